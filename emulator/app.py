@@ -1,0 +1,115 @@
+"""The root application: core objects, the services' routes, the admin sub-app and error rendering."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from aiohttp import web
+
+from emulator import fixtures
+from emulator.core.clock import Clock
+from emulator.core.errors import ApiError, BodyTooLarge, MethodNotAllowed, RouteNotFound
+from emulator.core.ids import Ids
+from emulator.core.store import Store
+from emulator.services import Core, Service, create_services
+from emulator.settings import Settings
+
+log = logging.getLogger("emulator")
+
+
+class Emulator:
+    """One emulator's state: core objects, services, and the fixture documents reset goes back to."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.core = Core(Store(), Clock(settings.clock_start, settings.clock_frozen), Ids(settings.id_seed), settings)
+        self.services: dict[str, Service] = {s.name: s for s in create_services(self.core)}
+        folder = settings.fixtures_dir
+        self.fixture_documents = fixtures.read_folder(folder) if folder else []
+        self.reset()
+
+    def reset(self, load_fixtures: bool = True) -> None:
+        """Everything back to how the process started: fixtures, clock, ids, revisions."""
+        self.core.store.reset()
+        self.core.clock.reset()
+        self.core.ids.reset()
+        for service in self.services.values():
+            service.reset()
+        if load_fixtures:
+            fixtures.apply(self.fixture_documents, self.services)
+
+    def service_for(self, path: str) -> Service | None:
+        for service in self.services.values():
+            if path.startswith(service.prefixes):
+                return service
+        return None
+
+
+EMULATOR = web.AppKey("emulator", Emulator)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _routing_error(request: web.Request, error: web.HTTPException) -> ApiError | None:
+    if isinstance(error, web.HTTPMethodNotAllowed):
+        return MethodNotAllowed(request.method, request.path)
+    if isinstance(error, web.HTTPNotFound):
+        return RouteNotFound(request.path)
+    if isinstance(error, web.HTTPRequestEntityTooLarge):
+        return BodyTooLarge(request.app[EMULATOR].settings.max_body_bytes if EMULATOR in request.app else 0)
+    return None
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Render every ApiError, routing miss and unexpected failure in the owning service's envelope."""
+    try:
+        return await handler(request)
+    except ApiError as error:
+        failure: ApiError = error
+    except web.HTTPException as error:
+        routed = _routing_error(request, error)
+        if routed is None:
+            raise
+        failure = routed
+    except (asyncio.CancelledError, ConnectionResetError):
+        raise
+    except Exception:  # a bug of ours: logged with its traceback, answered without one
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        failure = ApiError(500, "InternalError", "the emulator failed to handle this request")
+    emulator = request.config_dict[EMULATOR]
+    service = emulator.service_for(request.path)
+    if service is None:
+        return web.json_response({"code": failure.status, "error": failure.code, "message": failure.message},
+                                 status=failure.status)
+    return service.render_error(request, failure)
+
+
+async def _clock_ticker(app: web.Application) -> AsyncIterator[None]:
+    """Run the clock's due callbacks while it is live; a frozen clock is moved by advance() instead."""
+    clock = app[EMULATOR].core.clock
+
+    async def tick() -> None:
+        while True:
+            await asyncio.sleep(0.2)
+            if not clock.frozen:
+                clock.run_due()
+
+    task = asyncio.create_task(tick())
+    yield
+    task.cancel()
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    """A complete emulator as an aiohttp application; raises FixtureError for a bad fixture."""
+    from emulator.admin import create_admin_app
+
+    settings = settings or Settings()
+    emulator = Emulator(settings)
+    app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
+    app[EMULATOR] = emulator
+    app.add_subapp("/_emulator/", create_admin_app())
+    for service in emulator.services.values():
+        service.add_routes(app.router)
+    app.cleanup_ctx.append(_clock_ticker)
+    return app

@@ -1,0 +1,124 @@
+"""The `cloud-job-emulator` command: flags and EMULATOR_* variables -> Settings -> a served app."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from aiohttp import web
+
+from emulator import __version__
+from emulator.core.clock import parse_rfc3339
+from emulator.core.errors import FixtureError
+from emulator.settings import Settings
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage block
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _port(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise ValueError(text)
+    return port
+
+
+_port.__name__ = "port"  # argparse names the type in its error message
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    env = os.environ.get
+    parser = _Parser(
+        prog="cloud-job-emulator",
+        description="In-memory emulator of Kubernetes batch/v1 Jobs (Huawei CCE/CCI), Huawei MRS job "
+                    "objects and Tencent COS Batch Operations. Every option can also be set with the "
+                    "EMULATOR_* variable named in its help.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--host", default=env("EMULATOR_HOST", "127.0.0.1"),
+                        help="address to listen on (EMULATOR_HOST; default 127.0.0.1)")
+    parser.add_argument("--port", type=_port, default=env("EMULATOR_PORT", "8080"),
+                        help="port to listen on, 0 picks a free one (EMULATOR_PORT; default 8080)")
+    parser.add_argument("--fixtures", type=Path, metavar="DIR", default=env("EMULATOR_FIXTURES") or None,
+                        help="folder of fixture files loaded at start and on reset "
+                             "(EMULATOR_FIXTURES; default: the bundled fixtures/)")
+    parser.add_argument("--no-fixtures", action="store_true", default=_env_flag("EMULATOR_NO_FIXTURES"),
+                        help="start empty (EMULATOR_NO_FIXTURES=1)")
+    parser.add_argument("--log-level", choices=LOG_LEVELS, default=env("EMULATOR_LOG_LEVEL", "info").lower(),
+                        help="log verbosity (EMULATOR_LOG_LEVEL; default info)")
+    parser.add_argument("--frozen-clock", nargs="?", const="now", metavar="RFC3339",
+                        default=env("EMULATOR_FROZEN_CLOCK") or None,
+                        help="start with a frozen clock, at the given time or now; it then moves only "
+                             "through POST /_emulator/clock (EMULATOR_FROZEN_CLOCK)")
+    return parser
+
+
+def parse_settings(argv: Sequence[str] | None = None) -> Settings:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    frozen: datetime | None = None
+    if args.frozen_clock is not None and args.frozen_clock.strip().lower() != "now":
+        try:
+            frozen = parse_rfc3339(args.frozen_clock)
+        except ValueError as error:
+            parser.error(f"argument --frozen-clock: {error}")
+    return Settings(
+        host=args.host,
+        port=args.port,
+        fixtures=args.fixtures,
+        load_fixtures=not args.no_fixtures,
+        log_level=args.log_level,
+        clock_start=frozen,
+        clock_frozen=args.frozen_clock is not None,
+    )
+
+
+async def serve(settings: Settings) -> None:
+    """Serve until SIGINT or SIGTERM; print the base URL once connections are accepted."""
+    from emulator.app import create_app
+
+    app = create_app(settings)
+    runner = web.AppRunner(app, access_log_format='%r %s %Tfms', handle_signals=False)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        host, port = site._server.sockets[0].getsockname()[:2]  # the real port when 0 was asked for
+        shown = f"[{host}]" if ":" in host else host
+        print(f"cloud-job-emulator {__version__} listening on http://{shown}:{port}", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    settings = parse_settings(argv)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        asyncio.run(serve(settings))
+    except FixtureError as error:
+        print(f"cloud-job-emulator: bad fixture: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"cloud-job-emulator: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}",
+              file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,97 @@
+"""The one source of "now", and the callbacks that fall due on it.
+
+A live clock follows the system clock from wherever it was set; a frozen clock moves only when a
+test advances it. Either way, callbacks scheduled with `call_at` run in time order once the clock
+reaches them: at once inside `advance`/`set` for a frozen clock, from `run_due` (called by a
+background ticker) for a live one. Nothing changes state because it was read.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+UTC = timezone.utc
+
+
+def parse_rfc3339(text: str) -> datetime:
+    """An RFC 3339 timestamp ('2017-12-13T03:15:55Z', offsets and fractions allowed) as aware UTC."""
+    if not isinstance(text, str) or "T" not in text.upper():
+        raise ValueError(f"not an RFC 3339 timestamp: {text!r}")
+    value = datetime.fromisoformat(text.strip().replace("z", "Z").replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        raise ValueError(f"RFC 3339 timestamp without a time zone: {text!r}")
+    return value.astimezone(UTC)
+
+
+def rfc3339(moment: datetime) -> str:
+    """Second precision, UTC, 'Z' suffix: the form Kubernetes and COS print."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Clock:
+    """Now, for every timestamp and every automatic transition of one emulator."""
+
+    def __init__(self, start: datetime | None = None, frozen: bool = False) -> None:
+        self._initial = (start, frozen)
+        self._due: list[tuple[datetime, int, Callable[[], None]]] = []
+        self._sequence = itertools.count()
+        self._place(start or datetime.now(UTC), frozen)
+
+    def _place(self, moment: datetime, frozen: bool) -> None:
+        self._anchor = moment.astimezone(UTC)
+        self._anchor_mono = time.monotonic()
+        self.frozen = frozen
+
+    def now(self) -> datetime:
+        if self.frozen:
+            return self._anchor
+        return self._anchor + timedelta(seconds=time.monotonic() - self._anchor_mono)
+
+    def set(self, moment: datetime) -> None:
+        self._place(moment, self.frozen)
+        self.run_due()
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("the clock does not go backwards")
+        self._place(self.now() + timedelta(seconds=seconds), self.frozen)
+        self.run_due()
+
+    def freeze(self, frozen: bool) -> None:
+        self._place(self.now(), frozen)
+
+    def reset(self) -> None:
+        """Back to how the clock started, with nothing scheduled."""
+        self._due.clear()
+        start, frozen = self._initial
+        self._place(start or datetime.now(UTC), frozen)
+
+    def call_at(self, when: datetime, callback: Callable[[], None]) -> None:
+        heapq.heappush(self._due, (when, next(self._sequence), callback))
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
+        self.call_at(self.now() + timedelta(seconds=seconds), callback)
+
+    def next_due(self) -> datetime | None:
+        return self._due[0][0] if self._due else None
+
+    def run_due(self) -> int:
+        """Run every callback due by now, earliest first (ties in scheduling order); how many ran.
+
+        While a callback runs, `now()` of a frozen clock reads its due time, so what it writes
+        carries the moment it was due, not the moment the clock was moved to.
+        """
+        ran = 0
+        target_anchor, target_mono, frozen = self._anchor, self._anchor_mono, self.frozen
+        target = self.now()
+        while self._due and self._due[0][0] <= target:
+            when, _, callback = heapq.heappop(self._due)
+            if frozen:
+                self._anchor = when
+            callback()
+            ran += 1
+        self._anchor, self._anchor_mono = target_anchor, target_mono
+        return ran

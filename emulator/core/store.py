@@ -1,0 +1,118 @@
+"""Scoped in-memory collections, one global revision counter, snapshots and reset.
+
+The store knows keys, scopes and revisions only; every business rule lives in a service.
+Objects are plain JSON-able dicts that callers never mutate in place: a write stores a new dict.
+"""
+from __future__ import annotations
+
+import copy
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterator
+from typing import Any
+
+Key = tuple[str, str]
+
+
+class Collection:
+    """Objects of one kind keyed by (scope, name), iterable in key order."""
+
+    __slots__ = ("kind", "_objects", "_keys")
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._objects: dict[Key, Any] = {}
+        self._keys: list[Key] = []
+
+    def __len__(self) -> int:
+        return len(self._objects)
+
+    def get(self, scope: str, name: str) -> Any | None:
+        return self._objects.get((scope, name))
+
+    def put(self, scope: str, name: str, obj: Any) -> None:
+        """Create or replace the object at (scope, name)."""
+        key = (scope, name)
+        if key not in self._objects:
+            insort(self._keys, key)
+        self._objects[key] = obj
+
+    def delete(self, scope: str, name: str) -> Any | None:
+        key = (scope, name)
+        obj = self._objects.pop(key, None)
+        if obj is not None:
+            del self._keys[bisect_left(self._keys, key)]
+        return obj
+
+    def scan(self, scope: str | None = None, after: Key | None = None) -> Iterator[tuple[Key, Any]]:
+        """(key, object) pairs in key order, within one scope or all, starting past `after`."""
+        keys = self._keys
+        if after is not None:
+            start = bisect_right(keys, after)
+        elif scope is not None:
+            start = bisect_left(keys, (scope,))
+        else:
+            start = 0
+        objects = self._objects
+        for index in range(start, len(keys)):
+            key = keys[index]
+            if scope is not None and key[0] != scope:
+                return
+            yield key, objects[key]
+
+    def count(self, scope: str | None = None, after: Key | None = None) -> int:
+        """How many keys `scan(scope, after)` would yield, without walking them."""
+        keys = self._keys
+        if scope is None:
+            start, end = 0, len(keys)
+        else:
+            start, end = bisect_left(keys, (scope,)), bisect_left(keys, (scope + "\x00",))
+        if after is not None:
+            start = max(start, bisect_right(keys, after))
+        return max(0, end - start)
+
+    def clear(self) -> None:
+        self._objects.clear()
+        self._keys.clear()
+
+
+class Store:
+    """Every collection of one emulator, and the revision counter their writes share."""
+
+    def __init__(self) -> None:
+        self.revision = 0
+        self._collections: dict[str, Collection] = {}
+
+    def collection(self, kind: str) -> Collection:
+        found = self._collections.get(kind)
+        if found is None:
+            found = self._collections[kind] = Collection(kind)
+        return found
+
+    def next_revision(self) -> int:
+        self.revision += 1
+        return self.revision
+
+    def reset(self) -> None:
+        """Empty every collection and start the revision counter again."""
+        for collection in self._collections.values():
+            collection.clear()
+        self.revision = 0
+
+    def snapshot(self) -> dict:
+        """A deep, JSON-able copy of everything: {"revision", "collections": {kind: [[scope, name, obj]]}}."""
+        return {
+            "revision": self.revision,
+            "collections": {
+                kind: [[scope, name, copy.deepcopy(obj)] for (scope, name), obj in c.scan()]
+                for kind, c in sorted(self._collections.items())
+            },
+        }
+
+    def restore(self, snapshot: dict) -> None:
+        """Replace everything with what `snapshot()` returned."""
+        self.reset()
+        for kind, entries in snapshot["collections"].items():
+            collection = self.collection(kind)
+            for scope, name, obj in entries:
+                collection.put(scope, name, copy.deepcopy(obj))
+        self.revision = snapshot["revision"]

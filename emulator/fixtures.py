@@ -1,0 +1,79 @@
+"""Fixture files: read JSON or YAML documents from a folder and hand each to the service it names.
+
+A document with a `service` key goes to that service ("mrs", "cos_batch", ...); a document with
+`apiVersion` and `kind` is a Kubernetes manifest. A file may hold one document, a JSON list of
+them, or several YAML documents. Every failure names the file (and document) and the reason.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from emulator import jsonio
+from emulator.core.errors import ApiError, FixtureError
+
+SUFFIXES = (".json", ".yaml", ".yml")
+Document = tuple[str, dict[str, Any]]  # (where it came from, the document)
+
+
+def parse_documents(text: str, source: str) -> list[Document]:
+    """The documents of one file's text; `source` names it in errors."""
+    try:
+        if source.endswith(".json"):
+            loaded: list[Any] = [jsonio.loads(text)]
+        else:
+            loaded = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except (ValueError, yaml.YAMLError) as error:
+        raise FixtureError(f"{source}: not valid {'JSON' if source.endswith('.json') else 'YAML'}: {error}") from None
+    documents: list[Document] = []
+    for doc in loaded:
+        for item in doc if isinstance(doc, list) else [doc]:
+            label = f"{source} document {len(documents) + 1}"
+            if not isinstance(item, dict):
+                raise FixtureError(f"{label}: a fixture document must be an object")
+            documents.append((label, item))
+    return documents
+
+
+def read_folder(folder: Path) -> list[Document]:
+    """Every document of every fixture file below `folder`, files in path order."""
+    if not folder.is_dir():
+        raise FixtureError(f"{folder}: fixture folder not found")
+    documents: list[Document] = []
+    for path in sorted(p for p in folder.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise FixtureError(f"{path}: cannot be read: {error}") from None
+        documents.extend(parse_documents(text, str(path)))
+    return documents
+
+
+def service_name(document: dict[str, Any]) -> str | None:
+    if isinstance(document.get("service"), str):
+        return document["service"]
+    if "apiVersion" in document and "kind" in document:
+        return "kubernetes"
+    return None
+
+
+def apply(documents: Iterable[Document], services: dict[str, Any]) -> int:
+    """Load each document through its service's create path; how many were loaded."""
+    count = 0
+    for label, document in documents:
+        name = service_name(document)
+        if name not in services:
+            known = ", ".join(sorted(services))
+            raise FixtureError(f"{label}: names no known service (give \"service\": one of {known}, "
+                               "or apiVersion and kind for Kubernetes)")
+        try:
+            services[name].load_fixture(document)
+        except ApiError as error:
+            raise FixtureError(f"{label}: {error.message}") from None
+        except (ValueError, TypeError, KeyError) as error:
+            raise FixtureError(f"{label}: {error}") from None
+        count += 1
+    return count

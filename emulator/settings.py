@@ -1,0 +1,31 @@
+"""How one emulator is configured: a frozen dataclass, filled from flags and EMULATOR_* variables."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+
+def bundled_fixtures() -> Path:
+    """The fixtures shipped with the package (inside a wheel) or beside it (in a checkout)."""
+    packaged = Path(__file__).resolve().parent / "_fixtures"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "fixtures"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    fixtures: Path | None = None  # None: the bundled fixtures
+    load_fixtures: bool = True
+    log_level: str = "info"
+    clock_start: datetime | None = None  # None: the system time at start
+    clock_frozen: bool = False
+    id_seed: int | None = None
+    max_body_bytes: int = 3 * 1024 * 1024
+
+    @property
+    def fixtures_dir(self) -> Path | None:
+        if not self.load_fixtures:
+            return None
+        return self.fixtures or bundled_fixtures()
