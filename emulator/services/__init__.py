@@ -44,6 +44,8 @@ class Service(Protocol):
 
 
 def create_services(core: Core) -> list[Service]:
+    from emulator.services.cos_batch import CosBatchService
     from emulator.services.kubernetes import KubernetesService
+    from emulator.services.mrs import MrsService
 
-    return [KubernetesService(core)]
+    return [KubernetesService(core), MrsService(core), CosBatchService(core)]
