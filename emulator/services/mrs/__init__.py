@@ -1,31 +1,19 @@
-"""Huawei MRS v1.1 job objects (Sahara-compatible) (being built)."""
-from __future__ import annotations
+"""Huawei MRS v1.1 job objects (Sahara-compatible) and the job binaries they use, per project.
 
-from aiohttp import web
+Emulated, under /v1.1/{project_id}: job objects (POST, GET list, GET, PATCH, DELETE on /jobs) and
+job binaries (POST, GET list, GET, PUT, DELETE on /job-binaries) with Sahara's status codes,
+Huawei's shapes (seed 002) and limits, Sahara's validation messages, list paging (limit, marker,
+sort_by, markers) and filters, the refusal to delete a binary a job uses, a required
+X-Auth-Token (any non-empty value; Keystone's 401 without one) and one error envelope read by
+both python-saharaclient and the Huawei SDK (see errors.py).
 
-from emulator import jsonio
-from emulator.core.errors import ApiError
-from emulator.services import Core
+Not emulated: job executions (/jobs/{id}/execute, /job-exes, /job-executions, /jobs/submit-job),
+config hints, binary data download, Sahara's `.json` route variants and routes without a project,
+public objects shared across projects, policy (403), token validation against Keystone, job
+interface arguments (Huawei does not support them: a non-empty list is refused on create and
+ignored on PATCH), and the protection flags: `is_public`/`is_protected` are stored and shown but
+nothing is refused because of them, and PATCH leaves them as they are, as seed 002 says.
+"""
+from emulator.services.mrs.service import MrsService
 
-
-class MrsService:
-    name = "mrs"
-    prefixes = ("/v1.1/",)
-
-    def __init__(self, core: Core) -> None:
-        self.core = core
-
-    def add_routes(self, router: web.UrlDispatcher) -> None:
-        pass
-
-    def render_error(self, request: web.Request, error: ApiError) -> web.Response:
-        return web.Response(body=jsonio.dumps({"message": error.message}), status=error.status)
-
-    def load_fixture(self, document: dict) -> None:
-        pass
-
-    def reset(self) -> None:
-        pass
-
-    def summary(self) -> dict[str, int]:
-        return {}
+__all__ = ["MrsService"]

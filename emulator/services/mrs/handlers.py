@@ -1,0 +1,97 @@
+"""HTTP handlers, one per MRS operation: read the request, call a registry, render the answer."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from emulator import jsonio
+from emulator.services.mrs.binaries import BinaryRegistry
+from emulator.services.mrs.incoming import json_body, project_of
+from emulator.services.mrs.jobs import JobRegistry
+from emulator.services.mrs.wire import render_binary, render_job
+
+JOBS = "/v1.1/{project_id}/jobs"
+JOB = "/v1.1/{project_id}/jobs/{job_id}"
+BINARIES = "/v1.1/{project_id}/job-binaries"
+BINARY = "/v1.1/{project_id}/job-binaries/{job_binary_id}"
+
+
+def _json(status: int, payload: dict[str, Any]) -> web.Response:
+    return web.Response(body=jsonio.dumps(payload), status=status, content_type="application/json")
+
+
+def _listed(key: str, items: list[dict[str, Any]], markers: dict | None) -> web.Response:
+    payload: dict[str, Any] = {key: items}
+    if markers is not None:
+        payload["markers"] = markers
+    return _json(200, payload)
+
+
+class MrsApi:
+    """The v1.1 job-object and job-binary operations of one emulator."""
+
+    def __init__(self, jobs: JobRegistry, binaries: BinaryRegistry) -> None:
+        self.jobs = jobs
+        self.binaries = binaries
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_post(JOBS, self.create_job)
+        router.add_get(JOBS, self.list_jobs, allow_head=False)
+        router.add_get(JOB, self.get_job, allow_head=False)
+        router.add_patch(JOB, self.update_job)
+        router.add_delete(JOB, self.delete_job)
+        router.add_post(BINARIES, self.create_job_binary)
+        router.add_get(BINARIES, self.list_job_binaries, allow_head=False)
+        router.add_get(BINARY, self.get_job_binary, allow_head=False)
+        router.add_put(BINARY, self.update_job_binary)
+        router.add_delete(BINARY, self.delete_job_binary)
+
+    def _render_job(self, job: dict[str, Any]) -> dict[str, Any]:
+        return render_job(job, self.binaries.find)
+
+    async def create_job(self, request: web.Request) -> web.Response:
+        project = project_of(request)
+        job = self.jobs.create(project, await json_body(request))
+        return _json(202, {"job": self._render_job(job)})
+
+    async def list_jobs(self, request: web.Request) -> web.Response:
+        jobs, markers = self.jobs.list(project_of(request), request.query)
+        return _listed("jobs", [self._render_job(job) for job in jobs], markers)
+
+    async def get_job(self, request: web.Request) -> web.Response:
+        job = self.jobs.get(project_of(request), request.match_info["job_id"])
+        return _json(200, {"job": self._render_job(job)})
+
+    async def update_job(self, request: web.Request) -> web.Response:
+        project = project_of(request)
+        body = await json_body(request)
+        job = self.jobs.update(project, request.match_info["job_id"], body)
+        return _json(202, {"job": self._render_job(job)})
+
+    async def delete_job(self, request: web.Request) -> web.Response:
+        self.jobs.delete(project_of(request), request.match_info["job_id"])
+        return web.Response(status=204)
+
+    async def create_job_binary(self, request: web.Request) -> web.Response:
+        project = project_of(request)
+        binary = self.binaries.create(project, await json_body(request))
+        return _json(202, {"job_binary": render_binary(binary)})
+
+    async def list_job_binaries(self, request: web.Request) -> web.Response:
+        binaries, markers = self.binaries.list(project_of(request), request.query)
+        return _listed("binaries", [render_binary(binary) for binary in binaries], markers)
+
+    async def get_job_binary(self, request: web.Request) -> web.Response:
+        binary = self.binaries.get(project_of(request), request.match_info["job_binary_id"])
+        return _json(200, {"job_binary": render_binary(binary)})
+
+    async def update_job_binary(self, request: web.Request) -> web.Response:
+        project = project_of(request)
+        body = await json_body(request)
+        binary = self.binaries.update(project, request.match_info["job_binary_id"], body)
+        return _json(202, {"job_binary": render_binary(binary)})
+
+    async def delete_job_binary(self, request: web.Request) -> web.Response:
+        self.binaries.delete(project_of(request), request.match_info["job_binary_id"], self.jobs.uses_binary)
+        return web.Response(status=204)

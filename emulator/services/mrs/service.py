@@ -1,0 +1,45 @@
+"""The MRS service as the app sees it: its routes, its error envelope, fixtures, reset and counts."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from emulator.core.errors import ApiError
+from emulator.core.ids import Ids
+from emulator.services import Core
+from emulator.services.mrs import errors, fixture
+from emulator.services.mrs.binaries import BinaryRegistry
+from emulator.services.mrs.handlers import MrsApi
+from emulator.services.mrs.jobs import JobRegistry
+
+
+class MrsService:
+    """Huawei MRS v1.1 job objects and job binaries, per project, on the shared store."""
+
+    name = "mrs"
+    prefixes = ("/v1.1/",)
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.binaries = BinaryRegistry(core)
+        self.jobs = JobRegistry(core, self.binaries)
+        self.api = MrsApi(self.jobs, self.binaries)
+        seed = core.settings.id_seed
+        # Sahara's "Error ID" uuids: a source of their own, so errors never shift the ids of objects.
+        self._error_ids = Ids(None if seed is None else seed + 1)
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        self.api.add_routes(router)
+
+    def render_error(self, request: web.Request, error: ApiError) -> web.Response:
+        return errors.render(request, error, self._error_ids.uuid4())
+
+    def load_fixture(self, document: dict[str, Any]) -> None:
+        fixture.load(document, self.jobs, self.binaries)
+
+    def reset(self) -> None:
+        self._error_ids.reset()
+
+    def summary(self) -> dict[str, int]:
+        return {"jobs": len(self.jobs.collection), "job_binaries": len(self.binaries.collection)}
