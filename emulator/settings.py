@@ -23,6 +23,8 @@ class Settings:
     clock_frozen: bool = False
     id_seed: int | None = None
     max_body_bytes: int = 3 * 1024 * 1024
+    watch_history: int = 10000  # Kubernetes watch events kept for resuming from a resourceVersion
+    watch_buffer: int = 10000  # events queued for one watcher before it is cut off
 
     @property
     def fixtures_dir(self) -> Path | None:

@@ -1,0 +1,130 @@
+"""The jobs of every APPID in the store: create, read, list, re-prioritise, change status, and the timed steps."""
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from emulator.core.clock import rfc3339
+from emulator.services import Core
+from emulator.services.cos_batch import errors, lifecycle
+
+log = logging.getLogger("emulator.cos_batch")
+Job = dict[str, Any]
+
+DEFAULT_STEP_SECONDS = 2.0
+DEFAULT_TASKS_PER_JOB = 10  # what a job's manifest is taken to hold: the emulator reads no buckets
+
+
+def _order(job: Job) -> tuple[str, str]:
+    return job["CreationTime"], job["JobId"]
+
+
+class JobBook:
+    """Every COS batch job, stored as (APPID, JobId) -> job dict; each write stores a new dict.
+
+    Automatic steps are clock callbacks: each one re-reads the job and moves it only if it is still
+    in the status the step was scheduled from, so a user's change in between simply wins.
+    """
+
+    def __init__(self, core: Core, step_seconds: float, tasks_per_job: int = DEFAULT_TASKS_PER_JOB) -> None:
+        self.store = core.store
+        self.clock = core.clock
+        self.ids = core.ids
+        self.jobs = core.store.collection("cos_jobs")
+        self.step_seconds = step_seconds
+        self.tasks_per_job = tasks_per_job
+
+    def _now(self) -> str:
+        return rfc3339(self.clock.now())
+
+    def _write(self, appid: str, job: Job) -> None:
+        self.jobs.put(appid, job["JobId"], job)
+        self.store.next_revision()
+
+    def _schedule(self, appid: str, job: Job, delay: float | None = None) -> None:
+        if lifecycle.next_automatic(job) is not None:
+            seconds = self.step_seconds if delay is None else delay
+            self.clock.call_later(seconds, partial(self._step, appid, job["JobId"], job["Status"]))
+
+    def _step(self, appid: str, job_id: str, scheduled_from: str) -> None:
+        try:
+            job = self.jobs.get(appid, job_id)
+            if job is None or job["Status"] != scheduled_from:
+                return
+            target = lifecycle.next_automatic(job)
+            if target is not None:
+                moved = lifecycle.enter(job, target, self._now(), self.tasks_per_job)
+                self._write(appid, moved)
+                self._schedule(appid, moved)
+        except Exception:  # a clock callback must never take the ticker down
+            log.exception("COS job %s/%s failed to take its automatic step", appid, job_id)
+
+    def create(self, appid: str, request: Job, state: Job | None = None, delay: float | None = None) -> Job:
+        """A new job from a validated CreateJobRequest, in status New (or, for a fixture, in `state`)."""
+        token = request["ClientRequestToken"]
+        if any(job["ClientRequestToken"] == token for _, job in self.jobs.scan(appid)):
+            raise errors.invalid_request(errors.TOKEN_EXISTS)
+        job: Job = {
+            **request,
+            "CreationTime": self._now(),
+            "FailureReasons": [],
+            "JobId": self.ids.uuid4(),
+            "ProgressSummary": {"NumberOfTasksFailed": 0, "NumberOfTasksSucceeded": 0, "TotalNumberOfTasks": 0},
+            "Status": "New",
+            "StatusUpdateReason": None,
+            "SuspendedCause": None,
+            "SuspendedDate": None,
+            "TerminationDate": None,
+            **(state or {}),
+        }
+        if self.jobs.get(appid, job["JobId"]) is not None:
+            raise ValueError(f"job {job['JobId']} already exists for APPID {appid}")
+        self._write(appid, job)
+        self._schedule(appid, job, delay)
+        return job
+
+    def get(self, appid: str, job_id: str, message: str = errors.NO_SUCH_JOB) -> Job:
+        job = self.jobs.get(appid, job_id)
+        if job is None:
+            raise errors.no_such_job(message)
+        return job
+
+    def list(self, appid: str, statuses: frozenset[str] | None, size: int, after: str | None
+             ) -> tuple[list[Job], str | None]:
+        """One page in CreationTime-then-JobId order, and the JobId to continue after (None at the end)."""
+        jobs = sorted((job for _, job in self.jobs.scan(appid)), key=_order)
+        if after is not None:
+            anchor = self.jobs.get(appid, after)
+            if anchor is None:
+                raise errors.invalid_argument(errors.NEXT_TOKEN)
+            jobs = [job for job in jobs if _order(job) > _order(anchor)]
+        if statuses is not None:
+            jobs = [job for job in jobs if job["Status"] in statuses]
+        page = jobs[:size]
+        return page, (page[-1]["JobId"] if len(jobs) > size else None)
+
+    def update_priority(self, appid: str, job_id: str, priority: int) -> Job:
+        """Any unfinished job takes a new priority; a finished one is NoSuchJob, as COS says."""
+        job = self.get(appid, job_id, errors.NO_SUCH_JOB_OR_FINISHED)
+        if job["Status"] in lifecycle.TERMINAL:
+            raise errors.no_such_job(errors.NO_SUCH_JOB_OR_FINISHED)
+        changed = {**job, "Priority": priority}
+        self._write(appid, changed)
+        return changed
+
+    def update_status(self, appid: str, job_id: str, requested: str, reason: str | None) -> Job:
+        """Seed 004: confirm (Ready) or cancel a job as the decision table allows; a given reason is kept."""
+        job = self.get(appid, job_id, errors.NO_SUCH_JOB_OR_FINISHED)
+        target = lifecycle.decide(job["Status"], requested)
+        moved = lifecycle.enter(job, target, self._now(), self.tasks_per_job)
+        if reason is not None:
+            moved["StatusUpdateReason"] = reason
+        self._write(appid, moved)
+        self._schedule(appid, moved)
+        return moved
+
+    def delete(self, appid: str, job_id: str) -> None:
+        self.get(appid, job_id)
+        self.jobs.delete(appid, job_id)
+        self.store.next_revision()

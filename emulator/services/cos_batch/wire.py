@@ -1,0 +1,73 @@
+"""COS response framing: request and trace ids, the common response headers, success and error responses."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+from datetime import datetime
+from email.utils import format_datetime
+from typing import Any
+
+from aiohttp import web
+
+from emulator.core.clock import Clock
+from emulator.core.errors import ApiError
+from emulator.services.cos_batch import errors, xmlio
+
+_IDS = "cos_batch.ids"
+
+
+class Wire:
+    """Builds every COS response of one service: ids from a per-service counter, times from the clock."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._counter = itertools.count(1)
+
+    def reset(self) -> None:
+        self._counter = itertools.count(1)
+
+    def ids(self, request: web.Request) -> tuple[str, str]:
+        """(x-cos-request-id, x-cos-trace-id) of this request, made once.
+
+        The request id has the form of real ones: base64 of `<unix seconds hex>_<8 hex>_<4 hex>_<hex>`.
+        """
+        found = request.get(_IDS)
+        if found is None:
+            serial = next(self._counter)
+            seconds = int(self.clock.now().timestamp())
+            raw = f"{seconds:08x}_{serial:08x}_{serial & 0xFFFF:04x}_{serial:x}".encode()
+            request_id = base64.b64encode(raw).decode()
+            trace_id = base64.b64encode(hashlib.blake2b(raw, digest_size=48).hexdigest().encode()).decode()
+            found = request[_IDS] = (request_id, trace_id)
+        return found
+
+    def _headers(self, request: web.Request, now: datetime) -> dict[str, str]:
+        request_id, trace_id = self.ids(request)
+        return {
+            "Content-Type": "application/xml",
+            "Server": "tencent-cos",
+            "Date": format_datetime(now, usegmt=True),
+            "x-cos-request-id": request_id,
+            "x-cos-trace-id": trace_id,
+        }
+
+    def ok(self, request: web.Request, root: str, content: Any) -> web.Response:
+        return self.ok_bytes(request, xmlio.dumps(root, content))
+
+    def ok_bytes(self, request: web.Request, body: bytes) -> web.Response:
+        return web.Response(body=body, headers=self._headers(request, self.clock.now()))
+
+    def no_content(self, request: web.Request) -> web.Response:
+        headers = self._headers(request, self.clock.now())
+        del headers["Content-Type"]
+        return web.Response(status=204, headers=headers)
+
+    def error(self, request: web.Request, error: ApiError) -> web.Response:
+        """The COS `<Error>` document for `error`, with its status; Resource is the host and raw path."""
+        error = errors.in_cos_terms(error)
+        request_id, trace_id = self.ids(request)
+        resource = xmlio.percent_unsafe(request.host + request.rel_url.raw_path)
+        document = errors.error_document(error, resource, request_id, trace_id)
+        body = xmlio.dumps("Error", document, declaration=True)
+        return web.Response(body=body, status=error.status, headers=self._headers(request, self.clock.now()))

@@ -1,0 +1,275 @@
+"""HTTP handlers, one per Kubernetes operation: parse the request, call the registry, print the result.
+
+Names follow the official Python client's methods (and so the OpenAPI operationIds they come
+from): `read_namespaced_job_status` is readBatchV1NamespacedJobStatus, and so on.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import yaml
+from aiohttp import web
+from multidict import CIMultiDict
+
+from emulator import jsonio
+from emulator.core.errors import ApiError
+from emulator.services.kubernetes import discovery, status, wire
+from emulator.services.kubernetes.filters import both, field_selector, label_selector
+from emulator.services.kubernetes.registry import Jobs, Namespaces, WriteOptions
+from emulator.services.kubernetes.shapes import job_body, list_body, namespace_body
+from emulator.services.kubernetes.watch import CLOSED, WatchHub
+
+FIELD_VALIDATION = ("", "Ignore", "Strict", "Warn")
+INITIAL_EVENTS_PER_WRITE = 200
+
+
+def options_invalid(kind: str, field: str, reason: str, message: str) -> ApiError:
+    """422 for a bad Create/Update/Patch/DeleteOptions parameter."""
+    return ApiError(422, "Invalid", f'{kind}.meta.k8s.io "" is invalid: {field}: {message}',
+                    details={"group": "meta.k8s.io", "kind": kind,
+                             "causes": [{"reason": reason, "message": message, "field": field}]})
+
+
+def _unsupported(kind: str, field: str, value: str, supported: str) -> ApiError:
+    return options_invalid(kind, field, "FieldValueNotSupported", f"Unsupported value: {value}: supported values: {supported}")
+
+
+def write_options(request: web.Request, kind: str) -> WriteOptions:
+    """dryRun and fieldValidation from the query, validated as the apiserver does."""
+    query = request.query
+    dry_run = query.getall("dryRun", [])
+    if any(value != "All" for value in dry_run):
+        shown = "[" + " ".join(f'"{v}"' for v in dry_run) + "]"
+        raise _unsupported(kind, "dryRun", shown, '"All"')
+    validation = query.get("fieldValidation", "")
+    if validation not in FIELD_VALIDATION:
+        raise _unsupported(kind, "fieldValidation", f'"{validation}"', '"", "Ignore", "Strict", "Warn"')
+    return WriteOptions(dry_run=bool(dry_run), field_validation=validation or "Warn")
+
+
+def _warning_headers(warnings: list[str]) -> CIMultiDict | None:
+    if not warnings:
+        return None
+    return CIMultiDict(("Warning", '299 - "' + w.replace('"', '\\"') + '"') for w in warnings)
+
+
+def job_path(namespace: str, name: str) -> str:
+    return f"/apis/batch/v1/namespaces/{namespace}/jobs/{name}"
+
+
+async def read_body(request: web.Request, kind: str) -> dict[str, Any]:
+    return wire.decode_object(await request.read(), wire.media_type(request), kind)
+
+
+class JobHandlers:
+    """The batch/v1 Job routes."""
+
+    def __init__(self, jobs: Jobs, hub: WatchHub) -> None:
+        self.jobs = jobs
+        self.hub = hub
+
+    def _respond(self, request: web.Request, job: dict, suffix: str, code: int = 200,
+                 options: WriteOptions | None = None, self_link: str | None = None) -> web.Response:
+        meta = job["metadata"]
+        link = self_link or job_path(meta["namespace"], meta["name"]) + suffix
+        headers = _warning_headers(options.warnings) if options else None
+        return wire.respond(request, job_body(job, link), code, headers)
+
+    async def read_namespaced_job(self, request: web.Request) -> web.Response:
+        info = request.match_info
+        return self._respond(request, self.jobs.get(info["namespace"], info["name"]), "")
+
+    async def read_namespaced_job_status(self, request: web.Request) -> web.Response:
+        info = request.match_info
+        return self._respond(request, self.jobs.get(info["namespace"], info["name"]), "/status")
+
+    async def create_namespaced_job(self, request: web.Request) -> web.Response:
+        options = write_options(request, "CreateOptions")
+        body = await read_body(request, "Job")
+        job = self.jobs.create(request.match_info["namespace"], body, options)
+        return self._respond(request, job, "", 201, options)
+
+    async def _replace(self, request: web.Request, status_only: bool) -> web.Response:
+        options = write_options(request, "UpdateOptions")
+        body = await read_body(request, "Job")
+        info = request.match_info
+        job = self.jobs.replace(info["namespace"], info["name"], body, status_only, options)
+        given_link = (body.get("metadata") or {}).get("selfLink")  # Huawei echoes it (seed 001)
+        return self._respond(request, job, "/status" if status_only else "", 200, options,
+                             given_link if isinstance(given_link, str) else None)
+
+    async def replace_namespaced_job(self, request: web.Request) -> web.Response:
+        return await self._replace(request, status_only=False)
+
+    async def replace_namespaced_job_status(self, request: web.Request) -> web.Response:
+        return await self._replace(request, status_only=True)
+
+    async def _patch(self, request: web.Request, status_only: bool) -> web.Response:
+        patch_type = wire.media_type(request)
+        if patch_type not in wire.PATCH_TYPES:
+            raise status.unsupported_media_type(details={})
+        options = write_options(request, "PatchOptions")
+        if patch_type == "application/apply-patch+yaml" and not request.query.get("fieldManager"):
+            raise options_invalid("PatchOptions", "fieldManager", "FieldValueRequired",
+                                  "Required value: is required for apply patch")
+        raw = await request.read()
+        try:
+            document = yaml.safe_load(raw.decode()) if patch_type.endswith("yaml") else jsonio.loads(raw)
+        except (ValueError, yaml.YAMLError, UnicodeDecodeError):
+            raise status.bad_request("invalid JSON patch") from None
+        info = request.match_info
+        job = self.jobs.patch(info["namespace"], info["name"], patch_type, document, status_only, options)
+        return self._respond(request, job, "/status" if status_only else "", 200, options)
+
+    async def patch_namespaced_job(self, request: web.Request) -> web.Response:
+        return await self._patch(request, status_only=False)
+
+    async def patch_namespaced_job_status(self, request: web.Request) -> web.Response:
+        return await self._patch(request, status_only=True)
+
+    async def delete_namespaced_job(self, request: web.Request) -> web.Response:
+        dry_run = write_options(request, "DeleteOptions").dry_run
+        raw = await request.read()
+        if raw.strip():
+            options = wire.decode_object(raw, wire.media_type(request), "DeleteOptions")
+            dry_run = dry_run or "All" in (options.get("dryRun") or [])
+        else:
+            query = request.query
+            options = {"propagationPolicy": query.get("propagationPolicy")}
+            if "orphanDependents" in query:
+                options["orphanDependents"] = wire.is_true(query["orphanDependents"])
+        policy = options.get("propagationPolicy")
+        if policy is not None and policy not in ("Orphan", "Background", "Foreground"):
+            raise _unsupported("DeleteOptions", "propagationPolicy", f'"{policy}"',
+                               '"Foreground", "Background", "Orphan", "nil"')
+        info = request.match_info
+        body, is_job = self.jobs.delete(info["namespace"], info["name"], options, dry_run)
+        warnings = []
+        if policy is None and "orphanDependents" not in options:
+            warnings.append("child pods are preserved by default when jobs are deleted; set propagationPolicy="
+                            "Background to remove them or set propagationPolicy=Orphan to suppress this warning")
+        if is_job:
+            return wire.respond(request, job_body(body), 200, _warning_headers(warnings))
+        return wire.respond(request, body, 200, _warning_headers(warnings))
+
+    async def list_namespaced_job(self, request: web.Request) -> web.StreamResponse:
+        return await self._list(request, request.match_info["namespace"])
+
+    async def list_job_for_all_namespaces(self, request: web.Request) -> web.StreamResponse:
+        return await self._list(request, None)
+
+    async def _list(self, request: web.Request, namespace: str | None) -> web.StreamResponse:
+        query = request.query
+        predicate = both(label_selector(query.get("labelSelector")), field_selector(query.get("fieldSelector")))
+        if wire.is_true(query.get("watch")) or query.get("watch") in ("True",):
+            return await self._watch(request, namespace, predicate)
+        limit_text = query.get("limit", "0") or "0"
+        if not limit_text.isdigit():
+            raise status.bad_request(f'invalid value "{limit_text}" for limit: must be a non-negative integer')
+        items, token, remaining = self.jobs.page(namespace, predicate, int(limit_text), query.get("continue"))
+        body = list_body("JobList", "batch/v1", items, self.jobs.core.store.revision, token, remaining)
+        return wire.respond(request, body)
+
+    async def _watch(self, request: web.Request, namespace: str | None, predicate) -> web.StreamResponse:
+        query = request.query
+        since = query.get("resourceVersion") or "0"
+        if not since.isdigit():
+            raise status.bad_request(f'invalid resource version "{since}"')
+        timeout_text = query.get("timeoutSeconds") or ""
+        timeout = float(timeout_text) if timeout_text.isdigit() else None
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        response.enable_chunked_encoding()
+        if since != "0" and self.hub.too_old(int(since)):
+            await response.prepare(request)
+            expired = status.status_body(410, "Expired", f"too old resource version: {since} ({self.hub.compacted})", None)
+            await response.write(jsonio.dumps({"type": "ERROR", "object": expired}) + b"\n")
+            return response
+        initial = [] if since != "0" else [
+            job for _, job in self.jobs.items.scan(namespace) if predicate is None or predicate(job)]
+        watcher = self.hub.subscribe(namespace, predicate, None if since == "0" else int(since))
+        try:
+            await response.prepare(request)
+            for start in range(0, len(initial), INITIAL_EVENTS_PER_WRITE):
+                chunk = initial[start:start + INITIAL_EVENTS_PER_WRITE]
+                await response.write(b"".join(_event_line("ADDED", job) for job in chunk))
+            async with asyncio.timeout(timeout):
+                while (item := await watcher.queue.get()) is not CLOSED:
+                    await response.write(_event_line(*item))
+        except (TimeoutError, ConnectionResetError):
+            pass
+        finally:
+            self.hub.drop(watcher)
+        return response
+
+
+def _event_line(event_type: str, job: dict) -> bytes:
+    return jsonio.dumps({"type": event_type, "object": job_body(job)}) + b"\n"
+
+
+class NamespaceHandlers:
+    """The core/v1 Namespace routes a Job needs around it."""
+
+    def __init__(self, namespaces: Namespaces, jobs: Jobs) -> None:
+        self.namespaces = namespaces
+        self.jobs = jobs
+
+    async def create_namespace(self, request: web.Request) -> web.Response:
+        options = write_options(request, "CreateOptions")
+        namespace = self.namespaces.create(await read_body(request, "Namespace"), options)
+        return wire.respond(request, namespace_body(namespace), 201, _warning_headers(options.warnings))
+
+    async def read_namespace(self, request: web.Request) -> web.Response:
+        return wire.respond(request, namespace_body(self.namespaces.get(request.match_info["name"])))
+
+    async def list_namespace(self, request: web.Request) -> web.Response:
+        items = self.namespaces.list()
+        predicate = label_selector(request.query.get("labelSelector"))
+        if predicate is not None:
+            items = [ns for ns in items if predicate(ns)]
+        return wire.respond(request, list_body("NamespaceList", "v1", items, self.jobs.core.store.revision))
+
+    async def delete_namespace(self, request: web.Request) -> web.Response:
+        options = write_options(request, "DeleteOptions")
+        namespace = self.namespaces.delete(request.match_info["name"], self.jobs, options)
+        return wire.respond(request, namespace_body(namespace))
+
+
+class DiscoveryHandlers:
+    """/version, /api, /apis and OpenAPI: what kubectl reads before it does anything."""
+
+    @staticmethod
+    async def get_code_version(request: web.Request) -> web.Response:
+        return wire.respond(request, discovery.VERSION)
+
+    @staticmethod
+    async def get_core_api_versions(request: web.Request) -> web.Response:
+        return wire.respond(request, discovery.api_versions(request.host))
+
+    @staticmethod
+    async def get_core_v1_resources(request: web.Request) -> web.Response:
+        return wire.respond(request, discovery.CORE_V1_RESOURCES)
+
+    @staticmethod
+    async def get_api_versions(request: web.Request) -> web.Response:
+        return wire.respond(request, discovery.API_GROUP_LIST)
+
+    @staticmethod
+    async def get_batch_api_group(request: web.Request) -> web.Response:
+        return wire.respond(request, discovery.API_GROUP)
+
+    @staticmethod
+    async def get_batch_v1_resources(request: web.Request) -> web.Response:
+        return wire.respond(request, discovery.BATCH_V1_RESOURCES)
+
+    @staticmethod
+    async def get_openapi_v3_root(request: web.Request) -> web.Response:
+        return wire.respond(request, discovery.OPENAPI_ROOT)
+
+    @staticmethod
+    async def get_openapi_v3_batch_v1(request: web.Request) -> web.Response:
+        return wire.respond(request, discovery.OPENAPI_BATCH_V1)
+
+    @staticmethod
+    async def get_openapi_v3_core_v1(request: web.Request) -> web.Response:
+        return wire.respond(request, discovery.OPENAPI_CORE_V1)

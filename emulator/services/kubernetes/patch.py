@@ -1,0 +1,142 @@
+"""JSON patch (RFC 6902), JSON merge patch (RFC 7386) and strategic merge patch on a Job's JSON.
+
+Errors carry the apiserver's texts (spec §3.2, §8): a malformed document is 400, a patch that
+cannot be applied is 422 with the generic message, over 10000 JSON-patch operations is 413.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import jsonpatch
+import jsonpointer
+
+from emulator.core.errors import ApiError
+from emulator.services.kubernetes import status
+from emulator.services.kubernetes.wire import json_type
+
+MAX_JSON_PATCH_OPERATIONS = 10000
+
+# patchStrategy=merge lists of a Job and its pod template, by field path (list items add nothing to the
+# path), with their patchMergeKey; None marks a list of primitives merged as a set.
+MERGE_KEYS: dict[tuple[str, ...], str | None] = {
+    ("metadata", "finalizers"): None,
+    ("metadata", "ownerReferences"): "uid",
+    ("status", "conditions"): "type",
+    ("spec", "template", "metadata", "finalizers"): None,
+    ("spec", "template", "metadata", "ownerReferences"): "uid",
+}
+for _containers in ("containers", "initContainers", "ephemeralContainers"):
+    _base = ("spec", "template", "spec", _containers)
+    MERGE_KEYS[_base] = "name"
+    MERGE_KEYS[_base + ("env",)] = "name"
+    MERGE_KEYS[_base + ("ports",)] = "containerPort"
+    MERGE_KEYS[_base + ("volumeMounts",)] = "mountPath"
+    MERGE_KEYS[_base + ("volumeDevices",)] = "devicePath"
+for _field, _key in (("volumes", "name"), ("imagePullSecrets", "name"), ("hostAliases", "ip")):
+    MERGE_KEYS[("spec", "template", "spec", _field)] = _key
+
+
+def rejected() -> ApiError:
+    """The generic 422 a JSON patch that cannot be applied gets; the library's reason is dropped."""
+    return ApiError(422, "Invalid", "the server rejected our request due to an error in our request", details={})
+
+
+def json_patch(document: dict, operations: Any) -> Any:
+    if not isinstance(operations, list):
+        raise status.bad_request(f"json: cannot unmarshal {json_type(operations)} into Go value of type jsonpatch.Patch")
+    if len(operations) > MAX_JSON_PATCH_OPERATIONS:
+        raise ApiError(413, "RequestEntityTooLarge",
+                       "Request entity too large: The allowed maximum operations in a JSON patch is "
+                       f"{MAX_JSON_PATCH_OPERATIONS}, got {len(operations)}")
+    if not all(isinstance(op, dict) for op in operations):
+        raise status.bad_request("json: cannot unmarshal array into Go value of type jsonpatch.Operation")
+    try:
+        return jsonpatch.JsonPatch(operations).apply(document, in_place=False)
+    except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException, KeyError, IndexError, TypeError, ValueError):
+        raise rejected() from None
+
+
+def merge_patch(document: Any, patch: Any) -> Any:
+    """RFC 7386: objects merge recursively, null deletes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = dict(document) if isinstance(document, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def _go_map(value: Any) -> str:
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{_go_map(v)}" for k, v in sorted(value.items())) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(_go_map(v) for v in value) + "]"
+    return str(value)
+
+
+def strategic_merge_patch(document: Any, patch: Any) -> Any:
+    if not isinstance(patch, dict):
+        raise status.bad_request(f"json: cannot unmarshal {json_type(patch)} into Go value of type map[string]interface {{}}")
+    return _merge_map(document if isinstance(document, dict) else {}, patch, ())
+
+
+def _merge_map(original: dict, patch: dict, path: tuple[str, ...]) -> dict:
+    if patch.get("$patch") == "replace":
+        return {k: copy.deepcopy(v) for k, v in patch.items() if k != "$patch"}
+    if patch.get("$patch") == "delete":
+        return {}
+    result = dict(original)
+    for key, value in patch.items():
+        if key.startswith("$deleteFromPrimitiveList/"):
+            field = key.split("/", 1)[1]
+            doomed = value if isinstance(value, list) else []
+            if isinstance(result.get(field), list):
+                result[field] = [v for v in result[field] if v not in doomed]
+            continue
+        if key.startswith("$") :  # $setElementOrder/..., $retainKeys, $patch: accepted, not needed here
+            continue
+        child = path + (key,)
+        if value is None:
+            result.pop(key, None)
+        elif isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = _merge_map(result[key], value, child)
+        elif isinstance(value, dict):
+            result[key] = _merge_map({}, value, child) if "$patch" in value else copy.deepcopy(value)
+        elif isinstance(value, list) and child in MERGE_KEYS and isinstance(result.get(key), list):
+            result[key] = _merge_list(result[key], value, child, MERGE_KEYS[child])
+        elif isinstance(value, list):
+            result[key] = _without_directives(value, child)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def _without_directives(items: list, path: tuple[str, ...]) -> list:
+    """A list that replaces the original: directive elements are dropped, as when merging into nothing."""
+    if path in MERGE_KEYS and any(isinstance(i, dict) and "$patch" in i for i in items):
+        return _merge_list([], items, path, MERGE_KEYS[path])
+    return copy.deepcopy(items)
+
+
+def _merge_list(original: list, patch: list, path: tuple[str, ...], key: str | None) -> list:
+    if any(isinstance(i, dict) and i.get("$patch") == "replace" for i in patch):
+        return [copy.deepcopy(i) for i in patch if not (isinstance(i, dict) and "$patch" in i)]
+    if key is None:  # a set of primitives
+        return list(original) + [copy.deepcopy(v) for v in patch if v not in original]
+    result = [copy.deepcopy(i) for i in original]
+    for item in patch:
+        if not isinstance(item, dict) or key not in item:
+            raise status.bad_request(f"map: {_go_map(item)} does not contain declared merge key: {key}")
+        at = next((n for n, old in enumerate(result) if isinstance(old, dict) and old.get(key) == item[key]), None)
+        if item.get("$patch") == "delete":
+            if at is not None:
+                del result[at]
+        elif at is None:
+            result.append(_merge_map({}, item, path))
+        else:
+            result[at] = _merge_map(result[at], item, path)
+    return result

@@ -1,0 +1,387 @@
+"""The Job and Namespace registries: kube-apiserver's generic store logic over the emulator's store.
+
+Preconditions, resourceVersion and generation, no-op writes, graceful deletion with finalizers,
+paging and watch events live here; defaults and validation come from `strategy` and `validation`.
+Every method is synchronous, so no other request runs between a read and the write it leads to.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from emulator import jsonio
+from emulator.core.clock import rfc3339
+from emulator.services import Core
+from emulator.services.kubernetes import patch as patches
+from emulator.services.kubernetes import schema, status, strategy, validation
+from emulator.services.kubernetes.filters import Predicate
+from emulator.services.kubernetes.shapes import job_body, new_namespace
+from emulator.services.kubernetes.status import FieldError
+from emulator.services.kubernetes.watch import WatchHub
+from emulator.services.kubernetes.wire import json_type
+
+SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+@dataclass
+class WriteOptions:
+    dry_run: bool = False
+    field_validation: str = "Warn"  # Ignore, Warn or Strict
+    warnings: list[str] = field(default_factory=list)
+
+    def unknown_fields(self, unknown: list[str], strict_error) -> None:
+        if not unknown or self.field_validation == "Ignore":
+            return
+        texts = [f'unknown field "{path}"' for path in unknown]
+        if self.field_validation == "Strict":
+            raise strict_error("strict decoding error: " + ", ".join(texts))
+        self.warnings.extend(texts)
+
+
+class Namespaces:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.items = core.store.collection("namespaces")
+
+    def create_system(self) -> None:
+        for name in SYSTEM_NAMESPACES:
+            if self.items.get("", name) is None:
+                self._put(new_namespace(name, self.core.ids.uuid4(), rfc3339(self.core.clock.now())))
+
+    def _put(self, namespace: dict) -> dict:
+        namespace["metadata"]["resourceVersion"] = str(self.core.store.next_revision())
+        self.items.put("", namespace["metadata"]["name"], namespace)
+        return namespace
+
+    def exists(self, name: str) -> bool:
+        return self.items.get("", name) is not None
+
+    def get(self, name: str) -> dict:
+        found = self.items.get("", name)
+        if found is None:
+            raise status.not_found(name, "namespaces", "")
+        return found
+
+    def create(self, body: dict, options: WriteOptions) -> dict:
+        try:
+            options.unknown_fields(schema.check_object(body, schema.NAMESPACE), _cannot_handle("Namespace"))
+        except schema.DecodeError as error:
+            raise _cannot_handle("Namespace")(str(error)) from None
+        meta = body.get("metadata") or {}
+        name = meta.get("name") or ""
+        errors = validation.object_meta_errors(meta, namespaced=False, name_errors=validation.dns_label_errors)
+        if errors:
+            raise status.invalid(name, errors, kind="Namespace", group="")
+        if self.exists(name):
+            raise status.already_exists(name, "namespaces", "")
+        namespace = new_namespace(name, self.core.ids.uuid4(), rfc3339(self.core.clock.now()),
+                                  meta.get("labels"), meta.get("annotations"))
+        return namespace if options.dry_run else self._put(namespace)
+
+    def load_fixture(self, document: dict) -> None:
+        name = (document.get("metadata") or {}).get("name") or ""
+        if not self.exists(name):
+            self.create(document, WriteOptions())
+
+    def list(self) -> list[dict]:
+        return [ns for _, ns in self.items.scan("")]
+
+    def delete(self, name: str, jobs: Jobs, options: WriteOptions) -> dict:
+        namespace = self.get(name)
+        if name in SYSTEM_NAMESPACES:
+            raise status.forbidden(f'namespaces "{name}" is forbidden: this namespace may not be deleted',
+                                   {"name": name, "kind": "namespaces"})
+        terminating = copy.deepcopy(namespace)
+        terminating["metadata"]["deletionTimestamp"] = rfc3339(self.core.clock.now())
+        terminating["status"] = {"phase": "Terminating"}
+        if not options.dry_run:  # the namespace controller empties it, then it is gone
+            jobs.delete_namespace_contents(name)
+            self.items.delete("", name)
+            self.core.store.next_revision()
+        return terminating
+
+
+def _cannot_handle(kind: str):
+    return lambda reason: status.bad_request(f'{kind} in version "v1" cannot be handled as a {kind}: {reason}')
+
+
+def _patch_decode_error(patched: Any, reason: str) -> Exception:
+    shown = jsonio.dumps(patched).decode()
+    return status.invalid("", [FieldError.invalid("patch", shown, reason)], kind="", group="")
+
+
+class Jobs:
+    """batch/v1 Jobs: create, read, replace, patch, delete, list, for the resource and its /status."""
+
+    def __init__(self, core: Core, namespaces: Namespaces, hub: WatchHub) -> None:
+        self.core = core
+        self.namespaces = namespaces
+        self.hub = hub
+        self.items = core.store.collection("jobs")
+
+    # --- reads -----------------------------------------------------------------------------------
+
+    def get(self, namespace: str, name: str) -> dict:
+        job = self.items.get(namespace, name)
+        if job is None:
+            raise status.not_found(name)
+        return job
+
+    def page(self, namespace: str | None, predicate: Predicate | None, limit: int,
+             continue_token: str | None) -> tuple[list[dict], str | None, int | None]:
+        """Up to `limit` jobs (0: all) in key order after the token; the next token and what remains."""
+        after = self._decode_continue(continue_token, namespace) if continue_token else None
+        items: list[dict] = []
+        last_key = None
+        for key, job in self.items.scan(namespace, after):
+            if predicate is not None and not predicate(job):
+                continue
+            if limit and len(items) == limit:
+                remaining = None if predicate else self.items.count(namespace, last_key)
+                return items, self._encode_continue(last_key, namespace), remaining
+            items.append(job)
+            last_key = key
+        return items, None, None
+
+    def _encode_continue(self, key: tuple[str, str], namespace: str | None) -> str:
+        start = key[1] if namespace is not None else f"{key[0]}/{key[1]}"
+        token = {"v": "meta.k8s.io/v1", "rv": self.core.store.revision, "start": start + "\x00"}
+        return base64.urlsafe_b64encode(jsonio.dumps(token)).decode().rstrip("=")
+
+    @staticmethod
+    def _decode_continue(token: str, namespace: str | None) -> tuple[str, str]:
+        try:
+            data = jsonio.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            start = data["start"].rstrip("\x00")
+            if data.get("v") != "meta.k8s.io/v1" or not isinstance(data.get("rv"), int):
+                raise ValueError("unsupported continue token version")
+        except (ValueError, TypeError, KeyError, AttributeError, binascii.Error) as error:
+            raise status.bad_request(f"invalid continue token: continue key is not valid: {error}") from None
+        if namespace is not None:
+            return namespace, start
+        scope, _, name = start.partition("/")
+        return scope, name
+
+    # --- create ------------------------------------------------------------------------------------
+
+    def create(self, namespace: str, body: dict, options: WriteOptions) -> dict:
+        self._decode(body, options)
+        meta = body.get("metadata") or {}
+        if meta.get("namespace") and meta["namespace"] != namespace:
+            raise status.bad_request("the namespace of the provided object does not match the namespace sent on the request")
+        if meta.get("resourceVersion"):
+            raise status.bad_request("resourceVersion should not be set on objects to be created")
+        if not self.namespaces.exists(namespace):
+            raise status.not_found(namespace, "namespaces", "")
+        meta = {**meta, "namespace": namespace}
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = meta["generateName"] + self.core.ids.suffix()
+        job, foreign_selector = strategy.prepare_for_create({**body, "metadata": meta}, self.core.ids.uuid4(),
+                                                            rfc3339(self.core.clock.now()))
+        errors = validation.object_meta_errors(job["metadata"], namespaced=True)
+        if foreign_selector is not None:
+            errors.append(FieldError.invalid("spec.selector", foreign_selector, "`selector` not auto-generated"))
+        errors += validation.job_spec_errors(job["spec"])
+        name = job["metadata"].get("name") or ""
+        if errors:
+            raise status.invalid(name, errors)
+        if self.items.get(namespace, name) is not None:
+            raise status.already_exists(name)
+        return job if options.dry_run else self._commit(job, None)
+
+    def load_fixture(self, document: dict) -> None:
+        """A fixture Job, validated like API input but stored as given (spec §Fixtures of issue 2)."""
+        self._decode(document, WriteOptions(field_validation="Ignore"))
+        meta = document.get("metadata") or {}
+        namespace, name = meta.get("namespace") or "default", meta.get("name") or ""
+        job = strategy.prepare_fixture({**document, "metadata": {**meta, "namespace": namespace}},
+                                       self.core.ids.uuid4(), rfc3339(self.core.clock.now()))
+        errors = validation.object_meta_errors(job["metadata"], namespaced=True)
+        errors += validation.job_spec_errors(job["spec"]) + validation.job_status_errors(job["status"])
+        if errors:
+            raise status.invalid(name, errors)
+        if not self.namespaces.exists(namespace):
+            raise status.not_found(namespace, "namespaces", "")
+        if self.items.get(namespace, name) is not None:
+            raise status.already_exists(name)
+        given = job["metadata"]["resourceVersion"]
+        if not (isinstance(given, str) and given.isdigit()):
+            self._commit(job, None)
+            return
+        store = self.core.store  # the seed's resourceVersion stays, so replaying a seed request matches
+        store.revision = max(store.revision, int(given))
+        self.items.put(namespace, name, job)
+        self.hub.publish("ADDED", job, None, int(given))
+
+    # --- update --------------------------------------------------------------------------------
+
+    def replace(self, namespace: str, name: str, body: dict, status_only: bool, options: WriteOptions) -> dict:
+        """PUT: the body replaces the job (or its status and metadata, on /status)."""
+        self._decode(body, options)
+        meta = body.get("metadata") or {}
+        self._check_identity(namespace, name, meta)
+        old = self.get(namespace, name)
+        if meta.get("uid") and meta["uid"] != old["metadata"]["uid"]:
+            raise status.conflict(name, (
+                f"StorageError: invalid object, Code: 4, Key: /registry/jobs/{namespace}/{name}, ResourceVersion: 0, "
+                f"AdditionalErrorMsg: Precondition failed: UID in precondition: {meta['uid']}, "
+                f"UID in object meta: {old['metadata']['uid']}"))
+        self._check_version(name, meta.get("resourceVersion"), old)
+        return self._update(old, body, status_only, options)
+
+    def patch(self, namespace: str, name: str, patch_type: str, document: Any, status_only: bool,
+              options: WriteOptions) -> dict:
+        """PATCH: the patch applied to the stored JSON, then on as a PUT of the result."""
+        old = self.get(namespace, name)
+        current = job_body(old)
+        if patch_type == "application/json-patch+json":
+            patched = patches.json_patch(current, document)
+        elif patch_type == "application/merge-patch+json":
+            if document is None:
+                raise status.bad_request("Invalid JSON Patch")
+            patched = patches.merge_patch(current, document)
+        elif patch_type == "application/strategic-merge-patch+json":
+            patched = patches.strategic_merge_patch(current, document)
+        else:  # apply-patch+yaml: merge the applied configuration (no field ownership)
+            patched = patches.merge_patch(current, document if isinstance(document, dict) else {})
+        if not isinstance(patched, dict):
+            raise _patch_decode_error(patched, f"json: cannot unmarshal {json_type(patched)} into Go value of type map[string]interface {{}}")
+        try:
+            unknown = schema.check_object(patched, schema.JOB)
+        except schema.DecodeError as error:
+            raise _patch_decode_error(patched, str(error)) from None
+        options.unknown_fields(unknown, lambda reason: _patch_decode_error(patched, reason))
+        meta = patched.get("metadata") or {}
+        self._check_identity(namespace, name, meta)
+        self._check_version(name, meta.get("resourceVersion"), old)
+        return self._update(old, patched, status_only, options)
+
+    def write_status(self, namespace: str, name: str, new_status: dict) -> dict:
+        """A status write by the emulator itself (the simulated controller): validated like a client's."""
+        old = self.get(namespace, name)
+        return self._update(old, {**old, "status": new_status}, True, WriteOptions())
+
+    def _decode(self, body: dict, options: WriteOptions) -> None:
+        try:
+            unknown = schema.check_object(body, schema.JOB)
+        except schema.DecodeError as error:
+            raise _cannot_handle("Job")(str(error)) from None
+        api_version = body.get("apiVersion")
+        if api_version and api_version != "batch/v1":
+            raise status.bad_request(f"the API version in the data ({api_version}) does not match the expected "
+                                     "API version (batch/v1)")
+        kind = body.get("kind")
+        if kind and kind != "Job":
+            raise status.bad_request(f"the kind in the data ({kind}) does not match the expected kind (Job)")
+        options.unknown_fields(unknown, _cannot_handle("Job"))
+
+    @staticmethod
+    def _check_identity(namespace: str, name: str, meta: dict) -> None:
+        if meta.get("namespace") and meta["namespace"] != namespace:
+            raise status.bad_request("the namespace of the provided object does not match the namespace sent on the request")
+        if meta.get("name") != name:
+            raise status.bad_request(f"the name of the object ({meta.get('name') or ''}) does not match the name on the URL ({name})")
+
+    @staticmethod
+    def _check_version(name: str, version: str | None, old: dict) -> None:
+        if not version or version == old["metadata"]["resourceVersion"]:
+            return  # Jobs allow unconditional updates
+        if not version.isdigit():
+            raise status.bad_request(f'invalid resourceVersion "{version}": must be a decimal number')
+        raise status.stale(name)
+
+    def _update(self, old: dict, body: dict, status_only: bool, options: WriteOptions) -> dict:
+        name = old["metadata"]["name"]
+        errors: list[FieldError] = []
+        if status_only:
+            new = strategy.prepare_for_status_update(body, old)
+            errors += validation.job_status_update_errors(new["status"], old["status"])
+        else:
+            new = strategy.prepare_for_update(body, old)
+            old_spec = copy.deepcopy(old["spec"])
+            strategy.default_job_spec(old_spec)
+            errors += validation.job_spec_errors(new["spec"])
+            errors += validation.immutable_spec_errors(new["spec"], old_spec)
+        errors = validation.immutable_meta_errors(new["metadata"], old["metadata"]) + \
+            validation.label_errors("metadata.labels", new["metadata"].get("labels")) + errors
+        if errors:
+            raise status.invalid(name, errors)
+        if new == old:
+            return old  # a no-op write keeps its resourceVersion and tells no watcher
+        if options.dry_run:
+            return new
+        return self._commit(new, old)
+
+    def _commit(self, job: dict, old: dict | None) -> dict:
+        meta = job["metadata"]
+        namespace, name = meta["namespace"], meta["name"]
+        revision = self.core.store.next_revision()
+        meta["resourceVersion"] = str(revision)
+        if meta.get("deletionTimestamp") and not meta.get("finalizers"):
+            self.items.delete(namespace, name)
+            self.hub.publish("DELETED", job, old, revision)
+            return job
+        self.items.put(namespace, name, job)
+        self.hub.publish("ADDED" if old is None else "MODIFIED", job, old, revision)
+        return job
+
+    # --- delete ---------------------------------------------------------------------------------
+
+    def delete(self, namespace: str, name: str, options: dict, dry_run: bool) -> tuple[dict, bool]:
+        """Delete a job as its propagation policy says: (response body, whether it is a Job object)."""
+        old = self.get(namespace, name)
+        self._check_delete_preconditions(name, old, options.get("preconditions") or {})
+        policy = options.get("propagationPolicy")
+        if policy is None:
+            orphan = options.get("orphanDependents")
+            policy = "Background" if orphan is False else "Orphan"  # batch/v1 orphans by default
+        meta = old["metadata"]
+        finalizer = {"Orphan": "orphan", "Foreground": "foregroundDeletion"}.get(policy)
+        if finalizer is None and not meta.get("finalizers"):
+            removed = {**old, "metadata": dict(meta)}
+            if not dry_run:
+                removed["metadata"]["deletionTimestamp"] = rfc3339(self.core.clock.now())
+                removed["metadata"]["deletionGracePeriodSeconds"] = 0
+                self._commit(removed, old)
+            return status.success({"name": name, "group": status.GROUP, "kind": status.RESOURCE,
+                                   "uid": meta["uid"]}), False
+        marked = copy.deepcopy(old)
+        marked_meta = marked["metadata"]
+        if finalizer and finalizer not in marked_meta.get("finalizers", []):
+            marked_meta["finalizers"] = [*marked_meta.get("finalizers", []), finalizer]
+        if not marked_meta.get("deletionTimestamp"):
+            marked_meta["deletionTimestamp"] = rfc3339(self.core.clock.now())
+            marked_meta["deletionGracePeriodSeconds"] = 0
+            marked_meta["generation"] = marked_meta.get("generation", 1) + 1
+        if dry_run:
+            return marked, True
+        response = self._commit(marked, old) if marked != old else old
+        if finalizer:  # the garbage collector has no pods to orphan or wait for: it lets go at once
+            released = copy.deepcopy(response)
+            released["metadata"]["finalizers"] = [f for f in released["metadata"]["finalizers"] if f != finalizer]
+            if not released["metadata"]["finalizers"]:
+                del released["metadata"]["finalizers"]
+            self._commit(released, response)
+        return response, True
+
+    @staticmethod
+    def _check_delete_preconditions(name: str, old: dict, preconditions: dict) -> None:
+        uid, version = preconditions.get("uid"), preconditions.get("resourceVersion")
+        meta = old["metadata"]
+        if uid and uid != meta["uid"]:
+            raise status.conflict(name, f"the UID in the precondition ({uid}) does not match the UID in record "
+                                  f"({meta['uid']}). The object might have been deleted and then recreated",
+                                  qualified="Job.batch", kind="Job")
+        if version and version != meta["resourceVersion"]:
+            raise status.conflict(name, f"the ResourceVersion in the precondition ({version}) does not match the "
+                                  f"ResourceVersion in record ({meta['resourceVersion']}). The object might have "
+                                  "been modified", qualified="Job.batch", kind="Job")
+
+    def delete_namespace_contents(self, namespace: str) -> None:
+        for _, job in list(self.items.scan(namespace)):
+            gone = {**job, "metadata": {**job["metadata"], "deletionTimestamp": rfc3339(self.core.clock.now())}}
+            gone["metadata"].pop("finalizers", None)
+            self._commit(gone, job)

@@ -1,0 +1,174 @@
+"""The batch/v1 Job's typed fields, checked the way Go's encoding/json decodes them.
+
+`check_job` reports the first type mismatch with Go's own wording (`json: cannot unmarshal string
+into Go struct field JobSpec.spec.parallelism of type int32`) and lists unknown fields for
+fieldValidation. Pod-template internals that the emulator does not interpret are left open.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Union
+
+from emulator.services.kubernetes.wire import json_type
+
+INT32_RANGE = (-(2**31), 2**31 - 1)
+INT64_RANGE = (-(2**63), 2**63 - 1)
+
+
+@dataclass(frozen=True)
+class Struct:
+    go_type: str  # as Go prints it, e.g. "v1.JobSpec"
+    fields: dict[str, Any]
+    closed: bool = True  # whether keys outside `fields` are unknown fields
+
+    @property
+    def name(self) -> str:
+        return self.go_type.split(".")[-1]
+
+
+@dataclass(frozen=True)
+class Map:
+    value: Any
+
+    @property
+    def go_type(self) -> str:
+        return f"map[string]{go_type(self.value)}"
+
+
+@dataclass(frozen=True)
+class List:
+    item: Any
+
+    @property
+    def go_type(self) -> str:
+        return f"[]{go_type(self.item)}"
+
+
+ANY = "any"
+Type = Union[str, Struct, Map, List]
+
+
+def go_type(kind: Type) -> str:
+    return kind if isinstance(kind, str) else kind.go_type
+
+
+OBJECT_META = Struct("v1.ObjectMeta", {
+    "name": "string", "generateName": "string", "namespace": "string", "selfLink": "string",
+    "uid": "string", "resourceVersion": "string", "generation": "int64",
+    "creationTimestamp": ANY, "deletionTimestamp": ANY, "deletionGracePeriodSeconds": "int64",
+    "labels": Map("string"), "annotations": Map("string"),
+    "ownerReferences": List(Struct("v1.OwnerReference", {
+        "apiVersion": "string", "kind": "string", "name": "string", "uid": "string",
+        "controller": "bool", "blockOwnerDeletion": "bool"})),
+    "finalizers": List("string"), "managedFields": ANY, "enable": "bool", "clusterName": "string",
+})
+CONTAINER = Struct("v1.Container", {
+    "name": "string", "image": "string", "command": List("string"), "args": List("string"),
+    "workingDir": "string", "ports": ANY, "envFrom": ANY, "env": ANY, "resources": ANY, "resizePolicy": ANY,
+    "restartPolicy": "string", "volumeMounts": ANY, "volumeDevices": ANY, "livenessProbe": ANY,
+    "readinessProbe": ANY, "startupProbe": ANY, "lifecycle": ANY, "terminationMessagePath": "string",
+    "terminationMessagePolicy": "string", "imagePullPolicy": "string", "securityContext": ANY,
+    "stdin": "bool", "stdinOnce": "bool", "tty": "bool",
+})
+POD_SPEC = Struct("v1.PodSpec", {
+    "volumes": ANY, "initContainers": List(CONTAINER), "containers": List(CONTAINER), "ephemeralContainers": ANY,
+    "restartPolicy": "string", "terminationGracePeriodSeconds": "int64", "activeDeadlineSeconds": "int64",
+    "dnsPolicy": "string", "nodeSelector": Map("string"), "serviceAccountName": "string",
+    "serviceAccount": "string", "automountServiceAccountToken": "bool", "nodeName": "string",
+    "hostNetwork": "bool", "hostPID": "bool", "hostIPC": "bool", "shareProcessNamespace": "bool",
+    "securityContext": ANY, "imagePullSecrets": ANY, "hostname": "string", "subdomain": "string",
+    "affinity": ANY, "schedulerName": "string", "tolerations": ANY, "hostAliases": ANY,
+    "priorityClassName": "string", "priority": "int32", "dnsConfig": ANY, "readinessGates": ANY,
+    "runtimeClassName": "string", "enableServiceLinks": "bool", "preemptionPolicy": "string",
+    "overhead": ANY, "topologySpreadConstraints": ANY, "setHostnameAsFQDN": "bool", "os": ANY,
+    "hostUsers": "bool", "schedulingGates": ANY, "resourceClaims": ANY, "resources": ANY,
+})
+JOB_SPEC = Struct("v1.JobSpec", {
+    "parallelism": "int32", "completions": "int32", "activeDeadlineSeconds": "int64",
+    "podFailurePolicy": ANY, "successPolicy": ANY, "backoffLimit": "int32", "backoffLimitPerIndex": "int32",
+    "maxFailedIndexes": "int32",
+    "selector": Struct("v1.LabelSelector", {"matchLabels": Map("string"), "matchExpressions": ANY}),
+    "manualSelector": "bool",
+    "template": Struct("v1.PodTemplateSpec", {"metadata": OBJECT_META, "spec": POD_SPEC}),
+    "ttlSecondsAfterFinished": "int32", "completionMode": "string", "suspend": "bool",
+    "podReplacementPolicy": "string", "managedBy": "string",
+})
+JOB_STATUS = Struct("v1.JobStatus", {
+    "conditions": List(Struct("v1.JobCondition", {
+        "type": "string", "status": "string", "lastProbeTime": ANY, "lastTransitionTime": ANY,
+        "reason": "string", "message": "string"})),
+    "startTime": ANY, "completionTime": ANY, "active": "int32", "succeeded": "int32", "failed": "int32",
+    "terminating": "int32", "ready": "int32", "completedIndexes": "string", "failedIndexes": "string",
+    "uncountedTerminatedPods": Struct("v1.UncountedTerminatedPods", {
+        "succeeded": List("string"), "failed": List("string")}),
+})
+JOB = Struct("v1.Job", {
+    "kind": "string", "apiVersion": "string", "metadata": OBJECT_META, "spec": JOB_SPEC, "status": JOB_STATUS,
+})
+NAMESPACE = Struct("v1.Namespace", {
+    "kind": "string", "apiVersion": "string", "metadata": OBJECT_META,
+    "spec": Struct("v1.NamespaceSpec", {"finalizers": List("string")}),
+    "status": Struct("v1.NamespaceStatus", {"phase": "string", "conditions": ANY}),
+})
+
+
+class DecodeError(ValueError):
+    """The value does not decode into the Go type; the message is Go's."""
+
+
+def _fits(value: Any, kind: str) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind in ("int32", "int64"):
+        low, high = INT32_RANGE if kind == "int32" else INT64_RANGE
+        return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    return True
+
+
+def _mismatch(value: Any, kind: Type, struct: str, path: str) -> DecodeError:
+    described = json_type(value)
+    if described == "number" and isinstance(kind, str) and kind.startswith("int"):
+        described = f"number {value}"  # a fraction or out of range: Go names the number
+    where = f"Go struct field {struct}.{path}" if struct else "Go value"
+    return DecodeError(f"json: cannot unmarshal {described} into {where} of type {go_type(kind)}")
+
+
+def check(value: Any, kind: Type, struct: str = "", path: str = "", field: str = "",
+          unknown: list[str] | None = None) -> None:
+    """Raise DecodeError for the first mismatch; append unknown field paths (as `a.b[0].c`) to `unknown`."""
+    if value is None or kind == ANY:
+        return
+    if isinstance(kind, str):
+        if not _fits(value, kind):
+            raise _mismatch(value, kind, struct, path)
+        return
+    if isinstance(kind, List):
+        if not isinstance(value, list):
+            raise _mismatch(value, kind, struct, path)
+        for index, item in enumerate(value):
+            check(item, kind.item, struct, path, f"{field}[{index}]", unknown)
+        return
+    if not isinstance(value, dict):
+        raise _mismatch(value, kind, struct, path)
+    if isinstance(kind, Map):
+        for item in value.values():
+            check(item, kind.value, struct, path, field, unknown)
+        return
+    for key, item in value.items():
+        sub = kind.fields.get(key)
+        child_path = f"{path}.{key}" if path else key
+        child_field = f"{field}.{key}" if field else key
+        if sub is None:
+            if kind.closed and unknown is not None:
+                unknown.append(child_field)
+            continue
+        check(item, sub, kind.name, child_path, child_field, unknown)
+
+
+def check_object(value: dict, kind: Struct) -> list[str]:
+    """Type-check a decoded object; the unknown field paths it carries."""
+    unknown: list[str] = []
+    check(value, kind, unknown=unknown)
+    return unknown

@@ -1,0 +1,34 @@
+"""The response shapes: a Job, a JobList, a Namespace and its list, as kube-apiserver prints them."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def job_body(job: dict[str, Any], self_link: str | None = None) -> dict[str, Any]:
+    """A stored Job as a response object; Huawei's docs show `selfLink` right after the namespace."""
+    meta = job["metadata"]
+    if self_link:
+        meta = {"name": meta["name"], "namespace": meta["namespace"], "selfLink": self_link, **meta}
+    return {"kind": "Job", "apiVersion": "batch/v1", "metadata": meta, "spec": job["spec"], "status": job["status"]}
+
+
+def list_body(kind: str, api_version: str, items: list[dict], revision: int,
+              continue_token: str | None = None, remaining: int | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"resourceVersion": str(revision)}
+    if continue_token:
+        meta["continue"] = continue_token
+    if remaining is not None:
+        meta["remainingItemCount"] = remaining
+    return {"kind": kind, "apiVersion": api_version, "metadata": meta, "items": items}
+
+
+def namespace_body(namespace: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "Namespace", "apiVersion": "v1", **namespace}
+
+
+def new_namespace(name: str, uid: str, now: str, labels: dict | None = None, annotations: dict | None = None) -> dict:
+    meta: dict[str, Any] = {"name": name, "uid": uid, "creationTimestamp": now,
+                            "labels": {**(labels or {}), "kubernetes.io/metadata.name": name}}
+    if annotations:
+        meta["annotations"] = annotations
+    return {"metadata": meta, "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}

@@ -1,0 +1,167 @@
+"""The Job strategy: v1 defaults, generated selector and labels, and what each kind of write may change.
+
+Mirrors kube-apiserver's `pkg/registry/batch/job/strategy.go` and `pkg/apis/batch/v1/defaults.go`
+(spec §4.2, §7). Functions take and return fresh dicts; stored objects are never modified in place.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+MAX_INT32 = 2**31 - 1
+ZERO_OMITTED_STATUS = ("active", "succeeded", "failed")  # non-pointer int32 with omitempty
+EMPTY_OMITTED_META = ("labels", "annotations", "finalizers", "ownerReferences", "generateName", "managedFields")
+SYSTEM_META = ("uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds")
+UID_LABELS = ("batch.kubernetes.io/controller-uid", "controller-uid")
+NAME_LABELS = ("batch.kubernetes.io/job-name", "job-name")
+
+
+META_ORDER = ("name", "generateName", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
+              "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences",
+              "finalizers", "managedFields")
+
+
+def _meta_position(key: str) -> int:
+    """ObjectMeta's Go field order, which the apiserver prints; other keys (Huawei's `enable`) after."""
+    return META_ORDER.index(key) if key in META_ORDER else len(META_ORDER)
+
+
+def _image_pull_policy(image: str) -> str:
+    if "@" in image:
+        return "IfNotPresent"
+    tag = image.rsplit("/", 1)[-1].partition(":")[2]
+    return "Always" if tag in ("", "latest") else "IfNotPresent"
+
+
+def default_pod_spec(pod: dict[str, Any]) -> None:
+    for container in pod.get("containers") or []:
+        if not isinstance(container, dict):
+            continue
+        container.setdefault("resources", {})
+        container.setdefault("terminationMessagePath", "/dev/termination-log")
+        container.setdefault("terminationMessagePolicy", "File")
+        if "imagePullPolicy" not in container and isinstance(container.get("image"), str):
+            container["imagePullPolicy"] = _image_pull_policy(container["image"])
+    pod.setdefault("terminationGracePeriodSeconds", 30)
+    pod.setdefault("dnsPolicy", "ClusterFirst")
+    pod.setdefault("securityContext", {})
+    pod.setdefault("schedulerName", "default-scheduler")
+
+
+def default_job_spec(spec: dict[str, Any]) -> None:
+    """SetDefaults_Job for a 1.31-era apiserver."""
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
+    if spec.get("parallelism") is None:
+        spec["parallelism"] = 1
+    if spec.get("backoffLimit") is None:
+        spec["backoffLimit"] = MAX_INT32 if spec.get("backoffLimitPerIndex") is not None else 6
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    spec.setdefault("podReplacementPolicy", "Failed" if spec.get("podFailurePolicy") else "TerminatingOrFailed")
+    template = spec["template"] = spec.get("template") or {}
+    if isinstance(template.get("spec"), dict):
+        default_pod_spec(template["spec"])
+
+
+def generated_selector(uid: str) -> dict[str, Any]:
+    return {"matchLabels": {UID_LABELS[0]: uid}}
+
+
+def generate_selector(job: dict[str, Any]) -> dict[str, Any] | None:
+    """Label the template with the job's uid and name; the user's selector if it differs from the generated one."""
+    spec, meta = job["spec"], job["metadata"]
+    if spec.get("manualSelector") is True:
+        return None
+    template_meta = spec["template"]["metadata"] = spec["template"].get("metadata") or {}
+    labels = template_meta["labels"] = template_meta.get("labels") or {}
+    for key in UID_LABELS:
+        labels.setdefault(key, meta["uid"])
+    for key in NAME_LABELS:
+        labels.setdefault(key, meta["name"])
+    given = spec.get("selector")
+    spec["selector"] = generated_selector(meta["uid"])
+    return given if given and given != spec["selector"] else None
+
+
+def normalized_status(status: Any) -> dict[str, Any]:
+    """A status as the versioned JSON holds it: nulls gone, zero counters omitted (omitempty)."""
+    if not isinstance(status, dict):
+        return {}
+    result = {k: v for k, v in status.items() if v is not None}
+    for counter in ZERO_OMITTED_STATUS:
+        if result.get(counter) == 0:
+            del result[counter]
+    for key in ("conditions", "completedIndexes"):
+        if key in result and not result[key]:
+            del result[key]
+    return result
+
+
+def normalized_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    result = {k: v for k, v in meta.items() if v is not None and k != "selfLink"}
+    for key in EMPTY_OMITTED_META:
+        if key in result and not result[key]:
+            del result[key]
+    return result
+
+
+def prepare_for_create(body: dict[str, Any], uid: str, now: str) -> tuple[dict[str, Any], dict | None]:
+    """A new Job from a create body: system fields set, status cleared, defaults, selector and labels.
+
+    Returns the job and the user's selector when it was not the generated one (a validation error).
+    """
+    meta = normalized_meta(body.get("metadata") or {})
+    for key in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"):
+        meta.pop(key, None)
+    meta.update(uid=uid, resourceVersion="", generation=1, creationTimestamp=now)
+    meta.setdefault("enable", True)  # Huawei CCE/CCI print it on every Job
+    meta = {key: meta[key] for key in sorted(meta, key=_meta_position)}
+    spec = copy.deepcopy(body.get("spec")) if isinstance(body.get("spec"), dict) else {}
+    default_job_spec(spec)
+    job = {"metadata": meta, "spec": spec, "status": {}}
+    foreign_selector = generate_selector(job)
+    template_labels = (spec["template"].get("metadata") or {}).get("labels")
+    if not meta.get("labels") and template_labels:
+        meta["labels"] = dict(template_labels)
+    return job, foreign_selector
+
+
+def prepare_fixture(document: dict[str, Any], uid: str, now: str) -> dict[str, Any]:
+    """A fixture Job stored as given: only the server fields it lacks are generated."""
+    meta = dict(document.get("metadata") or {})
+    meta.pop("selfLink", None)
+    meta.setdefault("resourceVersion", "")  # a numeric one is kept; otherwise the store gives one
+    meta.setdefault("uid", uid)
+    meta.setdefault("creationTimestamp", now)
+    return {"metadata": meta, "spec": copy.deepcopy(document.get("spec") or {}),
+            "status": copy.deepcopy(document.get("status") or {})}
+
+
+def _updated_meta(body_meta: dict[str, Any], old_meta: dict[str, Any]) -> dict[str, Any]:
+    meta = normalized_meta(body_meta)
+    for key in SYSTEM_META:
+        if key == "uid" and meta.get("uid"):
+            continue  # a changed uid is a precondition (PUT) or validation (PATCH) error, not silently reverted
+        if key in old_meta:
+            meta[key] = old_meta[key]
+        else:
+            meta.pop(key, None)
+    meta["resourceVersion"] = old_meta["resourceVersion"]
+    return meta
+
+
+def prepare_for_update(body: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """PUT/PATCH on the Job: spec and metadata from the body, status kept, generation +1 on a spec change."""
+    meta = _updated_meta(body.get("metadata") or {}, old["metadata"])
+    spec = copy.deepcopy(body.get("spec")) if isinstance(body.get("spec"), dict) else {}
+    default_job_spec(spec)
+    if spec != old["spec"]:
+        meta["generation"] = old["metadata"].get("generation", 1) + 1
+    return {"metadata": meta, "spec": spec, "status": old["status"]}
+
+
+def prepare_for_status_update(body: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """PUT/PATCH on /status: status and metadata from the body, spec kept, generation kept."""
+    meta = _updated_meta(body.get("metadata") or {}, old["metadata"])
+    return {"metadata": meta, "spec": old["spec"], "status": normalized_status(body.get("status"))}

@@ -1,0 +1,194 @@
+"""Job and Namespace validation with kube-apiserver's field paths and messages (spec §10)."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from emulator.services.kubernetes.status import FieldError
+
+DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\Z")
+QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
+
+LABEL_MESSAGE = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
+                 "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
+                 "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+SUBDOMAIN_MESSAGE = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                     "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
+                     "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+LABEL_VALUE_MESSAGE = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+                       "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+                       "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
+QUALIFIED_NAME_MESSAGE = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+                          "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used "
+                          "for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+NON_NEGATIVE = "must be greater than or equal to 0"
+RESTART_POLICIES = ["OnFailure", "Never"]
+JOB_SPEC_COUNTERS = ("parallelism", "completions", "activeDeadlineSeconds", "backoffLimit",
+                     "ttlSecondsAfterFinished", "backoffLimitPerIndex", "maxFailedIndexes")
+STATUS_COUNTERS = ("active", "succeeded", "failed", "ready", "terminating")
+IMMUTABLE_SPEC = ("selector", "template", "completions", "completionMode", "podFailurePolicy",
+                  "backoffLimitPerIndex", "managedBy", "successPolicy")
+
+
+def dns_label_errors(field: str, value: str) -> list[FieldError]:
+    errors = []
+    if len(value) > 63:
+        errors.append(FieldError.invalid(field, value, "must be no more than 63 characters"))
+    if not DNS1123_LABEL.match(value):
+        errors.append(FieldError.invalid(field, value, LABEL_MESSAGE))
+    return errors
+
+
+def dns_subdomain_errors(field: str, value: str) -> list[FieldError]:
+    errors = []
+    if len(value) > 253:
+        errors.append(FieldError.invalid(field, value, "must be no more than 253 characters"))
+    if not DNS1123_SUBDOMAIN.match(value):
+        errors.append(FieldError.invalid(field, value, SUBDOMAIN_MESSAGE))
+    return errors
+
+
+def label_errors(field: str, labels: dict[str, str] | None) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for key, value in (labels or {}).items():
+        errors += qualified_name_errors(field, key)
+        if len(value) > 63:
+            errors.append(FieldError.invalid(field, value, "must be no more than 63 characters"))
+        if not LABEL_VALUE.match(value):
+            errors.append(FieldError.invalid(field, value, LABEL_VALUE_MESSAGE))
+    return errors
+
+
+def qualified_name_errors(field: str, key: str) -> list[FieldError]:
+    prefix, _, name = key.rpartition("/")
+    errors = []
+    if "/" in key and (not prefix or len(prefix) > 253 or not DNS1123_SUBDOMAIN.match(prefix)):
+        errors.append(FieldError.invalid(field, key, "prefix part " + SUBDOMAIN_MESSAGE))
+    if not name:
+        errors.append(FieldError.invalid(field, key, "name part must be non-empty"))
+    elif len(name) > 63:
+        errors.append(FieldError.invalid(field, key, "name part must be no more than 63 characters"))
+    elif not QUALIFIED_NAME.match(name):
+        errors.append(FieldError.invalid(field, key, QUALIFIED_NAME_MESSAGE))
+    return errors
+
+
+def object_meta_errors(meta: dict, namespaced: bool, name_errors=dns_subdomain_errors) -> list[FieldError]:
+    errors: list[FieldError] = []
+    name = meta.get("name") or ""
+    if not name:
+        errors.append(FieldError.required("metadata.name", "name or generateName is required"))
+    else:
+        errors += name_errors("metadata.name", name)
+    if namespaced:
+        namespace = meta.get("namespace") or ""
+        if not namespace:
+            errors.append(FieldError.required("metadata.namespace"))
+        else:
+            errors += dns_label_errors("metadata.namespace", namespace)
+    errors += label_errors("metadata.labels", meta.get("labels"))
+    return errors
+
+
+def _selector_matches(selector: dict | None, labels: dict | None) -> bool:
+    wanted = (selector or {}).get("matchLabels") or {}
+    labels = labels or {}
+    return all(labels.get(k) == v for k, v in wanted.items())
+
+
+def job_spec_errors(spec: dict) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for counter in JOB_SPEC_COUNTERS:
+        value = spec.get(counter)
+        if value is not None and value < 0:
+            errors.append(FieldError.invalid(f"spec.{counter}", value, NON_NEGATIVE))
+    mode = spec.get("completionMode")
+    if mode is not None and mode not in ("NonIndexed", "Indexed"):
+        errors.append(FieldError.not_supported("spec.completionMode", mode, ["NonIndexed", "Indexed"]))
+    if mode == "Indexed" and spec.get("completions") is None:
+        errors.append(FieldError.required("spec.completions", "when completion mode is Indexed"))
+    selector = spec.get("selector")
+    if not selector:
+        errors.append(FieldError.required("spec.selector"))
+    template = spec.get("template") or {}
+    template_labels = (template.get("metadata") or {}).get("labels") or {}
+    errors += label_errors("spec.template.labels", template_labels)  # a 64+ character job name fails here
+    if selector and not _selector_matches(selector, template_labels):
+        errors.append(FieldError.invalid("spec.template.metadata.labels", template_labels,
+                                         "`selector` does not match template `labels`"))
+    errors += pod_spec_errors(template.get("spec") or {})
+    return errors
+
+
+def pod_spec_errors(pod: dict) -> list[FieldError]:
+    errors: list[FieldError] = []
+    containers = pod.get("containers") or []
+    if not containers:
+        errors.append(FieldError.required("spec.template.spec.containers"))
+    seen: set[str] = set()
+    for index, container in enumerate(containers):
+        field = f"spec.template.spec.containers[{index}]"
+        name = (container or {}).get("name") or ""
+        if not name:
+            errors.append(FieldError.required(f"{field}.name"))
+        else:
+            errors += dns_label_errors(f"{field}.name", name)
+            if name in seen:
+                errors.append(FieldError.duplicate(f"{field}.name", name))
+            seen.add(name)
+        if not (container or {}).get("image"):
+            errors.append(FieldError.required(f"{field}.image"))
+    policy = pod.get("restartPolicy") or ""
+    if policy in ("", "Always"):
+        errors.append(FieldError.required("spec.template.spec.restartPolicy", 'valid values: "OnFailure", "Never"'))
+    elif policy not in RESTART_POLICIES:
+        errors.append(FieldError.not_supported("spec.template.spec.restartPolicy", policy, RESTART_POLICIES))
+    return errors
+
+
+def job_status_errors(status: dict) -> list[FieldError]:
+    """The status rules every Kubernetes release applies (spec §10.3, 'Always')."""
+    errors: list[FieldError] = []
+    for counter in STATUS_COUNTERS:
+        value = status.get(counter)
+        if value is not None and value < 0:
+            errors.append(FieldError.invalid(f"status.{counter}", value, NON_NEGATIVE))
+    uncounted = status.get("uncountedTerminatedPods") or {}
+    seen: set[str] = set()
+    for outcome in ("succeeded", "failed"):
+        for index, uid in enumerate(uncounted.get(outcome) or []):
+            field = f"status.uncountedTerminatedPods.{outcome}[{index}]"
+            if not uid:
+                errors.append(FieldError.invalid(field, uid, "must not be empty"))
+            elif uid in seen:
+                errors.append(FieldError.duplicate(field, uid))
+            seen.add(uid)
+    true_types = {c.get("type") for c in status.get("conditions") or [] if c.get("status") == "True"}
+    if "SuccessCriteriaMet" in true_types:
+        for other in ("Failed", "FailureTarget"):
+            if other in true_types:
+                errors.append(FieldError.invalid_omit_value(
+                    "status.conditions", f"cannot set SuccessCriteriaMet=True and {other}=true conditions"))
+    return errors
+
+
+def job_status_update_errors(new: dict, old: dict) -> list[FieldError]:
+    errors = job_status_errors(new)
+    had = any(c.get("type") == "SuccessCriteriaMet" and c.get("status") == "True" for c in old.get("conditions") or [])
+    has = any(c.get("type") == "SuccessCriteriaMet" and c.get("status") == "True" for c in new.get("conditions") or [])
+    if had and not has:
+        errors.append(FieldError.invalid_omit_value("status.conditions",
+                                                     "cannot disable the SuccessCriteriaMet=True condition"))
+    return errors
+
+
+def immutable_spec_errors(new: dict, old: dict) -> list[FieldError]:
+    return [FieldError.invalid(f"spec.{field}", new.get(field), "field is immutable")
+            for field in IMMUTABLE_SPEC if new.get(field) != old.get(field)]
+
+
+def immutable_meta_errors(new: dict, old: dict) -> list[FieldError]:
+    return [FieldError.invalid(f"metadata.{field}", new.get(field), "field is immutable")
+            for field in ("name", "namespace", "uid") if new.get(field) != old.get(field)]
