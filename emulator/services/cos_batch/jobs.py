@@ -35,7 +35,7 @@ class JobBook:
         self.step_seconds = step_seconds
         self.tasks_per_job = tasks_per_job
 
-    def _now(self) -> str:
+    def now(self) -> str:
         return rfc3339(self.clock.now())
 
     def _write(self, appid: str, job: Job) -> None:
@@ -54,7 +54,7 @@ class JobBook:
                 return
             target = lifecycle.next_automatic(job)
             if target is not None:
-                moved = lifecycle.enter(job, target, self._now(), self.tasks_per_job)
+                moved = lifecycle.enter(job, target, self.now(), self.tasks_per_job)
                 self._write(appid, moved)
                 self._schedule(appid, moved)
         except Exception:  # a clock callback must never take the ticker down
@@ -67,7 +67,7 @@ class JobBook:
             raise errors.invalid_request(errors.TOKEN_EXISTS)
         job: Job = {
             **request,
-            "CreationTime": self._now(),
+            "CreationTime": self.now(),
             "FailureReasons": [],
             "JobId": self.ids.uuid4(),
             "ProgressSummary": {"NumberOfTasksFailed": 0, "NumberOfTasksSucceeded": 0, "TotalNumberOfTasks": 0},
@@ -117,7 +117,7 @@ class JobBook:
         """Seed 004: confirm (Ready) or cancel a job as the decision table allows; a given reason is kept."""
         job = self.get(appid, job_id, errors.NO_SUCH_JOB_OR_FINISHED)
         target = lifecycle.decide(job["Status"], requested)
-        moved = lifecycle.enter(job, target, self._now(), self.tasks_per_job)
+        moved = lifecycle.enter(job, target, self.now(), self.tasks_per_job)
         if reason is not None:
             moved["StatusUpdateReason"] = reason
         self._write(appid, moved)

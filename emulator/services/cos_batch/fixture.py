@@ -1,0 +1,136 @@
+"""Fixture documents for COS batch: an APPID's jobs (through the CreateJob path) and signing keys.
+
+    service: cos_batch
+    appid: "1250000000"                 # required with jobs
+    credentials: {<SecretId>: <SecretKey>}   # optional: keys whose signatures are checked
+    jobs:
+      - JobId: 53dc6228-...             # optional (a UUID is made); letters, digits, - and _
+        Status: Complete                # optional, default New
+        CreationTime: "2019-12-19T18:00:30Z"      # optional, default now
+        CreateJobRequest: {...}         # required: the request body's children, as XML would nest
+                                        # them (Fields: {member: [Bucket, Key]})
+        ProgressSummary: {NumberOfTasksFailed, NumberOfTasksSucceeded, TotalNumberOfTasks}
+        StatusUpdateReason, SuspendedCause, SuspendedDate, TerminationDate: optional
+        FailureReasons: [{FailureCode, FailureReason}]
+        next_step_seconds: 3600         # optional: when an unfinished job takes its next step
+
+The CreateJobRequest is written out as XML and read back by the same parser and validator
+CreateJob uses; omitted state gets what the job would carry in that status.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+from xml.parsers.expat import ExpatError
+
+from emulator.core.clock import parse_rfc3339, rfc3339
+from emulator.services.cos_batch import lifecycle, validation, xmlio
+
+_DOCUMENT_KEYS = {"service", "appid", "credentials", "jobs"}
+_JOB_KEYS = {"JobId", "Status", "CreationTime", "CreateJobRequest", "ProgressSummary", "StatusUpdateReason",
+             "SuspendedCause", "SuspendedDate", "TerminationDate", "FailureReasons", "next_step_seconds"}
+_PROGRESS_KEYS = ("NumberOfTasksFailed", "NumberOfTasksSucceeded", "TotalNumberOfTasks")
+_JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _mapping(value: Any, what: str) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} must be a mapping")
+    return value
+
+
+def _unknown(given: dict, known: set[str], what: str) -> None:
+    extra = sorted(set(given) - known)
+    if extra:
+        raise ValueError(f"{what}: unknown keys {', '.join(map(str, extra))} (known: {', '.join(sorted(known))})")
+
+
+def _text(value: Any, what: str, max_bytes: int) -> str:
+    if not isinstance(value, str) or len(value.encode("utf-8")) > max_bytes or not xmlio.xml_safe(value):
+        raise ValueError(f"{what} must be text of at most {max_bytes} bytes")
+    return value
+
+
+def _time(value: Any, what: str) -> str:
+    try:
+        return rfc3339(parse_rfc3339(value if isinstance(value, str) else str(value)))
+    except ValueError:
+        raise ValueError(f"{what} must be an RFC 3339 timestamp, not {value!r}") from None
+
+
+def _progress(value: Any, status: str, tasks: int) -> dict[str, int]:
+    if value is None:
+        total = 0 if status in ("New", "Preparing") else tasks
+        done = total if status in ("Completing", "Complete") else 0
+        return {"NumberOfTasksFailed": 0, "NumberOfTasksSucceeded": done, "TotalNumberOfTasks": total}
+    _unknown(_mapping(value, "ProgressSummary"), set(_PROGRESS_KEYS), "ProgressSummary")
+    counts = {key: value.get(key, 0) for key in _PROGRESS_KEYS}
+    if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in counts.values()):
+        raise ValueError("ProgressSummary counts must be whole numbers, 0 or more")
+    return counts
+
+
+def _failures(value: Any) -> list[dict[str, str]]:
+    if not isinstance(value, list):
+        raise ValueError("FailureReasons must be a list")
+    return [{"FailureCode": _text(_mapping(item, "a FailureReasons item").get("FailureCode", ""), "FailureCode", 64),
+             "FailureReason": _text(item.get("FailureReason", ""), "FailureReason", 256)} for item in value]
+
+
+def job_state(entry: dict, now: str, tasks: int) -> tuple[dict[str, Any], float | None]:
+    """The state fields a fixture job starts with, and the delay before its next step (None: the default)."""
+    status = entry.get("Status", "New")
+    if status not in lifecycle.STATUSES:
+        raise ValueError(f"Status must be one of {', '.join(lifecycle.STATUSES)}, not {status!r}")
+    state: dict[str, Any] = {"Status": status}
+    if "JobId" in entry:
+        if not isinstance(entry["JobId"], str) or not _JOB_ID.fullmatch(entry["JobId"]):
+            raise ValueError("JobId must be 1-64 letters, digits, '-' or '_'")
+        state["JobId"] = entry["JobId"]
+    state["CreationTime"] = _time(entry["CreationTime"], "CreationTime") if "CreationTime" in entry else now
+    state["ProgressSummary"] = _progress(entry.get("ProgressSummary"), status, tasks)
+    state["FailureReasons"] = _failures(entry.get("FailureReasons", []))
+    reason = entry.get("StatusUpdateReason", lifecycle.COMPLETE_REASON if status == "Complete" else None)
+    state["StatusUpdateReason"] = None if reason is None else _text(reason, "StatusUpdateReason", 256)
+    suspended = status == "Suspended" or "SuspendedDate" in entry
+    if suspended:
+        state["SuspendedDate"] = _time(entry.get("SuspendedDate", now), "SuspendedDate")
+        state["SuspendedCause"] = _text(entry.get("SuspendedCause", lifecycle.SUSPENDED_CAUSE), "SuspendedCause",
+                                        1024)
+    if status in lifecycle.TERMINAL:
+        state["TerminationDate"] = _time(entry.get("TerminationDate", now), "TerminationDate")
+    delay = entry.get("next_step_seconds")
+    if delay is not None and (isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0):
+        raise ValueError("next_step_seconds must be a number of seconds, 0 or more")
+    return state, delay
+
+
+def create_job_request(entry: dict) -> dict[str, Any]:
+    """The entry's CreateJobRequest through the XML parser and validator CreateJob uses."""
+    request = _mapping(entry.get("CreateJobRequest"), "CreateJobRequest")
+    try:
+        root, tree = xmlio.parse(xmlio.dumps("CreateJobRequest", request))
+    except ExpatError as error:
+        raise ValueError(f"CreateJobRequest does not make an XML document: {error}") from None
+    return validation.create_job_request(root, tree)
+
+
+def read(document: dict) -> tuple[str | None, dict[str, str], list[dict]]:
+    """(APPID, credentials, job entries) of one document, its shape checked."""
+    _unknown(document, _DOCUMENT_KEYS, "a cos_batch fixture")
+    credentials = _mapping(document.get("credentials", {}), "credentials")
+    for secret_id, secret_key in credentials.items():
+        if not isinstance(secret_id, str) or not isinstance(secret_key, str) or not secret_id or not secret_key:
+            raise ValueError("credentials map each SecretId to its SecretKey, both non-empty text")
+    jobs = document.get("jobs", [])
+    if not isinstance(jobs, list):
+        raise ValueError("jobs must be a list")
+    appid = document.get("appid")
+    if appid is not None:
+        appid = str(appid)
+        validation.appid({"x-cos-appid": appid})
+    elif jobs:
+        raise ValueError("appid is required with jobs")
+    for entry in jobs:
+        _unknown(_mapping(entry, "a job"), _JOB_KEYS, "a job")
+    return appid, credentials, jobs

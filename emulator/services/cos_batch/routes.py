@@ -1,0 +1,110 @@
+"""The COS batch routes and their thin handlers, one per COS action: check, call the job book, render."""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from typing import TYPE_CHECKING
+from xml.parsers.expat import ExpatError
+
+from aiohttp import web
+
+from emulator.services.cos_batch import errors, shapes, signature, validation, xmlio
+
+if TYPE_CHECKING:
+    from emulator.services.cos_batch import CosBatchService
+
+_JOB = "/jobs/{job_id:[^/]*}"  # an empty JobId reaches the handler, which answers "No job ID is provided"
+
+
+def _digest_checked(request: web.Request, body: bytes) -> None:
+    """Content-MD5, when sent, must be the base64 of the body's 16-byte MD5."""
+    given = request.headers.get("Content-MD5")
+    if given is None:
+        return
+    try:
+        digest = base64.b64decode(given, validate=True)
+    except (binascii.Error, ValueError):
+        raise errors.invalid_digest() from None
+    if len(digest) != 16:
+        raise errors.invalid_digest()
+    if digest != hashlib.md5(body).digest():
+        raise errors.bad_digest()
+
+
+class CosBatchApi:
+    """Handlers named after the COS actions; all state is on the service."""
+
+    def __init__(self, service: CosBatchService) -> None:
+        self.service = service
+        self.jobs = service.jobs
+        self.wire = service.wire
+        self._described: dict[tuple[str, str], tuple[dict, bytes]] = {}  # stored job -> its rendering
+
+    def reset(self) -> None:
+        self._described.clear()
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_post("/jobs", self.create_job)
+        router.add_get("/jobs", self.list_jobs, allow_head=False)
+        router.add_get(_JOB, self.describe_job, allow_head=False)
+        router.add_delete(_JOB, self.delete_job)
+        router.add_post(_JOB + "/priority", self.update_job_priority)
+        router.add_post(_JOB + "/status", self.update_job_status)
+
+    def _appid(self, request: web.Request) -> str:
+        """Signature first, then the APPID header: the checks every action starts with."""
+        service = self.service
+        signature.verify(request, service.credentials, service.require_signature)
+        return validation.appid(request.headers)
+
+    async def create_job(self, request: web.Request) -> web.Response:
+        appid = self._appid(request)
+        body = await request.read()
+        _digest_checked(request, body)
+        if not body:
+            raise errors.invalid_request(errors.EMPTY_BODY)
+        try:
+            root, tree = xmlio.parse(body)
+        except (ExpatError, ValueError) as error:
+            raise errors.malformed_xml(reason=str(error)) from None
+        job = self.jobs.create(appid, validation.create_job_request(root, tree))
+        return self.wire.ok(request, "CreateJobResult", shapes.create_job_result(job))
+
+    async def describe_job(self, request: web.Request) -> web.Response:
+        appid = self._appid(request)
+        job_id = validation.job_id(request.match_info["job_id"])
+        job = self.jobs.get(appid, job_id)
+        cached = self._described.get((appid, job_id))
+        if cached is None or cached[0] is not job:  # stored jobs are never changed in place
+            cached = self._described[(appid, job_id)] = (
+                job, xmlio.dumps("DescribeJobResult", shapes.describe_job_result(job)))
+        return self.wire.ok_bytes(request, cached[1])
+
+    async def list_jobs(self, request: web.Request) -> web.Response:
+        appid = self._appid(request)
+        statuses, size, after = validation.list_query(request.query)
+        page, next_token = self.jobs.list(appid, statuses, size, after)
+        return self.wire.ok(request, "ListJobsResult", shapes.list_jobs_result(page, next_token))
+
+    async def update_job_priority(self, request: web.Request) -> web.Response:
+        appid = self._appid(request)
+        job_id = validation.job_id(request.match_info["job_id"])
+        priority = validation.priority_query(request.query)
+        job = self.jobs.update_priority(appid, job_id, priority)
+        return self.wire.ok(request, "UpdateJobPriorityResult", shapes.update_job_priority_result(job))
+
+    async def update_job_status(self, request: web.Request) -> web.Response:
+        appid = self._appid(request)
+        job_id = validation.job_id(request.match_info["job_id"])
+        requested, reason = validation.status_query(request.query)
+        job = self.jobs.update_status(appid, job_id, requested, reason)
+        return self.wire.ok(request, "UpdateJobStatusResult", shapes.update_job_status_result(job))
+
+    async def delete_job(self, request: web.Request) -> web.Response:
+        """DeleteJob: undocumented, but sent by the Go SDK and Terraform; 204 without a body."""
+        appid = self._appid(request)
+        job_id = validation.job_id(request.match_info["job_id"])
+        self.jobs.delete(appid, job_id)
+        self._described.pop((appid, job_id), None)
+        return self.wire.no_content(request)
