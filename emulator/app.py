@@ -39,6 +39,13 @@ class Emulator:
         if load_fixtures:
             fixtures.apply(self.fixture_documents, self.services)
 
+    def close(self) -> None:
+        """End what keeps connections open (watch streams), so the server can stop at once."""
+        for service in self.services.values():
+            close = getattr(service, "close", None)
+            if close is not None:
+                close()
+
     def service_for(self, path: str) -> Service | None:
         for service in self.services.values():
             if path.startswith(service.prefixes):
@@ -100,6 +107,10 @@ async def _clock_ticker(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
 
 
+async def _close_streams(app: web.Application) -> None:
+    app[EMULATOR].close()
+
+
 def create_app(settings: Settings | None = None) -> web.Application:
     """A complete emulator as an aiohttp application; raises FixtureError for a bad fixture."""
     from emulator.admin import create_admin_app
@@ -112,4 +123,5 @@ def create_app(settings: Settings | None = None) -> web.Application:
     for service in emulator.services.values():
         service.add_routes(app.router)
     app.cleanup_ctx.append(_clock_ticker)
+    app.on_shutdown.append(_close_streams)
     return app

@@ -92,7 +92,7 @@ async def serve(settings: Settings) -> None:
     from emulator.app import create_app
 
     app = create_app(settings)
-    runner = web.AppRunner(app, access_log_format='%r %s %Tfms', handle_signals=False)
+    runner = web.AppRunner(app, access_log_format='%r %s %Tfms', handle_signals=False, shutdown_timeout=5)
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port)

@@ -42,6 +42,8 @@ class Service(Protocol):
     def summary(self) -> dict[str, int]:
         """Object counts for the health endpoint."""
 
+    # Optional: `close()` ends open streams (watches) when the server stops.
+
 
 def create_services(core: Core) -> list[Service]:
     from emulator.services.cos_batch import CosBatchService

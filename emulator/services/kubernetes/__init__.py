@@ -84,5 +84,8 @@ class KubernetesService:
         self.hub.reset()
         self.namespaces.create_system()
 
+    def close(self) -> None:
+        self.hub.close()
+
     def summary(self) -> dict[str, int]:
         return {"jobs": len(self.jobs.items), "namespaces": len(self.namespaces.items)}

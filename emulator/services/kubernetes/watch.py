@@ -98,8 +98,12 @@ class WatchHub:
             self.watchers.discard(watcher)
             watcher.queue.put_nowait(CLOSED)  # the queue keeps one place free for this
 
-    def reset(self) -> None:
+    def close(self) -> None:
+        """End every open watch; its client reconnects if it wants more."""
         for watcher in list(self.watchers):
             self.drop(watcher)
+
+    def reset(self) -> None:
+        self.close()
         self.history.clear()
         self.compacted = 0

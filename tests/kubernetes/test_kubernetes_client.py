@@ -1,0 +1,133 @@
+"""The official `kubernetes` Python client against a live emulator: what its users call, as they call it."""
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from kubernetes import client, watch
+from kubernetes.client.rest import ApiException
+
+NS = "ns-12130306-s"
+SEEDED = "jobs-12130306"
+
+
+@pytest.fixture
+def batch(live_url: str) -> client.BatchV1Api:
+    configuration = client.Configuration()
+    configuration.host = live_url
+    configuration.api_key = {"authorization": "test-token"}
+    configuration.api_key_prefix = {"authorization": "Bearer"}
+    api_client = client.ApiClient(configuration)
+    api_client.set_default_header("X-Auth-Token", "huawei-iam-token")
+    yield client.BatchV1Api(api_client)
+    api_client.close()
+
+
+def new_job(name: str, labels: dict | None = None) -> client.V1Job:
+    return client.V1Job(
+        metadata=client.V1ObjectMeta(name=name, labels=labels),
+        spec=client.V1JobSpec(template=client.V1PodTemplateSpec(spec=client.V1PodSpec(
+            restart_policy="Never",
+            containers=[client.V1Container(name="main", image="busybox:1.36", command=["true"])]))),
+    )
+
+
+def test_read_job_status_returns_the_seeded_job(batch):
+    job = batch.read_namespaced_job_status(SEEDED, NS)
+    assert job.metadata.uid == "eed6b02b-dfb3-11e7-9c19-fa163e2d897b"
+    assert job.status.active == 1
+    assert job.spec.template.spec.containers[0].image == "172.16.5.235:20202/test/redis:latest"
+
+
+def test_patch_job_status_with_a_json_patch_list(batch):
+    job = batch.patch_namespaced_job_status(SEEDED, NS, [{"op": "add", "path": "/status/active", "value": 2}])
+    assert job.status.active == 2
+    assert batch.read_namespaced_job_status(SEEDED, NS).status.active == 2
+
+
+def test_patch_job_status_with_a_merge_patch(batch):
+    job = batch.patch_namespaced_job_status(SEEDED, NS, {"status": {"succeeded": 1, "active": None}},
+                                            _content_type="application/merge-patch+json")
+    assert (job.status.succeeded, job.status.active) == (1, None)
+
+
+def test_patch_job_status_with_a_strategic_patch_merges_conditions(batch):
+    first = {"status": {"conditions": [{"type": "Suspended", "status": "False"}]}}
+    batch.patch_namespaced_job_status(SEEDED, NS, first)
+    second = {"status": {"conditions": [{"type": "Complete", "status": "True", "reason": "CompletionsReached"}]}}
+    job = batch.patch_namespaced_job_status(SEEDED, NS, second)
+    assert [(c.type, c.status) for c in job.status.conditions] == [("Suspended", "False"), ("Complete", "True")]
+
+
+def test_replace_job_status_changes_status_not_spec(batch):
+    job = batch.read_namespaced_job_status(SEEDED, NS)
+    job.status.active = 0
+    job.status.failed = 3
+    job.spec.parallelism = 9
+    replaced = batch.replace_namespaced_job_status(SEEDED, NS, job)
+    assert (replaced.status.failed, replaced.status.active, replaced.spec.parallelism) == (3, None, 1)
+    assert int(replaced.metadata.resource_version) > int(job.metadata.resource_version)
+
+
+def test_create_list_with_selectors_and_delete(batch):
+    created = batch.create_namespaced_job("default", new_job("etl-a", {"team": "data", "tier": "batch"}))
+    batch.create_namespaced_job("default", new_job("etl-b", {"team": "web"}))
+    assert created.metadata.generation == 1
+    assert created.spec.selector.match_labels == {"batch.kubernetes.io/controller-uid": created.metadata.uid}
+    assert created.spec.backoff_limit == 6
+
+    by_label = batch.list_namespaced_job("default", label_selector="team=data")
+    assert [j.metadata.name for j in by_label.items] == ["etl-a"]
+    by_field = batch.list_job_for_all_namespaces(field_selector="metadata.name=etl-b")
+    assert [j.metadata.name for j in by_field.items] == ["etl-b"]
+    page = batch.list_namespaced_job("default", limit=1)
+    rest = batch.list_namespaced_job("default", limit=1, _continue=page.metadata._continue)
+    assert [page.items[0].metadata.name, rest.items[0].metadata.name] == ["etl-a", "etl-b"]
+
+    result = batch.delete_namespaced_job("etl-a", "default", propagation_policy="Background")
+    assert result["status"] == "Success" and result["details"]["uid"] == created.metadata.uid
+    with pytest.raises(ApiException) as missing:
+        batch.read_namespaced_job("etl-a", "default")
+    assert missing.value.status == 404
+
+
+def test_not_found_is_an_api_exception_with_the_status_body(batch):
+    with pytest.raises(ApiException) as error:
+        batch.read_namespaced_job_status("nope", NS)
+    body = json.loads(error.value.body)
+    assert (error.value.status, error.value.reason) == (404, "Not Found")
+    assert body == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                    "message": 'jobs.batch "nope" not found', "reason": "NotFound",
+                    "details": {"name": "nope", "group": "batch", "kind": "jobs"}, "code": 404}
+
+
+def test_stale_resource_version_is_a_409_conflict(batch):
+    job = batch.read_namespaced_job_status(SEEDED, NS)
+    batch.patch_namespaced_job_status(SEEDED, NS, {"status": {"active": 5}})
+    job.status.active = 7
+    with pytest.raises(ApiException) as error:
+        batch.replace_namespaced_job_status(SEEDED, NS, job)
+    body = json.loads(error.value.body)
+    assert (error.value.status, body["reason"]) == (409, "Conflict")
+    assert "the object has been modified" in body["message"]
+    assert batch.read_namespaced_job_status(SEEDED, NS).status.active == 5
+
+
+def test_watch_sees_a_status_patch(batch):
+    start = batch.list_namespaced_job(NS).metadata.resource_version
+    events: list[tuple[str, int | None]] = []
+    watcher = watch.Watch()
+
+    def follow() -> None:
+        for event in watcher.stream(batch.list_namespaced_job, NS, resource_version=start, timeout_seconds=10):
+            events.append((event["type"], event["object"].status.active))
+            watcher.stop()
+
+    thread = threading.Thread(target=follow)
+    thread.start()
+    try:
+        batch.patch_namespaced_job_status(SEEDED, NS, [{"op": "replace", "path": "/status/active", "value": 4}])
+    finally:
+        thread.join(timeout=15)
+    assert events == [("MODIFIED", 4)]
