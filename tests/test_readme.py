@@ -1,0 +1,42 @@
+"""The README stays true: its set-up commands are what CI runs, and its examples work as written."""
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+DEFAULT_URL = "http://127.0.0.1:8080"
+
+
+def code_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+
+
+def test_the_test_command_is_what_ci_runs():
+    setup = README.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    run_command, test_command = [block.strip() for block in re.findall(r"```sh\n(.*?)```", setup, flags=re.S)]
+    assert test_command in (ROOT / ".ci" / "run").read_text().splitlines()
+    script = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert run_command.endswith(".venv/bin/" + next(iter(script)))
+
+
+@pytest.mark.parametrize("command", [
+    line for block in code_blocks("sh") for line in re.sub(r"\\\n\s*", " ", block).splitlines()
+    if line.startswith("curl ") and DEFAULT_URL in line
+])
+def test_curl_examples_work(command: str, live_url: str):
+    result = subprocess.run(command.replace(DEFAULT_URL, live_url) + " -f -o /dev/null -w '%{http_code}'",
+                            shell=True, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout in ("200", "201")
+
+
+def test_python_client_example_works(live_url: str, capsys):
+    (example,) = [block for block in code_blocks("python") if "kubernetes" in block]
+    exec(compile(example.replace(DEFAULT_URL, live_url), "README.md", "exec"), {})
+    assert capsys.readouterr().out.split() == ["1", "2"]
