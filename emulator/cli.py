@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from emulator import __version__
 from emulator.core.clock import parse_rfc3339
@@ -38,6 +39,13 @@ _port.__name__ = "port"  # argparse names the type in its error message
 
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+class CompactAccessLogger(AbstractAccessLogger):
+    """One line per request: method, path, status, milliseconds."""
+
+    def log(self, request, response, time: float) -> None:  # type: ignore[override]
+        self.logger.info("%s %s %d %.1fms", request.method, request.path_qs, response.status, time * 1000)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,7 +100,7 @@ async def serve(settings: Settings) -> None:
     from emulator.app import create_app
 
     app = create_app(settings)
-    runner = web.AppRunner(app, access_log_format='%r %s %Tfms', handle_signals=False, shutdown_timeout=5)
+    runner = web.AppRunner(app, access_log_class=CompactAccessLogger, handle_signals=False, shutdown_timeout=5)
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
