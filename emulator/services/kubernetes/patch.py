@@ -70,11 +70,14 @@ def merge_patch(document: Any, patch: Any) -> Any:
     return result
 
 
-def _go_map(value: Any) -> str:
+def go_map(value: Any) -> str:
+    """A decoded JSON value as Go's fmt prints a map[string]interface{} (`map[status:map[active:x]]`)."""
     if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{_go_map(v)}" for k, v in sorted(value.items())) + "]"
+        return "map[" + " ".join(f"{k}:{go_map(v)}" for k, v in sorted(value.items())) + "]"
     if isinstance(value, list):
-        return "[" + " ".join(_go_map(v) for v in value) + "]"
+        return "[" + " ".join(go_map(v) for v in value) + "]"
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "<nil>"}[value]
     return str(value)
 
 
@@ -130,7 +133,7 @@ def _merge_list(original: list, patch: list, path: tuple[str, ...], key: str | N
     result = [copy.deepcopy(i) for i in original]
     for item in patch:
         if not isinstance(item, dict) or key not in item:
-            raise status.bad_request(f"map: {_go_map(item)} does not contain declared merge key: {key}")
+            raise status.internal(f"map: {go_map(item)} does not contain declared merge key: {key}")
         at = next((n for n, old in enumerate(result) if isinstance(old, dict) and old.get(key) == item[key]), None)
         if item.get("$patch") == "delete":
             if at is not None:

@@ -108,8 +108,13 @@ def _cannot_handle(kind: str):
     return lambda reason: status.bad_request(f'{kind} in version "v1" cannot be handled as a {kind}: {reason}')
 
 
-def _patch_decode_error(patched: Any, reason: str) -> Exception:
-    shown = jsonio.dumps(patched).decode()
+def _patch_decode_error(patch_type: str, document: Any, patched: Any, reason: str) -> Exception:
+    """422 for a patched job that no longer decodes: a strategic patch is shown as Go prints the patch map,
+    the other types as the whole patched JSON (apiserver patch.go)."""
+    if patch_type == "application/strategic-merge-patch+json":
+        shown = patches.go_map(document)
+    else:
+        shown = jsonio.dumps(patched).decode()
     return status.invalid("", [FieldError.invalid("patch", shown, reason)], kind="", group="")
 
 
@@ -173,7 +178,7 @@ class Jobs:
         if meta.get("namespace") and meta["namespace"] != namespace:
             raise status.bad_request("the namespace of the provided object does not match the namespace sent on the request")
         if meta.get("resourceVersion"):
-            raise status.bad_request("resourceVersion should not be set on objects to be created")
+            raise status.internal("resourceVersion should not be set on objects to be created")
         if not self.namespaces.exists(namespace):
             raise status.not_found(namespace, "namespaces", "")
         meta = {**meta, "namespace": namespace}
@@ -190,6 +195,7 @@ class Jobs:
             raise status.invalid(name, errors)
         if self.items.get(namespace, name) is not None:
             raise status.already_exists(name)
+        strategy.copy_template_labels(job)
         return job if options.dry_run else self._commit(job, None)
 
     def load_fixture(self, document: dict) -> None:
@@ -248,12 +254,13 @@ class Jobs:
         else:  # apply-patch+yaml: merge the applied configuration (no field ownership)
             patched = patches.merge_patch(current, document if isinstance(document, dict) else {})
         if not isinstance(patched, dict):
-            raise _patch_decode_error(patched, f"json: cannot unmarshal {json_type(patched)} into Go value of type map[string]interface {{}}")
+            raise _patch_decode_error(patch_type, document, patched, f"json: cannot unmarshal {json_type(patched)} "
+                                      "into Go value of type map[string]interface {}")
         try:
             unknown = schema.check_object(patched, schema.JOB)
         except schema.DecodeError as error:
-            raise _patch_decode_error(patched, str(error)) from None
-        options.unknown_fields(unknown, lambda reason: _patch_decode_error(patched, reason))
+            raise _patch_decode_error(patch_type, document, patched, str(error)) from None
+        options.unknown_fields(unknown, lambda reason: _patch_decode_error(patch_type, document, patched, reason))
         meta = patched.get("metadata") or {}
         self._check_identity(namespace, name, meta)
         self._check_version(name, meta.get("resourceVersion"), old)

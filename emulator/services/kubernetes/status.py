@@ -123,7 +123,7 @@ def invalid(name: str, errors: list[FieldError], kind: str = "Job", group: str =
     texts = list(dict.fromkeys(str(e) for e in errors))
     listed = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
     qualified = f"{kind}.{group}" if group else kind
-    details: dict[str, Any] = {"name": name, "group": group, "kind": kind} if group else {"name": name, "kind": kind}
+    details: dict[str, Any] = {k: v for k, v in (("name", name), ("group", group), ("kind", kind)) if v}  # omitempty
     details["causes"] = [e.cause() for e in errors]
     return _error(422, "Invalid", f'{qualified} "{name}" is invalid: {listed}', details)
 
@@ -134,6 +134,11 @@ def bad_request(message: str) -> ApiError:
 
 def unsupported_media_type(message: str = "415: Unsupported Media Type", details: dict | None = None) -> ApiError:
     return _error(415, "UnsupportedMediaType", message, details)
+
+
+def internal(message: str) -> ApiError:
+    """A 500 whose Status has no reason: what the apiserver answers for an error it does not classify."""
+    return _error(500, "", message)
 
 
 def forbidden(message: str, details: dict | None = None) -> ApiError:

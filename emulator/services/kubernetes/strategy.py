@@ -107,7 +107,7 @@ def normalized_meta(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def prepare_for_create(body: dict[str, Any], uid: str, now: str) -> tuple[dict[str, Any], dict | None]:
-    """A new Job from a create body: system fields set, status cleared, defaults, selector and labels.
+    """A new Job from a create body: system fields set, status cleared, defaults, selector and template labels.
 
     Returns the job and the user's selector when it was not the generated one (a validation error).
     """
@@ -121,10 +121,15 @@ def prepare_for_create(body: dict[str, Any], uid: str, now: str) -> tuple[dict[s
     default_job_spec(spec)
     job = {"metadata": meta, "spec": spec, "status": {}}
     foreign_selector = generate_selector(job)
-    template_labels = (spec["template"].get("metadata") or {}).get("labels")
-    if not meta.get("labels") and template_labels:
-        meta["labels"] = dict(template_labels)
     return job, foreign_selector
+
+
+def copy_template_labels(job: dict[str, Any]) -> None:
+    """A job without labels takes its template's (final) labels, as the v1 defaulter does when the stored
+    job is read back: after validation, so a too-long job name is reported once, on the template labels."""
+    template_labels = (job["spec"]["template"].get("metadata") or {}).get("labels")
+    if not job["metadata"].get("labels") and template_labels:
+        job["metadata"]["labels"] = dict(template_labels)
 
 
 def prepare_fixture(document: dict[str, Any], uid: str, now: str) -> dict[str, Any]:

@@ -1,0 +1,101 @@
+"""Kubernetes-only fixtures: `kube`, a helper over the test client with seed examples, Job manifests,
+URLs and a metav1.Status checker (fixtures rather than imports, since every test folder has a conftest)."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+PATCH_TYPES = {"json": "application/json-patch+json", "merge": "application/merge-patch+json",
+               "strategic": "application/strategic-merge-patch+json"}
+
+
+class Kube:
+    """Job calls over one test client; the write helpers assert that they succeeded."""
+
+    API = "/apis/batch/v1"
+    CCE_NS, CCE_JOB = "ns-12130306-s", "jobs-12130306"  # the job of seeds 000 and 001
+    CCI_NS, CCI_JOB = "namespace-test", "pi"  # the job of seed 003
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    @classmethod
+    def url(cls, namespace: str | None = "default", name: str = "", suffix: str = "") -> str:
+        """The jobs collection of a namespace (all namespaces for None), or one job, or its /status."""
+        base = f"{cls.API}/jobs" if namespace is None else f"{cls.API}/namespaces/{namespace}/jobs"
+        return f"{base}/{name}{suffix}" if name else base
+
+    @staticmethod
+    def seed(number: int) -> list[Any]:
+        """The JSON examples of seed document `number` in order, parsed; a header line before them is dropped."""
+        [path] = SEEDS.glob(f"{number:03d}_*.txt")
+        blocks = re.findall(r"```\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
+        return [json.loads(block[min(i for i in (block.find("{"), block.find("[")) if i >= 0):]) for block in blocks]
+
+    @staticmethod
+    def manifest(name: str = "demo", labels: dict | None = None, **spec: Any) -> dict:
+        """A minimal valid Job manifest; keyword arguments go into its spec."""
+        metadata: dict[str, Any] = {"name": name}
+        if labels is not None:
+            metadata["labels"] = labels
+        return {
+            "apiVersion": "batch/v1", "kind": "Job", "metadata": metadata,
+            "spec": {"template": {"spec": {"containers": [{"name": "main", "image": "busybox:1.36"}],
+                                            "restartPolicy": "Never"}}, **spec},
+        }
+
+    @staticmethod
+    async def expect(response, code: int, reason: str | None, message: str | None = None) -> dict:
+        """The response is a metav1.Status failure with this code, reason (and message); its body."""
+        assert response.status == code, await response.text()
+        assert response.content_type == "application/json"
+        body = await response.json()
+        assert body["kind"] == "Status" and body["apiVersion"] == "v1", body
+        assert body["metadata"] == {} and body["status"] == "Failure", body
+        assert body["code"] == code and body.get("reason") == reason, body
+        if message is not None:
+            assert body["message"] == message
+        return body
+
+    async def ok(self, response, code: int = 200) -> dict:
+        assert response.status == code, await response.text()
+        return await response.json()
+
+    async def create(self, body: dict, namespace: str = "default") -> dict:
+        return await self.ok(await self.client.post(self.url(namespace), json=body), 201)
+
+    async def get(self, namespace: str, name: str, suffix: str = "") -> dict:
+        return await self.ok(await self.client.get(self.url(namespace, name, suffix)))
+
+    async def list(self, namespace: str | None = "default", **query: str) -> dict:
+        return await self.ok(await self.client.get(self.url(namespace), params=query))
+
+    def patch_raw(self, namespace: str, name: str, body: Any, patch_type: str = "merge", suffix: str = "",
+                  **query: str):
+        """PATCH with a patch type named json/merge/strategic (or a Content-Type); the unchecked response."""
+        data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+        return self.client.patch(self.url(namespace, name, suffix), data=data, params=query,
+                                 headers={"Content-Type": PATCH_TYPES.get(patch_type, patch_type)})
+
+    async def patch(self, namespace: str, name: str, body: Any, patch_type: str = "merge", suffix: str = "",
+                    **query: str) -> dict:
+        return await self.ok(await self.patch_raw(namespace, name, body, patch_type, suffix, **query))
+
+    def put_raw(self, namespace: str, name: str, body: Any, suffix: str = "", **query: str):
+        return self.client.put(self.url(namespace, name, suffix), json=body, params=query)
+
+    async def put(self, namespace: str, name: str, body: Any, suffix: str = "", **query: str) -> dict:
+        return await self.ok(await self.put_raw(namespace, name, body, suffix, **query))
+
+    async def create_namespace(self, name: str) -> dict:
+        return await self.ok(await self.client.post("/api/v1/namespaces", json={"metadata": {"name": name}}), 201)
+
+
+@pytest.fixture
+def kube(client) -> Kube:
+    return Kube(client)
