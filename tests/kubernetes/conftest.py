@@ -99,3 +99,13 @@ class Kube:
 @pytest.fixture
 def kube(client) -> Kube:
     return Kube(client)
+
+
+@pytest.fixture
+def kube_on(aiohttp_client, make_app):
+    """A factory of `Kube` helpers on fresh apps with settings overridden: `await kube_on(watch_history=2)`."""
+
+    async def factory(**settings: Any) -> Kube:
+        return Kube(await aiohttp_client(make_app(**settings)))
+
+    return factory

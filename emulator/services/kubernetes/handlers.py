@@ -150,7 +150,7 @@ class JobHandlers:
             warnings.append("child pods are preserved by default when jobs are deleted; set propagationPolicy="
                             "Background to remove them or set propagationPolicy=Orphan to suppress this warning")
         if is_job:
-            return wire.respond(request, job_body(body), 200, _warning_headers(warnings))
+            return wire.respond(request, job_body(body, request.path), 200, _warning_headers(warnings))
         return wire.respond(request, body, 200, _warning_headers(warnings))
 
     async def list_namespaced_job(self, request: web.Request) -> web.StreamResponse:

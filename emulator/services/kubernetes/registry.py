@@ -173,7 +173,7 @@ class Jobs:
     # --- create ------------------------------------------------------------------------------------
 
     def create(self, namespace: str, body: dict, options: WriteOptions) -> dict:
-        self._decode(body, options)
+        body = self._decode(body, options)
         meta = body.get("metadata") or {}
         if meta.get("namespace") and meta["namespace"] != namespace:
             raise status.bad_request("the namespace of the provided object does not match the namespace sent on the request")
@@ -200,7 +200,7 @@ class Jobs:
 
     def load_fixture(self, document: dict) -> None:
         """A fixture Job, validated like API input but stored as given (spec §Fixtures of issue 2)."""
-        self._decode(document, WriteOptions(field_validation="Ignore"))
+        document = self._decode(document, WriteOptions(field_validation="Ignore"))
         meta = document.get("metadata") or {}
         namespace, name = meta.get("namespace") or "default", meta.get("name") or ""
         job = strategy.prepare_fixture({**document, "metadata": {**meta, "namespace": namespace}},
@@ -226,7 +226,7 @@ class Jobs:
 
     def replace(self, namespace: str, name: str, body: dict, status_only: bool, options: WriteOptions) -> dict:
         """PUT: the body replaces the job (or its status and metadata, on /status)."""
-        self._decode(body, options)
+        body = self._decode(body, options)
         meta = body.get("metadata") or {}
         self._check_identity(namespace, name, meta)
         old = self.get(namespace, name)
@@ -261,6 +261,8 @@ class Jobs:
         except schema.DecodeError as error:
             raise _patch_decode_error(patch_type, document, patched, str(error)) from None
         options.unknown_fields(unknown, lambda reason: _patch_decode_error(patch_type, document, patched, reason))
+        if unknown:
+            patched = schema.prune(patched, schema.JOB)
         meta = patched.get("metadata") or {}
         self._check_identity(namespace, name, meta)
         self._check_version(name, meta.get("resourceVersion"), old)
@@ -271,7 +273,8 @@ class Jobs:
         old = self.get(namespace, name)
         return self._update(old, {**old, "status": new_status}, True, WriteOptions())
 
-    def _decode(self, body: dict, options: WriteOptions) -> None:
+    def _decode(self, body: dict, options: WriteOptions) -> dict:
+        """The body as decoding it into a Job leaves it (unknown fields dropped), or a 400."""
         try:
             unknown = schema.check_object(body, schema.JOB)
         except schema.DecodeError as error:
@@ -284,6 +287,7 @@ class Jobs:
         if kind and kind != "Job":
             raise status.bad_request(f"the kind in the data ({kind}) does not match the expected kind (Job)")
         options.unknown_fields(unknown, _cannot_handle("Job"))
+        return schema.prune(body, schema.JOB) if unknown else body
 
     @staticmethod
     def _check_identity(namespace: str, name: str, meta: dict) -> None:

@@ -167,6 +167,18 @@ def check(value: Any, kind: Type, struct: str = "", path: str = "", field: str =
         check(item, sub, kind.name, child_path, child_field, unknown)
 
 
+def prune(value: Any, kind: Type) -> Any:
+    """The value without the fields `kind` does not declare: what decoding into the Go type keeps."""
+    if isinstance(kind, List) and isinstance(value, list):
+        return [prune(item, kind.item) for item in value]
+    if isinstance(kind, Map) and isinstance(value, dict):
+        return {key: prune(item, kind.value) for key, item in value.items()}
+    if isinstance(kind, Struct) and isinstance(value, dict):
+        return {key: prune(item, kind.fields[key]) if key in kind.fields else item
+                for key, item in value.items() if key in kind.fields or not kind.closed}
+    return value
+
+
 def check_object(value: dict, kind: Struct) -> list[str]:
     """Type-check a decoded object; the unknown field paths it carries."""
     unknown: list[str] = []

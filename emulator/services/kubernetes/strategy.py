@@ -78,7 +78,7 @@ def generate_selector(job: dict[str, Any]) -> dict[str, Any] | None:
     for key in UID_LABELS:
         labels.setdefault(key, meta["uid"])
     for key in NAME_LABELS:
-        labels.setdefault(key, meta["name"])
+        labels.setdefault(key, meta.get("name", ""))  # a missing name is reported by validation
     given = spec.get("selector")
     spec["selector"] = generated_selector(meta["uid"])
     return given if given and given != spec["selector"] else None
