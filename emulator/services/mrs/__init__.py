@@ -5,7 +5,9 @@ job binaries (POST, GET list, GET, PUT, DELETE on /job-binaries) with Sahara's s
 Huawei's shapes (seed 002) and limits, Sahara's validation messages, list paging (limit, marker,
 sort_by, markers) and filters, the refusal to delete a binary a job uses, a required
 X-Auth-Token (any non-empty value; Keystone's 401 without one) and one error envelope read by
-both python-saharaclient and the Huawei SDK (see errors.py).
+both python-saharaclient and the Huawei SDK (see errors.py). Where Sahara and the issue differ, the
+issue wins: PUT on a missing binary is 404 (Sahara: 400) and a null description is accepted on
+create (Sahara refuses it).
 
 Not emulated: job executions (/jobs/{id}/execute, /job-exes, /job-executions, /jobs/submit-job),
 config hints, binary data download, Sahara's `.json` route variants and routes without a project,

@@ -58,9 +58,10 @@ def parse_query(args: Mapping[str, str], listing: Listing, find: Callable[[str],
     if field not in listing.sort_fields:
         raise errors.bad_query(f"Unknown field for sorting {field}")
     filters = []
-    for key, value in args.items():
+    for key in dict.fromkeys(args):  # a repeated key counts once, with its first value, as in Flask
         if key in ("marker", "limit", "sort_by"):
             continue
+        value = args[key]
         if key in listing.regex_filters:
             filters.append((key, _regex(key, value)))
         elif key in listing.equal_filters:
