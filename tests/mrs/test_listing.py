@@ -126,6 +126,11 @@ async def test_filter_by_type_is_equality(five):
     assert (await names(project, "?type=Dist"))[0] == []
 
 
+async def test_a_repeated_filter_counts_once_with_its_first_value(five):
+    project, _ = five
+    assert (await names(project, "?type=Spark&type=DistCp"))[0] == ["alpha"]
+
+
 async def test_filter_by_name_is_a_regular_expression_search(five):
     project, _ = five
     assert (await names(project, "?name=lph&sort_by=name"))[0] == ["alpha"]
