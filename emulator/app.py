@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
 from emulator import fixtures
+from emulator.admin.faults import Faults
+from emulator.admin.journal import Journal
 from emulator.core.clock import Clock
 from emulator.core.errors import ApiError, BodyTooLarge, MethodNotAllowed, RouteNotFound
 from emulator.core.ids import Ids
@@ -25,12 +29,16 @@ class Emulator:
         self.settings = settings
         self.core = Core(Store(), Clock(settings.clock_start, settings.clock_frozen), Ids(settings.id_seed), settings)
         self.services: dict[str, Service] = {s.name: s for s in create_services(self.core)}
+        self.journal = Journal(settings.journal_size)
+        self.faults = Faults()
         folder = settings.fixtures_dir
         self.fixture_documents = fixtures.read_folder(folder) if folder else []
         self.reset()
 
     def reset(self, load_fixtures: bool = True) -> None:
-        """Everything back to how the process started: fixtures, clock, ids, revisions."""
+        """Everything back to how the process started: fixtures, clock, ids, revisions, journal, faults."""
+        self.journal.clear()
+        self.faults.clear()
         self.core.store.reset()
         self.core.clock.reset()
         self.core.ids.reset()
@@ -84,12 +92,62 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except Exception:  # a bug of ours: logged with its traceback, answered without one
         log.exception("unhandled error on %s %s", request.method, request.path)
         failure = ApiError(500, "InternalError", "the emulator failed to handle this request")
-    emulator = request.config_dict[EMULATOR]
+    return render_error(request.config_dict[EMULATOR], request, failure)
+
+
+def render_error(emulator: Emulator, request: web.Request, failure: ApiError) -> web.StreamResponse:
+    """The error in the envelope of the service that owns the path (plain JSON for the admin API)."""
     service = emulator.service_for(request.path)
     if service is None:
         return web.json_response({"code": failure.status, "error": failure.code, "message": failure.message},
                                  status=failure.status)
     return service.render_error(request, failure)
+
+
+REQUEST_ID_HEADERS = ("x-cos-request-id", "X-Openstack-Request-Id", "X-Request-Id")
+
+
+def observing(emulator: Emulator) -> Callable:
+    """The outermost middleware: answer the calls a fault rule picks, and journal every service call.
+
+    Service routes are named `<service>.<operation>` (the real API's operation names), so both
+    the journal and fault rules speak the real API's language.
+    """
+    journal, faults, clock = emulator.journal, emulator.faults, emulator.core.clock
+    counter = itertools.count(1)
+
+    @web.middleware
+    async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
+        path = request.path
+        if path.startswith("/_emulator/"):
+            return await handler(request)
+        started = time.perf_counter()
+        name = request.match_info.route.name
+        if name:
+            service_name, _, operation = name.partition(".")
+        else:
+            service = emulator.service_for(path)
+            service_name, operation = (service.name if service else ""), ""
+        response = None
+        if faults.rules:
+            rule = faults.take(service_name, operation, request.method, path)
+            if rule is not None:
+                if rule.delay_ms:
+                    await asyncio.sleep(rule.delay_ms / 1000)
+                if rule.status is not None:
+                    response = render_error(emulator, request, faults.error(rule))
+        if response is None:
+            response = await handler(request)
+        request_id = next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), None)
+        if request_id is None:
+            request_id = f"{next(counter):012d}"
+            if not response.prepared:
+                response.headers["X-Request-Id"] = request_id
+        journal.record(clock.now(), service_name, operation, request.method, path, request.query_string,
+                       response.status, (time.perf_counter() - started) * 1000, request_id)
+        return response
+
+    return observe
 
 
 async def _clock_ticker(app: web.Application) -> AsyncIterator[None]:
@@ -113,11 +171,11 @@ async def _close_streams(app: web.Application) -> None:
 
 def create_app(settings: Settings | None = None) -> web.Application:
     """A complete emulator as an aiohttp application; raises FixtureError for a bad fixture."""
-    from emulator.admin import create_admin_app
+    from emulator.admin.routes import create_admin_app
 
     settings = settings or Settings()
     emulator = Emulator(settings)
-    app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
+    app = web.Application(middlewares=[observing(emulator), error_middleware], client_max_size=settings.max_body_bytes)
     app[EMULATOR] = emulator
     app.add_subapp("/_emulator/", create_admin_app())
     for service in emulator.services.values():

@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
                         default=env("EMULATOR_FROZEN_CLOCK") or None,
                         help="start with a frozen clock, at the given time or now; it then moves only "
                              "through POST /_emulator/clock (EMULATOR_FROZEN_CLOCK)")
+    parser.add_argument("--job-duration", type=float, metavar="SECONDS", default=env("EMULATOR_JOB_DURATION", "10"),
+                        help="how long a Kubernetes job created through the API runs on the emulator's clock "
+                             "(EMULATOR_JOB_DURATION; default 10)")
+    parser.add_argument("--no-job-controller", action="store_true", default=_env_flag("EMULATOR_NO_JOB_CONTROLLER"),
+                        help="leave Kubernetes job status to clients (EMULATOR_NO_JOB_CONTROLLER=1)")
     return parser
 
 
@@ -92,6 +97,8 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         log_level=args.log_level,
         clock_start=frozen,
         clock_frozen=args.frozen_clock is not None,
+        job_controller=not args.no_job_controller,
+        job_duration=args.job_duration,
     )
 
 

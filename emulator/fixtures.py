@@ -30,11 +30,18 @@ def parse_documents(text: str, source: str) -> list[Document]:
         raise FixtureError(f"{source}: not valid {'JSON' if source.endswith('.json') else 'YAML'}: {error}") from None
     documents: list[Document] = []
     for doc in loaded:
-        for item in doc if isinstance(doc, list) else [doc]:
-            label = f"{source} document {len(documents) + 1}"
-            if not isinstance(item, dict):
-                raise FixtureError(f"{label}: a fixture document must be an object")
-            documents.append((label, item))
+        documents.extend(parse_value(doc, source, start=len(documents)))
+    return documents
+
+
+def parse_value(value: Any, source: str, start: int = 0) -> list[Document]:
+    """One document, or a list of them, as labelled documents."""
+    documents: list[Document] = []
+    for item in value if isinstance(value, list) else [value]:
+        label = f"{source} document {start + len(documents) + 1}"
+        if not isinstance(item, dict):
+            raise FixtureError(f"{label}: a fixture document must be an object")
+        documents.append((label, item))
     return documents
 
 

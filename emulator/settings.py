@@ -25,6 +25,9 @@ class Settings:
     max_body_bytes: int = 3 * 1024 * 1024
     watch_history: int = 10000  # Kubernetes watch events kept for resuming from a resourceVersion
     watch_buffer: int = 10000  # events queued for one watcher before it is cut off
+    journal_size: int = 1000  # requests the journal keeps
+    job_controller: bool = True  # run API-created Kubernetes jobs on the clock
+    job_duration: float = 10.0  # seconds a simulated Kubernetes job runs, unless annotated otherwise
 
     @property
     def fixtures_dir(self) -> Path | None:

@@ -5,6 +5,7 @@ propagation policies and finalizers, list with label/field selectors and paging,
 /status subresource (read, replace, patch), Namespaces (create, read, list, delete), discovery
 and the OpenAPI v3 pieces kubectl reads, every error as a metav1.Status. Huawei's flavour:
 `metadata.enable` and `selfLink` in responses, `X-Auth-Token` accepted.
+A simulated job controller runs API-created jobs on the emulator's clock (see `controller`).
 Not emulated: Pods (nothing runs), server-side apply's field ownership, protobuf and CBOR,
 authentication and RBAC (tokens are accepted, not checked), Table output.
 """
@@ -15,6 +16,7 @@ from aiohttp import web
 from emulator.core.errors import ApiError
 from emulator.services import Core
 from emulator.services.kubernetes import status, wire
+from emulator.services.kubernetes.controller import JobController
 from emulator.services.kubernetes.handlers import DiscoveryHandlers, JobHandlers, NamespaceHandlers
 from emulator.services.kubernetes.registry import Jobs, Namespaces
 from emulator.services.kubernetes.watch import WatchHub
@@ -31,38 +33,41 @@ class KubernetesService:
         self.hub = WatchHub(core.settings.watch_history, core.settings.watch_buffer)
         self.namespaces = Namespaces(core)
         self.jobs = Jobs(core, self.namespaces, self.hub)
+        self.controller = JobController(self.jobs, core.clock, core.settings.job_duration)
+        if core.settings.job_controller:
+            self.jobs.controller = self.controller
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         jobs = JobHandlers(self.jobs, self.hub)
         namespaces = NamespaceHandlers(self.namespaces, self.jobs)
         discovery = DiscoveryHandlers
         routes = [
-            ("GET", JOBS + "/{name}/status", jobs.read_namespaced_job_status),
-            ("PUT", JOBS + "/{name}/status", jobs.replace_namespaced_job_status),
-            ("PATCH", JOBS + "/{name}/status", jobs.patch_namespaced_job_status),
-            ("GET", JOBS + "/{name}", jobs.read_namespaced_job),
-            ("PUT", JOBS + "/{name}", jobs.replace_namespaced_job),
-            ("PATCH", JOBS + "/{name}", jobs.patch_namespaced_job),
-            ("DELETE", JOBS + "/{name}", jobs.delete_namespaced_job),
-            ("GET", JOBS, jobs.list_namespaced_job),
-            ("POST", JOBS, jobs.create_namespaced_job),
-            ("GET", "/apis/batch/v1/jobs", jobs.list_job_for_all_namespaces),
-            ("GET", "/api/v1/namespaces", namespaces.list_namespace),
-            ("POST", "/api/v1/namespaces", namespaces.create_namespace),
-            ("GET", "/api/v1/namespaces/{name}", namespaces.read_namespace),
-            ("DELETE", "/api/v1/namespaces/{name}", namespaces.delete_namespace),
-            ("GET", "/version", discovery.get_code_version),
-            ("GET", "/api", discovery.get_core_api_versions),
-            ("GET", "/api/v1", discovery.get_core_v1_resources),
-            ("GET", "/apis", discovery.get_api_versions),
-            ("GET", "/apis/batch", discovery.get_batch_api_group),
-            ("GET", "/apis/batch/v1", discovery.get_batch_v1_resources),
-            ("GET", "/openapi/v3", discovery.get_openapi_v3_root),
-            ("GET", "/openapi/v3/apis/batch/v1", discovery.get_openapi_v3_batch_v1),
-            ("GET", "/openapi/v3/api/v1", discovery.get_openapi_v3_core_v1),
+            ("GET", JOBS + "/{name}/status", jobs.read_namespaced_job_status, "readBatchV1NamespacedJobStatus"),
+            ("PUT", JOBS + "/{name}/status", jobs.replace_namespaced_job_status, "replaceBatchV1NamespacedJobStatus"),
+            ("PATCH", JOBS + "/{name}/status", jobs.patch_namespaced_job_status, "patchBatchV1NamespacedJobStatus"),
+            ("GET", JOBS + "/{name}", jobs.read_namespaced_job, "readBatchV1NamespacedJob"),
+            ("PUT", JOBS + "/{name}", jobs.replace_namespaced_job, "replaceBatchV1NamespacedJob"),
+            ("PATCH", JOBS + "/{name}", jobs.patch_namespaced_job, "patchBatchV1NamespacedJob"),
+            ("DELETE", JOBS + "/{name}", jobs.delete_namespaced_job, "deleteBatchV1NamespacedJob"),
+            ("GET", JOBS, jobs.list_namespaced_job, "listBatchV1NamespacedJob"),
+            ("POST", JOBS, jobs.create_namespaced_job, "createBatchV1NamespacedJob"),
+            ("GET", "/apis/batch/v1/jobs", jobs.list_job_for_all_namespaces, "listBatchV1JobForAllNamespaces"),
+            ("GET", "/api/v1/namespaces", namespaces.list_namespace, "listCoreV1Namespace"),
+            ("POST", "/api/v1/namespaces", namespaces.create_namespace, "createCoreV1Namespace"),
+            ("GET", "/api/v1/namespaces/{name}", namespaces.read_namespace, "readCoreV1Namespace"),
+            ("DELETE", "/api/v1/namespaces/{name}", namespaces.delete_namespace, "deleteCoreV1Namespace"),
+            ("GET", "/version", discovery.get_code_version, "getCodeVersion"),
+            ("GET", "/api", discovery.get_core_api_versions, "getCoreAPIVersions"),
+            ("GET", "/api/v1", discovery.get_core_v1_resources, "getCoreV1APIResources"),
+            ("GET", "/apis", discovery.get_api_versions, "getAPIVersions"),
+            ("GET", "/apis/batch", discovery.get_batch_api_group, "getBatchAPIGroup"),
+            ("GET", "/apis/batch/v1", discovery.get_batch_v1_resources, "getBatchV1APIResources"),
+            ("GET", "/openapi/v3", discovery.get_openapi_v3_root, "getOpenAPIV3"),
+            ("GET", "/openapi/v3/apis/batch/v1", discovery.get_openapi_v3_batch_v1, "getOpenAPIV3BatchV1"),
+            ("GET", "/openapi/v3/api/v1", discovery.get_openapi_v3_core_v1, "getOpenAPIV3CoreV1"),
         ]
-        for method, path, handler in routes:
-            router.add_route(method, path, handler)
+        for method, path, handler, operation in routes:  # named after the OpenAPI operationId
+            router.add_route(method, path, handler, name=f"{self.name}.{operation}")
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
         return wire.respond(request, status.status_for(error), error.status)
@@ -82,7 +87,17 @@ class KubernetesService:
 
     def reset(self) -> None:
         self.hub.reset()
+        self.controller.reset()
         self.namespaces.create_system()
+
+    def transition(self, request: dict) -> dict:
+        """Admin: finish one job now, as Complete or Failed, through the same status rules."""
+        namespace, name, outcome = request.get("namespace"), request.get("name"), request.get("status")
+        if not isinstance(namespace, str) or not isinstance(name, str) or outcome not in ("Complete", "Failed"):
+            raise ApiError(400, "BadRequest", 'give "namespace", "name" and "status": "Complete" or "Failed"')
+        job = self.controller.finish_now(namespace, name, outcome)
+        return {"service": self.name, "id": f"{namespace}/{name}", "status": outcome,
+                "resourceVersion": job["metadata"]["resourceVersion"]}
 
     def close(self) -> None:
         self.hub.close()

@@ -20,6 +20,7 @@ from emulator.services.kubernetes import schema, status, strategy, validation
 from emulator.services.kubernetes.filters import Predicate
 from emulator.services.kubernetes.shapes import job_body, new_namespace
 from emulator.services.kubernetes.status import FieldError
+from emulator.services.kubernetes.controller import JobController
 from emulator.services.kubernetes.watch import WatchHub
 from emulator.services.kubernetes.wire import json_type
 
@@ -126,6 +127,7 @@ class Jobs:
         self.namespaces = namespaces
         self.hub = hub
         self.items = core.store.collection("jobs")
+        self.controller: JobController | None = None  # the simulated job controller, when it runs
 
     # --- reads -----------------------------------------------------------------------------------
 
@@ -196,7 +198,12 @@ class Jobs:
         if self.items.get(namespace, name) is not None:
             raise status.already_exists(name)
         strategy.copy_template_labels(job)
-        return job if options.dry_run else self._commit(job, None)
+        if options.dry_run:
+            return job
+        job = self._commit(job, None)
+        if self.controller is not None:
+            self.controller.adopt(job)
+        return job
 
     def load_fixture(self, document: dict) -> None:
         """A fixture Job, validated like API input but stored as given (spec §Fixtures of issue 2)."""
@@ -236,7 +243,7 @@ class Jobs:
                 f"AdditionalErrorMsg: Precondition failed: UID in precondition: {meta['uid']}, "
                 f"UID in object meta: {old['metadata']['uid']}"))
         self._check_version(name, meta.get("resourceVersion"), old)
-        return self._update(old, body, status_only, options)
+        return self._tell_controller(self._update(old, body, status_only, options), status_only, options)
 
     def patch(self, namespace: str, name: str, patch_type: str, document: Any, status_only: bool,
               options: WriteOptions) -> dict:
@@ -266,7 +273,16 @@ class Jobs:
         meta = patched.get("metadata") or {}
         self._check_identity(namespace, name, meta)
         self._check_version(name, meta.get("resourceVersion"), old)
-        return self._update(old, patched, status_only, options)
+        return self._tell_controller(self._update(old, patched, status_only, options), status_only, options)
+
+    def _tell_controller(self, job: dict, status_only: bool, options: WriteOptions) -> dict:
+        """A client's status write hands the job to the client; a spec write may suspend or resume it."""
+        if self.controller is not None and not options.dry_run:
+            if status_only:
+                self.controller.release(job)
+            else:
+                self.controller.spec_changed(job)
+        return job
 
     def write_status(self, namespace: str, name: str, new_status: dict) -> dict:
         """A status write by the emulator itself (the simulated controller): validated like a client's."""

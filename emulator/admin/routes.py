@@ -1,0 +1,163 @@
+"""The admin routes under /_emulator/: health, reset, clock, state, fixtures, journal, faults, transitions."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from emulator import __version__, fixtures, jsonio
+from emulator.app import EMULATOR, Emulator
+from emulator.core.clock import parse_rfc3339, rfc3339
+from emulator.core.errors import ApiError, FixtureError
+
+
+def _emulator(request: web.Request) -> Emulator:
+    return request.config_dict[EMULATOR]
+
+
+def _json(value: object, status: int = 200) -> web.Response:
+    return web.Response(body=jsonio.dumps(value), status=status, content_type="application/json")
+
+
+async def _json_value(request: web.Request) -> object:
+    """The request's JSON value; an empty body is an empty object."""
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        return jsonio.loads(raw)
+    except ValueError as error:
+        raise ApiError(400, "BadRequest", f"the body is not valid JSON: {error}") from None
+
+
+async def _json_body(request: web.Request) -> dict:
+    """The request's JSON object; an empty body is an empty object."""
+    body = await _json_value(request)
+    if not isinstance(body, dict):
+        raise ApiError(400, "BadRequest", "the body must be a JSON object")
+    return body
+
+
+async def health(request: web.Request) -> web.Response:
+    emulator = _emulator(request)
+    return _json({
+        "status": "ok",
+        "version": __version__,
+        "services": {name: service.summary() for name, service in emulator.services.items()},
+    })
+
+
+async def reset(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    load = body.get("fixtures", True)
+    if not isinstance(load, bool):
+        raise ApiError(400, "BadRequest", '"fixtures" must be true or false')
+    _emulator(request).reset(load_fixtures=load)
+    return _json({"reset": True, "fixtures": load})
+
+
+def _clock_state(emulator: Emulator) -> dict:
+    clock = emulator.core.clock
+    return {"now": rfc3339(clock.now()), "frozen": clock.frozen}
+
+
+async def read_clock(request: web.Request) -> web.Response:
+    return _json(_clock_state(_emulator(request)))
+
+
+async def update_clock(request: web.Request) -> web.Response:
+    """Apply, in this order, `frozen`, `set` and `advance_seconds`; due transitions run before the answer."""
+    body = await _json_body(request)
+    unknown = set(body) - {"set", "advance_seconds", "frozen"}
+    if unknown or not body:
+        raise ApiError(400, "BadRequest", 'give one or more of "set", "advance_seconds", "frozen"'
+                       + (f"; unknown: {', '.join(sorted(unknown))}" if unknown else ""))
+    frozen, moment, seconds = body.get("frozen"), body.get("set"), body.get("advance_seconds")
+    if frozen is not None and not isinstance(frozen, bool):
+        raise ApiError(400, "BadRequest", '"frozen" must be true or false')
+    if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0):
+        raise ApiError(400, "BadRequest", '"advance_seconds" must be a number of seconds, 0 or more')
+    if moment is not None:
+        try:
+            moment = parse_rfc3339(moment)
+        except (ValueError, TypeError):
+            raise ApiError(400, "BadRequest", f'"set" must be an RFC 3339 timestamp, not {moment!r}') from None
+    clock = _emulator(request).core.clock
+    if frozen is not None:
+        clock.freeze(frozen)
+    if moment is not None:
+        clock.set(moment)
+    if seconds is not None:
+        clock.advance(seconds)  # advancing by 0 still runs what is due now
+    return _json(_clock_state(_emulator(request)))
+
+
+async def state(request: web.Request) -> web.Response:
+    """Every store as JSON, with the clock; reading it changes nothing."""
+    emulator = _emulator(request)
+    return _json({"clock": _clock_state(emulator), **emulator.core.store.snapshot()})
+
+
+async def load_fixtures(request: web.Request) -> web.Response:
+    """One fixture document or a list of them, through the create paths; all or nothing."""
+    emulator = _emulator(request)
+    body = await _json_value(request)
+    if not isinstance(body, (dict, list)):
+        raise ApiError(400, "BadRequest", "give one fixture document (an object) or a list of them")
+    before = emulator.core.store.snapshot()
+    try:
+        loaded = fixtures.apply(fixtures.parse_value(body, "request"), emulator.services)
+    except FixtureError as error:
+        emulator.core.store.restore(before)
+        raise ApiError(400, "BadRequest", str(error)) from None
+    return _json({"loaded": loaded})
+
+
+async def list_requests(request: web.Request) -> web.Response:
+    query = request.query
+    return _json({"requests": _emulator(request).journal.list(query.get("service"), query.get("operation"))})
+
+
+async def clear_requests(request: web.Request) -> web.Response:
+    _emulator(request).journal.clear()
+    return _json({"requests": []})
+
+
+async def list_faults(request: web.Request) -> web.Response:
+    return _json({"faults": [rule.describe() for rule in _emulator(request).faults.rules]})
+
+
+async def add_fault(request: web.Request) -> web.Response:
+    rule = _emulator(request).faults.add(await _json_body(request))
+    return _json(rule.describe(), status=201)
+
+
+async def clear_faults(request: web.Request) -> web.Response:
+    _emulator(request).faults.clear()
+    return _json({"faults": []})
+
+
+async def transition(request: web.Request) -> web.Response:
+    """Move one job to a status now, through its service's own status rules."""
+    emulator = _emulator(request)
+    body = await _json_body(request)
+    service = emulator.services.get(body.get("service"))  # type: ignore[arg-type]
+    if service is None or not hasattr(service, "transition"):
+        able = sorted(name for name, s in emulator.services.items() if hasattr(s, "transition"))
+        raise ApiError(400, "BadRequest", f'"service" must be one of {", ".join(able)}')
+    return _json(service.transition(body))
+
+
+def create_admin_app() -> web.Application:
+    admin = web.Application()
+    admin.router.add_get("/health", health)
+    admin.router.add_post("/reset", reset)
+    admin.router.add_get("/clock", read_clock)
+    admin.router.add_post("/clock", update_clock)
+    admin.router.add_get("/state", state)
+    admin.router.add_post("/fixtures", load_fixtures)
+    admin.router.add_get("/requests", list_requests)
+    admin.router.add_delete("/requests", clear_requests)
+    admin.router.add_get("/faults", list_faults)
+    admin.router.add_post("/faults", add_fault)
+    admin.router.add_delete("/faults", clear_faults)
+    admin.router.add_post("/transitions", transition)
+    return admin
