@@ -46,12 +46,9 @@ class Collection:
     def scan(self, scope: str | None = None, after: Key | None = None) -> Iterator[tuple[Key, Any]]:
         """(key, object) pairs in key order, within one scope or all, starting past `after`."""
         keys = self._keys
-        if after is not None:
-            start = bisect_right(keys, after)
-        elif scope is not None:
-            start = bisect_left(keys, (scope,))
-        else:
-            start = 0
+        start = 0 if scope is None else bisect_left(keys, (scope,))
+        if after is not None:  # `after` may lie before the scope: start at whichever comes later
+            start = max(start, bisect_right(keys, after))
         objects = self._objects
         for index in range(start, len(keys)):
             key = keys[index]
