@@ -132,3 +132,18 @@ def test_step_time_comes_from_the_setting_when_there_is_one() -> None:
     core = Core(Store(), Clock(datetime(2026, 1, 1, tzinfo=timezone.utc), frozen=True), Ids(1), WithStep())
     assert CosBatchService(core).jobs.step_seconds == 11.0
     assert CosBatchService(core, step_seconds=3).jobs.step_seconds == 3
+
+
+async def test_a_step_scheduled_before_a_cancel_does_not_fire_after_it(cos: Cos) -> None:
+    """Active -> Completing was due one second after the cancel; only the Cancelling step may run."""
+    job_id = await cos.create()
+    await cos.advance(3 * STEP_SECONDS)
+    assert await cos.status_of(job_id) == "Active"
+    await cos.advance(STEP_SECONDS / 2)
+    assert (await cos.update_status(job_id, "Cancelled"))[0] == 200
+    await cos.advance(STEP_SECONDS / 2)
+    assert await cos.status_of(job_id) == "Cancelling"
+    await cos.advance(STEP_SECONDS / 2)
+    job = await cos.describe(job_id)
+    assert (job["Status"], job["TerminationDate"]) == ("Cancelled", "2026-01-01T00:00:09Z")
+    assert int(job["ProgressSummary"]["NumberOfTasksSucceeded"]) == 0

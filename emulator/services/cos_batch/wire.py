@@ -14,7 +14,7 @@ from emulator.core.clock import Clock
 from emulator.core.errors import ApiError
 from emulator.services.cos_batch import errors, xmlio
 
-_IDS = "cos_batch.ids"
+_IDS = web.RequestKey("cos_batch_ids", tuple)
 
 
 class Wire:
