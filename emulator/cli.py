@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
                         default=env("EMULATOR_FROZEN_CLOCK") or None,
                         help="start with a frozen clock, at the given time or now; it then moves only "
                              "through POST /_emulator/clock (EMULATOR_FROZEN_CLOCK)")
+    parser.add_argument("--journal-size", type=int, metavar="N", default=env("EMULATOR_JOURNAL_SIZE", "1000"),
+                        help="requests the journal at /_emulator/requests keeps (EMULATOR_JOURNAL_SIZE; default 1000)")
     parser.add_argument("--job-duration", type=float, metavar="SECONDS", default=env("EMULATOR_JOB_DURATION", "10"),
                         help="how long a Kubernetes job created through the API runs on the emulator's clock "
                              "(EMULATOR_JOB_DURATION; default 10)")
@@ -97,6 +99,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         log_level=args.log_level,
         clock_start=frozen,
         clock_frozen=args.frozen_clock is not None,
+        journal_size=max(1, args.journal_size),
         job_controller=not args.no_job_controller,
         job_duration=args.job_duration,
     )

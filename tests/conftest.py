@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ("pytester",)
+
 from emulator.app import create_app
 from emulator.settings import Settings
 

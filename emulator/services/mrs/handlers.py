@@ -36,16 +36,15 @@ class MrsApi:
         self.binaries = binaries
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
-        router.add_post(JOBS, self.create_job)
-        router.add_get(JOBS, self.list_jobs, allow_head=False)
-        router.add_get(JOB, self.get_job, allow_head=False)
-        router.add_patch(JOB, self.update_job)
-        router.add_delete(JOB, self.delete_job)
-        router.add_post(BINARIES, self.create_job_binary)
-        router.add_get(BINARIES, self.list_job_binaries, allow_head=False)
-        router.add_get(BINARY, self.get_job_binary, allow_head=False)
-        router.add_put(BINARY, self.update_job_binary)
-        router.add_delete(BINARY, self.delete_job_binary)
+        routes = [
+            ("POST", JOBS, self.create_job), ("GET", JOBS, self.list_jobs), ("GET", JOB, self.get_job),
+            ("PATCH", JOB, self.update_job), ("DELETE", JOB, self.delete_job),
+            ("POST", BINARIES, self.create_job_binary), ("GET", BINARIES, self.list_job_binaries),
+            ("GET", BINARY, self.get_job_binary), ("PUT", BINARY, self.update_job_binary),
+            ("DELETE", BINARY, self.delete_job_binary),
+        ]
+        for method, path, handler in routes:  # named after python-saharaclient's operations
+            router.add_route(method, path, handler, name=f"mrs.{handler.__name__}")
 
     def _render_job(self, job: dict[str, Any]) -> dict[str, Any]:
         return render_job(job, self.binaries.find)

@@ -1,0 +1,198 @@
+"""The pytest plugin (entry point `pytest11`): a cloud emulator per test session, reset before each test.
+
+Fixtures:
+- `cloud_job_emulator`: a live emulator on a free loopback port (or the one `EMULATOR_URL` names),
+  reset before the test, with helpers to steer it and clients configured for it.
+- `cloud_job_emulator_app`: a factory of in-process aiohttp applications, each with its own state,
+  for `aiohttp_client` (pytest-aiohttp).
+The clock is frozen by default. `@pytest.mark.cloud_job_emulator(fixtures=[...], bundled=False,
+clock="2030-01-01T00:00:00Z")` loads documents, starts empty, or sets the time for one test.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+DEFAULT_TIME = "2026-01-01T00:00:00Z"
+
+
+class EmulatorError(RuntimeError):
+    """The admin API refused a call; the message is its answer."""
+
+
+class CloudJobEmulator:
+    """A running emulator as a test sees it: its URL, its admin API, and clients pointed at it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+
+    def admin(self, method: str, path: str, body: Any = None, query: dict | None = None) -> Any:
+        url = f"{self.url}/_emulator/{path}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            raise EmulatorError(f"{method} {path}: {error.code} {error.read().decode(errors='replace')}") from None
+
+    def reset(self, fixtures: bool = True) -> None:
+        self.admin("POST", "reset", {"fixtures": fixtures})
+
+    def load(self, documents: dict | list) -> int:
+        """Load fixture documents (the fixture-file format) through the create paths."""
+        return self.admin("POST", "fixtures", documents)["loaded"]
+
+    def advance(self, seconds: float) -> str:
+        """Move the clock on; every transition due by then has happened when this returns."""
+        return self.admin("POST", "clock", {"advance_seconds": seconds})["now"]
+
+    def set_time(self, when: str | datetime) -> str:
+        text = when if isinstance(when, str) else when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return self.admin("POST", "clock", {"set": text})["now"]
+
+    def now(self) -> str:
+        return self.admin("GET", "clock")["now"]
+
+    def requests(self, service: str | None = None, operation: str | None = None) -> list[dict]:
+        query = {k: v for k, v in (("service", service), ("operation", operation)) if v}
+        return self.admin("GET", "requests", query=query)["requests"]
+
+    def fault(self, **rule: Any) -> dict:
+        """Add a fault rule, e.g. fault(service="cos_batch", operation="DescribeJob", status=503, after=2)."""
+        return self.admin("POST", "faults", rule)
+
+    def transition(self, **request: Any) -> dict:
+        """Move one job now, e.g. transition(service="kubernetes", namespace="ns", name="x", status="Complete")."""
+        return self.admin("POST", "transitions", request)
+
+    def state(self) -> dict:
+        return self.admin("GET", "state")
+
+    # --- clients, where their libraries are installed --------------------------------------------------
+
+    def kubernetes(self):
+        """A `kubernetes.client.ApiClient` for this emulator."""
+        from kubernetes import client
+
+        configuration = client.Configuration()
+        configuration.host = self.url
+        configuration.api_key = {"authorization": "emulator"}
+        configuration.api_key_prefix = {"authorization": "Bearer"}
+        return client.ApiClient(configuration)
+
+    def sahara(self, project_id: str = "5a3314075bfa49b9ae360f4ecd333695", token: str = "emulator-token"):
+        """A python-saharaclient client for one MRS project."""
+        from keystoneauth1 import session
+        from keystoneauth1.token_endpoint import Token
+        from saharaclient.api.client import Client
+
+        endpoint = f"{self.url}/v1.1/{project_id}"
+        return Client(session=session.Session(auth=Token(endpoint, token)), sahara_url=endpoint)
+
+    def cos_session(self, appid: str = "1250000000", secret_id: str = "AKIDTESTONLYEXAMPLE000000000000000000",
+                    secret_key: str = "TestOnlySecretKey0123456789abcdef"):
+        """A `requests` session that signs every request as cos-python-sdk-v5 does and sends `x-cos-appid`.
+
+        The default keys are the bundled fixtures' test-only credentials, which the emulator checks.
+        """
+        import requests
+        from qcloud_cos import CosConfig
+        from qcloud_cos.cos_auth import CosS3Auth
+
+        config = CosConfig(Region="ap-guangzhou", SecretId=secret_id, SecretKey=secret_key)
+
+        class SignEach(requests.auth.AuthBase):
+            def __call__(self, prepared):
+                url = urllib.parse.urlsplit(prepared.url)
+                params = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+                return CosS3Auth(config, key=url.path, params=params, expire=3600)(prepared)
+
+        http = requests.Session()
+        http.auth = SignEach()
+        http.headers["x-cos-appid"] = appid
+        return http
+
+
+def _start(frozen_at: str) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "--port", "0", "--frozen-clock", frozen_at, "--log-level", "warning"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    line = process.stdout.readline() if process.stdout else ""
+    if "http://" not in line:
+        process.kill()
+        raise RuntimeError(f"cloud-job-emulator did not start: {line!r}")
+    return process, line[line.index("http://"):].split()[0]
+
+
+@pytest.fixture(scope="session")
+def cloud_job_emulator_server() -> Iterator[CloudJobEmulator]:
+    """The session's emulator: the one EMULATOR_URL names, or a new process on a free port."""
+    external = os.environ.get("EMULATOR_URL")
+    if external:
+        yield CloudJobEmulator(external)
+        return
+    process, url = _start(DEFAULT_TIME)
+    try:
+        yield CloudJobEmulator(url)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def cloud_job_emulator(cloud_job_emulator_server: CloudJobEmulator, request: pytest.FixtureRequest) -> CloudJobEmulator:
+    """The live emulator, reset for this test (as its `cloud_job_emulator` marker says)."""
+    marker = request.node.get_closest_marker("cloud_job_emulator")
+    options = dict(marker.kwargs) if marker else {}
+    emulator = cloud_job_emulator_server
+    emulator.reset(fixtures=options.get("bundled", True))
+    emulator.admin("POST", "clock", {"frozen": True})
+    if options.get("clock"):
+        emulator.set_time(options["clock"])
+    if options.get("fixtures"):
+        emulator.load(options["fixtures"])
+    return emulator
+
+
+@pytest.fixture
+def cloud_job_emulator_app(request: pytest.FixtureRequest) -> Callable[..., Any]:
+    """A factory: each call returns a new in-process emulator application with its own state."""
+    from emulator.app import EMULATOR, create_app
+    from emulator.core.clock import parse_rfc3339
+    from emulator.settings import Settings
+
+    marker = request.node.get_closest_marker("cloud_job_emulator")
+    options = dict(marker.kwargs) if marker else {}
+
+    def factory(**settings: Any):
+        start = parse_rfc3339(options.get("clock") or DEFAULT_TIME)
+        app = create_app(Settings(**{"clock_start": start, "clock_frozen": True,
+                                     "load_fixtures": options.get("bundled", True), **settings}))
+        if options.get("fixtures"):
+            from emulator import fixtures
+
+            fixtures.apply(fixtures.parse_value(options["fixtures"], "marker"), app[EMULATOR].services)
+        return app
+
+    return factory
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "cloud_job_emulator(fixtures=None, bundled=True, clock=None): per-test fixture documents, "
+                   "whether the bundled fixtures load, and the frozen clock's time")

@@ -1,0 +1,115 @@
+"""The pytest plugin, run as its users run it: inner pytest sessions through `pytester`."""
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+ASYNC_INI = "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
+
+
+@pytest.fixture(autouse=True)
+def inner_ini(pytester: pytest.Pytester) -> None:
+    pytester.makeini(ASYNC_INI)
+
+
+def test_in_process_app_factory_gives_private_state(pytester: pytest.Pytester):
+    pytester.makepyfile("""
+        async def test_two_apps_share_nothing(cloud_job_emulator_app, aiohttp_client):
+            first = await aiohttp_client(cloud_job_emulator_app())
+            second = await aiohttp_client(cloud_job_emulator_app())
+            job = {"metadata": {"name": "only-here"}, "spec": {"template": {"spec": {
+                "restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}
+            assert (await first.post("/apis/batch/v1/namespaces/default/jobs", json=job)).status == 201
+            assert (await first.get("/apis/batch/v1/namespaces/default/jobs/only-here")).status == 200
+            assert (await second.get("/apis/batch/v1/namespaces/default/jobs/only-here")).status == 404
+            clock = await (await first.get("/_emulator/clock")).json()
+            assert clock == {"now": "2026-01-01T00:00:00Z", "frozen": True}
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_live_emulator_is_reset_between_tests(pytester: pytest.Pytester):
+    pytester.makepyfile("""
+        from kubernetes import client
+
+        JOB = {"metadata": {"name": "leftover"}, "spec": {"template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}
+
+        def test_first_writes(cloud_job_emulator):
+            batch = client.BatchV1Api(cloud_job_emulator.kubernetes())
+            batch.create_namespaced_job("default", JOB)
+            cloud_job_emulator.advance(3600)
+            assert cloud_job_emulator.now() == "2026-01-01T01:00:00Z"
+
+        def test_second_sees_none_of_it(cloud_job_emulator):
+            batch = client.BatchV1Api(cloud_job_emulator.kubernetes())
+            assert [j.metadata.name for j in batch.list_namespaced_job("default").items] == []
+            assert cloud_job_emulator.now() == "2026-01-01T00:00:00Z"
+            assert {r["operation"] for r in cloud_job_emulator.requests()} == {"listBatchV1NamespacedJob"}
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_marker_sets_fixtures_and_clock(pytester: pytest.Pytester):
+    pytester.makepyfile("""
+        import pytest
+        import urllib.request, json
+
+        @pytest.mark.cloud_job_emulator(bundled=False, clock="2030-05-06T07:08:09Z",
+                                        fixtures=[{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}}])
+        def test_marked(cloud_job_emulator):
+            assert cloud_job_emulator.now() == "2030-05-06T07:08:09Z"
+            names = [n["metadata"]["name"] for n in json.load(urllib.request.urlopen(cloud_job_emulator.url + "/api/v1/namespaces"))["items"]]
+            assert "team-a" in names and "namespace-test" not in names
+
+        def test_unmarked_has_the_bundled_fixtures(cloud_job_emulator):
+            assert cloud_job_emulator.state()["collections"]["jobs"]
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_fault_fires_on_the_third_call_only(pytester: pytest.Pytester):
+    pytester.makepyfile("""
+        from kubernetes import client
+        from kubernetes.client.rest import ApiException
+
+        def test_third(cloud_job_emulator):
+            cloud_job_emulator.fault(service="kubernetes", operation="readBatchV1NamespacedJobStatus",
+                                     status=503, error_code="ServiceUnavailable", message="busy", after=2, times=1)
+            batch = client.BatchV1Api(cloud_job_emulator.kubernetes())
+            outcomes = []
+            for _ in range(4):
+                try:
+                    batch.read_namespaced_job_status("pi", "namespace-test")
+                    outcomes.append(200)
+                except ApiException as error:
+                    outcomes.append(error.status)
+            assert outcomes == [200, 200, 503, 200]
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_emulator_url_points_the_fixtures_at_a_running_emulator(pytester: pytest.Pytester, live_url: str,
+                                                                  monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("EMULATOR_URL", live_url)
+    pytester.makepyfile(f"""
+        def test_uses_it(cloud_job_emulator):
+            assert cloud_job_emulator.url == {live_url!r}
+            cloud_job_emulator.transition(service="kubernetes", namespace="namespace-test", name="pi", status="Complete")
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    with urllib.request.urlopen(f"{live_url}/apis/batch/v1/namespaces/namespace-test/jobs/pi/status") as response:
+        conditions = json.load(response)["status"]["conditions"]
+    assert [c["type"] for c in conditions] == ["SuccessCriteriaMet", "Complete"]  # it really was that server
+
+
+def test_readme_example_runs(pytester: pytest.Pytester):
+    section = README.split("## Testing with pytest", 1)[1]
+    example = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    pytester.makepyfile(test_readme_example=example)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
