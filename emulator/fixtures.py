@@ -27,11 +27,20 @@ def parse_documents(text: str, source: str) -> list[Document]:
         else:
             loaded = [doc for doc in yaml.safe_load_all(text) if doc is not None]
     except (ValueError, yaml.YAMLError) as error:
-        raise FixtureError(f"{source}: not valid {'JSON' if source.endswith('.json') else 'YAML'}: {error}") from None
+        raise FixtureError(f"{source}: not valid {'JSON' if source.endswith('.json') else 'YAML'}: "
+                           f"{_one_line(error)}") from None
     documents: list[Document] = []
     for doc in loaded:
         documents.extend(parse_value(doc, source, start=len(documents)))
     return documents
+
+
+def _one_line(error: Exception) -> str:
+    """A parser's complaint on one line; PyYAML's own spans several, with a caret under the source."""
+    mark = getattr(error, "problem_mark", None)
+    if isinstance(error, yaml.MarkedYAMLError) and error.problem and mark is not None:
+        return f"{error.problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return " ".join(str(error).split())
 
 
 def parse_value(value: Any, source: str, start: int = 0) -> list[Document]:

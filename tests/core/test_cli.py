@@ -1,0 +1,197 @@
+"""The command line (`python -m emulator`) as a real process: start-up line, signals, options, environment,
+and the one-line errors for bad options and bad fixtures. Every process is stopped before its test ends."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from emulator import __version__
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 20
+
+
+def environment(**extra: str) -> dict[str, str]:
+    """This process's environment without any EMULATOR_* setting, plus `extra`."""
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("EMULATOR_")}
+    return {**clean, "PYTHONUNBUFFERED": "1", **extra}
+
+
+@contextmanager
+def running(*args: str, **env: str) -> Iterator[tuple[subprocess.Popen, str]]:
+    """A started emulator and the base URL it printed; killed on the way out if it is still running."""
+    process = subprocess.Popen([sys.executable, "-m", "emulator", *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, cwd=ROOT, env=environment(**env))
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], TIMEOUT)
+        line = process.stdout.readline() if ready else ""
+        match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+        assert match, f"no base URL in {line!r}; stderr: {process.stderr.read() if process.poll() is not None else ''}"
+        assert line.count("http://") == 1 and line.endswith("\n")
+        yield process, match.group(0)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=TIMEOUT)
+
+
+def stop(process: subprocess.Popen, signum: int) -> tuple[int, str, str]:
+    """Send a signal; the exit status and what was left on stdout and stderr."""
+    process.send_signal(signum)
+    stdout, stderr = process.communicate(timeout=TIMEOUT)
+    return process.returncode, stdout, stderr
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+        assert response.status == 200
+        return json.loads(response.read())
+
+
+def fails(*args: str, **env: str) -> str:
+    """Run an emulator that must refuse to start; its single stderr line."""
+    result = subprocess.run([sys.executable, "-m", "emulator", *args], capture_output=True, text=True, cwd=ROOT,
+                            env=environment(**env), timeout=TIMEOUT)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+# --- start and stop ------------------------------------------------------------------------------
+
+def test_port_zero_prints_one_line_with_the_url_and_serves_health():
+    with running("--port", "0", "--log-level", "warning") as (process, url):
+        assert int(url.rsplit(":", 1)[1]) > 0
+        health = get_json(f"{url}/_emulator/health")
+        assert health["version"] == __version__ and "kubernetes" in health["services"]
+        job = get_json(f"{url}/apis/batch/v1/namespaces/namespace-test/jobs/pi/status")
+        assert job["metadata"]["name"] == "pi"
+        code, stdout, stderr = stop(process, signal.SIGTERM)
+    assert code == 0
+    assert stdout == ""  # the URL line was the only one
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signals_stop_it_cleanly_with_status_0(signum):
+    with running("--port", "0") as (process, url):
+        get_json(f"{url}/_emulator/health")
+        code, _, stderr = stop(process, signum)
+    assert code == 0
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+
+
+def test_frozen_clock_option_shows_in_the_clock():
+    with running("--port", "0", "--frozen-clock", "2030-01-01T00:00:00Z") as (process, url):
+        assert get_json(f"{url}/_emulator/clock") == {"now": "2030-01-01T00:00:00Z", "frozen": True}
+        stop(process, signal.SIGTERM)
+
+
+def test_without_frozen_clock_the_clock_is_live():
+    with running("--port", "0") as (process, url):
+        assert get_json(f"{url}/_emulator/clock")["frozen"] is False
+        stop(process, signal.SIGTERM)
+
+
+def test_environment_variables_set_port_and_no_fixtures():
+    with running(EMULATOR_PORT="0", EMULATOR_NO_FIXTURES="1") as (process, url):
+        health = get_json(f"{url}/_emulator/health")
+        assert health["services"]["kubernetes"]["jobs"] == 0
+        assert get_json(f"{url}/apis/batch/v1/jobs")["items"] == []
+        stop(process, signal.SIGTERM)
+
+
+def test_environment_variable_freezes_the_clock():
+    with running("--port", "0", EMULATOR_FROZEN_CLOCK="2031-05-05T05:05:05Z") as (process, url):
+        assert get_json(f"{url}/_emulator/clock") == {"now": "2031-05-05T05:05:05Z", "frozen": True}
+        stop(process, signal.SIGTERM)
+
+
+def test_options_win_over_environment_variables():
+    with running("--port", "0", EMULATOR_PORT="1", EMULATOR_NO_FIXTURES="0") as (process, url):
+        assert get_json(f"{url}/_emulator/health")["services"]["kubernetes"]["jobs"] == 2
+        stop(process, signal.SIGTERM)
+
+
+def test_fixtures_option_loads_another_folder(tmp_path):
+    (tmp_path / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: mine\n")
+    with running("--port", "0", "--fixtures", str(tmp_path)) as (process, url):
+        names = [ns["metadata"]["name"] for ns in get_json(f"{url}/api/v1/namespaces")["items"]]
+        assert "mine" in names and "namespace-test" not in names
+        stop(process, signal.SIGTERM)
+
+
+# --- refusing to start ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ["--bogus"], ["--port", "abc"], ["--port", "70000"], ["--log-level", "loud"],
+    ["--frozen-clock", "yesterday"], ["--frozen-clock", "2030-01-01T00:00:00"],
+])
+def test_bad_option_exits_non_zero_with_one_line(args):
+    line = fails(*args)
+    assert line.startswith("cloud-job-emulator: error: ")
+
+
+def test_bad_environment_variable_exits_with_one_line():
+    assert "--port" in fails(EMULATOR_PORT="abc")
+
+
+def test_bad_yaml_fixture_exits_with_one_line_naming_the_file(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("apiVersion: v1\nkind: Namespace\nmetadata: [unclosed\n")
+    line = fails("--port", "0", "--fixtures", str(tmp_path))
+    assert str(broken) in line and "not valid YAML" in line
+
+
+def test_bad_json_fixture_exits_with_one_line_naming_the_file(tmp_path):
+    broken = tmp_path / "job.json"
+    broken.write_text('{"apiVersion": "batch/v1", ')
+    line = fails("--port", "0", "--fixtures", str(tmp_path))
+    assert str(broken) in line and "not valid JSON" in line
+
+
+def test_invalid_fixture_job_exits_with_one_line_naming_the_file_and_reason(tmp_path):
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "neg", "namespace": "default"},
+           "spec": {"parallelism": -1, "selector": {"matchLabels": {"a": "b"}}, "template": {
+               "metadata": {"labels": {"a": "b"}},
+               "spec": {"containers": [{"name": "c", "image": "busybox"}], "restartPolicy": "Never"}}}}
+    (tmp_path / "neg.json").write_text(json.dumps(job))
+    line = fails("--port", "0", "--fixtures", str(tmp_path))
+    assert str(tmp_path / "neg.json") in line
+    assert "spec.parallelism: Invalid value: -1: must be greater than or equal to 0" in line
+
+
+def test_unreadable_fixture_file_exits_with_one_line_naming_it(tmp_path):
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\xff\xfe\x00not text")
+    line = fails("--port", "0", "--fixtures", str(tmp_path))
+    assert str(binary) in line
+
+
+def test_missing_fixture_folder_exits_with_one_line_naming_it(tmp_path):
+    missing = tmp_path / "nowhere"
+    assert str(missing) in fails("--port", "0", "--fixtures", str(missing))
+
+
+def test_port_in_use_exits_with_one_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = fails("--port", str(port), "--no-fixtures")
+    assert str(port) in line
