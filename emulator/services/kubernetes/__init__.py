@@ -17,7 +17,8 @@ from emulator.core.errors import ApiError
 from emulator.services import Core
 from emulator.services.kubernetes import status, wire
 from emulator.services.kubernetes.controller import JobController
-from emulator.services.kubernetes.handlers import DiscoveryHandlers, JobHandlers, NamespaceHandlers
+from emulator.services.kubernetes import discovery
+from emulator.services.kubernetes.handlers import JobHandlers, NamespaceHandlers, get_core_api_versions, serve_document
 from emulator.services.kubernetes.registry import Jobs, Namespaces
 from emulator.services.kubernetes.watch import WatchHub
 
@@ -40,7 +41,6 @@ class KubernetesService:
     def add_routes(self, router: web.UrlDispatcher) -> None:
         jobs = JobHandlers(self.jobs, self.hub)
         namespaces = NamespaceHandlers(self.namespaces, self.jobs)
-        discovery = DiscoveryHandlers
         routes = [
             ("GET", JOBS + "/{name}/status", jobs.read_namespaced_job_status, "readBatchV1NamespacedJobStatus"),
             ("PUT", JOBS + "/{name}/status", jobs.replace_namespaced_job_status, "replaceBatchV1NamespacedJobStatus"),
@@ -56,15 +56,15 @@ class KubernetesService:
             ("POST", "/api/v1/namespaces", namespaces.create_namespace, "createCoreV1Namespace"),
             ("GET", "/api/v1/namespaces/{name}", namespaces.read_namespace, "readCoreV1Namespace"),
             ("DELETE", "/api/v1/namespaces/{name}", namespaces.delete_namespace, "deleteCoreV1Namespace"),
-            ("GET", "/version", discovery.get_code_version, "getCodeVersion"),
-            ("GET", "/api", discovery.get_core_api_versions, "getCoreAPIVersions"),
-            ("GET", "/api/v1", discovery.get_core_v1_resources, "getCoreV1APIResources"),
-            ("GET", "/apis", discovery.get_api_versions, "getAPIVersions"),
-            ("GET", "/apis/batch", discovery.get_batch_api_group, "getBatchAPIGroup"),
-            ("GET", "/apis/batch/v1", discovery.get_batch_v1_resources, "getBatchV1APIResources"),
-            ("GET", "/openapi/v3", discovery.get_openapi_v3_root, "getOpenAPIV3"),
-            ("GET", "/openapi/v3/apis/batch/v1", discovery.get_openapi_v3_batch_v1, "getOpenAPIV3BatchV1"),
-            ("GET", "/openapi/v3/api/v1", discovery.get_openapi_v3_core_v1, "getOpenAPIV3CoreV1"),
+            ("GET", "/version", serve_document(discovery.VERSION), "getCodeVersion"),
+            ("GET", "/api", get_core_api_versions, "getCoreAPIVersions"),
+            ("GET", "/api/v1", serve_document(discovery.CORE_V1_RESOURCES), "getCoreV1APIResources"),
+            ("GET", "/apis", serve_document(discovery.API_GROUP_LIST), "getAPIVersions"),
+            ("GET", "/apis/batch", serve_document(discovery.API_GROUP), "getBatchAPIGroup"),
+            ("GET", "/apis/batch/v1", serve_document(discovery.BATCH_V1_RESOURCES), "getBatchV1APIResources"),
+            ("GET", "/openapi/v3", serve_document(discovery.OPENAPI_ROOT), "getOpenAPIV3"),
+            ("GET", "/openapi/v3/apis/batch/v1", serve_document(discovery.OPENAPI_BATCH_V1), "getOpenAPIV3BatchV1"),
+            ("GET", "/openapi/v3/api/v1", serve_document(discovery.OPENAPI_CORE_V1), "getOpenAPIV3CoreV1"),
         ]
         for method, path, handler, operation in routes:  # named after the OpenAPI operationId
             router.add_route(method, path, handler, name=f"{self.name}.{operation}")

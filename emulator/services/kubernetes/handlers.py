@@ -6,6 +6,7 @@ from): `read_namespaced_job_status` is readBatchV1NamespacedJobStatus, and so on
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import yaml
@@ -19,6 +20,8 @@ from emulator.services.kubernetes.filters import both, field_selector, label_sel
 from emulator.services.kubernetes.registry import Jobs, Namespaces, WriteOptions
 from emulator.services.kubernetes.shapes import job_body, list_body, namespace_body
 from emulator.services.kubernetes.watch import CLOSED, WatchHub
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 FIELD_VALIDATION = ("", "Ignore", "Strict", "Warn")
 INITIAL_EVENTS_PER_WRITE = 200
@@ -235,41 +238,15 @@ class NamespaceHandlers:
         return wire.respond(request, namespace_body(namespace))
 
 
-class DiscoveryHandlers:
-    """/version, /api, /apis and OpenAPI: what kubectl reads before it does anything."""
+def serve_document(document: dict) -> Handler:
+    """A handler answering with a fixed discovery or OpenAPI document."""
 
-    @staticmethod
-    async def get_code_version(request: web.Request) -> web.Response:
-        return wire.respond(request, discovery.VERSION)
+    async def handler(request: web.Request) -> web.Response:
+        return wire.respond(request, document)
 
-    @staticmethod
-    async def get_core_api_versions(request: web.Request) -> web.Response:
-        return wire.respond(request, discovery.api_versions(request.host))
+    return handler
 
-    @staticmethod
-    async def get_core_v1_resources(request: web.Request) -> web.Response:
-        return wire.respond(request, discovery.CORE_V1_RESOURCES)
 
-    @staticmethod
-    async def get_api_versions(request: web.Request) -> web.Response:
-        return wire.respond(request, discovery.API_GROUP_LIST)
-
-    @staticmethod
-    async def get_batch_api_group(request: web.Request) -> web.Response:
-        return wire.respond(request, discovery.API_GROUP)
-
-    @staticmethod
-    async def get_batch_v1_resources(request: web.Request) -> web.Response:
-        return wire.respond(request, discovery.BATCH_V1_RESOURCES)
-
-    @staticmethod
-    async def get_openapi_v3_root(request: web.Request) -> web.Response:
-        return wire.respond(request, discovery.OPENAPI_ROOT)
-
-    @staticmethod
-    async def get_openapi_v3_batch_v1(request: web.Request) -> web.Response:
-        return wire.respond(request, discovery.OPENAPI_BATCH_V1)
-
-    @staticmethod
-    async def get_openapi_v3_core_v1(request: web.Request) -> web.Response:
-        return wire.respond(request, discovery.OPENAPI_CORE_V1)
+async def get_core_api_versions(request: web.Request) -> web.Response:
+    """/api names the address the client used, as the apiserver does."""
+    return wire.respond(request, discovery.api_versions(request.host))

@@ -32,22 +32,21 @@ IMMUTABLE_SPEC = ("selector", "template", "completions", "completionMode", "podF
                   "backoffLimitPerIndex", "managedBy", "successPolicy")
 
 
-def dns_label_errors(field: str, value: str) -> list[FieldError]:
+def _dns_errors(field: str, value: str, limit: int, pattern: re.Pattern, message: str) -> list[FieldError]:
     errors = []
-    if len(value) > 63:
-        errors.append(FieldError.invalid(field, value, "must be no more than 63 characters"))
-    if not DNS1123_LABEL.match(value):
-        errors.append(FieldError.invalid(field, value, LABEL_MESSAGE))
+    if len(value) > limit:
+        errors.append(FieldError.invalid(field, value, f"must be no more than {limit} characters"))
+    if not pattern.match(value):
+        errors.append(FieldError.invalid(field, value, message))
     return errors
+
+
+def dns_label_errors(field: str, value: str) -> list[FieldError]:
+    return _dns_errors(field, value, 63, DNS1123_LABEL, LABEL_MESSAGE)
 
 
 def dns_subdomain_errors(field: str, value: str) -> list[FieldError]:
-    errors = []
-    if len(value) > 253:
-        errors.append(FieldError.invalid(field, value, "must be no more than 253 characters"))
-    if not DNS1123_SUBDOMAIN.match(value):
-        errors.append(FieldError.invalid(field, value, SUBDOMAIN_MESSAGE))
-    return errors
+    return _dns_errors(field, value, 253, DNS1123_SUBDOMAIN, SUBDOMAIN_MESSAGE)
 
 
 def label_errors(field: str, labels: dict[str, str] | None) -> list[FieldError]:
