@@ -129,3 +129,12 @@ async def test_required_signatures_refuse_unsigned_and_unknown_keys(client) -> N
                "&q-url-param-list=&q-signature=00")
     response = await client.get("/jobs", headers={"x-cos-appid": APPID, "Authorization": foreign})
     assert (response.status, error_of(await response.read())[0]) == (403, "InvalidAccessKeyId")
+
+
+async def test_reset_forgets_the_fixture_keys(client) -> None:
+    forged = (f"q-sign-algorithm=sha1&q-ak={SECRET_ID}&q-sign-time=1;2&q-key-time=1;2&q-header-list="
+              "&q-url-param-list=&q-signature=0000000000000000000000000000000000000000")
+    headers = {"x-cos-appid": APPID, "Authorization": forged}
+    assert (await client.get("/jobs", headers=headers)).status == 403
+    assert (await client.post("/_emulator/reset", json={"fixtures": False})).status == 200
+    assert (await client.get("/jobs", headers=headers)).status == 200  # no longer a key it knows

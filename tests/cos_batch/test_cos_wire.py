@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from cos_support import ACTIVE_ID, SUSPENDED_ID, Cos, error_of, request_body, xml
+from cos_support import ACTIVE_ID, APPID, SUSPENDED_ID, Cos, error_of, request_body, xml
 
 CONTROL_HOST = "100000000001.cos-control.ap-chengdu.myqcloud.com"
 ROUTES = [
@@ -118,3 +118,12 @@ async def test_large_body_is_refused_in_the_cos_envelope(aiohttp_client, make_ap
     response = await client.post("/jobs", data=b"<a>" + b"x" * 2048 + b"</a>", headers={"x-cos-appid": "1"})
     assert response.status == 400
     assert error_of(await response.read())[0] == "EntityTooLarge"
+
+
+async def test_the_journal_names_the_cos_actions(client) -> None:
+    headers = {"x-cos-appid": APPID}
+    await client.get("/jobs", headers=headers)
+    answer = await client.post(f"/jobs/{SUSPENDED_ID}/status?requestedJobStatus=Ready", headers=headers)
+    journal = await (await client.get("/_emulator/requests", params={"service": "cos_batch"})).json()
+    assert [entry["operation"] for entry in journal["requests"]] == ["ListJobs", "UpdateJobStatus"]
+    assert journal["requests"][-1]["request_id"] == answer.headers["x-cos-request-id"]

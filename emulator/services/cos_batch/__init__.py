@@ -57,8 +57,8 @@ class CosBatchService:
         return self.wire.error(request, error)
 
     def load_fixture(self, document: dict[str, Any]) -> None:
+        """Jobs go in one by one through the create path; the keys are taken only once every job is in."""
         appid, credentials, entries = fixture.read(document)
-        self.credentials.update(credentials)
         now = self.jobs.now()
         for number, entry in enumerate(entries, 1):
             try:
@@ -70,6 +70,7 @@ class CosBatchService:
                                  + (f" ({detail})" if detail else "")) from None
             except ValueError as error:
                 raise ValueError(f"job {number}: {error}") from None
+        self.credentials.update(credentials)
 
     def reset(self) -> None:
         self.credentials.clear()

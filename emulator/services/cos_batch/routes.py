@@ -45,12 +45,17 @@ class CosBatchApi:
         self._described.clear()
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
-        router.add_post("/jobs", self.create_job)
-        router.add_get("/jobs", self.list_jobs, allow_head=False)
-        router.add_get(_JOB, self.describe_job, allow_head=False)
-        router.add_delete(_JOB, self.delete_job)
-        router.add_post(_JOB + "/priority", self.update_job_priority)
-        router.add_post(_JOB + "/status", self.update_job_status)
+        """Routes named `cos_batch.<COS action>`, the names the request journal and fault rules use."""
+        routes = [
+            ("POST", "/jobs", self.create_job, "CreateJob"),
+            ("GET", "/jobs", self.list_jobs, "ListJobs"),
+            ("GET", _JOB, self.describe_job, "DescribeJob"),
+            ("DELETE", _JOB, self.delete_job, "DeleteJob"),
+            ("POST", _JOB + "/priority", self.update_job_priority, "UpdateJobPriority"),
+            ("POST", _JOB + "/status", self.update_job_status, "UpdateJobStatus"),
+        ]
+        for method, path, handler, action in routes:
+            router.add_route(method, path, handler, name=f"cos_batch.{action}")
 
     def _appid(self, request: web.Request) -> str:
         """Signature first, then the APPID header: the checks every action starts with."""
