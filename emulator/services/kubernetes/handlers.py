@@ -116,6 +116,9 @@ class JobHandlers:
         if patch_type == "application/apply-patch+yaml" and not request.query.get("fieldManager"):
             raise options_invalid("PatchOptions", "fieldManager", "FieldValueRequired",
                                   "Required value: is required for apply patch")
+        if patch_type != "application/apply-patch+yaml" and "force" in request.query:  # even force=false
+            raise options_invalid("PatchOptions", "force", "FieldValueForbidden",
+                                  "Forbidden: may not be specified for non-apply patch")
         raw = await request.read()
         try:
             document = yaml.safe_load(raw.decode()) if patch_type.endswith("yaml") else jsonio.loads(raw)
@@ -164,6 +167,10 @@ class JobHandlers:
 
     async def _list(self, request: web.Request, namespace: str | None) -> web.StreamResponse:
         query = request.query
+        if query.get("resourceVersionMatch") and (not query.get("resourceVersion") or query.get("continue")):
+            why = "when continue is provided" if query.get("continue") else "unless resourceVersion is provided"
+            raise options_invalid("ListOptions", "resourceVersionMatch", "FieldValueForbidden",
+                                  f"Forbidden: resourceVersionMatch is forbidden {why}")
         predicate = both(label_selector(query.get("labelSelector")), field_selector(query.get("fieldSelector")))
         if wire.is_true(query.get("watch")) or query.get("watch") in ("True",):
             return await self._watch(request, namespace, predicate)
@@ -180,7 +187,7 @@ class JobHandlers:
         if not since.isdigit():
             raise status.bad_request(f'invalid resource version "{since}"')
         timeout_text = query.get("timeoutSeconds") or ""
-        timeout = float(timeout_text) if timeout_text.isdigit() else None
+        timeout = float(timeout_text) if timeout_text.isdigit() and timeout_text != "0" else None  # 0: none
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         response.enable_chunked_encoding()
         if since != "0" and self.hub.too_old(int(since)):

@@ -1,0 +1,177 @@
+"""The simulated Job controller on a frozen clock: each path, each step seen by a watch."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+JOBS = "/apis/batch/v1/namespaces/default/jobs"
+
+
+def job(name: str, annotations: dict | None = None, **spec) -> dict:
+    meta = {"name": name, **({"annotations": annotations} if annotations else {})}
+    template = {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}
+    return {"metadata": meta, "spec": {"template": template, **spec}}
+
+
+async def create(client, body: dict) -> dict:
+    response = await client.post(JOBS, json=body)
+    assert response.status == 201, await response.text()
+    return await response.json()
+
+
+async def advance(client, seconds: float) -> None:
+    response = await client.post("/_emulator/clock", json={"advance_seconds": seconds})
+    assert response.status == 200
+
+
+async def status_of(client, name: str) -> dict:
+    return (await (await client.get(f"{JOBS}/{name}/status")).json())["status"]
+
+
+def condition_types(status: dict) -> list[tuple[str, str, str]]:
+    return [(c["type"], c["status"], c.get("reason", "")) for c in status.get("conditions", [])]
+
+
+async def watch_steps(client, since: str, name: str, count: int) -> list[tuple[str, dict]]:
+    """The first `count` events for the job after `since`, as a watch delivers them."""
+    response = await client.get(f"{JOBS}?watch=true&resourceVersion={since}&fieldSelector=metadata.name={name}")
+    lines = [await response.content.readline() for _ in range(count)]
+    response.close()
+    return [(e["type"], e["object"]) for e in map(json.loads, lines)]
+
+
+async def test_a_job_starts_then_completes_after_its_run_time(client):
+    created = await create(client, job("ok", completions=2, parallelism=2))
+    assert created["status"] == {}
+    await advance(client, 0)
+    running = await status_of(client, "ok")
+    assert running == {"startTime": "2026-01-01T00:00:00Z", "active": 2, "ready": 0, "terminating": 0,
+                       "uncountedTerminatedPods": {}}
+    await advance(client, 9)
+    assert (await status_of(client, "ok"))["active"] == 2
+    await advance(client, 1)
+    done = await status_of(client, "ok")
+    assert "active" not in done and done["succeeded"] == 2
+    assert done["completionTime"] == "2026-01-01T00:00:10Z"
+    assert condition_types(done) == [("SuccessCriteriaMet", "True", "CompletionsReached"),
+                                     ("Complete", "True", "CompletionsReached")]
+    events = await watch_steps(client, created["metadata"]["resourceVersion"], "ok", 3)
+    assert [e for e, _ in events] == ["MODIFIED", "MODIFIED", "MODIFIED"]
+    versions = [int(o["metadata"]["resourceVersion"]) for _, o in events]
+    assert versions == sorted(versions) and len(set(versions)) == 3
+    assert {o["metadata"]["generation"] for _, o in events} == {1}
+
+
+async def test_a_job_annotated_to_fail_fails_past_its_backoff_limit(client):
+    await create(client, job("bad", {"cloud-job-emulator/outcome": "Failed",
+                                     "cloud-job-emulator/duration-seconds": "3"}, backoffLimit=2))
+    await advance(client, 3)
+    failed = await status_of(client, "bad")
+    assert failed["failed"] == 3 and "completionTime" not in failed and "active" not in failed
+    assert condition_types(failed) == [("FailureTarget", "True", "BackoffLimitExceeded"),
+                                       ("Failed", "True", "BackoffLimitExceeded")]
+
+
+async def test_active_deadline_gives_deadline_exceeded(client):
+    await create(client, job("slow", activeDeadlineSeconds=4))
+    await advance(client, 4)
+    status = await status_of(client, "slow")
+    assert condition_types(status) == [("FailureTarget", "True", "DeadlineExceeded"),
+                                       ("Failed", "True", "DeadlineExceeded")]
+    assert status["conditions"][1]["message"] == "Job was active longer than specified deadline"
+
+
+async def test_suspend_stops_the_jobs_clock_and_resume_restarts_it(client):
+    await create(client, job("paused"))
+    await advance(client, 4)  # 4 of its 10 seconds used
+    patch = {"Content-Type": "application/merge-patch+json"}
+    await client.patch(f"{JOBS}/paused", data=json.dumps({"spec": {"suspend": True}}), headers=patch)
+    await advance(client, 0)
+    suspended = await status_of(client, "paused")
+    assert condition_types(suspended) == [("Suspended", "True", "JobSuspended")]
+    assert "active" not in suspended
+    await advance(client, 100)
+    assert condition_types(await status_of(client, "paused")) == [("Suspended", "True", "JobSuspended")]
+    await client.patch(f"{JOBS}/paused", data=json.dumps({"spec": {"suspend": False}}), headers=patch)
+    await advance(client, 0)
+    resumed = await status_of(client, "paused")
+    assert condition_types(resumed) == [("Suspended", "False", "JobResumed")]
+    assert resumed["startTime"] == "2026-01-01T00:01:44Z" and resumed["active"] == 1
+    await advance(client, 5)
+    assert "succeeded" not in await status_of(client, "paused")
+    await advance(client, 1)  # 4 + 6 = its 10 seconds
+    assert (await status_of(client, "paused"))["succeeded"] == 1
+
+
+async def test_a_job_created_suspended_waits(client):
+    await create(client, job("later", suspend=True))
+    await advance(client, 60)
+    assert condition_types(await status_of(client, "later")) == [("Suspended", "True", "JobSuspended")]
+
+
+async def test_another_controllers_job_is_left_alone(client):
+    await create(client, job("elsewhere", managedBy="example.com/other-controller"))
+    await advance(client, 60)
+    assert await status_of(client, "elsewhere") == {}
+
+
+async def test_fixture_jobs_are_left_alone(client):
+    response = await client.get("/apis/batch/v1/namespaces/namespace-test/jobs/pi/status")
+    before = (await response.json())["status"]
+    await advance(client, 3600)
+    response = await client.get("/apis/batch/v1/namespaces/namespace-test/jobs/pi/status")
+    assert (await response.json())["status"] == before == {"startTime": "2018-09-05T01:10:59Z", "active": 1}
+
+
+async def test_a_job_whose_status_a_client_wrote_is_left_alone(client):
+    await create(client, job("mine"))
+    await advance(client, 1)
+    patch = [{"op": "replace", "path": "/status/active", "value": 5}]
+    response = await client.patch(f"{JOBS}/mine/status", data=json.dumps(patch),
+                                  headers={"Content-Type": "application/json-patch+json"})
+    assert response.status == 200
+    await advance(client, 60)
+    status = await status_of(client, "mine")
+    assert status["active"] == 5 and "conditions" not in status
+
+
+async def test_the_controller_can_be_turned_off(aiohttp_client, make_app):
+    client = await aiohttp_client(make_app(job_controller=False))
+    await create(client, job("manual"))
+    await advance(client, 60)
+    assert await status_of(client, "manual") == {}
+
+
+async def test_the_duration_setting_and_annotation_set_the_run_time(aiohttp_client, make_app):
+    client = await aiohttp_client(make_app(job_duration=2))
+    await create(client, job("quick"))
+    await create(client, job("annotated", {"cloud-job-emulator/duration-seconds": "30"}))
+    await advance(client, 2)
+    assert (await status_of(client, "quick"))["succeeded"] == 1
+    assert "succeeded" not in await status_of(client, "annotated")
+    await advance(client, 28)
+    assert (await status_of(client, "annotated"))["succeeded"] == 1
+
+
+async def test_a_deleted_job_gets_no_more_steps(client):
+    await create(client, job("gone"))
+    await advance(client, 1)
+    response = await client.delete(f"{JOBS}/gone?propagationPolicy=Background")
+    assert response.status == 200
+    await advance(client, 60)
+    assert (await client.get(f"{JOBS}/gone")).status == 404
+
+
+@pytest.mark.parametrize("outcome", ["Complete", "Failed"])
+async def test_admin_transition_finishes_a_job_now(client, outcome):
+    await create(client, job("now"))
+    response = await client.post("/_emulator/transitions", json={
+        "service": "kubernetes", "namespace": "default", "name": "now", "status": outcome})
+    assert response.status == 200
+    answer = await response.json()
+    assert (answer["service"], answer["id"], answer["status"]) == ("kubernetes", "default/now", outcome)
+    assert condition_types(await status_of(client, "now"))[-1][:2] == (outcome, "True")
+    again = await client.post("/_emulator/transitions", json={
+        "service": "kubernetes", "namespace": "default", "name": "now", "status": outcome})
+    assert again.status == 409
