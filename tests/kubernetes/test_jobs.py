@@ -588,6 +588,21 @@ async def test_list_with_a_bad_limit_is_400(client, kube):
     await kube.expect(await client.get(kube.url(None), params={"limit": "many"}), 400, "BadRequest")
 
 
+@pytest.mark.parametrize(("query", "why"), [
+    ({"resourceVersionMatch": "NotOlderThan"}, "unless resourceVersion is provided"),
+    ({"resourceVersionMatch": "NotOlderThan", "resourceVersion": "1", "continue": "x"}, "when continue is provided"),
+])
+async def test_list_with_resource_version_match_misused_is_422(client, kube, query, why):
+    response = await client.get(kube.url("default"), params=query)
+    await kube.expect(response, 422, "Invalid", 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: '
+                                                f"Forbidden: resourceVersionMatch is forbidden {why}")
+
+
+async def test_list_accepts_and_ignores_a_resource_version(kube):
+    assert names(await kube.list(None, resourceVersion="0", resourceVersionMatch="NotOlderThan")) == [
+        "pi", "jobs-12130306"]
+
+
 # --- watch ---------------------------------------------------------------------------------------
 
 async def read_events(response, count: int) -> list[dict]:

@@ -246,6 +246,16 @@ async def test_json_patch_making_a_field_the_wrong_type_is_422(kube, job):
     assert body["message"].endswith("json: cannot unmarshal bool into Go struct field JobStatus.status.failed of type int32")
 
 
+@pytest.mark.parametrize("force", ["true", "false"])
+async def test_force_on_a_non_apply_patch_is_422(kube, job, force):
+    response = await kube.patch_raw("default", "status-demo", {"status": {"active": 1}}, "merge", "/status", force=force)
+    body = await kube.expect(response, 422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: '
+                                                       "may not be specified for non-apply patch")
+    assert body["details"]["causes"] == [{"reason": "FieldValueForbidden", "field": "force",
+                                          "message": "Forbidden: may not be specified for non-apply patch"}]
+    assert (await kube.get("default", "status-demo"))["status"] == {}
+
+
 @pytest.mark.parametrize("content_type", ["application/json", "text/plain", None])
 async def test_unsupported_patch_content_type_is_415(client, kube, job, content_type):
     headers = {"Content-Type": content_type} if content_type else {}
