@@ -491,6 +491,27 @@ async def test_dry_run_delete_keeps_the_job(client, kube):
     assert await kube.get("default", "kept") == job
 
 
+async def test_delete_waits_for_other_finalizers(client, kube):
+    body = kube.manifest("held")
+    body["metadata"]["finalizers"] = ["example.com/hold"]
+    await kube.create(body)
+    response = await client.delete(kube.url("default", "held"), params={"propagationPolicy": "Background"})
+    marked = await kube.ok(response)
+    assert marked["kind"] == "Job" and marked["metadata"]["finalizers"] == ["example.com/hold"]
+    assert marked["metadata"]["deletionTimestamp"] == "2026-01-01T00:00:00Z"
+    assert (await kube.get("default", "held"))["metadata"]["deletionTimestamp"] == "2026-01-01T00:00:00Z"
+    await kube.patch("default", "held", {"metadata": {"$deleteFromPrimitiveList/finalizers": ["example.com/hold"]}},
+                     "strategic")
+    await kube.expect(await client.get(kube.url("default", "held")), 404, "NotFound")
+
+
+async def test_body_over_the_size_limit_is_413(kube_on):
+    kube = await kube_on(max_body_bytes=1024)
+    body = kube.manifest("big", labels={f"label-{index}": "x" * 40 for index in range(40)})
+    response = await kube.client.post(kube.url("default"), json=body)
+    await kube.expect(response, 413, "RequestEntityTooLarge", "Request entity too large: limit is 1024")
+
+
 # --- list ----------------------------------------------------------------------------------------
 
 async def test_list_per_namespace_and_across_namespaces(kube):

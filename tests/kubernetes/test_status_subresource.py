@@ -208,6 +208,29 @@ async def test_json_patch_that_is_not_an_array_is_400(kube, job):
     assert "details" not in body
 
 
+async def test_json_patch_over_10000_operations_is_413(kube, job):
+    operations = [{"op": "test", "path": "/kind", "value": "Job"}] * 10001
+    response = await kube.patch_raw("default", "status-demo", operations, "json", "/status")
+    await kube.expect(response, 413, "RequestEntityTooLarge", "Request entity too large: The allowed maximum "
+                                                              "operations in a JSON patch is 10000, got 10001")
+
+
+async def test_strategic_merge_patch_that_is_not_an_object_is_400(kube, job):
+    response = await kube.patch_raw("default", "status-demo", [{"status": {}}], "strategic", "/status")
+    body = await kube.expect(response, 400, "BadRequest")
+    assert body["message"].startswith("json: cannot unmarshal array into Go value of type map[string]interface")
+
+
+async def test_apply_patch_needs_a_field_manager_and_then_merges(kube, job):
+    manifest = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: status-demo\nstatus:\n  active: 1\n"
+    response = await kube.patch_raw("default", "status-demo", manifest, "application/apply-patch+yaml", "/status")
+    await kube.expect(response, 422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required '
+                                                "value: is required for apply patch")
+    applied = await kube.patch("default", "status-demo", manifest, "application/apply-patch+yaml", "/status",
+                               fieldManager="tests")
+    assert applied["status"] == {"active": 1}
+
+
 @pytest.mark.parametrize("patch_type", ["json", "merge", "strategic"])
 async def test_malformed_patch_json_is_400_invalid_json_patch(kube, job, patch_type):
     response = await kube.patch_raw("default", "status-demo", '{"status": {', patch_type, "/status")
