@@ -74,7 +74,6 @@ class CosBatchService:
 
     def reset(self) -> None:
         self.credentials.clear()
-        self.wire.reset()
         self.api.reset()
 
     def summary(self) -> dict[str, int]:

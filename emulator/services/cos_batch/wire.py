@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import itertools
 from datetime import datetime
 from email.utils import format_datetime
@@ -18,28 +17,26 @@ _IDS = web.RequestKey("cos_batch_ids", tuple)
 
 
 class Wire:
-    """Builds every COS response of one service: ids from a per-service counter, times from the clock."""
+    """Builds every COS response of one service: times from the clock, ids from a counter that no reset
+    restarts, so no two responses of one emulator share a request id."""
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._counter = itertools.count(1)
 
-    def reset(self) -> None:
-        self._counter = itertools.count(1)
-
     def ids(self, request: web.Request) -> tuple[str, str]:
         """(x-cos-request-id, x-cos-trace-id) of this request, made once.
 
-        The request id has the form of real ones: base64 of `<unix seconds hex>_<8 hex>_<4 hex>_<hex>`.
+        The request id has the form of real ones: base64 of `<unix seconds hex>_<8 hex>_<4 hex>_<hex>`;
+        the trace id is a longer opaque base64 string, as COS's are.
         """
         found = request.get(_IDS)
         if found is None:
             serial = next(self._counter)
             seconds = int(self.clock.now().timestamp())
-            raw = f"{seconds:08x}_{serial:08x}_{serial & 0xFFFF:04x}_{serial:x}".encode()
-            request_id = base64.b64encode(raw).decode()
-            trace_id = base64.b64encode(hashlib.blake2b(raw, digest_size=48).hexdigest().encode()).decode()
-            found = request[_IDS] = (request_id, trace_id)
+            request_id = base64.b64encode(f"{seconds:08x}_{serial:08x}_{serial & 0xFFFF:04x}_{serial:x}".encode())
+            trace_id = base64.b64encode(f"{seconds:016x}{serial:032x}{seconds ^ serial:016x}".encode())
+            found = request[_IDS] = (request_id.decode(), trace_id.decode())
         return found
 
     def _headers(self, request: web.Request, now: datetime) -> dict[str, str]:
