@@ -157,18 +157,15 @@ def test_bad_environment_variable_exits_with_one_line():
     assert "--port" in fails(EMULATOR_PORT="abc")
 
 
-def test_bad_yaml_fixture_exits_with_one_line_naming_the_file(tmp_path):
-    broken = tmp_path / "broken.yaml"
-    broken.write_text("apiVersion: v1\nkind: Namespace\nmetadata: [unclosed\n")
+@pytest.mark.parametrize(("file_name", "content", "reason"), [
+    ("broken.yaml", b"apiVersion: v1\nkind: Namespace\nmetadata: [unclosed\n", "not valid YAML"),
+    ("job.json", b'{"apiVersion": "batch/v1", ', "not valid JSON"),
+    ("binary.yaml", b"\xff\xfe\x00not text", "cannot be read"),
+])
+def test_unparsable_fixture_file_exits_with_one_line_naming_it(tmp_path, file_name, content, reason):
+    (tmp_path / file_name).write_bytes(content)
     line = fails("--port", "0", "--fixtures", str(tmp_path))
-    assert str(broken) in line and "not valid YAML" in line
-
-
-def test_bad_json_fixture_exits_with_one_line_naming_the_file(tmp_path):
-    broken = tmp_path / "job.json"
-    broken.write_text('{"apiVersion": "batch/v1", ')
-    line = fails("--port", "0", "--fixtures", str(tmp_path))
-    assert str(broken) in line and "not valid JSON" in line
+    assert str(tmp_path / file_name) in line and reason in line
 
 
 def test_invalid_fixture_job_exits_with_one_line_naming_the_file_and_reason(tmp_path):
@@ -180,13 +177,6 @@ def test_invalid_fixture_job_exits_with_one_line_naming_the_file_and_reason(tmp_
     line = fails("--port", "0", "--fixtures", str(tmp_path))
     assert str(tmp_path / "neg.json") in line
     assert "spec.parallelism: Invalid value: -1: must be greater than or equal to 0" in line
-
-
-def test_unreadable_fixture_file_exits_with_one_line_naming_it(tmp_path):
-    binary = tmp_path / "binary.yaml"
-    binary.write_bytes(b"\xff\xfe\x00not text")
-    line = fails("--port", "0", "--fixtures", str(tmp_path))
-    assert str(binary) in line
 
 
 def test_missing_fixture_folder_exits_with_one_line_naming_it(tmp_path):

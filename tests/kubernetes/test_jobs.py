@@ -97,7 +97,8 @@ async def test_create_in_a_missing_namespace_is_404(client, kube):
 async def test_create_with_a_bad_name_is_422_dns_subdomain(client, kube):
     response = await client.post(kube.url("default"), json=kube.manifest("My_Job"))
     body = await kube.expect(response, 422, "Invalid",
-                             f'Job.batch "My_Job" is invalid: metadata.name: Invalid value: "My_Job": {SUBDOMAIN_MESSAGE}')
+                             f'Job.batch "My_Job" is invalid: metadata.name: Invalid value: "My_Job": '
+                             f"{SUBDOMAIN_MESSAGE}")
     assert body["details"] == {"name": "My_Job", "group": "batch", "kind": "Job", "causes": [
         {"reason": "FieldValueInvalid", "message": f'Invalid value: "My_Job": {SUBDOMAIN_MESSAGE}',
          "field": "metadata.name"}]}
@@ -108,7 +109,8 @@ async def test_create_without_a_name_is_422_required(client, kube):
     body["metadata"] = {}
     response = await client.post(kube.url("default"), json=body)
     result = await kube.expect(response, 422, "Invalid",
-                               'Job.batch "" is invalid: metadata.name: Required value: name or generateName is required')
+                               'Job.batch "" is invalid: metadata.name: Required value: name or generateName '
+                               "is required")
     assert result["details"] == {"group": "batch", "kind": "Job", "causes": [
         {"reason": "FieldValueRequired", "message": "Required value: name or generateName is required",
          "field": "metadata.name"}]}
@@ -162,7 +164,8 @@ async def test_create_without_containers_is_422_required(client, kube):
 
 
 async def test_create_with_malformed_json_is_400(client, kube):
-    response = await client.post(kube.url("default"), data=b'{"metadata": ', headers={"Content-Type": "application/json"})
+    response = await client.post(kube.url("default"), data=b'{"metadata": ',
+                                 headers={"Content-Type": "application/json"})
     body = await kube.expect(response, 400, "BadRequest")
     assert body["message"].startswith("the object provided is unrecognized (must be of type Job): couldn't get "
                                       "version/kind; json parse error: ")
@@ -382,33 +385,23 @@ async def test_patch_main_resource_with_strategic_merge_patch_merges_containers_
     await kube.expect(await kube.patch_raw("default", "patched", side_only, "merge"), 422, "Invalid")
 
 
-async def test_patch_main_resource_changing_the_template_is_422(kube):
-    await kube.create(kube.manifest("patched"))
-    response = await kube.patch_raw("default", "patched", {"spec": {"template": {"spec": {"containers": [
-        {"name": "main", "image": "perl"}]}}}}, "strategic")
-    body = await kube.expect(response, 422, "Invalid")
-    assert body["message"].endswith("field is immutable")
-
-
-async def test_patch_main_resource_changing_the_uid_is_422(kube):
-    await kube.create(kube.manifest("patched"))
-    response = await kube.patch_raw("default", "patched", {"metadata": {"uid": "another"}})
-    await kube.expect(response, 422, "Invalid",
-                      'Job.batch "patched" is invalid: metadata.uid: Invalid value: "another": field is immutable')
-
-
-async def test_patch_main_resource_renaming_the_job_is_400(kube):
-    await kube.create(kube.manifest("patched"))
-    response = await kube.patch_raw("default", "patched", {"metadata": {"name": "renamed"}})
-    await kube.expect(response, 400, "BadRequest",
-                      "the name of the object (renamed) does not match the name on the URL (patched)")
-
-
-async def test_patch_with_an_unknown_field_under_strict_validation_is_422(kube):
-    await kube.create(kube.manifest("patched"))
-    response = await kube.patch_raw("default", "patched", {"spec": {"foo": 1}}, fieldValidation="Strict")
-    body = await kube.expect(response, 422, "Invalid")
-    assert body["message"].endswith('strict decoding error: unknown field "spec.foo"')
+@pytest.mark.parametrize(("patch", "patch_type", "query", "code", "reason", "message_end"), [
+    ({"spec": {"template": {"spec": {"containers": [{"name": "main", "image": "perl"}]}}}}, "strategic", {},
+     422, "Invalid", "}: field is immutable"),
+    ({"metadata": {"uid": "another"}}, "merge", {},
+     422, "Invalid", 'Job.batch "patched" is invalid: metadata.uid: Invalid value: "another": field is immutable'),
+    ({"metadata": {"name": "renamed"}}, "merge", {},
+     400, "BadRequest", "the name of the object (renamed) does not match the name on the URL (patched)"),
+    ([{"op": "add", "path": "/metadata/namespace", "value": "namespace-test"}], "json", {},
+     400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request"),
+    ({"spec": {"foo": 1}}, "merge", {"fieldValidation": "Strict"},
+     422, "Invalid", 'strict decoding error: unknown field "spec.foo"'),
+])
+async def test_patch_main_resource_errors(kube, patch, patch_type, query, code, reason, message_end):
+    created = await kube.create(kube.manifest("patched"))
+    body = await kube.expect(await kube.patch_raw("default", "patched", patch, patch_type, **query), code, reason)
+    assert body["message"].endswith(message_end)
+    assert await kube.get("default", "patched") == created
 
 
 # --- delete --------------------------------------------------------------------------------------
@@ -657,7 +650,8 @@ async def test_watch_from_a_resource_version_sees_added_modified_deleted(client,
 
 
 async def test_watch_streams_live_events_in_order(client, kube):
-    response = await client.get(kube.url(None), params={"watch": "1", "resourceVersion": str(rv(await kube.list(None)))})
+    start = str(rv(await kube.list(None)))
+    response = await client.get(kube.url(None), params={"watch": "1", "resourceVersion": start})
     await kube.create(kube.manifest("live"))
     await kube.patch("default", "live", {"metadata": {"labels": {"x": "y"}}})
     await kube.patch(kube.CCI_NS, kube.CCI_JOB, {"status": {"succeeded": 1}}, suffix="/status")

@@ -88,7 +88,8 @@ async def test_default_namespace_exists_without_fixtures(kube_on):
 
 async def test_default_namespace_cannot_be_deleted(client, kube):
     response = await client.delete(f"{NAMESPACES}/default")
-    await kube.expect(response, 403, "Forbidden", 'namespaces "default" is forbidden: this namespace may not be deleted')
+    await kube.expect(response, 403, "Forbidden",
+                      'namespaces "default" is forbidden: this namespace may not be deleted')
     assert (await kube.ok(await client.get(f"{NAMESPACES}/default")))["status"] == {"phase": "Active"}
 
 

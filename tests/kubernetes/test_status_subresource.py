@@ -150,24 +150,17 @@ async def test_strategic_merge_patch_merges_conditions_by_type(kube, job):
     ]
 
 
-async def test_strategic_merge_patch_delete_directive_removes_one_condition(kube, job):
+@pytest.mark.parametrize(("directive", "left"), [
+    ([{"$patch": "delete", "type": "Suspended"}], [{"type": "Complete", "status": "False"}]),
+    ([{"$patch": "replace"}, {"type": "FailureTarget", "status": "False"}],
+     [{"type": "FailureTarget", "status": "False"}]),
+])
+async def test_strategic_merge_patch_honours_delete_and_replace_directives_in_conditions(kube, job, directive, left):
     await kube.patch("default", "status-demo", {"status": {"conditions": [
         {"type": "Suspended", "status": "True"}, {"type": "Complete", "status": "False"},
     ]}}, "strategic", "/status")
-    patched = await kube.patch("default", "status-demo", {"status": {"conditions": [
-        {"$patch": "delete", "type": "Suspended"},
-    ]}}, "strategic", "/status")
-    assert patched["status"]["conditions"] == [{"type": "Complete", "status": "False"}]
-
-
-async def test_strategic_merge_patch_replace_directive_replaces_the_conditions(kube, job):
-    await kube.patch("default", "status-demo", {"status": {"conditions": [
-        {"type": "Suspended", "status": "True"}, {"type": "Complete", "status": "False"},
-    ]}}, "strategic", "/status")
-    patched = await kube.patch("default", "status-demo", {"status": {"conditions": [
-        {"$patch": "replace"}, {"type": "FailureTarget", "status": "False"},
-    ]}}, "strategic", "/status")
-    assert patched["status"]["conditions"] == [{"type": "FailureTarget", "status": "False"}]
+    patched = await kube.patch("default", "status-demo", {"status": {"conditions": directive}}, "strategic", "/status")
+    assert patched["status"]["conditions"] == left
 
 
 async def test_strategic_merge_patch_replace_directive_on_a_map(kube, job):
@@ -266,12 +259,14 @@ async def test_json_patch_making_a_field_the_wrong_type_is_422(kube, job):
     response = await kube.patch_raw("default", "status-demo", [{"op": "add", "path": "/status/failed", "value": True}],
                                     "json", "/status")
     body = await kube.expect(response, 422, "Invalid")
-    assert body["message"].endswith("json: cannot unmarshal bool into Go struct field JobStatus.status.failed of type int32")
+    assert body["message"].endswith(
+        "json: cannot unmarshal bool into Go struct field JobStatus.status.failed of type int32")
 
 
 @pytest.mark.parametrize("force", ["true", "false"])
 async def test_force_on_a_non_apply_patch_is_422(kube, job, force):
-    response = await kube.patch_raw("default", "status-demo", {"status": {"active": 1}}, "merge", "/status", force=force)
+    response = await kube.patch_raw("default", "status-demo", {"status": {"active": 1}}, "merge", "/status",
+                                    force=force)
     body = await kube.expect(response, 422, "Invalid", 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: '
                                                        "may not be specified for non-apply patch")
     assert body["details"]["causes"] == [{"reason": "FieldValueForbidden", "field": "force",
