@@ -110,7 +110,8 @@ async def serve(settings: Settings) -> None:
     from emulator.app import create_app
 
     app = create_app(settings)
-    runner = web.AppRunner(app, access_log_class=CompactAccessLogger, handle_signals=False, shutdown_timeout=5)
+    runner = web.AppRunner(app, access_log_class=CompactAccessLogger, handle_signals=False, shutdown_timeout=5,
+                           handler_cancellation=True)  # a dropped watch ends at once; writes never await
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port)

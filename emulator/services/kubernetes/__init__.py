@@ -103,4 +103,4 @@ class KubernetesService:
         self.hub.close()
 
     def summary(self) -> dict[str, int]:
-        return {"jobs": len(self.jobs.items), "namespaces": len(self.namespaces.items)}
+        return {"jobs": len(self.jobs.items), "namespaces": len(self.namespaces.items), "watches": len(self.hub.watchers)}

@@ -25,6 +25,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 FIELD_VALIDATION = ("", "Ignore", "Strict", "Warn")
 INITIAL_EVENTS_PER_WRITE = 200
+IDLE_CHECK_SECONDS = 5.0  # how often an idle watch looks whether its client is still there
 
 
 def options_invalid(kind: str, field: str, reason: str, message: str) -> ApiError:
@@ -204,13 +205,25 @@ class JobHandlers:
                 chunk = initial[start:start + INITIAL_EVENTS_PER_WRITE]
                 await response.write(b"".join(_event_line("ADDED", job) for job in chunk))
             async with asyncio.timeout(timeout):
-                while (item := await watcher.queue.get()) is not CLOSED:
+                while (item := await _next_event(watcher, request)) is not CLOSED:
                     await response.write(_event_line(*item))
         except (TimeoutError, ConnectionResetError):
             pass
         finally:
             self.hub.drop(watcher)
         return response
+
+
+async def _next_event(watcher, request: web.Request):
+    """The watcher's next event; CLOSED once its client has gone, checked while the watch is idle."""
+    if not watcher.queue.empty():
+        return watcher.queue.get_nowait()
+    while True:
+        try:
+            return await asyncio.wait_for(watcher.queue.get(), IDLE_CHECK_SECONDS)
+        except TimeoutError:
+            if request.transport is None or request.transport.is_closing():
+                return CLOSED
 
 
 def _event_line(event_type: str, job: dict) -> bytes:
