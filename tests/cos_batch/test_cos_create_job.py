@@ -191,6 +191,16 @@ async def test_operation_must_hold_exactly_one_known_operation(cos: Cos, operati
                                                                      "Incorrect Operation format")
 
 
+@pytest.mark.parametrize("operation", [
+    b"<COSPutObjectCopy>text<TargetResource>t</TargetResource></COSPutObjectCopy>",
+    b"<COSPutObjectCopy><TargetResource>t</TargetResource>" + b"<a>" * 5000 + b"x" + b"</a>" * 5000
+    + b"</COSPutObjectCopy>",
+])
+async def test_operation_text_beside_elements_or_deep_nesting_is_malformed(cos: Cos, operation: bytes) -> None:
+    body = request_body(Operation={"PLACEHOLDER": None}).replace(b"<PLACEHOLDER></PLACEHOLDER>", operation)
+    assert await refused(cos, body) == (400, "MalformedXML", "Incorrect Operation format")
+
+
 @pytest.mark.parametrize("name", ["Manifest", "Report"])
 async def test_containers_holding_text_are_malformed(cos: Cos, name: str) -> None:
     status, code, message = await refused(cos, request_body(**{name: "text"}))

@@ -89,6 +89,7 @@ async def test_appid_may_be_a_yaml_number(aiohttp_client, make_app, tmp_path) ->
     (document(job(JobId="one"), job(JobId="two")), "ClientRequestToken already exists"),
     (document(credentials={"AKID": 5}), "credentials"),
     (document(jobs="none"), "jobs must be a list"),
+    (document(appid="1" * 65), "appid must be 1-64 bytes"),
 ])
 def test_bad_fixture_documents_are_refused_by_name(make_app, tmp_path, bad: dict, words: str) -> None:
     (tmp_path / "bad.json").write_text(json.dumps(bad))

@@ -128,7 +128,8 @@ def read(document: dict) -> tuple[str | None, dict[str, str], list[dict]]:
     appid = document.get("appid")
     if appid is not None:
         appid = str(appid)
-        validation.appid({"x-cos-appid": appid})
+        if not 1 <= len(appid.encode("utf-8")) <= validation.MAX_APPID_BYTES:
+            raise ValueError("appid must be 1-64 bytes")
     elif jobs:
         raise ValueError("appid is required with jobs")
     for entry in jobs:

@@ -16,6 +16,7 @@ MAX_PRIORITY = 2147483647
 MAX_REASON_BYTES = 256
 MAX_APPID_BYTES = 64
 MAX_RESULTS = 1000
+MAX_DEPTH = 16  # COSPutObjectCopy's deepest element (AccessControlGrants/COSGrant/Grantee/...) is 4 down
 _DIGITS = re.compile(r"[0-9]{1,10}")
 
 MANIFEST_FORMATS = ("COSBatchOperations_CSV_V1", "COSInventoryReport_CSV_V1")
@@ -144,12 +145,19 @@ def _part(tree: dict, name: str, malformed: str) -> dict:
     return value
 
 
-def _sorted(value: Any) -> Any:
-    """A parsed subtree with every container's children in alphabetical order, lists kept in order."""
+def _sorted(value: Any, malformed: str, depth: int = 0) -> Any:
+    """A parsed subtree with every container's children in alphabetical order, lists kept in order.
+
+    Text beside child elements, or nesting deeper than any COS operation goes, makes it malformed.
+    """
+    if depth > MAX_DEPTH:
+        raise errors.malformed_xml(malformed)
     if isinstance(value, dict):
-        return {key: _sorted(value[key]) for key in sorted(value)}
+        if "#text" in value:
+            raise errors.malformed_xml(malformed)
+        return {key: _sorted(value[key], malformed, depth + 1) for key in sorted(value)}
     if isinstance(value, list):
-        return [_sorted(item) for item in value]
+        return [_sorted(item, malformed, depth + 1) for item in value]
     return value
 
 
@@ -213,7 +221,7 @@ def _operation(tree: dict) -> dict:
     if not isinstance(body, dict):
         raise errors.malformed_xml(malformed)
     (_copy if name == "COSPutObjectCopy" else _restore)(body)
-    return {name: _sorted(body)}
+    return {name: _sorted(body, malformed)}
 
 
 def _priority(tree: dict) -> int:
