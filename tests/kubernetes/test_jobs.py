@@ -298,6 +298,13 @@ async def test_put_ignores_status_changes(kube):
     assert replaced["status"] == {} and rv(replaced) == rv(job)
 
 
+async def test_put_of_a_seed_job_as_read_is_a_no_op(kube):
+    job = await kube.get(kube.CCE_NS, kube.CCE_JOB)  # stored as the seed shows it, without the v1 defaults
+    assert await kube.put(kube.CCE_NS, kube.CCE_JOB, job) == job
+    scaled = await kube.patch(kube.CCE_NS, kube.CCE_JOB, {"spec": {"parallelism": 2}})
+    assert scaled["metadata"]["generation"] == 2 and rv(scaled) > rv(job)
+
+
 async def test_put_changing_the_template_is_422_immutable(kube):
     job = await kube.create(kube.manifest("put"))
     job["spec"]["template"]["spec"]["containers"][0]["image"] = "perl"

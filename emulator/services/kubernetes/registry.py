@@ -328,10 +328,9 @@ class Jobs:
             errors += validation.job_status_update_errors(new["status"], old["status"])
         else:
             new = strategy.prepare_for_update(body, old)
-            old_spec = copy.deepcopy(old["spec"])
-            strategy.default_job_spec(old_spec)
             errors += validation.job_spec_errors(new["spec"])
-            errors += validation.immutable_spec_errors(new["spec"], old_spec)
+            errors += validation.immutable_spec_errors(strategy.defaulted_spec(new["spec"]),
+                                                       strategy.defaulted_spec(old["spec"]))
         errors = validation.immutable_meta_errors(new["metadata"], old["metadata"]) + \
             validation.label_errors("metadata.labels", new["metadata"].get("labels")) + errors
         if errors:
