@@ -216,6 +216,16 @@ async def test_create_accepts_yaml(client, kube):
     assert (await kube.ok(response, 201))["spec"]["template"]["spec"]["restartPolicy"] == "OnFailure"
 
 
+async def test_create_and_replace_without_a_content_type_read_json(client, kube):
+    """The official Python client (v37) sends POST and PUT bodies with no Content-Type at all."""
+    response = await client.post(kube.url("default"), data=json.dumps(kube.manifest("bare")).encode(),
+                                 skip_auto_headers=["Content-Type"])
+    job = await kube.ok(response, 201)
+    response = await client.put(kube.url("default", "bare", "/status"), skip_auto_headers=["Content-Type"],
+                                data=json.dumps({**job, "status": {"active": 1}}).encode())
+    assert (await kube.ok(response))["status"] == {"active": 1}
+
+
 async def test_create_with_an_unknown_body_type_is_415_without_details(client, kube):
     response = await client.post(kube.url("default"), data=b"{}", headers={"Content-Type": "text/plain"})
     body = await kube.expect(response, 415, "UnsupportedMediaType", (
@@ -428,6 +438,14 @@ async def test_delete_options_in_the_body_count(client, kube):
     response = await client.delete(kube.url("default", "gone"), json={
         "kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"})
     assert (await kube.ok(response))["status"] == "Success"
+
+
+async def test_delete_with_a_body_ignores_the_query(client, kube):
+    await kube.create(kube.manifest("orphaned"))
+    response = await client.delete(kube.url("default", "orphaned"), params={"propagationPolicy": "Background"},
+                                   json={"kind": "DeleteOptions", "apiVersion": "v1"})
+    assert (await kube.ok(response))["metadata"]["finalizers"] == ["orphan"]
+    assert response.headers.getall("Warning") == [ORPHAN_WARNING]
 
 
 async def test_delete_by_default_orphans_returns_the_job_warns_then_404(client, kube):
