@@ -113,3 +113,25 @@ def test_readme_example_runs(pytester: pytest.Pytester):
     example = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
     pytester.makepyfile(test_readme_example=example)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_ready_made_sahara_and_cos_clients_work(pytester: pytest.Pytester):
+    pytester.makepyfile("""
+        import xmltodict
+
+        def test_sahara(cloud_job_emulator):
+            sahara = cloud_job_emulator.sahara()
+            job = sahara.jobs.get("b8ea4daa-0042-45e0-a522-e8b714e74760")
+            assert job.name == "my-mapreduce-job"
+
+        def test_cos(cloud_job_emulator):
+            cos = cloud_job_emulator.cos_session()
+            response = cos.get(cloud_job_emulator.url + "/jobs", params={"jobStatuses": "Active"})
+            assert response.status_code == 200, response.text
+            assert "q-signature=" in response.request.headers["Authorization"]
+            jobs = xmltodict.parse(response.content)["ListJobsResult"]["Jobs"]["member"]
+            assert jobs["Status"] == "Active"
+            rejected = cloud_job_emulator.cos_session(secret_key="wrong").get(cloud_job_emulator.url + "/jobs")
+            assert rejected.status_code == 403  # the signature really is checked
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
