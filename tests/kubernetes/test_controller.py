@@ -63,27 +63,36 @@ async def test_a_job_starts_then_completes_after_its_run_time(client):
     assert {o["metadata"]["generation"] for _, o in events} == {1}
 
 
+async def assert_watch_saw(client, created: dict, name: str, statuses: list[dict]) -> None:
+    """A watch from the job's creation saw one MODIFIED event per step, ending in the final status."""
+    events = await watch_steps(client, created["metadata"]["resourceVersion"], name, len(statuses))
+    assert [e for e, _ in events] == ["MODIFIED"] * len(statuses)
+    assert [o["status"] for _, o in events][-1] == statuses[-1]
+
+
 async def test_a_job_annotated_to_fail_fails_past_its_backoff_limit(client):
-    await create(client, job("bad", {"cloud-job-emulator/outcome": "Failed",
-                                     "cloud-job-emulator/duration-seconds": "3"}, backoffLimit=2))
+    created = await create(client, job("bad", {"cloud-job-emulator/outcome": "Failed",
+                                               "cloud-job-emulator/duration-seconds": "3"}, backoffLimit=2))
     await advance(client, 3)
     failed = await status_of(client, "bad")
     assert failed["failed"] == 3 and "completionTime" not in failed and "active" not in failed
     assert condition_types(failed) == [("FailureTarget", "True", "BackoffLimitExceeded"),
                                        ("Failed", "True", "BackoffLimitExceeded")]
+    await assert_watch_saw(client, created, "bad", [{}, {}, failed])  # start, FailureTarget, Failed
 
 
 async def test_active_deadline_gives_deadline_exceeded(client):
-    await create(client, job("slow", activeDeadlineSeconds=4))
+    created = await create(client, job("slow", activeDeadlineSeconds=4))
     await advance(client, 4)
     status = await status_of(client, "slow")
+    await assert_watch_saw(client, created, "slow", [{}, {}, status])
     assert condition_types(status) == [("FailureTarget", "True", "DeadlineExceeded"),
                                        ("Failed", "True", "DeadlineExceeded")]
     assert status["conditions"][1]["message"] == "Job was active longer than specified deadline"
 
 
 async def test_suspend_stops_the_jobs_clock_and_resume_restarts_it(client):
-    await create(client, job("paused"))
+    created = await create(client, job("paused"))
     await advance(client, 4)  # 4 of its 10 seconds used
     patch = {"Content-Type": "application/merge-patch+json"}
     await client.patch(f"{JOBS}/paused", data=json.dumps({"spec": {"suspend": True}}), headers=patch)
@@ -101,7 +110,10 @@ async def test_suspend_stops_the_jobs_clock_and_resume_restarts_it(client):
     await advance(client, 5)
     assert "succeeded" not in await status_of(client, "paused")
     await advance(client, 1)  # 4 + 6 = its 10 seconds
-    assert (await status_of(client, "paused"))["succeeded"] == 1
+    done = await status_of(client, "paused")
+    assert done["succeeded"] == 1
+    # start, suspend (spec), Suspended, resume (spec), Resumed, SuccessCriteriaMet, Complete
+    await assert_watch_saw(client, created, "paused", [{}] * 6 + [done])
 
 
 async def test_a_job_created_suspended_waits(client):
