@@ -195,11 +195,11 @@ async def test_create_with_a_wrong_field_type_is_400(client, kube):
         "JobSpec.spec.parallelism of type int32"))
 
 
-async def test_create_with_a_resource_version_is_500(client, kube):
+async def test_create_with_a_resource_version_is_400_with_the_apiservers_message(client, kube):
     body = kube.manifest("versioned")
     body["metadata"]["resourceVersion"] = "5"
     response = await client.post(kube.url("default"), json=body)
-    await kube.expect(response, 500, None, "resourceVersion should not be set on objects to be created")
+    await kube.expect(response, 400, "BadRequest", "resourceVersion should not be set on objects to be created")
 
 
 async def test_create_with_another_api_version_is_400(client, kube):

@@ -170,12 +170,12 @@ async def test_strategic_merge_patch_replace_directive_on_a_map(kube, job):
     assert patched["status"] == {"succeeded": 1}
 
 
-async def test_strategic_merge_patch_condition_without_its_merge_key_is_500(kube, job):
+async def test_strategic_merge_patch_condition_without_its_merge_key_is_400(kube, job):
     await kube.patch("default", "status-demo", {"status": {"conditions": [{"type": "Suspended", "status": "True"}]}},
                      "strategic", "/status")
     response = await kube.patch_raw("default", "status-demo", {"status": {"conditions": [{"status": "True"}]}},
                                     "strategic", "/status")
-    await kube.expect(response, 500, None, "map: map[status:True] does not contain declared merge key: type")
+    await kube.expect(response, 400, "BadRequest", "map: map[status:True] does not contain declared merge key: type")
 
 
 # --- patch errors --------------------------------------------------------------------------------

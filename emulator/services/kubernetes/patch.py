@@ -133,7 +133,7 @@ def _merge_list(original: list, patch: list, path: tuple[str, ...], key: str | N
     result = [copy.deepcopy(i) for i in original]
     for item in patch:
         if not isinstance(item, dict) or key not in item:
-            raise status.internal(f"map: {go_map(item)} does not contain declared merge key: {key}")
+            raise status.unclassified(f"map: {go_map(item)} does not contain declared merge key: {key}")
         at = next((n for n, old in enumerate(result) if isinstance(old, dict) and old.get(key) == item[key]), None)
         if item.get("$patch") == "delete":
             if at is not None:

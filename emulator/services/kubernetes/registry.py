@@ -180,7 +180,7 @@ class Jobs:
         if meta.get("namespace") and meta["namespace"] != namespace:
             raise status.bad_request("the namespace of the provided object does not match the namespace sent on the request")
         if meta.get("resourceVersion"):
-            raise status.internal("resourceVersion should not be set on objects to be created")
+            raise status.unclassified("resourceVersion should not be set on objects to be created")
         if not self.namespaces.exists(namespace):
             raise status.not_found(namespace, "namespaces", "")
         meta = {**meta, "namespace": namespace}

@@ -136,9 +136,13 @@ def unsupported_media_type(message: str = "415: Unsupported Media Type", details
     return _error(415, "UnsupportedMediaType", message, details)
 
 
-def internal(message: str) -> ApiError:
-    """A 500 whose Status has no reason: what the apiserver answers for an error it does not classify."""
-    return _error(500, "", message)
+def unclassified(message: str) -> ApiError:
+    """Bad input the apiserver answers with a reasonless 500; here a 400 with the same message.
+
+    kube-apiserver does not classify these errors, so they surface as 500 InternalError. A client's
+    mistake is not a server failure: the emulator keeps the text and answers 400 BadRequest.
+    """
+    return _error(400, "BadRequest", message)
 
 
 def forbidden(message: str, details: dict | None = None) -> ApiError:
