@@ -40,7 +40,9 @@ class CosBatchService:
 
     def __init__(self, core: Core, step_seconds: float | None = None, require_signature: bool | None = None) -> None:
         if step_seconds is None:
-            step_seconds = getattr(core.settings, "cos_step_seconds", None) or DEFAULT_STEP_SECONDS
+            step_seconds = getattr(core.settings, "cos_step_seconds", None)
+        if step_seconds is None:
+            step_seconds = DEFAULT_STEP_SECONDS
         if require_signature is None:
             require_signature = bool(getattr(core.settings, "cos_require_signature", False))
         self.core = core
