@@ -275,3 +275,9 @@ async def test_jobs_belong_to_the_appid_that_created_them(cos: Cos) -> None:
     status, body, _ = await other.call("GET", "/jobs")
     assert job_id.encode() not in body
     assert APPID != OTHER_APPID and (await cos.describe(job_id))["JobId"] == job_id
+
+
+async def test_the_log_names_the_element_the_terse_message_does_not(cos: Cos, caplog) -> None:
+    caplog.set_level("INFO", logger="emulator.cos_batch")
+    await refused(cos, request_body(with_path(request_tree(), "Report/ReportScope", "Everything")))
+    assert any("ReportScope is not valid" in record.getMessage() for record in caplog.records)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import logging
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
@@ -13,6 +14,7 @@ from emulator.core.clock import Clock
 from emulator.core.errors import ApiError
 from emulator.services.cos_batch import errors, xmlio
 
+log = logging.getLogger("emulator.cos_batch")
 _IDS = web.RequestKey("cos_batch_ids", tuple)
 
 
@@ -63,6 +65,9 @@ class Wire:
     def error(self, request: web.Request, error: ApiError) -> web.Response:
         """The COS `<Error>` document for `error`, with its status; Resource is the host and raw path."""
         error = errors.in_cos_terms(error)
+        reason = error.details.get("reason")
+        if reason:  # COS's messages are terse ("Invalid parameter"); say which element, in the log only
+            log.info("%s %s: %s %s: %s", request.method, request.path, error.code, error.message, reason)
         request_id, trace_id = self.ids(request)
         resource = xmlio.percent_unsafe(request.host + request.rel_url.raw_path)
         document = errors.error_document(error, resource, request_id, trace_id)
