@@ -187,3 +187,28 @@ async def test_admin_transition_finishes_a_job_now(client, outcome):
     again = await client.post("/_emulator/transitions", json={
         "service": "kubernetes", "namespace": "default", "name": "now", "status": outcome})
     assert again.status == 409
+
+
+def test_a_restored_controller_finishes_what_it_started():
+    from datetime import datetime, timezone
+
+    from emulator.app import Emulator
+    from emulator.services.kubernetes.registry import WriteOptions
+    from emulator.settings import Settings
+
+    settings = Settings(clock_start=datetime(2026, 1, 1, tzinfo=timezone.utc), clock_frozen=True)
+    before = Emulator(settings)
+    kubernetes = before.services["kubernetes"]
+    kubernetes.jobs.create("default", job("survivor"), WriteOptions())
+    before.core.clock.advance(4)
+    snapshot, now = before.core.store.snapshot(), before.core.clock.now()
+
+    after = Emulator(settings)
+    after.core.store.restore(snapshot)
+    after.core.clock.set(now)
+    after.services["kubernetes"].restored()
+    after.core.clock.advance(5)
+    assert "succeeded" not in after.services["kubernetes"].jobs.get("default", "survivor")["status"]
+    after.core.clock.advance(1)
+    status = after.services["kubernetes"].jobs.get("default", "survivor")["status"]
+    assert status["succeeded"] == 1 and status["completionTime"] == "2026-01-01T00:00:10Z"

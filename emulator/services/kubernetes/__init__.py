@@ -34,7 +34,7 @@ class KubernetesService:
         self.hub = WatchHub(core.settings.watch_history, core.settings.watch_buffer)
         self.namespaces = Namespaces(core)
         self.jobs = Jobs(core, self.namespaces, self.hub)
-        self.controller = JobController(self.jobs, core.clock, core.settings.job_duration)
+        self.controller = JobController(self.jobs, core.clock, core.store, core.settings.job_duration)
         if core.settings.job_controller:
             self.jobs.controller = self.controller
 
@@ -98,6 +98,10 @@ class KubernetesService:
         job = self.controller.finish_now(namespace, name, outcome)
         return {"service": self.name, "id": f"{namespace}/{name}", "status": outcome,
                 "resourceVersion": job["metadata"]["resourceVersion"]}
+
+    def restored(self) -> None:
+        """After a restart from a state file: the controller picks up where it stopped."""
+        self.controller.restored()
 
     def close(self) -> None:
         self.hub.close()

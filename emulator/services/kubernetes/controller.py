@@ -9,12 +9,12 @@ fixture jobs and jobs whose status a client has written are left alone.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-from emulator.core.clock import Clock, rfc3339
+from emulator.core.clock import Clock, parse_rfc3339, rfc3339
 from emulator.core.errors import ApiError
+from emulator.core.store import Store
 
 if TYPE_CHECKING:
     from emulator.services.kubernetes.registry import Jobs
@@ -22,19 +22,8 @@ if TYPE_CHECKING:
 DURATION_ANNOTATION = "cloud-job-emulator/duration-seconds"
 OUTCOME_ANNOTATION = "cloud-job-emulator/outcome"
 JOB_CONTROLLER = "kubernetes.io/job-controller"
-
-
-@dataclass
-class Run:
-    """What the controller knows of one job: how long it runs and how much of that has passed."""
-
-    uid: str
-    duration: float
-    outcome: str  # Complete or Failed
-    deadline: float | None  # activeDeadlineSeconds
-    elapsed: float = 0.0  # run time used before the last suspension
-    running_since: datetime | None = None
-    plan: int = 0  # bumped to cancel what was scheduled for an earlier plan
+Key = tuple[str, str]
+Run = dict[str, Any]  # uid, duration, outcome, deadline, elapsed, running_since, next: {step, at}
 
 
 def _condition(kind: str, status: str, reason: str, message: str, now: str) -> dict:
@@ -42,15 +31,29 @@ def _condition(kind: str, status: str, reason: str, message: str, now: str) -> d
             "reason": reason, "message": message}
 
 
+def _finished(status: dict) -> bool:
+    return any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
+               for c in status.get("conditions", []))
+
+
 class JobController:
-    def __init__(self, jobs: Jobs, clock: Clock, default_duration: float) -> None:
+    """Runs the jobs it adopted. What it knows of each (its run) lives in the store, so it survives a restart."""
+
+    def __init__(self, jobs: Jobs, clock: Clock, store: Store, default_duration: float) -> None:
         self.jobs = jobs
         self.clock = clock
         self.default_duration = default_duration
-        self.runs: dict[tuple[str, str], Run] = {}
+        self.runs = store.collection("kubernetes_job_runs")
+        self._plans: dict[Key, int] = {}  # bumped to cancel what was scheduled for an earlier plan
 
     def reset(self) -> None:
-        self.runs.clear()
+        self._plans.clear()
+
+    def restored(self) -> None:
+        """After the store was restored from a snapshot: schedule again what each run was waiting for."""
+        for key, run in list(self.runs.scan()):
+            if run.get("next"):
+                self._schedule_at(key, parse_rfc3339(run["next"]["at"]), run["next"]["step"])
 
     # --- what the registry tells it ----------------------------------------------------------------
 
@@ -65,56 +68,68 @@ class JobController:
         except ValueError:
             duration = self.default_duration
         outcome = "Failed" if annotations.get(OUTCOME_ANNOTATION) == "Failed" else "Complete"
-        run = Run(meta["uid"], duration, outcome, spec.get("activeDeadlineSeconds"))
-        self.runs[(meta["namespace"], meta["name"])] = run
-        self._schedule(job, 0.0, self._sync)
+        key = (meta["namespace"], meta["name"])
+        self.runs.put(*key, {"uid": meta["uid"], "duration": duration, "outcome": outcome,
+                             "deadline": spec.get("activeDeadlineSeconds"), "elapsed": 0.0,
+                             "running_since": None, "next": None})
+        self._schedule(key, 0.0, "sync")
 
     def release(self, job: dict) -> None:
         """A client wrote this job's status: from now on it is theirs."""
-        self.runs.pop((job["metadata"]["namespace"], job["metadata"]["name"]), None)
+        key = (job["metadata"]["namespace"], job["metadata"]["name"])
+        self.runs.delete(*key)
+        self._plans.pop(key, None)
 
     def spec_changed(self, job: dict) -> None:
         """The job's spec was updated: suspending or resuming it takes effect at once."""
-        if (job["metadata"]["namespace"], job["metadata"]["name"]) in self.runs:
-            self._schedule(job, 0.0, self._sync)
+        key = (job["metadata"]["namespace"], job["metadata"]["name"])
+        if self.runs.get(*key) is not None:
+            self._schedule(key, 0.0, "sync")
 
     def finish_now(self, namespace: str, name: str, outcome: str) -> dict:
         """Make one job Complete or Failed at once (admin transitions); 409 if it already finished."""
         job = self.jobs.get(namespace, name)
         if _finished(job["status"]):
-            raise ApiError(409, "Conflict", f'job {namespace}/{name} has already finished; a finished job stays finished')
+            raise ApiError(409, "Conflict", f"job {namespace}/{name} has already finished; a finished job stays finished")
         key = (namespace, name)
-        run = self.runs.get(key) or Run(job["metadata"]["uid"], 0.0, outcome, None)
-        run.outcome = outcome
-        run.plan += 1  # whatever was scheduled for it no longer applies
-        self.runs[key] = run
+        self._plans[key] = self._plans.get(key, 0) + 1  # whatever was scheduled for it no longer applies
+        run = self.runs.get(*key) or {"uid": job["metadata"]["uid"], "duration": 0.0, "deadline": None,
+                                      "elapsed": 0.0, "running_since": None}
+        run = self._update(key, {**run, "outcome": outcome, "next": None})
         if not job["status"].get("startTime"):
             job = self._write(key, {**job["status"], "startTime": rfc3339(self.clock.now())})
         self._finish(key, run, job)
         return self.jobs.get(namespace, name)
 
-    # --- the steps -------------------------------------------------------------------------------
+    # --- scheduling --------------------------------------------------------------------------------
 
-    def _schedule(self, job: dict, delay: float, step) -> None:
-        key = (job["metadata"]["namespace"], job["metadata"]["name"])
-        run = self.runs[key]
-        run.plan += 1
-        plan = run.plan
-        self.clock.call_at(self.clock.now() + timedelta(seconds=delay), lambda: self._due(key, run.uid, plan, step))
+    def _update(self, key: Key, run: Run) -> Run:
+        self.runs.put(*key, run)
+        return run
 
-    def _due(self, key: tuple[str, str], uid: str, plan: int, step) -> None:
-        run = self.runs.get(key)
-        job = self.jobs.items.get(*key)
-        if run is None or job is None or run.uid != uid or job["metadata"]["uid"] != uid or run.plan != plan:
+    def _schedule(self, key: Key, delay: float, step: str) -> None:
+        self._schedule_at(key, self.clock.now() + timedelta(seconds=delay), step)
+
+    def _schedule_at(self, key: Key, when, step: str) -> None:
+        plan = self._plans.get(key, 0) + 1
+        self._plans[key] = plan
+        run = self._update(key, {**self.runs.get(*key), "next": {"step": step, "at": rfc3339(when)}})
+        self.clock.call_at(when, lambda: self._due(key, run["uid"], plan, step))
+
+    def _due(self, key: Key, uid: str, plan: int, step: str) -> None:
+        run, job = self.runs.get(*key), self.jobs.items.get(*key)
+        if run is None or job is None or job["metadata"]["uid"] != uid or self._plans.get(key) != plan:
             return  # deleted, replaced, handed to a client, or re-planned since
-        if _finished(job["status"]):
-            return
-        step(key, run, job)
+        run = self._update(key, {**run, "next": None})
+        if not _finished(job["status"]):
+            {"sync": self._sync, "finish": self._finish, "deadline": self._exceed_deadline}[step](key, run, job)
 
-    def _write(self, key: tuple[str, str], status: dict) -> dict:
+    def _write(self, key: Key, status: dict) -> dict:
         return self.jobs.write_status(key[0], key[1], status)
 
-    def _sync(self, key: tuple[str, str], run: Run, job: dict) -> None:
+    # --- the steps ---------------------------------------------------------------------------------
+
+    def _sync(self, key: Key, run: Run, job: dict) -> None:
         """Start, suspend or resume the job as its spec says, and plan its end."""
         now = self.clock.now()
         stamp = rfc3339(now)
@@ -124,39 +139,38 @@ class JobController:
         if job["spec"].get("suspend"):
             if was_suspended:
                 return
-            if run.running_since is not None:
-                run.elapsed += (now - run.running_since).total_seconds()
-                run.running_since = None
+            if run["running_since"] is not None:
+                used = (now - parse_rfc3339(run["running_since"])).total_seconds()
+                run = self._update(key, {**run, "elapsed": run["elapsed"] + used, "running_since": None})
             status.pop("active", None)
             status.update(ready=0, terminating=0)
             status["conditions"] = conditions + [_condition("Suspended", "True", "JobSuspended", "Job suspended", stamp)]
             self._write(key, status)
             return
-        if run.running_since is not None:
+        if run["running_since"] is not None:
             return  # already running; an unrelated spec change
         if was_suspended:
             conditions.append(_condition("Suspended", "False", "JobResumed", "Job resumed", stamp))
         if conditions:
             status["conditions"] = conditions
         spec = job["spec"]
-        completions = spec.get("completions")
-        parallelism = spec.get("parallelism", 1)
+        completions, parallelism = spec.get("completions"), spec.get("parallelism", 1)
         status.update(startTime=stamp, active=min(parallelism, completions) if completions is not None else parallelism,
                       ready=0, terminating=0, uncountedTerminatedPods={})
-        run.running_since = now
+        run = self._update(key, {**run, "running_since": stamp})
         self._write(key, status)
-        remaining = max(0.0, run.duration - run.elapsed)
-        if run.deadline is not None and run.deadline < remaining:
-            self._schedule(job, run.deadline, self._exceed_deadline)
+        remaining = max(0.0, run["duration"] - run["elapsed"])
+        if run["deadline"] is not None and run["deadline"] < remaining:
+            self._schedule(key, run["deadline"], "deadline")
         else:
-            self._schedule(job, remaining, self._finish)
+            self._schedule(key, remaining, "finish")
 
-    def _finish(self, key: tuple[str, str], run: Run, job: dict) -> None:
+    def _finish(self, key: Key, run: Run, job: dict) -> None:
         stamp = rfc3339(self.clock.now())
         status = {k: v for k, v in job["status"].items() if k != "active"}
         status.update(ready=0, terminating=0, uncountedTerminatedPods={})
         conditions = list(status.get("conditions", []))
-        if run.outcome == "Complete":
+        if run["outcome"] == "Complete":
             status["succeeded"] = job["spec"].get("completions") or 1
             reason, message = "CompletionsReached", "Reached expected number of succeeded pods"
             status["conditions"] = conditions + [_condition("SuccessCriteriaMet", "True", reason, message, stamp)]
@@ -165,27 +179,22 @@ class JobController:
                       "conditions": status["conditions"] + [_condition("Complete", "True", reason, message, stamp)]}
         else:
             status["failed"] = job["spec"].get("backoffLimit", 6) + 1
-            reason, message = "BackoffLimitExceeded", "Job has reached the specified backoff limit"
-            status = self._fail(key, status, conditions, reason, message, stamp)
-        run.running_since = None
+            status = self._fail(key, status, conditions, "BackoffLimitExceeded",
+                                "Job has reached the specified backoff limit", stamp)
+        self._update(key, {**run, "running_since": None})
         self._write(key, status)
 
-    def _exceed_deadline(self, key: tuple[str, str], run: Run, job: dict) -> None:
+    def _exceed_deadline(self, key: Key, run: Run, job: dict) -> None:
         stamp = rfc3339(self.clock.now())
         status = {k: v for k, v in job["status"].items() if k != "active"}
         status.update(ready=0, terminating=0, uncountedTerminatedPods={})
         status = self._fail(key, status, list(status.get("conditions", [])), "DeadlineExceeded",
                             "Job was active longer than specified deadline", stamp)
-        run.running_since = None
+        self._update(key, {**run, "running_since": None})
         self._write(key, status)
 
-    def _fail(self, key, status: dict, conditions: list, reason: str, message: str, stamp: str) -> dict:
+    def _fail(self, key: Key, status: dict, conditions: list, reason: str, message: str, stamp: str) -> dict:
         """Write FailureTarget; the status that adds Failed on top of it."""
         status["conditions"] = conditions + [_condition("FailureTarget", "True", reason, message, stamp)]
         written = self._write(key, status)["status"]
         return {**written, "conditions": written["conditions"] + [_condition("Failed", "True", reason, message, stamp)]}
-
-
-def _finished(status: dict) -> bool:
-    return any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
-               for c in status.get("conditions", []))
