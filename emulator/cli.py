@@ -79,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
                              "(EMULATOR_JOB_DURATION; default 10)")
     parser.add_argument("--no-job-controller", action="store_true", default=_env_flag("EMULATOR_NO_JOB_CONTROLLER"),
                         help="leave Kubernetes job status to clients (EMULATOR_NO_JOB_CONTROLLER=1)")
+    parser.add_argument("--cos-step-seconds", type=float, metavar="SECONDS",
+                        default=env("EMULATOR_COS_STEP_SECONDS", "2"),
+                        help="seconds between a COS batch job's automatic status steps "
+                             "(EMULATOR_COS_STEP_SECONDS; default 2)")
+    parser.add_argument("--cos-require-signature", action="store_true",
+                        default=_env_flag("EMULATOR_COS_REQUIRE_SIGNATURE"),
+                        help="refuse unsigned COS requests and unknown SecretIds with 403 "
+                             "(EMULATOR_COS_REQUIRE_SIGNATURE=1)")
     return parser
 
 
@@ -102,6 +110,8 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         journal_size=max(1, args.journal_size),
         job_controller=not args.no_job_controller,
         job_duration=args.job_duration,
+        cos_step_seconds=max(0.0, args.cos_step_seconds),
+        cos_require_signature=args.cos_require_signature,
     )
 
 

@@ -28,6 +28,8 @@ class Settings:
     journal_size: int = 1000  # requests the journal keeps
     job_controller: bool = True  # run API-created Kubernetes jobs on the clock
     job_duration: float = 10.0  # seconds a simulated Kubernetes job runs, unless annotated otherwise
+    cos_step_seconds: float = 2.0  # seconds between a COS job's automatic status steps
+    cos_require_signature: bool = False  # refuse unsigned COS requests and unknown SecretIds
 
     @property
     def fixtures_dir(self) -> Path | None:

@@ -125,11 +125,9 @@ def test_step_time_is_configurable() -> None:
     assert service.jobs.get(APPID, job["JobId"])["TerminationDate"] == "2026-01-01T00:00:35Z"
 
 
-def test_step_time_comes_from_the_setting_when_there_is_one() -> None:
-    class WithStep(Settings):
-        cos_step_seconds = 11.0
-
-    core = Core(Store(), Clock(datetime(2026, 1, 1, tzinfo=timezone.utc), frozen=True), Ids(1), WithStep())
+def test_step_time_comes_from_the_setting() -> None:
+    settings = Settings(cos_step_seconds=11.0)
+    core = Core(Store(), Clock(datetime(2026, 1, 1, tzinfo=timezone.utc), frozen=True), Ids(1), settings)
     assert CosBatchService(core).jobs.step_seconds == 11.0
     assert CosBatchService(core, step_seconds=3).jobs.step_seconds == 3
 

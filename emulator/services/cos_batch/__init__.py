@@ -22,8 +22,8 @@ from aiohttp import web
 
 from emulator.core.errors import ApiError
 from emulator.services import Core
-from emulator.services.cos_batch import fixture
-from emulator.services.cos_batch.jobs import DEFAULT_STEP_SECONDS, JobBook
+from emulator.services.cos_batch import fixture, lifecycle
+from emulator.services.cos_batch.jobs import JobBook
 from emulator.services.cos_batch.routes import CosBatchApi
 from emulator.services.cos_batch.wire import Wire
 
@@ -31,7 +31,7 @@ from emulator.services.cos_batch.wire import Wire
 class CosBatchService:
     """COS batch jobs on the shared core; `step_seconds` is the time each automatic step takes.
 
-    Without arguments, `step_seconds` comes from the `cos_step_seconds` setting when there is one.
+    Without arguments, both come from the settings (`cos_step_seconds`, `cos_require_signature`).
     `require_signature` makes unsigned requests and unknown SecretIds a 403, as COS answers them.
     """
 
@@ -39,12 +39,9 @@ class CosBatchService:
     prefixes = ("/jobs",)
 
     def __init__(self, core: Core, step_seconds: float | None = None, require_signature: bool | None = None) -> None:
-        if step_seconds is None:
-            step_seconds = getattr(core.settings, "cos_step_seconds", None)
-        if step_seconds is None:
-            step_seconds = DEFAULT_STEP_SECONDS
-        if require_signature is None:
-            require_signature = bool(getattr(core.settings, "cos_require_signature", False))
+        settings = core.settings
+        step_seconds = settings.cos_step_seconds if step_seconds is None else step_seconds
+        require_signature = settings.cos_require_signature if require_signature is None else require_signature
         self.core = core
         self.require_signature = require_signature
         self.credentials: dict[str, str] = {}
@@ -77,6 +74,19 @@ class CosBatchService:
     def reset(self) -> None:
         self.credentials.clear()
         self.api.reset()
+
+    def transition(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Admin: move one job to any COS status now, through the state machine's own steps."""
+        appid, job_id, target = request.get("appid"), request.get("job_id"), request.get("status")
+        if not all(isinstance(value, str) and value for value in (appid, job_id, target)):
+            raise ApiError(400, "BadRequest", 'give "appid", "job_id" and "status" (a COS job status)')
+        if target not in lifecycle.STATUSES:
+            raise ApiError(400, "BadRequest", f'"status" must be a COS job status: {", ".join(lifecycle.STATUSES)}')
+        job = self.jobs.transition(appid, job_id, target)  # type: ignore[arg-type]
+        return {"service": self.name, "id": job["JobId"], "status": job["Status"]}
+
+    def restored(self) -> None:
+        self.jobs.restored()
 
     def summary(self) -> dict[str, int]:
         return {"jobs": len(self.jobs.jobs)}

@@ -6,6 +6,7 @@ from functools import partial
 from typing import Any
 
 from emulator.core.clock import rfc3339
+from emulator.core.errors import ApiError
 from emulator.services import Core
 from emulator.services.cos_batch import errors, lifecycle
 
@@ -123,6 +124,25 @@ class JobBook:
         self._write(appid, moved)
         self._schedule(appid, moved)
         return moved
+
+    def transition(self, appid: str, job_id: str, target: str) -> Job:
+        """Admin: walk one job to `target` now, step by step with each step's side effects; 409 if it cannot."""
+        job = self.get(appid, job_id)
+        path = lifecycle.path_to(job, target)
+        if path is None:
+            raise ApiError(409, "Conflict", f"job {job_id} is {job['Status']}: the state machine never takes it "
+                                            f"to {target}" + (" (a finished job stays finished)"
+                                                              if job["Status"] in lifecycle.TERMINAL else ""))
+        for status in path:
+            job = lifecycle.enter(job, status, self.now(), self.tasks_per_job)
+        self._write(appid, job)
+        self._schedule(appid, job)
+        return job
+
+    def restored(self) -> None:
+        """After a restart from a snapshot: every unfinished job takes its next step again."""
+        for (appid, _), job in list(self.jobs.scan()):
+            self._schedule(appid, job)
 
     def delete(self, appid: str, job_id: str) -> None:
         self.get(appid, job_id)

@@ -41,6 +41,33 @@ _DECISIONS = {
 Job = dict[str, Any]
 
 
+# Moves only the admin API makes (a test putting a job where the emulator itself never takes it).
+_FAULTS = {"New": ("Failing",), "Preparing": ("Failing",), "Ready": ("Failing",),
+           "Active": ("Failing", "Pausing"), "Paused": ("Failing",)}
+
+
+def path_to(job: Job, target: str) -> list[str] | None:
+    """The statuses a job walks through to reach `target` by the machine's own moves, or None."""
+    edges: dict[str, set[str]] = {}
+    for source, goal in _AUTOMATIC.items():
+        edges.setdefault(source, set()).add(goal)
+    for (source, _), goal in _DECISIONS.items():
+        edges.setdefault(source, set()).add(goal)
+    for source, goals in _FAULTS.items():
+        edges.setdefault(source, set()).update(goals)
+    edges["Preparing"] = edges.get("Preparing", set()) | {"Suspended" if job["ConfirmationRequired"] else "Ready"}
+    paths, seen = [[job["Status"]]], {job["Status"]}
+    while paths:  # breadth first: the shortest walk
+        path = paths.pop(0)
+        if path[-1] == target and len(path) > 1:
+            return path[1:]
+        for goal in sorted(edges.get(path[-1], ())):
+            if goal not in seen or goal == target:
+                seen.add(goal)
+                paths.append(path + [goal])
+    return None
+
+
 def next_automatic(job: Job) -> str | None:
     """The status the service moves `job` to by itself, or None when it waits (or is finished)."""
     status = job["Status"]
