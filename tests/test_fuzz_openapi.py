@@ -1,7 +1,6 @@
 """Property-based fuzzing of every documented endpoint (schemathesis, quick mode): no 5xx, no broken shape."""
 from __future__ import annotations
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 

@@ -193,7 +193,7 @@ def test_a_restored_controller_finishes_what_it_started():
     from datetime import datetime, timezone
 
     from emulator.app import Emulator
-    from emulator.services.kubernetes.registry import WriteOptions
+    from emulator.services.kubernetes.options import WriteOptions
     from emulator.settings import Settings
 
     settings = Settings(clock_start=datetime(2026, 1, 1, tzinfo=timezone.utc), clock_frozen=True)

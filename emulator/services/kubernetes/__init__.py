@@ -19,7 +19,8 @@ from emulator.services.kubernetes import status, wire
 from emulator.services.kubernetes.controller import JobController
 from emulator.services.kubernetes import discovery
 from emulator.services.kubernetes.handlers import JobHandlers, NamespaceHandlers, get_core_api_versions, serve_document
-from emulator.services.kubernetes.registry import Jobs, Namespaces
+from emulator.services.kubernetes.namespaces import Namespaces
+from emulator.services.kubernetes.registry import Jobs
 from emulator.services.kubernetes.watch import WatchHub
 
 JOBS = "/apis/batch/v1/namespaces/{namespace}/jobs"

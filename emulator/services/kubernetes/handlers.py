@@ -17,7 +17,9 @@ from emulator import jsonio
 from emulator.core.errors import ApiError
 from emulator.services.kubernetes import discovery, status, wire
 from emulator.services.kubernetes.filters import both, field_selector, label_selector
-from emulator.services.kubernetes.registry import Jobs, Namespaces, WriteOptions
+from emulator.services.kubernetes.namespaces import Namespaces
+from emulator.services.kubernetes.options import WriteOptions
+from emulator.services.kubernetes.registry import Jobs
 from emulator.services.kubernetes.shapes import job_body, list_body, namespace_body
 from emulator.services.kubernetes.watch import CLOSED, WatchHub
 

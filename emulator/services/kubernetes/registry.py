@@ -1,4 +1,4 @@
-"""The Job and Namespace registries: kube-apiserver's generic store logic over the emulator's store.
+"""The Job registry: kube-apiserver's generic store logic for Jobs over the emulator's store.
 
 Preconditions, resourceVersion and generation, no-op writes, graceful deletion with finalizers,
 paging and watch events live here; defaults and validation come from `strategy` and `validation`.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
-from dataclasses import dataclass, field
 from typing import Any
 
 from emulator import jsonio
@@ -18,96 +17,13 @@ from emulator.services import Core
 from emulator.services.kubernetes import patch as patches
 from emulator.services.kubernetes import schema, status, strategy, validation
 from emulator.services.kubernetes.filters import Predicate
-from emulator.services.kubernetes.shapes import job_body, new_namespace
+from emulator.services.kubernetes.namespaces import Namespaces
+from emulator.services.kubernetes.options import WriteOptions, cannot_handle
+from emulator.services.kubernetes.shapes import job_body
 from emulator.services.kubernetes.status import FieldError
 from emulator.services.kubernetes.controller import JobController
 from emulator.services.kubernetes.watch import WatchHub
 from emulator.services.kubernetes.wire import json_type
-
-SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
-
-
-@dataclass
-class WriteOptions:
-    dry_run: bool = False
-    field_validation: str = "Warn"  # Ignore, Warn or Strict
-    warnings: list[str] = field(default_factory=list)
-
-    def unknown_fields(self, unknown: list[str], strict_error) -> None:
-        if not unknown or self.field_validation == "Ignore":
-            return
-        texts = [f'unknown field "{path}"' for path in unknown]
-        if self.field_validation == "Strict":
-            raise strict_error("strict decoding error: " + ", ".join(texts))
-        self.warnings.extend(texts)
-
-
-class Namespaces:
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self.items = core.store.collection("namespaces")
-
-    def create_system(self) -> None:
-        for name in SYSTEM_NAMESPACES:
-            if self.items.get("", name) is None:
-                self._put(new_namespace(name, self.core.ids.uuid4(), rfc3339(self.core.clock.now())))
-
-    def _put(self, namespace: dict) -> dict:
-        namespace["metadata"]["resourceVersion"] = str(self.core.store.next_revision())
-        self.items.put("", namespace["metadata"]["name"], namespace)
-        return namespace
-
-    def exists(self, name: str) -> bool:
-        return self.items.get("", name) is not None
-
-    def get(self, name: str) -> dict:
-        found = self.items.get("", name)
-        if found is None:
-            raise status.not_found(name, "namespaces", "")
-        return found
-
-    def create(self, body: dict, options: WriteOptions) -> dict:
-        try:
-            options.unknown_fields(schema.check_object(body, schema.NAMESPACE), _cannot_handle("Namespace"))
-        except schema.DecodeError as error:
-            raise _cannot_handle("Namespace")(str(error)) from None
-        meta = body.get("metadata") or {}
-        name = meta.get("name") or ""
-        errors = validation.object_meta_errors(meta, namespaced=False, name_errors=validation.dns_label_errors)
-        if errors:
-            raise status.invalid(name, errors, kind="Namespace", group="")
-        if self.exists(name):
-            raise status.already_exists(name, "namespaces", "")
-        namespace = new_namespace(name, self.core.ids.uuid4(), rfc3339(self.core.clock.now()),
-                                  meta.get("labels"), meta.get("annotations"))
-        return namespace if options.dry_run else self._put(namespace)
-
-    def load_fixture(self, document: dict) -> None:
-        name = (document.get("metadata") or {}).get("name") or ""
-        if not self.exists(name):
-            self.create(document, WriteOptions())
-
-    def list(self) -> list[dict]:
-        return [ns for _, ns in self.items.scan("")]
-
-    def delete(self, name: str, jobs: Jobs, options: WriteOptions) -> dict:
-        namespace = self.get(name)
-        if name in SYSTEM_NAMESPACES:
-            raise status.forbidden(f'namespaces "{name}" is forbidden: this namespace may not be deleted',
-                                   {"name": name, "kind": "namespaces"})
-        terminating = copy.deepcopy(namespace)
-        terminating["metadata"]["deletionTimestamp"] = rfc3339(self.core.clock.now())
-        terminating["status"] = {"phase": "Terminating"}
-        if not options.dry_run:  # the namespace controller empties it, then it is gone
-            jobs.delete_namespace_contents(name)
-            self.items.delete("", name)
-            self.core.store.next_revision()
-        return terminating
-
-
-def _cannot_handle(kind: str):
-    return lambda reason: status.bad_request(f'{kind} in version "v1" cannot be handled as a {kind}: {reason}')
-
 
 def _patch_decode_error(patch_type: str, document: Any, patched: Any, reason: str) -> Exception:
     """422 for a patched job that no longer decodes: a strategic patch is shown as Go prints the patch map,
@@ -294,7 +210,7 @@ class Jobs:
         try:
             unknown = schema.check_object(body, schema.JOB)
         except schema.DecodeError as error:
-            raise _cannot_handle("Job")(str(error)) from None
+            raise cannot_handle("Job")(str(error)) from None
         api_version = body.get("apiVersion")
         if api_version and api_version != "batch/v1":
             raise status.bad_request(f"the API version in the data ({api_version}) does not match the expected "
@@ -302,7 +218,7 @@ class Jobs:
         kind = body.get("kind")
         if kind and kind != "Job":
             raise status.bad_request(f"the kind in the data ({kind}) does not match the expected kind (Job)")
-        options.unknown_fields(unknown, _cannot_handle("Job"))
+        options.unknown_fields(unknown, cannot_handle("Job"))
         return schema.prune(body, schema.JOB) if unknown else body
 
     @staticmethod
