@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from emulator import fixtures
+from emulator import fixtures, state
 from emulator.admin.faults import Faults
 from emulator.admin.journal import Journal
 from emulator.core.clock import Clock
@@ -33,7 +33,15 @@ class Emulator:
         self.faults = Faults()
         folder = settings.fixtures_dir
         self.fixture_documents = fixtures.read_folder(folder) if folder else []
-        self.reset()
+        saved = None
+        if settings.state_file:
+            saved = state.read(settings.state_file)
+            state.check_writable(settings.state_file)
+        self.reset(load_fixtures=saved is None)
+        if saved is not None:
+            state.restore(self, saved, settings.state_file)
+        self.source = (f"state file {settings.state_file}" if saved is not None
+                       else f"fixtures {folder}" if folder else "no fixtures")
 
     def reset(self, load_fixtures: bool = True) -> None:
         """Everything back to how the process started: fixtures, clock, ids, revisions, journal, faults."""
@@ -170,7 +178,7 @@ async def _close_streams(app: web.Application) -> None:
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
-    """A complete emulator as an aiohttp application; raises FixtureError for a bad fixture."""
+    """A complete emulator as an aiohttp application; raises FixtureError or StateFileError for bad input."""
     from emulator.admin.routes import create_admin_app
 
     settings = settings or Settings()
@@ -181,5 +189,6 @@ def create_app(settings: Settings | None = None) -> web.Application:
     for service in emulator.services.values():
         service.add_routes(app.router)
     app.cleanup_ctx.append(_clock_ticker)
+    app.cleanup_ctx.append(state.keeper(emulator))
     app.on_shutdown.append(_close_streams)
     return app

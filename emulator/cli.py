@@ -15,11 +15,15 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from emulator import __version__
+from emulator.app import EMULATOR, REQUEST_ID_HEADERS, create_app
 from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import FixtureError
 from emulator.settings import Settings
+from emulator.state import StateFileError
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
+
+log = logging.getLogger("emulator")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,15 +41,27 @@ def _port(text: str) -> int:
 _port.__name__ = "port"  # argparse names the type in its error message
 
 
+def _seconds(text: str) -> float:
+    seconds = float(text)
+    if not seconds >= 0 or seconds == float("inf"):
+        raise ValueError(text)
+    return seconds
+
+
+_seconds.__name__ = "seconds"
+
+
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 class CompactAccessLogger(AbstractAccessLogger):
-    """One line per request: method, path, status, milliseconds."""
+    """One line per request: method, path, status, milliseconds, and the request id the journal keeps."""
 
     def log(self, request, response, time: float) -> None:  # type: ignore[override]
-        self.logger.info("%s %s %d %.1fms", request.method, request.path_qs, response.status, time * 1000)
+        request_id = next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "-")
+        self.logger.info("%s %s %d %.1fms %s", request.method, request.path_qs, response.status, time * 1000,
+                         request_id)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
                         default=_env_flag("EMULATOR_COS_REQUIRE_SIGNATURE"),
                         help="refuse unsigned COS requests and unknown SecretIds with 403 "
                              "(EMULATOR_COS_REQUIRE_SIGNATURE=1)")
+    parser.add_argument("--state-file", type=Path, metavar="PATH", default=env("EMULATOR_STATE_FILE") or None,
+                        help="load the state from this file at start if it exists (instead of the fixtures), "
+                             "and save it there on SIGTERM/SIGINT and POST /_emulator/snapshot "
+                             "(EMULATOR_STATE_FILE; default: state is kept in memory only)")
+    parser.add_argument("--snapshot-interval", type=_seconds, metavar="SECONDS",
+                        default=env("EMULATOR_SNAPSHOT_INTERVAL") or "0",
+                        help="also save the state file every SECONDS while running; 0 is never "
+                             "(EMULATOR_SNAPSHOT_INTERVAL; default 0)")
+    parser.add_argument("--quiet", action="store_true", default=_env_flag("EMULATOR_QUIET"),
+                        help="no access log line per request (EMULATOR_QUIET=1)")
     return parser
 
 
@@ -99,6 +125,8 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
             frozen = parse_rfc3339(args.frozen_clock)
         except ValueError as error:
             parser.error(f"argument --frozen-clock: {error}")
+    if args.snapshot_interval and args.state_file is None:
+        parser.error("argument --snapshot-interval: needs --state-file (or EMULATOR_STATE_FILE)")
     return Settings(
         host=args.host,
         port=args.port,
@@ -112,23 +140,33 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         job_duration=args.job_duration,
         cos_step_seconds=max(0.0, args.cos_step_seconds),
         cos_require_signature=args.cos_require_signature,
+        state_file=args.state_file,
+        snapshot_interval=args.snapshot_interval or None,
+        quiet=args.quiet,
     )
 
 
 async def serve(settings: Settings) -> None:
     """Serve until SIGINT or SIGTERM; print the base URL once connections are accepted."""
-    from emulator.app import create_app
-
     app = create_app(settings)
+    emulator = app[EMULATOR]
+    log.info("services: %s", ", ".join(emulator.services))
+    log.info("started from %s", emulator.source)
+    if settings.state_file:
+        log.info("state is saved to %s on stop%s", settings.state_file,
+                 f" and every {settings.snapshot_interval:g} s" if settings.snapshot_interval else "")
     runner = web.AppRunner(app, access_log_class=CompactAccessLogger, handle_signals=False, shutdown_timeout=5,
-                           handler_cancellation=True)  # a dropped watch ends at once; writes never await
+                           handler_cancellation=True,  # a dropped watch ends at once; writes never await
+                           **({"access_log": None} if settings.quiet else {}))
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()
         host, port = site._server.sockets[0].getsockname()[:2]  # the real port when 0 was asked for
         shown = f"[{host}]" if ":" in host else host
-        print(f"cloud-job-emulator {__version__} listening on http://{shown}:{port}", flush=True)
+        url = f"http://{shown}:{port}"
+        print(f"cloud-job-emulator {__version__} listening on {url}", flush=True)
+        log.info("listening on %s", url)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -145,6 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(serve(settings))
     except FixtureError as error:
         print(f"cloud-job-emulator: bad fixture: {error}", file=sys.stderr)
+        return 1
+    except StateFileError as error:
+        print(f"cloud-job-emulator: {error}", file=sys.stderr)
         return 1
     except OSError as error:
         print(f"cloud-job-emulator: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}",

@@ -30,6 +30,9 @@ class Settings:
     job_duration: float = 10.0  # seconds a simulated Kubernetes job runs, unless annotated otherwise
     cos_step_seconds: float = 2.0  # seconds between a COS job's automatic status steps
     cos_require_signature: bool = False  # refuse unsigned COS requests and unknown SecretIds
+    state_file: Path | None = None  # where state is loaded from at start and saved to; None: kept in memory only
+    snapshot_interval: float | None = None  # seconds between automatic saves to state_file; None: only on stop
+    quiet: bool = False  # no access log line per request
 
     @property
     def fixtures_dir(self) -> Path | None:

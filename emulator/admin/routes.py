@@ -1,9 +1,10 @@
-"""The admin routes under /_emulator/: health, reset, clock, state, fixtures, journal, faults, transitions."""
+"""The admin routes under /_emulator/: health, reset, clock, state, snapshot, fixtures, journal, faults, transitions."""
 from __future__ import annotations
 
 from aiohttp import web
 
 from emulator import __version__, fixtures, jsonio
+from emulator import state as state_file
 from emulator.app import EMULATOR, Emulator
 from emulator.core.clock import parse_rfc3339, rfc3339
 from emulator.core.errors import ApiError, FixtureError
@@ -96,6 +97,20 @@ async def state(request: web.Request) -> web.Response:
     return _json({"clock": _clock_state(emulator), **emulator.core.store.snapshot()})
 
 
+async def snapshot(request: web.Request) -> web.Response:
+    """Write the state file now, as on a graceful stop."""
+    emulator = _emulator(request)
+    if emulator.settings.state_file is None:
+        raise ApiError(400, "BadRequest", "no state file is configured: start the emulator with --state-file PATH "
+                                          "(or EMULATOR_STATE_FILE)")
+    try:
+        path = state_file.save(emulator)
+    except OSError as error:
+        raise ApiError(500, "SnapshotFailed", f"could not write {emulator.settings.state_file}: "
+                                              f"{error.strerror or error}") from None
+    return _json({"saved": str(path), "revision": emulator.core.store.revision, "clock": _clock_state(emulator)})
+
+
 async def load_fixtures(request: web.Request) -> web.Response:
     """One fixture document or a list of them, through the create paths; all or nothing."""
     emulator = _emulator(request)
@@ -153,6 +168,7 @@ def create_admin_app() -> web.Application:
     admin.router.add_get("/clock", read_clock)
     admin.router.add_post("/clock", update_clock)
     admin.router.add_get("/state", state)
+    admin.router.add_post("/snapshot", snapshot)
     admin.router.add_post("/fixtures", load_fixtures)
     admin.router.add_get("/requests", list_requests)
     admin.router.add_delete("/requests", clear_requests)

@@ -1,0 +1,195 @@
+"""The state file: every store, the revision counter and the clock, written atomically and read back at start."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from emulator import __version__, jsonio
+from emulator.core.clock import parse_rfc3339
+
+if TYPE_CHECKING:
+    from emulator.app import Emulator
+
+FORMAT = "cloud-job-emulator-state"
+VERSION = 1  # raise it whenever a saved state would mean something else to the code that reads it
+
+log = logging.getLogger("emulator.state")
+
+
+class StateFileError(Exception):
+    """A state file that cannot be read, or does not hold a state this version understands; one line."""
+
+
+def capture(emulator: Emulator) -> dict[str, Any]:
+    """Everything a restart needs, as one JSON-able document."""
+    clock = emulator.core.clock
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "emulator": __version__,
+        "saved_at": datetime.now(timezone.utc).isoformat(),
+        "clock": {"now": clock.now().isoformat(), "frozen": clock.frozen},
+        "store": emulator.core.store.snapshot(),
+    }
+
+
+def write(path: Path, document: dict[str, Any]) -> None:
+    """Replace `path` atomically: a temporary file beside it, flushed to disk, renamed over it.
+
+    A failure at any step (or a crash) leaves the previous file as it was, and no temporary file.
+    """
+    data = jsonio.dumps(document, pretty=True) + b"\n"
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable; not every platform can open a folder, which is then fine."""
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def check_writable(path: Path) -> None:
+    """Refuse at start a state file that could never be saved (no such folder, no permission)."""
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise StateFileError(f"state file {path} cannot be written: {error.strerror or error}") from None
+    os.close(descriptor)
+    os.unlink(temporary)
+
+
+def save(emulator: Emulator) -> Path:
+    """Write the emulator's state to its state file now; raises OSError if it cannot."""
+    path = emulator.settings.state_file
+    if path is None:
+        raise ValueError("no state file is configured")
+    write(path, capture(emulator))
+    return path
+
+
+def read(path: Path) -> dict[str, Any] | None:
+    """The checked document in `path`, or None when there is no such file; StateFileError otherwise."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise StateFileError(f"state file {path} cannot be read: {error.strerror or error}") from None
+    try:
+        document = jsonio.loads(data)
+    except ValueError as error:
+        raise StateFileError(f"state file {path} is not valid JSON ({error}); it was left as it is") from None
+    problem = _problem(document)
+    if problem:
+        raise StateFileError(f"state file {path} {problem}; it was left as it is")
+    return document
+
+
+def _problem(document: Any) -> str | None:
+    """What is wrong with a parsed state document, or None."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        return "is not a cloud-job-emulator state file"
+    if document.get("version") != VERSION:
+        return f"has format version {document.get('version')!r}; this emulator reads version {VERSION}"
+    clock, store = document.get("clock"), document.get("store")
+    if not isinstance(clock, dict) or not isinstance(clock.get("frozen"), bool):
+        return 'has no "clock" with "now" and "frozen"'
+    for field in ("now", "saved_at"):
+        where = clock if field == "now" else document
+        try:
+            parse_rfc3339(where.get(field))
+        except (TypeError, ValueError):
+            return f'has no valid "{field}" time'
+    if not isinstance(store, dict) or type(store.get("revision")) is not int or store["revision"] < 0:
+        return 'has no "store" with a revision counter'
+    collections = store.get("collections")
+    if not isinstance(collections, dict):
+        return 'has no "store" collections'
+    for kind, entries in collections.items():
+        if not isinstance(entries, list) or not all(
+                isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)
+                and isinstance(entry[1], str) and isinstance(entry[2], dict) for entry in entries):
+            return f"has a malformed collection {kind!r}"
+    return None
+
+
+def restore(emulator: Emulator, document: dict[str, Any], path: Path) -> None:
+    """Put a checked document into an emulator reset without fixtures; its services pick up their schedules.
+
+    A frozen clock stands where it stood. A live clock keeps following the system clock: the time
+    the emulator was stopped has passed for it too, and whatever fell due meanwhile runs now.
+    """
+    core = emulator.core
+    moment = parse_rfc3339(document["clock"]["now"])
+    frozen = document["clock"]["frozen"]
+    if not frozen:
+        moment += max(datetime.now(timezone.utc) - parse_rfc3339(document["saved_at"]), timedelta(0))
+    core.store.restore(document["store"])
+    core.clock.freeze(frozen)
+    core.clock.set(moment)
+    try:
+        for service in emulator.services.values():
+            restored: Callable[[], None] | None = getattr(service, "restored", None)
+            if restored is not None:
+                restored()
+        core.clock.run_due()
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        raise StateFileError(f"state file {path} holds objects this emulator cannot resume "
+                             f"({type(error).__name__}: {error}); it was left as it is") from None
+
+
+def keeper(emulator: Emulator) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup context that saves every `snapshot_interval` seconds while serving, and once more on stop.
+
+    Saving runs on the event loop between requests, so every snapshot is a consistent one.
+    """
+    settings = emulator.settings
+
+    def save_logged(when: str) -> None:
+        try:
+            path = save(emulator)
+        except OSError as error:
+            log.error("could not save the state %s to %s: %s", when, settings.state_file, error)
+        else:
+            log.debug("state saved %s to %s", when, path)
+
+    async def every_interval(seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            save_logged("on the interval")
+
+    async def keep(app: web.Application) -> AsyncIterator[None]:
+        task = None
+        if settings.state_file and settings.snapshot_interval:
+            task = asyncio.create_task(every_interval(settings.snapshot_interval))
+        yield
+        if task is not None:
+            task.cancel()
+        if settings.state_file:
+            save_logged("on stop")
+
+    return keep
