@@ -1,0 +1,246 @@
+"""The state file: saved on SIGTERM, on an interval and on demand, loaded at the next start, written atomically,
+and refused with one line (left untouched) when it is corrupt."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from emulator import state
+from emulator.app import Emulator, create_app
+from emulator.settings import Settings
+from test_cli import TIMEOUT, error_line, get_json, running, start, stop
+
+PROJECT = "5a3314075bfa49b9ae360f4ecd333695"
+BINARY_ID = "2628d0e4-6109-4a09-a338-c4ee1b0963ed"
+MRS_FIXTURE_JOB = "b8ea4daa-0042-45e0-a522-e8b714e74760"
+START = datetime(2030, 1, 1, tzinfo=timezone.utc)
+
+
+def call(url: str, method: str = "GET", body: dict | None = None, **headers: str) -> tuple[int, dict]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json", **headers})
+    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+        return response.status, json.loads(response.read())
+
+
+def create_kubernetes_job(url: str, name: str) -> dict:
+    job = {"metadata": {"name": name}, "spec": {"template": {"spec": {
+        "restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}}}
+    status, created = call(f"{url}/apis/batch/v1/namespaces/default/jobs", "POST", job)
+    assert status == 201
+    return created
+
+
+def read_kubernetes_job(url: str, name: str) -> dict:
+    return get_json(f"{url}/apis/batch/v1/namespaces/default/jobs/{name}")
+
+
+def create_mrs_job(url: str, name: str) -> dict:
+    status, created = call(f"{url}/v1.1/{PROJECT}/jobs", "POST", {"name": name, "type": "MapReduce",
+                                                                  "libs": [BINARY_ID]}, **{"X-Auth-Token": "t"})
+    assert status == 202
+    return created["job"]
+
+
+def mrs_job_ids(url: str) -> list[str]:
+    _, listed = call(f"{url}/v1.1/{PROJECT}/jobs", **{"X-Auth-Token": "t"})
+    return sorted(job["id"] for job in listed["jobs"])
+
+
+def settings(path: Path, **overrides) -> Settings:
+    return Settings(**{"clock_start": START, "clock_frozen": True, "state_file": path, **overrides})
+
+
+# --- through real processes ----------------------------------------------------------------------
+
+def test_state_survives_sigterm_and_a_restart(tmp_path):
+    path = tmp_path / "state.json"
+    with running("--port", "0", "--state-file", str(path), "--frozen-clock", "2030-01-01T00:00:00Z",
+                 "--log-level", "warning") as (process, url):
+        create_kubernetes_job(url, "survivor")
+        mrs_job = create_mrs_job(url, "wordcount")
+        call(f"{url}/_emulator/clock", "POST", {"advance_seconds": 4})
+        kubernetes_job = read_kubernetes_job(url, "survivor")  # the controller has started it meanwhile
+        revision = get_json(f"{url}/_emulator/state")["revision"]
+        assert not path.exists()  # nothing is written before the stop
+        code, _, stderr = stop(process, signal.SIGTERM)
+    assert code == 0 and "Traceback" not in stderr
+    assert state.read(path)["store"]["revision"] == revision
+
+    with running("--port", "0", "--state-file", str(path), "--log-level", "warning") as (process, url):
+        assert get_json(f"{url}/_emulator/clock") == {"now": "2030-01-01T00:00:04Z", "frozen": True}
+        survivor = read_kubernetes_job(url, "survivor")
+        assert survivor["metadata"]["resourceVersion"] == kubernetes_job["metadata"]["resourceVersion"]
+        assert survivor["metadata"]["uid"] == kubernetes_job["metadata"]["uid"]
+        assert mrs_job_ids(url) == sorted([mrs_job["id"], MRS_FIXTURE_JOB])
+        assert get_json(f"{url}/_emulator/state")["revision"] == revision
+        later = create_kubernetes_job(url, "later")
+        assert int(later["metadata"]["resourceVersion"]) == revision + 1  # the counter goes on, not over
+        call(f"{url}/_emulator/clock", "POST", {"advance_seconds": 6})  # the job controller goes on too
+        assert read_kubernetes_job(url, "survivor")["status"]["completionTime"] == "2030-01-01T00:00:10Z"
+        code, _, _ = stop(process, signal.SIGINT)
+    assert code == 0
+    assert {entry[1] for entry in state.read(path)["store"]["collections"]["jobs"]} >= {
+        "survivor", "later"}
+
+
+def test_kill_9_between_interval_snapshots_keeps_the_last_one_whole(tmp_path):
+    path = tmp_path / "state.json"
+    with running("--port", "0", EMULATOR_STATE_FILE=str(path), EMULATOR_SNAPSHOT_INTERVAL="0.1",
+                 EMULATOR_LOG_LEVEL="warning") as (process, url):
+        create_kubernetes_job(url, "saved")
+        deadline = time.monotonic() + TIMEOUT
+        while b'"saved"' not in (path.read_bytes() if path.exists() else b""):
+            assert time.monotonic() < deadline, "no interval snapshot with the job"
+            time.sleep(0.05)
+        create_kubernetes_job(url, "maybe-lost")
+        process.kill()  # no chance to save: only what an interval snapshot wrote survives
+        process.wait(timeout=TIMEOUT)
+
+    assert state.read(path) is not None  # whole, never torn
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # no temporary file left over
+    with running("--port", "0", "--state-file", str(path), "--log-level", "warning") as (process, url):
+        assert read_kubernetes_job(url, "saved")["metadata"]["name"] == "saved"
+        stop(process, signal.SIGTERM)
+
+
+def test_a_live_clock_resumes_with_the_time_that_passed_while_stopped(tmp_path):
+    path = tmp_path / "state.json"
+    document = state.capture(Emulator(Settings(clock_start=START)))
+    document["saved_at"] = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
+    path.write_bytes(json.dumps(document).encode())
+
+    resumed = Emulator(Settings(state_file=path)).core.clock
+    assert not resumed.frozen
+    assert START + timedelta(hours=1) <= resumed.now() < START + timedelta(hours=1, minutes=5)
+
+
+def truncated_state() -> bytes:
+    whole = json.dumps(state.capture(Emulator(Settings(clock_start=START, clock_frozen=True)))).encode()
+    return whole[: len(whole) // 2]
+
+
+def document_with(**changes) -> bytes:
+    document = state.capture(Emulator(Settings(clock_start=START, clock_frozen=True)))
+    return json.dumps({**document, **changes}).encode()
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"\x00\xffnot json at all", "is not valid JSON"),
+    (truncated_state(), "is not valid JSON"),
+    (b"[]", "is not a cloud-job-emulator state file"),
+    (document_with(version=99), "has format version 99; this emulator reads version 1"),
+    (document_with(clock={"now": "yesterday", "frozen": True}), 'has no valid "now" time'),
+    (document_with(store={"revision": -1, "collections": {}}), "revision counter"),
+    (document_with(store={"revision": 3, "collections": {"jobs": [["default", "x"]]}}),
+     "malformed collection 'jobs'"),
+], ids=["binary", "truncated", "not-an-object", "version", "clock", "revision", "collection"])
+def test_a_corrupt_state_file_stops_start_up_with_one_line_and_is_left_untouched(tmp_path, content, reason):
+    path = tmp_path / "state.json"
+    path.write_bytes(content)
+    os.utime(path, (1_000_000_000, 1_000_000_000))
+
+    line = error_line(start("--port", "0", "--state-file", str(path)))
+
+    assert line.startswith(f"cloud-job-emulator: state file {path} ") and reason in line, line
+    assert path.read_bytes() == content and path.stat().st_mtime == 1_000_000_000
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
+
+
+def test_unusable_state_file_options_stop_start_up_with_one_line(tmp_path):
+    cases = [
+        (("--state-file", str(tmp_path / "nowhere" / "state.json")), {}, "cannot be written"),
+        (("--state-file", str(tmp_path)), {}, "cannot be read"),
+        (("--snapshot-interval", "5"), {}, "needs --state-file"),
+        (("--state-file", "x.json", "--snapshot-interval", "-1"), {}, "invalid seconds value: '-1'"),
+        ((), {"EMULATOR_STATE_FILE": "x.json", "EMULATOR_SNAPSHOT_INTERVAL": "soon"}, "invalid seconds value"),
+    ]
+    processes = [start("--port", "0", *args, **env) for args, env, _ in cases]  # side by side
+    for (args, env, reason), process in zip(cases, processes):
+        assert reason in error_line(process), (args, env)
+
+
+# --- in process ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("failing", ["replace", "fsync"])
+def test_a_write_that_fails_midway_leaves_the_previous_file_whole(tmp_path, monkeypatch, failing):
+    path = tmp_path / "state.json"
+    emulator = Emulator(settings(path))
+    state.save(emulator)
+    before = path.read_bytes()
+    emulator.core.clock.advance(60)
+
+    def broken(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(state.os, failing, broken)
+    with pytest.raises(OSError):
+        state.save(emulator)
+
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
+
+
+def test_a_state_its_services_cannot_resume_is_refused_with_its_reason(tmp_path):
+    path = tmp_path / "state.json"
+    document = state.capture(Emulator(Settings(clock_start=START, clock_frozen=True)))
+    document["store"]["collections"]["kubernetes_job_runs"] = [["default", "x", {"next": {"at": "never"}}]]
+    path.write_text(json.dumps(document))
+    with pytest.raises(state.StateFileError, match="cannot resume"):
+        Emulator(settings(path))
+
+
+async def test_post_snapshot_writes_the_state_file_now(aiohttp_client, tmp_path):
+    path = tmp_path / "state.json"
+    client = await aiohttp_client(create_app(settings(path)))
+    created = await client.post("/apis/batch/v1/namespaces/default/jobs", json={
+        "metadata": {"name": "on-demand"}, "spec": {"template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}}})
+    assert created.status == 201
+
+    response = await client.post("/_emulator/snapshot")
+
+    assert response.status == 200
+    answer = await response.json()
+    saved = state.read(path)
+    assert answer == {"saved": str(path), "revision": saved["store"]["revision"],
+                      "clock": {"now": "2030-01-01T00:00:00Z", "frozen": True}}
+    assert ["default", "on-demand"] in [entry[:2] for entry in saved["store"]["collections"]["jobs"]]
+
+
+async def test_post_snapshot_without_a_state_file_is_a_400(client):
+    response = await client.post("/_emulator/snapshot")
+    assert response.status == 400
+    body = await response.json()
+    assert body["code"] == 400 and body["error"] == "BadRequest" and "--state-file" in body["message"]
+
+
+async def test_post_snapshot_that_cannot_write_says_why(aiohttp_client, tmp_path):
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    client = await aiohttp_client(create_app(settings(folder / "state.json")))
+    folder.rmdir()
+    response = await client.post("/_emulator/snapshot")
+    assert response.status == 500
+    body = await response.json()
+    assert body["error"] == "SnapshotFailed" and "No such file or directory" in body["message"]
+
+
+async def test_reset_after_a_restart_goes_back_to_the_fixtures(aiohttp_client, tmp_path):
+    path = tmp_path / "state.json"
+    before = Emulator(settings(path, load_fixtures=False))
+    assert before.core.store.snapshot()["collections"].get("jobs", []) == []
+    state.save(before)
+
+    client = await aiohttp_client(create_app(settings(path)))
+    assert (await client.get("/apis/batch/v1/namespaces/namespace-test/jobs/pi")).status == 404
+    assert (await client.post("/_emulator/reset")).status == 200
+    assert (await client.get("/apis/batch/v1/namespaces/namespace-test/jobs/pi")).status == 200
