@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from emulator import __version__
-from emulator.app import EMULATOR, REQUEST_ID_HEADERS, create_app
+from emulator.app import EMULATOR, REQUEST_ID_HEADERS, Emulator, create_app
 from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import FixtureError
 from emulator.settings import Settings
@@ -146,15 +146,19 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     )
 
 
-async def serve(settings: Settings) -> None:
-    """Serve until SIGINT or SIGTERM; print the base URL once connections are accepted."""
-    app = create_app(settings)
-    emulator = app[EMULATOR]
+def _log_start_up(emulator: Emulator, url: str) -> None:
+    settings = emulator.settings
     log.info("services: %s", ", ".join(emulator.services))
     log.info("started from %s", emulator.source)
     if settings.state_file:
         log.info("state is saved to %s on stop%s", settings.state_file,
                  f" and every {settings.snapshot_interval:g} s" if settings.snapshot_interval else "")
+    log.info("listening on %s", url)
+
+
+async def serve(settings: Settings) -> None:
+    """Serve until SIGINT or SIGTERM; print the base URL once connections are accepted."""
+    app = create_app(settings)
     runner = web.AppRunner(app, access_log_class=CompactAccessLogger, handle_signals=False, shutdown_timeout=5,
                            handler_cancellation=True,  # a dropped watch ends at once; writes never await
                            **({"access_log": None} if settings.quiet else {}))
@@ -166,7 +170,7 @@ async def serve(settings: Settings) -> None:
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{port}"
         print(f"cloud-job-emulator {__version__} listening on {url}", flush=True)
-        log.info("listening on %s", url)
+        _log_start_up(app[EMULATOR], url)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

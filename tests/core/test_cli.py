@@ -191,3 +191,58 @@ def test_port_in_use_exits_with_one_line():
         port = taken.getsockname()[1]
         line = fails("--port", str(port), "--no-fixtures")
     assert str(port) in line
+
+
+# --- logs ----------------------------------------------------------------------------------------
+
+def request_id(url: str, **headers: str) -> str:
+    """Call `url`; the request id its answer carries (the one the journal keeps)."""
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=TIMEOUT) as response:
+        return response.headers.get("x-cos-request-id") or response.headers["X-Request-Id"]
+
+
+def test_start_up_logs_services_source_and_url_and_each_request_with_its_id():
+    with running("--port", "0") as (process, url):
+        job_path = "/apis/batch/v1/namespaces/namespace-test/jobs/pi"
+        kubernetes_id = request_id(url + job_path)
+        cos_path = "/jobs/53dc6228-c50b-46f7-8ad7-65e7159f1aae"
+        cos_id = request_id(url + cos_path, **{"x-cos-appid": "1250000000"})
+        _, stdout, stderr = stop(process, signal.SIGTERM)
+    assert stdout == ""
+    assert "emulator: services: kubernetes, mrs, cos_batch" in stderr
+    assert f"emulator: started from fixtures {ROOT / 'fixtures'}" in stderr
+    assert f"emulator: listening on {url}" in stderr
+    assert re.search(rf"INFO aiohttp.access: GET {re.escape(job_path)} 200 [\d.]+ms {kubernetes_id}$", stderr, re.M)
+    assert re.search(rf"INFO aiohttp.access: GET {re.escape(cos_path)} 200 [\d.]+ms {cos_id}$", stderr, re.M)
+
+
+@pytest.mark.parametrize("how", ["flag", "variable"])
+def test_quiet_turns_the_access_log_off_but_not_the_start_up_lines(how):
+    args, env = (["--quiet"], {}) if how == "flag" else ([], {"EMULATOR_QUIET": "1"})
+    with running("--port", "0", *args, **env) as (process, url):
+        get_json(f"{url}/apis/batch/v1/namespaces/namespace-test/jobs/pi")
+        _, _, stderr = stop(process, signal.SIGTERM)
+    assert "emulator: listening on" in stderr
+    assert "aiohttp.access" not in stderr and "namespace-test" not in stderr
+
+
+# --- every option: a flag, a variable, in --help and in the README's table ---------------------------
+
+def readme_options() -> dict[str, str]:
+    """The README's Options table: flag -> variable."""
+    section = (ROOT / "README.md").read_text().split("\n## Options\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:3] for line in section.splitlines() if line.startswith("| `--")]
+    return {flag.strip().strip("`").split()[0]: variable.strip().strip("`").split("=")[0] for flag, variable in rows}
+
+
+def test_every_option_has_a_variable_and_a_row_in_the_readme():
+    from emulator.cli import build_parser
+
+    parser = build_parser()
+    options = {action.option_strings[0]: action.help for action in parser._actions
+               if action.option_strings[0] not in ("-h", "--version")}
+    table = readme_options()
+    assert set(table) == set(options)
+    for flag, text in options.items():
+        assert f"({table[flag]}" in text, (flag, text)  # the help names the same variable as the README
+        assert table[flag] == "EMULATOR_" + flag[2:].upper().replace("-", "_")
