@@ -118,11 +118,10 @@ def _problem(document: Any) -> str | None:
     clock, store = document.get("clock"), document.get("store")
     if not isinstance(clock, dict) or not isinstance(clock.get("frozen"), bool):
         return 'has no "clock" with "now" and "frozen"'
-    for field in ("now", "saved_at"):
-        where = clock if field == "now" else document
+    for field, value in (("now", clock.get("now")), ("saved_at", document.get("saved_at"))):
         try:
-            parse_rfc3339(where.get(field))
-        except (TypeError, ValueError):
+            parse_rfc3339(value)
+        except ValueError:
             return f'has no valid "{field}" time'
     if not isinstance(store, dict) or type(store.get("revision")) is not int or store["revision"] < 0:
         return 'has no "store" with a revision counter'
