@@ -156,8 +156,7 @@ def main() -> int:
     finally:
         server.stop()
         run.stop_all()
-        if not args.raw_out:
-            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)  # --raw-out, when given, lies outside it
     return 0
 
 
