@@ -1,6 +1,7 @@
 """Property-based fuzzing of every documented endpoint (schemathesis, quick mode): no 5xx, no broken shape."""
 from __future__ import annotations
 
+import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 
@@ -22,6 +23,13 @@ def test_every_route_is_documented():
     named = {r.name for r in app.router.routes() if r.name and "." in r.name and r.method != "HEAD"}
     assert named <= operations
     assert {"kubernetes.patchBatchV1NamespacedJobStatus", "mrs.update_job", "cos_batch.UpdateJobStatus"} <= operations
+
+
+def test_the_document_is_served_at_openapi_json(live_server):
+    served = requests.get(f"{live_server}/_emulator/openapi.json", timeout=10)
+    assert served.status_code == 200 and served.headers["Content-Type"].startswith("application/json")
+    assert served.json() == DOCUMENT
+    assert "get" in served.json()["paths"]["/_emulator/openapi.json"]
 
 
 @schema.parametrize()

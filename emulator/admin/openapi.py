@@ -126,6 +126,8 @@ ADMIN = {
     ("GET", "/_emulator/requests"): ("list_requests", None),
     ("GET", "/_emulator/faults"): ("list_faults", None),
     ("POST", "/_emulator/transitions"): ("transition", ANY_OBJECT),
+    ("POST", "/_emulator/snapshot"): ("snapshot", None),
+    ("GET", "/_emulator/openapi.json"): ("openapi_document", None),
 }
 
 

@@ -5,6 +5,7 @@ from aiohttp import web
 
 from emulator import __version__, fixtures, jsonio
 from emulator import state as state_file
+from emulator.admin import openapi
 from emulator.app import EMULATOR, Emulator
 from emulator.core.clock import parse_rfc3339, rfc3339
 from emulator.core.errors import ApiError, FixtureError
@@ -161,6 +162,11 @@ async def transition(request: web.Request) -> web.Response:
     return _json(service.transition(body))
 
 
+async def openapi_document(request: web.Request) -> web.Response:
+    """The OpenAPI 3 document of every service route and the admin API, built from the live router."""
+    return _json(openapi.build(request.match_info.apps[0]))  # the root app, which holds every route
+
+
 def create_admin_app() -> web.Application:
     admin = web.Application()
     admin.router.add_get("/health", health)
@@ -176,4 +182,5 @@ def create_admin_app() -> web.Application:
     admin.router.add_post("/faults", add_fault)
     admin.router.add_delete("/faults", clear_faults)
     admin.router.add_post("/transitions", transition)
+    admin.router.add_get("/openapi.json", openapi_document)
     return admin
