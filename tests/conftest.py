@@ -17,7 +17,6 @@ from emulator.app import create_app
 from emulator.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
 TEST_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
 TEST_TIME_TEXT = "2026-01-01T00:00:00Z"
 

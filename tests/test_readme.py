@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -50,3 +51,15 @@ def test_client_examples_work(library: str, live_url: str, capsys):
     exec(compile(example.replace(DEFAULT_URL, live_url), "README.md", "exec"), {})
     printed = capsys.readouterr().out.split()
     assert printed[:len(CLIENT_EXAMPLES[library])] == CLIENT_EXAMPLES[library]
+
+
+def test_kubectl_example_works(live_url: str, tmp_path: Path):
+    (example,) = [block for block in code_blocks("sh") if "kubectl get" in block]
+    kubectl = Path(sys.executable).parent / "kubectl"
+    script = (example.replace(DEFAULT_URL, live_url).replace("/tmp/emulator.kubeconfig", str(tmp_path / "config"))
+              .replace(".venv/bin/kubectl", str(kubectl)))
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    listed, patched = result.stdout.splitlines()[1:-1], result.stdout.splitlines()[-1]
+    assert {line.split()[:2][1] for line in listed} >= {"jobs-12130306", "pi"}
+    assert patched == "job.batch/pi patched"

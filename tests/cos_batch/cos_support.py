@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
 import xmltodict
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 STEP_SECONDS = 2  # the service's default step; the tests that depend on it say so
 APPID = "1250000000"
 OTHER_APPID = "1250000001"

@@ -1,10 +1,9 @@
 """UpdateJobStatus (seed 004): the decision table row by row, the seed's result shape, limits and check order."""
 from __future__ import annotations
 
-import re
-
 import pytest
-from cos_support import (ACTIVE_ID, ALL_STATUSES, CANCELLED_ID, COMPLETE_ID, OTHER_APPID, SEEDS, STEP_SECONDS,
+import seed_examples
+from cos_support import (ACTIVE_ID, ALL_STATUSES, CANCELLED_ID, COMPLETE_ID, OTHER_APPID, STEP_SECONDS,
                          SUSPENDED_ID, Cos, error_of, status_job_id, xml)
 
 ALREADY_COMPLETED = "The specified job has already been completed"
@@ -51,8 +50,7 @@ async def test_decision_table_row(every_status: Cos, status: str, requested: str
 
 def seed_result_example() -> dict:
     """The UpdateJobStatusResult of seed 004's response body, parsed."""
-    text = next(SEEDS.glob("004_*.txt")).read_text(encoding="utf-8")
-    examples = re.findall(r"<UpdateJobStatusResult>.*?</UpdateJobStatusResult>", text, re.S)
+    examples = seed_examples.seed(4)
     assert examples, "seed 004 has no UpdateJobStatusResult example"
     return xml(examples[-1])
 

@@ -3,13 +3,11 @@ URLs and a metav1.Status checker (fixtures rather than imports, since every test
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 from typing import Any
 
 import pytest
+import seed_examples
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 PATCH_TYPES = {"json": "application/json-patch+json", "merge": "application/merge-patch+json",
                "strategic": "application/strategic-merge-patch+json"}
 
@@ -32,10 +30,8 @@ class Kube:
 
     @staticmethod
     def seed(number: int) -> list[Any]:
-        """The JSON examples of seed document `number` in order, parsed; a header line before them is dropped."""
-        [path] = SEEDS.glob(f"{number:03d}_*.txt")
-        blocks = re.findall(r"```\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
-        return [json.loads(block[min(i for i in (block.find("{"), block.find("[")) if i >= 0):]) for block in blocks]
+        """The JSON examples of seed document `number` in order, parsed."""
+        return seed_examples.seed(number)
 
     @staticmethod
     def manifest(name: str = "demo", labels: dict | None = None, **spec: Any) -> dict:
