@@ -81,6 +81,25 @@ async def test_put_status_ignores_spec_changes(kube, job):
         **replaced["metadata"], "selfLink": "/apis/batch/v1/namespaces/default/jobs/status-demo"}}
 
 
+@pytest.mark.parametrize("suffix", ["", "/status"])
+async def test_a_put_body_without_a_namespace_takes_the_urls(kube, job, suffix):
+    body = copy.deepcopy(job)
+    del body["metadata"]["namespace"]
+    body["status"] = {"active": 1}
+    replaced = await kube.put("default", "status-demo", body, suffix)
+    assert replaced["metadata"]["namespace"] == "default"
+    assert rv(replaced) == rv(job) + (1 if suffix else 0)  # a main-resource PUT ignores status: a no-op
+
+
+@pytest.mark.parametrize("suffix", ["", "/status"])
+async def test_a_patch_removing_the_namespace_takes_the_urls(kube, job, suffix):
+    patched = await kube.patch("default", "status-demo", {"metadata": {"namespace": None}, "status": {"active": 1}},
+                               "merge", suffix)
+    assert patched["metadata"]["namespace"] == "default"
+    assert await kube.get("default", "status-demo") == patched | {"metadata": {
+        **patched["metadata"], "selfLink": "/apis/batch/v1/namespaces/default/jobs/status-demo"}}
+
+
 async def test_patch_status_ignores_spec_changes(kube, job):
     patched = await kube.patch("default", "status-demo", {
         "spec": {"parallelism": 3, "suspend": True},

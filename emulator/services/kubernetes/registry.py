@@ -149,9 +149,8 @@ class Jobs:
 
     def replace(self, namespace: str, name: str, body: dict, status_only: bool, options: WriteOptions) -> dict:
         """PUT: the body replaces the job (or its status and metadata, on /status)."""
-        body = self._decode(body, options)
-        meta = body.get("metadata") or {}
-        self._check_identity(namespace, name, meta)
+        body = self._identified(namespace, name, self._decode(body, options))
+        meta = body["metadata"]
         old = self.get(namespace, name)
         if meta.get("uid") and meta["uid"] != old["metadata"]["uid"]:
             raise status.conflict(name, (
@@ -186,9 +185,8 @@ class Jobs:
         options.unknown_fields(unknown, lambda reason: _patch_decode_error(patch_type, document, patched, reason))
         if unknown:
             patched = schema.prune(patched, schema.JOB)
-        meta = patched.get("metadata") or {}
-        self._check_identity(namespace, name, meta)
-        self._check_version(name, meta.get("resourceVersion"), old)
+        patched = self._identified(namespace, name, patched)
+        self._check_version(name, patched["metadata"].get("resourceVersion"), old)
         return self._tell_controller(self._update(old, patched, status_only, options), status_only, options)
 
     def _tell_controller(self, job: dict, status_only: bool, options: WriteOptions) -> dict:
@@ -222,11 +220,14 @@ class Jobs:
         return schema.prune(body, schema.JOB) if unknown else body
 
     @staticmethod
-    def _check_identity(namespace: str, name: str, meta: dict) -> None:
+    def _identified(namespace: str, name: str, body: dict) -> dict:
+        """The body, checked to name the URL's job; an empty namespace is the URL's, as the apiserver fills it."""
+        meta = body.get("metadata") or {}
         if meta.get("namespace") and meta["namespace"] != namespace:
             raise status.bad_request("the namespace of the provided object does not match the namespace sent on the request")
         if meta.get("name") != name:
             raise status.bad_request(f"the name of the object ({meta.get('name') or ''}) does not match the name on the URL ({name})")
+        return body if meta.get("namespace") else {**body, "metadata": {**meta, "namespace": namespace}}
 
     @staticmethod
     def _check_version(name: str, version: str | None, old: dict) -> None:
