@@ -81,6 +81,13 @@ async def test_put_status_ignores_spec_changes(kube, job):
         **replaced["metadata"], "selfLink": "/apis/batch/v1/namespaces/default/jobs/status-demo"}}
 
 
+async def test_put_status_echoes_only_the_jobs_own_self_link(kube, job):
+    body = copy.deepcopy(job)
+    body["metadata"]["selfLink"] = "/api/v1/namespaces/default/secrets/elsewhere"
+    replaced = await kube.put("default", "status-demo", body, "/status")
+    assert replaced["metadata"]["selfLink"] == "/apis/batch/v1/namespaces/default/jobs/status-demo/status"
+
+
 @pytest.mark.parametrize("suffix", ["", "/status"])
 async def test_a_put_body_without_a_namespace_takes_the_urls(kube, job, suffix):
     body = copy.deepcopy(job)

@@ -101,9 +101,10 @@ class JobHandlers:
         body = await read_body(request, "Job")
         info = request.match_info
         job = self.jobs.replace(info["namespace"], info["name"], body, status_only, options)
-        given_link = (body.get("metadata") or {}).get("selfLink")  # Huawei echoes it (seed 001)
+        own_link = job_path(info["namespace"], info["name"])  # Huawei echoes it when the body gives it (seed 001)
+        given_link = (body.get("metadata") or {}).get("selfLink")
         return self._respond(request, job, "/status" if status_only else "", 200, options,
-                             given_link if isinstance(given_link, str) else None)
+                             own_link if given_link == own_link else None)
 
     async def replace_namespaced_job(self, request: web.Request) -> web.Response:
         return await self._replace(request, status_only=False)
