@@ -158,17 +158,25 @@ def observing(emulator: Emulator) -> Callable:
     return observe
 
 
+def tick(clock: Clock) -> None:
+    """One beat of the ticker: run what is due on a live clock; whatever fails is logged, never raised."""
+    try:
+        if not clock.frozen:
+            clock.run_due()
+    except Exception:  # the ticker must outlive any failure, or no job would progress again
+        log.exception("the clock ticker failed to run the due callbacks")
+
+
 async def _clock_ticker(app: web.Application) -> AsyncIterator[None]:
     """Run the clock's due callbacks while it is live; a frozen clock is moved by advance() instead."""
     clock = app[EMULATOR].core.clock
 
-    async def tick() -> None:
+    async def ticker() -> None:
         while True:
             await asyncio.sleep(0.2)
-            if not clock.frozen:
-                clock.run_due()
+            tick(clock)
 
-    task = asyncio.create_task(tick())
+    task = asyncio.create_task(ticker())
     yield
     task.cancel()
 

@@ -88,7 +88,10 @@ async def update_clock(request: web.Request) -> web.Response:
     if moment is not None:
         clock.set(moment)
     if seconds is not None:
-        clock.advance(seconds)  # advancing by 0 still runs what is due now
+        try:
+            clock.advance(seconds)  # advancing by 0 still runs what is due now
+        except ValueError as error:
+            raise ApiError(400, "BadRequest", f'"advance_seconds": {error}') from None
     return _json(_clock_state(_emulator(request)))
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 UTC = timezone.utc
+log = logging.getLogger("emulator.clock")
 
 
 def parse_rfc3339(text: str) -> datetime:
@@ -57,7 +59,11 @@ class Clock:
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("the clock does not go backwards")
-        self._place(self.now() + timedelta(seconds=seconds), self.frozen)
+        try:
+            moment = self.now() + timedelta(seconds=seconds)
+        except OverflowError:
+            raise ValueError(f"advancing by {seconds:g} seconds goes past the year 9999") from None
+        self._place(moment, self.frozen)
         self.run_due()
 
     def freeze(self, frozen: bool) -> None:
@@ -73,7 +79,15 @@ class Clock:
         heapq.heappush(self._due, (when, next(self._sequence), callback))
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
-        self.call_at(self.now() + timedelta(seconds=seconds), callback)
+        """Schedule `callback` that many seconds from now; past the year 9999 it never falls due."""
+        self.call_at(self.later(seconds), callback)
+
+    def later(self, seconds: float) -> datetime:
+        """The moment that many seconds from now, or the calendar's last one if that lies beyond it."""
+        try:
+            return self.now() + timedelta(seconds=seconds)
+        except OverflowError:
+            return datetime.max.replace(tzinfo=UTC)
 
     def next_due(self) -> datetime | None:
         return self._due[0][0] if self._due else None
@@ -82,16 +96,23 @@ class Clock:
         """Run every callback due by now, earliest first (ties in scheduling order); how many ran.
 
         While a callback runs, `now()` of a frozen clock reads its due time, so what it writes
-        carries the moment it was due, not the moment the clock was moved to.
+        carries the moment it was due, not the moment the clock was moved to. A callback that
+        raises is logged with its traceback and counted; the others still run, and the clock ends
+        where it was moved to either way.
         """
         ran = 0
         target_anchor, target_mono, frozen = self._anchor, self._anchor_mono, self.frozen
         target = self.now()
-        while self._due and self._due[0][0] <= target:
-            when, _, callback = heapq.heappop(self._due)
-            if frozen:
-                self._anchor = when
-            callback()
-            ran += 1
-        self._anchor, self._anchor_mono = target_anchor, target_mono
+        try:
+            while self._due and self._due[0][0] <= target:
+                when, _, callback = heapq.heappop(self._due)
+                if frozen:
+                    self._anchor = when
+                try:
+                    callback()
+                except Exception:  # one bad callback must not stop the clock nor the ones after it
+                    log.exception("a callback due at %s failed", rfc3339(when))
+                ran += 1
+        finally:
+            self._anchor, self._anchor_mono = target_anchor, target_mono
         return ran

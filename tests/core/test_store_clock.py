@@ -233,3 +233,47 @@ def test_rfc3339_round_trip():
     for bad in ("2017-12-13", "yesterday", "2017-12-13T03:15:55", 5):
         with pytest.raises(ValueError):
             parse_rfc3339(bad)
+
+
+def test_a_failing_callback_is_logged_the_others_still_run_and_the_clock_ends_at_its_target(caplog):
+    clock = Clock(START, frozen=True)
+    ran: list[tuple[str, datetime]] = []
+
+    def broken() -> None:
+        raise OverflowError("date value out of range")
+
+    clock.call_later(10, lambda: ran.append(("before", clock.now())))
+    clock.call_later(20, broken)
+    clock.call_later(30, lambda: ran.append(("after", clock.now())))
+    assert clock.advance(60) is None
+    assert ran == [("before", START + timedelta(seconds=10)), ("after", START + timedelta(seconds=30))]
+    assert clock.now() == START + timedelta(seconds=60)  # not left at the failed callback's time
+    failure = next(r for r in caplog.records if r.name == "emulator.clock")
+    assert "2026-01-01T00:00:20Z" in failure.getMessage() and failure.exc_info[0] is OverflowError
+
+
+def test_a_callback_past_the_calendars_end_never_falls_due_and_advancing_past_it_is_refused():
+    clock = Clock(START, frozen=True)
+    ran: list[int] = []
+    clock.call_later(1e12, lambda: ran.append(1))  # 31,700 years: beyond datetime's range
+    assert clock.next_due() == datetime.max.replace(tzinfo=timezone.utc)
+    for seconds in (1e12, float("inf"), float("nan")):
+        with pytest.raises(ValueError):
+            clock.advance(seconds)
+    assert clock.now() == START and ran == []
+
+
+def test_the_live_clocks_ticker_outlives_a_failure(caplog):
+    from emulator.app import tick
+
+    class Failing(Clock):
+        def run_due(self) -> int:
+            raise RuntimeError("boom")
+
+    clock = Clock(START)
+    ran: list[int] = []
+    clock.call_at(START, lambda: ran.append(1))
+    tick(clock)
+    assert ran == [1]
+    tick(Failing(START))  # does not raise: the ticker's loop goes on
+    assert any(r.exc_info and r.exc_info[0] is RuntimeError for r in caplog.records)

@@ -48,18 +48,21 @@ async def test_a_job_starts_then_completes_after_its_run_time(client):
     running = await status_of(client, "ok")
     assert running == {"startTime": "2026-01-01T00:00:00Z", "active": 2, "ready": 0, "terminating": 0,
                        "uncountedTerminatedPods": {}}
-    await advance(client, 9)
+    await advance(client, 1)  # its pods are ready a second later (spec §17.3: ready = active)
+    assert await status_of(client, "ok") == {**running, "ready": 2}
+    await advance(client, 8)
     assert (await status_of(client, "ok"))["active"] == 2
     await advance(client, 1)
     done = await status_of(client, "ok")
-    assert "active" not in done and done["succeeded"] == 2
+    assert "active" not in done and done["succeeded"] == 2 and done["ready"] == 0
     assert done["completionTime"] == "2026-01-01T00:00:10Z"
     assert condition_types(done) == [("SuccessCriteriaMet", "True", "CompletionsReached"),
                                      ("Complete", "True", "CompletionsReached")]
-    events = await watch_steps(client, created["metadata"]["resourceVersion"], "ok", 3)
-    assert [e for e, _ in events] == ["MODIFIED", "MODIFIED", "MODIFIED"]
+    events = await watch_steps(client, created["metadata"]["resourceVersion"], "ok", 4)
+    assert [e for e, _ in events] == ["MODIFIED"] * 4  # started, ready, SuccessCriteriaMet, Complete
+    assert [o["status"]["ready"] for _, o in events] == [0, 2, 0, 0]
     versions = [int(o["metadata"]["resourceVersion"]) for _, o in events]
-    assert versions == sorted(versions) and len(set(versions)) == 3
+    assert versions == sorted(versions) and len(set(versions)) == 4
     assert {o["metadata"]["generation"] for _, o in events} == {1}
 
 
@@ -78,14 +81,14 @@ async def test_a_job_annotated_to_fail_fails_past_its_backoff_limit(client):
     assert failed["failed"] == 3 and "completionTime" not in failed and "active" not in failed
     assert condition_types(failed) == [("FailureTarget", "True", "BackoffLimitExceeded"),
                                        ("Failed", "True", "BackoffLimitExceeded")]
-    await assert_watch_saw(client, created, "bad", [{}, {}, failed])  # start, FailureTarget, Failed
+    await assert_watch_saw(client, created, "bad", [{}, {}, {}, failed])  # start, ready, FailureTarget, Failed
 
 
 async def test_active_deadline_gives_deadline_exceeded(client):
     created = await create(client, job("slow", activeDeadlineSeconds=4))
     await advance(client, 4)
     status = await status_of(client, "slow")
-    await assert_watch_saw(client, created, "slow", [{}, {}, status])
+    await assert_watch_saw(client, created, "slow", [{}, {}, {}, status])  # start, ready, FailureTarget, Failed
     assert condition_types(status) == [("FailureTarget", "True", "DeadlineExceeded"),
                                        ("Failed", "True", "DeadlineExceeded")]
     assert status["conditions"][1]["message"] == "Job was active longer than specified deadline"
@@ -99,7 +102,7 @@ async def test_suspend_stops_the_jobs_clock_and_resume_restarts_it(client):
     await advance(client, 0)
     suspended = await status_of(client, "paused")
     assert condition_types(suspended) == [("Suspended", "True", "JobSuspended")]
-    assert "active" not in suspended
+    assert "active" not in suspended and suspended["ready"] == 0
     await advance(client, 100)
     assert condition_types(await status_of(client, "paused")) == [("Suspended", "True", "JobSuspended")]
     await client.patch(f"{JOBS}/paused", data=json.dumps({"spec": {"suspend": False}}), headers=patch)
@@ -112,8 +115,8 @@ async def test_suspend_stops_the_jobs_clock_and_resume_restarts_it(client):
     await advance(client, 1)  # 4 + 6 = its 10 seconds
     done = await status_of(client, "paused")
     assert done["succeeded"] == 1
-    # start, suspend (spec), Suspended, resume (spec), Resumed, SuccessCriteriaMet, Complete
-    await assert_watch_saw(client, created, "paused", [{}] * 6 + [done])
+    # start, ready, suspend (spec), Suspended, resume (spec), Resumed, ready, SuccessCriteriaMet, Complete
+    await assert_watch_saw(client, created, "paused", [{}] * 8 + [done])
 
 
 async def test_a_job_created_suspended_waits(client):
@@ -164,6 +167,32 @@ async def test_the_duration_setting_and_annotation_set_the_run_time(aiohttp_clie
     assert "succeeded" not in await status_of(client, "annotated")
     await advance(client, 28)
     assert (await status_of(client, "annotated"))["succeeded"] == 1
+
+
+@pytest.mark.parametrize("seconds", ["inf", "1e12", "-5", "nan", "soon", "31622401"])
+async def test_a_run_time_annotation_that_is_no_sane_number_of_seconds_runs_for_the_default(client, caplog, seconds):
+    """Not a reason to refuse the job (an apiserver never does), nor to stop the clock for every other job."""
+    await create(client, job("odd", {"cloud-job-emulator/duration-seconds": seconds}))
+    await create(client, job("plain"))
+    await advance(client, 9)  # advance() asserts a 200: the clock went on
+    assert "succeeded" not in await status_of(client, "odd")
+    await advance(client, 1)
+    assert (await status_of(client, "odd"))["succeeded"] == 1 and (await status_of(client, "plain"))["succeeded"] == 1
+    assert (await (await client.get("/_emulator/clock")).json())["now"] == "2026-01-01T00:00:10Z"
+    assert any("duration-seconds" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
+
+
+async def test_a_job_that_ends_within_a_second_never_reports_ready(client):
+    created = await create(client, job("brief", {"cloud-job-emulator/duration-seconds": "0.5"}))
+    await advance(client, 0.5)
+    await assert_watch_saw(client, created, "brief", [{}, {}, await status_of(client, "brief")])
+
+
+async def test_advancing_the_clock_past_the_calendars_end_is_a_400(client):
+    for seconds in (1e300, 1e12):
+        response = await client.post("/_emulator/clock", json={"advance_seconds": seconds})
+        assert response.status == 400 and (await response.json())["error"] == "BadRequest"
+    assert (await (await client.get("/_emulator/clock")).json())["now"] == "2026-01-01T00:00:00Z"
 
 
 async def test_a_deleted_job_gets_no_more_steps(client):

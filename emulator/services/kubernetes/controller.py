@@ -9,7 +9,8 @@ fixture jobs and jobs whose status a client has written are left alone.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+import math
 from typing import TYPE_CHECKING, Any
 
 from emulator.core.clock import Clock, parse_rfc3339, rfc3339
@@ -21,9 +22,27 @@ if TYPE_CHECKING:
 
 DURATION_ANNOTATION = "cloud-job-emulator/duration-seconds"
 OUTCOME_ANNOTATION = "cloud-job-emulator/outcome"
+MAX_DURATION = 366 * 24 * 3600.0  # a year: longer annotated run times are taken for the default
+READY_SECONDS = 1.0  # how long a started job's pods take to become ready
 JOB_CONTROLLER = "kubernetes.io/job-controller"
 Key = tuple[str, str]
 Run = dict[str, Any]  # uid, duration, outcome, deadline, elapsed, running_since, next: {step, at}
+log = logging.getLogger("emulator.kubernetes")
+
+
+def run_time(annotation: object, default: float, job: str) -> float:
+    """The annotated run time if it is a number of seconds from 0 to MAX_DURATION; the default otherwise (logged)."""
+    if annotation is None:
+        return default
+    try:
+        seconds = float(annotation)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if math.isfinite(seconds) and 0 <= seconds <= MAX_DURATION:
+        return seconds
+    log.warning("job %s: annotation %s=%r is not a number of seconds from 0 to %d; running it for the default %s s",
+                job, DURATION_ANNOTATION, annotation, MAX_DURATION, default)
+    return default
 
 
 def _condition(kind: str, status: str, reason: str, message: str, now: str) -> dict:
@@ -63,10 +82,8 @@ class JobController:
         if spec.get("managedBy", JOB_CONTROLLER) != JOB_CONTROLLER:
             return
         annotations = meta.get("annotations") or {}
-        try:
-            duration = max(0.0, float(annotations.get(DURATION_ANNOTATION, self.default_duration)))
-        except ValueError:
-            duration = self.default_duration
+        duration = run_time(annotations.get(DURATION_ANNOTATION), self.default_duration,
+                            f"{meta['namespace']}/{meta['name']}")
         outcome = "Failed" if annotations.get(OUTCOME_ANNOTATION) == "Failed" else "Complete"
         key = (meta["namespace"], meta["name"])
         self.runs.put(*key, {"uid": meta["uid"], "duration": duration, "outcome": outcome,
@@ -108,7 +125,7 @@ class JobController:
         return run
 
     def _schedule(self, key: Key, delay: float, step: str) -> None:
-        self._schedule_at(key, self.clock.now() + timedelta(seconds=delay), step)
+        self._schedule_at(key, self.clock.later(delay), step)
 
     def _schedule_at(self, key: Key, when, step: str) -> None:
         plan = self._plans.get(key, 0) + 1
@@ -122,7 +139,8 @@ class JobController:
             return  # deleted, replaced, handed to a client, or re-planned since
         run = self._update(key, {**run, "next": None})
         if not _finished(job["status"]):
-            {"sync": self._sync, "finish": self._finish, "deadline": self._exceed_deadline}[step](key, run, job)
+            steps = {"sync": self._sync, "ready": self._ready, "finish": self._finish, "deadline": self._exceed_deadline}
+            steps[step](key, run, job)
 
     def _write(self, key: Key, status: dict) -> dict:
         return self.jobs.write_status(key[0], key[1], status)
@@ -159,11 +177,24 @@ class JobController:
                       ready=0, terminating=0, uncountedTerminatedPods={})
         run = self._update(key, {**run, "running_since": stamp})
         self._write(key, status)
-        remaining = max(0.0, run["duration"] - run["elapsed"])
-        if run["deadline"] is not None and run["deadline"] < remaining:
-            self._schedule(key, run["deadline"], "deadline")
-        else:
-            self._schedule(key, remaining, "finish")
+        step, delay = self._end(run)
+        if delay > READY_SECONDS:  # its pods become ready before it ends
+            step, delay = "ready", READY_SECONDS
+        self._schedule(key, delay, step)
+
+    def _ready(self, key: Key, run: Run, job: dict) -> None:
+        """The started job's pods became ready (spec §17.3: ready = active); then plan its end."""
+        self._write(key, {**job["status"], "ready": job["status"].get("active", 0)})
+        step, delay = self._end(run)
+        self._schedule(key, delay, step)
+
+    def _end(self, run: Run) -> tuple[str, float]:
+        """The step that ends a running job ("finish" or "deadline") and in how many seconds it falls due."""
+        ran = (self.clock.now() - parse_rfc3339(run["running_since"])).total_seconds()
+        remaining = max(0.0, run["duration"] - run["elapsed"] - ran)
+        if run["deadline"] is not None and run["deadline"] - ran < remaining:
+            return "deadline", max(0.0, run["deadline"] - ran)
+        return "finish", remaining
 
     def _finish(self, key: Key, run: Run, job: dict) -> None:
         stamp = rfc3339(self.clock.now())
