@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from emulator import fixtures, state
+from emulator import auth, fixtures, state
 from emulator.admin.faults import Faults
 from emulator.admin.journal import Journal
 from emulator.core.clock import Clock
@@ -191,7 +191,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
 
     settings = settings or Settings()
     emulator = Emulator(settings)
-    app = web.Application(middlewares=[observing(emulator), error_middleware], client_max_size=settings.max_body_bytes)
+    checking = auth.middleware(emulator)  # None unless --auth or --admin-token: no cost by default
+    middlewares = [observing(emulator), error_middleware] + ([checking] if checking else [])
+    app = web.Application(middlewares=middlewares, client_max_size=settings.max_body_bytes)
     app[EMULATOR] = emulator
     app.add_subapp("/_emulator/", create_admin_app())
     for service in emulator.services.values():

@@ -14,7 +14,7 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from emulator import __version__
+from emulator import __version__, auth_options
 from emulator.app import EMULATOR, REQUEST_ID_HEADERS, Emulator, create_app
 from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import FixtureError
@@ -101,8 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "(EMULATOR_COS_STEP_SECONDS; default 2)")
     parser.add_argument("--cos-require-signature", action="store_true",
                         default=_env_flag("EMULATOR_COS_REQUIRE_SIGNATURE"),
-                        help="refuse unsigned COS requests and unknown SecretIds with 403 "
+                        help="the same as --auth cos_batch, which it adds to any other --auth "
                              "(EMULATOR_COS_REQUIRE_SIGNATURE=1)")
+    auth_options.add_arguments(parser)
     parser.add_argument("--state-file", type=Path, metavar="PATH", default=env("EMULATOR_STATE_FILE") or None,
                         help="load the state from this file at start if it exists (instead of the fixtures), "
                              "and save it there on SIGTERM/SIGINT and POST /_emulator/snapshot "
@@ -143,6 +144,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         state_file=args.state_file,
         snapshot_interval=args.snapshot_interval or None,
         quiet=args.quiet,
+        **auth_options.settings(args, parser),
     )
 
 

@@ -33,13 +33,17 @@ class EmulatorError(RuntimeError):
 class CloudJobEmulator:
     """A running emulator as a test sees it: its URL, its admin API, and clients pointed at it."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, admin_token: str | None = None) -> None:
         self.url = url.rstrip("/")
+        self.admin_token = admin_token or os.environ.get("EMULATOR_ADMIN_TOKEN") or None  # for --admin-token
 
     def admin(self, method: str, path: str, body: Any = None, query: dict | None = None) -> Any:
         url = f"{self.url}/_emulator/{path}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        if self.admin_token:
+            headers["X-Emulator-Admin-Token"] = self.admin_token
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return json.loads(response.read() or b"null")

@@ -1,7 +1,7 @@
 """How one emulator is configured: a frozen dataclass, filled from flags and EMULATOR_* variables."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -29,10 +29,15 @@ class Settings:
     job_controller: bool = True  # run API-created Kubernetes jobs on the clock
     job_duration: float = 10.0  # seconds a simulated Kubernetes job runs, unless annotated otherwise
     cos_step_seconds: float = 2.0  # seconds between a COS job's automatic status steps
-    cos_require_signature: bool = False  # refuse unsigned COS requests and unknown SecretIds
+    cos_require_signature: bool = False  # the same as "cos_batch" in auth (the older flag)
     state_file: Path | None = None  # where state is loaded from at start and saved to; None: kept in memory only
     snapshot_interval: float | None = None  # seconds between automatic saves to state_file; None: only on stop
     quiet: bool = False  # no access log line per request
+    auth: frozenset[str] = frozenset()  # services under strict authentication ("kubernetes", "mrs", "cos_batch")
+    # Credentials: never in repr(), so never in a log line that shows the settings.
+    tokens: tuple[str, ...] = field(default=(), repr=False)  # "TOKEN" or "TOKEN@PROJECT_ID" (MRS binding)
+    cos_keys: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (SecretId, SecretKey) pairs
+    admin_token: str | None = field(default=None, repr=False)  # required by /_emulator/ (but health) when set
 
     @property
     def fixtures_dir(self) -> Path | None:

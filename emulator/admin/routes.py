@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from emulator import __version__, fixtures, jsonio
+from emulator import __version__, auth, fixtures, jsonio
 from emulator import state as state_file
 from emulator.admin import openapi
 from emulator.app import EMULATOR, Emulator
@@ -96,9 +96,9 @@ async def update_clock(request: web.Request) -> web.Response:
 
 
 async def state(request: web.Request) -> web.Response:
-    """Every store as JSON, with the clock; reading it changes nothing."""
+    """Every store as JSON, with the clock, but no secret (see `auth.shown`); reading it changes nothing."""
     emulator = _emulator(request)
-    return _json({"clock": _clock_state(emulator), **emulator.core.store.snapshot()})
+    return _json({"clock": _clock_state(emulator), **auth.shown(emulator.core.store.snapshot())})
 
 
 async def snapshot(request: web.Request) -> web.Response:

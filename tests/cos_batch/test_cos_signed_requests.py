@@ -6,7 +6,6 @@ from cos_support import ACTIVE_ID, APPID, CANCELLED_ID, SECRET_ID, SECRET_KEY, S
 from qcloud_cos import CosConfig
 from qcloud_cos.cos_auth import CosS3Auth
 
-from emulator.app import EMULATOR
 from emulator.services.cos_batch.signature import signature
 
 CONTROL_HOST = "100000000001.cos-control.ap-chengdu.myqcloud.com"
@@ -121,8 +120,8 @@ def test_signature_matches_the_spec_vectors() -> None:
                      "host=127.0.0.1&x-cos-appid=1250000000") == "1fffafc6f9e809691d808f7ff20a0c574746149f"
 
 
-async def test_required_signatures_refuse_unsigned_and_unknown_keys(client) -> None:
-    client.app[EMULATOR].services["cos_batch"].require_signature = True
+async def test_required_signatures_refuse_unsigned_and_unknown_keys(aiohttp_client, make_app) -> None:
+    client = await aiohttp_client(make_app(cos_require_signature=True))  # the older flag: strict auth for COS
     response = await client.get("/jobs", headers={"x-cos-appid": APPID})
     assert (response.status, error_of(await response.read())) == (403, ("AccessDenied", "Access Denied."))
     foreign = ("q-sign-algorithm=sha1&q-ak=AKIDnobody&q-sign-time=1;2&q-key-time=1;2&q-header-list="

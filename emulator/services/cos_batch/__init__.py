@@ -6,13 +6,14 @@ the 13-status state machine, stepping on the emulator clock (New -> Preparing ->
 Ready -> Active -> Completing -> Complete, Cancelling -> Cancelled) with ProgressSummary,
 SuspendedDate, TerminationDate and StatusUpdateReason following the job; COS's XML layout and
 `<Error>` documents and headers; Content-MD5; the q-sign-algorithm=sha1 signature for keys given
-in fixtures; routing on the path alone, so any Host works.
+in fixtures or by `--cos-key`, with its time window under strict authentication; routing on the
+path alone, so any Host works.
 
 Not emulated: running the operation (no object is copied or restored, no manifest is read: every
 job holds DEFAULT_TASKS_PER_JOB tasks, all of which succeed), report files, failures and
 pre-emption by priority (Failing, Pausing and Paused come only from fixtures), the 90-day
-retention of finished jobs, CAM permissions, the signature's validity window, presigned
-(query-string) signatures, TooManyJobs and ServiceUnavailable.
+retention of finished jobs, CAM permissions, presigned (query-string) signatures, TooManyJobs and
+ServiceUnavailable.
 """
 from __future__ import annotations
 
@@ -20,34 +21,51 @@ from typing import Any
 
 from aiohttp import web
 
+from emulator.auth import SECRET_SUFFIX, strict_services
 from emulator.core.errors import ApiError
 from emulator.services import Core
-from emulator.services.cos_batch import fixture, lifecycle
+from emulator.services.cos_batch import fixture, lifecycle, signature
 from emulator.services.cos_batch.jobs import JobBook
 from emulator.services.cos_batch.routes import CosBatchApi
 from emulator.services.cos_batch.wire import Wire
+
+SECRETS = "cos_batch" + SECRET_SUFFIX  # SecretId -> {"SecretKey"} from fixtures, in scope ""
 
 
 class CosBatchService:
     """COS batch jobs on the shared core; `step_seconds` is the time each automatic step takes.
 
-    Without arguments, both come from the settings (`cos_step_seconds`, `cos_require_signature`).
-    `require_signature` makes unsigned requests and unknown SecretIds a 403, as COS answers them.
+    Without it, it comes from the settings (`cos_step_seconds`). Signing keys come from the settings
+    (`cos_keys`) and from fixtures, which keep theirs in the store (SECRETS: saved in the state file
+    so a restart keeps them, never shown by `/_emulator/state`). Under strict authentication
+    (`auth` names cos_batch) every request must be signed with a known key within its time window.
     """
 
     name = "cos_batch"
     prefixes = ("/jobs",)
 
-    def __init__(self, core: Core, step_seconds: float | None = None, require_signature: bool | None = None) -> None:
+    def __init__(self, core: Core, step_seconds: float | None = None) -> None:
         settings = core.settings
         step_seconds = settings.cos_step_seconds if step_seconds is None else step_seconds
-        require_signature = settings.cos_require_signature if require_signature is None else require_signature
         self.core = core
-        self.require_signature = require_signature
-        self.credentials: dict[str, str] = {}
+        self.strict = "cos_batch" in strict_services(settings)
+        self.configured_keys = dict(settings.cos_keys)
+        self.secrets = core.store.collection(SECRETS)
         self.jobs = JobBook(core, step_seconds)
         self.wire = Wire(core.clock)
         self.api = CosBatchApi(self)
+
+    def secret_key(self, secret_id: str) -> str | None:
+        """The SecretKey of a SecretId the emulator knows: configured ones first, then the fixtures'."""
+        configured = self.configured_keys.get(secret_id)
+        if configured is not None:
+            return configured
+        stored = self.secrets.get("", secret_id)
+        return None if stored is None else stored["SecretKey"]
+
+    def authenticate(self, request: web.Request) -> None:
+        """Strict authentication, before routing: a known key's signature, within its window on the emulator clock."""
+        signature.verify(request, self.secret_key, self.core.clock.now().timestamp())
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         self.api.add_routes(router)
@@ -69,10 +87,10 @@ class CosBatchService:
                                  + (f" ({detail})" if detail else "")) from None
             except ValueError as error:
                 raise ValueError(f"job {number}: {error}") from None
-        self.credentials.update(credentials)
+        for secret_id, secret_key in credentials.items():
+            self.secrets.put("", secret_id, {"SecretKey": secret_key})
 
     def reset(self) -> None:
-        self.credentials.clear()
         self.api.reset()
 
     def transition(self, request: dict[str, Any]) -> dict[str, Any]:

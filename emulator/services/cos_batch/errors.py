@@ -24,6 +24,7 @@ STATUS_CHANGE = "Error with the job status change"
 MALFORMED = "Invalid request format"
 NO_SUCH_JOB = "The specified job does not exist"
 NO_SUCH_JOB_OR_FINISHED = "The specified job does not exist or has already been completed"
+EXPIRED = "Request has expired"
 
 
 def invalid_argument(message: str = INVALID_PARAMETER, **details: Any) -> ApiError:

@@ -1,15 +1,17 @@
 """The COS request signature (q-sign-algorithm=sha1): recomputed from the request and compared.
 
-Only keys the emulator knows (fixture `credentials`) can be checked; a signature by an unknown
-SecretId is accepted unchecked unless signatures are required. The signature's time window is not
-checked: the emulator's clock is often frozen far from the client's wall clock.
+Without strict authentication only keys the emulator knows (fixture `credentials`, `--cos-key`)
+are checked, and a signature by an unknown SecretId is accepted unchecked: the time window is not
+checked then, since the emulator's clock is often frozen far from the client's wall clock. Strict
+authentication (`--auth cos_batch`) refuses unsigned requests and unknown SecretIds, and checks
+the window against the emulator's clock.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import quote
 
 from aiohttp import web
@@ -52,11 +54,30 @@ def parse_authorization(value: str) -> dict[str, str]:
     return fields
 
 
-def _encoded(items: object) -> dict[str, str]:
+def _listed(items: object, names: list[str]) -> dict[str, str]:
+    """The encoded values of the listed names only (the first of repeated ones), keyed by encoded lower-case name."""
+    wanted = set(names)
     found: dict[str, str] = {}
     for name, value in items:  # type: ignore[attr-defined]
-        found.setdefault(_encode(name).lower(), _encode(value))
+        key = _encode(name).lower()
+        if key in wanted and key not in found:
+            found[key] = _encode(value)
     return found
+
+
+def _window(text: str) -> tuple[int, int] | None:
+    matched = _KEY_TIME.fullmatch(text)
+    return (int(matched[1]), int(matched[2])) if matched else None
+
+
+def _check_window(fields: Mapping[str, str], now: float) -> None:
+    """Both q-sign-time and q-key-time must hold `now`; COS answers "Request has expired" otherwise."""
+    for name in ("q-sign-time", "q-key-time"):
+        window = _window(fields[name])
+        if window is None or window[0] > window[1]:
+            raise errors.access_denied()
+        if not window[0] <= now <= window[1]:
+            raise errors.access_denied(errors.EXPIRED)
 
 
 def _host_forms(host: str) -> list[str]:
@@ -65,23 +86,30 @@ def _host_forms(host: str) -> list[str]:
     return list(dict.fromkeys((host, bare.lower())))
 
 
-def verify(request: web.Request, credentials: Mapping[str, str], required: bool) -> None:
-    """Accept the request's signature or raise the 403 COS answers with."""
+def verify(request: web.Request, secret_key_of: Callable[[str], str | None], now: float | None = None) -> None:
+    """Accept the request's signature or raise the 403 COS answers with.
+
+    With `now` (strict authentication, the emulator clock's Unix time) a request must be signed,
+    by a known SecretId, within its time window; without it only known keys' signatures are checked.
+    """
+    required = now is not None
     value = request.headers.get("Authorization", "")
     if not value:
         if required:
             raise errors.access_denied()
         return
     fields = parse_authorization(value)
-    secret_key = credentials.get(fields["q-ak"])
+    secret_key = secret_key_of(fields["q-ak"])
     if secret_key is None:
         if required:
             raise errors.unknown_access_key()
         return
+    if now is not None:
+        _check_window(fields, now)
     param_names = [name for name in fields["q-url-param-list"].lower().split(";") if name]
     header_names = [name for name in fields["q-header-list"].lower().split(";") if name]
-    params = _pairs(_encoded(request.query.items()), param_names)
-    headers = _encoded(request.headers.items())
+    params = _pairs(_listed(request.query.items(), param_names), param_names)
+    headers = _listed(request.headers.items(), header_names)
     hosts = _host_forms(request.headers.get("Host", "")) if "host" in header_names else [""]
     given = fields["q-signature"].lower()
     for host in hosts:

@@ -4,18 +4,20 @@ Emulated: Jobs (create, read, replace, patch with JSON/merge/strategic merge/app
 propagation policies and finalizers, list with label/field selectors and paging, watch), the
 /status subresource (read, replace, patch), Namespaces (create, read, list, delete), discovery
 and the OpenAPI v3 pieces kubectl reads, every error as a metav1.Status. Huawei's flavour:
-`metadata.enable` and `selfLink` in responses, `X-Auth-Token` accepted.
+`metadata.enable` and `selfLink` in responses, `X-Auth-Token` accepted; under strict authentication
+a listed token is required (`authn`).
 A simulated job controller runs API-created jobs on the emulator's clock (see `controller`).
 Not emulated: Pods (nothing runs), server-side apply's field ownership, protobuf and CBOR,
-authentication and RBAC (tokens are accepted, not checked), Table output.
+RBAC, Table output.
 """
 from __future__ import annotations
 
 from aiohttp import web
 
+from emulator.auth import token_projects
 from emulator.core.errors import ApiError
 from emulator.services import Core
-from emulator.services.kubernetes import status, wire
+from emulator.services.kubernetes import authn, status, wire
 from emulator.services.kubernetes.controller import JobController
 from emulator.services.kubernetes import discovery
 from emulator.services.kubernetes.handlers import JobHandlers, NamespaceHandlers, get_core_api_versions, serve_document
@@ -38,6 +40,11 @@ class KubernetesService:
         self.controller = JobController(self.jobs, core.clock, core.store, core.settings.job_duration)
         if core.settings.job_controller:
             self.jobs.controller = self.controller
+        self.tokens = tuple(token_projects(core.settings.tokens))  # any listed token, whatever its project
+
+    def authenticate(self, request: web.Request) -> None:
+        """Strict authentication, before routing (see `authn`)."""
+        authn.authenticate(request, self.tokens)
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         jobs = JobHandlers(self.jobs, self.hub)

@@ -4,7 +4,8 @@ Emulated, under /v1.1/{project_id}: job objects (POST, GET list, GET, PATCH, DEL
 job binaries (POST, GET list, GET, PUT, DELETE on /job-binaries) with Sahara's status codes,
 Huawei's shapes (seed 002) and limits, Sahara's validation messages, list paging (limit, marker,
 sort_by, markers) and filters, the refusal to delete a binary a job uses, a required
-X-Auth-Token (any non-empty value; Keystone's 401 without one) and one error envelope read by
+X-Auth-Token (any non-empty value; Keystone's 401 without one; under strict authentication a listed
+token bound to the path's project, see `authn`) and one error envelope read by
 both python-saharaclient and the Huawei SDK (see errors.py). Where Sahara and the issue differ, the
 issue wins: PUT on a missing binary is 404 (Sahara: 400) and a null description is accepted on
 create (Sahara refuses it).

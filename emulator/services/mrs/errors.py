@@ -7,6 +7,8 @@ A missing token is answered the way keystonemiddleware answers it, before any MR
 """
 from __future__ import annotations
 
+import json
+
 from aiohttp import web
 
 from emulator import jsonio
@@ -15,6 +17,21 @@ from emulator.core.errors import ApiError, BodyTooLarge, MethodNotAllowed, Route
 KEYSTONE_401 = jsonio.dumps({"error": {
     "code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication.",
 }})
+
+# Sahara's auth_valid raises webob's HTTPUnauthorized, which webob renders as the Accept header prefers.
+TENANT_MISMATCH = "TOKEN_TENANT_MISMATCH"
+_WEBOB_EXPLANATION = ("This server could not verify that you are authorized to access the document you requested. "
+                      "Either you supplied the wrong credentials (e.g., bad password), or your browser does not "
+                      "understand how to supply the credentials required.")
+_WEBOB_401 = {
+    "text/html": (f"<html>\n <head>\n  <title>401 Unauthorized</title>\n </head>\n <body>\n  <h1>401 Unauthorized"
+                  f"</h1>\n  {_WEBOB_EXPLANATION}<br /><br />\nToken tenant != requested tenant\n\n\n </body>\n</html>"
+                  ).encode(),
+    "text/plain": f"401 Unauthorized\n\n{_WEBOB_EXPLANATION}\n\n Token tenant != requested tenant  ".encode(),
+    "application/json": json.dumps({"message": f"{_WEBOB_EXPLANATION}<br /><br />\nToken tenant != requested "
+                                               f"tenant\n\n", "code": "401 Unauthorized", "title": "Unauthorized"}
+                                   ).encode(),  # Python's json with its default separators, as webob writes it
+}
 
 # Errors raised outside MRS code (routing, body limit, crashes): Sahara's Flask/werkzeug wording, no Error ID.
 _FOREIGN = {
@@ -27,6 +44,11 @@ _FOREIGN = {
 
 def unauthorized() -> ApiError:
     return ApiError(401, "Unauthorized", "The request you have made requires authentication.")
+
+
+def tenant_mismatch() -> ApiError:
+    """Strict auth: a token bound to another project than the path's (Sahara's auth_valid middleware)."""
+    return ApiError(401, TENANT_MISMATCH, "Token tenant != requested tenant")
 
 
 def not_found(object_id: str) -> ApiError:
@@ -68,12 +90,46 @@ def unsupported_content_type(mimetype: str) -> ApiError:
     return ApiError(400, "INVALID_DATA", f"Content type {mimetype!r} isn't supported", error_id=False)
 
 
+def _quality(ranges: list[tuple[str, float]], offer: str) -> float:
+    """The q of the most specific media range that matches `offer` (0 when none does)."""
+    kind = offer.split("/")[0]
+    matches = [(3 if media == offer else 2 if media == f"{kind}/*" else 1, q)
+               for media, q in ranges if media in (offer, f"{kind}/*", "*/*")]
+    return max(matches)[1] if matches else 0.0
+
+
+def _webob_choice(accept: str | None) -> str:
+    """What webob's HTTPException picks: plain text without Accept, else the best q, ties to html, plain, json.
+
+    An Accept header webob cannot parse counts as accepting everything, so html.
+    """
+    if not accept:
+        return "text/plain"
+    ranges = []
+    for part in accept.split(","):
+        media, *params = (item.strip() for item in part.split(";"))
+        q = next((value for name, _, value in (p.partition("=") for p in params) if name.strip() == "q"), "1")
+        try:
+            ranges.append((media.lower(), float(q)))
+        except ValueError:
+            return "text/html"
+        if "/" not in media:
+            return "text/html"
+    offers = ("text/html", "text/plain", "application/json")
+    best = max(offers, key=lambda offer: (_quality(ranges, offer), -offers.index(offer)))
+    return best if _quality(ranges, best) > 0 else "text/plain"
+
+
 def has_token(request: web.Request) -> bool:
     return bool(request.headers.get("X-Auth-Token", "").strip())
 
 
 def render(request: web.Request, error: ApiError, error_id: str) -> web.Response:
     """`error` in the MRS envelope; `error_id` is the uuid Sahara appends to its own errors."""
+    if error.code == TENANT_MISMATCH:
+        media_type = _webob_choice(request.headers.get("Accept"))
+        charset = "" if media_type == "application/json" else "; charset=UTF-8"
+        return web.Response(body=_WEBOB_401[media_type], status=401, headers={"Content-Type": media_type + charset})
     if error.status == 401 or (isinstance(error, (RouteNotFound, MethodNotAllowed)) and not has_token(request)):
         return web.Response(body=KEYSTONE_401, status=401, content_type="application/json",
                             headers={"WWW-Authenticate": f'Keystone uri="{request.scheme}://{request.host}/identity"'})

@@ -5,10 +5,11 @@ from typing import Any
 
 from aiohttp import web
 
+from emulator.auth import token_projects
 from emulator.core.errors import ApiError
 from emulator.core.ids import Ids
 from emulator.services import Core
-from emulator.services.mrs import errors, fixture
+from emulator.services.mrs import authn, errors, fixture
 from emulator.services.mrs.binaries import BinaryRegistry
 from emulator.services.mrs.handlers import MrsApi
 from emulator.services.mrs.jobs import JobRegistry
@@ -28,6 +29,11 @@ class MrsService:
         seed = core.settings.id_seed
         # Sahara's "Error ID" uuids: a source of their own, so errors never shift the ids of objects.
         self._error_ids = Ids(None if seed is None else seed + 1)
+        self.tokens = token_projects(core.settings.tokens)
+
+    def authenticate(self, request: web.Request) -> None:
+        """Strict authentication, before routing (see `authn`)."""
+        authn.authenticate(request, self.tokens)
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         self.api.add_routes(router)
