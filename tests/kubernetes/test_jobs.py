@@ -163,13 +163,18 @@ async def test_create_without_containers_is_422_required(client, kube):
         {"reason": "FieldValueRequired", "message": "Required value", "field": "spec.template.spec.containers"}]
 
 
-async def test_create_with_malformed_json_is_400(client, kube):
-    response = await client.post(kube.url("default"), data=b'{"metadata": ',
-                                 headers={"Content-Type": "application/json"})
+@pytest.mark.parametrize(("data", "go_error", "shown"), [
+    (b'{"metadata": ', "unexpected end of JSON input", '{"metadata": '),
+    (b"{bad}", "invalid character 'b' looking for beginning of object key string", "{bad}"),
+    (b'{"a": 1 "b": 2}', "invalid character '\"' after object key:value pair", '{"a": 1 "b": 2}'),
+    (b"not json", "invalid character 'o' in literal null (expecting 'u')", "6e 6f 74 20 6a 73 6f 6e"),
+    (b"[" * 20000, "invalid character '[' exceeded max depth", " ".join(["5b"] * 30)),
+])
+async def test_create_with_malformed_json_is_400_with_gos_message(client, kube, data, go_error, shown):
+    response = await client.post(kube.url("default"), data=data, headers={"Content-Type": "application/json"})
     body = await kube.expect(response, 400, "BadRequest")
-    assert body["message"].startswith("the object provided is unrecognized (must be of type Job): couldn't get "
-                                      "version/kind; json parse error: ")
-    assert body["message"].endswith('({"metadata":  ...)')
+    assert body["message"] == ("the object provided is unrecognized (must be of type Job): couldn't get "
+                               f"version/kind; json parse error: {go_error} ({shown} ...)")
     assert "details" not in body
 
 

@@ -7,7 +7,7 @@ import yaml
 from aiohttp import web
 
 from emulator import jsonio
-from emulator.services.kubernetes import status
+from emulator.services.kubernetes import gojson, status
 
 _TRUE = frozenset(("1", "t", "T", "TRUE", "true", "True"))
 _PRETTY_AGENTS = ("curl", "Wget", "Mozilla/5.0")
@@ -64,9 +64,10 @@ def decode_object(raw: bytes, content_type: str, kind: str) -> dict[str, Any]:
         else:
             value = jsonio.loads(raw)
     except (ValueError, yaml.YAMLError, UnicodeDecodeError) as error:
+        reason = (content_type != "application/yaml" and gojson.syntax_error(raw)) or _first_line(error)
         raise status.bad_request(
             f"the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; "
-            f"json parse error: {_first_line(error)} ({_hexdump_prefix(raw)} ...)") from None
+            f"json parse error: {reason} ({_hexdump_prefix(raw)} ...)") from None
     if not isinstance(value, dict):
         raise status.bad_request(
             f"the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; "
