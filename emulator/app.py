@@ -6,6 +6,7 @@ import itertools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 
 from aiohttp import web
 
@@ -43,12 +44,15 @@ class Emulator:
         self.source = (f"state file {settings.state_file}" if saved is not None
                        else f"fixtures {folder}" if folder else "no fixtures")
 
-    def reset(self, load_fixtures: bool = True) -> None:
-        """Everything back to how the process started: fixtures, clock, ids, revisions, journal, faults."""
+    def reset(self, load_fixtures: bool = True, clock: datetime | None = None, frozen: bool | None = None) -> None:
+        """Everything back to how the process started: fixtures, clock, ids, revisions, journal, faults.
+
+        `clock` and `frozen` place the clock first, so the fixtures load at that time.
+        """
         self.journal.clear()
         self.faults.clear()
         self.core.store.reset()
-        self.core.clock.reset()
+        self.core.clock.reset(clock, frozen)
         self.core.ids.reset()
         for service in self.services.values():
             service.reset()

@@ -30,11 +30,16 @@ class EmulatorError(RuntimeError):
     """The admin API refused a call; the message is its answer."""
 
 
+def _rfc3339(when: str | datetime) -> str:
+    return when if isinstance(when, str) else when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class CloudJobEmulator:
     """A running emulator as a test sees it: its URL, its admin API, and clients pointed at it."""
 
     def __init__(self, url: str, admin_token: str | None = None) -> None:
         self.url = url.rstrip("/")
+        self.start_time = DEFAULT_TIME  # where reset() freezes the clock: the test's marker clock, or the default
         self.admin_token = admin_token or os.environ.get("EMULATOR_ADMIN_TOKEN") or None  # for --admin-token
 
     def admin(self, method: str, path: str, body: Any = None, query: dict | None = None) -> Any:
@@ -50,8 +55,9 @@ class CloudJobEmulator:
         except urllib.error.HTTPError as error:
             raise EmulatorError(f"{method} {path}: {error.code} {error.read().decode(errors='replace')}") from None
 
-    def reset(self, fixtures: bool = True) -> None:
-        self.admin("POST", "reset", {"fixtures": fixtures})
+    def reset(self, fixtures: bool = True, clock: str | datetime | None = None) -> None:
+        """Back to the fixtures (or empty), the clock frozen at `clock` (default: the test's start) before they load."""
+        self.admin("POST", "reset", {"fixtures": fixtures, "clock": _rfc3339(clock or self.start_time), "frozen": True})
 
     def load(self, documents: dict | list) -> int:
         """Load fixture documents (the fixture-file format) through the create paths."""
@@ -62,8 +68,7 @@ class CloudJobEmulator:
         return self.admin("POST", "clock", {"advance_seconds": seconds})["now"]
 
     def set_time(self, when: str | datetime) -> str:
-        text = when if isinstance(when, str) else when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return self.admin("POST", "clock", {"set": text})["now"]
+        return self.admin("POST", "clock", {"set": _rfc3339(when)})["now"]
 
     def now(self) -> str:
         return self.admin("GET", "clock")["now"]
@@ -128,9 +133,10 @@ class CloudJobEmulator:
         return http
 
 
-def _start(frozen_at: str) -> tuple[subprocess.Popen, str]:
+def _start(*options: str) -> tuple[subprocess.Popen, str]:
+    """`python -m emulator` on a free loopback port with these options: the process and its URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "--port", "0", "--frozen-clock", frozen_at, "--log-level", "warning"],
+        [sys.executable, "-m", "emulator", "--port", "0", "--log-level", "warning", *options],
         stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     line = process.stdout.readline() if process.stdout else ""
@@ -147,7 +153,7 @@ def cloud_job_emulator_server() -> Iterator[CloudJobEmulator]:
     if external:
         yield CloudJobEmulator(external)
         return
-    process, url = _start(DEFAULT_TIME)
+    process, url = _start("--frozen-clock", DEFAULT_TIME)
     try:
         yield CloudJobEmulator(url)
     finally:
@@ -164,10 +170,8 @@ def cloud_job_emulator(cloud_job_emulator_server: CloudJobEmulator, request: pyt
     marker = request.node.get_closest_marker("cloud_job_emulator")
     options = dict(marker.kwargs) if marker else {}
     emulator = cloud_job_emulator_server
-    emulator.reset(fixtures=options.get("bundled", True))
-    emulator.admin("POST", "clock", {"frozen": True})
-    if options.get("clock"):
-        emulator.set_time(options["clock"])
+    emulator.start_time = options.get("clock") or DEFAULT_TIME
+    emulator.reset(fixtures=options.get("bundled", True))  # frozen at the start time before the fixtures load
     if options.get("fixtures"):
         emulator.load(options["fixtures"])
     return emulator

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,81 @@ def test_emulator_url_points_the_fixtures_at_a_running_emulator(pytester: pytest
     with urllib.request.urlopen(f"{live_url}/apis/batch/v1/namespaces/namespace-test/jobs/pi/status") as response:
         conditions = json.load(response)["status"]["conditions"]
     assert [c["type"] for c in conditions] == ["SuccessCriteriaMet", "Complete"]  # it really was that server
+
+
+def test_the_marker_clock_gives_the_same_state_in_process_and_live(pytester: pytest.Pytester):
+    """The fixtures load at the marker's time in both modes: no step between the default time and it runs."""
+    pytester.makepyfile(f"""
+        import json, pytest
+
+        COS_JOB = "006c1698-bbf3-4ccf-aa23-12aeec330857"  # Active for an hour after the fixtures load
+        pytestmark = pytest.mark.cloud_job_emulator(clock="2030-01-01T00:00:00Z")
+
+        def keep(name, state):
+            with open(name, "w") as file:
+                json.dump(state, file)
+            jobs = dict(((a, j), job) for a, j, job in state["collections"]["cos_jobs"])
+            assert jobs["1250000000", COS_JOB]["Status"] == "Active"
+
+        async def test_in_process(cloud_job_emulator_app, aiohttp_client):
+            client = await aiohttp_client(cloud_job_emulator_app())
+            keep("in_process.json", await (await client.get("/_emulator/state")).json())
+
+        def test_live(cloud_job_emulator):
+            keep("live.json", cloud_job_emulator.state())
+            cloud_job_emulator.advance(3600)
+            cloud_job_emulator.reset()  # back to the marker's time, frozen, the job Active again
+            assert cloud_job_emulator.now() == "2030-01-01T00:00:00Z"
+            keep("live_again.json", cloud_job_emulator.state())
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    names = ("in_process", "live", "live_again")
+    uids = re.compile(r'"uid": "[^"]*"')  # drawn at random unless --id-seed is given
+    states = [json.loads(uids.sub('"uid": ""', (pytester.path / f"{name}.json").read_text())) for name in names]
+    assert states[0] == states[1] == states[2]
+
+
+@pytest.fixture
+def live_clock_url() -> Iterator[str]:
+    """An emulator of the test's own whose clock runs (no --frozen-clock), as a docker-compose service's does."""
+    from emulator.pytest_plugin import _start
+
+    process, url = _start()
+    yield url
+    process.kill()
+    process.wait(timeout=10)
+
+
+def test_emulator_url_mode_resets_that_emulator_to_the_default_frozen_time(pytester: pytest.Pytester,
+                                                                           live_clock_url: str,
+                                                                           monkeypatch: pytest.MonkeyPatch):
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "left-over"}}
+    request = urllib.request.Request(f"{live_clock_url}/api/v1/namespaces", data=json.dumps(namespace).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).close()
+    monkeypatch.setenv("EMULATOR_URL", live_clock_url)
+    pytester.makepyfile("""
+        import pytest
+
+        def names(emulator):
+            return [n for _, n, _ in emulator.state()["collections"]["namespaces"]]
+
+        def test_default_time(cloud_job_emulator):
+            assert "left-over" not in names(cloud_job_emulator)  # the fixture's reset really happened there
+            assert cloud_job_emulator.now() == "2026-01-01T00:00:00Z"
+            cloud_job_emulator.load({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "mine"}})
+            cloud_job_emulator.advance(90)
+            cloud_job_emulator.reset()  # mid-test: still frozen, at the default time
+            assert cloud_job_emulator.admin("GET", "clock") == {"now": "2026-01-01T00:00:00Z", "frozen": True}
+            assert "mine" not in names(cloud_job_emulator)
+
+        @pytest.mark.cloud_job_emulator(clock="2031-02-03T04:05:06Z")
+        def test_marker_time(cloud_job_emulator):
+            cloud_job_emulator.advance(5)
+            cloud_job_emulator.reset()
+            assert cloud_job_emulator.admin("GET", "clock") == {"now": "2031-02-03T04:05:06Z", "frozen": True}
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
 def test_readme_example_runs(pytester: pytest.Pytester):

@@ -1,6 +1,8 @@
 """The admin routes under /_emulator/: health, reset, clock, state, snapshot, fixtures, journal, faults, transitions."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiohttp import web
 
 from emulator import __version__, auth, fixtures, jsonio
@@ -47,12 +49,31 @@ async def health(request: web.Request) -> web.Response:
     })
 
 
+def _moment(body: dict, field: str) -> datetime | None:
+    """The RFC 3339 timestamp `body[field]` as a datetime, or None when it is not given; 400 when it is not one."""
+    value = body.get(field)
+    if value is None:
+        return None
+    try:
+        return parse_rfc3339(value)
+    except (ValueError, TypeError):
+        raise ApiError(400, "BadRequest", f'"{field}" must be an RFC 3339 timestamp, not {value!r}') from None
+
+
+def _flag(body: dict, field: str) -> bool | None:
+    """`body[field]` if it is true or false, None when it is not given; 400 otherwise."""
+    value = body.get(field)
+    if value is not None and not isinstance(value, bool):
+        raise ApiError(400, "BadRequest", f'"{field}" must be true or false')
+    return value
+
+
 async def reset(request: web.Request) -> web.Response:
+    """Back to the start; `fixtures: false` empties, `clock` and `frozen` place the clock before fixtures load."""
     body = await _json_body(request)
-    load = body.get("fixtures", True)
-    if not isinstance(load, bool):
-        raise ApiError(400, "BadRequest", '"fixtures" must be true or false')
-    _emulator(request).reset(load_fixtures=load)
+    load = _flag(body, "fixtures")
+    load = True if load is None else load
+    _emulator(request).reset(load_fixtures=load, clock=_moment(body, "clock"), frozen=_flag(body, "frozen"))
     return _json({"reset": True, "fixtures": load})
 
 
@@ -72,16 +93,9 @@ async def update_clock(request: web.Request) -> web.Response:
     if unknown or not body:
         raise ApiError(400, "BadRequest", 'give one or more of "set", "advance_seconds", "frozen"'
                        + (f"; unknown: {', '.join(sorted(unknown))}" if unknown else ""))
-    frozen, moment, seconds = body.get("frozen"), body.get("set"), body.get("advance_seconds")
-    if frozen is not None and not isinstance(frozen, bool):
-        raise ApiError(400, "BadRequest", '"frozen" must be true or false')
+    frozen, moment, seconds = _flag(body, "frozen"), _moment(body, "set"), body.get("advance_seconds")
     if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0):
         raise ApiError(400, "BadRequest", '"advance_seconds" must be a number of seconds, 0 or more')
-    if moment is not None:
-        try:
-            moment = parse_rfc3339(moment)
-        except (ValueError, TypeError):
-            raise ApiError(400, "BadRequest", f'"set" must be an RFC 3339 timestamp, not {moment!r}') from None
     clock = _emulator(request).core.clock
     if frozen is not None:
         clock.freeze(frozen)

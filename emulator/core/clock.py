@@ -69,11 +69,11 @@ class Clock:
     def freeze(self, frozen: bool) -> None:
         self._place(self.now(), frozen)
 
-    def reset(self) -> None:
-        """Back to how the clock started, with nothing scheduled."""
+    def reset(self, start: datetime | None = None, frozen: bool | None = None) -> None:
+        """Back to how the clock started (or to `start`, `frozen` or not as given), with nothing scheduled."""
         self._due.clear()
-        start, frozen = self._initial
-        self._place(start or datetime.now(UTC), frozen)
+        initial, was_frozen = self._initial
+        self._place(start or initial or datetime.now(UTC), was_frozen if frozen is None else frozen)
 
     def call_at(self, when: datetime, callback: Callable[[], None]) -> None:
         heapq.heappush(self._due, (when, next(self._sequence), callback))

@@ -97,7 +97,22 @@ async def test_reset_ends_open_watches(client):
     assert await asyncio.wait_for(watch.read(), 10) == b""  # the stream ends instead of hanging
 
 
-@pytest.mark.parametrize("body", [b'{"fixtures": "no"}', b"[true]", b"{not json"])
+async def test_reset_can_place_and_freeze_the_clock_before_the_fixtures_load(client):
+    body = {"clock": "2030-01-01T00:00:00Z", "frozen": True}
+    assert await ok(await client.post("/_emulator/reset", json=body)) == {"reset": True, "fixtures": True}
+    assert await ok(await client.get("/_emulator/clock")) == {"now": "2030-01-01T00:00:00Z", "frozen": True}
+    cos = (await ok(await client.get("/_emulator/state")))["collections"]["cos_jobs"]
+    job = next(job for _, job_id, job in cos if job_id == "006c1698-bbf3-4ccf-aa23-12aeec330857")
+    assert job["Status"] == "Active"  # loaded at 2030, so its hour has not passed: no step ran on the way
+    await ok(await client.post("/_emulator/reset", json={"frozen": False}))
+    live = await ok(await client.get("/_emulator/clock"))
+    assert live["frozen"] is False and live["now"].startswith("2026-01-01T00:00:")  # the start time, running
+    await ok(await client.post("/_emulator/reset"))  # without them: back to how the process started
+    assert await ok(await client.get("/_emulator/clock")) == {"now": "2026-01-01T00:00:00Z", "frozen": True}
+
+
+@pytest.mark.parametrize("body", [b'{"fixtures": "no"}', b"[true]", b"{not json", b'{"clock": "tomorrow"}',
+                                  b'{"clock": 5}', b'{"frozen": "yes"}'])
 async def test_reset_with_a_bad_body_is_400_and_changes_nothing(client, body):
     await ok(await client.post(JOBS, json=job("kept")), 201)
     await bad_request(await client.post("/_emulator/reset", data=body, headers={"Content-Type": "application/json"}))
