@@ -134,10 +134,15 @@ class CloudJobEmulator:
 
 
 def _start(*options: str) -> tuple[subprocess.Popen, str]:
-    """`python -m emulator` on a free loopback port with these options: the process and its URL."""
+    """`python -m emulator` on a free loopback port with these options: the process and its URL.
+
+    It gets none of the caller's EMULATOR_* variables: a developer's EMULATOR_STATE_FILE,
+    EMULATOR_NO_FIXTURES and the like must neither change a test's results nor be overwritten by it.
+    """
+    env = {name: value for name, value in os.environ.items() if not name.startswith("EMULATOR_")}
     process = subprocess.Popen(
         [sys.executable, "-m", "emulator", "--port", "0", "--log-level", "warning", *options],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE, text=True, env={**env, "PYTHONUNBUFFERED": "1"},
     )
     line = process.stdout.readline() if process.stdout else ""
     if "http://" not in line:

@@ -184,6 +184,21 @@ def test_emulator_url_mode_resets_that_emulator_to_the_default_frozen_time(pytes
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
+def test_the_plugins_own_emulator_ignores_the_developers_emulator_variables(pytester: pytest.Pytester,
+                                                                            monkeypatch: pytest.MonkeyPatch,
+                                                                            tmp_path: Path):
+    sandbox_state = tmp_path / "sandbox-state.json"  # a sandbox's state file, which a test run must never write
+    for name, value in {"EMULATOR_STATE_FILE": str(sandbox_state), "EMULATOR_NO_FIXTURES": "1"}.items():
+        monkeypatch.setenv(name, value)
+    pytester.makepyfile("""
+        def test_defaults(cloud_job_emulator):
+            state = cloud_job_emulator.state()
+            assert state["collections"]["jobs"]  # the bundled fixtures, despite EMULATOR_NO_FIXTURES
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    assert not sandbox_state.exists()  # the emulator it started and stopped wrote no state file
+
+
 def test_readme_example_runs(pytester: pytest.Pytester):
     section = README.split("## Testing with pytest", 1)[1]
     example = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
