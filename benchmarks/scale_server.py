@@ -30,8 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_docs  # noqa: E402
 
 from emulator import fixtures  # noqa: E402
+from emulator.access_log import LOG_FORMAT, AccessLog  # noqa: E402
 from emulator.app import EMULATOR, create_app  # noqa: E402
-from emulator.cli import CompactAccessLogger  # noqa: E402
+from emulator.cli import loop_factory  # noqa: E402
 from emulator.settings import Settings  # noqa: E402
 
 
@@ -59,7 +60,8 @@ async def serve(port: int, initial: int) -> None:
         return web.json_response({"jobs": jobs, "seconds": seconds})
 
     app.router.add_post("/_bench/grow", grow)
-    runner = web.AppRunner(app, access_log_class=CompactAccessLogger, handle_signals=False, shutdown_timeout=5)
+    access_log = AccessLog(logging.getLogger("aiohttp.access"))
+    runner = web.AppRunner(app, access_log_class=access_log.logger_class(), handle_signals=False, shutdown_timeout=5)
     await runner.setup()
     try:
         site = web.TCPSite(runner, "127.0.0.1", port)
@@ -72,6 +74,7 @@ async def serve(port: int, initial: int) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
+        access_log.close()
 
 
 def main() -> None:
@@ -79,8 +82,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--jobs", type=int, default=1000, help="jobs in namespace bench at start")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(serve(args.port, args.jobs))
+    logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:  # the CLI's event loop
+        runner.run(serve(args.port, args.jobs))
 
 
 if __name__ == "__main__":

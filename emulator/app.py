@@ -87,26 +87,6 @@ def _routing_error(request: web.Request, error: web.HTTPException) -> ApiError |
     return None
 
 
-@web.middleware
-async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Render every ApiError, routing miss and unexpected failure in the owning service's envelope."""
-    try:
-        return await handler(request)
-    except ApiError as error:
-        failure: ApiError = error
-    except web.HTTPException as error:
-        routed = _routing_error(request, error)
-        if routed is None:
-            raise
-        failure = routed
-    except (asyncio.CancelledError, ConnectionResetError):
-        raise
-    except Exception:  # a bug of ours: logged with its traceback, answered without one
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        failure = ApiError(500, "InternalError", "the emulator failed to handle this request")
-    return render_error(request.config_dict[EMULATOR], request, failure)
-
-
 def render_error(emulator: Emulator, request: web.Request, failure: ApiError) -> web.StreamResponse:
     """The error in the envelope of the service that owns the path (plain JSON for the admin API)."""
     service = emulator.service_for(request.path)
@@ -116,50 +96,77 @@ def render_error(emulator: Emulator, request: web.Request, failure: ApiError) ->
     return service.render_error(request, failure)
 
 
+REQUEST_ID = web.RequestKey("request_id", str)  # the id the journal keeps, for the access log
 REQUEST_ID_HEADERS = ("x-cos-request-id", "X-Openstack-Request-Id", "X-Request-Id")
 
 
-def observing(emulator: Emulator) -> Callable:
-    """The outermost middleware: answer the calls a fault rule picks, and journal every service call.
+def handling(emulator: Emulator) -> Callable:
+    """The one middleware: answer the calls a fault rule picks, render every ApiError, routing miss and
+    unexpected failure in the owning service's envelope, and journal every service call.
 
     Service routes are named `<service>.<operation>` (the real API's operation names), so both
-    the journal and fault rules speak the real API's language.
+    the journal and fault rules speak the real API's language. Admin calls are not journaled.
     """
     journal, faults, clock = emulator.journal, emulator.faults, emulator.core.clock
     counter = itertools.count(1)
 
     @web.middleware
-    async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
+    async def handle(request: web.Request, handler: Handler) -> web.StreamResponse:
         path = request.path
-        if path.startswith("/_emulator/"):
-            return await handler(request)
+        service_call = not path.startswith("/_emulator/")
         started = time.perf_counter()
-        name = request.match_info.route.name
-        if name:
-            service_name, _, operation = name.partition(".")
-        else:
-            service = emulator.service_for(path)
-            service_name, operation = (service.name if service else ""), ""
-        response = None
-        if faults.rules:
-            rule = faults.take(service_name, operation, request.method, path)
-            if rule is not None:
-                if rule.delay_ms:
-                    await asyncio.sleep(rule.delay_ms / 1000)
-                if rule.status is not None:
-                    response = render_error(emulator, request, faults.error(rule))
-        if response is None:
-            response = await handler(request)
-        request_id = next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), None)
+        service_name = operation = ""
+        if service_call:
+            name = request.match_info.route.name
+            if name:
+                service_name, _, operation = name.partition(".")
+            else:
+                service = emulator.service_for(path)
+                service_name = service.name if service else ""
+        try:
+            response = None
+            if faults.rules and service_call:
+                response = await _fault(emulator, request, service_name, operation)
+            if response is None:
+                response = await handler(request)
+        except ApiError as error:
+            response = render_error(emulator, request, error)
+        except web.HTTPException as error:
+            routed = _routing_error(request, error)
+            if routed is None:
+                raise
+            response = render_error(emulator, request, routed)
+        except (asyncio.CancelledError, ConnectionResetError):
+            raise
+        except Exception:  # a bug of ours: logged with its traceback, answered without one
+            log.exception("unhandled error on %s %s", request.method, path)
+            response = render_error(emulator, request,
+                                    ApiError(500, "InternalError", "the emulator failed to handle this request"))
+        if not service_call:
+            return response
+        headers = response.headers
+        request_id = next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None)
         if request_id is None:
             request_id = f"{next(counter):012d}"
             if not response.prepared:
-                response.headers["X-Request-Id"] = request_id
+                headers["X-Request-Id"] = request_id
+        request[REQUEST_ID] = request_id
         journal.record(clock.now(), service_name, operation, request.method, path, request.query_string,
                        response.status, (time.perf_counter() - started) * 1000, request_id)
         return response
 
-    return observe
+    return handle
+
+
+async def _fault(emulator: Emulator, request: web.Request, service: str, operation: str) -> web.StreamResponse | None:
+    """The answer a fault rule gives this call (after its delay), or None to answer it as usual."""
+    faults = emulator.faults
+    rule = faults.take(service, operation, request.method, request.path)
+    if rule is None:
+        return None
+    if rule.delay_ms:
+        await asyncio.sleep(rule.delay_ms / 1000)
+    return None if rule.status is None else render_error(emulator, request, faults.error(rule))
 
 
 def tick(clock: Clock) -> None:
@@ -196,7 +203,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
     emulator = Emulator(settings)
     checking = auth.middleware(emulator)  # None unless --auth or --admin-token: no cost by default
-    middlewares = [observing(emulator), error_middleware] + ([checking] if checking else [])
+    middlewares = [handling(emulator)] + ([checking] if checking else [])
     app = web.Application(middlewares=middlewares, client_max_size=settings.max_body_bytes)
     app[EMULATOR] = emulator
     app.add_subapp("/_emulator/", create_admin_app())

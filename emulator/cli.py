@@ -12,10 +12,10 @@ from datetime import datetime
 from pathlib import Path
 
 from aiohttp import web
-from aiohttp.abc import AbstractAccessLogger
 
 from emulator import __version__, auth_options
-from emulator.app import EMULATOR, REQUEST_ID_HEADERS, Emulator, create_app
+from emulator.access_log import LOG_FORMAT, AccessLog
+from emulator.app import EMULATOR, Emulator, create_app
 from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import FixtureError
 from emulator.settings import Settings
@@ -55,13 +55,13 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-class CompactAccessLogger(AbstractAccessLogger):
-    """One line per request: method, path, status, milliseconds, and the request id the journal keeps."""
-
-    def log(self, request, response, time: float) -> None:  # type: ignore[override]
-        request_id = next((response.headers[h] for h in REQUEST_ID_HEADERS if h in response.headers), "-")
-        self.logger.info("%s %s %d %.1fms %s", request.method, request.path_qs, response.status, time * 1000,
-                         request_id)
+def loop_factory():
+    """uvloop's event loop where it is installed (it serves about a third more requests per second), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -161,7 +161,8 @@ def _log_start_up(emulator: Emulator, url: str) -> None:
 async def serve(settings: Settings) -> None:
     """Serve until SIGINT or SIGTERM; print the base URL once connections are accepted."""
     app = create_app(settings)
-    runner = web.AppRunner(app, access_log_class=CompactAccessLogger, handle_signals=False, shutdown_timeout=5,
+    access_log = AccessLog(logging.getLogger("aiohttp.access"))
+    runner = web.AppRunner(app, access_log_class=access_log.logger_class(), handle_signals=False, shutdown_timeout=5,
                            handler_cancellation=True,  # a dropped watch ends at once; writes never await
                            **({"access_log": None} if settings.quiet else {}))
     await runner.setup()
@@ -180,13 +181,15 @@ async def serve(settings: Settings) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
+        access_log.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     settings = parse_settings(argv)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=settings.log_level.upper(), format=LOG_FORMAT)
     try:
-        asyncio.run(serve(settings))
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
+            runner.run(serve(settings))
     except FixtureError as error:
         print(f"cloud-job-emulator: bad fixture: {error}", file=sys.stderr)
         return 1

@@ -1,0 +1,99 @@
+"""The access log: one line per request, formatted directly and written once per event-loop turn."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import IO
+
+from aiohttp.abc import AbstractAccessLogger
+
+from emulator.app import REQUEST_ID
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # the CLI's format for every log line
+
+
+class AccessLog:
+    """Writes the lines `logging` would write with LOG_FORMAT on a plain stream handler, without its cost.
+
+    Lines wait in a buffer until the event loop's current turn ends (or another record is logged
+    first, so the order of lines is kept). Where logging is set up otherwise (other handlers,
+    formats, filters), `stream` is None and each line goes through `logger.info` as usual.
+    """
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.logger = logger
+        self.handler = _plain_stream_handler(logger)
+        self._lines: list[str] = []
+        self._second = -1
+        self._stamp = ""
+        if self.handler is not None:
+            self.handler.addFilter(self._flush_first)
+
+    def close(self) -> None:
+        self.flush()
+        if self.handler is not None:
+            self.handler.removeFilter(self._flush_first)
+
+    def write(self, message: str) -> None:
+        if self.handler is None:
+            self.logger.info("%s", message)
+            return
+        now = time.time()
+        second = int(now)
+        if second != self._second:
+            self._second, self._stamp = second, time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
+        if not self._lines:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self._lines.append(f"{self._stamp},{int((now - second) * 1000):03d} INFO {self.logger.name}: {message}\n")
+
+    def flush(self) -> None:
+        if self._lines and self.handler is not None:
+            text, self._lines = "".join(self._lines), []
+            stream: IO[str] = self.handler.stream
+            with self.handler.lock:  # type: ignore[union-attr]
+                stream.write(text)
+                stream.flush()
+
+    def _flush_first(self, _record: logging.LogRecord) -> bool:
+        self.flush()
+        return True
+
+    def logger_class(self) -> type[AbstractAccessLogger]:
+        """The class aiohttp makes one access logger of per connection, all writing here."""
+        sink = self
+
+        class CompactAccessLogger(AbstractAccessLogger):
+            """Method, path, status, milliseconds, and the request id the journal keeps ('-' for admin calls)."""
+
+            @property
+            def enabled(self) -> bool:
+                return self.logger.isEnabledFor(logging.INFO)
+
+            def log(self, request, response, time: float) -> None:  # type: ignore[override]
+                sink.write(f"{request.method} {request.path_qs} {response.status} {time * 1000:.1f}ms "
+                           f"{request.get(REQUEST_ID, '-')}")
+
+        return CompactAccessLogger
+
+
+def _plain_stream_handler(logger: logging.Logger) -> logging.StreamHandler | None:
+    """The one handler a record of `logger` reaches, when it is a stream handler with LOG_FORMAT and nothing else
+    (no filters, no other handler, no level above INFO) could change what is written."""
+    handlers: list[logging.Handler] = []
+    current: logging.Logger | None = logger
+    while current is not None:
+        if current.filters:
+            return None
+        handlers += current.handlers
+        current = current.parent if current.propagate else None
+    if len(handlers) != 1:
+        return None
+    handler = handlers[0]
+    formatter = handler.formatter
+    if (type(handler) is not logging.StreamHandler or handler.filters or handler.level > logging.INFO
+            or type(formatter) is not logging.Formatter or formatter._fmt != LOG_FORMAT
+            or formatter.datefmt is not None or formatter.converter is not time.localtime
+            or formatter.default_msec_format != "%s,%03d"):
+        return None
+    return handler
