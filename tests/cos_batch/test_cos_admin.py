@@ -1,6 +1,7 @@
 """COS jobs through the shared admin API: transitions to any status along the state machine, and restarts."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -54,16 +55,42 @@ async def test_unknown_status_or_job_is_refused(client):
     assert (await transition(client, "00000000-0000-4000-8000-000000000000", "Complete")).status == 404
 
 
-def test_a_restart_from_a_snapshot_continues_the_jobs_steps():
+def history(emulator: Emulator, seconds: int) -> list[tuple[str, str, str | None]]:
+    """Each second for `seconds`: the clock, the job's status and its TerminationDate."""
+    book, seen = emulator.services["cos_batch"].jobs, []
+    for _ in range(seconds):
+        emulator.core.clock.advance(1)
+        job = book.get(APPID, SUSPENDED)
+        seen.append((emulator.core.clock.now().isoformat(), job["Status"], job["TerminationDate"]))
+    return seen
+
+
+def test_a_restart_from_a_snapshot_continues_the_jobs_steps_at_their_due_times():
     settings = Settings(clock_start=datetime(2026, 1, 1, tzinfo=timezone.utc), clock_frozen=True, cos_step_seconds=2)
     before = Emulator(settings)
-    book = before.services["cos_batch"].jobs
-    book.update_status(APPID, SUSPENDED, "Ready", None)
-    snapshot, now = before.core.store.snapshot(), before.core.clock.now()
+    before.services["cos_batch"].jobs.update_status(APPID, SUSPENDED, "Ready", None)  # Active is due 2 s later
+    before.core.clock.advance(1)
+    snapshot = json.loads(json.dumps(before.core.store.snapshot()))  # as the state file keeps it
+    now = before.core.clock.now()
 
-    after = Emulator(settings)
+    after = Emulator(Settings(**{**vars(settings), "load_fixtures": False}))
     after.core.store.restore(snapshot)
     after.core.clock.set(now)
     after.services["cos_batch"].restored()
-    after.core.clock.advance(2)
-    assert after.services["cos_batch"].jobs.get(APPID, SUSPENDED)["Status"] == "Active"
+    steps = history(before, 8)
+    assert history(after, 8) == steps  # the same times as without the restart, not a step after it
+    assert [status for _, status, _ in steps[:3]] == ["Active", "Active", "Completing"]
+    assert steps[-1][1:] == ("Complete", "2026-01-01T00:00:06Z")
+
+
+def test_a_snapshot_from_before_steps_were_kept_still_moves_its_jobs_on():
+    settings = Settings(clock_start=datetime(2026, 1, 1, tzinfo=timezone.utc), clock_frozen=True, cos_step_seconds=2,
+                        load_fixtures=False)
+    before = Emulator(Settings(**{**vars(settings), "load_fixtures": True}))
+    before.services["cos_batch"].jobs.update_status(APPID, SUSPENDED, "Ready", None)
+    snapshot = before.core.store.snapshot()
+    del snapshot["collections"]["cos_job_steps"]
+    after = Emulator(settings)
+    after.core.store.restore(snapshot)
+    after.services["cos_batch"].restored()
+    assert [status for _, status, _ in history(after, 2)] == ["Ready", "Active"]  # a step after the restart

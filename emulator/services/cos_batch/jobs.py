@@ -5,7 +5,7 @@ import logging
 from functools import partial
 from typing import Any
 
-from emulator.core.clock import rfc3339
+from emulator.core.clock import parse_rfc3339, rfc3339
 from emulator.core.errors import ApiError
 from emulator.services import Core
 from emulator.services.cos_batch import errors, lifecycle
@@ -25,7 +25,8 @@ class JobBook:
     """Every COS batch job, stored as (APPID, JobId) -> job dict; each write stores a new dict.
 
     Automatic steps are clock callbacks: each one re-reads the job and moves it only if it is still
-    in the status the step was scheduled from, so a user's change in between simply wins.
+    in the status the step was scheduled from, so a user's change in between simply wins. When each
+    job's next step falls due is kept in the store too (`steps`), so a restart keeps its timing.
     """
 
     def __init__(self, core: Core, step_seconds: float, tasks_per_job: int = DEFAULT_TASKS_PER_JOB) -> None:
@@ -33,6 +34,7 @@ class JobBook:
         self.clock = core.clock
         self.ids = core.ids
         self.jobs = core.store.collection("cos_jobs")
+        self.steps = core.store.collection("cos_job_steps")  # (APPID, JobId) -> {"at", "from"}: the next step
         self.step_seconds = step_seconds
         self.tasks_per_job = tasks_per_job
 
@@ -44,9 +46,16 @@ class JobBook:
         self.store.next_revision()
 
     def _schedule(self, appid: str, job: Job, delay: float | None = None) -> None:
-        if lifecycle.next_automatic(job) is not None:
-            seconds = self.step_seconds if delay is None else delay
-            self.clock.call_later(seconds, partial(self._step, appid, job["JobId"], job["Status"]))
+        if lifecycle.next_automatic(job) is None:
+            self.steps.delete(appid, job["JobId"])
+            return
+        when = self.clock.later(self.step_seconds if delay is None else delay)
+        self._schedule_at(appid, job["JobId"], job["Status"], when.isoformat())
+
+    def _schedule_at(self, appid: str, job_id: str, status: str, at: str) -> None:
+        """The step from `status` at `at` (ISO 8601, to the microsecond), on the clock and in the store."""
+        self.steps.put(appid, job_id, {"at": at, "from": status})
+        self.clock.call_at(parse_rfc3339(at), partial(self._step, appid, job_id, status))
 
     def _step(self, appid: str, job_id: str, scheduled_from: str) -> None:
         try:
@@ -140,11 +149,19 @@ class JobBook:
         return job
 
     def restored(self) -> None:
-        """After a restart from a snapshot: every unfinished job takes its next step again."""
-        for (appid, _), job in list(self.jobs.scan()):
-            self._schedule(appid, job)
+        """After a restart from a snapshot: every unfinished job takes its next step when it was due.
+
+        A job without a stored step (a snapshot from before they were kept) takes it a step from now.
+        """
+        for (appid, job_id), job in list(self.jobs.scan()):
+            step = self.steps.get(appid, job_id)
+            if step is not None and step["from"] == job["Status"]:
+                self._schedule_at(appid, job_id, job["Status"], step["at"])
+            else:
+                self._schedule(appid, job)
 
     def delete(self, appid: str, job_id: str) -> None:
         self.get(appid, job_id)
         self.jobs.delete(appid, job_id)
+        self.steps.delete(appid, job_id)
         self.store.next_revision()
