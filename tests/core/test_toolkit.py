@@ -103,10 +103,16 @@ async def test_fault_in_cos_and_mrs_envelopes(client):
     assert answer.status == 500 and "error_code" in await answer.json()
 
 
-async def test_a_delay_only_fault_answers_normally(client):
-    await client.post("/_emulator/faults", json={"path": "/status$", "delay_ms": 1, "times": 1})
-    assert (await client.get(PI_STATUS)).status == 200
+@pytest.mark.parametrize("status", [None, 503])
+async def test_a_delayed_call_is_late_by_delay_ms_and_then_answers_as_the_rule_says(client, status):
+    """`delay_ms` alone only delays the real answer; with `status` the error comes that late."""
+    rule = {"path": "/status$", "delay_ms": 200, "times": 1, **({"status": status} if status else {})}
+    assert (await client.post("/_emulator/faults", json=rule)).status == 201
+    assert (await client.get(PI_STATUS)).status == (status or 200)
     assert (await (await client.get("/_emulator/faults")).json())["faults"][0]["fired"] == 1
+    journal = (await (await client.get("/_emulator/requests")).json())["requests"]
+    assert journal[-1]["status"] == (status or 200)
+    assert journal[-1]["duration_ms"] >= 200  # a lower bound on real time: the delay was really waited
 
 
 @pytest.mark.parametrize("rule", [
