@@ -1,6 +1,7 @@
 """The README stays true: its set-up commands are what CI runs, and its examples work as written."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -63,3 +64,17 @@ def test_kubectl_example_works(live_url: str, tmp_path: Path):
     listed, patched = result.stdout.splitlines()[1:-1], result.stdout.splitlines()[-1]
     assert {line.split()[:2][1] for line in listed} >= {"jobs-12130306", "pi"}
     assert patched == "job.batch/pi patched"
+
+
+async def test_the_admin_tables_transition_forms_work_and_answer_as_documented(client):
+    (row,) = [line for line in README.splitlines() if line.startswith("| `POST /_emulator/transitions` |")]
+    forms = re.findall(r"`(\{\"service\": \"\w+\".*?\})` .*?answers `(\{.*?\})`", row)
+    assert [json.loads(request)["service"] for request, _ in forms] == ["kubernetes", "cos_batch"]
+    for request, answer in forms:
+        response = await client.post("/_emulator/transitions", data=request, headers={"Content-Type": "application/json"})
+        assert response.status == 200, await response.text()
+        body = await response.json()
+        assert set(body) == set(re.findall(r'"(\w+)"(?=\s*[:,}])', answer))
+        assert body["status"] == json.loads(request)["status"]
+        again = await client.post("/_emulator/transitions", data=request, headers={"Content-Type": "application/json"})
+        assert again.status == 409  # finished now: the 409 the row promises
