@@ -10,7 +10,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from emulator import auth, fixtures, state
+from emulator import auth, fixtures, limits, state
 from emulator.admin.faults import Faults
 from emulator.admin.journal import Journal
 from emulator.core.clock import Clock
@@ -203,7 +203,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
     emulator = Emulator(settings)
     checking = auth.middleware(emulator)  # None unless --auth or --admin-token: no cost by default
-    middlewares = [handling(emulator)] + ([checking] if checking else [])
+    middlewares = [handling(emulator), limits.header_check(settings.max_header_bytes)] + ([checking] if checking else [])
     app = web.Application(middlewares=middlewares, client_max_size=settings.max_body_bytes)
     app[EMULATOR] = emulator
     app.add_subapp("/_emulator/", create_admin_app())

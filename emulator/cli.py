@@ -14,6 +14,7 @@ from pathlib import Path
 from aiohttp import web
 
 from emulator import __version__, auth_options
+from emulator import limit_options, limits
 from emulator.access_log import LOG_FORMAT, AccessLog
 from emulator.app import EMULATOR, Emulator, create_app
 from emulator.core.clock import parse_rfc3339
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "through POST /_emulator/clock (EMULATOR_FROZEN_CLOCK)")
     parser.add_argument("--journal-size", type=int, metavar="N", default=env("EMULATOR_JOURNAL_SIZE", "1000"),
                         help="requests the journal at /_emulator/requests keeps (EMULATOR_JOURNAL_SIZE; default 1000)")
+    limit_options.add_arguments(parser)
     parser.add_argument("--job-duration", type=float, metavar="SECONDS", default=env("EMULATOR_JOB_DURATION", "10"),
                         help="how long a Kubernetes job created through the API runs on the emulator's clock "
                              "(EMULATOR_JOB_DURATION; default 10)")
@@ -144,6 +146,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         state_file=args.state_file,
         snapshot_interval=args.snapshot_interval or None,
         quiet=args.quiet,
+        **limit_options.settings(args),
         **auth_options.settings(args, parser),
     )
 
@@ -164,6 +167,7 @@ async def serve(settings: Settings) -> None:
     access_log = AccessLog(logging.getLogger("aiohttp.access"))
     runner = web.AppRunner(app, access_log_class=access_log.logger_class(), handle_signals=False, shutdown_timeout=5,
                            handler_cancellation=True,  # a dropped watch ends at once; writes never await
+                           **limits.parser_options(settings),  # lines over the header limit reach the envelope
                            **({"access_log": None} if settings.quiet else {}))
     await runner.setup()
     try:

@@ -22,9 +22,11 @@ class Settings:
     clock_start: datetime | None = None  # None: the system time at start
     clock_frozen: bool = False
     id_seed: int | None = None
-    max_body_bytes: int = 3 * 1024 * 1024
+    max_body_bytes: int = 3 * 1024 * 1024  # kube-apiserver's request body limit
+    max_header_bytes: int = 64 * 1024  # longest request line or header line (name and value) accepted
     watch_history: int = 10000  # Kubernetes watch events kept for resuming from a resourceVersion
     watch_buffer: int = 10000  # events queued for one watcher before it is cut off
+    max_watches: int = 4096  # Kubernetes watches open at once; one more is refused with 429
     journal_size: int = 1000  # requests the journal keeps
     job_controller: bool = True  # run API-created Kubernetes jobs on the clock
     job_duration: float = 10.0  # seconds a simulated Kubernetes job runs, unless annotated otherwise

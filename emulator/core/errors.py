@@ -44,5 +44,13 @@ class BodyTooLarge(ApiError):
         super().__init__(413, "RequestEntityTooLarge", f"request body larger than {limit} bytes", limit=limit)
 
 
+class HeaderTooLarge(ApiError):
+    """The request line or a header line is over the configured limit (Go's net/http answers 431)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(431, "RequestHeaderFieldsTooLarge",
+                         f"a request line or header line is longer than {limit} bytes", limit=limit)
+
+
 class FixtureError(Exception):
     """A fixture document could not be loaded; the message names the file or document."""

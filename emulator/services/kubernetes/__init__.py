@@ -34,7 +34,7 @@ class KubernetesService:
 
     def __init__(self, core: Core) -> None:
         self.core = core
-        self.hub = WatchHub(core.settings.watch_history, core.settings.watch_buffer)
+        self.hub = WatchHub(core.settings.watch_history, core.settings.watch_buffer, core.settings.max_watches)
         self.namespaces = Namespaces(core)
         self.jobs = Jobs(core, self.namespaces, self.hub)
         self.controller = JobController(self.jobs, core.clock, core.store, core.settings.job_duration)
@@ -78,7 +78,9 @@ class KubernetesService:
             router.add_route(method, path, handler, name=f"{self.name}.{operation}")
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
-        return wire.respond(request, status.status_for(error), error.status)
+        body = status.status_for(error)
+        retry = (body.get("details") or {}).get("retryAfterSeconds")  # the apiserver sets the header from it
+        return wire.respond(request, body, error.status, {"Retry-After": str(retry)} if retry else None)
 
     def load_fixture(self, document: dict) -> None:
         """A Job or Namespace manifest (or a v1 List of them), stored as given."""

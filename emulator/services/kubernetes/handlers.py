@@ -6,6 +6,7 @@ from): `read_namespaced_job_status` is readBatchV1NamespacedJobStatus, and so on
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -186,6 +187,8 @@ class JobHandlers:
         return wire.respond(request, body)
 
     async def _watch(self, request: web.Request, namespace: str | None, predicate) -> web.StreamResponse:
+        if self.hub.full():  # before anything else, as the apiserver's request limits come first
+            raise status.too_many_requests()
         query = request.query
         since = query.get("resourceVersion") or "0"
         if not since.isdigit():
@@ -202,6 +205,7 @@ class JobHandlers:
         initial = [] if since != "0" else [
             job for _, job in self.jobs.items.scan(namespace) if predicate is None or predicate(job)]
         watcher = self.hub.subscribe(namespace, predicate, None if since == "0" else int(since))
+        watcher.cut_off = functools.partial(_cut_off, request)
         try:
             await response.prepare(request)
             for start in range(0, len(initial), INITIAL_EVENTS_PER_WRITE):
@@ -227,6 +231,18 @@ async def _next_event(watcher, request: web.Request):
         except TimeoutError:
             if request.transport is None or request.transport.is_closing():
                 return CLOSED
+
+
+def _cut_off(request: web.Request) -> None:
+    """A watcher fell behind: if its client stopped reading (writes are paused), end the connection.
+
+    Its stream is then stuck in a write that only the client could finish, holding the socket's
+    buffers; aborting ends that write at once. A client that still reads gets the queued events and
+    the end of the stream instead, as from the apiserver.
+    """
+    transport = request.transport
+    if transport is not None and request.protocol.writing_paused:
+        transport.abort()
 
 
 def _event_line(event_type: str, job: dict) -> bytes:

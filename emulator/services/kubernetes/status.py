@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator import jsonio
-from emulator.core.errors import ApiError
+from emulator.core.errors import ApiError, HeaderTooLarge
 
 GROUP = "batch"
 RESOURCE = "jobs"
@@ -90,6 +90,8 @@ def status_for(error: ApiError) -> dict:
         return status_body(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {})
     if error.code == "RequestEntityTooLarge" and "limit" in error.details:
         return status_body(413, "RequestEntityTooLarge", f"Request entity too large: limit is {error.details['limit']}", None)
+    if isinstance(error, HeaderTooLarge):  # Go's net/http refuses it before the apiserver: a 431, no reason
+        return status_body(431, "", f"Request Header Fields Too Large: {error.message}", None)
     return status_body(error.status, error.code, error.message, error.details.get("details"))
 
 
@@ -143,6 +145,12 @@ def unclassified(message: str) -> ApiError:
     mistake is not a server failure: the emulator keeps the text and answers 400 BadRequest.
     """
     return _error(400, "BadRequest", message)
+
+
+def too_many_requests(retry_after_seconds: int = 1) -> ApiError:
+    """429 as the apiserver's request limits answer it (the renderer adds the Retry-After header)."""
+    return _error(429, "TooManyRequests", "Too many requests, please try again later.",
+                  {"retryAfterSeconds": retry_after_seconds})
 
 
 def forbidden(message: str, details: dict | None = None) -> ApiError:

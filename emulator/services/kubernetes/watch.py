@@ -1,7 +1,9 @@
 """Watch: a bounded history of Job events and the live watchers that follow them (spec §13).
 
 Each watcher has a bounded queue; one that falls too far behind is closed (its client reconnects
-from the last resourceVersion it saw), so a slow reader can never grow memory without end.
+from the last resourceVersion it saw), so a slow reader can never grow memory without end: its
+`cut_off` is called too, so a writer stuck on a client that stopped reading can be ended at once.
+The number of open watchers is capped as well (`full`).
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ class Watcher:
         self.predicate = predicate
         self.queue: asyncio.Queue[tuple[str, dict] | None] = asyncio.Queue(maxsize=buffer + 1)
         self.buffer = buffer
+        self.cut_off: Callable[[], None] | None = None  # called once it is dropped for falling behind
 
     def sees(self, obj: dict | None) -> bool:
         if obj is None:
@@ -61,11 +64,16 @@ class Watcher:
 class WatchHub:
     """Publishes every Job write to the watchers it concerns and keeps recent events for resuming."""
 
-    def __init__(self, history: int = 10000, buffer: int = 10000) -> None:
+    def __init__(self, history: int = 10000, buffer: int = 10000, limit: int = 4096) -> None:
         self.history: deque[Event] = deque(maxlen=history)
         self.compacted = 0  # newest revision no longer in the history
         self.watchers: set[Watcher] = set()
         self.buffer = buffer
+        self.limit = limit  # open watchers at most
+
+    def full(self) -> bool:
+        """True when no more watchers may be opened."""
+        return len(self.watchers) >= self.limit
 
     def publish(self, type_: str, obj: dict, old: dict | None, revision: int) -> None:
         if len(self.history) == self.history.maxlen:
@@ -75,7 +83,7 @@ class WatchHub:
         for watcher in list(self.watchers):
             item = watcher.translate(event)
             if item is not None and not watcher.offer(item):
-                self.drop(watcher)
+                self.fell_behind(watcher)
 
     def too_old(self, revision: int) -> bool:
         return revision < self.compacted
@@ -92,6 +100,12 @@ class WatchHub:
                         self.drop(watcher)
                         break
         return watcher
+
+    def fell_behind(self, watcher: Watcher) -> None:
+        """Drop a watcher whose buffer is full, and let its stream cut the connection if it must."""
+        self.drop(watcher)
+        if watcher.cut_off is not None:
+            watcher.cut_off()
 
     def drop(self, watcher: Watcher) -> None:
         if watcher in self.watchers:

@@ -12,7 +12,7 @@ import json
 from aiohttp import web
 
 from emulator import jsonio
-from emulator.core.errors import ApiError, BodyTooLarge, MethodNotAllowed, RouteNotFound
+from emulator.core.errors import ApiError, BodyTooLarge, HeaderTooLarge, MethodNotAllowed, RouteNotFound
 
 KEYSTONE_401 = jsonio.dumps({"error": {
     "code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication.",
@@ -126,6 +126,8 @@ def has_token(request: web.Request) -> bool:
 
 def render(request: web.Request, error: ApiError, error_id: str) -> web.Response:
     """`error` in the MRS envelope; `error_id` is the uuid Sahara appends to its own errors."""
+    if isinstance(error, HeaderTooLarge):  # refused in front of Sahara (API gateway, eventlet alike) with a 400
+        error = ApiError(400, "BAD_REQUEST", "Request Header Or Cookie Too Large", error_id=False)
     if error.code == TENANT_MISMATCH:
         media_type = _webob_choice(request.headers.get("Accept"))
         charset = "" if media_type == "application/json" else "; charset=UTF-8"
