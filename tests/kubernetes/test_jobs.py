@@ -387,6 +387,24 @@ async def test_patch_main_resource_with_json_patch(kube):
     assert job["metadata"]["generation"] == 2
 
 
+@pytest.mark.parametrize("query", [{"dryRun": "All"}, {}])
+async def test_json_patch_leaves_the_stored_job_alone_until_it_is_written(kube, query):
+    """Patches change copies only: a dry run, or a patch whose last operation fails, stores nothing,
+    even where an operation moves a part of the job and the next one changes what was moved."""
+    created = await kube.create(kube.manifest("patched", labels={"a": "b"}))
+    moves = [{"op": "move", "from": "/metadata/labels", "path": "/metadata/annotations"},
+             {"op": "add", "path": "/metadata/annotations/c", "value": "d"},
+             {"op": "replace", "path": "/spec/parallelism", "value": 2}]
+    failing = [] if query else [{"op": "test", "path": "/spec/parallelism", "value": 99}]
+    response = await kube.patch_raw("default", "patched", moves + failing, "json", **query)
+    if query:
+        job = await kube.ok(response)
+        assert job["metadata"]["annotations"] == {"a": "b", "c": "d"} and "labels" not in job["metadata"]
+    else:
+        await kube.expect(response, 422, "Invalid")
+    assert await kube.get("default", "patched") == created
+
+
 async def test_patch_main_resource_with_merge_patch_ignores_status(kube):
     await kube.create(kube.manifest("patched"))
     job = await kube.patch("default", "patched", {"spec": {"suspend": True}, "status": {"active": 1}})

@@ -16,6 +16,7 @@ from multidict import CIMultiDict
 
 from emulator import jsonio
 from emulator.core.errors import ApiError
+from emulator.core.rendered import Rendered
 from emulator.services.kubernetes import discovery, status, wire
 from emulator.services.kubernetes.filters import both, field_selector, label_selector
 from emulator.services.kubernetes.namespaces import Namespaces
@@ -75,13 +76,16 @@ class JobHandlers:
     def __init__(self, jobs: Jobs, hub: WatchHub) -> None:
         self.jobs = jobs
         self.hub = hub
+        self.rendered = Rendered()
 
     def _respond(self, request: web.Request, job: dict, suffix: str, code: int = 200,
                  options: WriteOptions | None = None, self_link: str | None = None) -> web.Response:
         meta = job["metadata"]
-        link = self_link or job_path(meta["namespace"], meta["name"]) + suffix
-        headers = _warning_headers(options.warnings) if options else None
-        return wire.respond(request, job_body(job, link), code, headers)
+        namespace, name = meta["namespace"], meta["name"]
+        link = self_link or job_path(namespace, name) + suffix
+        pretty = wire.is_pretty(request)
+        data = self.rendered.get((namespace, name, link, pretty), job, lambda: wire.encode(job_body(job, link), pretty))
+        return wire.reply(data, code, _warning_headers(options.warnings) if options else None)
 
     async def read_namespaced_job(self, request: web.Request) -> web.Response:
         info = request.match_info

@@ -52,9 +52,34 @@ def json_patch(document: dict, operations: Any) -> Any:
     if not all(isinstance(op, dict) for op in operations):
         raise status.bad_request("json: cannot unmarshal array into Go value of type jsonpatch.Operation")
     try:
-        return jsonpatch.JsonPatch(operations).apply(document, in_place=False)
+        result = dict(document)
+        for operation in jsonpatch.JsonPatch(operations)._ops:  # what JsonPatch.apply does, one at a time
+            for pointer in (operation.location, operation.operation.get("from")):
+                _copy_along(result, pointer)
+            result = operation.apply(result)
+        return result
     except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException, KeyError, IndexError, TypeError, ValueError):
         raise rejected() from None
+
+
+def _copy_along(document: Any, pointer: Any) -> None:
+    """Replace the containers holding what `pointer` names by shallow copies, so an operation there changes
+    only copies: the patched job shares every untouched part with the stored one, which stays as it was."""
+    if not isinstance(pointer, str):
+        return
+    parent = document
+    for part in jsonpointer.JsonPointer(pointer).parts[:-1]:
+        if isinstance(parent, list):
+            if not part.isdigit() or int(part) >= len(parent):
+                return
+            part = int(part)
+        elif not isinstance(parent, dict) or part not in parent:
+            return
+        child = parent[part]
+        if not isinstance(child, (dict, list)):
+            return
+        parent[part] = child = type(child)(child)
+        parent = child
 
 
 def merge_patch(document: Any, patch: Any) -> Any:

@@ -179,7 +179,7 @@ class Jobs:
             raise _patch_decode_error(patch_type, document, patched, f"json: cannot unmarshal {json_type(patched)} "
                                       "into Go value of type map[string]interface {}")
         try:
-            unknown = schema.check_object(patched, schema.JOB)
+            unknown = schema.check_object(patched, schema.JOB, current)
         except schema.DecodeError as error:
             raise _patch_decode_error(patch_type, document, patched, str(error)) from None
         options.unknown_fields(unknown, lambda reason: _patch_decode_error(patch_type, document, patched, reason))
@@ -238,22 +238,20 @@ class Jobs:
         raise status.stale(name)
 
     def _update(self, old: dict, body: dict, status_only: bool, options: WriteOptions) -> dict:
-        name = old["metadata"]["name"]
+        new = strategy.prepare_for_status_update(body, old) if status_only else strategy.prepare_for_update(body, old)
+        if new == old:  # the stored job passed the checks below when it was written
+            return old  # a no-op write keeps its resourceVersion and tells no watcher
         errors: list[FieldError] = []
         if status_only:
-            new = strategy.prepare_for_status_update(body, old)
             errors += validation.job_status_update_errors(new["status"], old["status"])
         else:
-            new = strategy.prepare_for_update(body, old)
             errors += validation.job_spec_errors(new["spec"])
             errors += validation.immutable_spec_errors(strategy.defaulted_spec(new["spec"]),
                                                        strategy.defaulted_spec(old["spec"]))
         errors = validation.immutable_meta_errors(new["metadata"], old["metadata"]) + \
             validation.label_errors("metadata.labels", new["metadata"].get("labels")) + errors
         if errors:
-            raise status.invalid(name, errors)
-        if new == old:
-            return old  # a no-op write keeps its resourceVersion and tells no watcher
+            raise status.invalid(old["metadata"]["name"], errors)
         if options.dry_run:
             return new
         return self._commit(new, old)

@@ -7,6 +7,7 @@ fieldValidation. Pod-template internals that the emulator does not interpret are
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Union
 
 from emulator.services.kubernetes.wire import json_type
@@ -21,7 +22,7 @@ class Struct:
     fields: dict[str, Any]
     closed: bool = True  # whether keys outside `fields` are unknown fields
 
-    @property
+    @cached_property
     def name(self) -> str:
         return self.go_type.split(".")[-1]
 
@@ -136,8 +137,12 @@ def _mismatch(value: Any, kind: Type, struct: str, path: str) -> DecodeError:
 
 
 def check(value: Any, kind: Type, struct: str = "", path: str = "", field: str = "",
-          unknown: list[str] | None = None) -> None:
-    """Raise DecodeError for the first mismatch; append unknown field paths (as `a.b[0].c`) to `unknown`."""
+          unknown: list[str] | None = None, checked: Any = None) -> None:
+    """Raise DecodeError for the first mismatch; append unknown field paths (as `a.b[0].c`) to `unknown`.
+
+    Parts of a struct that are the very objects `checked` holds at the same place (a stored object,
+    which passed this check without unknown fields when it was stored) are not walked again.
+    """
     if value is None or kind == ANY:
         return
     if isinstance(kind, str):
@@ -156,15 +161,24 @@ def check(value: Any, kind: Type, struct: str = "", path: str = "", field: str =
         for item in value.values():
             check(item, kind.value, struct, path, field, unknown)
         return
+    fields, name = kind.fields, kind.name
+    if type(checked) is not dict:
+        checked = {}
     for key, item in value.items():
-        sub = kind.fields.get(key)
-        child_path = f"{path}.{key}" if path else key
-        child_field = f"{field}.{key}" if field else key
+        sub = fields.get(key)
+        if item is checked.get(key, value):  # `value` as the default: never a part of itself
+            continue
         if sub is None:
             if kind.closed and unknown is not None:
-                unknown.append(child_field)
+                unknown.append(f"{field}.{key}" if field else key)
+        elif item is None or sub == ANY:
             continue
-        check(item, sub, kind.name, child_path, child_field, unknown)
+        elif type(sub) is str:  # a scalar field: its paths are only needed to report it
+            if not _fits(item, sub):
+                raise _mismatch(item, sub, name, f"{path}.{key}" if path else key)
+        else:
+            check(item, sub, name, f"{path}.{key}" if path else key, f"{field}.{key}" if field else key, unknown,
+                  checked.get(key))
 
 
 def prune(value: Any, kind: Type) -> Any:
@@ -179,8 +193,9 @@ def prune(value: Any, kind: Type) -> Any:
     return value
 
 
-def check_object(value: dict, kind: Struct) -> list[str]:
-    """Type-check a decoded object; the unknown field paths it carries."""
+def check_object(value: dict, kind: Struct, checked: dict | None = None) -> list[str]:
+    """Type-check a decoded object; the unknown field paths it carries. Parts it shares with `checked`,
+    an object stored earlier (so checked then), are taken as checked."""
     unknown: list[str] = []
-    check(value, kind, unknown=unknown)
+    check(value, kind, unknown=unknown, checked=checked)
     return unknown

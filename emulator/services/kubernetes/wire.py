@@ -32,12 +32,16 @@ def is_pretty(request: web.Request) -> bool:
     return request.headers.get("User-Agent", "").startswith(_PRETTY_AGENTS)
 
 
-def respond(request: web.Request, body: Any, status_code: int = 200, headers: dict | None = None) -> web.Response:
+def encode(body: Any, pretty: bool) -> bytes:
     """An object as the apiserver prints it: compact with a trailing newline, or indented."""
-    if is_pretty(request):
-        data = jsonio.dumps(body, pretty=True)
-    else:
-        data = jsonio.dumps(body) + b"\n"
+    return jsonio.dumps(body, pretty=True) if pretty else jsonio.dumps(body) + b"\n"
+
+
+def respond(request: web.Request, body: Any, status_code: int = 200, headers: dict | None = None) -> web.Response:
+    return reply(encode(body, is_pretty(request)), status_code, headers)
+
+
+def reply(data: bytes, status_code: int = 200, headers: dict | None = None) -> web.Response:
     return web.Response(body=data, status=status_code, content_type="application/json", headers=headers)
 
 
