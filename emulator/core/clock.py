@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 UTC = timezone.utc
 log = logging.getLogger("emulator.clock")
+Scheduled = list  # the handle call_at returns: [when, sequence, callback]
 
 
 def parse_rfc3339(text: str) -> datetime:
@@ -38,7 +39,8 @@ class Clock:
 
     def __init__(self, start: datetime | None = None, frozen: bool = False) -> None:
         self._initial = (start, frozen)
-        self._due: list[tuple[datetime, int, Callable[[], None]]] = []
+        self._due: list[list] = []  # heap of [when, sequence, callback or None once cancelled]
+        self._cancelled = 0
         self._sequence = itertools.count()
         self._place(start or datetime.now(UTC), frozen)
 
@@ -71,16 +73,33 @@ class Clock:
 
     def reset(self, start: datetime | None = None, frozen: bool | None = None) -> None:
         """Back to how the clock started (or to `start`, `frozen` or not as given), with nothing scheduled."""
+        for entry in self._due:
+            entry[2] = None  # handles held elsewhere now cancel nothing
         self._due.clear()
+        self._cancelled = 0
         initial, was_frozen = self._initial
         self._place(start or initial or datetime.now(UTC), was_frozen if frozen is None else frozen)
 
-    def call_at(self, when: datetime, callback: Callable[[], None]) -> None:
-        heapq.heappush(self._due, (when, next(self._sequence), callback))
+    def call_at(self, when: datetime, callback: Callable[[], None]) -> Scheduled:
+        """Run `callback` once the clock reaches `when`; the handle cancels it."""
+        entry = [when, next(self._sequence), callback]
+        heapq.heappush(self._due, entry)
+        return entry
 
-    def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> Scheduled:
         """Schedule `callback` that many seconds from now; past the year 9999 it never falls due."""
-        self.call_at(self.later(seconds), callback)
+        return self.call_at(self.later(seconds), callback)
+
+    def cancel(self, scheduled: Scheduled | None) -> None:
+        """Never run that callback; its memory goes at once when most of the schedule is cancelled."""
+        if scheduled is None or scheduled[2] is None:
+            return
+        scheduled[2] = None
+        self._cancelled += 1
+        if self._cancelled > 64 and self._cancelled * 2 > len(self._due):
+            self._due = [entry for entry in self._due if entry[2] is not None]
+            heapq.heapify(self._due)
+            self._cancelled = 0
 
     def later(self, seconds: float) -> datetime:
         """The moment that many seconds from now, or the calendar's last one if that lies beyond it."""
@@ -90,7 +109,14 @@ class Clock:
             return datetime.max.replace(tzinfo=UTC)
 
     def next_due(self) -> datetime | None:
+        while self._due and self._due[0][2] is None:
+            heapq.heappop(self._due)
+            self._cancelled -= 1
         return self._due[0][0] if self._due else None
+
+    def pending(self) -> int:
+        """How many callbacks are scheduled and not cancelled."""
+        return len(self._due) - self._cancelled
 
     def run_due(self) -> int:
         """Run every callback due by now, earliest first (ties in scheduling order); how many ran.
@@ -105,7 +131,12 @@ class Clock:
         target = self.now()
         try:
             while self._due and self._due[0][0] <= target:
-                when, _, callback = heapq.heappop(self._due)
+                entry = heapq.heappop(self._due)
+                when, _, callback = entry
+                if callback is None:
+                    self._cancelled -= 1
+                    continue
+                entry[2] = None  # done: cancelling it now changes nothing
                 if frozen:
                     self._anchor = when
                 try:

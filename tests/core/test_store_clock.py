@@ -277,3 +277,38 @@ def test_the_live_clocks_ticker_outlives_a_failure(caplog):
     assert ran == [1]
     tick(Failing(START))  # does not raise: the ticker's loop goes on
     assert any(r.exc_info and r.exc_info[0] is RuntimeError for r in caplog.records)
+
+
+def test_a_cancelled_callback_never_runs_and_leaves_the_schedule():
+    clock = Clock(START, frozen=True)
+    ran: list[str] = []
+    kept = clock.call_later(10, lambda: ran.append("kept"))
+    dropped = clock.call_later(5, lambda: ran.append("dropped"))
+    clock.cancel(dropped)
+    clock.cancel(dropped)  # twice is harmless
+    clock.cancel(None)
+    assert clock.pending() == 1 and clock.next_due() == START + timedelta(seconds=10)
+    clock.advance(20)
+    assert ran == ["kept"]
+    clock.cancel(kept)  # after it ran: nothing to cancel
+    assert clock.pending() == 0
+
+
+def test_cancelled_callbacks_do_not_pile_up_on_a_frozen_clock():
+    clock = Clock(START, frozen=True)
+    for second in range(10_000):
+        clock.cancel(clock.call_later(second + 1, lambda: None))
+    assert clock.pending() == 0
+    assert len(clock._due) <= 128  # compacted as it went, not kept until the clock moves
+
+
+def test_handles_from_before_a_reset_cancel_nothing_after_it():
+    clock = Clock(START, frozen=True)
+    old = clock.call_later(5, lambda: None)
+    clock.reset()
+    ran: list[int] = []
+    clock.call_later(5, lambda: ran.append(1))
+    clock.cancel(old)
+    assert clock.pending() == 1
+    clock.advance(5)
+    assert ran == [1]

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from cos_support import ACTIVE_ID, APPID, STEP_SECONDS, Cos, error_of, request_tree, xml
 
+from emulator.app import EMULATOR
 from emulator.core.clock import Clock
 from emulator.core.ids import Ids
 from emulator.core.store import Store
@@ -145,3 +146,18 @@ async def test_a_step_scheduled_before_a_cancel_does_not_fire_after_it(cos: Cos)
     job = await cos.describe(job_id)
     assert (job["Status"], job["TerminationDate"]) == ("Cancelled", "2026-01-01T00:00:09Z")
     assert int(job["ProgressSummary"]["NumberOfTasksSucceeded"]) == 0
+
+
+async def test_jobs_cancelled_or_deleted_leave_no_step_on_a_frozen_clock(cos: Cos, client) -> None:
+    """One scheduled step per unfinished job, never one per change or per deleted job."""
+    clock = client.app[EMULATOR].core.clock
+    before = clock.pending()
+    ids = [await cos.create(ClientRequestToken=f"token-{n}") for n in range(40)]
+    assert clock.pending() == before + 40
+    for job_id in ids[::2]:  # a new job cancelled is finished at once: it has no next step
+        assert (await cos.update_status(job_id, "Cancelled"))[0] == 200
+        assert await cos.status_of(job_id) == "Cancelled"
+    assert clock.pending() == before + 20
+    for job_id in ids[1::2]:
+        assert (await cos.call("DELETE", f"/jobs/{job_id}"))[0] == 204
+    assert clock.pending() == before

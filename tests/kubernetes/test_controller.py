@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from emulator.app import EMULATOR
+
 JOBS = "/apis/batch/v1/namespaces/default/jobs"
 
 
@@ -241,3 +243,19 @@ def test_a_restored_controller_finishes_what_it_started():
     after.core.clock.advance(1)
     status = after.services["kubernetes"].jobs.get("default", "survivor")["status"]
     assert status["succeeded"] == 1 and status["completionTime"] == "2026-01-01T00:00:10Z"
+
+
+async def test_jobs_deleted_or_taken_over_leave_no_step_on_a_frozen_clock(client, kube):
+    """One scheduled step per running job: none left for a deleted job or one a client took over."""
+    clock = client.app[EMULATOR].core.clock
+    before = clock.pending()
+    for n in range(40):
+        await kube.create(kube.manifest(f"run-{n}"))
+    assert clock.pending() == before + 40
+    for n in range(0, 40, 2):
+        await kube.patch("default", f"run-{n}", {"status": {"active": 1}}, "merge", "/status")
+    assert clock.pending() == before + 20
+    for n in range(1, 40, 2):
+        response = await client.delete(kube.url("default", f"run-{n}"), params={"propagationPolicy": "Background"})
+        assert response.status == 200
+    assert clock.pending() == before

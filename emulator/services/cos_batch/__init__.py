@@ -92,6 +92,7 @@ class CosBatchService:
 
     def reset(self) -> None:
         self.api.reset()
+        self.jobs.reset()
 
     def transition(self, request: dict[str, Any]) -> dict[str, Any]:
         """Admin: move one job to any COS status now, through the state machine's own steps."""

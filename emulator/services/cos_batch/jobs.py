@@ -5,7 +5,7 @@ import logging
 from functools import partial
 from typing import Any
 
-from emulator.core.clock import parse_rfc3339, rfc3339
+from emulator.core.clock import Scheduled, parse_rfc3339, rfc3339
 from emulator.core.errors import ApiError
 from emulator.services import Core
 from emulator.services.cos_batch import errors, lifecycle
@@ -35,8 +35,13 @@ class JobBook:
         self.ids = core.ids
         self.jobs = core.store.collection("cos_jobs")
         self.steps = core.store.collection("cos_job_steps")  # (APPID, JobId) -> {"at", "from"}: the next step
+        self._pending: dict[tuple[str, str], Scheduled] = {}  # the clock handle of each job's next step
         self.step_seconds = step_seconds
         self.tasks_per_job = tasks_per_job
+
+    def reset(self) -> None:
+        """Forget the steps scheduled before a reset (the clock has dropped them)."""
+        self._pending.clear()
 
     def now(self) -> str:
         return rfc3339(self.clock.now())
@@ -47,7 +52,7 @@ class JobBook:
 
     def _schedule(self, appid: str, job: Job, delay: float | None = None) -> None:
         if lifecycle.next_automatic(job) is None:
-            self.steps.delete(appid, job["JobId"])
+            self._unschedule(appid, job["JobId"])
             return
         when = self.clock.later(self.step_seconds if delay is None else delay)
         self._schedule_at(appid, job["JobId"], job["Status"], when.isoformat())
@@ -55,9 +60,16 @@ class JobBook:
     def _schedule_at(self, appid: str, job_id: str, status: str, at: str) -> None:
         """The step from `status` at `at` (ISO 8601, to the microsecond), on the clock and in the store."""
         self.steps.put(appid, job_id, {"at": at, "from": status})
-        self.clock.call_at(parse_rfc3339(at), partial(self._step, appid, job_id, status))
+        self.clock.cancel(self._pending.get((appid, job_id)))
+        self._pending[(appid, job_id)] = self.clock.call_at(parse_rfc3339(at), partial(self._step, appid, job_id, status))
+
+    def _unschedule(self, appid: str, job_id: str) -> None:
+        """No next step for this job: off the clock (a frozen clock would hold it) and out of the store."""
+        self.steps.delete(appid, job_id)
+        self.clock.cancel(self._pending.pop((appid, job_id), None))
 
     def _step(self, appid: str, job_id: str, scheduled_from: str) -> None:
+        self._pending.pop((appid, job_id), None)
         try:
             job = self.jobs.get(appid, job_id)
             if job is None or job["Status"] != scheduled_from:
@@ -163,5 +175,5 @@ class JobBook:
     def delete(self, appid: str, job_id: str) -> None:
         self.get(appid, job_id)
         self.jobs.delete(appid, job_id)
-        self.steps.delete(appid, job_id)
+        self._unschedule(appid, job_id)
         self.store.next_revision()

@@ -13,7 +13,7 @@ import logging
 import math
 from typing import TYPE_CHECKING, Any
 
-from emulator.core.clock import Clock, parse_rfc3339, rfc3339
+from emulator.core.clock import Clock, Scheduled, parse_rfc3339, rfc3339
 from emulator.core.errors import ApiError
 from emulator.core.store import Store
 
@@ -63,10 +63,10 @@ class JobController:
         self.clock = clock
         self.default_duration = default_duration
         self.runs = store.collection("kubernetes_job_runs")
-        self._plans: dict[Key, int] = {}  # bumped to cancel what was scheduled for an earlier plan
+        self._pending: dict[Key, Scheduled] = {}  # the clock handle of each run's next step
 
     def reset(self) -> None:
-        self._plans.clear()
+        self._pending.clear()
 
     def restored(self) -> None:
         """After the store was restored from a snapshot: schedule again what each run was waiting for."""
@@ -95,7 +95,7 @@ class JobController:
         """A client wrote this job's status: from now on it is theirs."""
         key = (job["metadata"]["namespace"], job["metadata"]["name"])
         self.runs.delete(*key)
-        self._plans.pop(key, None)
+        self.clock.cancel(self._pending.pop(key, None))
 
     def spec_changed(self, job: dict) -> None:
         """The job's spec was updated: suspending or resuming it takes effect at once."""
@@ -109,7 +109,7 @@ class JobController:
         if _finished(job["status"]):
             raise ApiError(409, "Conflict", f"job {namespace}/{name} has already finished; a finished job stays finished")
         key = (namespace, name)
-        self._plans[key] = self._plans.get(key, 0) + 1  # whatever was scheduled for it no longer applies
+        self.clock.cancel(self._pending.pop(key, None))  # whatever was scheduled for it no longer applies
         run = self.runs.get(*key) or {"uid": job["metadata"]["uid"], "duration": 0.0, "deadline": None,
                                       "elapsed": 0.0, "running_since": None}
         run = self._update(key, {**run, "outcome": outcome, "next": None})
@@ -128,15 +128,15 @@ class JobController:
         self._schedule_at(key, self.clock.later(delay), step)
 
     def _schedule_at(self, key: Key, when, step: str) -> None:
-        plan = self._plans.get(key, 0) + 1
-        self._plans[key] = plan
         run = self._update(key, {**self.runs.get(*key), "next": {"step": step, "at": rfc3339(when)}})
-        self.clock.call_at(when, lambda: self._due(key, run["uid"], plan, step))
+        self.clock.cancel(self._pending.get(key))  # one next step per run: a new plan replaces the old
+        self._pending[key] = self.clock.call_at(when, lambda: self._due(key, run["uid"], step))
 
-    def _due(self, key: Key, uid: str, plan: int, step: str) -> None:
+    def _due(self, key: Key, uid: str, step: str) -> None:
+        self._pending.pop(key, None)
         run, job = self.runs.get(*key), self.jobs.items.get(*key)
-        if run is None or job is None or job["metadata"]["uid"] != uid or self._plans.get(key) != plan:
-            return  # deleted, replaced, handed to a client, or re-planned since
+        if run is None or job is None or job["metadata"]["uid"] != uid:
+            return  # deleted or replaced since
         run = self._update(key, {**run, "next": None})
         if not _finished(job["status"]):
             steps = {"sync": self._sync, "ready": self._ready, "finish": self._finish, "deadline": self._exceed_deadline}

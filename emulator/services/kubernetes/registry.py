@@ -263,6 +263,8 @@ class Jobs:
         meta["resourceVersion"] = str(revision)
         if meta.get("deletionTimestamp") and not meta.get("finalizers"):
             self.items.delete(namespace, name)
+            if self.controller is not None:
+                self.controller.release(job)  # a deleted job is nobody's to run
             self.hub.publish("DELETED", job, old, revision)
             return job
         self.items.put(namespace, name, job)
