@@ -92,12 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--journal-size", type=int, metavar="N", default=env("EMULATOR_JOURNAL_SIZE", "1000"),
                         help="requests the journal at /_emulator/requests keeps (EMULATOR_JOURNAL_SIZE; default 1000)")
     limit_options.add_arguments(parser)
-    parser.add_argument("--job-duration", type=float, metavar="SECONDS", default=env("EMULATOR_JOB_DURATION", "10"),
+    parser.add_argument("--job-duration", type=_seconds, metavar="SECONDS", default=env("EMULATOR_JOB_DURATION", "10"),
                         help="how long a Kubernetes job created through the API runs on the emulator's clock "
                              "(EMULATOR_JOB_DURATION; default 10)")
     parser.add_argument("--no-job-controller", action="store_true", default=_env_flag("EMULATOR_NO_JOB_CONTROLLER"),
                         help="leave Kubernetes job status to clients (EMULATOR_NO_JOB_CONTROLLER=1)")
-    parser.add_argument("--cos-step-seconds", type=float, metavar="SECONDS",
+    parser.add_argument("--cos-step-seconds", type=_seconds, metavar="SECONDS",
                         default=env("EMULATOR_COS_STEP_SECONDS", "2"),
                         help="seconds between a COS batch job's automatic status steps "
                              "(EMULATOR_COS_STEP_SECONDS; default 2)")

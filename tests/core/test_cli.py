@@ -147,7 +147,8 @@ def test_fixtures_option_loads_another_folder(tmp_path):
 
 def test_bad_options_exit_non_zero_with_one_line():
     bad = [["--bogus"], ["--port", "abc"], ["--port", "70000"], ["--log-level", "loud"],
-           ["--frozen-clock", "yesterday"], ["--frozen-clock", "2030-01-01T00:00:00"]]
+           ["--frozen-clock", "yesterday"], ["--frozen-clock", "2030-01-01T00:00:00"],
+           ["--job-duration", "inf"], ["--job-duration", "-1"], ["--cos-step-seconds", "nan"]]
     processes = [start(*args) for args in bad]  # side by side: each start costs an interpreter
     for args, process in zip(bad, processes):
         assert error_line(process).startswith("cloud-job-emulator: error: "), args
