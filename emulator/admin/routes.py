@@ -135,11 +135,11 @@ async def load_fixtures(request: web.Request) -> web.Response:
     body = await _json_value(request)
     if not isinstance(body, (dict, list)):
         raise ApiError(400, "BadRequest", "give one fixture document (an object) or a list of them")
-    before = emulator.core.store.snapshot()
+    before = emulator.core.store.checkpoint()
     try:
         loaded = fixtures.apply(fixtures.parse_value(body, "request"), emulator.services)
     except FixtureError as error:
-        emulator.core.store.restore(before)
+        emulator.core.store.rollback(before)
         raise ApiError(400, "BadRequest", str(error)) from None
     return _json({"loaded": loaded})
 

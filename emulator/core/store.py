@@ -105,6 +105,17 @@ class Store:
             },
         }
 
+    def checkpoint(self) -> tuple:
+        """What `rollback` needs to undo every write made after it: the collections' entries, not the objects,
+        which writes replace rather than change (so this is cheap even with many stored)."""
+        return self.revision, {kind: (dict(c._objects), list(c._keys)) for kind, c in self._collections.items()}
+
+    def rollback(self, checkpoint: tuple) -> None:
+        revision, entries = checkpoint
+        for kind, collection in self._collections.items():
+            collection._objects, collection._keys = entries.get(kind, ({}, []))
+        self.revision = revision
+
     def restore(self, snapshot: dict) -> None:
         """Replace everything with what `snapshot()` returned."""
         self.reset()

@@ -29,11 +29,13 @@ async def test_fixtures_load_one_document_or_a_list(client):
 
 
 async def test_a_bad_fixture_document_is_named_and_nothing_is_loaded(client):
+    before = await (await client.get("/_emulator/state")).json()
     bad_job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "Bad_Name", "namespace": "team-a"}}
     response = await client.post("/_emulator/fixtures", json=[NAMESPACE, bad_job])
     body = await response.json()
     assert response.status == 400 and body["message"].startswith("request document 2: ")
     assert (await client.get("/api/v1/namespaces/team-a")).status == 404
+    assert await (await client.get("/_emulator/state")).json() == before  # revision and every collection
 
 
 @pytest.mark.parametrize("body", [b"[1]", b'"text"', b"{not json"])

@@ -9,6 +9,7 @@ from xml.parsers.expat import ExpatError
 
 from aiohttp import web
 
+from emulator.core.rendered import Rendered
 from emulator.services.cos_batch import errors, shapes, signature, validation, xmlio
 
 if TYPE_CHECKING:
@@ -39,10 +40,10 @@ class CosBatchApi:
         self.service = service
         self.jobs = service.jobs
         self.wire = service.wire
-        self._described: dict[tuple[str, str], tuple[dict, bytes]] = {}  # stored job -> its rendering
+        self.described = Rendered()  # DescribeJob bodies, made once per stored version of a job
 
     def reset(self) -> None:
-        self._described.clear()
+        self.described.clear()
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         """Routes named `cos_batch.<COS action>`, the names the request journal and fault rules use."""
@@ -84,11 +85,9 @@ class CosBatchApi:
         appid = self._appid(request)
         job_id = validation.job_id(request.match_info["job_id"])
         job = self.jobs.get(appid, job_id)
-        cached = self._described.get((appid, job_id))
-        if cached is None or cached[0] is not job:  # stored jobs are never changed in place
-            cached = self._described[(appid, job_id)] = (
-                job, xmlio.dumps("DescribeJobResult", shapes.describe_job_result(job)))
-        return self.wire.ok_bytes(request, cached[1])
+        body = self.described.get((appid, job_id), job,
+                                  lambda: xmlio.dumps("DescribeJobResult", shapes.describe_job_result(job)))
+        return self.wire.ok_bytes(request, body)
 
     async def list_jobs(self, request: web.Request) -> web.Response:
         appid = self._appid(request)
@@ -115,5 +114,4 @@ class CosBatchApi:
         appid = self._appid(request)
         job_id = validation.job_id(request.match_info["job_id"])
         self.jobs.delete(appid, job_id)
-        self._described.pop((appid, job_id), None)
         return self.wire.no_content(request)

@@ -1,10 +1,10 @@
 """COS response framing: request and trace ids, the common response headers, success and error responses."""
 from __future__ import annotations
 
-import base64
 import itertools
 import logging
-from datetime import datetime
+import math
+from base64 import b64encode
 from email.utils import format_datetime
 from typing import Any
 
@@ -25,8 +25,18 @@ class Wire:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._counter = itertools.count(1)
+        self._date: tuple[int, str] = (-1, "")  # the Date header of the last second one was made in
 
-    def ids(self, request: web.Request) -> tuple[str, str]:
+    def _now(self) -> tuple[int, str]:
+        """(unix seconds, HTTP date) of the clock's now; the date is formatted once per second."""
+        now = self.clock.now()
+        stamp = now.timestamp()
+        second = math.floor(stamp)
+        if second != self._date[0]:
+            self._date = (second, format_datetime(now, usegmt=True))
+        return int(stamp), self._date[1]
+
+    def ids(self, request: web.Request, seconds: int | None = None) -> tuple[str, str]:
         """(x-cos-request-id, x-cos-trace-id) of this request, made once.
 
         The request id has the form of real ones: base64 of `<unix seconds hex>_<8 hex>_<4 hex>_<hex>`;
@@ -35,18 +45,20 @@ class Wire:
         found = request.get(_IDS)
         if found is None:
             serial = next(self._counter)
-            seconds = int(self.clock.now().timestamp())
-            request_id = base64.b64encode(f"{seconds:08x}_{serial:08x}_{serial & 0xFFFF:04x}_{serial:x}".encode())
-            trace_id = base64.b64encode(f"{seconds:016x}{serial:032x}{seconds ^ serial:016x}".encode())
+            if seconds is None:
+                seconds = self._now()[0]
+            request_id = b64encode(f"{seconds:08x}_{serial:08x}_{serial & 0xFFFF:04x}_{serial:x}".encode())
+            trace_id = b64encode(f"{seconds:016x}{serial:032x}{seconds ^ serial:016x}".encode())
             found = request[_IDS] = (request_id.decode(), trace_id.decode())
         return found
 
-    def _headers(self, request: web.Request, now: datetime) -> dict[str, str]:
-        request_id, trace_id = self.ids(request)
+    def _headers(self, request: web.Request) -> dict[str, str]:
+        seconds, date = self._now()
+        request_id, trace_id = self.ids(request, seconds)
         return {
             "Content-Type": "application/xml",
             "Server": "tencent-cos",
-            "Date": format_datetime(now, usegmt=True),
+            "Date": date,
             "x-cos-request-id": request_id,
             "x-cos-trace-id": trace_id,
         }
@@ -55,10 +67,10 @@ class Wire:
         return self.ok_bytes(request, xmlio.dumps(root, content))
 
     def ok_bytes(self, request: web.Request, body: bytes) -> web.Response:
-        return web.Response(body=body, headers=self._headers(request, self.clock.now()))
+        return web.Response(body=body, headers=self._headers(request))
 
     def no_content(self, request: web.Request) -> web.Response:
-        headers = self._headers(request, self.clock.now())
+        headers = self._headers(request)
         del headers["Content-Type"]
         return web.Response(status=204, headers=headers)
 
@@ -72,4 +84,4 @@ class Wire:
         resource = xmlio.percent_unsafe(request.host + request.rel_url.raw_path)
         document = errors.error_document(error, resource, request_id, trace_id)
         body = xmlio.dumps("Error", document, declaration=True)
-        return web.Response(body=body, status=error.status, headers=self._headers(request, self.clock.now()))
+        return web.Response(body=body, status=error.status, headers=self._headers(request))
