@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import logging
 import time
@@ -77,14 +78,43 @@ EMULATOR = web.AppKey("emulator", Emulator)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _routing_error(request: web.Request, error: web.HTTPException) -> ApiError | None:
+def _routing_error(emulator: Emulator, request: web.Request, error: web.HTTPException) -> ApiError | None:
     if isinstance(error, web.HTTPMethodNotAllowed):
         return MethodNotAllowed(request.method, request.path)
     if isinstance(error, web.HTTPNotFound):
         return RouteNotFound(request.path)
     if isinstance(error, web.HTTPRequestEntityTooLarge):
-        return BodyTooLarge(request.app[EMULATOR].settings.max_body_bytes if EMULATOR in request.app else 0)
+        return BodyTooLarge(emulator.settings.max_body_bytes)
     return None
+
+
+async def _no_route(request: web.Request) -> web.StreamResponse:
+    """The last route of an application, taking every path: 405 where another route of it takes the path
+    with other methods, else 404 (what aiohttp's router answers, here inside the emulator's layers)."""
+    for resource in request.app.router.resources():
+        match, allowed = await resource.resolve(request)
+        if match is None and allowed:
+            raise MethodNotAllowed(request.method, request.path)
+    raise RouteNotFound(request.path)
+
+
+def _wrap_routes(app: web.Application, layers: list[Callable]) -> None:
+    """Each route's handler inside `layers` (aiohttp-style middlewares, outermost first), composed once here.
+
+    aiohttp would compose them for each request and add a layer of its own per application; this
+    way a request passes only the emulator's layers. The application gets a last route taking every
+    path, so routing misses pass them too. Call it before the application is frozen or added as a
+    sub-application (whose routes its parent leaves alone).
+    """
+    app.router.add_route("*", "/{path:.*}", _no_route)
+    for resource in app.router.resources():
+        if isinstance(resource, web.PrefixedSubAppResource):
+            continue
+        for route in resource:
+            handler = route.handler
+            for layer in reversed(layers):
+                handler = functools.partial(layer, handler=handler)
+            route._handler = handler  # type: ignore[attr-defined]  # where aiohttp keeps it
 
 
 def render_error(emulator: Emulator, request: web.Request, failure: ApiError) -> web.StreamResponse:
@@ -132,7 +162,7 @@ def handling(emulator: Emulator) -> Callable:
         except ApiError as error:
             response = render_error(emulator, request, error)
         except web.HTTPException as error:
-            routed = _routing_error(request, error)
+            routed = _routing_error(emulator, request, error)
             if routed is None:
                 raise
             response = render_error(emulator, request, routed)
@@ -204,11 +234,15 @@ def create_app(settings: Settings | None = None) -> web.Application:
     emulator = Emulator(settings)
     checking = auth.middleware(emulator)  # None unless --auth or --admin-token: no cost by default
     middlewares = [handling(emulator), limits.header_check(settings.max_header_bytes)] + ([checking] if checking else [])
-    app = web.Application(middlewares=middlewares, client_max_size=settings.max_body_bytes)
+    app = web.Application(client_max_size=settings.max_body_bytes)
     app[EMULATOR] = emulator
-    app.add_subapp("/_emulator/", create_admin_app())
+    admin = create_admin_app()
+    _wrap_routes(admin, middlewares)
+    app.router.add_route("*", "/_emulator", _no_route)  # the bare prefix, which the sub-app would answer unwrapped
+    app.add_subapp("/_emulator/", admin)
     for service in emulator.services.values():
         service.add_routes(app.router)
+    _wrap_routes(app, middlewares)
     app.cleanup_ctx.append(_clock_ticker)
     app.cleanup_ctx.append(state.keeper(emulator))
     app.on_shutdown.append(_close_streams)
