@@ -133,3 +133,14 @@ async def test_create_binary_refuses_a_name_in_use(mrs):
     reply = await mrs.post("job-binaries", binary(name="my-job-binary-666"))
     assert reply.status == 400
     assert reply.error() == ("DB_DUPLICATE_ENTRY", "Duplicate entry for JobBinary: ['name', 'tenant_id']")
+
+
+async def test_a_job_read_after_its_binary_changed_shows_the_binary_as_it_is_now(mrs):
+    binary_id = (await mrs.new_binary("jb-used"))["id"]
+    job_id = (await mrs.new_job("uses-it", "MapReduce", mains=[], libs=[binary_id]))["id"]
+    before = (await mrs.get(f"jobs/{job_id}")).body["job"]
+    assert before["libs"][0]["name"] == "jb-used"
+    await mrs.put(f"job-binaries/{binary_id}", {"name": "renamed"})
+    after = (await mrs.get(f"jobs/{job_id}")).body["job"]
+    assert after["libs"] == [{**before["libs"][0], "name": "renamed"}]
+    assert {**after, "libs": before["libs"]} == before

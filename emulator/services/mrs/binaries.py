@@ -20,6 +20,7 @@ class BinaryRegistry(Registry):
     kind = KIND
     list_rules = LISTING
     entity = "JobBinary"
+    updates = 0  # PUTs so far: a job's rendering (its binaries expanded) holds while this stays the same
 
     def require(self, project: str, binary_ids: list[str]) -> None:
         """Every id names a binary of the project; the first that does not is a 400."""
@@ -56,6 +57,7 @@ class BinaryRegistry(Registry):
             self._require_unique_name(project, values["name"], binary_id)
         updated = {**binary, **values, "updated_at": timestamp(self._core.clock.now())}
         self.collection.put(project, binary_id, updated)
+        self.updates += 1
         return updated
 
     def delete(self, project: str, binary_id: str, referenced: Callable[[str, str], bool]) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 from aiohttp import web
 
 from emulator import jsonio
+from emulator.core.rendered import Rendered
 from emulator.services.mrs.binaries import BinaryRegistry
 from emulator.services.mrs.incoming import json_body, project_of
 from emulator.services.mrs.jobs import JobRegistry
@@ -18,7 +19,11 @@ BINARY = "/v1.1/{project_id}/job-binaries/{job_binary_id}"
 
 
 def _json(status: int, payload: dict[str, Any]) -> web.Response:
-    return web.Response(body=jsonio.dumps(payload), status=status, content_type="application/json")
+    return _reply(status, jsonio.dumps(payload))
+
+
+def _reply(status: int, body: bytes) -> web.Response:
+    return web.Response(body=body, status=status, content_type="application/json")
 
 
 def _listed(key: str, items: list[dict[str, Any]], markers: dict | None) -> web.Response:
@@ -34,6 +39,7 @@ class MrsApi:
     def __init__(self, jobs: JobRegistry, binaries: BinaryRegistry) -> None:
         self.jobs = jobs
         self.binaries = binaries
+        self.rendered = Rendered()  # GET bodies, made once per stored version of a job (and of its binaries)
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         routes = [
@@ -59,8 +65,10 @@ class MrsApi:
         return _listed("jobs", [self._render_job(job) for job in jobs], markers)
 
     async def get_job(self, request: web.Request) -> web.Response:
-        job = self.jobs.get(project_of(request), request.match_info["job_id"])
-        return _json(200, {"job": self._render_job(job)})
+        project, job_id = project_of(request), request.match_info["job_id"]
+        job = self.jobs.get(project, job_id)
+        return _reply(200, self.rendered.get((project, job_id, self.binaries.updates), job,
+                                             lambda: jsonio.dumps({"job": self._render_job(job)})))
 
     async def update_job(self, request: web.Request) -> web.Response:
         project = project_of(request)

@@ -23,7 +23,9 @@ BinaryLookup = Callable[[str, str], "dict[str, Any] | None"]  # (project, binary
 
 def timestamp(moment: datetime) -> str:
     """Sahara's form: ISO 8601 with a T, whole seconds, UTC, no zone suffix."""
-    return moment.strftime(TIME_FORMAT)
+    if moment.year < 1000:  # strftime leaves such a year unpadded
+        return moment.strftime(TIME_FORMAT)
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds")  # the same text, several times faster
 
 
 def render_binary(binary: dict[str, Any]) -> dict[str, Any]:
