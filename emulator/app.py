@@ -175,8 +175,11 @@ def handling(emulator: Emulator) -> Callable:
         if not service_call:
             return response
         headers = response.headers
-        request_id = next((headers[h] for h in REQUEST_ID_HEADERS if h in headers), None)
-        if request_id is None:
+        for header in REQUEST_ID_HEADERS:
+            if header in headers:
+                request_id = headers[header]
+                break
+        else:
             request_id = f"{next(counter):012d}"
             if not response.prepared:
                 headers["X-Request-Id"] = request_id

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import random
-import uuid
+
+_NOT_VERSION_BITS = ~(0xC000 << 48 | 0xF000 << 64)  # RFC 4122: the variant and version fields cleared ...
+_VERSION_4_BITS = 0x8000 << 48 | 4 << 76  # ... and set to the RFC variant, version 4, as uuid.UUID(version=4) does
 
 
 class Ids:
@@ -16,7 +18,10 @@ class Ids:
         self._random = random.Random(self._seed)
 
     def uuid4(self) -> str:
-        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+        """str(uuid.UUID(int=<128 random bits>, version=4)), spelled out: the same text, about twice as fast."""
+        value = self._random.getrandbits(128) & _NOT_VERSION_BITS | _VERSION_4_BITS
+        text = f"{value:032x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     def hex(self, length: int) -> str:
         return "".join(self._random.choice("0123456789abcdef") for _ in range(length))
