@@ -16,6 +16,7 @@ from emulator.services.cos_batch import errors, xmlio
 
 log = logging.getLogger("emulator.cos_batch")
 _IDS = web.RequestKey("cos_batch_ids", tuple)
+_ERROR_STARTS_KEPT = 256  # the resource is the client's path: a bound on what a stream of odd paths can make kept
 
 
 class Wire:
@@ -26,6 +27,7 @@ class Wire:
         self.clock = clock
         self._counter = itertools.count(1)
         self._date: tuple[int, str] = (-1, "")  # the Date header of the last second one was made in
+        self._error_starts: dict[tuple[str, str, str], str] = {}  # `<Error>` up to Resource, by code, message, resource
 
     def _now(self) -> tuple[int, str]:
         """(unix seconds, HTTP date) of the clock's now; the date is formatted once per second."""
@@ -82,6 +84,11 @@ class Wire:
             log.info("%s %s: %s %s: %s", request.method, request.path, error.code, error.message, reason)
         request_id, trace_id = self.ids(request)
         resource = xmlio.percent_unsafe(request.host + request.rel_url.raw_path)
-        document = errors.error_document(error, resource, request_id, trace_id)
-        body = xmlio.dumps("Error", document, declaration=True)
+        key = (error.code, error.message, resource)
+        start = self._error_starts.get(key)
+        if start is None:
+            if len(self._error_starts) >= _ERROR_STARTS_KEPT:
+                self._error_starts.clear()
+            start = self._error_starts[key] = xmlio.opened("Error", errors.error_start(error, resource), declaration=True)
+        body = xmlio.closed(start, "Error", errors.error_ids(request_id, trace_id))
         return web.Response(body=body, status=error.status, headers=self._headers(request))

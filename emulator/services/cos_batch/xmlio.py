@@ -99,15 +99,42 @@ def _element(writer: _CosWriter, name: str, value: Any, depth: int) -> None:
     writer.endElement(name)
 
 
+def _writer(out: io.StringIO, declaration: bool) -> _CosWriter:
+    writer = _CosWriter(out, "utf-8", short_empty_elements=True)
+    if declaration:
+        writer.processingInstruction(*_ERROR_DECLARATION)
+        writer.ignorableWhitespace("\n")
+    return writer
+
+
 def dumps(root: str, content: Any, declaration: bool = False) -> bytes:
     """One document in COS's layout: TAB indentation, '\\n' line ends, no trailing newline,
     `<Empty/>` for None, '' and {}, lists as repeated elements, booleans as true/false.
     Success bodies carry no XML declaration; error bodies carry COS's single-quoted one.
     """
     out = io.StringIO()
-    writer = _CosWriter(out, "utf-8", short_empty_elements=True)
-    if declaration:
-        writer.processingInstruction(*_ERROR_DECLARATION)
-        writer.ignorableWhitespace("\n")
-    _element(writer, root, content, 0)
+    _element(_writer(out, declaration), root, content, 0)
+    return out.getvalue().encode("utf-8")
+
+
+def opened(root: str, children: dict[str, Any], declaration: bool = False) -> str:
+    """The start of a document as `dumps` writes it: `root` with its first (at least one) `children`,
+    left open for `closed` to finish, so the parts that never change are written once."""
+    out = io.StringIO()
+    writer = _writer(out, declaration)
+    writer.startElement(root, _NO_ATTRIBUTES)
+    for key, child in children.items():
+        _element(writer, key, child, 1)
+    return out.getvalue()
+
+
+def closed(start: str, root: str, children: dict[str, Any]) -> bytes:
+    """`start` (from `opened` with the same root) with the rest of the root's `children`, and the root closed."""
+    out = io.StringIO(start)
+    out.seek(len(start))
+    writer = _writer(out, False)
+    for key, child in children.items():
+        _element(writer, key, child, 1)
+    writer.ignorableWhitespace("\n")
+    writer.endElement(root)
     return out.getvalue().encode("utf-8")
