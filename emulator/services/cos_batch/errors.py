@@ -76,11 +76,7 @@ def in_cos_terms(error: ApiError) -> ApiError:
     return error
 
 
-def error_start(error: ApiError, resource: str) -> dict[str, str]:
-    """The first children of COS's `<Error>` root, in COS's order: the same for every answer of one error."""
-    return {"Code": error.code, "Message": error.message, "Resource": resource}
-
-
-def error_ids(request_id: str, trace_id: str) -> dict[str, str]:
-    """The last children of COS's `<Error>` root, different in every answer."""
-    return {"RequestId": request_id, "TraceId": trace_id}
+def error_content(error: ApiError, resource: str, request_id: str, trace_id: str) -> dict[str, str]:
+    """The children of COS's `<Error>` root, in COS's order."""
+    return {"Code": error.code, "Message": error.message, "Resource": resource, "RequestId": request_id,
+            "TraceId": trace_id}

@@ -16,7 +16,7 @@ from emulator.services.cos_batch import errors, xmlio
 
 log = logging.getLogger("emulator.cos_batch")
 _IDS = web.RequestKey("cos_batch_ids", tuple)
-_ERROR_STARTS_KEPT = 256  # the resource is the client's path: a bound on what a stream of odd paths can make kept
+_ERROR_TEMPLATES_KEPT = 256  # the resource is the client's path: a bound on what a stream of odd paths can make kept
 
 
 class Wire:
@@ -27,7 +27,7 @@ class Wire:
         self.clock = clock
         self._counter = itertools.count(1)
         self._date: tuple[int, str] = (-1, "")  # the Date header of the last second one was made in
-        self._error_starts: dict[tuple[str, str, str], str] = {}  # `<Error>` up to Resource, by code, message, resource
+        self._error_templates: dict[tuple[str, str, str], tuple[str, ...]] = {}  # `<Error>` by code, message, resource
 
     def _now(self) -> tuple[int, str]:
         """(unix seconds, HTTP date) of the clock's now; the date is formatted once per second."""
@@ -82,13 +82,20 @@ class Wire:
         reason = error.details.get("reason")
         if reason:  # COS's messages are terse ("Invalid parameter"); say which element, in the log only
             log.info("%s %s: %s %s: %s", request.method, request.path, error.code, error.message, reason)
-        request_id, trace_id = self.ids(request)
-        resource = xmlio.percent_unsafe(request.host + request.rel_url.raw_path)
-        key = (error.code, error.message, resource)
-        start = self._error_starts.get(key)
-        if start is None:
-            if len(self._error_starts) >= _ERROR_STARTS_KEPT:
-                self._error_starts.clear()
-            start = self._error_starts[key] = xmlio.opened("Error", errors.error_start(error, resource), declaration=True)
-        body = xmlio.closed(start, "Error", errors.error_ids(request_id, trace_id))
+        body = self._error_body(error, request.host + request.rel_url.raw_path, self.ids(request))
         return web.Response(body=body, status=error.status, headers=self._headers(request))
+
+    def _error_body(self, error: ApiError, resource: str, ids: tuple[str, str]) -> bytes:
+        """`<Error>` filled in from a template kept per (code, message, resource); a text holding
+        xmlio.SLOT (only a fault rule's can) is written whole."""
+        key = (error.code, error.message, resource)
+        template = self._error_templates.get(key)
+        if template is None:
+            resource = xmlio.percent_unsafe(resource)
+            if xmlio.SLOT in error.code + error.message:
+                return xmlio.dumps("Error", errors.error_content(error, resource, *ids), declaration=True)
+            if len(self._error_templates) >= _ERROR_TEMPLATES_KEPT:
+                self._error_templates.clear()
+            content = errors.error_content(error, resource, xmlio.SLOT, xmlio.SLOT)
+            template = self._error_templates[key] = xmlio.template("Error", content, declaration=True)
+        return xmlio.fill(template, ids)

@@ -14,6 +14,7 @@ import xmltodict
 _ERROR_DECLARATION = ("xml", "version='1.0' encoding='utf-8' ")
 _NO_ATTRIBUTES = AttributesImpl({})
 _QUOTE = {'"': "&quot;"}
+SLOT = "\x00"  # a text `template` leaves open: no XML document can carry it, so it marks nothing else
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -117,24 +118,17 @@ def dumps(root: str, content: Any, declaration: bool = False) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def opened(root: str, children: dict[str, Any], declaration: bool = False) -> str:
-    """The start of a document as `dumps` writes it: `root` with its first (at least one) `children`,
-    left open for `closed` to finish, so the parts that never change are written once."""
+def template(root: str, content: dict[str, Any], declaration: bool = False) -> tuple[str, ...]:
+    """`dumps`'s text of a document whose texts given as SLOT are left open: the parts around them,
+    for `fill` to complete per answer, so the parts that never change are written once."""
     out = io.StringIO()
-    writer = _writer(out, declaration)
-    writer.startElement(root, _NO_ATTRIBUTES)
-    for key, child in children.items():
-        _element(writer, key, child, 1)
-    return out.getvalue()
+    _element(_writer(out, declaration), root, content, 0)
+    return tuple(out.getvalue().split(SLOT))
 
 
-def closed(start: str, root: str, children: dict[str, Any]) -> bytes:
-    """`start` (from `opened` with the same root) with the rest of the root's `children`, and the root closed."""
-    out = io.StringIO(start)
-    out.seek(len(start))
-    writer = _writer(out, False)
-    for key, child in children.items():
-        _element(writer, key, child, 1)
-    writer.ignorableWhitespace("\n")
-    writer.endElement(root)
-    return out.getvalue().encode("utf-8")
+def fill(parts: tuple[str, ...], texts: tuple[str, ...]) -> bytes:
+    """The document of `template`'s `parts` with its slots' (non-empty) `texts`, escaped as the writer does."""
+    out = [parts[0]]
+    for text, part in zip(texts, parts[1:]):
+        out += (escape(text, _QUOTE), part)
+    return "".join(out).encode("utf-8")
