@@ -79,7 +79,7 @@ class CosBatchApi:
         except (ExpatError, ValueError) as error:
             raise errors.malformed_xml(reason=str(error)) from None
         job = self.jobs.create(appid, validation.create_job_request(root, tree))
-        return self.wire.ok(request, "CreateJobResult", shapes.create_job_result(job))
+        return self.wire.ok("CreateJobResult", shapes.create_job_result(job))
 
     async def describe_job(self, request: web.Request) -> web.Response:
         appid = self._appid(request)
@@ -87,31 +87,31 @@ class CosBatchApi:
         job = self.jobs.get(appid, job_id)
         body = self.described.get((appid, job_id), job,
                                   lambda: xmlio.dumps("DescribeJobResult", shapes.describe_job_result(job)))
-        return self.wire.ok_bytes(request, body)
+        return self.wire.ok_bytes(body)
 
     async def list_jobs(self, request: web.Request) -> web.Response:
         appid = self._appid(request)
         statuses, size, after = validation.list_query(request.query)
         page, next_token = self.jobs.list(appid, statuses, size, after)
-        return self.wire.ok(request, "ListJobsResult", shapes.list_jobs_result(page, next_token))
+        return self.wire.ok("ListJobsResult", shapes.list_jobs_result(page, next_token))
 
     async def update_job_priority(self, request: web.Request) -> web.Response:
         appid = self._appid(request)
         job_id = validation.job_id(request.match_info["job_id"])
         priority = validation.priority_query(request.query)
         job = self.jobs.update_priority(appid, job_id, priority)
-        return self.wire.ok(request, "UpdateJobPriorityResult", shapes.update_job_priority_result(job))
+        return self.wire.ok("UpdateJobPriorityResult", shapes.update_job_priority_result(job))
 
     async def update_job_status(self, request: web.Request) -> web.Response:
         appid = self._appid(request)
         job_id = validation.job_id(request.match_info["job_id"])
         requested, reason = validation.status_query(request.query)
         job = self.jobs.update_status(appid, job_id, requested, reason)
-        return self.wire.ok(request, "UpdateJobStatusResult", shapes.update_job_status_result(job))
+        return self.wire.ok("UpdateJobStatusResult", shapes.update_job_status_result(job))
 
     async def delete_job(self, request: web.Request) -> web.Response:
         """DeleteJob: undocumented, but sent by the Go SDK and Terraform; 204 without a body."""
         appid = self._appid(request)
         job_id = validation.job_id(request.match_info["job_id"])
         self.jobs.delete(appid, job_id)
-        return self.wire.no_content(request)
+        return self.wire.no_content()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from base64 import b64encode
+from binascii import b2a_base64
 from email.utils import format_datetime
 from typing import Any
 
@@ -15,8 +15,11 @@ from emulator.core.errors import ApiError
 from emulator.services.cos_batch import errors, xmlio
 
 log = logging.getLogger("emulator.cos_batch")
-_IDS = web.RequestKey("cos_batch_ids", tuple)
 _ERROR_TEMPLATES_KEPT = 256  # the resource is the client's path: a bound on what a stream of odd paths can make kept
+
+
+def _base64(text: str) -> str:
+    return b2a_base64(text.encode(), newline=False).decode()
 
 
 class Wire:
@@ -38,41 +41,30 @@ class Wire:
             self._date = (second, format_datetime(now, usegmt=True))
         return int(stamp), self._date[1]
 
-    def ids(self, request: web.Request, seconds: int | None = None) -> tuple[str, str]:
-        """(x-cos-request-id, x-cos-trace-id) of this request, made once.
+    def _headers(self) -> dict[str, str]:
+        """The common response headers, with this answer's request id and trace id.
 
         The request id has the form of real ones: base64 of `<unix seconds hex>_<8 hex>_<4 hex>_<hex>`;
         the trace id is a longer opaque base64 string, as COS's are.
         """
-        found = request.get(_IDS)
-        if found is None:
-            serial = next(self._counter)
-            if seconds is None:
-                seconds = self._now()[0]
-            request_id = b64encode(f"{seconds:08x}_{serial:08x}_{serial & 0xFFFF:04x}_{serial:x}".encode())
-            trace_id = b64encode(f"{seconds:016x}{serial:032x}{seconds ^ serial:016x}".encode())
-            found = request[_IDS] = (request_id.decode(), trace_id.decode())
-        return found
-
-    def _headers(self, request: web.Request) -> dict[str, str]:
         seconds, date = self._now()
-        request_id, trace_id = self.ids(request, seconds)
+        serial = next(self._counter)
         return {
             "Content-Type": "application/xml",
             "Server": "tencent-cos",
             "Date": date,
-            "x-cos-request-id": request_id,
-            "x-cos-trace-id": trace_id,
+            "x-cos-request-id": _base64(f"{seconds:08x}_{serial:08x}_{serial & 0xFFFF:04x}_{serial:x}"),
+            "x-cos-trace-id": _base64(f"{seconds:016x}{serial:032x}{seconds ^ serial:016x}"),
         }
 
-    def ok(self, request: web.Request, root: str, content: Any) -> web.Response:
-        return self.ok_bytes(request, xmlio.dumps(root, content))
+    def ok(self, root: str, content: Any) -> web.Response:
+        return self.ok_bytes(xmlio.dumps(root, content))
 
-    def ok_bytes(self, request: web.Request, body: bytes) -> web.Response:
-        return web.Response(body=body, headers=self._headers(request))
+    def ok_bytes(self, body: bytes) -> web.Response:
+        return web.Response(body=body, headers=self._headers())
 
-    def no_content(self, request: web.Request) -> web.Response:
-        headers = self._headers(request)
+    def no_content(self) -> web.Response:
+        headers = self._headers()
         del headers["Content-Type"]
         return web.Response(status=204, headers=headers)
 
@@ -82,8 +74,10 @@ class Wire:
         reason = error.details.get("reason")
         if reason:  # COS's messages are terse ("Invalid parameter"); say which element, in the log only
             log.info("%s %s: %s %s: %s", request.method, request.path, error.code, error.message, reason)
-        body = self._error_body(error, request.host + request.rel_url.raw_path, self.ids(request))
-        return web.Response(body=body, status=error.status, headers=self._headers(request))
+        headers = self._headers()
+        ids = (headers["x-cos-request-id"], headers["x-cos-trace-id"])
+        body = self._error_body(error, request.host + request.rel_url.raw_path, ids)
+        return web.Response(body=body, status=error.status, headers=headers)
 
     def _error_body(self, error: ApiError, resource: str, ids: tuple[str, str]) -> bytes:
         """`<Error>` filled in from a template kept per (code, message, resource); a text holding
