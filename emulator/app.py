@@ -117,9 +117,8 @@ def _wrap_routes(app: web.Application, layers: list[Callable]) -> None:
             route._handler = handler  # type: ignore[attr-defined]  # where aiohttp keeps it
 
 
-def render_error(emulator: Emulator, request: web.Request, failure: ApiError) -> web.StreamResponse:
+def render_error(service: Service | None, request: web.Request, failure: ApiError) -> web.StreamResponse:
     """The error in the envelope of the service that owns the path (plain JSON for the admin API)."""
-    service = emulator.service_for(request.path)
     if service is None:
         return web.json_response({"code": failure.status, "error": failure.code, "message": failure.message},
                                  status=failure.status)
@@ -127,17 +126,18 @@ def render_error(emulator: Emulator, request: web.Request, failure: ApiError) ->
 
 
 REQUEST_ID = web.RequestKey("request_id", str)  # the id the journal keeps, for the access log
-REQUEST_ID_HEADERS = ("x-cos-request-id", "X-Openstack-Request-Id", "X-Request-Id")
+OWN_REQUEST_ID = {"cos_batch": "x-cos-request-id", "mrs": "X-Openstack-Request-Id"}  # else the layer sets X-Request-Id
 
 
 def handling(emulator: Emulator) -> Callable:
-    """The one middleware: answer the calls a fault rule picks, render every ApiError, routing miss and
-    unexpected failure in the owning service's envelope, and journal every service call.
+    """The one middleware: answer the calls a fault rule picks, refuse over-long header lines, render every
+    ApiError, routing miss and unexpected failure in the owning service's envelope, and journal every service call.
 
     Service routes are named `<service>.<operation>` (the real API's operation names), so both
     the journal and fault rules speak the real API's language. Admin calls are not journaled.
     """
-    journal, faults, clock = emulator.journal, emulator.faults, emulator.core.clock
+    journal, faults, clock, services = emulator.journal, emulator.faults, emulator.core.clock, emulator.services
+    header_limit = emulator.settings.max_header_bytes
     counter = itertools.count(1)
 
     @web.middleware
@@ -146,43 +146,43 @@ def handling(emulator: Emulator) -> Callable:
         service_call = not path.startswith("/_emulator/")
         started = time.perf_counter()
         service_name = operation = ""
+        service = None
         if service_call:
             name = request.match_info.route.name
             if name:
                 service_name, _, operation = name.partition(".")
+                service = services[service_name]
             else:
                 service = emulator.service_for(path)
                 service_name = service.name if service else ""
         try:
             response = None
             if faults.rules and service_call:
-                response = await _fault(emulator, request, service_name, operation)
+                response = await _fault(emulator, service, request, service_name, operation)
             if response is None:
+                limits.check_header_sizes(request, header_limit)
                 response = await handler(request)
         except ApiError as error:
-            response = render_error(emulator, request, error)
+            response = render_error(service, request, error)
         except web.HTTPException as error:
             routed = _routing_error(emulator, request, error)
             if routed is None:
                 raise
-            response = render_error(emulator, request, routed)
+            response = render_error(service, request, routed)
         except (asyncio.CancelledError, ConnectionResetError):
             raise
         except Exception:  # a bug of ours: logged with its traceback, answered without one
             log.exception("unhandled error on %s %s", request.method, path)
-            response = render_error(emulator, request,
+            response = render_error(service, request,
                                     ApiError(500, "InternalError", "the emulator failed to handle this request"))
         if not service_call:
             return response
-        headers = response.headers
-        for header in REQUEST_ID_HEADERS:
-            if header in headers:
-                request_id = headers[header]
-                break
-        else:
+        own = OWN_REQUEST_ID.get(service_name)
+        request_id = response.headers.get(own) if own else None
+        if request_id is None:
             request_id = f"{next(counter):012d}"
             if not response.prepared:
-                headers["X-Request-Id"] = request_id
+                response.headers["X-Request-Id"] = request_id
         request[REQUEST_ID] = request_id
         journal.record(clock.now(), service_name, operation, request.method, path, request.query_string,
                        response.status, (time.perf_counter() - started) * 1000, request_id)
@@ -191,15 +191,16 @@ def handling(emulator: Emulator) -> Callable:
     return handle
 
 
-async def _fault(emulator: Emulator, request: web.Request, service: str, operation: str) -> web.StreamResponse | None:
+async def _fault(emulator: Emulator, service: Service | None, request: web.Request, service_name: str,
+                 operation: str) -> web.StreamResponse | None:
     """The answer a fault rule gives this call (after its delay), or None to answer it as usual."""
     faults = emulator.faults
-    rule = faults.take(service, operation, request.method, request.path)
+    rule = faults.take(service_name, operation, request.method, request.path)
     if rule is None:
         return None
     if rule.delay_ms:
         await asyncio.sleep(rule.delay_ms / 1000)
-    return None if rule.status is None else render_error(emulator, request, faults.error(rule))
+    return None if rule.status is None else render_error(service, request, faults.error(rule))
 
 
 def tick(clock: Clock) -> None:
@@ -236,7 +237,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings()
     emulator = Emulator(settings)
     checking = auth.middleware(emulator)  # None unless --auth or --admin-token: no cost by default
-    middlewares = [handling(emulator), limits.header_check(settings.max_header_bytes)] + ([checking] if checking else [])
+    middlewares = [handling(emulator)] + ([checking] if checking else [])
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[EMULATOR] = emulator
     admin = create_admin_app()

@@ -1,14 +1,11 @@
 """Header size limits: the HTTP parser's ceilings and the check that answers over-long lines in the service's envelope."""
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiohttp import web
 
 from emulator.core.errors import HeaderTooLarge
 from emulator.settings import Settings
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 GO_MAX_HEADER_BYTES = 1 << 20  # net/http's DefaultMaxHeaderBytes, which kube-apiserver keeps
 
 
@@ -17,7 +14,7 @@ def parser_options(settings: Settings) -> dict[str, int]:
 
     aiohttp's parser refuses a line over its own limit with a plain-text 400 before the path is
     known, so no service could word the answer. The parser is therefore let read lines up to
-    1 MiB (or twice `max_header_bytes`, if that is more) and `header_check` answers every line over
+    1 MiB (or twice `max_header_bytes`, if that is more) and `check_header_sizes` answers every line over
     `max_header_bytes` in the envelope of the service the path belongs to. Longer lines still get
     aiohttp's plain 400: reading them would let one request hold unbounded memory.
     """
@@ -25,20 +22,14 @@ def parser_options(settings: Settings) -> dict[str, int]:
     return {"max_line_size": ceiling, "max_field_size": ceiling}
 
 
-def header_check(limit: int) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
-    """A middleware (inside the error middleware) refusing a request line or header line over `limit` bytes.
+def check_header_sizes(request: web.Request, limit: int) -> None:
+    """Refuse a request line or header line over `limit` bytes (the error layer calls it before the handler).
 
     It costs a length test per header line (well under a microsecond for a client's usual handful),
     which is what the parser's own limits would cost if they could answer in the envelope.
     """
-
-    @web.middleware
-    async def check_header_sizes(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if len(request.raw_path) > limit:
+    if len(request.raw_path) > limit:
+        raise HeaderTooLarge(limit)
+    for name, value in request.raw_headers:
+        if len(name) + len(value) > limit:
             raise HeaderTooLarge(limit)
-        for name, value in request.raw_headers:
-            if len(name) + len(value) > limit:
-                raise HeaderTooLarge(limit)
-        return await handler(request)
-
-    return check_header_sizes
