@@ -6,6 +6,8 @@ import base64
 import pytest
 from cos_support import ACTIVE_ID, APPID, SUSPENDED_ID, Cos, error_of, request_body, xml
 
+from emulator.services.cos_batch import xmlio
+
 CONTROL_HOST = "100000000001.cos-control.ap-chengdu.myqcloud.com"
 ROUTES = [
     ("POST", "/jobs", request_body()),
@@ -127,3 +129,15 @@ async def test_the_journal_names_the_cos_actions(client) -> None:
     journal = await (await client.get("/_emulator/requests", params={"service": "cos_batch"})).json()
     assert [entry["operation"] for entry in journal["requests"]] == ["ListJobs", "UpdateJobStatus"]
     assert journal["requests"][-1]["request_id"] == answer.headers["x-cos-request-id"]
+
+
+@pytest.mark.parametrize("content", [
+    {"JobId": "a&b<c>", "Status": 'x"y', "StatusUpdateReason": None},
+    {"JobId": "é", "Status": "", "StatusUpdateReason": "\x00"},
+    {"JobId": "j", "Priority": 0},
+    {"Jobs": {"Member": ["a", "b"]}, "NextToken": None},
+])
+def test_flat_templates_write_what_dumps_writes(content: dict) -> None:
+    documents = xmlio.FlatDocuments()
+    for _ in range(2):  # the template made, then reused
+        assert documents.dumps("Result", content) == xmlio.dumps("Result", content)

@@ -29,6 +29,7 @@ class Wire:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._counter = itertools.count(1)
+        self.documents = xmlio.FlatDocuments()  # success bodies
         self._date: tuple[int, str] = (-1, "")  # the Date header of the last second one was made in
         self._error_templates: dict[tuple[str, str, str], tuple[str, ...]] = {}  # `<Error>` by code, message, resource
 
@@ -58,7 +59,7 @@ class Wire:
         }
 
     def ok(self, root: str, content: Any) -> web.Response:
-        return self.ok_bytes(xmlio.dumps(root, content))
+        return self.ok_bytes(self.documents.dumps(root, content))
 
     def ok_bytes(self, body: bytes) -> web.Response:
         return web.Response(body=body, headers=self._headers())

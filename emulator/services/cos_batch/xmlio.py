@@ -132,3 +132,23 @@ def fill(parts: tuple[str, ...], texts: tuple[str, ...]) -> bytes:
     for text, part in zip(texts, parts[1:]):
         out += (escape(text, _QUOTE), part)
     return "".join(out).encode("utf-8")
+
+
+class FlatDocuments:
+    """`dumps` of flat documents (every child a text or empty) through templates kept per root and shape,
+    so only the texts are written per document; any other document is written whole."""
+
+    def __init__(self) -> None:
+        self._templates: dict[tuple[str, tuple[str, ...], tuple[bool, ...]], tuple[str, ...]] = {}
+
+    def dumps(self, root: str, content: dict[str, Any]) -> bytes:
+        empty = tuple(value is None or value == "" for value in content.values())
+        texts = tuple(value for value, blank in zip(content.values(), empty) if not blank)
+        if not all(type(text) is str for text in texts):
+            return dumps(root, content)
+        key = (root, tuple(content), empty)  # names come from the code's shapes: a bounded set
+        found = self._templates.get(key)
+        if found is None:
+            slotted = {name: None if blank else SLOT for name, blank in zip(content, empty)}
+            found = self._templates[key] = template(root, slotted)
+        return fill(found, texts)
