@@ -13,8 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from emulator import __version__, auth_options
-from emulator import limit_options, limits
+from emulator import __version__, auth_options, limit_options, limits
 from emulator.access_log import LOG_FORMAT, AccessLog
 from emulator.app import EMULATOR, Emulator, create_app
 from emulator.core.clock import parse_rfc3339

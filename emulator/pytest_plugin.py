@@ -18,10 +18,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import pytest
+
+from emulator.core.clock import parse_rfc3339, rfc3339
 
 DEFAULT_TIME = "2026-01-01T00:00:00Z"
 
@@ -31,7 +33,7 @@ class EmulatorError(RuntimeError):
 
 
 def _rfc3339(when: str | datetime) -> str:
-    return when if isinstance(when, str) else when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return when if isinstance(when, str) else rfc3339(when)
 
 
 class CloudJobEmulator:
@@ -186,7 +188,6 @@ def cloud_job_emulator(cloud_job_emulator_server: CloudJobEmulator, request: pyt
 def cloud_job_emulator_app(request: pytest.FixtureRequest) -> Callable[..., Any]:
     """A factory: each call returns a new in-process emulator application with its own state."""
     from emulator.app import EMULATOR, create_app
-    from emulator.core.clock import parse_rfc3339
     from emulator.settings import Settings
 
     marker = request.node.get_closest_marker("cloud_job_emulator")
