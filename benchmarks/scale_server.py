@@ -4,8 +4,8 @@
     python benchmarks/scale_server.py --port N [--jobs 1000]
 
 The application is the real one (`emulator.app.create_app`, bundled fixtures, frozen clock),
-served as `cloud-job-emulator --log-level warning` serves it (aiohttp AppRunner with the CLI's
-access logger). Jobs go in through `emulator.fixtures.apply`, the loader POST /_emulator/fixtures
+served as `cloud-job-emulator --log-level warning` serves it (aiohttp AppRunner, no access log:
+at that level the CLI writes none). Jobs go in through `emulator.fixtures.apply`, the loader POST /_emulator/fixtures
 calls, in-process: the HTTP route snapshots the whole store before every batch (to roll back a bad
 one), which makes loading 100,000 jobs through it take minutes (run.py times that separately).
 
@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_docs  # noqa: E402
 
 from emulator import fixtures  # noqa: E402
-from emulator.access_log import LOG_FORMAT, AccessLog  # noqa: E402
+from emulator.access_log import LOG_FORMAT  # noqa: E402
 from emulator.app import EMULATOR, create_app  # noqa: E402
 from emulator.cli import loop_factory  # noqa: E402
 from emulator.settings import Settings  # noqa: E402
@@ -60,8 +60,7 @@ async def serve(port: int, initial: int) -> None:
         return web.json_response({"jobs": jobs, "seconds": seconds})
 
     app.router.add_post("/_bench/grow", grow)
-    access_log = AccessLog(logging.getLogger("aiohttp.access"))
-    runner = web.AppRunner(app, access_log_class=access_log.logger_class(), handle_signals=False, shutdown_timeout=5)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5)
     await runner.setup()
     try:
         site = web.TCPSite(runner, "127.0.0.1", port)
@@ -74,7 +73,6 @@ async def serve(port: int, initial: int) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
-        access_log.close()
 
 
 def main() -> None:

@@ -6,10 +6,6 @@ import logging
 import time
 from typing import IO
 
-from aiohttp.abc import AbstractAccessLogger
-
-from emulator.app import REQUEST_ID
-
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # the CLI's format for every log line
 
 
@@ -18,7 +14,7 @@ class AccessLog:
 
     Lines wait in a buffer until the event loop's current turn ends (or another record is logged
     first, so the order of lines is kept). Where logging is set up otherwise (other handlers,
-    formats, filters), `stream` is None and each line goes through `logger.info` as usual.
+    formats, filters), `handler` is None and each line goes through `logger.info` as usual.
     """
 
     def __init__(self, logger: logging.Logger) -> None:
@@ -35,9 +31,10 @@ class AccessLog:
         if self.handler is not None:
             self.handler.removeFilter(self._flush_first)
 
-    def write(self, message: str) -> None:
+    def request(self, method: str, target: str, status: int, milliseconds: float, request_id: str) -> None:
+        """One request's line: method, target as sent, status, milliseconds, the id the journal keeps ('-': admin)."""
         if self.handler is None:
-            self.logger.info("%s", message)
+            self.logger.info("%s %s %s %.1fms %s", method, target, status, milliseconds, request_id)
             return
         now = time.time()
         second = int(now)
@@ -45,7 +42,8 @@ class AccessLog:
             self._second, self._stamp = second, time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
         if not self._lines:
             asyncio.get_running_loop().call_soon(self.flush)
-        self._lines.append(f"{self._stamp},{int((now - second) * 1000):03d} INFO {self.logger.name}: {message}\n")
+        self._lines.append(f"{self._stamp},{int((now - second) * 1000):03d} INFO {self.logger.name}: "
+                           f"{method} {target} {status} {milliseconds:.1f}ms {request_id}\n")
 
     def flush(self) -> None:
         if self._lines and self.handler is not None:
@@ -58,23 +56,6 @@ class AccessLog:
     def _flush_first(self, _record: logging.LogRecord) -> bool:
         self.flush()
         return True
-
-    def logger_class(self) -> type[AbstractAccessLogger]:
-        """The class aiohttp makes one access logger of per connection, all writing here."""
-        sink = self
-
-        class CompactAccessLogger(AbstractAccessLogger):
-            """Method, path, status, milliseconds, and the request id the journal keeps ('-' for admin calls)."""
-
-            @property
-            def enabled(self) -> bool:
-                return self.logger.isEnabledFor(logging.INFO)
-
-            def log(self, request, response, time: float) -> None:  # type: ignore[override]
-                sink.write(f"{request.method} {request.path_qs} {response.status} {time * 1000:.1f}ms "
-                           f"{request.get(REQUEST_ID, '-')}")
-
-        return CompactAccessLogger
 
 
 def _plain_stream_handler(logger: logging.Logger) -> logging.StreamHandler | None:

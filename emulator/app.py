@@ -12,6 +12,7 @@ from datetime import datetime
 from aiohttp import web
 
 from emulator import auth, fixtures, limits, state
+from emulator.access_log import AccessLog
 from emulator.admin.faults import Faults
 from emulator.admin.journal import Journal
 from emulator.core.clock import Clock
@@ -98,23 +99,24 @@ async def _no_route(request: web.Request) -> web.StreamResponse:
     raise RouteNotFound(request.path)
 
 
-def _wrap_routes(app: web.Application, layers: list[Callable]) -> None:
-    """Each route's handler inside `layers` (aiohttp-style middlewares, outermost first), composed once here.
+Wrap = Callable[[str | None, Handler], Handler]
 
-    aiohttp would compose them for each request and add a layer of its own per application; this
-    way a request passes only the emulator's layers. The application gets a last route taking every
-    path, so routing misses pass them too. Call it before the application is frozen or added as a
-    sub-application (whose routes its parent leaves alone).
+
+def _wrap_routes(app: web.Application, wrap: Wrap) -> None:
+    """Each route's handler inside the emulator's layers: `wrap(route name, handler)`, composed once here.
+
+    aiohttp would compose middlewares for each request and add a layer of its own per application;
+    this way a request passes only the emulator's layer, which knows its route before any request
+    comes. The application gets a last route taking every path, so routing misses pass it too.
+    Call it before the application is frozen or added as a sub-application (whose routes its parent
+    leaves alone).
     """
     app.router.add_route("*", "/{path:.*}", _no_route)
     for resource in app.router.resources():
         if isinstance(resource, web.PrefixedSubAppResource):
             continue
         for route in resource:
-            handler = route.handler
-            for layer in reversed(layers):
-                handler = functools.partial(layer, handler=handler)
-            route._handler = handler  # type: ignore[attr-defined]  # where aiohttp keeps it
+            route._handler = wrap(route.name, route.handler)  # type: ignore[attr-defined]  # where aiohttp keeps it
 
 
 def render_error(service: Service | None, request: web.Request, failure: ApiError) -> web.StreamResponse:
@@ -125,70 +127,77 @@ def render_error(service: Service | None, request: web.Request, failure: ApiErro
     return service.render_error(request, failure)
 
 
-REQUEST_ID = web.RequestKey("request_id", str)  # the id the journal keeps, for the access log
 OWN_REQUEST_ID = {"cos_batch": "x-cos-request-id", "mrs": "X-Openstack-Request-Id"}  # else the layer sets X-Request-Id
 
 
-def handling(emulator: Emulator) -> Callable:
-    """The one middleware: answer the calls a fault rule picks, refuse over-long header lines, render every
-    ApiError, routing miss and unexpected failure in the owning service's envelope, and journal every service call.
+def handling(emulator: Emulator, checking: Callable | None = None, access_log: AccessLog | None = None,
+             admin: bool = False) -> Wrap:
+    """The emulator's layer around each route: answer the calls a fault rule picks, refuse over-long header
+    lines, render every ApiError, routing miss and unexpected failure in the owning service's envelope,
+    journal every service call and write each request's access-log line (when there is an access log).
+    `checking` (strict authentication) runs inside it, when given.
 
     Service routes are named `<service>.<operation>` (the real API's operation names), so both
-    the journal and fault rules speak the real API's language. Admin calls are not journaled.
+    the journal and fault rules speak the real API's language; an unnamed route (a routing miss)
+    belongs to the service that owns its path. Admin calls (`admin`) are not journaled.
     """
     journal, faults, clock, services = emulator.journal, emulator.faults, emulator.core.clock, emulator.services
     header_limit = emulator.settings.max_header_bytes
     counter = itertools.count(1)
+    check_header_sizes, perf_counter = limits.check_header_sizes, time.perf_counter
+    log_request = access_log.request if access_log is not None else None
 
-    @web.middleware
-    async def handle(request: web.Request, handler: Handler) -> web.StreamResponse:
-        path = request.path
-        service_call = not path.startswith("/_emulator/")
-        started = time.perf_counter()
-        service_name = operation = ""
-        service = None
-        if service_call:
-            name = request.match_info.route.name
-            if name:
-                service_name, _, operation = name.partition(".")
-                service = services[service_name]
-            else:
-                service = emulator.service_for(path)
+    def wrap(name: str | None, handler: Handler) -> Handler:
+        if checking is not None:
+            handler = functools.partial(checking, handler=handler)
+        named, _, named_operation = (name or "").partition(".")
+        named_service = services.get(named)
+        own_id = OWN_REQUEST_ID.get(named)
+
+        async def handle(request: web.Request) -> web.StreamResponse:
+            started = perf_counter()
+            service, service_name, operation = named_service, named, named_operation
+            if service is None and not admin:
+                service = emulator.service_for(request.path)
                 service_name = service.name if service else ""
-        try:
-            response = None
-            if faults.rules and service_call:
-                response = await _fault(emulator, service, request, service_name, operation)
-            if response is None:
-                limits.check_header_sizes(request, header_limit)
-                response = await handler(request)
-        except ApiError as error:
-            response = render_error(service, request, error)
-        except web.HTTPException as error:
-            routed = _routing_error(emulator, request, error)
-            if routed is None:
+            try:
+                response = None
+                if faults.rules and not admin:
+                    response = await _fault(emulator, service, request, service_name, operation)
+                if response is None:
+                    check_header_sizes(request, header_limit)
+                    response = await handler(request)
+            except ApiError as error:
+                response = render_error(service, request, error)
+            except web.HTTPException as error:
+                routed = _routing_error(emulator, request, error)
+                if routed is None:
+                    raise
+                response = render_error(service, request, routed)
+            except (asyncio.CancelledError, ConnectionResetError):
                 raise
-            response = render_error(service, request, routed)
-        except (asyncio.CancelledError, ConnectionResetError):
-            raise
-        except Exception:  # a bug of ours: logged with its traceback, answered without one
-            log.exception("unhandled error on %s %s", request.method, path)
-            response = render_error(service, request,
-                                    ApiError(500, "InternalError", "the emulator failed to handle this request"))
-        if not service_call:
+            except Exception:  # a bug of ours: logged with its traceback, answered without one
+                log.exception("unhandled error on %s %s", request.method, request.path)
+                response = render_error(service, request,
+                                        ApiError(500, "InternalError", "the emulator failed to handle this request"))
+            if admin:
+                request_id = "-"
+            else:
+                request_id = response.headers.get(own_id) if own_id else None
+                if request_id is None:
+                    request_id = f"{next(counter):012d}"
+                    if not response.prepared:
+                        response.headers["X-Request-Id"] = request_id
+                journal.record(clock.now(), service_name, operation, request.method, request.rel_url, response.status,
+                               (perf_counter() - started) * 1000, request_id)
+            if log_request is not None:
+                log_request(request.method, request.raw_path, response.status, (perf_counter() - started) * 1000,
+                            request_id)
             return response
-        own = OWN_REQUEST_ID.get(service_name)
-        request_id = response.headers.get(own) if own else None
-        if request_id is None:
-            request_id = f"{next(counter):012d}"
-            if not response.prepared:
-                response.headers["X-Request-Id"] = request_id
-        request[REQUEST_ID] = request_id
-        journal.record(clock.now(), service_name, operation, request.method, path, request.query_string,
-                       response.status, (time.perf_counter() - started) * 1000, request_id)
-        return response
 
-    return handle
+        return handle
+
+    return wrap
 
 
 async def _fault(emulator: Emulator, service: Service | None, request: web.Request, service_name: str,
@@ -230,23 +239,25 @@ async def _close_streams(app: web.Application) -> None:
     app[EMULATOR].close()
 
 
-def create_app(settings: Settings | None = None) -> web.Application:
-    """A complete emulator as an aiohttp application; raises FixtureError or StateFileError for bad input."""
+def create_app(settings: Settings | None = None, access_log: AccessLog | None = None) -> web.Application:
+    """A complete emulator as an aiohttp application; raises FixtureError or StateFileError for bad input.
+
+    With `access_log`, each request gets its line there (serve it with aiohttp's own access log off).
+    """
     from emulator.admin.routes import create_admin_app
 
     settings = settings or Settings()
     emulator = Emulator(settings)
     checking = auth.middleware(emulator)  # None unless --auth or --admin-token: no cost by default
-    middlewares = [handling(emulator)] + ([checking] if checking else [])
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[EMULATOR] = emulator
     admin = create_admin_app()
-    _wrap_routes(admin, middlewares)
+    _wrap_routes(admin, handling(emulator, checking, access_log, admin=True))
     app.router.add_route("*", "/_emulator", _no_route)  # the bare prefix, which the sub-app would answer unwrapped
     app.add_subapp("/_emulator/", admin)
     for service in emulator.services.values():
         service.add_routes(app.router)
-    _wrap_routes(app, middlewares)
+    _wrap_routes(app, handling(emulator, checking, access_log))
     app.cleanup_ctx.append(_clock_ticker)
     app.cleanup_ctx.append(state.keeper(emulator))
     app.on_shutdown.append(_close_streams)

@@ -162,12 +162,12 @@ def _log_start_up(emulator: Emulator, url: str) -> None:
 
 async def serve(settings: Settings) -> None:
     """Serve until SIGINT or SIGTERM; print the base URL once connections are accepted."""
-    app = create_app(settings)
-    access_log = AccessLog(logging.getLogger("aiohttp.access"))
-    runner = web.AppRunner(app, access_log_class=access_log.logger_class(), handle_signals=False, shutdown_timeout=5,
+    access_logger = logging.getLogger("aiohttp.access")
+    access_log = AccessLog(access_logger) if not settings.quiet and access_logger.isEnabledFor(logging.INFO) else None
+    app = create_app(settings, access_log)  # the emulator's layer writes the lines, not aiohttp
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5,
                            handler_cancellation=True,  # a dropped watch ends at once; writes never await
-                           **limits.parser_options(settings),  # lines over the header limit reach the envelope
-                           **({"access_log": None} if settings.quiet else {}))
+                           **limits.parser_options(settings))  # lines over the header limit reach the envelope
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
@@ -184,7 +184,8 @@ async def serve(settings: Settings) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
-        access_log.close()
+        if access_log is not None:
+            access_log.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

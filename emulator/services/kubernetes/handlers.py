@@ -82,9 +82,12 @@ class JobHandlers:
                  options: WriteOptions | None = None, self_link: str | None = None) -> web.Response:
         meta = job["metadata"]
         namespace, name = meta["namespace"], meta["name"]
-        link = self_link or job_path(namespace, name) + suffix
         pretty = wire.is_pretty(request)
-        data = self.rendered.get((namespace, name, link, pretty), job, lambda: wire.encode(job_body(job, link), pretty))
+
+        def render() -> bytes:
+            return wire.encode(job_body(job, self_link or job_path(namespace, name) + suffix), pretty)
+
+        data = self.rendered.get((namespace, name, self_link or suffix, pretty), job, render)
         return wire.reply(data, code, _warning_headers(options.warnings) if options else None)
 
     async def read_namespaced_job(self, request: web.Request) -> web.Response:

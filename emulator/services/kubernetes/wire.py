@@ -26,7 +26,8 @@ def is_true(value: str | None) -> bool:
 
 
 def is_pretty(request: web.Request) -> bool:
-    value = request.query.get("pretty")
+    """`?pretty=`, else the apiserver's guess from the User-Agent (curl, wget and browsers get indented JSON)."""
+    value = request.query.get("pretty") if request.rel_url.raw_query_string else None  # no query: nothing to parse
     if value:
         return is_true(value)
     return request.headers.get("User-Agent", "").startswith(_PRETTY_AGENTS)
