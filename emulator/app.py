@@ -11,7 +11,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from emulator import auth, fixtures, limits, state
+from emulator import auth, fixtures, limits, router, state
 from emulator.access_log import AccessLog
 from emulator.admin.faults import Faults
 from emulator.admin.journal import Journal
@@ -249,7 +249,7 @@ def create_app(settings: Settings | None = None, access_log: AccessLog | None = 
     settings = settings or Settings()
     emulator = Emulator(settings)
     checking = auth.middleware(emulator)  # None unless --auth or --admin-token: no cost by default
-    app = web.Application(client_max_size=settings.max_body_bytes)
+    app = router.application(client_max_size=settings.max_body_bytes)
     app[EMULATOR] = emulator
     admin = create_admin_app()
     _wrap_routes(admin, handling(emulator, checking, access_log, admin=True))
