@@ -150,36 +150,28 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
     def wrap(name: str | None, handler: Handler) -> Handler:
         if checking is not None:
             handler = functools.partial(checking, handler=handler)
-        named, _, named_operation = (name or "").partition(".")
+        named, _, operation = (name or "").partition(".")
         named_service = services.get(named)
         own_id = OWN_REQUEST_ID.get(named)
 
         async def handle(request: web.Request) -> web.StreamResponse:
             started = perf_counter()
-            service, service_name, operation = named_service, named, named_operation
+            service, service_name = named_service, named
             if service is None and not admin:
-                service = emulator.service_for(request.path)
+                service = emulator.service_for(request.path)  # a routing miss: the service that owns the path
                 service_name = service.name if service else ""
             try:
-                response = None
-                if faults.rules and not admin:
-                    response = await _fault(emulator, service, request, service_name, operation)
+                response = await _fault(emulator, service, request, service_name, operation) \
+                    if faults.rules and not admin else None
                 if response is None:
                     check_header_sizes(request, header_limit)
                     response = await handler(request)
-            except ApiError as error:
-                response = render_error(service, request, error)
-            except web.HTTPException as error:
-                routed = _routing_error(emulator, request, error)
-                if routed is None:
-                    raise
-                response = render_error(service, request, routed)
-            except (asyncio.CancelledError, ConnectionResetError):
+            except ConnectionResetError:
                 raise
-            except Exception:  # a bug of ours: logged with its traceback, answered without one
-                log.exception("unhandled error on %s %s", request.method, request.path)
-                response = render_error(service, request,
-                                        ApiError(500, "InternalError", "the emulator failed to handle this request"))
+            except Exception as error:
+                response = _failure(emulator, service, request, error)
+            status = response.status
+            elapsed = (perf_counter() - started) * 1000
             if admin:
                 request_id = "-"
             else:
@@ -188,16 +180,29 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
                     request_id = f"{next(counter):012d}"
                     if not response.prepared:
                         response.headers["X-Request-Id"] = request_id
-                journal.record(clock.now(), service_name, operation, request.method, request.rel_url, response.status,
-                               (perf_counter() - started) * 1000, request_id)
+                journal.record(clock.now(), service_name, operation, request.method, request.rel_url, status, elapsed,
+                               request_id)
             if log_request is not None:
-                log_request(request.method, request.raw_path, response.status, (perf_counter() - started) * 1000,
-                            request_id)
+                log_request(request.method, request.raw_path, status, elapsed, request_id)
             return response
 
         return handle
 
     return wrap
+
+
+def _failure(emulator: Emulator, service: Service | None, request: web.Request, error: Exception) -> web.StreamResponse:
+    """The answer to what a handler raised: an ApiError or routing miss in the service's envelope, a bug of ours
+    logged with its traceback and answered without one; any other aiohttp HTTPException is raised on."""
+    if isinstance(error, ApiError):
+        return render_error(service, request, error)
+    if isinstance(error, web.HTTPException):
+        routed = _routing_error(emulator, request, error)
+        if routed is None:
+            raise error
+        return render_error(service, request, routed)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return render_error(service, request, ApiError(500, "InternalError", "the emulator failed to handle this request"))
 
 
 async def _fault(emulator: Emulator, service: Service | None, request: web.Request, service_name: str,
