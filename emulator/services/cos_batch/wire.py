@@ -50,12 +50,13 @@ class Wire:
         """
         seconds, date = self._now()
         serial = next(self._counter)
+        trace = (seconds << 192 | serial << 64 | seconds ^ serial).to_bytes(32, "big").hex()  # 16 + 32 + 16 hex digits
         return {
             "Content-Type": "application/xml",
             "Server": "tencent-cos",
             "Date": date,
             "x-cos-request-id": _base64(f"{seconds:08x}_{serial:08x}_{serial & 0xFFFF:04x}_{serial:x}"),
-            "x-cos-trace-id": _base64(f"{seconds:016x}{serial:032x}{seconds ^ serial:016x}"),
+            "x-cos-trace-id": _base64(trace),
         }
 
     def ok(self, root: str, content: Any) -> web.Response:
@@ -93,4 +94,4 @@ class Wire:
                 self._error_templates.clear()
             content = errors.error_content(error, resource, xmlio.SLOT, xmlio.SLOT)
             template = self._error_templates[key] = xmlio.template("Error", content, declaration=True)
-        return xmlio.fill(template, ids)
+        return xmlio.fill(template, ids, plain=True)  # both ids are base64
