@@ -42,6 +42,7 @@ class Clock:
         self._due: list[list] = []  # heap of [when, sequence, callback or None once cancelled]
         self._cancelled = 0
         self._sequence = itertools.count()
+        self._stamp: tuple[float, str] = (float("nan"), "")  # stamp(): the second it was made for, and its text
         self._place(start or datetime.now(UTC), frozen)
 
     def _place(self, moment: datetime, frozen: bool) -> None:
@@ -53,6 +54,14 @@ class Clock:
         if self.frozen:
             return self._anchor
         return self._anchor + timedelta(seconds=time.monotonic() - self._anchor_mono)
+
+    def stamp(self) -> str:
+        """rfc3339(now()): the text is made once per second of the clock's."""
+        now = self.now()
+        second = now.timestamp() // 1
+        if second != self._stamp[0]:
+            self._stamp = (second, rfc3339(now))
+        return self._stamp[1]
 
     def set(self, moment: datetime) -> None:
         self._place(moment, self.frozen)

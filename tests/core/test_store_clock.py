@@ -235,6 +235,21 @@ def test_rfc3339_round_trip():
             parse_rfc3339(bad)
 
 
+def test_stamp_is_rfc3339_of_now_through_advances_sets_and_callbacks():
+    clock = Clock(START + timedelta(seconds=0.9), frozen=True)
+    seen = []
+    clock.call_at(START + timedelta(seconds=5), lambda: seen.append(clock.stamp()))
+    assert clock.stamp() == "2026-01-01T00:00:00Z"
+    clock.advance(0.05)
+    assert clock.stamp() == "2026-01-01T00:00:00Z"
+    clock.advance(0.1)  # into the next second
+    assert clock.stamp() == "2026-01-01T00:00:01Z"
+    clock.set(START - timedelta(days=1))  # back in time: a new text too
+    assert clock.stamp() == "2025-12-31T00:00:00Z"
+    clock.set(START + timedelta(seconds=10))
+    assert seen == ["2026-01-01T00:00:05Z"] and clock.stamp() == "2026-01-01T00:00:10Z" == rfc3339(clock.now())
+
+
 def test_a_failing_callback_is_logged_the_others_still_run_and_the_clock_ends_at_its_target(caplog):
     clock = Clock(START, frozen=True)
     ran: list[tuple[str, datetime]] = []

@@ -141,3 +141,11 @@ def test_flat_templates_write_what_dumps_writes(content: dict) -> None:
     documents = xmlio.FlatDocuments()
     for _ in range(2):  # the template made, then reused
         assert documents.dumps("Result", content) == xmlio.dumps("Result", content)
+
+
+def test_one_flat_template_per_shape_names_and_empty_elements_alike() -> None:
+    documents = xmlio.FlatDocuments()
+    contents = [{"A": "x", "B": None}, {"A": None, "B": "x"}, {"A": "", "B": ""}, {"B": "x", "A": "y"},
+                {"A": "x", "B": "<&>"}, {"A": "x", "B": None}]
+    for content in contents * 2:
+        assert documents.dumps("Result", content) == xmlio.dumps("Result", content)

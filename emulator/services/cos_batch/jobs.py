@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from functools import partial
 from typing import Any
 
-from emulator.core.clock import Scheduled, parse_rfc3339, rfc3339
+from emulator.core.clock import Scheduled, parse_rfc3339
 from emulator.core.errors import ApiError
 from emulator.services import Core
 from emulator.services.cos_batch import errors, lifecycle
@@ -44,7 +45,7 @@ class JobBook:
         self._pending.clear()
 
     def now(self) -> str:
-        return rfc3339(self.clock.now())
+        return self.clock.stamp()
 
     def _write(self, appid: str, job: Job) -> None:
         self.jobs.put(appid, job["JobId"], job)
@@ -55,13 +56,13 @@ class JobBook:
             self._unschedule(appid, job["JobId"])
             return
         when = self.clock.later(self.step_seconds if delay is None else delay)
-        self._schedule_at(appid, job["JobId"], job["Status"], when.isoformat())
+        self._schedule_at(appid, job["JobId"], job["Status"], when)
 
-    def _schedule_at(self, appid: str, job_id: str, status: str, at: str) -> None:
-        """The step from `status` at `at` (ISO 8601, to the microsecond), on the clock and in the store."""
-        self.steps.put(appid, job_id, {"at": at, "from": status})
+    def _schedule_at(self, appid: str, job_id: str, status: str, when: datetime) -> None:
+        """The step from `status` at `when`, on the clock and in the store (ISO 8601, to the microsecond)."""
+        self.steps.put(appid, job_id, {"at": when.isoformat(), "from": status})
         self.clock.cancel(self._pending.get((appid, job_id)))
-        self._pending[(appid, job_id)] = self.clock.call_at(parse_rfc3339(at), partial(self._step, appid, job_id, status))
+        self._pending[(appid, job_id)] = self.clock.call_at(when, partial(self._step, appid, job_id, status))
 
     def _unschedule(self, appid: str, job_id: str) -> None:
         """No next step for this job: off the clock (a frozen clock would hold it) and out of the store."""
@@ -168,7 +169,7 @@ class JobBook:
         for (appid, job_id), job in list(self.jobs.scan()):
             step = self.steps.get(appid, job_id)
             if step is not None and step["from"] == job["Status"]:
-                self._schedule_at(appid, job_id, job["Status"], step["at"])
+                self._schedule_at(appid, job_id, job["Status"], parse_rfc3339(step["at"]))
             else:
                 self._schedule(appid, job)
 

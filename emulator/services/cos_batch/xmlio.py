@@ -14,6 +14,7 @@ import xmltodict
 _ERROR_DECLARATION = ("xml", "version='1.0' encoding='utf-8' ")
 _NO_ATTRIBUTES = AttributesImpl({})
 _QUOTE = {'"': "&quot;"}
+_ESCAPED = re.compile(r'[&<>"]')  # what escape(text, _QUOTE) changes
 SLOT = "\x00"  # a text `template` leaves open: no XML document can carry it, so it marks nothing else
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -131,7 +132,7 @@ def fill(parts: tuple[str, ...], texts: tuple[str, ...], plain: bool = False) ->
     (`plain`: texts with nothing to escape, such as base64, go in as they are)."""
     out = [parts[0]]
     for text, part in zip(texts, parts[1:]):
-        out += (text if plain else escape(text, _QUOTE), part)
+        out += (text if plain or not _ESCAPED.search(text) else escape(text, _QUOTE), part)
     return "".join(out).encode("utf-8")
 
 
@@ -140,16 +141,22 @@ class FlatDocuments:
     so only the texts are written per document; any other document is written whole."""
 
     def __init__(self) -> None:
-        self._templates: dict[tuple[str, tuple[str, ...], tuple[bool, ...]], tuple[str, ...]] = {}
+        self._templates: dict[tuple[str | None, ...], tuple[str, ...]] = {}
 
     def dumps(self, root: str, content: dict[str, Any]) -> bytes:
-        empty = tuple(value is None or value == "" for value in content.values())
-        texts = tuple(value for value, blank in zip(content.values(), empty) if not blank)
-        if not all(type(text) is str for text in texts):
-            return dumps(root, content)
-        key = (root, tuple(content), empty)  # names come from the code's shapes: a bounded set
+        shape: list[str | None] = [root]  # the names, each empty one after a None: a bounded set (the code's shapes)
+        texts = []
+        for name, value in content.items():
+            if value is None or value == "":
+                shape.append(None)
+            elif type(value) is str:
+                texts.append(value)
+            else:
+                return dumps(root, content)
+            shape.append(name)
+        key = tuple(shape)
         found = self._templates.get(key)
         if found is None:
-            slotted = {name: None if blank else SLOT for name, blank in zip(content, empty)}
+            slotted = {name: None if value is None or value == "" else SLOT for name, value in content.items()}
             found = self._templates[key] = template(root, slotted)
-        return fill(found, texts)
+        return fill(found, tuple(texts))

@@ -114,7 +114,7 @@ class JobController:
                                       "elapsed": 0.0, "running_since": None}
         run = self._update(key, {**run, "outcome": outcome, "next": None})
         if not job["status"].get("startTime"):
-            job = self._write(key, {**job["status"], "startTime": rfc3339(self.clock.now())})
+            job = self._write(key, {**job["status"], "startTime": self.clock.stamp()})
         self._finish(key, run, job)
         return self.jobs.get(namespace, name)
 
@@ -197,7 +197,7 @@ class JobController:
         return "finish", remaining
 
     def _finish(self, key: Key, run: Run, job: dict) -> None:
-        stamp = rfc3339(self.clock.now())
+        stamp = self.clock.stamp()
         status = {k: v for k, v in job["status"].items() if k != "active"}
         status.update(ready=0, terminating=0, uncountedTerminatedPods={})
         conditions = list(status.get("conditions", []))
@@ -216,7 +216,7 @@ class JobController:
         self._write(key, status)
 
     def _exceed_deadline(self, key: Key, run: Run, job: dict) -> None:
-        stamp = rfc3339(self.clock.now())
+        stamp = self.clock.stamp()
         status = {k: v for k, v in job["status"].items() if k != "active"}
         status.update(ready=0, terminating=0, uncountedTerminatedPods={})
         status = self._fail(key, status, list(status.get("conditions", [])), "DeadlineExceeded",

@@ -4,7 +4,6 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
-from emulator.core.clock import rfc3339
 from emulator.services import Core
 from emulator.services.kubernetes import schema, status, validation
 from emulator.services.kubernetes.options import WriteOptions, cannot_handle
@@ -24,7 +23,7 @@ class Namespaces:
     def create_system(self) -> None:
         for name in SYSTEM_NAMESPACES:
             if self.items.get("", name) is None:
-                self._put(new_namespace(name, self.core.ids.uuid4(), rfc3339(self.core.clock.now())))
+                self._put(new_namespace(name, self.core.ids.uuid4(), self.core.clock.stamp()))
 
     def _put(self, namespace: dict) -> dict:
         namespace["metadata"]["resourceVersion"] = str(self.core.store.next_revision())
@@ -52,7 +51,7 @@ class Namespaces:
             raise status.invalid(name, errors, kind="Namespace", group="")
         if self.exists(name):
             raise status.already_exists(name, "namespaces", "")
-        namespace = new_namespace(name, self.core.ids.uuid4(), rfc3339(self.core.clock.now()),
+        namespace = new_namespace(name, self.core.ids.uuid4(), self.core.clock.stamp(),
                                   meta.get("labels"), meta.get("annotations"))
         return namespace if options.dry_run else self._put(namespace)
 
@@ -70,7 +69,7 @@ class Namespaces:
             raise status.forbidden(f'namespaces "{name}" is forbidden: this namespace may not be deleted',
                                    {"name": name, "kind": "namespaces"})
         terminating = copy.deepcopy(namespace)
-        terminating["metadata"]["deletionTimestamp"] = rfc3339(self.core.clock.now())
+        terminating["metadata"]["deletionTimestamp"] = self.core.clock.stamp()
         terminating["status"] = {"phase": "Terminating"}
         if not options.dry_run:  # the namespace controller empties it, then it is gone
             jobs.delete_namespace_contents(name)

@@ -12,7 +12,6 @@ import copy
 from typing import Any
 
 from emulator import jsonio
-from emulator.core.clock import rfc3339
 from emulator.services import Core
 from emulator.services.kubernetes import patch as patches
 from emulator.services.kubernetes import schema, status, strategy, validation
@@ -103,7 +102,7 @@ class Jobs:
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + self.core.ids.suffix()
         job, foreign_selector = strategy.prepare_for_create({**body, "metadata": meta}, self.core.ids.uuid4(),
-                                                            rfc3339(self.core.clock.now()))
+                                                            self.core.clock.stamp())
         errors = validation.object_meta_errors(job["metadata"], namespaced=True)
         if foreign_selector is not None:
             errors.append(FieldError.invalid("spec.selector", foreign_selector, "`selector` not auto-generated"))
@@ -127,7 +126,7 @@ class Jobs:
         meta = document.get("metadata") or {}
         namespace, name = meta.get("namespace") or "default", meta.get("name") or ""
         job = strategy.prepare_fixture({**document, "metadata": {**meta, "namespace": namespace}},
-                                       self.core.ids.uuid4(), rfc3339(self.core.clock.now()))
+                                       self.core.ids.uuid4(), self.core.clock.stamp())
         errors = validation.object_meta_errors(job["metadata"], namespaced=True)
         errors += validation.job_spec_errors(job["spec"]) + validation.job_status_errors(job["status"])
         if errors:
@@ -286,7 +285,7 @@ class Jobs:
         if finalizer is None and not meta.get("finalizers"):
             removed = {**old, "metadata": dict(meta)}
             if not dry_run:
-                removed["metadata"]["deletionTimestamp"] = rfc3339(self.core.clock.now())
+                removed["metadata"]["deletionTimestamp"] = self.core.clock.stamp()
                 removed["metadata"]["deletionGracePeriodSeconds"] = 0
                 self._commit(removed, old)
             return status.success({"name": name, "group": status.GROUP, "kind": status.RESOURCE,
@@ -296,7 +295,7 @@ class Jobs:
         if finalizer and finalizer not in marked_meta.get("finalizers", []):
             marked_meta["finalizers"] = [*marked_meta.get("finalizers", []), finalizer]
         if not marked_meta.get("deletionTimestamp"):
-            marked_meta["deletionTimestamp"] = rfc3339(self.core.clock.now())
+            marked_meta["deletionTimestamp"] = self.core.clock.stamp()
             marked_meta["deletionGracePeriodSeconds"] = 0
             marked_meta["generation"] = marked_meta.get("generation", 1) + 1
         if dry_run:
@@ -325,6 +324,6 @@ class Jobs:
 
     def delete_namespace_contents(self, namespace: str) -> None:
         for _, job in list(self.items.scan(namespace)):
-            gone = {**job, "metadata": {**job["metadata"], "deletionTimestamp": rfc3339(self.core.clock.now())}}
+            gone = {**job, "metadata": {**job["metadata"], "deletionTimestamp": self.core.clock.stamp()}}
             gone["metadata"].pop("finalizers", None)
             self._commit(gone, job)
