@@ -26,6 +26,7 @@ class AccessLog:
         self._lines: list[str] = []
         self._second = -1
         self._stamp = ""
+        self._line = f"%s,%03d INFO {logger.name}: %s %s %s %.1fms %s\n"  # LOG_FORMAT's line, to fill per request
         if self.handler is not None:
             self.handler.addFilter(self._flush_first)
 
@@ -45,8 +46,8 @@ class AccessLog:
             self._second, self._stamp = second, time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
         if not self._lines:
             asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
-        self._lines.append(f"{self._stamp},{int((now - second) * 1000):03d} INFO {self.logger.name}: "
-                           f"{method} {target} {status} {milliseconds:.1f}ms {request_id}\n")
+        self._lines.append(self._line % (self._stamp, (now - second) * 1000, method, target, status, milliseconds,
+                                         request_id))
         if len(self._lines) >= FLUSH_LINES:
             self.flush()
 

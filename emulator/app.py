@@ -127,7 +127,7 @@ def render_error(service: Service | None, request: web.Request, failure: ApiErro
     return service.render_error(request, failure)
 
 
-OWN_REQUEST_ID = {"cos_batch": "x-cos-request-id", "mrs": "X-Openstack-Request-Id"}  # else the layer sets X-Request-Id
+OWN_REQUEST_ID = {"cos_batch": "x-cos-request-id"}  # the services that number their own answers; else X-Request-Id
 
 
 def handling(emulator: Emulator, checking: Callable | None = None, access_log: AccessLog | None = None,
@@ -141,7 +141,7 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
     the journal and fault rules speak the real API's language; an unnamed route (a routing miss)
     belongs to the service that owns its path. Admin calls (`admin`) are not journaled.
     """
-    journal, faults, clock, services = emulator.journal, emulator.faults, emulator.core.clock, emulator.services
+    record, faults, clock, services = emulator.journal.record, emulator.faults, emulator.core.clock, emulator.services
     header_limit = emulator.settings.max_header_bytes
     counter = itertools.count(1)
     check_header_sizes, perf_counter = limits.check_header_sizes, time.perf_counter
@@ -170,7 +170,7 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
                 raise
             except Exception as error:
                 response = _failure(emulator, service, request, error)
-            status = response.status
+            method, status = request.method, response.status
             elapsed = (perf_counter() - started) * 1000
             if admin:
                 request_id = "-"
@@ -180,10 +180,9 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
                     request_id = f"{next(counter):012d}"
                     if not response.prepared:
                         response.headers["X-Request-Id"] = request_id
-                journal.record(clock.now(), service_name, operation, request.method, request.rel_url, status, elapsed,
-                               request_id)
+                record((clock.now(), service_name, operation, method, request.rel_url, status, elapsed, request_id))
             if log_request is not None:
-                log_request(request.method, request.raw_path, status, elapsed, request_id)
+                log_request(method, request.raw_path, status, elapsed, request_id)
             return response
 
         return handle

@@ -10,16 +10,17 @@ from yarl import URL
 from emulator.core.clock import rfc3339
 
 
+Entry = tuple[datetime, str, str, str, URL, int, float, str]
+"""(time, service, operation, method, URL as parsed (path and query are decoded when read), status,
+duration in ms, request id)."""
+
+
 class Journal:
     """The last `size` requests, oldest first; entries are formatted only when read."""
 
     def __init__(self, size: int) -> None:
-        self.entries: deque[tuple] = deque(maxlen=size)
-
-    def record(self, when: datetime, service: str, operation: str, method: str, url: URL,
-               status: int, duration_ms: float, request_id: str) -> None:
-        """`url` is the request's (relative) URL as parsed: its path and query are decoded only when read."""
-        self.entries.append((when, service, operation, method, url, status, duration_ms, request_id))
+        self.entries: deque[Entry] = deque(maxlen=size)
+        self.record = self.entries.append  # one Entry per request; the oldest goes when the journal is full
 
     def clear(self) -> None:
         self.entries.clear()
