@@ -11,6 +11,7 @@ _VARIABLE = re.compile(r"\{([_a-zA-Z][_a-zA-Z0-9]*)\}")
 _LITERAL = re.compile(r"[A-Za-z0-9._~-]*")  # segments a path spells the same decoded or not
 _SEGMENT_PATTERNS = ("[^{}/]+", "[^/]*")  # aiohttp's default for `{name}`, and any segment, even empty
 _ANY = "*"
+RECENT_PATHS = 1024  # paths whose walk is kept: clients poll the same few (their jobs' status) again and again
 
 
 class _Node:
@@ -28,7 +29,8 @@ class SegmentRouter(web.UrlDispatcher):
 
     aiohttp tries the resources of each shorter prefix of the path in turn, matching regular
     expressions. Here each literal/`{name}` route sits in a tree of its segments, and a path walks
-    that tree once, where that is sure to end at the route aiohttp would find (see `_tree`).
+    that tree once, where that is sure to end at the route aiohttp would find (see `_tree`); the
+    last RECENT_PATHS paths walked are not walked again.
     Whatever the walk does not end at with a route for the method (routing misses, 405s,
     sub-applications, routes with their own regular expressions) goes through aiohttp's lookup, so
     those answer exactly as before.
@@ -37,16 +39,28 @@ class SegmentRouter(web.UrlDispatcher):
     def __init__(self) -> None:
         super().__init__()
         self._root: _Node | None = None
+        self._recent: dict[tuple[str, str], tuple[dict[str, str], web.AbstractRoute]] = {}  # (path, method): walked
 
     def freeze(self) -> None:
         super().freeze()
         self._root = _tree(self.resources())
 
     async def resolve(self, request: web.Request) -> web.UrlMappingMatchInfo:
-        found = self._walk(request.rel_url.path_safe, request.method) if self._root is not None else None
-        return found if found is not None else await super().resolve(request)
+        key = (request.rel_url.path_safe, request.method)
+        found = self._recent.get(key)
+        if found is None and self._root is not None:
+            found = self._walk(*key)
+            if found is not None:
+                if len(self._recent) >= RECENT_PATHS:
+                    self._recent.clear()
+                self._recent[key] = found
+        if found is None:
+            return await super().resolve(request)
+        values, route = found
+        return web.UrlMappingMatchInfo(dict(values), route)
 
-    def _walk(self, path: str, method: str) -> web.UrlMappingMatchInfo | None:
+    def _walk(self, path: str, method: str) -> tuple[dict[str, str], web.AbstractRoute] | None:
+        """The path's values and the route for `method`, where the tree has one."""
         node: _Node | None = self._root
         values = []
         for segment in path.split("/")[1:]:
@@ -60,7 +74,7 @@ class SegmentRouter(web.UrlDispatcher):
         for names, routes in node.leaf:  # type: ignore[union-attr]
             route = routes.get(method) or routes.get(_ANY)
             if route is not None:
-                return web.UrlMappingMatchInfo(dict(zip(names, values)), route)
+                return dict(zip(names, values)), route
         return None
 
 

@@ -8,7 +8,7 @@ from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
 from emulator.app import create_app
-from emulator.router import SegmentRouter, application
+from emulator.router import RECENT_PATHS, SegmentRouter, application
 from emulator.settings import Settings
 
 METHODS = ("GET", "PUT", "POST", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -47,9 +47,9 @@ async def resolve_both(app: web.Application, method: str, path: str):
 async def test_the_emulator_is_routed_by_the_segment_tree():
     app = frozen_app()
     assert isinstance(app.router, SegmentRouter) and app.router._root is not None
-    match = app.router._walk("/apis/batch/v1/namespaces/namespace-test/jobs/pi/status", "GET")
-    assert match is not None and match.route.name == "kubernetes.readBatchV1NamespacedJobStatus"
-    assert dict(match) == {"namespace": "namespace-test", "name": "pi"}
+    values, route = app.router._walk("/apis/batch/v1/namespaces/namespace-test/jobs/pi/status", "GET")
+    assert route.name == "kubernetes.readBatchV1NamespacedJobStatus"
+    assert values == {"namespace": "namespace-test", "name": "pi"}
 
 
 async def test_every_route_and_every_miss_resolves_as_aiohttp_resolves_it():
@@ -58,7 +58,8 @@ async def test_every_route_and_every_miss_resolves_as_aiohttp_resolves_it():
     for path in paths(app):
         for method in METHODS:
             fast, plain = await resolve_both(app, method, path)
-            assert outcome(fast) == outcome(plain), (method, path)
+            again, _ = await resolve_both(app, method, path)  # the second time from the recent paths
+            assert outcome(fast) == outcome(plain) == outcome(again), (method, path)
             checked += 1
             walked += app.router._walk(make_mocked_request(method, path).rel_url.path_safe, method) is not None
     assert checked > 500 and walked > 100  # the tree answered many of them, aiohttp's lookup the rest
@@ -79,3 +80,15 @@ async def test_route_tables_where_the_tree_could_differ_use_aiohttp_lookup(route
     assert app.router._root is None
     match = await app.router.resolve(make_mocked_request("GET", "/a/7", app=app))
     assert match.route.resource.canonical == routes[0].replace(":\\d+", "")
+
+
+async def test_recent_paths_are_bounded_and_each_request_gets_its_own_values():
+    app = frozen_app()
+    first = await app.router.resolve(make_mocked_request("GET", "/jobs/a", app=app))
+    again = await app.router.resolve(make_mocked_request("GET", "/jobs/a", app=app))
+    assert dict(first) == dict(again) == {"job_id": "a"} and first is not again
+    dict.__setitem__(first, "job_id", "changed")  # match_info is frozen for handlers; even so, nothing is shared
+    assert dict(await app.router.resolve(make_mocked_request("GET", "/jobs/a", app=app))) == {"job_id": "a"}
+    for number in range(RECENT_PATHS + 10):
+        await app.router.resolve(make_mocked_request("GET", f"/jobs/{number}", app=app))
+    assert 0 < len(app.router._recent) <= RECENT_PATHS
