@@ -177,7 +177,7 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
             else:
                 request_id = response.headers.get(own_id) if own_id else None
                 if request_id is None:
-                    request_id = f"{next(counter):012d}"
+                    request_id = "%012d" % next(counter)
                     if not response.prepared:
                         response.headers["X-Request-Id"] = request_id
                 record((clock.now(), service_name, operation, method, request.rel_url, status, elapsed, request_id))

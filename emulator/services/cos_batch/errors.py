@@ -65,6 +65,8 @@ def invalid_digest() -> ApiError:
 
 def in_cos_terms(error: ApiError) -> ApiError:
     """The foundation's routing errors as COS words them; every other error as raised."""
+    if type(error) is ApiError:  # the usual case: raised by the COS code itself
+        return error
     if isinstance(error, RouteNotFound):
         return invalid_request()
     if isinstance(error, MethodNotAllowed):

@@ -18,8 +18,8 @@ log = logging.getLogger("emulator.cos_batch")
 _ERROR_TEMPLATES_KEPT = 256  # the resource is the client's path: a bound on what a stream of odd paths can make kept
 
 
-def _base64(text: str) -> str:
-    return b2a_base64(text.encode(), newline=False).decode()
+def _base64(data: bytes) -> str:
+    return b2a_base64(data, newline=False).decode()
 
 
 class Wire:
@@ -50,13 +50,12 @@ class Wire:
         """
         seconds, date = self._now()
         serial = next(self._counter)
-        trace = (seconds << 192 | serial << 64 | seconds ^ serial).to_bytes(32, "big").hex()  # 16 + 32 + 16 hex digits
         return {
             "Content-Type": "application/xml",
             "Server": "tencent-cos",
             "Date": date,
-            "x-cos-request-id": _base64(f"{seconds:08x}_{serial:08x}_{serial & 0xFFFF:04x}_{serial:x}"),
-            "x-cos-trace-id": _base64(trace),
+            "x-cos-request-id": _base64(b"%08x_%08x_%04x_%x" % (seconds, serial, serial & 0xFFFF, serial)),
+            "x-cos-trace-id": _base64(b"%016x%032x%016x" % (seconds, serial, seconds ^ serial)),
         }
 
     def ok(self, root: str, content: Any) -> web.Response:
