@@ -549,8 +549,8 @@ def measure_scale(ctx: Context) -> dict[str, Any]:
 
     out: dict[str, Any] = {"small": small, "large": large, "rounds": max(3, args.repeat),
                            "loader": "scale_server.py: emulator.app.create_app, jobs through emulator.fixtures.apply "
-                                     "(the loader POST /_emulator/fixtures calls), served with aiohttp's AppRunner and "
-                                     "the CLI's access logger, --log-level warning"}
+                                     "(the loader POST /_emulator/fixtures calls), served with aiohttp's AppRunner as "
+                                     "the CLI serves it with --log-level warning (no access log)"}
     fixed, grown_server = harness("small").start(), harness("large").start()
     try:
         pid = grown_server.proc.pid
