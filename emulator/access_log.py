@@ -9,6 +9,7 @@ from typing import IO
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # the CLI's format for every log line
 FLUSH_SECONDS = 0.05  # one write per batch of lines rather than per event-loop turn ...
 FLUSH_LINES = 1000  # ... while a line still shows within a twentieth of a second
+MESSAGE = "%s %s %s %.1fms %s"  # method, target as sent, status, milliseconds, request id
 
 
 class AccessLog:
@@ -26,7 +27,7 @@ class AccessLog:
         self._lines: list[str] = []
         self._second = -1
         self._stamp = ""
-        self._line = f"%s,%03d INFO {logger.name}: %s %s %s %.1fms %s\n"  # LOG_FORMAT's line, to fill per request
+        self._line = f"%s,%03d INFO {logger.name}: {MESSAGE}\n"  # LOG_FORMAT's line, to fill per request
         if self.handler is not None:
             self.handler.addFilter(self._flush_first)
 
@@ -38,7 +39,7 @@ class AccessLog:
     def request(self, method: str, target: str, status: int, milliseconds: float, request_id: str) -> None:
         """One request's line: method, target as sent, status, milliseconds, the id the journal keeps ('-': admin)."""
         if self.handler is None:
-            self.logger.info("%s %s %s %.1fms %s", method, target, status, milliseconds, request_id)
+            self.logger.info(MESSAGE, method, target, status, milliseconds, request_id)
             return
         now = time.time()
         second = int(now)
