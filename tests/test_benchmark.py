@@ -19,13 +19,31 @@ REPO = Path(__file__).resolve().parent.parent
 SMALL = ["--watchers", "10", "--watch-patches", "50", "--watch-deadline", "60"]
 
 
+def run_quick(out: Path) -> subprocess.CompletedProcess:
+    command = [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--only", "ops,watch",
+               "--out", str(out), *SMALL]
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def only_stalled(out: Path) -> bool:
+    """Whether every failed run of the report got only the answers it expects (so it failed by wrk's socket
+    errors, such as its 5 s timeout), with every watch event delivered."""
+    if not out.exists():
+        return False
+    report = json.loads(out.read_text())
+    failed = [(row, row[server]) for row in report["operations"] for server in ("baseline", "default", "logging_off")
+              if not row[server]["ok"]]
+    return bool(failed) and report["watch"]["ok"] and all(
+        set(run["statuses"]) <= {"200", str(row["expect"])} for row, run in failed)
+
+
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="the benchmark drives its load with wrk (apt-get install wrk)")
 def test_quick_benchmark_completes_and_every_request_succeeds(tmp_path):
     out = tmp_path / "results.json"
-    command = [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--only", "ops,watch",
-               "--out", str(out), *SMALL]
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
-                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    done = run_quick(out)
+    if done.returncode == 1 and only_stalled(out):  # a wrk timeout with every answer right: once more, to tell
+        done = run_quick(out)                       # a hiccup of the shared machine from a defect
     if done.returncode == 2:
         pytest.skip(f"the machine lacks what the benchmark needs: {done.stderr.strip()[-300:]}")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
