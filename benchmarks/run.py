@@ -548,7 +548,7 @@ def measure_scale(ctx: Context) -> dict[str, Any]:
                       "/_emulator/health", ctx.tmp / f"scale_server-{name}.log")
 
     out: dict[str, Any] = {"small": small, "large": large, "rounds": max(3, args.repeat),
-                           "loader": "scale_server.py: emulator.app.create_app, jobs through emulator.fixtures.apply "
+                           "loader": "scale_server.py: emulator.http.app.create_app, jobs through emulator.runtime.fixture_files.apply "
                                      "(the loader POST /_emulator/fixtures calls), served with aiohttp's AppRunner as "
                                      "the CLI serves it with --log-level warning (no access log)"}
     fixed, grown_server = harness("small").start(), harness("large").start()

@@ -3,9 +3,9 @@
 
     python benchmarks/scale_server.py --port N [--jobs 1000]
 
-The application is the real one (`emulator.app.create_app`, bundled fixtures, frozen clock),
+The application is the real one (`emulator.http.app.create_app`, bundled fixtures, frozen clock),
 served as `cloud-job-emulator --log-level warning` serves it (aiohttp AppRunner, no access log:
-at that level the CLI writes none). Jobs go in through `emulator.fixtures.apply`, the loader POST /_emulator/fixtures
+at that level the CLI writes none). Jobs go in through `emulator.runtime.fixture_files.apply`, the loader POST /_emulator/fixtures
 calls, in-process: the HTTP route snapshots the whole store before every batch (to roll back a bad
 one), which makes loading 100,000 jobs through it take minutes (run.py times that separately).
 
@@ -29,9 +29,10 @@ from aiohttp import web
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_docs  # noqa: E402
 
-from emulator import fixtures  # noqa: E402
-from emulator.access_log import LOG_FORMAT  # noqa: E402
-from emulator.app import EMULATOR, create_app  # noqa: E402
+from emulator.runtime import fixture_files  # noqa: E402
+from emulator.http.access_log import LOG_FORMAT  # noqa: E402
+from emulator.http.app import create_app  # noqa: E402
+from emulator.runtime.emulator import EMULATOR  # noqa: E402
 from emulator.cli import loop_factory  # noqa: E402
 from emulator.settings import Settings  # noqa: E402
 
@@ -41,13 +42,13 @@ def load_jobs(app: web.Application, start: int, stop: int) -> float:
     services = app[EMULATOR].services
     began = time.perf_counter()
     documents = ((f"bench job {i}", bench_docs.k8s_job(i)) for i in range(start, stop))
-    fixtures.apply(documents, services)
+    fixture_files.apply(documents, services)
     return time.perf_counter() - began
 
 
 async def serve(port: int, initial: int) -> None:
     app = create_app(Settings(host="127.0.0.1", port=port, log_level="warning", clock_frozen=True))
-    fixtures.apply([("bench namespace", bench_docs.namespace_doc())], app[EMULATOR].services)
+    fixture_files.apply([("bench namespace", bench_docs.namespace_doc())], app[EMULATOR].services)
     state = {"loaded": initial}
     load_jobs(app, 0, initial)
 

@@ -1,4 +1,4 @@
-"""The `cloud-job-emulator` command: flags and EMULATOR_* variables -> Settings -> a served app."""
+"""The `cloud-job-emulator` command: its option groups, flags and EMULATOR_* variables -> Settings -> a served app."""
 from __future__ import annotations
 
 import argparse
@@ -13,13 +13,18 @@ from pathlib import Path
 
 from aiohttp import web
 
-from emulator import __version__, auth_options, limit_options, limits
-from emulator.access_log import LOG_FORMAT, AccessLog
-from emulator.app import EMULATOR, Emulator, create_app
+from typing import Any
+
+from emulator import __version__
 from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import FixtureError
+from emulator.http import limits
+from emulator.http.access_log import LOG_FORMAT, AccessLog
+from emulator.http.app import create_app
+from emulator.runtime.emulator import EMULATOR, Emulator
+from emulator.runtime.state_file import StateFileError
+from emulator.services.catalog import NAMES
 from emulator.settings import Settings
-from emulator.state import StateFileError
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -53,6 +58,109 @@ _seconds.__name__ = "seconds"
 
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _count(text: str) -> int:
+    count = int(text)
+    if count < 1:
+        raise ValueError(text)
+    return count
+
+
+_count.__name__ = "count"
+
+# The resource limits: flag, Settings field (and so its default), help without the variable and default.
+LIMITS = (
+    ("--max-body-bytes", "max_body_bytes",
+     "largest request body; a bigger one gets 413 in the service's envelope (COS: 400 EntityTooLarge)"),
+    ("--max-header-bytes", "max_header_bytes",
+     "longest request line or header line (name and value); a longer one gets 431 in the service's envelope "
+     "(MRS and COS: 400)"),
+    ("--watch-buffer", "watch_buffer",
+     "Kubernetes watch events queued for one watch; a watch that falls further behind is closed"),
+    ("--watch-history", "watch_history",
+     "Kubernetes watch events kept for resuming from a resourceVersion; older ones get 410 Expired"),
+    ("--max-watches", "max_watches",
+     "Kubernetes watches open at once; one more gets 429 TooManyRequests"),
+)
+
+
+def _variable(flag: str) -> str:
+    return "EMULATOR_" + flag[2:].upper().replace("-", "_")
+
+
+def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    for flag, field, text in LIMITS:
+        default = getattr(Settings, field)
+        variable = _variable(flag)
+        parser.add_argument(flag, type=_count, metavar="N", default=os.environ.get(variable) or str(default),
+                            help=f"{text} ({variable}; default {default})")
+
+
+def limit_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The Settings fields of the parsed limit options."""
+    return {field: getattr(args, field) for _, field, _ in LIMITS}
+
+
+def parse_mode(text: str) -> frozenset[str]:
+    """`strict` (every service), a comma-separated list of service names, or `off`/empty; ValueError otherwise."""
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    if names in ([], ["off"]):
+        return frozenset()
+    if names == ["strict"]:
+        return frozenset(NAMES)
+    unknown = [name for name in names if name not in NAMES]
+    if unknown:
+        raise ValueError(f"{', '.join(unknown)} is not strict, off or a service ({', '.join(NAMES)})")
+    return frozenset(names)
+
+
+def add_auth_arguments(parser: argparse.ArgumentParser) -> None:
+    """The strict-authentication flags; the repeatable ones fall back to their comma-separated variable only
+    when not given at all."""
+    parser.add_argument("--auth", metavar="MODE", default=os.environ.get("EMULATOR_AUTH", "off"),
+                        help="strict authentication: 'strict' for every service, or a comma-separated list of "
+                             f"{', '.join(NAMES)}; 'off' by default (EMULATOR_AUTH)")
+    parser.add_argument("--token", action="append", metavar="TOKEN[@PROJECT_ID]",
+                        help="a token strict authentication accepts, repeatable; Kubernetes takes any listed token, "
+                             "MRS one bound to the path's project or an unbound one (EMULATOR_TOKEN, comma-separated)")
+    parser.add_argument("--cos-key", action="append", metavar="SECRET_ID:SECRET_KEY",
+                        help="a COS signing key pair, repeatable, besides the fixtures' keys "
+                             "(EMULATOR_COS_KEY, comma-separated)")
+    parser.add_argument("--admin-token", metavar="TOKEN", default=os.environ.get("EMULATOR_ADMIN_TOKEN") or None,
+                        help="the admin API (/_emulator/, but health) then wants it in X-Emulator-Admin-Token "
+                             "(EMULATOR_ADMIN_TOKEN; default: the admin API is open)")
+
+
+def _listed(given: list[str] | None, variable: str) -> list[str]:
+    if given is not None:
+        return given
+    return [item.strip() for item in os.environ.get(variable, "").split(",") if item.strip()]
+
+
+def auth_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict[str, Any]:
+    """The Settings fields of the parsed authentication options; a bad one stops with a message that never
+    repeats a secret."""
+    try:
+        auth = parse_mode(args.auth)
+    except ValueError as error:
+        parser.error(f"argument --auth: {error}")
+    tokens = tuple(token.strip() for token in _listed(args.token, "EMULATOR_TOKEN"))
+    if any(not token or token.startswith("@") for token in tokens):
+        parser.error("argument --token: give TOKEN or TOKEN@PROJECT_ID, with a non-empty TOKEN")
+    if auth & {"kubernetes", "mrs"} and not tokens:
+        parser.error(f"argument --auth: {', '.join(sorted(auth & {'kubernetes', 'mrs'}))} needs at least one "
+                     "--token (or EMULATOR_TOKEN)")
+    keys = []
+    for pair in _listed(args.cos_key, "EMULATOR_COS_KEY"):
+        secret_id, _, secret_key = pair.partition(":")
+        if not secret_id.strip() or not secret_key.strip():
+            parser.error("argument --cos-key: give SECRET_ID:SECRET_KEY, both non-empty")
+        keys.append((secret_id.strip(), secret_key.strip()))
+    if args.admin_token is not None and not args.admin_token.strip():
+        parser.error("argument --admin-token: give a non-empty token")
+    admin_token = args.admin_token.strip() if args.admin_token else None
+    return {"auth": auth, "tokens": tokens, "cos_keys": tuple(keys), "admin_token": admin_token}
 
 
 def loop_factory():
@@ -90,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "through POST /_emulator/clock (EMULATOR_FROZEN_CLOCK)")
     parser.add_argument("--journal-size", type=int, metavar="N", default=env("EMULATOR_JOURNAL_SIZE", "1000"),
                         help="requests the journal at /_emulator/requests keeps (EMULATOR_JOURNAL_SIZE; default 1000)")
-    limit_options.add_arguments(parser)
+    add_limit_arguments(parser)
     parser.add_argument("--job-duration", type=_seconds, metavar="SECONDS", default=env("EMULATOR_JOB_DURATION", "10"),
                         help="how long a Kubernetes job created through the API runs on the emulator's clock "
                              "(EMULATOR_JOB_DURATION; default 10)")
@@ -104,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
                         default=_env_flag("EMULATOR_COS_REQUIRE_SIGNATURE"),
                         help="the same as --auth cos_batch, which it adds to any other --auth "
                              "(EMULATOR_COS_REQUIRE_SIGNATURE=1)")
-    auth_options.add_arguments(parser)
+    add_auth_arguments(parser)
     parser.add_argument("--state-file", type=Path, metavar="PATH", default=env("EMULATOR_STATE_FILE") or None,
                         help="load the state from this file at start if it exists (instead of the fixtures), "
                              "and save it there on SIGTERM/SIGINT and POST /_emulator/snapshot "
@@ -145,8 +253,8 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         state_file=args.state_file,
         snapshot_interval=args.snapshot_interval or None,
         quiet=args.quiet,
-        **limit_options.settings(args),
-        **auth_options.settings(args, parser),
+        **limit_settings(args),
+        **auth_settings(args, parser),
     )
 
 

@@ -187,7 +187,9 @@ def cloud_job_emulator(cloud_job_emulator_server: CloudJobEmulator, request: pyt
 @pytest.fixture
 def cloud_job_emulator_app(request: pytest.FixtureRequest) -> Callable[..., Any]:
     """A factory: each call returns a new in-process emulator application with its own state."""
-    from emulator.app import EMULATOR, create_app
+    from emulator.http.app import create_app
+    from emulator.runtime import fixture_files
+    from emulator.runtime.emulator import EMULATOR
     from emulator.settings import Settings
 
     marker = request.node.get_closest_marker("cloud_job_emulator")
@@ -198,9 +200,7 @@ def cloud_job_emulator_app(request: pytest.FixtureRequest) -> Callable[..., Any]
         app = create_app(Settings(**{"clock_start": start, "clock_frozen": True,
                                      "load_fixtures": options.get("bundled", True), **settings}))
         if options.get("fixtures"):
-            from emulator import fixtures
-
-            fixtures.apply(fixtures.parse_value(options["fixtures"], "marker"), app[EMULATOR].services)
+            fixture_files.apply(fixture_files.parse_value(options["fixtures"], "marker"), app[EMULATOR].services)
         return app
 
     return factory

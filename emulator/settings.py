@@ -42,6 +42,11 @@ class Settings:
     admin_token: str | None = field(default=None, repr=False)  # required by /_emulator/ (but health) when set
 
     @property
+    def strict(self) -> frozenset[str]:
+        """The services that refuse requests without valid credentials (`cos_require_signature` is `cos_batch`)."""
+        return self.auth | {"cos_batch"} if self.cos_require_signature else self.auth
+
+    @property
     def fixtures_dir(self) -> Path | None:
         if not self.load_fixtures:
             return None

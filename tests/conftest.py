@@ -13,7 +13,7 @@ import pytest
 
 pytest_plugins = ("pytester",)
 
-from emulator.app import create_app
+from emulator.http.app import create_app
 from emulator.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,8 +23,12 @@ from qcloud_cos.cos_auth import CosS3Auth
 from saharaclient import client as sahara_client
 from saharaclient.api.base import APIException
 
-from emulator import auth, state
-from emulator.app import EMULATOR, create_app
+from emulator.core.credentials import token_projects
+from emulator.http import auth
+from emulator.services.catalog import NAMES
+from emulator.runtime import state_file
+from emulator.http.app import create_app
+from emulator.runtime.emulator import EMULATOR
 from emulator.cli import parse_settings
 from emulator.settings import Settings
 
@@ -44,7 +48,7 @@ UNAUTHORIZED_STATUS = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "st
                        "message": "Unauthorized", "reason": "Unauthorized", "code": 401}
 KEYSTONE_401 = {"error": {"code": 401, "title": "Unauthorized",
                           "message": "The request you have made requires authentication."}}
-STRICT = {"auth": frozenset(auth.SERVICES), "tokens": (K8S_TOKEN, f"{BOUND_TOKEN}@{PROJECT}", FREE_TOKEN),
+STRICT = {"auth": frozenset(NAMES), "tokens": (K8S_TOKEN, f"{BOUND_TOKEN}@{PROJECT}", FREE_TOKEN),
           "cos_keys": ((COS_ID, COS_SECRET),), "admin_token": ADMIN}
 ADMIN_HEADERS = {auth.ADMIN_HEADER: ADMIN}
 
@@ -165,7 +169,7 @@ def test_cos_keys_survive_a_restart_from_the_state_file_but_stay_out_of_the_stat
                         cos_keys=((COS_ID, COS_SECRET),))
     first = create_app(settings)[EMULATOR]
     assert first.source.startswith("fixtures")
-    state.save(first)
+    first.save()
     second = create_app(settings)[EMULATOR]
     assert second.source.startswith("state file")
     service = second.services["cos_batch"]
@@ -184,12 +188,12 @@ def test_options_and_variables(monkeypatch):
     assert parse_settings([]).auth == frozenset() and parse_settings([]).admin_token is None
     settings = parse_settings(["--auth", "strict", "--token", "a", "--token", f"b@{PROJECT}",
                                "--cos-key", "id:se:cret", "--admin-token", "x"])
-    assert settings.auth == frozenset(auth.SERVICES)
+    assert settings.auth == frozenset(NAMES)
     assert settings.tokens == ("a", f"b@{PROJECT}") and settings.cos_keys == (("id", "se:cret"),)
     assert settings.admin_token == "x"
     assert parse_settings(["--auth", "kubernetes, cos_batch", "--token", "a"]).auth == {"kubernetes", "cos_batch"}
     assert parse_settings(["--cos-require-signature"]).cos_require_signature
-    assert auth.strict_services(parse_settings(["--cos-require-signature"])) == {"cos_batch"}
+    assert parse_settings(["--cos-require-signature"]).strict == {"cos_batch"}
     monkeypatch.setenv("EMULATOR_AUTH", "mrs")
     monkeypatch.setenv("EMULATOR_TOKEN", "a, b@p")
     monkeypatch.setenv("EMULATOR_COS_KEY", "i1:k1,i2:k2")
@@ -198,7 +202,7 @@ def test_options_and_variables(monkeypatch):
     assert (settings.auth, settings.tokens, settings.cos_keys, settings.admin_token) == (
         {"mrs"}, ("a", "b@p"), (("i1", "k1"), ("i2", "k2")), "y")
     assert parse_settings(["--token", "c"]).tokens == ("c",)  # a flag replaces its variable
-    assert auth.token_projects(["a", "b@p", "c@"]) == {"a": None, "b": "p", "c@": None}
+    assert token_projects(["a", "b@p", "c@"]) == {"a": None, "b": "p", "c@": None}
 
 
 @pytest.mark.parametrize("argv, words", [

@@ -6,7 +6,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from emulator.admin.openapi import build
-from emulator.app import create_app
+from emulator.http.app import create_app
 from emulator.settings import Settings
 
 DOCUMENT = build(create_app(Settings(load_fixtures=False)))

@@ -10,8 +10,9 @@ import pytest
 
 from aiohttp.test_utils import TestServer
 
-from emulator import limits
-from emulator.app import EMULATOR, create_app
+from emulator.http import limits
+from emulator.http.app import create_app
+from emulator.runtime.emulator import EMULATOR
 from emulator.settings import Settings
 
 HEADERS = {"X-Auth-Token": "t", "x-cos-appid": "1250000000"}

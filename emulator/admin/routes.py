@@ -5,12 +5,14 @@ from datetime import datetime
 
 from aiohttp import web
 
-from emulator import __version__, auth, fixtures, jsonio
-from emulator import state as state_file
+from emulator import __version__
 from emulator.admin import openapi
-from emulator.app import EMULATOR, Emulator
+from emulator.core import jsonio
 from emulator.core.clock import parse_rfc3339, rfc3339
+from emulator.core.credentials import shown
 from emulator.core.errors import ApiError, FixtureError
+from emulator.runtime import fixture_files
+from emulator.runtime.emulator import EMULATOR, Emulator
 
 
 def _emulator(request: web.Request) -> Emulator:
@@ -110,9 +112,9 @@ async def update_clock(request: web.Request) -> web.Response:
 
 
 async def state(request: web.Request) -> web.Response:
-    """Every store as JSON, with the clock, but no secret (see `auth.shown`); reading it changes nothing."""
+    """Every store as JSON, with the clock, but no secret (see `credentials.shown`); reading it changes nothing."""
     emulator = _emulator(request)
-    return _json({"clock": _clock_state(emulator), **auth.shown(emulator.core.store.snapshot())})
+    return _json({"clock": _clock_state(emulator), **shown(emulator.core.store.snapshot())})
 
 
 async def snapshot(request: web.Request) -> web.Response:
@@ -122,7 +124,7 @@ async def snapshot(request: web.Request) -> web.Response:
         raise ApiError(400, "BadRequest", "no state file is configured: start the emulator with --state-file PATH "
                                           "(or EMULATOR_STATE_FILE)")
     try:
-        path = state_file.save(emulator)
+        path = emulator.save()
     except OSError as error:
         raise ApiError(500, "SnapshotFailed", f"could not write {emulator.settings.state_file}: "
                                               f"{error.strerror or error}") from None
@@ -137,7 +139,7 @@ async def load_fixtures(request: web.Request) -> web.Response:
         raise ApiError(400, "BadRequest", "give one fixture document (an object) or a list of them")
     before = emulator.core.store.checkpoint()
     try:
-        loaded = fixtures.apply(fixtures.parse_value(body, "request"), emulator.services)
+        loaded = fixture_files.apply(fixture_files.parse_value(body, "request"), emulator.services)
     except FixtureError as error:
         emulator.core.store.rollback(before)
         raise ApiError(400, "BadRequest", str(error)) from None
@@ -173,8 +175,8 @@ async def transition(request: web.Request) -> web.Response:
     emulator = _emulator(request)
     body = await _json_body(request)
     service = emulator.services.get(body.get("service"))  # type: ignore[arg-type]
-    if service is None or not hasattr(service, "transition"):
-        able = sorted(name for name, s in emulator.services.items() if hasattr(s, "transition"))
+    if service is None or not service.can_transition:
+        able = sorted(name for name, s in emulator.services.items() if s.can_transition)
         raise ApiError(400, "BadRequest", f'"service" must be one of {", ".join(able)}')
     return _json(service.transition(body))
 

@@ -23,9 +23,6 @@ class Ids:
         text = f"{value:032x}"
         return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
-    def hex(self, length: int) -> str:
-        return "".join(self._random.choice("0123456789abcdef") for _ in range(length))
-
     def suffix(self, length: int = 5) -> str:
         """Kubernetes' generateName alphabet: no vowels, no look-alike characters."""
         return "".join(self._random.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(length))

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from emulator.access_log import FLUSH_LINES, LOG_FORMAT, AccessLog
+from emulator.http.access_log import FLUSH_LINES, LOG_FORMAT, AccessLog
 
 LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO access\.test: GET /jobs/x\?a=1 404 1\.5ms 000000000007$")
 

@@ -7,8 +7,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
-from emulator.app import create_app
-from emulator.router import RECENT_PATHS, SegmentRouter, application
+from emulator.http.app import create_app
+from emulator.http.router import RECENT_PATHS, SegmentRouter, application
 from emulator.settings import Settings
 
 METHODS = ("GET", "PUT", "POST", "PATCH", "DELETE", "HEAD", "OPTIONS")

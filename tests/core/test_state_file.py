@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from emulator import state
-from emulator.app import Emulator, create_app
+from emulator.runtime import state_file
+from emulator.http.app import create_app
+from emulator.runtime.emulator import Emulator
 from emulator.settings import Settings
 from test_cli import TIMEOUT, error_line, get_json, running, start, stop
 
@@ -73,7 +74,7 @@ def test_state_survives_sigterm_and_a_restart(tmp_path):
         assert not path.exists()  # nothing is written before the stop
         code, _, stderr = stop(process, signal.SIGTERM)
     assert code == 0 and "Traceback" not in stderr
-    assert state.read(path)["store"]["revision"] == revision
+    assert state_file.read(path)["store"]["revision"] == revision
 
     with running("--port", "0", "--state-file", str(path), "--log-level", "warning") as (process, url):
         assert get_json(f"{url}/_emulator/clock") == {"now": "2030-01-01T00:00:04Z", "frozen": True}
@@ -88,7 +89,7 @@ def test_state_survives_sigterm_and_a_restart(tmp_path):
         assert read_kubernetes_job(url, "survivor")["status"]["completionTime"] == "2030-01-01T00:00:10Z"
         code, _, _ = stop(process, signal.SIGINT)
     assert code == 0
-    assert {entry[1] for entry in state.read(path)["store"]["collections"]["jobs"]} >= {
+    assert {entry[1] for entry in state_file.read(path)["store"]["collections"]["jobs"]} >= {
         "survivor", "later"}
 
 
@@ -105,7 +106,7 @@ def test_kill_9_between_interval_snapshots_keeps_the_last_one_whole(tmp_path):
         process.kill()  # no chance to save: only what an interval snapshot wrote survives
         process.wait(timeout=TIMEOUT)
 
-    assert state.read(path) is not None  # whole, never torn
+    assert state_file.read(path) is not None  # whole, never torn
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # no temporary file left over
     with running("--port", "0", "--state-file", str(path), "--log-level", "warning") as (process, url):
         assert read_kubernetes_job(url, "saved")["metadata"]["name"] == "saved"
@@ -114,7 +115,7 @@ def test_kill_9_between_interval_snapshots_keeps_the_last_one_whole(tmp_path):
 
 def test_a_live_clock_resumes_with_the_time_that_passed_while_stopped(tmp_path):
     path = tmp_path / "state.json"
-    document = state.capture(Emulator(Settings(clock_start=START)))
+    document = state_file.capture(Emulator(Settings(clock_start=START)).core)
     document["saved_at"] = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
     path.write_bytes(json.dumps(document).encode())
 
@@ -124,12 +125,12 @@ def test_a_live_clock_resumes_with_the_time_that_passed_while_stopped(tmp_path):
 
 
 def truncated_state() -> bytes:
-    whole = json.dumps(state.capture(Emulator(Settings(clock_start=START, clock_frozen=True)))).encode()
+    whole = json.dumps(state_file.capture(Emulator(Settings(clock_start=START, clock_frozen=True)).core)).encode()
     return whole[: len(whole) // 2]
 
 
 def document_with(**changes) -> bytes:
-    document = state.capture(Emulator(Settings(clock_start=START, clock_frozen=True)))
+    document = state_file.capture(Emulator(Settings(clock_start=START, clock_frozen=True)).core)
     return json.dumps({**document, **changes}).encode()
 
 
@@ -174,16 +175,16 @@ def test_unusable_state_file_options_stop_start_up_with_one_line(tmp_path):
 def test_a_write_that_fails_midway_leaves_the_previous_file_whole(tmp_path, monkeypatch, failing):
     path = tmp_path / "state.json"
     emulator = Emulator(settings(path))
-    state.save(emulator)
+    emulator.save()
     before = path.read_bytes()
     emulator.core.clock.advance(60)
 
     def broken(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(state.os, failing, broken)
+    monkeypatch.setattr(state_file.os, failing, broken)
     with pytest.raises(OSError):
-        state.save(emulator)
+        emulator.save()
 
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
@@ -191,10 +192,10 @@ def test_a_write_that_fails_midway_leaves_the_previous_file_whole(tmp_path, monk
 
 def test_a_state_its_services_cannot_resume_is_refused_with_its_reason(tmp_path):
     path = tmp_path / "state.json"
-    document = state.capture(Emulator(Settings(clock_start=START, clock_frozen=True)))
+    document = state_file.capture(Emulator(Settings(clock_start=START, clock_frozen=True)).core)
     document["store"]["collections"]["kubernetes_job_runs"] = [["default", "x", {"next": {"at": "never"}}]]
     path.write_text(json.dumps(document))
-    with pytest.raises(state.StateFileError, match="cannot resume"):
+    with pytest.raises(state_file.StateFileError, match="cannot resume"):
         Emulator(settings(path))
 
 
@@ -210,7 +211,7 @@ async def test_post_snapshot_writes_the_state_file_now(aiohttp_client, tmp_path)
 
     assert response.status == 200
     answer = await response.json()
-    saved = state.read(path)
+    saved = state_file.read(path)
     assert answer == {"saved": str(path), "revision": saved["store"]["revision"],
                       "clock": {"now": "2030-01-01T00:00:00Z", "frozen": True}}
     assert ["default", "on-demand"] in [entry[:2] for entry in saved["store"]["collections"]["jobs"]]
@@ -238,7 +239,7 @@ async def test_reset_after_a_restart_goes_back_to_the_fixtures(aiohttp_client, t
     path = tmp_path / "state.json"
     before = Emulator(settings(path, load_fixtures=False))
     assert before.core.store.snapshot()["collections"].get("jobs", []) == []
-    state.save(before)
+    before.save()
 
     client = await aiohttp_client(create_app(settings(path)))
     assert (await client.get("/apis/batch/v1/namespaces/namespace-test/jobs/pi")).status == 404

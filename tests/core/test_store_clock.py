@@ -279,7 +279,7 @@ def test_a_callback_past_the_calendars_end_never_falls_due_and_advancing_past_it
 
 
 def test_the_live_clocks_ticker_outlives_a_failure(caplog):
-    from emulator.app import tick
+    from emulator.runtime.emulator import tick
 
     class Failing(Clock):
         def run_due(self) -> int:

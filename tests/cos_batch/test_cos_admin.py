@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 import xmltodict
 
-from emulator.app import Emulator
+from emulator.runtime.emulator import Emulator
 from emulator.settings import Settings
 
 APPID = "1250000000"

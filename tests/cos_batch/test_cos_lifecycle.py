@@ -5,13 +5,13 @@ from datetime import datetime, timezone
 
 from cos_support import ACTIVE_ID, APPID, STEP_SECONDS, Cos, error_of, request_tree, xml
 
-from emulator.app import EMULATOR
+from emulator.runtime.emulator import EMULATOR
 from emulator.core.clock import Clock
 from emulator.core.ids import Ids
 from emulator.core.store import Store
-from emulator.services import Core
-from emulator.services.cos_batch import CosBatchService
-from emulator.services.cos_batch.fixture import create_job_request
+from emulator.services.protocol import Core
+from emulator.services.cos_batch.service import CosBatchService
+from emulator.services.cos_batch.fixtures import create_job_request
 from emulator.settings import Settings
 
 

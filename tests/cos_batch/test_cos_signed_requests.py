@@ -6,7 +6,7 @@ from cos_support import ACTIVE_ID, APPID, CANCELLED_ID, SECRET_ID, SECRET_KEY, S
 from qcloud_cos import CosConfig
 from qcloud_cos.cos_auth import CosS3Auth
 
-from emulator.services.cos_batch.signature import signature
+from emulator.services.cos_batch.authn import signature
 
 CONTROL_HOST = "100000000001.cos-control.ap-chengdu.myqcloud.com"
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 from cos_support import APPID, COMPLETE_ID, SECRET_ID, SECRET_KEY, error_of, xml
 
-from emulator.services.cos_batch.signature import signature
+from emulator.services.cos_batch.authn import signature
 
 KEY_TIME = "1795457432;1795461092"  # the spec vectors' window
 INSIDE = datetime.fromtimestamp(1795457432 + 600, timezone.utc)

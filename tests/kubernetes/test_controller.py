@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from emulator.app import EMULATOR
+from emulator.runtime.emulator import EMULATOR
 
 JOBS = "/apis/batch/v1/namespaces/default/jobs"
 
@@ -223,7 +223,7 @@ async def test_admin_transition_finishes_a_job_now(client, outcome):
 def test_a_restored_controller_finishes_what_it_started():
     from datetime import datetime, timezone
 
-    from emulator.app import Emulator
+    from emulator.runtime.emulator import Emulator
     from emulator.services.kubernetes.options import WriteOptions
     from emulator.settings import Settings
 

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from emulator import jsonio
+from emulator.core import jsonio
 
 PROJECT = "5a3314075bfa49b9ae360f4ecd333695"
 OTHER_PROJECT = "0f0e0d0c0b0a09080706050403020100"

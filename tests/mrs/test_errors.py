@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from mrs_support import BINARY_ID, JOB_ID, OTHER_PROJECT, PROJECT, Mrs
 
-from emulator.app import EMULATOR
+from emulator.runtime.emulator import EMULATOR
 
 KEYSTONE_401 = {"error": {"code": 401, "title": "Unauthorized",
                           "message": "The request you have made requires authentication."}}

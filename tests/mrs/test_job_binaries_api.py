@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from mrs_support import BINARY_ID, JOB_ID, NOW, PROJECT, UUID4
 
-from emulator.services.mrs.wire import BINARY_FIELDS
+from emulator.services.mrs.shapes import BINARY_FIELDS
 
 
 def binary(**fields):

@@ -1,7 +1,7 @@
 """Job-object routes over HTTP: create, get, list, PATCH and DELETE, with their codes and shapes."""
 from __future__ import annotations
 
-from emulator.services.mrs.wire import JOB_FIELDS, NESTED_BINARY_FIELDS
+from emulator.services.mrs.shapes import JOB_FIELDS, NESTED_BINARY_FIELDS
 from mrs_support import BINARY_ID, JOB_ID, NOW, PROJECT, UUID4
 
 

@@ -1,117 +1,22 @@
-"""The COS batch routes and their thin handlers, one per COS action: check, call the job book, render."""
+"""The COS batch route table: the job API's paths, named after the COS actions."""
 from __future__ import annotations
-
-import base64
-import binascii
-import hashlib
-from typing import TYPE_CHECKING
-from xml.parsers.expat import ExpatError
 
 from aiohttp import web
 
-from emulator.core.rendered import Rendered
-from emulator.services.cos_batch import errors, shapes, signature, validation, xmlio
+from emulator.services.cos_batch.handlers import CosBatchApi
 
-if TYPE_CHECKING:
-    from emulator.services.cos_batch import CosBatchService
-
-_JOB = "/jobs/{job_id:[^/]*}"  # an empty JobId reaches the handler, which answers "No job ID is provided"
+JOB = "/jobs/{job_id:[^/]*}"  # an empty JobId reaches the handler, which answers "No job ID is provided"
 
 
-def _digest_checked(request: web.Request, body: bytes) -> None:
-    """Content-MD5, when sent, must be the base64 of the body's 16-byte MD5."""
-    given = request.headers.get("Content-MD5")
-    if given is None:
-        return
-    try:
-        digest = base64.b64decode(given, validate=True)
-    except (binascii.Error, ValueError):
-        raise errors.invalid_digest() from None
-    if len(digest) != 16:
-        raise errors.invalid_digest()
-    if digest != hashlib.md5(body).digest():
-        raise errors.bad_digest()
-
-
-class CosBatchApi:
-    """Handlers named after the COS actions; all state is on the service."""
-
-    def __init__(self, service: CosBatchService) -> None:
-        self.service = service
-        self.jobs = service.jobs
-        self.wire = service.wire
-        self.described = Rendered()  # DescribeJob bodies, made once per stored version of a job
-
-    def reset(self) -> None:
-        self.described.clear()
-
-    def add_routes(self, router: web.UrlDispatcher) -> None:
-        """Routes named `cos_batch.<COS action>`, the names the request journal and fault rules use."""
-        routes = [
-            ("POST", "/jobs", self.create_job, "CreateJob"),
-            ("GET", "/jobs", self.list_jobs, "ListJobs"),
-            ("GET", _JOB, self.describe_job, "DescribeJob"),
-            ("DELETE", _JOB, self.delete_job, "DeleteJob"),
-            ("POST", _JOB + "/priority", self.update_job_priority, "UpdateJobPriority"),
-            ("POST", _JOB + "/status", self.update_job_status, "UpdateJobStatus"),
-        ]
-        for method, path, handler, action in routes:
-            router.add_route(method, path, handler, name=f"cos_batch.{action}")
-
-    def _appid(self, request: web.Request) -> str:
-        """Signature first, then the APPID header: the checks every action starts with.
-
-        Under strict authentication the auth middleware has checked the signature before routing.
-        """
-        service = self.service
-        if not service.strict:
-            signature.verify(request, service.secret_key)
-        return validation.appid(request.headers)
-
-    async def create_job(self, request: web.Request) -> web.Response:
-        appid = self._appid(request)
-        body = await request.read()
-        _digest_checked(request, body)
-        if not body:
-            raise errors.invalid_request(errors.EMPTY_BODY)
-        try:
-            root, tree = xmlio.parse(body)
-        except (ExpatError, ValueError) as error:
-            raise errors.malformed_xml(reason=str(error)) from None
-        job = self.jobs.create(appid, validation.create_job_request(root, tree))
-        return self.wire.ok("CreateJobResult", shapes.create_job_result(job))
-
-    async def describe_job(self, request: web.Request) -> web.Response:
-        appid = self._appid(request)
-        job_id = validation.job_id(request.match_info["job_id"])
-        job = self.jobs.get(appid, job_id)
-        body = self.described.get((appid, job_id), job,
-                                  lambda: xmlio.dumps("DescribeJobResult", shapes.describe_job_result(job)))
-        return self.wire.ok_bytes(body)
-
-    async def list_jobs(self, request: web.Request) -> web.Response:
-        appid = self._appid(request)
-        statuses, size, after = validation.list_query(request.query)
-        page, next_token = self.jobs.list(appid, statuses, size, after)
-        return self.wire.ok("ListJobsResult", shapes.list_jobs_result(page, next_token))
-
-    async def update_job_priority(self, request: web.Request) -> web.Response:
-        appid = self._appid(request)
-        job_id = validation.job_id(request.match_info["job_id"])
-        priority = validation.priority_query(request.query)
-        job = self.jobs.update_priority(appid, job_id, priority)
-        return self.wire.ok("UpdateJobPriorityResult", shapes.update_job_priority_result(job))
-
-    async def update_job_status(self, request: web.Request) -> web.Response:
-        appid = self._appid(request)
-        job_id = validation.job_id(request.match_info["job_id"])
-        requested, reason = validation.status_query(request.query)
-        job = self.jobs.update_status(appid, job_id, requested, reason)
-        return self.wire.ok("UpdateJobStatusResult", shapes.update_job_status_result(job))
-
-    async def delete_job(self, request: web.Request) -> web.Response:
-        """DeleteJob: undocumented, but sent by the Go SDK and Terraform; 204 without a body."""
-        appid = self._appid(request)
-        job_id = validation.job_id(request.match_info["job_id"])
-        self.jobs.delete(appid, job_id)
-        return self.wire.no_content()
+def add_routes(router: web.UrlDispatcher, api: CosBatchApi) -> None:
+    """Routes named `cos_batch.<COS action>`, the names the request journal and fault rules use."""
+    routes = [
+        ("POST", "/jobs", api.create_job, "CreateJob"),
+        ("GET", "/jobs", api.list_jobs, "ListJobs"),
+        ("GET", JOB, api.describe_job, "DescribeJob"),
+        ("DELETE", JOB, api.delete_job, "DeleteJob"),
+        ("POST", JOB + "/priority", api.update_job_priority, "UpdateJobPriority"),
+        ("POST", JOB + "/status", api.update_job_status, "UpdateJobStatus"),
+    ]
+    for method, path, handler, action in routes:
+        router.add_route(method, path, handler, name=f"cos_batch.{action}")

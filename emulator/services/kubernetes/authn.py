@@ -5,7 +5,7 @@ from collections.abc import Collection
 
 from aiohttp import web
 
-from emulator.auth import same_secret
+from emulator.core.credentials import same_secret
 from emulator.core.errors import ApiError
 
 # What kube-apiserver's RBAC lets system:anonymous read (system:public-info-viewer); discovery is not in it.

@@ -76,6 +76,15 @@ class JobController:
 
     # --- what the registry tells it ----------------------------------------------------------------
 
+    def heard(self, how: str, job: dict) -> None:
+        """A write the registry told of (see registry.WRITES): run new jobs, let go of what is no longer ours."""
+        if how == "created":
+            self.adopt(job)
+        elif how == "updated":
+            self.spec_changed(job)
+        else:  # a client wrote the status (from now on it is theirs), or the job is gone
+            self.release(job)
+
     def adopt(self, job: dict) -> None:
         """A job created through the API: run it unless another controller manages it."""
         spec, meta = job["spec"], job["metadata"]

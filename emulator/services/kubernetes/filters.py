@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from emulator.services.kubernetes import status
+from emulator.services.kubernetes import errors
 
 Predicate = Callable[[dict[str, Any]], bool]
 _TERM = re.compile(
@@ -20,7 +20,7 @@ def _split_terms(text: str, what: str) -> list[re.Match]:
     while position < len(text):
         match = _TERM.match(text, position)
         if not match or match.end() == position:
-            raise status.bad_request(f"unable to parse requirement: found '{text[position:]}', expected: {what}")
+            raise errors.bad_request(f"unable to parse requirement: found '{text[position:]}', expected: {what}")
         terms.append(match)
         position = match.end()
     return terms
@@ -75,10 +75,10 @@ def field_selector(text: str | None, kind: str = "Job", labels: tuple[str, ...] 
     for part in text.split(","):
         match = re.fullmatch(r"\s*([^=!\s]+)\s*(==|=|!=)\s*(.*?)\s*", part)
         if not match:
-            raise status.bad_request(f"invalid selector: '{text}'; can't understand '{part}'")
+            raise errors.bad_request(f"invalid selector: '{text}'; can't understand '{part}'")
         label, op, value = match.groups()
         if label not in labels:
-            raise status.bad_request(f'field label "{label}" not supported for {kind}')
+            raise errors.bad_request(f'field label "{label}" not supported for {kind}')
         checks.append((label, op == "!=", value))
 
     def matches(obj: dict[str, Any]) -> bool:

@@ -14,10 +14,10 @@ import yaml
 from aiohttp import web
 from multidict import CIMultiDict
 
-from emulator import jsonio
+from emulator.core import jsonio
 from emulator.core.errors import ApiError
 from emulator.core.rendered import Rendered
-from emulator.services.kubernetes import discovery, status, wire
+from emulator.services.kubernetes import discovery, errors, wire
 from emulator.services.kubernetes.filters import both, field_selector, label_selector
 from emulator.services.kubernetes.namespaces import Namespaces
 from emulator.services.kubernetes.options import WriteOptions
@@ -123,7 +123,7 @@ class JobHandlers:
     async def _patch(self, request: web.Request, status_only: bool) -> web.Response:
         patch_type = wire.media_type(request)
         if patch_type not in wire.PATCH_TYPES:
-            raise status.unsupported_media_type(details={})
+            raise errors.unsupported_media_type(details={})
         options = write_options(request, "PatchOptions")
         if patch_type == "application/apply-patch+yaml" and not request.query.get("fieldManager"):
             raise options_invalid("PatchOptions", "fieldManager", "FieldValueRequired",
@@ -135,7 +135,7 @@ class JobHandlers:
         try:
             document = yaml.safe_load(raw.decode()) if patch_type.endswith("yaml") else jsonio.loads(raw)
         except (ValueError, yaml.YAMLError, UnicodeDecodeError):
-            raise status.bad_request("invalid JSON patch") from None
+            raise errors.bad_request("invalid JSON patch") from None
         info = request.match_info
         job = self.jobs.patch(info["namespace"], info["name"], patch_type, document, status_only, options)
         return self._respond(request, job, "/status" if status_only else "", 200, options)
@@ -188,25 +188,25 @@ class JobHandlers:
             return await self._watch(request, namespace, predicate)
         limit_text = query.get("limit", "0") or "0"
         if not limit_text.isdigit():
-            raise status.bad_request(f'invalid value "{limit_text}" for limit: must be a non-negative integer')
+            raise errors.bad_request(f'invalid value "{limit_text}" for limit: must be a non-negative integer')
         items, token, remaining = self.jobs.page(namespace, predicate, int(limit_text), query.get("continue"))
         body = list_body("JobList", "batch/v1", items, self.jobs.core.store.revision, token, remaining)
         return wire.respond(request, body)
 
     async def _watch(self, request: web.Request, namespace: str | None, predicate) -> web.StreamResponse:
         if self.hub.full():  # before anything else, as the apiserver's request limits come first
-            raise status.too_many_requests()
+            raise errors.too_many_requests()
         query = request.query
         since = query.get("resourceVersion") or "0"
         if not since.isdigit():
-            raise status.bad_request(f'invalid resource version "{since}"')
+            raise errors.bad_request(f'invalid resource version "{since}"')
         timeout_text = query.get("timeoutSeconds") or ""
         timeout = float(timeout_text) if timeout_text.isdigit() and timeout_text != "0" else None  # 0: none
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         response.enable_chunked_encoding()
         if since != "0" and self.hub.too_old(int(since)):
             await response.prepare(request)
-            expired = status.status_body(410, "Expired", f"too old resource version: {since} ({self.hub.compacted})", None)
+            expired = errors.status_body(410, "Expired", f"too old resource version: {since} ({self.hub.compacted})", None)
             await response.write(jsonio.dumps({"type": "ERROR", "object": expired}) + b"\n")
             return response
         initial = [] if since != "0" else [
@@ -259,9 +259,8 @@ def _event_line(event_type: str, job: dict) -> bytes:
 class NamespaceHandlers:
     """The core/v1 Namespace routes a Job needs around it."""
 
-    def __init__(self, namespaces: Namespaces, jobs: Jobs) -> None:
+    def __init__(self, namespaces: Namespaces) -> None:
         self.namespaces = namespaces
-        self.jobs = jobs
 
     async def create_namespace(self, request: web.Request) -> web.Response:
         options = write_options(request, "CreateOptions")
@@ -276,11 +275,11 @@ class NamespaceHandlers:
         predicate = label_selector(request.query.get("labelSelector"))
         if predicate is not None:
             items = [ns for ns in items if predicate(ns)]
-        return wire.respond(request, list_body("NamespaceList", "v1", items, self.jobs.core.store.revision))
+        return wire.respond(request, list_body("NamespaceList", "v1", items, self.namespaces.core.store.revision))
 
     async def delete_namespace(self, request: web.Request) -> web.Response:
         options = write_options(request, "DeleteOptions")
-        namespace = self.namespaces.delete(request.match_info["name"], self.jobs, options)
+        namespace = self.namespaces.delete(request.match_info["name"], options)
         return wire.respond(request, namespace_body(namespace))
 
 

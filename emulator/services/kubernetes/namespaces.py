@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from emulator.services import Core
-from emulator.services.kubernetes import schema, status, validation
+from emulator.services.protocol import Core
+from emulator.services.kubernetes import schema, errors, validation
 from emulator.services.kubernetes.options import WriteOptions, cannot_handle
 from emulator.services.kubernetes.shapes import new_namespace
-
-if TYPE_CHECKING:
-    from emulator.services.kubernetes.registry import Jobs
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
@@ -19,6 +16,7 @@ class Namespaces:
     def __init__(self, core: Core) -> None:
         self.core = core
         self.items = core.store.collection("namespaces")
+        self.on_delete: list[Callable[[str], None]] = []  # told the name of each namespace deleted, to empty it
 
     def create_system(self) -> None:
         for name in SYSTEM_NAMESPACES:
@@ -36,7 +34,7 @@ class Namespaces:
     def get(self, name: str) -> dict:
         found = self.items.get("", name)
         if found is None:
-            raise status.not_found(name, "namespaces", "")
+            raise errors.not_found(name, "namespaces", "")
         return found
 
     def create(self, body: dict, options: WriteOptions) -> dict:
@@ -46,11 +44,11 @@ class Namespaces:
             raise cannot_handle("Namespace")(str(error)) from None
         meta = body.get("metadata") or {}
         name = meta.get("name") or ""
-        errors = validation.object_meta_errors(meta, namespaced=False, name_errors=validation.dns_label_errors)
-        if errors:
-            raise status.invalid(name, errors, kind="Namespace", group="")
+        problems = validation.object_meta_errors(meta, namespaced=False, name_errors=validation.dns_label_errors)
+        if problems:
+            raise errors.invalid(name, problems, kind="Namespace", group="")
         if self.exists(name):
-            raise status.already_exists(name, "namespaces", "")
+            raise errors.already_exists(name, "namespaces", "")
         namespace = new_namespace(name, self.core.ids.uuid4(), self.core.clock.stamp(),
                                   meta.get("labels"), meta.get("annotations"))
         return namespace if options.dry_run else self._put(namespace)
@@ -63,16 +61,17 @@ class Namespaces:
     def list(self) -> list[dict]:
         return [ns for _, ns in self.items.scan("")]
 
-    def delete(self, name: str, jobs: Jobs, options: WriteOptions) -> dict:
+    def delete(self, name: str, options: WriteOptions) -> dict:
         namespace = self.get(name)
         if name in SYSTEM_NAMESPACES:
-            raise status.forbidden(f'namespaces "{name}" is forbidden: this namespace may not be deleted',
+            raise errors.forbidden(f'namespaces "{name}" is forbidden: this namespace may not be deleted',
                                    {"name": name, "kind": "namespaces"})
         terminating = copy.deepcopy(namespace)
         terminating["metadata"]["deletionTimestamp"] = self.core.clock.stamp()
         terminating["status"] = {"phase": "Terminating"}
         if not options.dry_run:  # the namespace controller empties it, then it is gone
-            jobs.delete_namespace_contents(name)
+            for empty in self.on_delete:
+                empty(name)
             self.items.delete("", name)
             self.core.store.next_revision()
         return terminating

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from emulator.services.kubernetes import status
+from emulator.services.kubernetes import errors
 
 
 @dataclass
@@ -23,4 +23,4 @@ class WriteOptions:
 
 def cannot_handle(kind: str):
     """The 400 for a body that does not decode into `kind`, given the decoder's reason."""
-    return lambda reason: status.bad_request(f'{kind} in version "v1" cannot be handled as a {kind}: {reason}')
+    return lambda reason: errors.bad_request(f'{kind} in version "v1" cannot be handled as a {kind}: {reason}')

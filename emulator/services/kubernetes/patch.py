@@ -12,7 +12,7 @@ import jsonpatch
 import jsonpointer
 
 from emulator.core.errors import ApiError
-from emulator.services.kubernetes import status
+from emulator.services.kubernetes import errors
 from emulator.services.kubernetes.wire import json_type
 
 MAX_JSON_PATCH_OPERATIONS = 10000
@@ -45,13 +45,13 @@ def rejected() -> ApiError:
 
 def json_patch(document: dict, operations: Any) -> Any:
     if not isinstance(operations, list):
-        raise status.bad_request(f"json: cannot unmarshal {json_type(operations)} into Go value of type jsonpatch.Patch")
+        raise errors.bad_request(f"json: cannot unmarshal {json_type(operations)} into Go value of type jsonpatch.Patch")
     if len(operations) > MAX_JSON_PATCH_OPERATIONS:
         raise ApiError(413, "RequestEntityTooLarge",
                        "Request entity too large: The allowed maximum operations in a JSON patch is "
                        f"{MAX_JSON_PATCH_OPERATIONS}, got {len(operations)}")
     if not all(isinstance(op, dict) for op in operations):
-        raise status.bad_request("json: cannot unmarshal array into Go value of type jsonpatch.Operation")
+        raise errors.bad_request("json: cannot unmarshal array into Go value of type jsonpatch.Operation")
     simple = _simple_json_patch(document, operations)
     if simple is not None:
         return simple
@@ -135,7 +135,7 @@ def go_map(value: Any) -> str:
 
 def strategic_merge_patch(document: Any, patch: Any) -> Any:
     if not isinstance(patch, dict):
-        raise status.bad_request(f"json: cannot unmarshal {json_type(patch)} into Go value of type map[string]interface {{}}")
+        raise errors.bad_request(f"json: cannot unmarshal {json_type(patch)} into Go value of type map[string]interface {{}}")
     return _merge_map(document if isinstance(document, dict) else {}, patch, ())
 
 
@@ -185,7 +185,7 @@ def _merge_list(original: list, patch: list, path: tuple[str, ...], key: str | N
     result = [copy.deepcopy(i) for i in original]
     for item in patch:
         if not isinstance(item, dict) or key not in item:
-            raise status.unclassified(f"map: {go_map(item)} does not contain declared merge key: {key}")
+            raise errors.unclassified(f"map: {go_map(item)} does not contain declared merge key: {key}")
         at = next((n for n, old in enumerate(result) if isinstance(old, dict) and old.get(key) == item[key]), None)
         if item.get("$patch") == "delete":
             if at is not None:

@@ -9,20 +9,28 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+from collections.abc import Callable
 from typing import Any
 
-from emulator import jsonio
-from emulator.services import Core
+from emulator.core import jsonio
+from emulator.services.protocol import Core
 from emulator.services.kubernetes import patch as patches
-from emulator.services.kubernetes import schema, status, strategy, validation
+from emulator.services.kubernetes import schema, errors, strategy, validation
 from emulator.services.kubernetes.filters import Predicate
 from emulator.services.kubernetes.namespaces import Namespaces
 from emulator.services.kubernetes.options import WriteOptions, cannot_handle
 from emulator.services.kubernetes.shapes import job_body
-from emulator.services.kubernetes.status import FieldError
-from emulator.services.kubernetes.controller import JobController
+from emulator.services.kubernetes.errors import FieldError
 from emulator.services.kubernetes.watch import WatchHub
 from emulator.services.kubernetes.wire import json_type
+
+# What a listener hears after each accepted write (not after a dry run): how the job was written, and the
+# job as stored. "created" (through the API), "updated" and "status" (a client's write of the job or of its
+# status, no-ops included), "deleted" (the job is gone). The emulator's own status writes (`write_status`)
+# are not told: the controller that makes them knows.
+WRITES = ("created", "updated", "status", "deleted")
+Listener = Callable[[str, dict], None]
+
 
 def _patch_decode_error(patch_type: str, document: Any, patched: Any, reason: str) -> Exception:
     """422 for a patched job that no longer decodes: a strategic patch is shown as Go prints the patch map,
@@ -31,7 +39,7 @@ def _patch_decode_error(patch_type: str, document: Any, patched: Any, reason: st
         shown = patches.go_map(document)
     else:
         shown = jsonio.dumps(patched).decode()
-    return status.invalid("", [FieldError.invalid("patch", shown, reason)], kind="", group="")
+    return errors.invalid("", [FieldError.invalid("patch", shown, reason)], kind="", group="")
 
 
 class Jobs:
@@ -42,14 +50,14 @@ class Jobs:
         self.namespaces = namespaces
         self.hub = hub
         self.items = core.store.collection("jobs")
-        self.controller: JobController | None = None  # the simulated job controller, when it runs
+        self.listeners: list[Listener] = []  # told of every write (see WRITES), as a controller's watch would be
 
     # --- reads -----------------------------------------------------------------------------------
 
     def get(self, namespace: str, name: str) -> dict:
         job = self.items.get(namespace, name)
         if job is None:
-            raise status.not_found(name)
+            raise errors.not_found(name)
         return job
 
     def page(self, namespace: str | None, predicate: Predicate | None, limit: int,
@@ -81,7 +89,7 @@ class Jobs:
             if data.get("v") != "meta.k8s.io/v1" or not isinstance(data.get("rv"), int):
                 raise ValueError("unsupported continue token version")
         except (ValueError, TypeError, KeyError, AttributeError, binascii.Error) as error:
-            raise status.bad_request(f"invalid continue token: continue key is not valid: {error}") from None
+            raise errors.bad_request(f"invalid continue token: continue key is not valid: {error}") from None
         if namespace is not None:
             return namespace, start
         scope, _, name = start.partition("/")
@@ -93,31 +101,30 @@ class Jobs:
         body = self._decode(body, options)
         meta = body.get("metadata") or {}
         if meta.get("namespace") and meta["namespace"] != namespace:
-            raise status.bad_request("the namespace of the provided object does not match the namespace sent on the request")
+            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the request")
         if meta.get("resourceVersion"):
-            raise status.unclassified("resourceVersion should not be set on objects to be created")
+            raise errors.unclassified("resourceVersion should not be set on objects to be created")
         if not self.namespaces.exists(namespace):
-            raise status.not_found(namespace, "namespaces", "")
+            raise errors.not_found(namespace, "namespaces", "")
         meta = {**meta, "namespace": namespace}
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + self.core.ids.suffix()
         job, foreign_selector = strategy.prepare_for_create({**body, "metadata": meta}, self.core.ids.uuid4(),
                                                             self.core.clock.stamp())
-        errors = validation.object_meta_errors(job["metadata"], namespaced=True)
+        problems = validation.object_meta_errors(job["metadata"], namespaced=True)
         if foreign_selector is not None:
-            errors.append(FieldError.invalid("spec.selector", foreign_selector, "`selector` not auto-generated"))
-        errors += validation.job_spec_errors(job["spec"])
+            problems.append(FieldError.invalid("spec.selector", foreign_selector, "`selector` not auto-generated"))
+        problems += validation.job_spec_errors(job["spec"])
         name = job["metadata"].get("name") or ""
-        if errors:
-            raise status.invalid(name, errors)
+        if problems:
+            raise errors.invalid(name, problems)
         if self.items.get(namespace, name) is not None:
-            raise status.already_exists(name)
+            raise errors.already_exists(name)
         strategy.copy_template_labels(job)
         if options.dry_run:
             return job
         job = self._commit(job, None)
-        if self.controller is not None:
-            self.controller.adopt(job)
+        self._tell("created", job)
         return job
 
     def load_fixture(self, document: dict) -> None:
@@ -127,14 +134,14 @@ class Jobs:
         namespace, name = meta.get("namespace") or "default", meta.get("name") or ""
         job = strategy.prepare_fixture({**document, "metadata": {**meta, "namespace": namespace}},
                                        self.core.ids.uuid4(), self.core.clock.stamp())
-        errors = validation.object_meta_errors(job["metadata"], namespaced=True)
-        errors += validation.job_spec_errors(job["spec"]) + validation.job_status_errors(job["status"])
-        if errors:
-            raise status.invalid(name, errors)
+        problems = validation.object_meta_errors(job["metadata"], namespaced=True)
+        problems += validation.job_spec_errors(job["spec"]) + validation.job_status_errors(job["status"])
+        if problems:
+            raise errors.invalid(name, problems)
         if not self.namespaces.exists(namespace):
-            raise status.not_found(namespace, "namespaces", "")
+            raise errors.not_found(namespace, "namespaces", "")
         if self.items.get(namespace, name) is not None:
-            raise status.already_exists(name)
+            raise errors.already_exists(name)
         given = job["metadata"]["resourceVersion"]
         if not (isinstance(given, str) and given.isdigit()):
             self._commit(job, None)
@@ -152,12 +159,12 @@ class Jobs:
         meta = body["metadata"]
         old = self.get(namespace, name)
         if meta.get("uid") and meta["uid"] != old["metadata"]["uid"]:
-            raise status.conflict(name, (
+            raise errors.conflict(name, (
                 f"StorageError: invalid object, Code: 4, Key: /registry/jobs/{namespace}/{name}, ResourceVersion: 0, "
                 f"AdditionalErrorMsg: Precondition failed: UID in precondition: {meta['uid']}, "
                 f"UID in object meta: {old['metadata']['uid']}"))
         self._check_version(name, meta.get("resourceVersion"), old)
-        return self._tell_controller(self._update(old, body, status_only, options), status_only, options)
+        return self._written(self._update(old, body, status_only, options), status_only, options)
 
     def patch(self, namespace: str, name: str, patch_type: str, document: Any, status_only: bool,
               options: WriteOptions) -> dict:
@@ -168,7 +175,7 @@ class Jobs:
             patched = patches.json_patch(current, document)
         elif patch_type == "application/merge-patch+json":
             if document is None:
-                raise status.bad_request("Invalid JSON Patch")
+                raise errors.bad_request("Invalid JSON Patch")
             patched = patches.merge_patch(current, document)
         elif patch_type == "application/strategic-merge-patch+json":
             patched = patches.strategic_merge_patch(current, document)
@@ -186,16 +193,17 @@ class Jobs:
             patched = schema.prune(patched, schema.JOB)
         patched = self._identified(namespace, name, patched)
         self._check_version(name, patched["metadata"].get("resourceVersion"), old)
-        return self._tell_controller(self._update(old, patched, status_only, options), status_only, options)
+        return self._written(self._update(old, patched, status_only, options), status_only, options)
 
-    def _tell_controller(self, job: dict, status_only: bool, options: WriteOptions) -> dict:
-        """A client's status write hands the job to the client; a spec write may suspend or resume it."""
-        if self.controller is not None and not options.dry_run:
-            if status_only:
-                self.controller.release(job)
-            else:
-                self.controller.spec_changed(job)
+    def _written(self, job: dict, status_only: bool, options: WriteOptions) -> dict:
+        """Tell the listeners of a client's write (of the job, or of its status); the job as written."""
+        if not options.dry_run:
+            self._tell("status" if status_only else "updated", job)
         return job
+
+    def _tell(self, how: str, job: dict) -> None:
+        for listener in self.listeners:
+            listener(how, job)
 
     def write_status(self, namespace: str, name: str, new_status: dict) -> dict:
         """A status write by the emulator itself (the simulated controller): validated like a client's."""
@@ -210,11 +218,11 @@ class Jobs:
             raise cannot_handle("Job")(str(error)) from None
         api_version = body.get("apiVersion")
         if api_version and api_version != "batch/v1":
-            raise status.bad_request(f"the API version in the data ({api_version}) does not match the expected "
+            raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected "
                                      "API version (batch/v1)")
         kind = body.get("kind")
         if kind and kind != "Job":
-            raise status.bad_request(f"the kind in the data ({kind}) does not match the expected kind (Job)")
+            raise errors.bad_request(f"the kind in the data ({kind}) does not match the expected kind (Job)")
         options.unknown_fields(unknown, cannot_handle("Job"))
         return schema.prune(body, schema.JOB) if unknown else body
 
@@ -223,9 +231,9 @@ class Jobs:
         """The body, checked to name the URL's job; an empty namespace is the URL's, as the apiserver fills it."""
         meta = body.get("metadata") or {}
         if meta.get("namespace") and meta["namespace"] != namespace:
-            raise status.bad_request("the namespace of the provided object does not match the namespace sent on the request")
+            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the request")
         if meta.get("name") != name:
-            raise status.bad_request(f"the name of the object ({meta.get('name') or ''}) does not match the name on the URL ({name})")
+            raise errors.bad_request(f"the name of the object ({meta.get('name') or ''}) does not match the name on the URL ({name})")
         return body if meta.get("namespace") else {**body, "metadata": {**meta, "namespace": namespace}}
 
     @staticmethod
@@ -233,24 +241,24 @@ class Jobs:
         if not version or version == old["metadata"]["resourceVersion"]:
             return  # Jobs allow unconditional updates
         if not version.isdigit():
-            raise status.bad_request(f'invalid resourceVersion "{version}": must be a decimal number')
-        raise status.stale(name)
+            raise errors.bad_request(f'invalid resourceVersion "{version}": must be a decimal number')
+        raise errors.stale(name)
 
     def _update(self, old: dict, body: dict, status_only: bool, options: WriteOptions) -> dict:
         new = strategy.prepare_for_status_update(body, old) if status_only else strategy.prepare_for_update(body, old)
         if new == old:  # the stored job passed the checks below when it was written
             return old  # a no-op write keeps its resourceVersion and tells no watcher
-        errors: list[FieldError] = []
+        problems: list[FieldError] = []
         if status_only:
-            errors += validation.job_status_update_errors(new["status"], old["status"])
+            problems += validation.job_status_update_errors(new["status"], old["status"])
         else:
-            errors += validation.job_spec_errors(new["spec"])
-            errors += validation.immutable_spec_errors(strategy.defaulted_spec(new["spec"]),
+            problems += validation.job_spec_errors(new["spec"])
+            problems += validation.immutable_spec_errors(strategy.defaulted_spec(new["spec"]),
                                                        strategy.defaulted_spec(old["spec"]))
-        errors = validation.immutable_meta_errors(new["metadata"], old["metadata"]) + \
-            validation.label_errors("metadata.labels", new["metadata"].get("labels")) + errors
-        if errors:
-            raise status.invalid(old["metadata"]["name"], errors)
+        problems = validation.immutable_meta_errors(new["metadata"], old["metadata"]) + \
+            validation.label_errors("metadata.labels", new["metadata"].get("labels")) + problems
+        if problems:
+            raise errors.invalid(old["metadata"]["name"], problems)
         if options.dry_run:
             return new
         return self._commit(new, old)
@@ -262,9 +270,8 @@ class Jobs:
         meta["resourceVersion"] = str(revision)
         if meta.get("deletionTimestamp") and not meta.get("finalizers"):
             self.items.delete(namespace, name)
-            if self.controller is not None:
-                self.controller.release(job)  # a deleted job is nobody's to run
             self.hub.publish("DELETED", job, old, revision)
+            self._tell("deleted", job)
             return job
         self.items.put(namespace, name, job)
         self.hub.publish("ADDED" if old is None else "MODIFIED", job, old, revision)
@@ -288,7 +295,7 @@ class Jobs:
                 removed["metadata"]["deletionTimestamp"] = self.core.clock.stamp()
                 removed["metadata"]["deletionGracePeriodSeconds"] = 0
                 self._commit(removed, old)
-            return status.success({"name": name, "group": status.GROUP, "kind": status.RESOURCE,
+            return errors.success({"name": name, "group": errors.GROUP, "kind": errors.RESOURCE,
                                    "uid": meta["uid"]}), False
         marked = copy.deepcopy(old)
         marked_meta = marked["metadata"]
@@ -314,11 +321,11 @@ class Jobs:
         uid, version = preconditions.get("uid"), preconditions.get("resourceVersion")
         meta = old["metadata"]
         if uid and uid != meta["uid"]:
-            raise status.conflict(name, f"the UID in the precondition ({uid}) does not match the UID in record "
+            raise errors.conflict(name, f"the UID in the precondition ({uid}) does not match the UID in record "
                                   f"({meta['uid']}). The object might have been deleted and then recreated",
                                   qualified="Job.batch", kind="Job")
         if version and version != meta["resourceVersion"]:
-            raise status.conflict(name, f"the ResourceVersion in the precondition ({version}) does not match the "
+            raise errors.conflict(name, f"the ResourceVersion in the precondition ({version}) does not match the "
                                   f"ResourceVersion in record ({meta['resourceVersion']}). The object might have "
                                   "been modified", qualified="Job.batch", kind="Job")
 

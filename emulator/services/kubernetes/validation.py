@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from emulator.services.kubernetes.status import FieldError
+from emulator.services.kubernetes.errors import FieldError
 
 DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")

@@ -6,8 +6,8 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from emulator import jsonio
-from emulator.services.kubernetes import gojson, status
+from emulator.core import jsonio
+from emulator.services.kubernetes import gojson, errors
 
 _TRUE = frozenset(("1", "t", "T", "TRUE", "true", "True"))
 _PRETTY_AGENTS = ("curl", "Wget", "Mozilla/5.0")
@@ -60,7 +60,7 @@ def _hexdump_prefix(raw: bytes) -> str:
 def decode_object(raw: bytes, content_type: str, kind: str) -> dict[str, Any]:
     """A create/replace body (JSON, or YAML when sent as such) as a dict; 400/415 as the apiserver says."""
     if content_type and content_type not in BODY_TYPES:
-        raise status.unsupported_media_type(
+        raise errors.unsupported_media_type(
             "the body of the request was in an unknown format - accepted media types include: "
             "application/json, application/yaml, application/vnd.kubernetes.protobuf")
     try:
@@ -70,11 +70,11 @@ def decode_object(raw: bytes, content_type: str, kind: str) -> dict[str, Any]:
             value = jsonio.loads(raw)
     except (ValueError, yaml.YAMLError, UnicodeDecodeError) as error:
         reason = (content_type != "application/yaml" and gojson.syntax_error(raw)) or _first_line(error)
-        raise status.bad_request(
+        raise errors.bad_request(
             f"the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; "
             f"json parse error: {reason} ({_hexdump_prefix(raw)} ...)") from None
     if not isinstance(value, dict):
-        raise status.bad_request(
+        raise errors.bad_request(
             f"the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; "
             f"json parse error: json: cannot unmarshal {json_type(value)} into Go value of type struct "
             f'{{ APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }}')

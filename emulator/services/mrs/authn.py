@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from emulator.auth import same_secret
+from emulator.core.credentials import same_secret
 from emulator.services.mrs import errors
 
 

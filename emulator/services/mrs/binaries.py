@@ -6,7 +6,7 @@ from typing import Any
 
 from emulator.services.mrs import errors, listing, validation
 from emulator.services.mrs.registry import Registry
-from emulator.services.mrs.wire import timestamp
+from emulator.services.mrs.shapes import timestamp
 
 KIND = "mrs_job_binaries"
 LISTING = listing.Listing(sort_fields=("id", "name", "created_at", "updated_at"),

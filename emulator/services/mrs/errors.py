@@ -11,7 +11,7 @@ import json
 
 from aiohttp import web
 
-from emulator import jsonio
+from emulator.core import jsonio
 from emulator.core.errors import ApiError, BodyTooLarge, HeaderTooLarge, MethodNotAllowed, RouteNotFound
 
 KEYSTONE_401 = jsonio.dumps({"error": {

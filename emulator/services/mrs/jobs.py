@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.services import Core
+from emulator.services.protocol import Core
 from emulator.services.mrs import listing, validation
 from emulator.services.mrs.binaries import BinaryRegistry
 from emulator.services.mrs.registry import Registry
-from emulator.services.mrs.wire import timestamp
+from emulator.services.mrs.shapes import timestamp
 
 KIND = "mrs_jobs"
 LISTING = listing.Listing(sort_fields=("id", "name", "type", "created_at", "updated_at"),

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from emulator.core.store import Collection
-from emulator.services import Core
+from emulator.services.protocol import Core
 from emulator.services.mrs import errors
 from emulator.services.mrs.listing import Listing, Markers, page, parse_query
 

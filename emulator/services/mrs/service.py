@@ -5,17 +5,17 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.auth import token_projects
+from emulator.core.credentials import token_projects
 from emulator.core.errors import ApiError
 from emulator.core.ids import Ids
-from emulator.services import Core
-from emulator.services.mrs import authn, errors, fixture
+from emulator.services.protocol import Core, ServiceDefaults
+from emulator.services.mrs import authn, errors, fixtures, openapi, routes
 from emulator.services.mrs.binaries import BinaryRegistry
 from emulator.services.mrs.handlers import MrsApi
 from emulator.services.mrs.jobs import JobRegistry
 
 
-class MrsService:
+class MrsService(ServiceDefaults):
     """Huawei MRS v1.1 job objects and job binaries, per project, on the shared store."""
 
     name = "mrs"
@@ -36,16 +36,19 @@ class MrsService:
         authn.authenticate(request, self.tokens)
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
-        self.api.add_routes(router)
+        routes.add_routes(router, self.api)
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
         return errors.render(request, error, self._error_ids.uuid4())
 
     def load_fixture(self, document: dict[str, Any]) -> None:
-        fixture.load(document, self.jobs, self.binaries)
+        fixtures.load(document, self.jobs, self.binaries)
 
     def reset(self) -> None:
         self._error_ids.reset()
 
     def summary(self) -> dict[str, int]:
         return {"jobs": len(self.jobs.collection), "job_binaries": len(self.binaries.collection)}
+
+    def openapi(self, operation: str, method: str) -> dict[str, Any]:
+        return openapi.describe(operation, method)

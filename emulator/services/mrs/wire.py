@@ -1,53 +1,52 @@
-"""Wire shapes of job objects and job binaries: every key, in the order seed 002 and Huawei's pages print them.
-
-Stored objects keep their keys in wire order, so rendering is a copy: a job's `mains` and `libs`
-hold binary ids in request order and are expanded here into nested binaries (Huawei's nested
-shape: no timestamps, `extra` always null); a binary's stored `extra` is never shown.
-"""
+"""The MRS wire: the token and project a request names, its JSON body, and JSON answers."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+from aiohttp import web
 
-JOB_FIELDS = ("name", "type", "description", "mains", "libs", "created_at", "updated_at",
-              "id", "tenant_id", "is_public", "is_protected", "interface")
-BINARY_FIELDS = ("name", "url", "description", "created_at", "updated_at",
-                 "id", "tenant_id", "is_public", "is_protected")
-NESTED_BINARY_FIELDS = ("name", "url", "description", "id", "tenant_id", "is_public", "is_protected", "extra")
-
-BinaryLookup = Callable[[str, str], "dict[str, Any] | None"]  # (project, binary id) -> stored binary
+from emulator.core import jsonio
+from emulator.services.mrs import errors
 
 
-def timestamp(moment: datetime) -> str:
-    """Sahara's form: ISO 8601 with a T, whole seconds, UTC, no zone suffix."""
-    if moment.year < 1000:  # strftime leaves such a year unpadded
-        return moment.strftime(TIME_FORMAT)
-    return moment.replace(tzinfo=None).isoformat(timespec="seconds")  # the same text, several times faster
+def project_of(request: web.Request) -> str:
+    """The path's project, once the request carries a token (any non-empty one is accepted)."""
+    if not errors.has_token(request):
+        raise errors.unauthorized()
+    return request.match_info["project_id"]
 
 
-def render_binary(binary: dict[str, Any]) -> dict[str, Any]:
-    return {field: binary[field] for field in BINARY_FIELDS}
+async def json_body(request: web.Request) -> Any:
+    """The parsed body, `{}` when there is none; whether it is an object is the schema's call.
+
+    As in Sahara: an empty body is `{}` whatever its type, a body must be JSON (no Content-Type
+    or application/json), and text that is not JSON is MALFORMED_REQUEST_BODY.
+    """
+    raw = await request.read()  # over the size limit: 413 from aiohttp, rendered by the service
+    if not raw:
+        return {}
+    mimetype = request.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    if mimetype and mimetype != "application/json":
+        raise errors.unsupported_content_type(mimetype)
+    try:
+        return jsonio.loads(raw)
+    except ValueError:
+        raise errors.malformed_body() from None
 
 
-def nested_binary(binary: dict[str, Any]) -> dict[str, Any]:
-    shown = {field: binary[field] for field in NESTED_BINARY_FIELDS[:-1]}
-    shown["extra"] = None  # the last field: credentials are never shown
-    return shown
+def answer(status: int, payload: dict[str, Any]) -> web.Response:
+    """A JSON answer."""
+    return answer_bytes(status, jsonio.dumps(payload))
 
 
-def _expand(project: str, binary_ids: list[str], lookup: BinaryLookup) -> list[dict[str, Any]]:
-    expanded = []
-    for binary_id in binary_ids:
-        binary = lookup(project, binary_id)
-        if binary is not None:  # deleting a referenced binary is refused, so this always holds
-            expanded.append(nested_binary(binary))
-    return expanded
+def answer_bytes(status: int, body: bytes) -> web.Response:
+    """An answer of JSON already encoded."""
+    return web.Response(body=body, status=status, content_type="application/json")
 
 
-def render_job(job: dict[str, Any], lookup: BinaryLookup) -> dict[str, Any]:
-    """The job as MRS prints it, `mains` and `libs` expanded to binaries of the job's project."""
-    project = job["tenant_id"]
-    return {**job, "mains": _expand(project, job["mains"], lookup), "libs": _expand(project, job["libs"], lookup)}
+def listed(key: str, items: list[dict[str, Any]], markers: dict | None) -> web.Response:
+    """A list answer, with Sahara's paging `markers` when a page was asked for."""
+    payload: dict[str, Any] = {key: items}
+    if markers is not None:
+        payload["markers"] = markers
+    return answer(200, payload)

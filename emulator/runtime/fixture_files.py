@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from emulator import jsonio
+from emulator.core import jsonio
 from emulator.core.errors import ApiError, FixtureError
 
 SUFFIXES = (".json", ".yaml", ".yml")

@@ -1,44 +1,37 @@
 """The state file: every store, the revision counter and the clock, written atomically and read back at start."""
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aiohttp import web
-
-from emulator import __version__, jsonio
+from emulator import __version__
+from emulator.core import jsonio
 from emulator.core.clock import parse_rfc3339
-
-if TYPE_CHECKING:
-    from emulator.app import Emulator
+from emulator.services.protocol import Core, Service
 
 FORMAT = "cloud-job-emulator-state"
 VERSION = 1  # raise it whenever a saved state would mean something else to the code that reads it
-
-log = logging.getLogger("emulator.state")
 
 
 class StateFileError(Exception):
     """A state file that cannot be read, or does not hold a state this version understands; one line."""
 
 
-def capture(emulator: Emulator) -> dict[str, Any]:
+def capture(core: Core) -> dict[str, Any]:
     """Everything a restart needs, as one JSON-able document."""
-    clock = emulator.core.clock
+    clock = core.clock
     return {
         "format": FORMAT,
         "version": VERSION,
         "emulator": __version__,
         "saved_at": datetime.now(timezone.utc).isoformat(),
         "clock": {"now": clock.now().isoformat(), "frozen": clock.frozen},
-        "store": emulator.core.store.snapshot(),
+        "store": core.store.snapshot(),
     }
 
 
@@ -80,15 +73,6 @@ def check_writable(path: Path) -> None:
         raise StateFileError(f"state file {path} cannot be written: {error.strerror or error}") from None
     os.close(descriptor)
     os.unlink(temporary)
-
-
-def save(emulator: Emulator) -> Path:
-    """Write the emulator's state to its state file now; raises OSError if it cannot."""
-    path = emulator.settings.state_file
-    if path is None:
-        raise ValueError("no state file is configured")
-    write(path, capture(emulator))
-    return path
 
 
 def read(path: Path) -> dict[str, Any] | None:
@@ -136,13 +120,12 @@ def _problem(document: Any) -> str | None:
     return None
 
 
-def restore(emulator: Emulator, document: dict[str, Any], path: Path) -> None:
+def restore(core: Core, services: Iterable[Service], document: dict[str, Any], path: Path) -> None:
     """Put a checked document into an emulator reset without fixtures; its services pick up their schedules.
 
     A frozen clock stands where it stood. A live clock keeps following the system clock: the time
     the emulator was stopped has passed for it too, and whatever fell due meanwhile runs now.
     """
-    core = emulator.core
     moment = parse_rfc3339(document["clock"]["now"])
     frozen = document["clock"]["frozen"]
     if not frozen:
@@ -151,44 +134,9 @@ def restore(emulator: Emulator, document: dict[str, Any], path: Path) -> None:
     core.clock.freeze(frozen)
     core.clock.set(moment)
     try:
-        for service in emulator.services.values():
-            restored: Callable[[], None] | None = getattr(service, "restored", None)
-            if restored is not None:
-                restored()
+        for service in services:
+            service.restored()
         core.clock.run_due()
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
         raise StateFileError(f"state file {path} holds objects this emulator cannot resume "
                              f"({type(error).__name__}: {error}); it was left as it is") from None
-
-
-def keeper(emulator: Emulator) -> Callable[[web.Application], AsyncIterator[None]]:
-    """A cleanup context that saves every `snapshot_interval` seconds while serving, and once more on stop.
-
-    Saving runs on the event loop between requests, so every snapshot is a consistent one.
-    """
-    settings = emulator.settings
-
-    def save_logged(when: str) -> None:
-        try:
-            path = save(emulator)
-        except OSError as error:
-            log.error("could not save the state %s to %s: %s", when, settings.state_file, error)
-        else:
-            log.debug("state saved %s to %s", when, path)
-
-    async def every_interval(seconds: float) -> None:
-        while True:
-            await asyncio.sleep(seconds)
-            save_logged("on the interval")
-
-    async def keep(app: web.Application) -> AsyncIterator[None]:
-        task = None
-        if settings.state_file and settings.snapshot_interval:
-            task = asyncio.create_task(every_interval(settings.snapshot_interval))
-        yield
-        if task is not None:
-            task.cancel()
-        if settings.state_file:
-            save_logged("on stop")
-
-    return keep

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator import jsonio
+from emulator.core import jsonio
 from emulator.core.errors import ApiError, HeaderTooLarge
 
 GROUP = "batch"
@@ -64,10 +64,6 @@ class FieldError:
     @classmethod
     def forbidden(cls, field: str, detail: str) -> FieldError:
         return cls("FieldValueForbidden", field, f"Forbidden: {detail}")
-
-    @classmethod
-    def too_long(cls, field: str, limit: int) -> FieldError:
-        return cls("FieldValueTooLong", field, f"Too long: may not be more than {limit} bytes")
 
 
 def status_body(code: int, reason: str, message: str, details: dict | None) -> dict:

@@ -18,7 +18,7 @@ from typing import Any
 
 from emulator.services.mrs.binaries import BinaryRegistry
 from emulator.services.mrs.jobs import JobRegistry
-from emulator.services.mrs.wire import TIME_FORMAT
+from emulator.services.mrs.shapes import TIME_FORMAT
 
 _KEYS = {"service", "project_id", "job", "job_binary"}
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")

@@ -8,13 +8,12 @@ from typing import Any
 
 from emulator.core.clock import Scheduled, parse_rfc3339
 from emulator.core.errors import ApiError
-from emulator.services import Core
+from emulator.services.protocol import Core
 from emulator.services.cos_batch import errors, lifecycle
 
 log = logging.getLogger("emulator.cos_batch")
 Job = dict[str, Any]
 
-DEFAULT_STEP_SECONDS = 2.0
 DEFAULT_TASKS_PER_JOB = 10  # what a job's manifest is taken to hold: the emulator reads no buckets
 
 

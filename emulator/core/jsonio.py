@@ -5,13 +5,11 @@ from typing import Any
 
 import orjson
 
-JSONDecodeError = orjson.JSONDecodeError
-
 
 def dumps(value: Any, pretty: bool = False) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2 if pretty else 0)
 
 
 def loads(data: bytes | str) -> Any:
-    """Parse JSON; raises JSONDecodeError (a ValueError) on anything that is not one JSON value."""
+    """Parse JSON; raises ValueError on anything that is not one JSON value."""
     return orjson.loads(data)

@@ -1,0 +1,34 @@
+"""The app factory: one emulator's services and admin API as an aiohttp application, every route in the layer."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from emulator.admin.routes import create_admin_app
+from emulator.http import auth, router
+from emulator.http.access_log import AccessLog
+from emulator.http.layer import handling, no_route, wrap_routes
+from emulator.runtime.emulator import EMULATOR, Emulator, clock_ticker, close_streams, state_keeper
+from emulator.settings import Settings
+
+
+def create_app(settings: Settings | None = None, access_log: AccessLog | None = None) -> web.Application:
+    """A complete emulator as an aiohttp application; raises FixtureError or StateFileError for bad input.
+
+    With `access_log`, each request gets its line there (serve it with aiohttp's own access log off).
+    """
+    settings = settings or Settings()
+    emulator = Emulator(settings)
+    checking = auth.middleware(emulator)  # None unless --auth or --admin-token: no cost by default
+    app = router.application(client_max_size=settings.max_body_bytes)
+    app[EMULATOR] = emulator
+    admin = create_admin_app()
+    wrap_routes(admin, handling(emulator, checking, access_log, admin=True))
+    app.router.add_route("*", "/_emulator", no_route)  # the bare prefix, which the sub-app would answer unwrapped
+    app.add_subapp("/_emulator/", admin)
+    for service in emulator.services.values():
+        service.add_routes(app.router)
+    wrap_routes(app, handling(emulator, checking, access_log))
+    app.cleanup_ctx.append(clock_ticker)
+    app.cleanup_ctx.append(state_keeper)
+    app.on_shutdown.append(close_streams)
+    return app

@@ -1,0 +1,46 @@
+"""Optional strict authentication: the layer that asks a strict service to check a request's credentials."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from emulator.core.credentials import same_secret
+from emulator.core.errors import ApiError
+from emulator.runtime.emulator import Emulator
+
+ADMIN_HEADER = "X-Emulator-Admin-Token"
+OPEN_ADMIN_PATHS = frozenset({"/_emulator/health"})  # the container's HEALTHCHECK calls it without a token
+
+log = logging.getLogger("emulator.auth")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def middleware(emulator: Emulator) -> Callable | None:
+    """The check that runs inside the emulator's layer, or None when nothing needs checking (the default).
+
+    Service paths of a strict service go to that service's `authenticate(request)`; the admin API
+    wants the admin token, when one is set, in `X-Emulator-Admin-Token` (health stays open).
+    """
+    settings = emulator.settings
+    strict = settings.strict
+    admin_token = settings.admin_token
+    if not strict and admin_token is None:
+        return None
+    log.info("strict authentication for %s; admin token %s", ", ".join(sorted(strict)) or "no service",
+             "required" if admin_token is not None else "not required")
+
+    async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+        path = request.path
+        if path.startswith("/_emulator/"):
+            if admin_token is not None and path not in OPEN_ADMIN_PATHS \
+                    and not same_secret(request.headers.get(ADMIN_HEADER), admin_token):
+                raise ApiError(401, "Unauthorized", f"the admin API wants the admin token in {ADMIN_HEADER}")
+        elif strict:
+            service = emulator.service_for(path)
+            if service is not None and service.name in strict:
+                service.authenticate(request)
+        return await handler(request)
+
+    return authenticate

@@ -1,0 +1,157 @@
+"""The emulator's layer around every route: faults, header limits, the service's error envelope, journal, access log.
+
+aiohttp would compose middlewares for each request and add a layer of its own per application;
+here each route's handler is wrapped once, when the app is built, by a closure that already knows
+its service and operation (measured at the time: K8s GET 37.2 -> 34.3 us CPU per request, 404s
+40.1 -> 35.3). It relies on aiohttp 3 keeping a route's handler in `route._handler`
+(tests/http/test_aiohttp_internals.py fails loudly if an upgrade changes that).
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from emulator.core.errors import ApiError, BodyTooLarge, MethodNotAllowed, RouteNotFound
+from emulator.http.access_log import AccessLog
+from emulator.http.limits import check_header_sizes
+from emulator.runtime.emulator import Emulator
+from emulator.services.protocol import Service
+
+log = logging.getLogger("emulator")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Wrap = Callable[[str | None, Handler], Handler]
+
+
+async def no_route(request: web.Request) -> web.StreamResponse:
+    """The last route of an application, taking every path: 405 where another route of it takes the path
+    with other methods, else 404 (what aiohttp's router answers, here inside the emulator's layer)."""
+    for resource in request.app.router.resources():
+        match, allowed = await resource.resolve(request)
+        if match is None and allowed:
+            raise MethodNotAllowed(request.method, request.path)
+    raise RouteNotFound(request.path)
+
+
+def wrap_routes(app: web.Application, wrap: Wrap) -> None:
+    """Each route's handler inside the emulator's layer: `wrap(route name, handler)`, composed once here.
+
+    The application gets a last route taking every path (`no_route`), so routing misses pass the
+    layer too. Call it before the application is frozen or added as a sub-application (whose
+    routes its parent leaves alone).
+    """
+    app.router.add_route("*", "/{path:.*}", no_route)
+    for resource in app.router.resources():
+        if isinstance(resource, web.PrefixedSubAppResource):
+            continue
+        for route in resource:
+            route._handler = wrap(route.name, route.handler)  # type: ignore[attr-defined]  # where aiohttp keeps it
+
+
+def render_error(service: Service | None, request: web.Request, failure: ApiError) -> web.StreamResponse:
+    """The error in the envelope of the service that owns the path (plain JSON for the admin API)."""
+    if service is None:
+        return web.json_response({"code": failure.status, "error": failure.code, "message": failure.message},
+                                 status=failure.status)
+    return service.render_error(request, failure)
+
+
+def handling(emulator: Emulator, checking: Callable | None = None, access_log: AccessLog | None = None,
+             admin: bool = False) -> Wrap:
+    """The emulator's layer around each route: answer the calls a fault rule picks, refuse over-long header
+    lines, render every ApiError, routing miss and unexpected failure in the owning service's envelope,
+    journal every service call and write each request's access-log line (when there is an access log).
+    `checking` (strict authentication) runs inside it, when given.
+
+    Service routes are named `<service>.<operation>` (the real API's operation names), so both
+    the journal and fault rules speak the real API's language; an unnamed route (a routing miss)
+    belongs to the service that owns its path. Admin calls (`admin`) are not journaled.
+    """
+    record, faults, clock, services = emulator.journal.record, emulator.faults, emulator.core.clock, emulator.services
+    header_limit = emulator.settings.max_header_bytes
+    counter = itertools.count(1)
+    perf_counter = time.perf_counter
+    log_request = access_log.request if access_log is not None else None
+
+    def wrap(name: str | None, handler: Handler) -> Handler:
+        if checking is not None:
+            handler = functools.partial(checking, handler=handler)
+        named, _, operation = (name or "").partition(".")
+        named_service = services.get(named)
+        own_id = named_service.request_id_header if named_service is not None else None
+
+        async def handle(request: web.Request) -> web.StreamResponse:
+            started = perf_counter()
+            service, service_name = named_service, named
+            if service is None and not admin:
+                service = emulator.service_for(request.path)  # a routing miss: the service that owns the path
+                service_name = service.name if service else ""
+            try:
+                response = await _fault(emulator, service, request, service_name, operation) \
+                    if faults.rules and not admin else None
+                if response is None:
+                    check_header_sizes(request, header_limit)
+                    response = await handler(request)
+            except ConnectionResetError:
+                raise
+            except Exception as error:
+                response = _failure(emulator, service, request, error)
+            method, status = request.method, response.status
+            elapsed = (perf_counter() - started) * 1000
+            if admin:
+                request_id = "-"
+            else:
+                request_id = response.headers.get(own_id) if own_id else None
+                if request_id is None:
+                    request_id = "%012d" % next(counter)
+                    if not response.prepared:
+                        response.headers["X-Request-Id"] = request_id
+                record((clock.now(), service_name, operation, method, request.rel_url, status, elapsed, request_id))
+            if log_request is not None:
+                log_request(method, request.raw_path, status, elapsed, request_id)
+            return response
+
+        return handle
+
+    return wrap
+
+
+def _routing_error(emulator: Emulator, request: web.Request, error: web.HTTPException) -> ApiError | None:
+    if isinstance(error, web.HTTPMethodNotAllowed):
+        return MethodNotAllowed(request.method, request.path)
+    if isinstance(error, web.HTTPNotFound):
+        return RouteNotFound(request.path)
+    if isinstance(error, web.HTTPRequestEntityTooLarge):
+        return BodyTooLarge(emulator.settings.max_body_bytes)
+    return None
+
+
+def _failure(emulator: Emulator, service: Service | None, request: web.Request, error: Exception) -> web.StreamResponse:
+    """The answer to what a handler raised: an ApiError or routing miss in the service's envelope, a bug of ours
+    logged with its traceback and answered without one; any other aiohttp HTTPException is raised on."""
+    if isinstance(error, ApiError):
+        return render_error(service, request, error)
+    if isinstance(error, web.HTTPException):
+        routed = _routing_error(emulator, request, error)
+        if routed is None:
+            raise error
+        return render_error(service, request, routed)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return render_error(service, request, ApiError(500, "InternalError", "the emulator failed to handle this request"))
+
+
+async def _fault(emulator: Emulator, service: Service | None, request: web.Request, service_name: str,
+                 operation: str) -> web.StreamResponse | None:
+    """The answer a fault rule gives this call (after its delay), or None to answer it as usual."""
+    faults = emulator.faults
+    rule = faults.take(service_name, operation, request.method, request.path)
+    if rule is None:
+        return None
+    if rule.delay_ms:
+        await asyncio.sleep(rule.delay_ms / 1000)
+    return None if rule.status is None else render_error(service, request, faults.error(rule))

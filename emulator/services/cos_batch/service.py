@@ -1,0 +1,99 @@
+"""The COS batch service as the runtime sees it: keys, job book and handlers behind the Service hooks."""
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from emulator.core.credentials import SECRET_SUFFIX
+from emulator.core.errors import ApiError
+from emulator.services.cos_batch import authn, fixtures, lifecycle, openapi, routes
+from emulator.services.cos_batch.handlers import CosBatchApi
+from emulator.services.cos_batch.registry import JobBook
+from emulator.services.cos_batch.wire import Wire
+from emulator.services.protocol import Core, ServiceDefaults
+
+SECRETS = "cos_batch" + SECRET_SUFFIX  # SecretId -> {"SecretKey"} from fixtures, in scope ""
+
+
+class CosBatchService(ServiceDefaults):
+    """COS batch jobs on the shared core; `step_seconds` is the time each automatic step takes.
+
+    Without it, it comes from the settings (`cos_step_seconds`). Signing keys come from the settings
+    (`cos_keys`) and from fixtures, which keep theirs in the store (SECRETS: saved in the state file
+    so a restart keeps them, never shown by `/_emulator/state`). Under strict authentication
+    (`auth` names cos_batch) every request must be signed with a known key within its time window.
+    """
+
+    name = "cos_batch"
+    prefixes = ("/jobs",)
+    request_id_header = "x-cos-request-id"  # COS numbers its own answers
+    can_transition = True
+
+    def __init__(self, core: Core, step_seconds: float | None = None) -> None:
+        settings = core.settings
+        step_seconds = settings.cos_step_seconds if step_seconds is None else step_seconds
+        self.core = core
+        self.configured_keys = dict(settings.cos_keys)
+        self.secrets = core.store.collection(SECRETS)
+        self.jobs = JobBook(core, step_seconds)
+        self.wire = Wire(core.clock)
+        self.api = CosBatchApi(self.jobs, self.wire, self.secret_key, strict="cos_batch" in settings.strict)
+
+    def secret_key(self, secret_id: str) -> str | None:
+        """The SecretKey of a SecretId the emulator knows: configured ones first, then the fixtures'."""
+        configured = self.configured_keys.get(secret_id)
+        if configured is not None:
+            return configured
+        stored = self.secrets.get("", secret_id)
+        return None if stored is None else stored["SecretKey"]
+
+    def authenticate(self, request: web.Request) -> None:
+        """Strict authentication, before routing: a known key's signature, within its window on the emulator clock."""
+        authn.verify(request, self.secret_key, self.core.clock.now().timestamp())
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        routes.add_routes(router, self.api)
+
+    def render_error(self, request: web.Request, error: ApiError) -> web.Response:
+        return self.wire.error(request, error)
+
+    def load_fixture(self, document: dict[str, Any]) -> None:
+        """Jobs go in one by one through the create path; the keys are taken only once every job is in."""
+        appid, credentials, entries = fixtures.read(document)
+        now = self.jobs.now()
+        for number, entry in enumerate(entries, 1):
+            try:
+                state, delay = fixtures.job_state(entry, now, self.jobs.tasks_per_job)
+                self.jobs.create(appid, fixtures.create_job_request(entry), state, delay)  # type: ignore[arg-type]
+            except ApiError as error:  # name the job and the element, which the COS message does not
+                detail = error.details.get("reason")
+                raise ValueError(f"job {number}: {error.code}: {error.message}"
+                                 + (f" ({detail})" if detail else "")) from None
+            except ValueError as error:
+                raise ValueError(f"job {number}: {error}") from None
+        for secret_id, secret_key in credentials.items():
+            self.secrets.put("", secret_id, {"SecretKey": secret_key})
+
+    def reset(self) -> None:
+        self.api.reset()
+        self.jobs.reset()
+
+    def transition(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Admin: move one job to any COS status now, through the state machine's own steps."""
+        appid, job_id, target = request.get("appid"), request.get("job_id"), request.get("status")
+        if not all(isinstance(value, str) and value for value in (appid, job_id, target)):
+            raise ApiError(400, "BadRequest", 'give "appid", "job_id" and "status" (a COS job status)')
+        if target not in lifecycle.STATUSES:
+            raise ApiError(400, "BadRequest", f'"status" must be a COS job status: {", ".join(lifecycle.STATUSES)}')
+        job = self.jobs.transition(appid, job_id, target)  # type: ignore[arg-type]
+        return {"service": self.name, "id": job["JobId"], "status": job["Status"]}
+
+    def restored(self) -> None:
+        self.jobs.restored()
+
+    def summary(self) -> dict[str, int]:
+        return {"jobs": len(self.jobs.jobs)}
+
+    def openapi(self, operation: str, method: str) -> dict[str, Any]:
+        return openapi.describe(operation, method)

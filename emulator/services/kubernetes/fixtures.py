@@ -1,0 +1,21 @@
+"""Kubernetes fixture documents: Job and Namespace manifests, or a v1 List of them, stored through the create paths."""
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.services.kubernetes.namespaces import Namespaces
+from emulator.services.kubernetes.registry import Jobs
+
+
+def load(document: dict[str, Any], jobs: Jobs, namespaces: Namespaces) -> None:
+    """Store the manifest's objects as given; ValueError (or the API's ApiError) says what is wrong."""
+    kind = document.get("kind")
+    if kind == "List":
+        for item in document.get("items") or []:
+            load(item, jobs, namespaces)
+    elif kind == "Namespace":
+        namespaces.load_fixture(document)
+    elif kind == "Job":
+        jobs.load_fixture(document)
+    else:
+        raise ValueError(f"kind {kind!r} is not served: fixtures hold Job, Namespace or List manifests")

@@ -1,0 +1,51 @@
+"""The Kubernetes routes' request bodies, answers and documented query parameters, for the OpenAPI document."""
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.core.openapi import ANY_OBJECT, operation, parameter, response, schema_object
+
+STATUS = schema_object("kind", "apiVersion", "metadata", "status", "code",
+                       kind={"enum": ["Status"]}, apiVersion={"enum": ["v1"]}, status={"enum": ["Failure"]},
+                       code={"type": "integer"}, message={"type": "string"}, reason={"type": "string"})
+SUCCESS_STATUS = schema_object("kind", "status", kind={"enum": ["Status"]}, status={"enum": ["Success"]})
+JOB = schema_object("kind", "apiVersion", "metadata", "spec", "status", kind={"enum": ["Job"]},
+                    apiVersion={"enum": ["batch/v1"]}, metadata=schema_object("name", "namespace", "uid", "resourceVersion"))
+JOB_LIST = schema_object("kind", "apiVersion", "metadata", "items", kind={"enum": ["JobList"]},
+                         items={"type": "array", "items": schema_object("metadata", "spec", "status")})
+NAMESPACE = schema_object("kind", "apiVersion", "metadata", kind={"enum": ["Namespace"]})
+NAMESPACE_LIST = schema_object("kind", "items", kind={"enum": ["NamespaceList"]}, items={"type": "array"})
+PATCHES = {"application/merge-patch+json": ANY_OBJECT,
+           "application/json-patch+json": {"type": "array", "items": ANY_OBJECT},
+           "application/strategic-merge-patch+json": ANY_OBJECT}
+
+BODIES = {
+    "createBatchV1NamespacedJob": {"application/json": ANY_OBJECT},
+    "replaceBatchV1NamespacedJob": {"application/json": ANY_OBJECT},
+    "replaceBatchV1NamespacedJobStatus": {"application/json": ANY_OBJECT},
+    "patchBatchV1NamespacedJob": PATCHES,
+    "patchBatchV1NamespacedJobStatus": PATCHES,
+    "createCoreV1Namespace": {"application/json": ANY_OBJECT},
+}
+RESULTS = {
+    "readBatchV1NamespacedJob": JOB, "readBatchV1NamespacedJobStatus": JOB,
+    "replaceBatchV1NamespacedJob": JOB, "replaceBatchV1NamespacedJobStatus": JOB,
+    "patchBatchV1NamespacedJob": JOB, "patchBatchV1NamespacedJobStatus": JOB, "createBatchV1NamespacedJob": JOB,
+    "deleteBatchV1NamespacedJob": {"anyOf": [JOB, SUCCESS_STATUS]},
+    "listBatchV1NamespacedJob": JOB_LIST, "listBatchV1JobForAllNamespaces": JOB_LIST,
+    "listCoreV1Namespace": NAMESPACE_LIST, "createCoreV1Namespace": NAMESPACE,
+    "readCoreV1Namespace": NAMESPACE, "deleteCoreV1Namespace": NAMESPACE,
+}
+QUERY = {  # documented query parameters (watch is left out: it streams until closed)
+    "listBatchV1NamespacedJob": ["labelSelector", "fieldSelector", "limit", "continue", "pretty"],
+    "listBatchV1JobForAllNamespaces": ["labelSelector", "fieldSelector", "limit", "continue", "pretty"],
+    "deleteBatchV1NamespacedJob": ["propagationPolicy", "dryRun"],
+    "createBatchV1NamespacedJob": ["dryRun", "fieldValidation", "pretty"],
+}
+
+
+def describe(name: str, method: str) -> dict[str, Any]:
+    """One operation, by its OpenAPI operationId."""
+    return operation([parameter(q, "query") for q in QUERY.get(name, [])],
+                     response("the object", "application/json", RESULTS.get(name, ANY_OBJECT)),
+                     response("a metav1.Status", "application/json", STATUS), BODIES.get(name))

@@ -1,0 +1,79 @@
+"""The contract between the runtime and each emulated service: the shared core and every hook a service offers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from emulator.core.clock import Clock
+from emulator.core.errors import ApiError
+from emulator.core.ids import Ids
+from emulator.core.store import Store
+from emulator.settings import Settings
+
+
+@dataclass(frozen=True)
+class Core:
+    """What every service of one emulator shares."""
+
+    store: Store
+    clock: Clock
+    ids: Ids
+    settings: Settings
+
+
+class Service(Protocol):
+    """One emulated cloud API, as the runtime, the HTTP layer and the admin API see it."""
+
+    name: str  # "kubernetes", "mrs", "cos_batch": the name the admin API, fixtures and route names use
+    prefixes: tuple[str, ...]  # path prefixes it owns, so unrouted requests get its envelope
+    request_id_header: str | None  # the header it numbers its own answers with; None: the layer's X-Request-Id
+    can_transition: bool  # whether `transition` moves its jobs (the admin API lists those that can)
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        """Its routes, each named `<service>.<operation>` after the real API's operation."""
+
+    def render_error(self, request: web.Request, error: ApiError) -> web.StreamResponse:
+        """The error in the service's own envelope."""
+
+    def authenticate(self, request: web.Request) -> None:
+        """Under strict authentication, before the handler: raise ApiError unless the credentials are valid."""
+
+    def load_fixture(self, document: dict[str, Any]) -> None:
+        """Store one fixture document through the create path; raise ApiError or ValueError if bad."""
+
+    def reset(self) -> None:
+        """Forget everything besides what the store holds (watchers, timers, caches)."""
+
+    def restored(self) -> None:
+        """The store was just restored from a state file: schedule again what its jobs were waiting for."""
+
+    def transition(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Admin: move one job to a status now, through the service's own status rules."""
+
+    def close(self) -> None:
+        """End open streams (watches) so the server can stop at once."""
+
+    def summary(self) -> dict[str, int]:
+        """Object counts for the health endpoint."""
+
+    def openapi(self, operation: str, method: str) -> dict[str, Any]:
+        """The OpenAPI `parameters`, `responses` and (if it reads one) `requestBody` of one of its operations."""
+
+
+class ServiceDefaults:
+    """The hooks a service may leave as they are: no own request ids, no transitions, nothing to resume or close."""
+
+    name = ""
+    request_id_header: str | None = None
+    can_transition = False
+
+    def transition(self, request: dict[str, Any]) -> dict[str, Any]:
+        raise ApiError(400, "BadRequest", f"{self.name} has no job transitions")
+
+    def restored(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
