@@ -9,6 +9,8 @@ from typing import IO
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # the CLI's format for every log line
 FLUSH_SECONDS = 0.05  # one write per batch of lines rather than per event-loop turn ...
 FLUSH_LINES = 1000  # ... while a line still shows within a twentieth of a second
+# Measured A/B, CPU per request: formatting the line here instead of aiohttp's access logger (part of
+# K8s GET 37.2 -> 34.3 us with the per-route layer); batching the writes, K8s GET 33.1 -> 32.6 us.
 MESSAGE = "%s %s %s %.1fms %s"  # method, target as sent, status, milliseconds, request id
 
 

@@ -30,7 +30,10 @@ Wrap = Callable[[str | None, Handler], Handler]
 
 async def no_route(request: web.Request) -> web.StreamResponse:
     """The last route of an application, taking every path: 405 where another route of it takes the path
-    with other methods, else 404 (what aiohttp's router answers, here inside the emulator's layer)."""
+    with other methods, else 404 (what aiohttp's router answers, here inside the emulator's layer).
+
+    A catch-all route instead of a middleware keeps the layer out of aiohttp's per-request middleware
+    composition (measured with the per-route layer: 404s K8s 40.1 -> 35.3 us, MRS 44.6 -> 37.8, COS 47.1 -> 42.0)."""
     for resource in request.app.router.resources():
         match, allowed = await resource.resolve(request)
         if match is None and allowed:

@@ -19,7 +19,7 @@ import pytest
 
 from emulator import __version__
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 20
 
 

@@ -32,7 +32,7 @@ from emulator.runtime.emulator import EMULATOR
 from emulator.cli import parse_settings
 from emulator.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEST_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
 PROJECT = "5a3314075bfa49b9ae360f4ecd333695"
 OTHER_PROJECT = "0f0e0d0c0b0a09080706050403020100"

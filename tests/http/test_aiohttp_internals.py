@@ -1,0 +1,69 @@
+"""The aiohttp internals the HTTP layer's speed-ups rely on: if an upgrade changes one, this fails loudly here.
+
+Each speed-up names its measured gain in its module (http/layer.py, http/router.py, http/access_log.py);
+without these internals it would silently stop working or serve requests outside the emulator's layer.
+"""
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from emulator.http.app import create_app
+from emulator.http.router import SegmentRouter
+from emulator.settings import Settings
+
+pytestmark = pytest.mark.filterwarnings("error::DeprecationWarning:emulator.*")
+
+
+def test_aiohttp_is_a_3x_release():
+    """`route._handler` and `Application(router=...)` are aiohttp 3's; pyproject pins `aiohttp<4` for them."""
+    assert aiohttp.__version__.split(".")[0] == "3", aiohttp.__version__
+
+
+def test_each_route_keeps_its_handler_in_route_handler():
+    """http/layer.py wraps each route by assigning `route._handler`; aiohttp must call what `handler` returns."""
+    app = create_app(Settings(clock_frozen=True))
+    routes = [route for route in app.router.routes() if route.name and "." in route.name]
+    assert routes
+    for route in routes:
+        assert route.handler is route._handler, route.name  # the attribute is where aiohttp 3 keeps the handler
+        assert route.handler.__qualname__.endswith("wrap.<locals>.handle"), route.name  # ... and the layer is in it
+
+
+async def test_requests_pass_the_layer_and_the_segment_router(aiohttp_client):
+    """A request reaches the handler through the layer (its X-Request-Id and journal entry), routed by the
+    SegmentRouter's own walk (its kept walks grow), not aiohttp's lookup alone."""
+    app = create_app(Settings(clock_frozen=True))
+    assert isinstance(app.router, SegmentRouter)
+    client = await aiohttp_client(app)
+    response = await client.get("/apis/batch/v1/namespaces/namespace-test/jobs/pi/status")
+    assert response.status == 200 and response.headers["X-Request-Id"] == "000000000001"
+    assert ("/apis/batch/v1/namespaces/namespace-test/jobs/pi/status", "GET") in app.router._recent
+    missing = await client.get("/apis/batch/v1/namespaces/namespace-test/jobs/nobody")
+    assert missing.status == 404 and (await missing.json())["kind"] == "Status"  # misses pass the layer too
+
+
+def test_the_router_reads_resources_as_aiohttp_3_describes_them():
+    """The segment tree is built from `canonical`, `get_info()["pattern"]` and these resource classes."""
+    app = create_app(Settings(clock_frozen=True))
+    app.freeze()
+    dynamic = [r for r in app.router.resources() if isinstance(r, web.DynamicResource)]
+    assert dynamic and all(hasattr(r.get_info()["pattern"], "pattern") and r.canonical.startswith("/") for r in dynamic)
+    assert any(isinstance(r, web.PlainResource) for r in app.router.resources())
+    assert any(isinstance(r, web.PrefixedSubAppResource) for r in app.router.resources())
+    assert app.router._root is not None  # the walk is in use, not the fallback to aiohttp's lookup alone
+    web.UrlMappingMatchInfo({"name": "x"}, next(iter(dynamic[0])))  # the constructor the walk answers with
+
+
+async def test_the_served_site_reports_its_bound_port():
+    """cli.serve reads the real port of `--port 0` from `site._server.sockets`."""
+    runner = web.AppRunner(create_app(Settings(clock_frozen=True)), access_log=None, handler_cancellation=True)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = site._server.sockets[0].getsockname()[:2]
+        assert host == "127.0.0.1" and port > 0
+    finally:
+        await runner.cleanup()
