@@ -1,12 +1,12 @@
 """Fixture files: read JSON or YAML documents from a folder and hand each to the service it names.
 
-A document with a `service` key goes to that service ("mrs", "cos_batch", ...); a document with
-`apiVersion` and `kind` is a Kubernetes manifest. A file may hold one document, a JSON list of
+A document goes to the service that owns it (`Service.owns_fixture`): the one its `service` key
+names, or the one that takes plain manifests with `apiVersion` and `kind` (Kubernetes). A file may hold one document, a JSON list of
 them, or several YAML documents. Every failure names the file (and document) and the reason.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import yaml
 
 from emulator.core import jsonio
 from emulator.core.errors import ApiError, FixtureError
+from emulator.services.protocol import Service
 
 SUFFIXES = (".json", ".yaml", ".yml")
 Document = tuple[str, dict[str, Any]]  # (where it came from, the document)
@@ -68,25 +69,17 @@ def read_folder(folder: Path) -> list[Document]:
     return documents
 
 
-def service_name(document: dict[str, Any]) -> str | None:
-    if isinstance(document.get("service"), str):
-        return document["service"]
-    if "apiVersion" in document and "kind" in document:
-        return "kubernetes"
-    return None
-
-
-def apply(documents: Iterable[Document], services: dict[str, Any]) -> int:
+def apply(documents: Iterable[Document], services: Mapping[str, Service]) -> int:
     """Load each document through its service's create path; how many were loaded."""
     count = 0
     for label, document in documents:
-        name = service_name(document)
-        if name not in services:
+        owner = next((service for service in services.values() if service.owns_fixture(document)), None)
+        if owner is None:
             known = ", ".join(sorted(services))
             raise FixtureError(f"{label}: names no known service (give \"service\": one of {known}, "
                                "or apiVersion and kind for Kubernetes)")
         try:
-            services[name].load_fixture(document)
+            owner.load_fixture(document)
         except ApiError as error:
             raise FixtureError(f"{label}: {error.message}") from None
         except (ValueError, TypeError, KeyError) as error:

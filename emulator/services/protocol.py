@@ -40,6 +40,9 @@ class Service(Protocol):
     def authenticate(self, request: web.Request) -> None:
         """Under strict authentication, before the handler: raise ApiError unless the credentials are valid."""
 
+    def owns_fixture(self, document: dict[str, Any]) -> bool:
+        """Whether a fixture document is this service's (by default: its `service` key names it)."""
+
     def load_fixture(self, document: dict[str, Any]) -> None:
         """Store one fixture document through the create path; raise ApiError or ValueError if bad."""
 
@@ -68,6 +71,9 @@ class ServiceDefaults:
     name = ""
     request_id_header: str | None = None
     can_transition = False
+
+    def owns_fixture(self, document: dict[str, Any]) -> bool:
+        return document.get("service") == self.name
 
     def transition(self, request: dict[str, Any]) -> dict[str, Any]:
         raise ApiError(400, "BadRequest", f"{self.name} has no job transitions")

@@ -44,6 +44,11 @@ class KubernetesService(ServiceDefaults):
         retry = (body.get("details") or {}).get("retryAfterSeconds")  # the apiserver sets the header from it
         return wire.respond(request, body, error.status, {"Retry-After": str(retry)} if retry else None)
 
+    def owns_fixture(self, document: dict[str, Any]) -> bool:
+        """Its own documents, and every plain manifest (apiVersion and kind, no `service` key)."""
+        named = document.get("service")
+        return named == self.name or named is None and "apiVersion" in document and "kind" in document
+
     def load_fixture(self, document: dict[str, Any]) -> None:
         fixtures.load(document, self.jobs, self.namespaces)
 
