@@ -3,7 +3,7 @@
 
     python benchmarks/run.py [--quick] [--out FILE] [--only NAMES] [--repeat N]
 
-Starts the baseline server (../shared/bench/baseline_server.py: bare aiohttp answering seed 003's
+Starts the baseline server (benchmarks/baseline_server.py: bare aiohttp answering seed 003's
 body from memory) and two emulators (default logging, and logging off with --log-level warning),
 all pinned to CPU core 0; drives them with wrk pinned to core 1 (this process pins itself there
 too). Then: start-up time, peak RSS and list cost with 100,000 stored jobs, and a watch fan-out.
@@ -42,7 +42,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 import bench_docs  # noqa: E402
 
-DEFAULT_BASELINE = REPO.parent / "shared" / "bench" / "baseline_server.py"
+DEFAULT_BASELINE = HERE / "baseline_server.py"
 SERVER_CPU, LOAD_CPU = 0, 1
 HOST = "127.0.0.1"
 
@@ -917,7 +917,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float,
                         help="seconds of warm-up before each run (default 1, quick 0; every server also gets 1 s "
                              "of GET load once, after it starts)")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32, as load.sh)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--scale-jobs", type=int, default=100_000, help="jobs stored for the RSS and list measures")
     parser.add_argument("--no-fixture-probe", dest="fixture_probe", action="store_false",
                         help="skip timing POST /_emulator/fixtures at 1,000 and 100,000 stored jobs (quick skips it)")

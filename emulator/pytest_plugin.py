@@ -10,6 +10,7 @@ clock="2030-01-01T00:00:00Z")` loads documents, starts empty, or sets the time f
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -19,6 +20,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -34,6 +36,26 @@ class EmulatorError(RuntimeError):
 
 def _rfc3339(when: str | datetime) -> str:
     return when if isinstance(when, str) else rfc3339(when)
+
+
+# The ready-made clients' top-level modules and the packages that provide them: the `clients` extra.
+_CLIENT_PACKAGES = {"kubernetes": "kubernetes", "saharaclient": "python-saharaclient", "keystoneauth1": "keystoneauth1",
+                    "qcloud_cos": "cos-python-sdk-v5", "requests": "requests"}
+
+
+def _client_modules(client: str, *names: str) -> list[ModuleType]:
+    """The modules `names` for the client method `client`; a library that is not installed is a one-line error."""
+    modules = []
+    for name in names:
+        top = name.partition(".")[0]
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as error:
+            if (error.name or "").partition(".")[0] != top:  # something the library itself needs: as it is
+                raise
+            raise RuntimeError(f"cloud_job_emulator.{client}() needs the {_CLIENT_PACKAGES[top]} package: "
+                               "pip install 'cloud-job-emulator[clients]'") from None
+    return modules
 
 
 class CloudJobEmulator:
@@ -90,12 +112,11 @@ class CloudJobEmulator:
     def state(self) -> dict:
         return self.admin("GET", "state")
 
-    # --- clients, where their libraries are installed --------------------------------------------------
+    # --- clients, where their libraries are installed (the `clients` extra) -----------------------------
 
     def kubernetes(self):
         """A `kubernetes.client.ApiClient` for this emulator."""
-        from kubernetes import client
-
+        [client] = _client_modules("kubernetes", "kubernetes.client")
         configuration = client.Configuration()
         configuration.host = self.url
         configuration.api_key = {"authorization": "emulator"}
@@ -104,12 +125,10 @@ class CloudJobEmulator:
 
     def sahara(self, project_id: str = "5a3314075bfa49b9ae360f4ecd333695", token: str = "emulator-token"):
         """A python-saharaclient client for one MRS project."""
-        from keystoneauth1 import session
-        from keystoneauth1.token_endpoint import Token
-        from saharaclient.api.client import Client
-
+        session, token_endpoint, sahara = _client_modules(
+            "sahara", "keystoneauth1.session", "keystoneauth1.token_endpoint", "saharaclient.api.client")
         endpoint = f"{self.url}/v1.1/{project_id}"
-        return Client(session=session.Session(auth=Token(endpoint, token)), sahara_url=endpoint)
+        return sahara.Client(session=session.Session(auth=token_endpoint.Token(endpoint, token)), sahara_url=endpoint)
 
     def cos_session(self, appid: str = "1250000000", secret_id: str = "AKIDTESTONLYEXAMPLE000000000000000000",
                     secret_key: str = "TestOnlySecretKey0123456789abcdef"):
@@ -117,17 +136,14 @@ class CloudJobEmulator:
 
         The default keys are the bundled fixtures' test-only credentials, which the emulator checks.
         """
-        import requests
-        from qcloud_cos import CosConfig
-        from qcloud_cos.cos_auth import CosS3Auth
-
-        config = CosConfig(Region="ap-guangzhou", SecretId=secret_id, SecretKey=secret_key)
+        requests, qcloud_cos, cos_auth = _client_modules("cos_session", "requests", "qcloud_cos", "qcloud_cos.cos_auth")
+        config = qcloud_cos.CosConfig(Region="ap-guangzhou", SecretId=secret_id, SecretKey=secret_key)
 
         class SignEach(requests.auth.AuthBase):
             def __call__(self, prepared):
                 url = urllib.parse.urlsplit(prepared.url)
                 params = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
-                return CosS3Auth(config, key=url.path, params=params, expire=3600)(prepared)
+                return cos_auth.CosS3Auth(config, key=url.path, params=params, expire=3600)(prepared)
 
         http = requests.Session()
         http.auth = SignEach()

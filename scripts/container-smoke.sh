@@ -2,12 +2,11 @@
 # Builds the container image with podman and runs it without a Docker engine (buildah run, chroot isolation):
 # health and one call of each service from outside, the image's HEALTHCHECK inside, the docker-compose
 # example's test container against it, then a graceful stop. Exits non-zero on the first failure.
-# The steps are the ones ../shared/container/README.md describes. Needs podman and buildah
-# (apt-get install -y podman buildah) and, to make the base image once, root.
+# Needs podman and buildah (apt-get install -y podman buildah) and, to make the local base image once
+# (scripts/make-base-image.sh), root. BASE_IMAGE=python:3.12-slim uses that image instead, where a registry is reached.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-shared=$(cd "$root/../shared" 2>/dev/null && pwd) || { echo "FAIL: no shared/ folder beside $root" >&2; exit 1; }
 base=${BASE_IMAGE:-localhost/cje-base:bookworm}
 image=${IMAGE:-localhost/cloud-job-emulator}
 tests_image=$image-tests
@@ -30,7 +29,7 @@ done
 
 step "base image $base"
 if [[ $base == localhost/cje-base:* ]]; then
-  IMAGE=$base "$shared/container/make-base-image.sh"
+  IMAGE=$base "$root/scripts/make-base-image.sh"
 fi
 
 step "build $image"

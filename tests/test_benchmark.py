@@ -6,6 +6,7 @@ section are timing measures only and are left to the full run.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import seed_examples
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL = ["--watchers", "10", "--watch-patches", "50", "--watch-deadline", "60"]
@@ -57,3 +59,25 @@ def test_quick_benchmark_completes_and_every_request_succeeds(tmp_path):
         assert set(row["default"]["statuses"]) == {str(row["expect"])}, row["operation"]
     watch = report["watch"]
     assert watch["ok"] and watch["events_received"] == watch["events_expected"]
+
+
+def load_baseline_server():
+    spec = importlib.util.spec_from_file_location("baseline_server", REPO / "benchmarks" / "baseline_server.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_the_baseline_serves_the_emulators_bytes_for_seed_003(aiohttp_client, make_app):
+    """The speed reference answers seed 003's example, byte for byte what the emulator answers a client there."""
+    baseline = load_baseline_server()
+    [documented] = seed_examples.seed(3)
+    reference = await aiohttp_client(baseline.make_app(baseline.seed_003_body()))
+    emulator = await aiohttp_client(make_app())
+    answers = []
+    for client in (reference, emulator):
+        response = await client.get(baseline.PATH)
+        assert response.status == 200 and response.content_type == "application/json"
+        answers.append(await response.read())
+    assert json.loads(answers[0]) == documented
+    assert answers[0] == answers[1]

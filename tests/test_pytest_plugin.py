@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -226,3 +227,21 @@ def test_ready_made_sahara_and_cos_clients_work(pytester: pytest.Pytester):
             assert rejected.status_code == 403  # the signature really is checked
     """)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize(("client", "module", "package"), [
+    ("kubernetes", "kubernetes", "kubernetes"),
+    ("sahara", "saharaclient", "python-saharaclient"),
+    ("sahara", "keystoneauth1", "keystoneauth1"),
+    ("cos_session", "qcloud_cos", "cos-python-sdk-v5"),
+    ("cos_session", "requests", "requests"),
+])
+def test_a_client_without_its_library_names_the_extra_that_installs_it(monkeypatch, client, module, package):
+    from emulator.pytest_plugin import CloudJobEmulator
+
+    for name in [name for name in sys.modules if name.startswith(f"{module}.")] + [module]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed: importing it raises ImportError
+    with pytest.raises(RuntimeError) as raised:
+        getattr(CloudJobEmulator("http://127.0.0.1:9"), client)()
+    assert str(raised.value) == (f"cloud_job_emulator.{client}() needs the {package} package: "
+                                 "pip install 'cloud-job-emulator[clients]'")
