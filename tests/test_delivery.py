@@ -78,10 +78,10 @@ def test_the_healthcheck_uses_the_images_python_and_really_checks_health(live_se
     port = live_server.rsplit(":", 1)[1]
     here = [sys.executable, *command[1:]]
     assert subprocess.run(here, env={**os.environ, "EMULATOR_PORT": port}, timeout=30).returncode == 0
-    with socket.socket() as closed:
+    with socket.socket() as closed:  # bound but not listening: refused, and nothing else can take the port meanwhile
         closed.bind(("127.0.0.1", 0))
         free = str(closed.getsockname()[1])
-    unhealthy = subprocess.run(here, env={**os.environ, "EMULATOR_PORT": free}, capture_output=True, timeout=30)
+        unhealthy = subprocess.run(here, env={**os.environ, "EMULATOR_PORT": free}, capture_output=True, timeout=30)
     assert unhealthy.returncode != 0
 
 
