@@ -26,7 +26,7 @@ def wait_until(check: Callable[[], T], what: str, timeout: float = TIMEOUT) -> T
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout:g} s for {what}; last seen: {result!r}")
+            raise AssertionError(f"waited {timeout:g} s for {what}{_last(result)}")
         time.sleep(POLL)
 
 
@@ -38,8 +38,12 @@ async def wait_until_async(check: Callable[[], Awaitable[T]], what: str, timeout
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout:g} s for {what}; last seen: {result!r}")
+            raise AssertionError(f"waited {timeout:g} s for {what}{_last(result)}")
         await asyncio.sleep(POLL)
+
+
+def _last(result: object) -> str:
+    return "" if result is False or result is None else f"; last seen: {result!r}"
 
 
 class LogTail:
