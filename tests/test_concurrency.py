@@ -5,7 +5,10 @@ import asyncio
 import json
 
 import aiohttp
+import pytest
 from waiting import wait_until_async
+
+pytestmark = pytest.mark.slow  # 200 writers, 1000 watches
 
 NS, NAME = "ns-12130306-s", "jobs-12130306"
 STATUS = f"/apis/batch/v1/namespaces/{NS}/jobs/{NAME}/status"

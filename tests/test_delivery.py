@@ -123,6 +123,7 @@ def test_compose_runs_the_example_tests_once_the_emulator_is_healthy():
     assert (ROOT / "examples" / "compose" / "test_example.py").is_file()
 
 
+@pytest.mark.slow
 def test_the_compose_example_tests_pass_against_a_running_emulator(live_server):
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "examples/compose"],
                             cwd=ROOT, env={**os.environ, "EMULATOR_URL": live_server},
