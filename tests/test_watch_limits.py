@@ -33,6 +33,7 @@ async def test_one_watch_more_than_the_limit_gets_429_too_many_requests(aiohttp_
         "details": {"retryAfterSeconds": 1}, "code": 429}
     assert (await client.get("/apis/batch/v1/jobs")).status == 200  # lists are not watches
     first.close()
+
     async def one_left() -> bool:  # the server notices the closed connection some time after the close
         return await open_watches(client) == 1
 
