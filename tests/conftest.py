@@ -47,9 +47,10 @@ def post_json(url: str, body: bytes = b"{}") -> bytes:
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """One real emulator process (python -m emulator) on a free loopback port, for real clients."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("EMULATOR_")}  # the developer's
     process = subprocess.Popen(
         [sys.executable, "-m", "emulator", "--port", "0", "--frozen-clock", TEST_TIME_TEXT, "--log-level", "warning"],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**env, "PYTHONUNBUFFERED": "1"},
     )
     line = process.stdout.readline()
     if "http://" not in line:

@@ -40,6 +40,7 @@ def only_stalled(out: Path) -> bool:
         set(run["statuses"]) <= {"200", str(row["expect"])} for row, run in failed)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="the benchmark drives its load with wrk (apt-get install wrk)")
 def test_quick_benchmark_completes_and_every_request_succeeds(tmp_path):
     out = tmp_path / "results.json"

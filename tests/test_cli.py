@@ -145,6 +145,7 @@ def test_fixtures_option_loads_another_folder(tmp_path):
 
 # --- refusing to start ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_bad_options_exit_non_zero_with_one_line():
     bad = [["--bogus"], ["--port", "abc"], ["--port", "70000"], ["--log-level", "loud"],
            ["--frozen-clock", "yesterday"], ["--frozen-clock", "2030-01-01T00:00:00"],

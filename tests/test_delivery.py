@@ -78,10 +78,10 @@ def test_the_healthcheck_uses_the_images_python_and_really_checks_health(live_se
     port = live_server.rsplit(":", 1)[1]
     here = [sys.executable, *command[1:]]
     assert subprocess.run(here, env={**os.environ, "EMULATOR_PORT": port}, timeout=30).returncode == 0
-    with socket.socket() as closed:
+    with socket.socket() as closed:  # bound but not listening: refused, and nothing else can take the port meanwhile
         closed.bind(("127.0.0.1", 0))
         free = str(closed.getsockname()[1])
-    unhealthy = subprocess.run(here, env={**os.environ, "EMULATOR_PORT": free}, capture_output=True, timeout=30)
+        unhealthy = subprocess.run(here, env={**os.environ, "EMULATOR_PORT": free}, capture_output=True, timeout=30)
     assert unhealthy.returncode != 0
 
 
@@ -123,6 +123,7 @@ def test_compose_runs_the_example_tests_once_the_emulator_is_healthy():
     assert (ROOT / "examples" / "compose" / "test_example.py").is_file()
 
 
+@pytest.mark.slow
 def test_the_compose_example_tests_pass_against_a_running_emulator(live_server):
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "examples/compose"],
                             cwd=ROOT, env={**os.environ, "EMULATOR_URL": live_server},

@@ -15,8 +15,10 @@ ASYNC_INI = "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope =
 
 
 @pytest.fixture(autouse=True)
-def inner_ini(pytester: pytest.Pytester) -> None:
+def inner_ini(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     pytester.makeini(ASYNC_INI)
+    for name in ("EMULATOR_URL", "EMULATOR_ADMIN_TOKEN"):  # a developer's own emulator is not the one under test
+        monkeypatch.delenv(name, raising=False)
 
 
 def test_in_process_app_factory_gives_private_state(pytester: pytest.Pytester):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -59,7 +60,9 @@ def test_kubectl_example_works(live_url: str, tmp_path: Path):
     kubectl = Path(sys.executable).parent / "kubectl"
     script = (example.replace(DEFAULT_URL, live_url).replace("/tmp/emulator.kubeconfig", str(tmp_path / "config"))
               .replace(".venv/bin/kubectl", str(kubectl)))
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60)
+    env = {**os.environ, "HOME": str(tmp_path)}  # kubectl's discovery cache of its own, not the shared ~/.kube/cache
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60,
+                            env=env)
     assert result.returncode == 0, result.stderr
     listed, patched = result.stdout.splitlines()[1:-1], result.stdout.splitlines()[-1]
     assert {line.split()[:2][1] for line in listed} >= {"jobs-12130306", "pi"}

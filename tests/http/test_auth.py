@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from qcloud_cos import CosConfig
 from qcloud_cos.cos_auth import CosS3Auth
 from saharaclient import client as sahara_client
 from saharaclient.api.base import APIException
+from waiting import LogTail
 
 from emulator.core.credentials import token_projects
 from emulator.http import auth
@@ -225,10 +225,11 @@ def test_bad_options_stop_without_repeating_a_secret(argv, words, capsys, monkey
 def strict_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """A real emulator process with every check on (secrets from flags and variables), its log in a file.
 
-    Its clock is frozen at the wall-clock time, so the SDK's signatures (now-60 .. now+expire) hold.
+    Its clock is frozen at the wall-clock time (and `strict_url` sets it again for each test), so the SDK's
+    signatures (now-60 .. now+expire) hold.
     """
     log = tmp_path_factory.mktemp("strict") / "stderr.log"
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = wall_clock_now()
     env = {key: value for key, value in os.environ.items() if not key.startswith("EMULATOR_")}
     env.update(PYTHONUNBUFFERED="1", EMULATOR_COS_KEY=f"{COS_ID}:{COS_SECRET}", EMULATOR_ADMIN_TOKEN=ADMIN)
     with open(log, "w") as stderr:
@@ -247,6 +248,10 @@ def strict_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
         process.wait(timeout=10)
 
 
+def wall_clock_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def admin(url: str, path: str, body: dict | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(f"{url}/_emulator/{path}", data=data, method="POST" if data else "GET",
@@ -258,7 +263,9 @@ def admin(url: str, path: str, body: dict | None = None) -> dict:
 @pytest.fixture
 def strict_url(strict_server) -> str:
     url, _ = strict_server
-    admin(url, "reset", {})
+    # Frozen at this test's wall-clock time: a signature made now holds only within 60 s of the emulator's
+    # clock, and the module may have run longer than that since the server started.
+    admin(url, "reset", {"clock": wall_clock_now(), "frozen": True})
     return url
 
 
@@ -325,6 +332,7 @@ def test_cos_an_expired_sdk_signature_is_refused(strict_url):
 
 def test_the_live_admin_api_and_log_keep_secrets(strict_server, strict_url):
     _, log = strict_server
+    since = LogTail(log)  # this test's lines only: earlier tests on this server wrote the same kinds of line
     with pytest.raises(urllib.error.HTTPError) as raised:
         urllib.request.urlopen(f"{strict_url}/_emulator/requests", timeout=10)
     assert raised.value.code == 401
@@ -333,9 +341,9 @@ def test_the_live_admin_api_and_log_keep_secrets(strict_server, strict_url):
     kubernetes_api(strict_url, {"authorization": f"Bearer {K8S_TOKEN}"}).list_job_for_all_namespaces()
     cos_request(strict_url, "GET", "/jobs", {}, COS_ID, COS_SECRET)
     journal = json.dumps(admin(strict_url, "requests"))
-    deadline = time.monotonic() + 10
-    while " GET /jobs " not in log.read_text() and time.monotonic() < deadline:  # the access line follows the answer
-        time.sleep(0.01)
+    # The access log writes its lines in batches (every 50 ms): wait for this test's own lines, each of them.
+    since.wait_for(" GET /_emulator/requests 401 ", " GET /_emulator/health 200 ", " GET /apis/batch/v1/jobs 200 ",
+                   " GET /jobs 200 ", " GET /_emulator/requests 200 ")
     text = log.read_text()
-    assert "GET /apis/batch/v1/jobs 200" in text and "strict authentication for" in text
+    assert "strict authentication for" in text  # logged at start-up
     assert not [secret for secret in SECRETS if secret in text or secret in journal]

@@ -52,6 +52,7 @@ async def test_the_emulator_is_routed_by_the_segment_tree():
     assert values == {"namespace": "namespace-test", "name": "pi"}
 
 
+@pytest.mark.slow
 async def test_every_route_and_every_miss_resolves_as_aiohttp_resolves_it():
     app = frozen_app()
     checked = walked = 0

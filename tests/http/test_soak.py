@@ -15,6 +15,7 @@ import time
 from collections import Counter
 
 import aiohttp
+import pytest
 
 from live_process import emulator_process, rss_bytes
 
@@ -26,6 +27,8 @@ JOURNAL = 500
 # about a minute to fill, so a short soak would see it grow. 1,000 fills within the warm-up.
 HISTORY = 1000
 MIB = 1024 * 1024
+
+pytestmark = pytest.mark.slow
 
 K8S_JOB = "/apis/batch/v1/namespaces/ns-12130306-s/jobs/jobs-12130306"
 K8S_WATCH = "/apis/batch/v1/namespaces/ns-12130306-s/jobs?watch=true&fieldSelector=metadata.name%3Djobs-12130306"

@@ -1,13 +1,13 @@
 """Bounded watches: one watch too many gets 429, and a watcher that stops reading is cut off with bounded memory."""
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 import urllib.parse
 import urllib.request
 
 from live_process import emulator_process, rss_bytes
+from waiting import wait_until, wait_until_async
 
 from emulator.services.kubernetes.watch import CLOSED, WatchHub
 
@@ -33,10 +33,11 @@ async def test_one_watch_more_than_the_limit_gets_429_too_many_requests(aiohttp_
         "details": {"retryAfterSeconds": 1}, "code": 429}
     assert (await client.get("/apis/batch/v1/jobs")).status == 200  # lists are not watches
     first.close()
-    for _ in range(200):  # the server notices the closed connection; a bounded wait on loopback
-        if await open_watches(client) == 1:
-            break
-        await asyncio.sleep(0.01)
+
+    async def one_left() -> bool:  # the server notices the closed connection some time after the close
+        return await open_watches(client) == 1
+
+    await wait_until_async(one_left, "the closed watch to end (one open watch left)")
     third = await client.get(WATCH)
     assert third.status == 200
     second.close()
@@ -81,10 +82,7 @@ def test_a_watcher_that_stops_reading_is_cut_off_and_memory_stays_bounded():
         sock.connect(("127.0.0.1", port))
         with sock:
             sock.sendall(f"GET {WATCH} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
-            for _ in range(200):
-                if watches(base) == 1:
-                    break
-            assert watches(base) == 1
+            wait_until(lambda: watches(base) == 1, "the raw socket's watch to be open")
             before = rss_bytes(pid)
             patches = 0
             while watches(base) and patches < 1000:
