@@ -176,7 +176,7 @@ async def test_batch_v1_resources_list_jobs_and_status_with_their_verbs(client, 
     jobs, status = body["resources"]
     assert {k: jobs[k] for k in ("name", "singularName", "namespaced", "kind")} == {
         "name": "jobs", "singularName": "job", "namespaced": True, "kind": "Job"}
-    assert set(jobs["verbs"]) == {"create", "delete", "get", "list", "patch", "update", "watch"}
+    assert set(jobs["verbs"]) == {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
     assert jobs["categories"] == ["all"]
     assert status == {"name": "jobs/status", "singularName": "", "namespaced": True, "kind": "Job",
                       "verbs": ["get", "patch", "update"]}

@@ -12,11 +12,6 @@ from emulator import __version__
 KUBERNETES_MINOR = "31"
 BATCH_V1 = {"groupVersion": "batch/v1", "version": "v1"}
 
-VERSION = {
-    "major": "1", "minor": KUBERNETES_MINOR, "gitVersion": f"v1.{KUBERNETES_MINOR}.0",
-    "gitCommit": f"cloud-job-emulator-{__version__}", "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z",
-    "goVersion": "go1.22.5", "compiler": "gc", "platform": "linux/amd64",
-}
 API_GROUP = {"kind": "APIGroup", "apiVersion": "v1", "name": "batch", "versions": [BATCH_V1],
              "preferredVersion": BATCH_V1}
 API_GROUP_LIST = {"kind": "APIGroupList", "apiVersion": "v1",
@@ -25,7 +20,8 @@ BATCH_V1_RESOURCES = {
     "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "batch/v1",
     "resources": [
         {"name": "jobs", "singularName": "job", "namespaced": True, "kind": "Job",
-         "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"], "categories": ["all"]},
+         "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+         "categories": ["all"]},
         {"name": "jobs/status", "singularName": "", "namespaced": True, "kind": "Job",
          "verbs": ["get", "patch", "update"]},
     ],

@@ -147,29 +147,21 @@ class JobHandlers:
         return await self._patch(request, status_only=True)
 
     async def delete_namespaced_job(self, request: web.Request) -> web.Response:
-        dry_run = write_options(request, "DeleteOptions").dry_run
-        raw = await request.read()
-        if raw.strip():
-            options = wire.decode_object(raw, wire.media_type(request), "DeleteOptions")
-            dry_run = dry_run or "All" in (options.get("dryRun") or [])
-        else:
-            query = request.query
-            options = {"propagationPolicy": query.get("propagationPolicy")}
-            if "orphanDependents" in query:
-                options["orphanDependents"] = wire.is_true(query["orphanDependents"])
-        policy = options.get("propagationPolicy")
-        if policy is not None and policy not in ("Orphan", "Background", "Foreground"):
-            raise _unsupported("DeleteOptions", "propagationPolicy", f'"{policy}"',
-                               '"Foreground", "Background", "Orphan", "nil"')
+        options, dry_run, warnings = await _delete_options(request)
         info = request.match_info
         body, is_job = self.jobs.delete(info["namespace"], info["name"], options, dry_run)
-        warnings = []
-        if policy is None and "orphanDependents" not in options:
-            warnings.append("child pods are preserved by default when jobs are deleted; set propagationPolicy="
-                            "Background to remove them or set propagationPolicy=Orphan to suppress this warning")
         if is_job:
-            return wire.respond(request, job_body(body, request.path), 200, _warning_headers(warnings))
-        return wire.respond(request, body, 200, _warning_headers(warnings))
+            return wire.respond(request, job_body(body, request.path), 200, warnings)
+        return wire.respond(request, body, 200, warnings)
+
+    async def delete_collection_namespaced_job(self, request: web.Request) -> web.Response:
+        """deletecollection: ListOptions pick the jobs, DeleteOptions delete each; the list as it was."""
+        predicate, limit = _list_options(request)
+        options, dry_run, warnings = await _delete_options(request)
+        items, token, remaining = self.jobs.delete_collection(
+            request.match_info["namespace"], predicate, limit, request.query.get("continue"), options, dry_run)
+        body = list_body("JobList", "batch/v1", items, self.jobs.core.store.revision, token, remaining)
+        return wire.respond(request, body, 200, warnings)
 
     async def list_namespaced_job(self, request: web.Request) -> web.StreamResponse:
         return await self._list(request, request.match_info["namespace"])
@@ -179,17 +171,11 @@ class JobHandlers:
 
     async def _list(self, request: web.Request, namespace: str | None) -> web.StreamResponse:
         query = request.query
-        if query.get("resourceVersionMatch") and (not query.get("resourceVersion") or query.get("continue")):
-            why = "when continue is provided" if query.get("continue") else "unless resourceVersion is provided"
-            raise options_invalid("ListOptions", "resourceVersionMatch", "FieldValueForbidden",
-                                  f"Forbidden: resourceVersionMatch is forbidden {why}")
-        predicate = both(label_selector(query.get("labelSelector")), field_selector(query.get("fieldSelector")))
-        if wire.is_true(query.get("watch")) or query.get("watch") in ("True",):
+        if wire.is_true(query.get("watch")):
+            predicate, _ = _list_options(request, watch=True)
             return await self._watch(request, namespace, predicate)
-        limit_text = query.get("limit", "0") or "0"
-        if not limit_text.isdigit():
-            raise errors.bad_request(f'invalid value "{limit_text}" for limit: must be a non-negative integer')
-        items, token, remaining = self.jobs.page(namespace, predicate, int(limit_text), query.get("continue"))
+        predicate, limit = _list_options(request)
+        items, token, remaining = self.jobs.page(namespace, predicate, limit, query.get("continue"))
         body = list_body("JobList", "batch/v1", items, self.jobs.core.store.revision, token, remaining)
         return wire.respond(request, body)
 
@@ -226,6 +212,46 @@ class JobHandlers:
         finally:
             self.hub.drop(watcher)
         return response
+
+
+def _list_options(request: web.Request, watch: bool = False) -> tuple[Any, int]:
+    """ListOptions from the query, validated as the apiserver does: the predicate and the limit (0: none)."""
+    query = request.query
+    if query.get("resourceVersionMatch") and (not query.get("resourceVersion") or query.get("continue")):
+        why = "when continue is provided" if query.get("continue") else "unless resourceVersion is provided"
+        raise options_invalid("ListOptions", "resourceVersionMatch", "FieldValueForbidden",
+                              f"Forbidden: resourceVersionMatch is forbidden {why}")
+    predicate = both(label_selector(query.get("labelSelector")), field_selector(query.get("fieldSelector")))
+    if watch:
+        return predicate, 0
+    limit_text = query.get("limit", "0") or "0"
+    if not limit_text.isdigit():
+        raise errors.bad_request(f'invalid value "{limit_text}" for limit: must be a non-negative integer')
+    return predicate, int(limit_text)
+
+
+async def _delete_options(request: web.Request) -> tuple[dict, bool, CIMultiDict | None]:
+    """DeleteOptions from the body, or from the query when the body is empty: the options, whether it is a dry
+    run, and the Warning headers the answer carries."""
+    dry_run = write_options(request, "DeleteOptions").dry_run
+    raw = await request.read()
+    if raw.strip():
+        options = wire.decode_object(raw, wire.media_type(request), "DeleteOptions")
+        dry_run = dry_run or "All" in (options.get("dryRun") or [])
+    else:
+        query = request.query
+        options = {"propagationPolicy": query.get("propagationPolicy")}
+        if "orphanDependents" in query:
+            options["orphanDependents"] = wire.is_true(query["orphanDependents"])
+    policy = options.get("propagationPolicy")
+    if policy is not None and policy not in ("Orphan", "Background", "Foreground"):
+        raise _unsupported("DeleteOptions", "propagationPolicy", f'"{policy}"',
+                           '"Foreground", "Background", "Orphan", "nil"')
+    warnings = []
+    if policy is None and "orphanDependents" not in options:
+        warnings.append("child pods are preserved by default when jobs are deleted; set propagationPolicy="
+                        "Background to remove them or set propagationPolicy=Orphan to suppress this warning")
+    return options, dry_run, _warning_headers(warnings)
 
 
 async def _next_event(watcher, request: web.Request):

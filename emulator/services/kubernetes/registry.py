@@ -316,6 +316,17 @@ class Jobs:
             self._commit(released, response)
         return response, True
 
+    def delete_collection(self, namespace: str, predicate: Predicate | None, limit: int, continue_token: str | None,
+                          options: dict, dry_run: bool) -> tuple[list[dict], str | None, int | None]:
+        """deletecollection: the matching page (all matches without `limit`), each deleted as by `delete`;
+        the jobs as listed before deletion, the next token and what remains."""
+        items, token, remaining = self.page(namespace, predicate, limit, continue_token)
+        for job in items:
+            meta = job["metadata"]
+            if self.items.get(meta["namespace"], meta["name"]) is job:  # not gone meanwhile
+                self.delete(meta["namespace"], meta["name"], options, dry_run)
+        return items, token, remaining
+
     @staticmethod
     def _check_delete_preconditions(name: str, old: dict, preconditions: dict) -> None:
         uid, version = preconditions.get("uid"), preconditions.get("resourceVersion")

@@ -9,8 +9,10 @@ from emulator.services.kubernetes.handlers import JobHandlers, NamespaceHandlers
 JOBS = "/apis/batch/v1/namespaces/{namespace}/jobs"
 
 
-def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: NamespaceHandlers) -> None:
-    """Routes named `kubernetes.<operationId>`, the names the request journal and fault rules use."""
+def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: NamespaceHandlers,
+               version: dict) -> None:
+    """Routes named `kubernetes.<operationId>`, the names the request journal and fault rules use; each also
+    with a trailing slash, which kube-apiserver's router ignores (kr8s's first call is `GET /version/`)."""
     routes = [
         ("GET", JOBS + "/{name}/status", jobs.read_namespaced_job_status, "readBatchV1NamespacedJobStatus"),
         ("PUT", JOBS + "/{name}/status", jobs.replace_namespaced_job_status, "replaceBatchV1NamespacedJobStatus"),
@@ -20,13 +22,14 @@ def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: Namespa
         ("PATCH", JOBS + "/{name}", jobs.patch_namespaced_job, "patchBatchV1NamespacedJob"),
         ("DELETE", JOBS + "/{name}", jobs.delete_namespaced_job, "deleteBatchV1NamespacedJob"),
         ("GET", JOBS, jobs.list_namespaced_job, "listBatchV1NamespacedJob"),
+        ("DELETE", JOBS, jobs.delete_collection_namespaced_job, "deleteBatchV1CollectionNamespacedJob"),
         ("POST", JOBS, jobs.create_namespaced_job, "createBatchV1NamespacedJob"),
         ("GET", "/apis/batch/v1/jobs", jobs.list_job_for_all_namespaces, "listBatchV1JobForAllNamespaces"),
         ("GET", "/api/v1/namespaces", namespaces.list_namespace, "listCoreV1Namespace"),
         ("POST", "/api/v1/namespaces", namespaces.create_namespace, "createCoreV1Namespace"),
         ("GET", "/api/v1/namespaces/{name}", namespaces.read_namespace, "readCoreV1Namespace"),
         ("DELETE", "/api/v1/namespaces/{name}", namespaces.delete_namespace, "deleteCoreV1Namespace"),
-        ("GET", "/version", serve_document(discovery.VERSION), "getCodeVersion"),
+        ("GET", "/version", serve_document(version), "getCodeVersion"),
         ("GET", "/api", get_core_api_versions, "getCoreAPIVersions"),
         ("GET", "/api/v1", serve_document(discovery.CORE_V1_RESOURCES), "getCoreV1APIResources"),
         ("GET", "/apis", serve_document(discovery.API_GROUP_LIST), "getAPIVersions"),
@@ -38,3 +41,4 @@ def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: Namespa
     ]
     for method, path, handler, operation in routes:
         router.add_route(method, path, handler, name=f"kubernetes.{operation}")
+        router.add_route(method, path + "/", handler, name=f"kubernetes.{operation}:slash")

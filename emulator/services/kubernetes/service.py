@@ -12,6 +12,7 @@ from emulator.services.kubernetes.controller import JobController
 from emulator.services.kubernetes.handlers import JobHandlers, NamespaceHandlers
 from emulator.services.kubernetes.namespaces import Namespaces
 from emulator.services.kubernetes.registry import Jobs
+from emulator.services.kubernetes.version import KubeVersion
 from emulator.services.kubernetes.watch import WatchHub
 from emulator.services.protocol import Core, ServiceDefaults
 
@@ -31,13 +32,15 @@ class KubernetesService(ServiceDefaults):
         if core.settings.job_controller:
             self.jobs.listeners.append(self.controller.heard)
         self.tokens = tuple(token_projects(core.settings.tokens))  # any listed token, whatever its project
+        self.version = KubeVersion.parse(core.settings.kubernetes_version)
 
     def authenticate(self, request: web.Request) -> None:
         """Strict authentication, before the handler (see `authn`)."""
         authn.authenticate(request, self.tokens)
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
-        routes.add_routes(router, JobHandlers(self.jobs, self.hub), NamespaceHandlers(self.namespaces))
+        routes.add_routes(router, JobHandlers(self.jobs, self.hub), NamespaceHandlers(self.namespaces),
+                          self.version.document())
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
         body = errors.status_for(error)
