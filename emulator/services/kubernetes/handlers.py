@@ -23,6 +23,7 @@ from emulator.services.kubernetes.namespaces import Namespaces
 from emulator.services.kubernetes.options import WriteOptions
 from emulator.services.kubernetes.registry import Jobs
 from emulator.services.kubernetes.shapes import job_body, list_body, namespace_body
+from emulator.services.kubernetes.tables import Tables, include_object
 from emulator.services.kubernetes.watch import CLOSED, WatchHub
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -73,15 +74,21 @@ async def read_body(request: web.Request, kind: str) -> dict[str, Any]:
 class JobHandlers:
     """The batch/v1 Job routes."""
 
-    def __init__(self, jobs: Jobs, hub: WatchHub) -> None:
+    def __init__(self, jobs: Jobs, hub: WatchHub, tables: Tables) -> None:
         self.jobs = jobs
         self.hub = hub
+        self.tables = tables
         self.rendered = Rendered()
 
     def _respond(self, request: web.Request, job: dict, suffix: str, code: int = 200,
                  options: WriteOptions | None = None, self_link: str | None = None) -> web.Response:
         meta = job["metadata"]
         namespace, name = meta["namespace"], meta["name"]
+        target = wire.negotiate(request)
+        if target is not wire.PLAIN:
+            body = self._table(request, target, [job], {"resourceVersion": meta["resourceVersion"]}) \
+                if target.table else job_body(job, self_link or job_path(namespace, name) + suffix)
+            return wire.respond(request, body, code, _warning_headers(options.warnings) if options else None, target)
         pretty = wire.is_pretty(request)
 
         def render() -> bytes:
@@ -89,6 +96,10 @@ class JobHandlers:
 
         data = self.rendered.get((namespace, name, self_link or suffix, pretty), job, render)
         return wire.reply(data, code, _warning_headers(options.warnings) if options else None)
+
+    def _table(self, request: web.Request, target: wire.Target, jobs: list[dict], meta: dict,
+               columns: bool = True) -> dict:
+        return self.tables.table("Job", jobs, meta, target.table, include_object(request.query), job_body, columns)
 
     async def read_namespaced_job(self, request: web.Request) -> web.Response:
         info = request.match_info
@@ -160,8 +171,16 @@ class JobHandlers:
         options, dry_run, warnings = await _delete_options(request)
         items, token, remaining = self.jobs.delete_collection(
             request.match_info["namespace"], predicate, limit, request.query.get("continue"), options, dry_run)
+        return self._list_answer(request, items, token, remaining, warnings)
+
+    def _list_answer(self, request: web.Request, items: list[dict], token: str | None, remaining: int | None,
+                     headers: CIMultiDict | None = None) -> web.Response:
+        """A JobList, or its Table, as negotiated."""
+        target = wire.negotiate(request)
         body = list_body("JobList", "batch/v1", items, self.jobs.core.store.revision, token, remaining)
-        return wire.respond(request, body, 200, warnings)
+        if target.table:
+            body = self._table(request, target, items, body["metadata"])
+        return wire.respond(request, body, 200, headers, target)
 
     async def list_namespaced_job(self, request: web.Request) -> web.StreamResponse:
         return await self._list(request, request.match_info["namespace"])
@@ -176,8 +195,22 @@ class JobHandlers:
             return await self._watch(request, namespace, predicate)
         predicate, limit = _list_options(request)
         items, token, remaining = self.jobs.page(namespace, predicate, limit, query.get("continue"))
-        body = list_body("JobList", "batch/v1", items, self.jobs.core.store.revision, token, remaining)
-        return wire.respond(request, body)
+        return self._list_answer(request, items, token, remaining)
+
+    def _event_lines(self, request: web.Request, target: wire.Target) -> Callable[[str, dict], bytes]:
+        """How each watch event is written: the job, or a one-row Table (column definitions only in the first)."""
+        if not target.table:
+            return _event_line
+        include_object(request.query)  # a bad one is refused before the stream starts
+        written = []
+
+        def table_line(event_type: str, job: dict) -> bytes:
+            meta = {"resourceVersion": job["metadata"]["resourceVersion"]}
+            table = self._table(request, target, [job], meta, columns=not written)
+            written.append(True)
+            return jsonio.dumps({"type": event_type, "object": table}) + b"\n"
+
+        return table_line
 
     async def _watch(self, request: web.Request, namespace: str | None, predicate) -> web.StreamResponse:
         if self.hub.full():  # before anything else, as the apiserver's request limits come first
@@ -188,6 +221,7 @@ class JobHandlers:
             raise errors.bad_request(f'invalid resource version "{since}"')
         timeout_text = query.get("timeoutSeconds") or ""
         timeout = float(timeout_text) if timeout_text.isdigit() and timeout_text != "0" else None  # 0: none
+        event_line = self._event_lines(request, wire.negotiate(request))
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         response.enable_chunked_encoding()
         if since != "0" and self.hub.too_old(int(since)):
@@ -203,10 +237,10 @@ class JobHandlers:
             await response.prepare(request)
             for start in range(0, len(initial), INITIAL_EVENTS_PER_WRITE):
                 chunk = initial[start:start + INITIAL_EVENTS_PER_WRITE]
-                await response.write(b"".join(_event_line("ADDED", job) for job in chunk))
+                await response.write(b"".join(event_line("ADDED", job) for job in chunk))
             async with asyncio.timeout(timeout):
                 while (item := await _next_event(watcher, request)) is not CLOSED:
-                    await response.write(_event_line(*item))
+                    await response.write(event_line(*item))
         except (TimeoutError, ConnectionResetError):
             pass
         finally:
@@ -285,28 +319,40 @@ def _event_line(event_type: str, job: dict) -> bytes:
 class NamespaceHandlers:
     """The core/v1 Namespace routes a Job needs around it."""
 
-    def __init__(self, namespaces: Namespaces) -> None:
+    def __init__(self, namespaces: Namespaces, tables: Tables) -> None:
         self.namespaces = namespaces
+        self.tables = tables
+
+    def _respond(self, request: web.Request, body: dict, items: list[dict], code: int = 200,
+                 headers: CIMultiDict | None = None) -> web.Response:
+        """A Namespace or NamespaceList (`body`), or the Table of `items`, as negotiated."""
+        target = wire.negotiate(request)
+        if target.table:
+            body = self.tables.table("Namespace", items, {"resourceVersion": body["metadata"].get("resourceVersion", "")},
+                                     target.table, include_object(request.query), namespace_body)
+        return wire.respond(request, body, code, headers, target)
 
     async def create_namespace(self, request: web.Request) -> web.Response:
         options = write_options(request, "CreateOptions")
         namespace = self.namespaces.create(await read_body(request, "Namespace"), options)
-        return wire.respond(request, namespace_body(namespace), 201, _warning_headers(options.warnings))
+        return self._respond(request, namespace_body(namespace), [namespace], 201, _warning_headers(options.warnings))
 
     async def read_namespace(self, request: web.Request) -> web.Response:
-        return wire.respond(request, namespace_body(self.namespaces.get(request.match_info["name"])))
+        namespace = self.namespaces.get(request.match_info["name"])
+        return self._respond(request, namespace_body(namespace), [namespace])
 
     async def list_namespace(self, request: web.Request) -> web.Response:
         items = self.namespaces.list()
         predicate = label_selector(request.query.get("labelSelector"))
         if predicate is not None:
             items = [ns for ns in items if predicate(ns)]
-        return wire.respond(request, list_body("NamespaceList", "v1", items, self.namespaces.core.store.revision))
+        return self._respond(request, list_body("NamespaceList", "v1", items, self.namespaces.core.store.revision),
+                             items)
 
     async def delete_namespace(self, request: web.Request) -> web.Response:
         options = write_options(request, "DeleteOptions")
         namespace = self.namespaces.delete(request.match_info["name"], options)
-        return wire.respond(request, namespace_body(namespace))
+        return self._respond(request, namespace_body(namespace), [namespace])
 
 
 def serve_document(document: dict) -> Handler:

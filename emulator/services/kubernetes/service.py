@@ -12,6 +12,7 @@ from emulator.services.kubernetes.controller import JobController
 from emulator.services.kubernetes.handlers import JobHandlers, NamespaceHandlers
 from emulator.services.kubernetes.namespaces import Namespaces
 from emulator.services.kubernetes.registry import Jobs
+from emulator.services.kubernetes.tables import Tables
 from emulator.services.kubernetes.version import KubeVersion
 from emulator.services.kubernetes.watch import WatchHub
 from emulator.services.protocol import Core, ServiceDefaults
@@ -39,7 +40,8 @@ class KubernetesService(ServiceDefaults):
         authn.authenticate(request, self.tokens)
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
-        routes.add_routes(router, JobHandlers(self.jobs, self.hub), NamespaceHandlers(self.namespaces),
+        tables = Tables(self.version, self.core.clock.now)
+        routes.add_routes(router, JobHandlers(self.jobs, self.hub, tables), NamespaceHandlers(self.namespaces, tables),
                           self.version.document())
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
