@@ -111,3 +111,23 @@ def test_kubectl_delete_all_jobs(kubectl):
     out = kubectl("delete", "jobs", "--all").stdout
     assert 'job.batch "hello" deleted' in out
     assert kubectl("get", "jobs", "-o", "name").stdout == ""
+
+
+def test_kubectl_explain_walks_the_published_schemas(kubectl):
+    out = kubectl("explain", "job.spec.template.spec.containers").stdout
+    assert "KIND:       Job" in out and "FIELD: containers <[]Container>" in out
+    assert "  env\t<[]EnvVar>" in out and "  name\t<string> -required-" in out
+    missing = kubectl("explain", "job.spec.nothing", check=False)
+    assert missing.returncode != 0 and 'field "nothing" does not exist' in missing.stderr
+
+
+def test_kubectl_apply_twice_and_a_change_without_any_warning(kubectl):
+    labelled = JOB_MANIFEST.replace("labels: {app: hello}", "labels: {app: hello, tier: a}")
+    first = kubectl("apply", "-f", "-", stdin=labelled)
+    assert first.stdout.strip() == "job.batch/hello created" and first.stderr == ""
+    second = kubectl("apply", "-f", "-", stdin=labelled)
+    assert second.stdout.strip() == "job.batch/hello unchanged" and second.stderr == ""
+    changed = kubectl("apply", "-f", "-", stdin=labelled.replace("tier: a", "tier: b"))
+    assert changed.stdout.strip() == "job.batch/hello configured" and changed.stderr == ""
+    labels = json.loads(kubectl("get", "job", "hello", "-o", "jsonpath={.metadata.labels}").stdout)
+    assert labels["tier"] == "b" and labels["app"] == "hello"

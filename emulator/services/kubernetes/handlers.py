@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from datetime import datetime, timedelta
+from email.utils import format_datetime
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,6 +22,7 @@ from emulator.core.rendered import Rendered
 from emulator.services.kubernetes import discovery, errors, wire
 from emulator.services.kubernetes.filters import both, field_selector, label_selector
 from emulator.services.kubernetes.namespaces import Namespaces
+from emulator.services.kubernetes.openapi_schemas import Published
 from emulator.services.kubernetes.options import WriteOptions
 from emulator.services.kubernetes.registry import Jobs
 from emulator.services.kubernetes.shapes import job_body, list_body, namespace_body
@@ -367,3 +370,31 @@ def serve_document(document: dict) -> Handler:
 async def get_core_api_versions(request: web.Request) -> web.Response:
     """/api names the address the client used, as the apiserver does."""
     return wire.respond(request, discovery.api_versions(request.host))
+
+
+def _accepts_json(accept: str) -> bool:
+    """Whether an OpenAPI request's Accept takes JSON (the emulator publishes no protobuf form of them)."""
+    return not accept or any(clause.split(";")[0].strip() in ("application/json", "*/*", "application/*")
+                             for clause in accept.split(","))
+
+
+def serve_openapi(published: Published, now: Callable[[], datetime]) -> Handler:
+    """An OpenAPI document with the apiserver's caching: Etag, 304 for If-None-Match, `?hash=` URLs immutable
+    for a year, a stale hash redirected (301) to the current one, 406 with an empty body for other types."""
+    etag = f'"{published.hash}"'
+
+    async def handler(request: web.Request) -> web.Response:
+        if not _accepts_json(request.headers.get("Accept", "")):
+            return web.Response(status=406)
+        given = request.query.get("hash")
+        if given is not None and given != published.hash:
+            return web.Response(status=301, headers={"Location": f"{request.path}?hash={published.hash}"})
+        headers = {"Etag": etag, "Vary": "Accept"}
+        if given is not None:
+            headers["Cache-Control"] = "public, immutable"
+            headers["Expires"] = format_datetime(now() + timedelta(days=365), usegmt=True)
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers=headers)
+        return wire.reply(published.data, 200, headers)
+
+    return handler

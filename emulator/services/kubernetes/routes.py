@@ -4,13 +4,15 @@ from __future__ import annotations
 from aiohttp import web
 
 from emulator.services.kubernetes import discovery
-from emulator.services.kubernetes.handlers import JobHandlers, NamespaceHandlers, get_core_api_versions, serve_document
+from emulator.services.kubernetes.handlers import (JobHandlers, NamespaceHandlers, get_core_api_versions,
+                                                   serve_document, serve_openapi)
+from emulator.services.kubernetes.openapi_schemas import Documents
 
 JOBS = "/apis/batch/v1/namespaces/{namespace}/jobs"
 
 
 def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: NamespaceHandlers,
-               version: dict) -> None:
+               version: dict, documents: Documents, now) -> None:
     """Routes named `kubernetes.<operationId>`, the names the request journal and fault rules use; each also
     with a trailing slash, which kube-apiserver's router ignores (kr8s's first call is `GET /version/`)."""
     routes = [
@@ -35,9 +37,10 @@ def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: Namespa
         ("GET", "/apis", serve_document(discovery.API_GROUP_LIST), "getAPIVersions"),
         ("GET", "/apis/batch", serve_document(discovery.API_GROUP), "getBatchAPIGroup"),
         ("GET", "/apis/batch/v1", serve_document(discovery.BATCH_V1_RESOURCES), "getBatchV1APIResources"),
-        ("GET", "/openapi/v3", serve_document(discovery.OPENAPI_ROOT), "getOpenAPIV3"),
-        ("GET", "/openapi/v3/apis/batch/v1", serve_document(discovery.OPENAPI_BATCH_V1), "getOpenAPIV3BatchV1"),
-        ("GET", "/openapi/v3/api/v1", serve_document(discovery.OPENAPI_CORE_V1), "getOpenAPIV3CoreV1"),
+        ("GET", "/openapi/v3", serve_openapi(documents.index, now), "getOpenAPIV3"),
+        ("GET", "/openapi/v3/apis/batch/v1", serve_openapi(documents.v3["apis/batch/v1"], now), "getOpenAPIV3BatchV1"),
+        ("GET", "/openapi/v3/api/v1", serve_openapi(documents.v3["api/v1"], now), "getOpenAPIV3CoreV1"),
+        ("GET", "/openapi/v2", serve_openapi(documents.v2, now), "getOpenAPIV2"),
     ]
     for method, path, handler, operation in routes:
         router.add_route(method, path, handler, name=f"kubernetes.{operation}")

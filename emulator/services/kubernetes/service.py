@@ -11,6 +11,7 @@ from emulator.services.kubernetes import authn, errors, fixtures, openapi, route
 from emulator.services.kubernetes.controller import JobController
 from emulator.services.kubernetes.handlers import JobHandlers, NamespaceHandlers
 from emulator.services.kubernetes.namespaces import Namespaces
+from emulator.services.kubernetes.openapi_schemas import Documents
 from emulator.services.kubernetes.registry import Jobs
 from emulator.services.kubernetes.tables import Tables
 from emulator.services.kubernetes.version import KubeVersion
@@ -42,7 +43,7 @@ class KubernetesService(ServiceDefaults):
     def add_routes(self, router: web.UrlDispatcher) -> None:
         tables = Tables(self.version, self.core.clock.now)
         routes.add_routes(router, JobHandlers(self.jobs, self.hub, tables), NamespaceHandlers(self.namespaces, tables),
-                          self.version.document())
+                          self.version.document(), Documents(self.version.git_version), self.core.clock.now)
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
         body = errors.status_for(error)
