@@ -131,3 +131,17 @@ def test_kubectl_apply_twice_and_a_change_without_any_warning(kubectl):
     assert changed.stdout.strip() == "job.batch/hello configured" and changed.stderr == ""
     labels = json.loads(kubectl("get", "job", "hello", "-o", "jsonpath={.metadata.labels}").stdout)
     assert labels["tier"] == "b" and labels["app"] == "hello"
+
+
+def test_kubectl_create_job_and_namespace_from_flags(kubectl):
+    """kubectl from 1.32 sends these typed-client bodies as protobuf; 1.30 as JSON: both store the same job."""
+    assert kubectl("create", "namespace", "made").stdout.strip() == "namespace/made created"
+    out = kubectl("create", "job", "x", "--image=busybox", "-n", "made", "--", "echo", "hi").stdout
+    assert out.strip() == "job.batch/x created"
+    job = json.loads(kubectl("get", "job", "x", "-n", "made", "-o", "json").stdout)
+    [container] = job["spec"]["template"]["spec"]["containers"]
+    assert container["name"] == "x" and container["image"] == "busybox" and container["command"] == ["echo", "hi"]
+    assert container["resources"] == {} and job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    assert job["metadata"]["namespace"] == "made"
+    missing = kubectl("create", "job", "y", "--image=busybox", "-n", "nowhere", check=False)
+    assert missing.returncode != 0 and 'namespaces "nowhere" not found' in missing.stderr

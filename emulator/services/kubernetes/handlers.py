@@ -19,7 +19,7 @@ from multidict import CIMultiDict
 from emulator.core import jsonio
 from emulator.core.errors import ApiError
 from emulator.core.rendered import Rendered
-from emulator.services.kubernetes import discovery, errors, wire
+from emulator.services.kubernetes import discovery, errors, protobuf, wire
 from emulator.services.kubernetes.filters import both, field_selector, label_selector
 from emulator.services.kubernetes.namespaces import Namespaces
 from emulator.services.kubernetes.openapi_schemas import Published
@@ -164,9 +164,10 @@ class JobHandlers:
         options, dry_run, warnings = await _delete_options(request)
         info = request.match_info
         body, is_job = self.jobs.delete(info["namespace"], info["name"], options, dry_run)
+        target = wire.negotiate(request)
         if is_job:
-            return wire.respond(request, job_body(body, request.path), 200, warnings)
-        return wire.respond(request, body, 200, warnings)
+            return wire.respond(request, job_body(body, request.path), 200, warnings, target)
+        return wire.respond(request, body, 200, warnings, target)
 
     async def delete_collection_namespaced_job(self, request: web.Request) -> web.Response:
         """deletecollection: ListOptions pick the jobs, DeleteOptions delete each; the list as it was."""
@@ -202,6 +203,8 @@ class JobHandlers:
 
     def _event_lines(self, request: web.Request, target: wire.Target) -> Callable[[str, dict], bytes]:
         """How each watch event is written: the job, or a one-row Table (column definitions only in the first)."""
+        if target.media == wire.PROTOBUF:
+            return lambda event_type, job: protobuf.codec().watch_frame(event_type, job_body(job))
         if not target.table:
             return _event_line
         include_object(request.query)  # a bad one is refused before the stream starts
@@ -224,13 +227,16 @@ class JobHandlers:
             raise errors.bad_request(f'invalid resource version "{since}"')
         timeout_text = query.get("timeoutSeconds") or ""
         timeout = float(timeout_text) if timeout_text.isdigit() and timeout_text != "0" else None  # 0: none
-        event_line = self._event_lines(request, wire.negotiate(request))
-        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        target = wire.negotiate(request)
+        event_line = self._event_lines(request, target)
+        stream_type = wire.PROTOBUF + ";stream=watch" if target.media == wire.PROTOBUF else wire.JSON
+        response = web.StreamResponse(headers={"Content-Type": stream_type})
         response.enable_chunked_encoding()
         if since != "0" and self.hub.too_old(int(since)):
             await response.prepare(request)
             expired = errors.status_body(410, "Expired", f"too old resource version: {since} ({self.hub.compacted})", None)
-            await response.write(jsonio.dumps({"type": "ERROR", "object": expired}) + b"\n")
+            await response.write(protobuf.codec().watch_frame("ERROR", expired) if target.media == wire.PROTOBUF
+                                 else jsonio.dumps({"type": "ERROR", "object": expired}) + b"\n")
             return response
         initial = [] if since != "0" else [
             job for _, job in self.jobs.items.scan(namespace) if predicate is None or predicate(job)]

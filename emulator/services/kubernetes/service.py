@@ -48,7 +48,11 @@ class KubernetesService(ServiceDefaults):
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
         body = errors.status_for(error)
         retry = (body.get("details") or {}).get("retryAfterSeconds")  # the apiserver sets the header from it
-        return wire.respond(request, body, error.status, {"Retry-After": str(retry)} if retry else None)
+        try:
+            target = wire.negotiate(request)
+        except ApiError:  # nothing acceptable: the apiserver then writes its error as JSON
+            target = None
+        return wire.respond(request, body, error.status, {"Retry-After": str(retry)} if retry else None, target)
 
     def owns_fixture(self, document: dict[str, Any]) -> bool:
         """Its own documents, and every plain manifest (apiVersion and kind, no `service` key)."""

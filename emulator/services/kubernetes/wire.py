@@ -8,12 +8,13 @@ import yaml
 from aiohttp import web
 
 from emulator.core import jsonio
-from emulator.services.kubernetes import gojson, errors
+from emulator.services.kubernetes import gojson, errors, protobuf
 
 _TRUE = frozenset(("1", "t", "T", "TRUE", "true", "True"))
 _PRETTY_AGENTS = ("curl", "Wget", "Mozilla/5.0")
 JSON, YAML, PROTOBUF = "application/json", "application/yaml", "application/vnd.kubernetes.protobuf"
-BODY_TYPES = (JSON, YAML)
+BODY_TYPES = (JSON, YAML, PROTOBUF)
+API_VERSIONS = {"Job": "batch/v1", "Namespace": "v1", "DeleteOptions": "v1"}  # of the bodies each endpoint reads
 TABLE_VERSIONS = ("v1", "v1beta1")  # meta.k8s.io versions a Table is served in
 PATCH_TYPES = (
     "application/json-patch+json",
@@ -47,7 +48,9 @@ def respond(request: web.Request, body: Any, status_code: int = 200, headers: di
     if target is not None and target.media == YAML:
         data = yaml.safe_dump(body, sort_keys=False, allow_unicode=True).encode()
         return reply(data, status_code, headers, YAML)
-    return reply(encode(body, is_pretty(request)), status_code, headers)
+    if target is not None and target.media == PROTOBUF and protobuf.codec().knows(body):
+        return reply(protobuf.codec().encode(body), status_code, headers, PROTOBUF)
+    return reply(encode(body, is_pretty(request)), status_code, headers)  # JSON: clients decode by Content-Type
 
 
 def reply(data: bytes, status_code: int = 200, headers: dict | None = None, content_type: str = JSON) -> web.Response:
@@ -71,6 +74,8 @@ def decode_object(raw: bytes, content_type: str, kind: str) -> dict[str, Any]:
         raise errors.unsupported_media_type(
             "the body of the request was in an unknown format - accepted media types include: "
             "application/json, application/yaml, application/vnd.kubernetes.protobuf")
+    if content_type == PROTOBUF:
+        return protobuf.codec().decode(raw, API_VERSIONS.get(kind, "v1"), kind)
     try:
         if content_type == "application/yaml":
             value = yaml.safe_load(raw.decode("utf-8"))
@@ -121,7 +126,7 @@ PLAIN = Target()
 _PLAIN_ACCEPT = frozenset(("", "application/json", "*/*", "application/json, */*"))
 
 
-def negotiate(request: web.Request, served: tuple[str, ...] = (JSON, YAML)) -> Target:
+def negotiate(request: web.Request, served: tuple[str, ...] = BODY_TYPES) -> Target:
     """The apiserver's Accept algorithm: clauses by q (0 kept, last), concrete before wildcards, then header
     order; the first served type a clause matches, with acceptable parameters, wins; none: 406."""
     accept = request.headers.get("Accept", "")
