@@ -145,3 +145,22 @@ def test_kubectl_create_job_and_namespace_from_flags(kubectl):
     assert job["metadata"]["namespace"] == "made"
     missing = kubectl("create", "job", "y", "--image=busybox", "-n", "nowhere", check=False)
     assert missing.returncode != 0 and 'namespaces "nowhere" not found' in missing.stderr
+
+
+def test_kubectl_server_side_apply_create_update_conflict_and_force(kubectl):
+    created = kubectl("apply", "--server-side", "-f", "-", stdin=JOB_MANIFEST)
+    assert created.stdout.strip() == "job.batch/hello serverside-applied"
+    relabelled = JOB_MANIFEST.replace("labels: {app: hello}", "labels: {app: hello, tier: a}")
+    kubectl("apply", "--server-side", "-f", "-", stdin=relabelled)
+    job = json.loads(kubectl("get", "job", "hello", "-o", "json", "--show-managed-fields").stdout)
+    assert job["metadata"]["labels"]["tier"] == "a"
+    [entry] = [e for e in job["metadata"]["managedFields"] if e["operation"] == "Apply"]
+    assert entry["manager"] == "kubectl" and entry["fieldsV1"]["f:metadata"]["f:labels"] == {"f:app": {}, "f:tier": {}}
+    kubectl("label", "job", "hello", "tier=b", "--overwrite")  # an Update by kubectl-label takes the field
+    conflict = kubectl("apply", "--server-side", "-f", "-", stdin=relabelled, check=False)
+    assert conflict.returncode != 0
+    assert 'Apply failed with 1 conflict: conflict with "kubectl-label" using batch/v1: .metadata.labels.tier' \
+        in conflict.stderr
+    forced = kubectl("apply", "--server-side", "--force-conflicts", "-f", "-", stdin=relabelled)
+    assert forced.stdout.strip() == "job.batch/hello serverside-applied"
+    assert kubectl("get", "job", "hello", "-o", "jsonpath={.metadata.labels.tier}").stdout == "a"

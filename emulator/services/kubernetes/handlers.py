@@ -57,7 +57,14 @@ def write_options(request: web.Request, kind: str) -> WriteOptions:
     validation = query.get("fieldValidation", "")
     if validation not in FIELD_VALIDATION:
         raise _unsupported(kind, "fieldValidation", f'"{validation}"', '"", "Ignore", "Strict", "Warn"')
-    return WriteOptions(dry_run=bool(dry_run), field_validation=validation or "Warn")
+    manager = query.get("fieldManager", "")
+    if len(manager.encode()) > 128 or not manager.isprintable():
+        raise options_invalid(kind, "fieldManager", "FieldValueInvalid",
+                              f'Invalid value: "{manager}": must be 128 printable characters or fewer')
+    if not manager:  # the User-Agent up to its first "/", printable and at most 128 bytes
+        agent = request.headers.get("User-Agent", "").split("/", 1)[0]
+        manager = "".join(c for c in agent if c.isprintable()).encode()[:128].decode(errors="ignore") or "unknown"
+    return WriteOptions(dry_run=bool(dry_run), field_validation=validation or "Warn", manager=manager)
 
 
 def _warning_headers(warnings: list[str]) -> CIMultiDict | None:
@@ -151,6 +158,10 @@ class JobHandlers:
         except (ValueError, yaml.YAMLError, UnicodeDecodeError):
             raise errors.bad_request("invalid JSON patch") from None
         info = request.match_info
+        if patch_type == "application/apply-patch+yaml":
+            force = wire.is_true(request.query.get("force"))
+            job, created = self.jobs.apply(info["namespace"], info["name"], document, status_only, force, options)
+            return self._respond(request, job, "/status" if status_only else "", 201 if created else 200, options)
         job = self.jobs.patch(info["namespace"], info["name"], patch_type, document, status_only, options)
         return self._respond(request, job, "/status" if status_only else "", 200, options)
 
