@@ -154,3 +154,13 @@ def test_fields_v1_round_trip_and_path_rendering():
     assert render_path(("f:ports", 'k:{"containerPort":8080,"protocol":"TCP"}')) == \
         '.ports[containerPort=8080,protocol="TCP"]'
     assert render_path(("f:metadata", "f:finalizers", 'v:"x"')) == '.metadata.finalizers[="x"]'
+
+
+async def test_a_created_namespace_records_its_manager(client, kube):
+    response = await client.post("/api/v1/namespaces", json={"metadata": {"name": "mine", "labels": {"a": "b"}}},
+                                 params={"fieldManager": "kubectl-create"})
+    [entry] = (await kube.ok(response, 201))["metadata"]["managedFields"]
+    assert entry["manager"] == "kubectl-create" and entry["apiVersion"] == "v1"
+    assert entry["fieldsV1"] == {"f:metadata": {"f:labels": {".": {}, "f:a": {}, "f:kubernetes.io/metadata.name": {}}}}
+    seeded = await kube.ok(await client.get("/api/v1/namespaces/namespace-test"))
+    assert "managedFields" not in seeded["metadata"]  # fixtures are stored as before tracking

@@ -341,3 +341,4 @@ JOBS = FieldManager(schema.JOB, "batch/v1", {"": ("status",), "status": ("spec",
     ("f:metadata", "f:enable"), ("f:spec", "f:selector"),
     *(("f:metadata", "f:labels", f"f:{label}") for label in _JOB_LABELS),
     *(("f:spec", "f:template", "f:metadata", "f:labels", f"f:{label}") for label in _JOB_LABELS)))
+NAMESPACES = FieldManager(schema.NAMESPACE, "v1", {"": ("status",), "status": ("spec",)}, (("f:spec", "f:finalizers"),))
