@@ -164,3 +164,10 @@ def test_kubectl_server_side_apply_create_update_conflict_and_force(kubectl):
     forced = kubectl("apply", "--server-side", "--force-conflicts", "-f", "-", stdin=relabelled)
     assert forced.stdout.strip() == "job.batch/hello serverside-applied"
     assert kubectl("get", "job", "hello", "-o", "jsonpath={.metadata.labels.tier}").stdout == "a"
+
+
+def test_kubectl_create_from_a_json_manifest(kubectl):
+    import yaml
+    manifest = json.dumps(yaml.safe_load(JOB_MANIFEST))
+    assert kubectl("create", "-f", "-", stdin=manifest).stdout.strip() == "job.batch/hello created"
+    assert json.loads(kubectl("get", "job", "hello", "-o", "json").stdout)["spec"]["backoffLimit"] == 2
