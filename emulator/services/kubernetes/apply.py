@@ -62,7 +62,7 @@ def field_set(value: Any, kind: Any, prefix: Path = ()) -> set[Path]:
             path = prefix + (_item_element(item, kind),)
             found.add(path)
             if kind.list_type == "map" and isinstance(item, dict) and not _atomic(kind.item):
-                found |= field_set({k: v for k, v in item.items()}, kind.item, path)
+                found |= field_set(item, kind.item, path)
     else:
         found.add(prefix)
     return found
@@ -102,7 +102,7 @@ def changed_paths(old: Any, new: Any, kind: Any, prefix: Path = ()) -> tuple[set
                 added |= {path} | (changed_paths({}, item, kind.item, path)[0]
                                    if isinstance(item, dict) and not _atomic(kind.item) else set())
             elif element not in news:
-                removed |= {path} | {p for p in field_set(olds[element], kind.item, path)}
+                removed |= {path} | field_set(olds[element], kind.item, path)
             elif kind.list_type == "map":
                 more, less = changed_paths(olds[element], news[element], kind.item, path)
                 added, removed = added | more, removed | less
