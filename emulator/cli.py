@@ -24,7 +24,7 @@ from emulator.http.app import create_app
 from emulator.runtime.emulator import EMULATOR, Emulator
 from emulator.runtime.state_file import StateFileError
 from emulator.services.catalog import NAMES
-from emulator.settings import Settings
+from emulator.settings import Settings, kubernetes_version
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -204,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "(EMULATOR_JOB_DURATION; default 10)")
     parser.add_argument("--no-job-controller", action="store_true", default=_env_flag("EMULATOR_NO_JOB_CONTROLLER"),
                         help="leave Kubernetes job status to clients (EMULATOR_NO_JOB_CONTROLLER=1)")
+    parser.add_argument("--kubernetes-version", metavar="1.MINOR[.PATCH]",
+                        default=env("EMULATOR_KUBERNETES_VERSION", Settings.kubernetes_version),
+                        help="the Kubernetes version /version reports; Table columns follow it "
+                             f"(EMULATOR_KUBERNETES_VERSION; default {Settings.kubernetes_version})")
     parser.add_argument("--cos-step-seconds", type=_seconds, metavar="SECONDS",
                         default=env("EMULATOR_COS_STEP_SECONDS", "2"),
                         help="seconds between a COS batch job's automatic status steps "
@@ -235,6 +239,10 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
             frozen = parse_rfc3339(args.frozen_clock)
         except ValueError as error:
             parser.error(f"argument --frozen-clock: {error}")
+    try:
+        kubernetes_version(args.kubernetes_version)
+    except ValueError as error:
+        parser.error(f"argument --kubernetes-version: {error}")
     if args.snapshot_interval and args.state_file is None:
         parser.error("argument --snapshot-interval: needs --state-file (or EMULATOR_STATE_FILE)")
     return Settings(
@@ -248,6 +256,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         journal_size=max(1, args.journal_size),
         job_controller=not args.no_job_controller,
         job_duration=args.job_duration,
+        kubernetes_version=args.kubernetes_version.strip(),
         cos_step_seconds=max(0.0, args.cos_step_seconds),
         cos_require_signature=args.cos_require_signature,
         state_file=args.state_file,

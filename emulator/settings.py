@@ -1,6 +1,7 @@
 """How one emulator is configured: a frozen dataclass, filled from flags and EMULATOR_* variables."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +11,17 @@ def bundled_fixtures() -> Path:
     """The fixtures shipped with the package (inside a wheel) or beside it (in a checkout)."""
     packaged = Path(__file__).resolve().parent / "_fixtures"
     return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "fixtures"
+
+
+_KUBERNETES_VERSION = re.compile(r"v?1\.(\d{1,3})(?:\.(\d{1,4}))?")
+
+
+def kubernetes_version(text: str) -> tuple[int, int]:
+    """`1.36`, `1.36.2` or `v1.36.2` as (minor, patch); ValueError otherwise."""
+    match = _KUBERNETES_VERSION.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is not a Kubernetes version such as 1.36 or 1.36.2")
+    return int(match.group(1)), int(match.group(2) or 0)
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,7 @@ class Settings:
     journal_size: int = 1000  # requests the journal keeps
     job_controller: bool = True  # run API-created Kubernetes jobs on the clock
     job_duration: float = 10.0  # seconds a simulated Kubernetes job runs, unless annotated otherwise
+    kubernetes_version: str = "1.37.0"  # the version /version reports (Table columns and /version keys follow it)
     cos_step_seconds: float = 2.0  # seconds between a COS job's automatic status steps
     cos_require_signature: bool = False  # the same as "cos_batch" in auth (the older flag)
     state_file: Path | None = None  # where state is loaded from at start and saved to; None: kept in memory only

@@ -34,7 +34,7 @@ def build(app: web.Application) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in app.router.routes():
         name = route.name or (route.resource.name if route.resource else None)
-        if not name or "." not in name or route.method in ("HEAD", "*"):
+        if not name or "." not in name or ":" in name or route.method in ("HEAD", "*"):  # ":": another path form
             continue
         service, _, name = name.partition(".")
         template = route.resource.canonical

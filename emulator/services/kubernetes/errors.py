@@ -134,6 +134,10 @@ def unsupported_media_type(message: str = "415: Unsupported Media Type", details
     return _error(415, "UnsupportedMediaType", message, details)
 
 
+def not_acceptable(message: str) -> ApiError:
+    return _error(406, "NotAcceptable", message)
+
+
 def unclassified(message: str) -> ApiError:
     """Bad input the apiserver answers with a reasonless 500; here a 400 with the same message.
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from datetime import datetime, timedelta
+from email.utils import format_datetime
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,12 +19,14 @@ from multidict import CIMultiDict
 from emulator.core import jsonio
 from emulator.core.errors import ApiError
 from emulator.core.rendered import Rendered
-from emulator.services.kubernetes import discovery, errors, wire
+from emulator.services.kubernetes import discovery, errors, protobuf, wire
 from emulator.services.kubernetes.filters import both, field_selector, label_selector
 from emulator.services.kubernetes.namespaces import Namespaces
+from emulator.services.kubernetes.openapi_schemas import Published
 from emulator.services.kubernetes.options import WriteOptions
 from emulator.services.kubernetes.registry import Jobs
 from emulator.services.kubernetes.shapes import job_body, list_body, namespace_body
+from emulator.services.kubernetes.tables import Tables, include_object
 from emulator.services.kubernetes.watch import CLOSED, WatchHub
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -53,7 +57,14 @@ def write_options(request: web.Request, kind: str) -> WriteOptions:
     validation = query.get("fieldValidation", "")
     if validation not in FIELD_VALIDATION:
         raise _unsupported(kind, "fieldValidation", f'"{validation}"', '"", "Ignore", "Strict", "Warn"')
-    return WriteOptions(dry_run=bool(dry_run), field_validation=validation or "Warn")
+    manager = query.get("fieldManager", "")
+    if len(manager.encode()) > 128 or not manager.isprintable():
+        raise options_invalid(kind, "fieldManager", "FieldValueInvalid",
+                              f'Invalid value: "{manager}": must be 128 printable characters or fewer')
+    if not manager:  # the User-Agent up to its first "/", printable and at most 128 bytes
+        agent = request.headers.get("User-Agent", "").split("/", 1)[0]
+        manager = "".join(c for c in agent if c.isprintable()).encode()[:128].decode(errors="ignore") or "unknown"
+    return WriteOptions(dry_run=bool(dry_run), field_validation=validation or "Warn", manager=manager)
 
 
 def _warning_headers(warnings: list[str]) -> CIMultiDict | None:
@@ -73,15 +84,21 @@ async def read_body(request: web.Request, kind: str) -> dict[str, Any]:
 class JobHandlers:
     """The batch/v1 Job routes."""
 
-    def __init__(self, jobs: Jobs, hub: WatchHub) -> None:
+    def __init__(self, jobs: Jobs, hub: WatchHub, tables: Tables) -> None:
         self.jobs = jobs
         self.hub = hub
+        self.tables = tables
         self.rendered = Rendered()
 
     def _respond(self, request: web.Request, job: dict, suffix: str, code: int = 200,
                  options: WriteOptions | None = None, self_link: str | None = None) -> web.Response:
         meta = job["metadata"]
         namespace, name = meta["namespace"], meta["name"]
+        target = wire.negotiate(request)
+        if target is not wire.PLAIN:
+            body = self._table(request, target, [job], {"resourceVersion": meta["resourceVersion"]}) \
+                if target.table else job_body(job, self_link or job_path(namespace, name) + suffix)
+            return wire.respond(request, body, code, _warning_headers(options.warnings) if options else None, target)
         pretty = wire.is_pretty(request)
 
         def render() -> bytes:
@@ -89,6 +106,10 @@ class JobHandlers:
 
         data = self.rendered.get((namespace, name, self_link or suffix, pretty), job, render)
         return wire.reply(data, code, _warning_headers(options.warnings) if options else None)
+
+    def _table(self, request: web.Request, target: wire.Target, jobs: list[dict], meta: dict,
+               columns: bool = True) -> dict:
+        return self.tables.table("Job", jobs, meta, target.table, include_object(request.query), job_body, columns)
 
     async def read_namespaced_job(self, request: web.Request) -> web.Response:
         info = request.match_info
@@ -137,6 +158,10 @@ class JobHandlers:
         except (ValueError, yaml.YAMLError, UnicodeDecodeError):
             raise errors.bad_request("invalid JSON patch") from None
         info = request.match_info
+        if patch_type == "application/apply-patch+yaml":
+            force = wire.is_true(request.query.get("force"))
+            job, created = self.jobs.apply(info["namespace"], info["name"], document, status_only, force, options)
+            return self._respond(request, job, "/status" if status_only else "", 201 if created else 200, options)
         job = self.jobs.patch(info["namespace"], info["name"], patch_type, document, status_only, options)
         return self._respond(request, job, "/status" if status_only else "", 200, options)
 
@@ -147,29 +172,30 @@ class JobHandlers:
         return await self._patch(request, status_only=True)
 
     async def delete_namespaced_job(self, request: web.Request) -> web.Response:
-        dry_run = write_options(request, "DeleteOptions").dry_run
-        raw = await request.read()
-        if raw.strip():
-            options = wire.decode_object(raw, wire.media_type(request), "DeleteOptions")
-            dry_run = dry_run or "All" in (options.get("dryRun") or [])
-        else:
-            query = request.query
-            options = {"propagationPolicy": query.get("propagationPolicy")}
-            if "orphanDependents" in query:
-                options["orphanDependents"] = wire.is_true(query["orphanDependents"])
-        policy = options.get("propagationPolicy")
-        if policy is not None and policy not in ("Orphan", "Background", "Foreground"):
-            raise _unsupported("DeleteOptions", "propagationPolicy", f'"{policy}"',
-                               '"Foreground", "Background", "Orphan", "nil"')
+        options, dry_run, warnings = await _delete_options(request)
         info = request.match_info
         body, is_job = self.jobs.delete(info["namespace"], info["name"], options, dry_run)
-        warnings = []
-        if policy is None and "orphanDependents" not in options:
-            warnings.append("child pods are preserved by default when jobs are deleted; set propagationPolicy="
-                            "Background to remove them or set propagationPolicy=Orphan to suppress this warning")
+        target = wire.negotiate(request)
         if is_job:
-            return wire.respond(request, job_body(body, request.path), 200, _warning_headers(warnings))
-        return wire.respond(request, body, 200, _warning_headers(warnings))
+            return wire.respond(request, job_body(body, request.path), 200, warnings, target)
+        return wire.respond(request, body, 200, warnings, target)
+
+    async def delete_collection_namespaced_job(self, request: web.Request) -> web.Response:
+        """deletecollection: ListOptions pick the jobs, DeleteOptions delete each; the list as it was."""
+        predicate, limit = _list_options(request)
+        options, dry_run, warnings = await _delete_options(request)
+        items, token, remaining = self.jobs.delete_collection(
+            request.match_info["namespace"], predicate, limit, request.query.get("continue"), options, dry_run)
+        return self._list_answer(request, items, token, remaining, warnings)
+
+    def _list_answer(self, request: web.Request, items: list[dict], token: str | None, remaining: int | None,
+                     headers: CIMultiDict | None = None) -> web.Response:
+        """A JobList, or its Table, as negotiated."""
+        target = wire.negotiate(request)
+        body = list_body("JobList", "batch/v1", items, self.jobs.core.store.revision, token, remaining)
+        if target.table:
+            body = self._table(request, target, items, body["metadata"])
+        return wire.respond(request, body, 200, headers, target)
 
     async def list_namespaced_job(self, request: web.Request) -> web.StreamResponse:
         return await self._list(request, request.match_info["namespace"])
@@ -179,19 +205,29 @@ class JobHandlers:
 
     async def _list(self, request: web.Request, namespace: str | None) -> web.StreamResponse:
         query = request.query
-        if query.get("resourceVersionMatch") and (not query.get("resourceVersion") or query.get("continue")):
-            why = "when continue is provided" if query.get("continue") else "unless resourceVersion is provided"
-            raise options_invalid("ListOptions", "resourceVersionMatch", "FieldValueForbidden",
-                                  f"Forbidden: resourceVersionMatch is forbidden {why}")
-        predicate = both(label_selector(query.get("labelSelector")), field_selector(query.get("fieldSelector")))
-        if wire.is_true(query.get("watch")) or query.get("watch") in ("True",):
+        if wire.is_true(query.get("watch")):
+            predicate, _ = _list_options(request, watch=True)
             return await self._watch(request, namespace, predicate)
-        limit_text = query.get("limit", "0") or "0"
-        if not limit_text.isdigit():
-            raise errors.bad_request(f'invalid value "{limit_text}" for limit: must be a non-negative integer')
-        items, token, remaining = self.jobs.page(namespace, predicate, int(limit_text), query.get("continue"))
-        body = list_body("JobList", "batch/v1", items, self.jobs.core.store.revision, token, remaining)
-        return wire.respond(request, body)
+        predicate, limit = _list_options(request)
+        items, token, remaining = self.jobs.page(namespace, predicate, limit, query.get("continue"))
+        return self._list_answer(request, items, token, remaining)
+
+    def _event_lines(self, request: web.Request, target: wire.Target) -> Callable[[str, dict], bytes]:
+        """How each watch event is written: the job, or a one-row Table (column definitions only in the first)."""
+        if target.media == wire.PROTOBUF:
+            return lambda event_type, job: protobuf.codec().watch_frame(event_type, job_body(job))
+        if not target.table:
+            return _event_line
+        include_object(request.query)  # a bad one is refused before the stream starts
+        written = []
+
+        def table_line(event_type: str, job: dict) -> bytes:
+            meta = {"resourceVersion": job["metadata"]["resourceVersion"]}
+            table = self._table(request, target, [job], meta, columns=not written)
+            written.append(True)
+            return jsonio.dumps({"type": event_type, "object": table}) + b"\n"
+
+        return table_line
 
     async def _watch(self, request: web.Request, namespace: str | None, predicate) -> web.StreamResponse:
         if self.hub.full():  # before anything else, as the apiserver's request limits come first
@@ -202,12 +238,16 @@ class JobHandlers:
             raise errors.bad_request(f'invalid resource version "{since}"')
         timeout_text = query.get("timeoutSeconds") or ""
         timeout = float(timeout_text) if timeout_text.isdigit() and timeout_text != "0" else None  # 0: none
-        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        target = wire.negotiate(request)
+        event_line = self._event_lines(request, target)
+        stream_type = wire.PROTOBUF + ";stream=watch" if target.media == wire.PROTOBUF else wire.JSON
+        response = web.StreamResponse(headers={"Content-Type": stream_type})
         response.enable_chunked_encoding()
         if since != "0" and self.hub.too_old(int(since)):
             await response.prepare(request)
             expired = errors.status_body(410, "Expired", f"too old resource version: {since} ({self.hub.compacted})", None)
-            await response.write(jsonio.dumps({"type": "ERROR", "object": expired}) + b"\n")
+            await response.write(protobuf.codec().watch_frame("ERROR", expired) if target.media == wire.PROTOBUF
+                                 else jsonio.dumps({"type": "ERROR", "object": expired}) + b"\n")
             return response
         initial = [] if since != "0" else [
             job for _, job in self.jobs.items.scan(namespace) if predicate is None or predicate(job)]
@@ -217,15 +257,55 @@ class JobHandlers:
             await response.prepare(request)
             for start in range(0, len(initial), INITIAL_EVENTS_PER_WRITE):
                 chunk = initial[start:start + INITIAL_EVENTS_PER_WRITE]
-                await response.write(b"".join(_event_line("ADDED", job) for job in chunk))
+                await response.write(b"".join(event_line("ADDED", job) for job in chunk))
             async with asyncio.timeout(timeout):
                 while (item := await _next_event(watcher, request)) is not CLOSED:
-                    await response.write(_event_line(*item))
+                    await response.write(event_line(*item))
         except (TimeoutError, ConnectionResetError):
             pass
         finally:
             self.hub.drop(watcher)
         return response
+
+
+def _list_options(request: web.Request, watch: bool = False) -> tuple[Any, int]:
+    """ListOptions from the query, validated as the apiserver does: the predicate and the limit (0: none)."""
+    query = request.query
+    if query.get("resourceVersionMatch") and (not query.get("resourceVersion") or query.get("continue")):
+        why = "when continue is provided" if query.get("continue") else "unless resourceVersion is provided"
+        raise options_invalid("ListOptions", "resourceVersionMatch", "FieldValueForbidden",
+                              f"Forbidden: resourceVersionMatch is forbidden {why}")
+    predicate = both(label_selector(query.get("labelSelector")), field_selector(query.get("fieldSelector")))
+    if watch:
+        return predicate, 0
+    limit_text = query.get("limit", "0") or "0"
+    if not limit_text.isdigit():
+        raise errors.bad_request(f'invalid value "{limit_text}" for limit: must be a non-negative integer')
+    return predicate, int(limit_text)
+
+
+async def _delete_options(request: web.Request) -> tuple[dict, bool, CIMultiDict | None]:
+    """DeleteOptions from the body, or from the query when the body is empty: the options, whether it is a dry
+    run, and the Warning headers the answer carries."""
+    dry_run = write_options(request, "DeleteOptions").dry_run
+    raw = await request.read()
+    if raw.strip():
+        options = wire.decode_object(raw, wire.media_type(request), "DeleteOptions")
+        dry_run = dry_run or "All" in (options.get("dryRun") or [])
+    else:
+        query = request.query
+        options = {"propagationPolicy": query.get("propagationPolicy")}
+        if "orphanDependents" in query:
+            options["orphanDependents"] = wire.is_true(query["orphanDependents"])
+    policy = options.get("propagationPolicy")
+    if policy is not None and policy not in ("Orphan", "Background", "Foreground"):
+        raise _unsupported("DeleteOptions", "propagationPolicy", f'"{policy}"',
+                           '"Foreground", "Background", "Orphan", "nil"')
+    warnings = []
+    if policy is None and "orphanDependents" not in options:
+        warnings.append("child pods are preserved by default when jobs are deleted; set propagationPolicy="
+                        "Background to remove them or set propagationPolicy=Orphan to suppress this warning")
+    return options, dry_run, _warning_headers(warnings)
 
 
 async def _next_event(watcher, request: web.Request):
@@ -259,28 +339,40 @@ def _event_line(event_type: str, job: dict) -> bytes:
 class NamespaceHandlers:
     """The core/v1 Namespace routes a Job needs around it."""
 
-    def __init__(self, namespaces: Namespaces) -> None:
+    def __init__(self, namespaces: Namespaces, tables: Tables) -> None:
         self.namespaces = namespaces
+        self.tables = tables
+
+    def _respond(self, request: web.Request, body: dict, items: list[dict], code: int = 200,
+                 headers: CIMultiDict | None = None) -> web.Response:
+        """A Namespace or NamespaceList (`body`), or the Table of `items`, as negotiated."""
+        target = wire.negotiate(request)
+        if target.table:
+            body = self.tables.table("Namespace", items, {"resourceVersion": body["metadata"].get("resourceVersion", "")},
+                                     target.table, include_object(request.query), namespace_body)
+        return wire.respond(request, body, code, headers, target)
 
     async def create_namespace(self, request: web.Request) -> web.Response:
         options = write_options(request, "CreateOptions")
         namespace = self.namespaces.create(await read_body(request, "Namespace"), options)
-        return wire.respond(request, namespace_body(namespace), 201, _warning_headers(options.warnings))
+        return self._respond(request, namespace_body(namespace), [namespace], 201, _warning_headers(options.warnings))
 
     async def read_namespace(self, request: web.Request) -> web.Response:
-        return wire.respond(request, namespace_body(self.namespaces.get(request.match_info["name"])))
+        namespace = self.namespaces.get(request.match_info["name"])
+        return self._respond(request, namespace_body(namespace), [namespace])
 
     async def list_namespace(self, request: web.Request) -> web.Response:
         items = self.namespaces.list()
         predicate = label_selector(request.query.get("labelSelector"))
         if predicate is not None:
             items = [ns for ns in items if predicate(ns)]
-        return wire.respond(request, list_body("NamespaceList", "v1", items, self.namespaces.core.store.revision))
+        return self._respond(request, list_body("NamespaceList", "v1", items, self.namespaces.core.store.revision),
+                             items)
 
     async def delete_namespace(self, request: web.Request) -> web.Response:
         options = write_options(request, "DeleteOptions")
         namespace = self.namespaces.delete(request.match_info["name"], options)
-        return wire.respond(request, namespace_body(namespace))
+        return self._respond(request, namespace_body(namespace), [namespace])
 
 
 def serve_document(document: dict) -> Handler:
@@ -295,3 +387,31 @@ def serve_document(document: dict) -> Handler:
 async def get_core_api_versions(request: web.Request) -> web.Response:
     """/api names the address the client used, as the apiserver does."""
     return wire.respond(request, discovery.api_versions(request.host))
+
+
+def _accepts_json(accept: str) -> bool:
+    """Whether an OpenAPI request's Accept takes JSON (the emulator publishes no protobuf form of them)."""
+    return not accept or any(clause.split(";")[0].strip() in ("application/json", "*/*", "application/*")
+                             for clause in accept.split(","))
+
+
+def serve_openapi(published: Published, now: Callable[[], datetime]) -> Handler:
+    """An OpenAPI document with the apiserver's caching: Etag, 304 for If-None-Match, `?hash=` URLs immutable
+    for a year, a stale hash redirected (301) to the current one, 406 with an empty body for other types."""
+    etag = f'"{published.hash}"'
+
+    async def handler(request: web.Request) -> web.Response:
+        if not _accepts_json(request.headers.get("Accept", "")):
+            return web.Response(status=406)
+        given = request.query.get("hash")
+        if given is not None and given != published.hash:
+            return web.Response(status=301, headers={"Location": f"{request.path}?hash={published.hash}"})
+        headers = {"Etag": etag, "Vary": "Accept"}
+        if given is not None:
+            headers["Cache-Control"] = "public, immutable"
+            headers["Expires"] = format_datetime(now() + timedelta(days=365), usegmt=True)
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers=headers)
+        return wire.reply(published.data, 200, headers)
+
+    return handler

@@ -5,7 +5,7 @@ import copy
 from collections.abc import Callable
 
 from emulator.services.protocol import Core
-from emulator.services.kubernetes import schema, errors, validation
+from emulator.services.kubernetes import apply, schema, errors, validation
 from emulator.services.kubernetes.options import WriteOptions, cannot_handle
 from emulator.services.kubernetes.shapes import new_namespace
 
@@ -37,7 +37,8 @@ class Namespaces:
             raise errors.not_found(name, "namespaces", "")
         return found
 
-    def create(self, body: dict, options: WriteOptions) -> dict:
+    def create(self, body: dict, options: WriteOptions, tracked: bool = True) -> dict:
+        """POST; `tracked`: with managedFields for its writer (not for fixtures, stored as before tracking)."""
         try:
             options.unknown_fields(schema.check_object(body, schema.NAMESPACE), cannot_handle("Namespace"))
         except schema.DecodeError as error:
@@ -51,12 +52,15 @@ class Namespaces:
             raise errors.already_exists(name, "namespaces", "")
         namespace = new_namespace(name, self.core.ids.uuid4(), self.core.clock.stamp(),
                                   meta.get("labels"), meta.get("annotations"))
+        managed = apply.NAMESPACES.update(None, namespace, options.manager, "", self.core.clock.stamp())
+        if tracked and managed:
+            namespace["metadata"]["managedFields"] = managed
         return namespace if options.dry_run else self._put(namespace)
 
     def load_fixture(self, document: dict) -> None:
         name = (document.get("metadata") or {}).get("name") or ""
         if not self.exists(name):
-            self.create(document, WriteOptions())
+            self.create(document, WriteOptions(), tracked=False)
 
     def list(self) -> list[dict]:
         return [ns for _, ns in self.items.scan("")]

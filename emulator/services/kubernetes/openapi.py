@@ -33,6 +33,7 @@ RESULTS = {
     "patchBatchV1NamespacedJob": JOB, "patchBatchV1NamespacedJobStatus": JOB, "createBatchV1NamespacedJob": JOB,
     "deleteBatchV1NamespacedJob": {"anyOf": [JOB, SUCCESS_STATUS]},
     "listBatchV1NamespacedJob": JOB_LIST, "listBatchV1JobForAllNamespaces": JOB_LIST,
+    "deleteBatchV1CollectionNamespacedJob": JOB_LIST,
     "listCoreV1Namespace": NAMESPACE_LIST, "createCoreV1Namespace": NAMESPACE,
     "readCoreV1Namespace": NAMESPACE, "deleteCoreV1Namespace": NAMESPACE,
 }
@@ -40,6 +41,8 @@ QUERY = {  # documented query parameters (watch is left out: it streams until cl
     "listBatchV1NamespacedJob": ["labelSelector", "fieldSelector", "limit", "continue", "pretty"],
     "listBatchV1JobForAllNamespaces": ["labelSelector", "fieldSelector", "limit", "continue", "pretty"],
     "deleteBatchV1NamespacedJob": ["propagationPolicy", "dryRun"],
+    "deleteBatchV1CollectionNamespacedJob": ["labelSelector", "fieldSelector", "limit", "continue",
+                                             "propagationPolicy", "dryRun"],
     "createBatchV1NamespacedJob": ["dryRun", "fieldValidation", "pretty"],
 }
 

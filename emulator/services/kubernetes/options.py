@@ -10,6 +10,7 @@ from emulator.services.kubernetes import errors
 class WriteOptions:
     dry_run: bool = False
     field_validation: str = "Warn"  # Ignore, Warn or Strict
+    manager: str = "unknown"  # the field manager a write is recorded for (`?fieldManager=`, else the User-Agent)
     warnings: list[str] = field(default_factory=list)
 
     def unknown_fields(self, unknown: list[str], strict_error) -> None:

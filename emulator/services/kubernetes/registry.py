@@ -14,6 +14,7 @@ from typing import Any
 
 from emulator.core import jsonio
 from emulator.services.protocol import Core
+from emulator.services.kubernetes import apply as field_manager
 from emulator.services.kubernetes import patch as patches
 from emulator.services.kubernetes import schema, errors, strategy, validation
 from emulator.services.kubernetes.filters import Predicate
@@ -51,6 +52,7 @@ class Jobs:
         self.hub = hub
         self.items = core.store.collection("jobs")
         self.listeners: list[Listener] = []  # told of every write (see WRITES), as a controller's watch would be
+        self.fields = field_manager.JOBS
 
     # --- reads -----------------------------------------------------------------------------------
 
@@ -97,7 +99,8 @@ class Jobs:
 
     # --- create ------------------------------------------------------------------------------------
 
-    def create(self, namespace: str, body: dict, options: WriteOptions) -> dict:
+    def create(self, namespace: str, body: dict, options: WriteOptions, managed: Any = False) -> dict:
+        """POST (and an apply that creates, with its `managed` fields)."""
         body = self._decode(body, options)
         meta = body.get("metadata") or {}
         if meta.get("namespace") and meta["namespace"] != namespace:
@@ -121,6 +124,10 @@ class Jobs:
         if self.items.get(namespace, name) is not None:
             raise errors.already_exists(name)
         strategy.copy_template_labels(job)
+        if managed is False:
+            managed = self.fields.update(None, {**job, "metadata": {**job["metadata"], "managedFields": meta.get(
+                "managedFields")}}, options.manager, "", self.core.clock.stamp())
+        _set_managed(job, managed)
         if options.dry_run:
             return job
         job = self._commit(job, None)
@@ -177,10 +184,8 @@ class Jobs:
             if document is None:
                 raise errors.bad_request("Invalid JSON Patch")
             patched = patches.merge_patch(current, document)
-        elif patch_type == "application/strategic-merge-patch+json":
+        else:  # strategic-merge-patch+json (apply-patch+yaml goes to `apply`)
             patched = patches.strategic_merge_patch(current, document)
-        else:  # apply-patch+yaml: merge the applied configuration (no field ownership)
-            patched = patches.merge_patch(current, document if isinstance(document, dict) else {})
         if not isinstance(patched, dict):
             raise _patch_decode_error(patch_type, document, patched, f"json: cannot unmarshal {json_type(patched)} "
                                       "into Go value of type map[string]interface {}")
@@ -195,6 +200,37 @@ class Jobs:
         self._check_version(name, patched["metadata"].get("resourceVersion"), old)
         return self._written(self._update(old, patched, status_only, options), status_only, options)
 
+    def apply(self, namespace: str, name: str, document: Any, status_only: bool, force: bool,
+              options: WriteOptions) -> tuple[dict, bool]:
+        """Server-side apply: the job as applied by `options.manager`, and whether it was created."""
+        if not isinstance(document, dict):
+            raise errors.bad_request(f"error decoding patch: json: cannot unmarshal {json_type(document)} into Go "
+                                     "value of type map[string]interface {}")
+        if (document.get("apiVersion"), document.get("kind")) != ("batch/v1", "Job"):
+            group_version = document.get("apiVersion") or ""
+            raise errors.bad_request(f"invalid object type: {group_version}, Kind={document.get('kind') or ''}")
+        meta = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
+        if meta.get("managedFields") is not None:
+            raise errors.bad_request("metadata.managedFields must be nil")
+        if meta.get("namespace") and meta["namespace"] != namespace:
+            raise errors.bad_request(f"the namespace of the object ({meta['namespace']}) does not match the "
+                                     f"namespace on the request ({namespace})")
+        if meta.get("name") != name:
+            raise errors.bad_request(f"the name of the object ({meta.get('name') or ''}) does not match the name "
+                                     f"on the URL ({name})")
+        document = self._decode(document, options)
+        old = self.items.get(namespace, name)
+        subresource, now = ("status" if status_only else ""), self.core.clock.stamp()
+        if old is None:
+            if status_only:  # subresources never create
+                raise errors.not_found(name)
+            merged, managed = self.fields.apply(None, document, options.manager, "", force, now)
+            return self.create(namespace, merged, options, managed), True
+        merged, managed = self.fields.apply(job_body(old), document, options.manager, subresource, force, now)
+        merged = self._identified(namespace, name, merged)
+        self._check_version(name, merged["metadata"].get("resourceVersion"), old)
+        return self._written(self._update(old, merged, status_only, options, managed), status_only, options), False
+
     def _written(self, job: dict, status_only: bool, options: WriteOptions) -> dict:
         """Tell the listeners of a client's write (of the job, or of its status); the job as written."""
         if not options.dry_run:
@@ -208,7 +244,7 @@ class Jobs:
     def write_status(self, namespace: str, name: str, new_status: dict) -> dict:
         """A status write by the emulator itself (the simulated controller): validated like a client's."""
         old = self.get(namespace, name)
-        return self._update(old, {**old, "status": new_status}, True, WriteOptions())
+        return self._update(old, {**old, "status": new_status}, True, WriteOptions(manager="kube-controller-manager"))
 
     def _decode(self, body: dict, options: WriteOptions) -> dict:
         """The body as decoding it into a Job leaves it (unknown fields dropped), or a 400."""
@@ -244,8 +280,12 @@ class Jobs:
             raise errors.bad_request(f'invalid resourceVersion "{version}": must be a decimal number')
         raise errors.stale(name)
 
-    def _update(self, old: dict, body: dict, status_only: bool, options: WriteOptions) -> dict:
+    def _update(self, old: dict, body: dict, status_only: bool, options: WriteOptions, managed: Any = False) -> dict:
         new = strategy.prepare_for_status_update(body, old) if status_only else strategy.prepare_for_update(body, old)
+        if managed is False:
+            managed = self.fields.update(old, new, options.manager, "status" if status_only else "",
+                                         self.core.clock.stamp())
+        _set_managed(new, managed)
         if new == old:  # the stored job passed the checks below when it was written
             return old  # a no-op write keeps its resourceVersion and tells no watcher
         problems: list[FieldError] = []
@@ -316,6 +356,17 @@ class Jobs:
             self._commit(released, response)
         return response, True
 
+    def delete_collection(self, namespace: str, predicate: Predicate | None, limit: int, continue_token: str | None,
+                          options: dict, dry_run: bool) -> tuple[list[dict], str | None, int | None]:
+        """deletecollection: the matching page (all matches without `limit`), each deleted as by `delete`;
+        the jobs as listed before deletion, the next token and what remains."""
+        items, token, remaining = self.page(namespace, predicate, limit, continue_token)
+        for job in items:
+            meta = job["metadata"]
+            if self.items.get(meta["namespace"], meta["name"]) is job:  # not gone meanwhile
+                self.delete(meta["namespace"], meta["name"], options, dry_run)
+        return items, token, remaining
+
     @staticmethod
     def _check_delete_preconditions(name: str, old: dict, preconditions: dict) -> None:
         uid, version = preconditions.get("uid"), preconditions.get("resourceVersion")
@@ -334,3 +385,11 @@ class Jobs:
             gone = {**job, "metadata": {**job["metadata"], "deletionTimestamp": self.core.clock.stamp()}}
             gone["metadata"].pop("finalizers", None)
             self._commit(gone, job)
+
+
+def _set_managed(job: dict, managed: list[dict] | None) -> None:
+    """The job's managedFields, last in its metadata as the apiserver orders ObjectMeta; none: no key."""
+    meta = job["metadata"]
+    meta.pop("managedFields", None)
+    if managed:
+        meta["managedFields"] = managed

@@ -4,13 +4,17 @@ from __future__ import annotations
 from aiohttp import web
 
 from emulator.services.kubernetes import discovery
-from emulator.services.kubernetes.handlers import JobHandlers, NamespaceHandlers, get_core_api_versions, serve_document
+from emulator.services.kubernetes.handlers import (JobHandlers, NamespaceHandlers, get_core_api_versions,
+                                                   serve_document, serve_openapi)
+from emulator.services.kubernetes.openapi_schemas import Documents
 
 JOBS = "/apis/batch/v1/namespaces/{namespace}/jobs"
 
 
-def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: NamespaceHandlers) -> None:
-    """Routes named `kubernetes.<operationId>`, the names the request journal and fault rules use."""
+def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: NamespaceHandlers,
+               version: dict, documents: Documents, now) -> None:
+    """Routes named `kubernetes.<operationId>`, the names the request journal and fault rules use; each also
+    with a trailing slash, which kube-apiserver's router ignores (kr8s's first call is `GET /version/`)."""
     routes = [
         ("GET", JOBS + "/{name}/status", jobs.read_namespaced_job_status, "readBatchV1NamespacedJobStatus"),
         ("PUT", JOBS + "/{name}/status", jobs.replace_namespaced_job_status, "replaceBatchV1NamespacedJobStatus"),
@@ -20,21 +24,24 @@ def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: Namespa
         ("PATCH", JOBS + "/{name}", jobs.patch_namespaced_job, "patchBatchV1NamespacedJob"),
         ("DELETE", JOBS + "/{name}", jobs.delete_namespaced_job, "deleteBatchV1NamespacedJob"),
         ("GET", JOBS, jobs.list_namespaced_job, "listBatchV1NamespacedJob"),
+        ("DELETE", JOBS, jobs.delete_collection_namespaced_job, "deleteBatchV1CollectionNamespacedJob"),
         ("POST", JOBS, jobs.create_namespaced_job, "createBatchV1NamespacedJob"),
         ("GET", "/apis/batch/v1/jobs", jobs.list_job_for_all_namespaces, "listBatchV1JobForAllNamespaces"),
         ("GET", "/api/v1/namespaces", namespaces.list_namespace, "listCoreV1Namespace"),
         ("POST", "/api/v1/namespaces", namespaces.create_namespace, "createCoreV1Namespace"),
         ("GET", "/api/v1/namespaces/{name}", namespaces.read_namespace, "readCoreV1Namespace"),
         ("DELETE", "/api/v1/namespaces/{name}", namespaces.delete_namespace, "deleteCoreV1Namespace"),
-        ("GET", "/version", serve_document(discovery.VERSION), "getCodeVersion"),
+        ("GET", "/version", serve_document(version), "getCodeVersion"),
         ("GET", "/api", get_core_api_versions, "getCoreAPIVersions"),
         ("GET", "/api/v1", serve_document(discovery.CORE_V1_RESOURCES), "getCoreV1APIResources"),
         ("GET", "/apis", serve_document(discovery.API_GROUP_LIST), "getAPIVersions"),
         ("GET", "/apis/batch", serve_document(discovery.API_GROUP), "getBatchAPIGroup"),
         ("GET", "/apis/batch/v1", serve_document(discovery.BATCH_V1_RESOURCES), "getBatchV1APIResources"),
-        ("GET", "/openapi/v3", serve_document(discovery.OPENAPI_ROOT), "getOpenAPIV3"),
-        ("GET", "/openapi/v3/apis/batch/v1", serve_document(discovery.OPENAPI_BATCH_V1), "getOpenAPIV3BatchV1"),
-        ("GET", "/openapi/v3/api/v1", serve_document(discovery.OPENAPI_CORE_V1), "getOpenAPIV3CoreV1"),
+        ("GET", "/openapi/v3", serve_openapi(documents.index, now), "getOpenAPIV3"),
+        ("GET", "/openapi/v3/apis/batch/v1", serve_openapi(documents.v3["apis/batch/v1"], now), "getOpenAPIV3BatchV1"),
+        ("GET", "/openapi/v3/api/v1", serve_openapi(documents.v3["api/v1"], now), "getOpenAPIV3CoreV1"),
+        ("GET", "/openapi/v2", serve_openapi(documents.v2, now), "getOpenAPIV2"),
     ]
     for method, path, handler, operation in routes:
         router.add_route(method, path, handler, name=f"kubernetes.{operation}")
+        router.add_route(method, path + "/", handler, name=f"kubernetes.{operation}:slash")

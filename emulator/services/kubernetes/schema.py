@@ -21,6 +21,10 @@ class Struct:
     go_type: str  # as Go prints it, e.g. "v1.JobSpec"
     fields: dict[str, Any]
     closed: bool = True  # whether keys outside `fields` are unknown fields
+    package: str = "io.k8s.api.core.v1"  # where the OpenAPI documents name it (`<package>.<name>`)
+    required: tuple[str, ...] = ()
+    description: str = ""
+    atomic: bool = False  # x-kubernetes-map-type: atomic (replaced whole by server-side apply)
 
     @cached_property
     def name(self) -> str:
@@ -38,7 +42,13 @@ class Map:
 
 @dataclass(frozen=True)
 class List:
+    """A list, with its merge semantics (x-kubernetes-list-type and friends) as the API types declare them."""
+
     item: Any
+    list_type: str = "atomic"  # "atomic", "set" or "map"
+    keys: tuple[str, ...] = ()  # x-kubernetes-list-map-keys for "map" lists
+    patch_strategy: str = ""  # x-kubernetes-patch-strategy ("merge", "merge,retainKeys")
+    merge_key: str = ""  # x-kubernetes-patch-merge-key
 
     @property
     def go_type(self) -> str:
@@ -53,26 +63,57 @@ def go_type(kind: Type) -> str:
     return kind if isinstance(kind, str) else kind.go_type
 
 
+TIME = "time"  # metav1.Time: an RFC 3339 string (any value is let through, as before)
+META = "io.k8s.apimachinery.pkg.apis.meta.v1"
+BATCH = "io.k8s.api.batch.v1"
+NAME_KEYED = {"list_type": "map", "keys": ("name",), "patch_strategy": "merge", "merge_key": "name"}
+
 OBJECT_META = Struct("v1.ObjectMeta", {
     "name": "string", "generateName": "string", "namespace": "string", "selfLink": "string",
     "uid": "string", "resourceVersion": "string", "generation": "int64",
-    "creationTimestamp": ANY, "deletionTimestamp": ANY, "deletionGracePeriodSeconds": "int64",
+    "creationTimestamp": TIME, "deletionTimestamp": TIME, "deletionGracePeriodSeconds": "int64",
     "labels": Map("string"), "annotations": Map("string"),
     "ownerReferences": List(Struct("v1.OwnerReference", {
         "apiVersion": "string", "kind": "string", "name": "string", "uid": "string",
-        "controller": "bool", "blockOwnerDeletion": "bool"})),
-    "finalizers": List("string"), "managedFields": ANY, "enable": "bool", "clusterName": "string",
-})
+        "controller": "bool", "blockOwnerDeletion": "bool"}, package=META,
+        required=("apiVersion", "kind", "name", "uid"), atomic=True,
+        description="OwnerReference contains enough information to let you identify an owning object."),
+        "map", ("uid",), "merge", "uid"),
+    "finalizers": List("string", "set", patch_strategy="merge"), "managedFields": ANY, "enable": "bool",
+    "clusterName": "string",
+}, package=META, description="ObjectMeta is metadata that all persisted resources must have, which includes all "
+                             "objects users must create.")
+LIST_META = Struct("v1.ListMeta", {"selfLink": "string", "resourceVersion": "string", "continue": "string",
+                                   "remainingItemCount": "int64"}, package=META,
+                   description="ListMeta describes metadata that synthetic resources must have, including lists "
+                               "and various status objects.")
+ENV_VAR = Struct("v1.EnvVar", {"name": "string", "value": "string", "valueFrom": ANY}, required=("name",),
+                 description="EnvVar represents an environment variable present in a Container.")
+CONTAINER_PORT = Struct("v1.ContainerPort", {
+    "name": "string", "hostPort": "int32", "containerPort": "int32", "protocol": "string", "hostIP": "string"},
+    required=("containerPort",), description="ContainerPort represents a network port in a single container.")
+VOLUME_MOUNT = Struct("v1.VolumeMount", {
+    "name": "string", "readOnly": "bool", "recursiveReadOnly": "string", "mountPath": "string",
+    "subPath": "string", "mountPropagation": "string", "subPathExpr": "string"}, required=("name", "mountPath"),
+    description="VolumeMount describes a mounting of a Volume within a container.")
+VOLUME = Struct("v1.Volume", {"name": "string"}, closed=False, required=("name",),
+                description="Volume represents a named volume in a pod that may be accessed by any container in "
+                            "the pod.")
 CONTAINER = Struct("v1.Container", {
     "name": "string", "image": "string", "command": List("string"), "args": List("string"),
-    "workingDir": "string", "ports": ANY, "envFrom": ANY, "env": ANY, "resources": ANY, "resizePolicy": ANY,
-    "restartPolicy": "string", "volumeMounts": ANY, "volumeDevices": ANY, "livenessProbe": ANY,
+    "workingDir": "string",
+    "ports": List(CONTAINER_PORT, "map", ("containerPort", "protocol"), "merge", "containerPort"),
+    "envFrom": ANY, "env": List(ENV_VAR, **NAME_KEYED), "resources": ANY, "resizePolicy": ANY,
+    "restartPolicy": "string", "volumeMounts": List(VOLUME_MOUNT, "map", ("mountPath",), "merge", "mountPath"),
+    "volumeDevices": ANY, "livenessProbe": ANY,
     "readinessProbe": ANY, "startupProbe": ANY, "lifecycle": ANY, "terminationMessagePath": "string",
     "terminationMessagePolicy": "string", "imagePullPolicy": "string", "securityContext": ANY,
     "stdin": "bool", "stdinOnce": "bool", "tty": "bool",
-})
+}, required=("name",), description="A single application container that you want to run within a pod.")
 POD_SPEC = Struct("v1.PodSpec", {
-    "volumes": ANY, "initContainers": List(CONTAINER), "containers": List(CONTAINER), "ephemeralContainers": ANY,
+    "volumes": List(VOLUME, "map", ("name",), "merge,retainKeys", "name"),
+    "initContainers": List(CONTAINER, **NAME_KEYED), "containers": List(CONTAINER, **NAME_KEYED),
+    "ephemeralContainers": ANY,
     "restartPolicy": "string", "terminationGracePeriodSeconds": "int64", "activeDeadlineSeconds": "int64",
     "dnsPolicy": "string", "nodeSelector": Map("string"), "serviceAccountName": "string",
     "serviceAccount": "string", "automountServiceAccountToken": "bool", "nodeName": "string",
@@ -83,34 +124,50 @@ POD_SPEC = Struct("v1.PodSpec", {
     "runtimeClassName": "string", "enableServiceLinks": "bool", "preemptionPolicy": "string",
     "overhead": ANY, "topologySpreadConstraints": ANY, "setHostnameAsFQDN": "bool", "os": ANY,
     "hostUsers": "bool", "schedulingGates": ANY, "resourceClaims": ANY, "resources": ANY,
-})
+}, required=("containers",), description="PodSpec is a description of a pod.")
+POD_TEMPLATE_SPEC = Struct("v1.PodTemplateSpec", {"metadata": OBJECT_META, "spec": POD_SPEC},
+                           description="PodTemplateSpec describes the data a pod should have when created from a "
+                                       "template")
+LABEL_SELECTOR = Struct("v1.LabelSelector", {"matchLabels": Map("string"), "matchExpressions": ANY}, package=META,
+                        atomic=True, description="A label selector is a label query over a set of resources. The "
+                        "result of matchLabels and matchExpressions are ANDed. An empty label selector matches all "
+                        "objects. A null label selector matches no objects.")
 JOB_SPEC = Struct("v1.JobSpec", {
     "parallelism": "int32", "completions": "int32", "activeDeadlineSeconds": "int64",
     "podFailurePolicy": ANY, "successPolicy": ANY, "backoffLimit": "int32", "backoffLimitPerIndex": "int32",
     "maxFailedIndexes": "int32",
-    "selector": Struct("v1.LabelSelector", {"matchLabels": Map("string"), "matchExpressions": ANY}),
-    "manualSelector": "bool",
-    "template": Struct("v1.PodTemplateSpec", {"metadata": OBJECT_META, "spec": POD_SPEC}),
+    "selector": LABEL_SELECTOR, "manualSelector": "bool", "template": POD_TEMPLATE_SPEC,
     "ttlSecondsAfterFinished": "int32", "completionMode": "string", "suspend": "bool",
     "podReplacementPolicy": "string", "managedBy": "string",
-})
+}, package=BATCH, required=("template",), description="JobSpec describes how the job execution will look like.")
 JOB_STATUS = Struct("v1.JobStatus", {
     "conditions": List(Struct("v1.JobCondition", {
-        "type": "string", "status": "string", "lastProbeTime": ANY, "lastTransitionTime": ANY,
-        "reason": "string", "message": "string"})),
-    "startTime": ANY, "completionTime": ANY, "active": "int32", "succeeded": "int32", "failed": "int32",
+        "type": "string", "status": "string", "lastProbeTime": TIME, "lastTransitionTime": TIME,
+        "reason": "string", "message": "string"}, package=BATCH, required=("type", "status"),
+        description="JobCondition describes current state of a job."), patch_strategy="merge", merge_key="type"),
+    "startTime": TIME, "completionTime": TIME, "active": "int32", "succeeded": "int32", "failed": "int32",
     "terminating": "int32", "ready": "int32", "completedIndexes": "string", "failedIndexes": "string",
     "uncountedTerminatedPods": Struct("v1.UncountedTerminatedPods", {
-        "succeeded": List("string"), "failed": List("string")}),
-})
+        "succeeded": List("string", "set"), "failed": List("string", "set")}, package=BATCH,
+        description="UncountedTerminatedPods holds UIDs of Pods that have terminated but haven't been accounted "
+                    "in Job status counters."),
+}, package=BATCH, description="JobStatus represents the current state of a Job.")
 JOB = Struct("v1.Job", {
     "kind": "string", "apiVersion": "string", "metadata": OBJECT_META, "spec": JOB_SPEC, "status": JOB_STATUS,
-})
+}, package=BATCH, description="Job represents the configuration of a single job.")
+JOB_LIST = Struct("v1.JobList", {"kind": "string", "apiVersion": "string", "metadata": LIST_META,
+                                 "items": List(JOB)}, package=BATCH, required=("items",),
+                  description="JobList is a collection of jobs.")
 NAMESPACE = Struct("v1.Namespace", {
     "kind": "string", "apiVersion": "string", "metadata": OBJECT_META,
-    "spec": Struct("v1.NamespaceSpec", {"finalizers": List("string")}),
-    "status": Struct("v1.NamespaceStatus", {"phase": "string", "conditions": ANY}),
-})
+    "spec": Struct("v1.NamespaceSpec", {"finalizers": List("string")},
+                   description="NamespaceSpec describes the attributes on a Namespace."),
+    "status": Struct("v1.NamespaceStatus", {"phase": "string", "conditions": ANY},
+                     description="NamespaceStatus is information about the current status of a Namespace."),
+}, description="Namespace provides a scope for Names. Use of multiple namespaces is optional.")
+NAMESPACE_LIST = Struct("v1.NamespaceList", {"kind": "string", "apiVersion": "string", "metadata": LIST_META,
+                                             "items": List(NAMESPACE)}, required=("items",),
+                        description="NamespaceList is a list of Namespaces.")
 
 
 class DecodeError(ValueError):

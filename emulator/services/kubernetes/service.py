@@ -11,7 +11,10 @@ from emulator.services.kubernetes import authn, errors, fixtures, openapi, route
 from emulator.services.kubernetes.controller import JobController
 from emulator.services.kubernetes.handlers import JobHandlers, NamespaceHandlers
 from emulator.services.kubernetes.namespaces import Namespaces
+from emulator.services.kubernetes.openapi_schemas import Documents
 from emulator.services.kubernetes.registry import Jobs
+from emulator.services.kubernetes.tables import Tables
+from emulator.services.kubernetes.version import KubeVersion
 from emulator.services.kubernetes.watch import WatchHub
 from emulator.services.protocol import Core, ServiceDefaults
 
@@ -31,18 +34,25 @@ class KubernetesService(ServiceDefaults):
         if core.settings.job_controller:
             self.jobs.listeners.append(self.controller.heard)
         self.tokens = tuple(token_projects(core.settings.tokens))  # any listed token, whatever its project
+        self.version = KubeVersion.parse(core.settings.kubernetes_version)
 
     def authenticate(self, request: web.Request) -> None:
         """Strict authentication, before the handler (see `authn`)."""
         authn.authenticate(request, self.tokens)
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
-        routes.add_routes(router, JobHandlers(self.jobs, self.hub), NamespaceHandlers(self.namespaces))
+        tables = Tables(self.version, self.core.clock.now)
+        routes.add_routes(router, JobHandlers(self.jobs, self.hub, tables), NamespaceHandlers(self.namespaces, tables),
+                          self.version.document(), Documents(self.version.git_version), self.core.clock.now)
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
         body = errors.status_for(error)
         retry = (body.get("details") or {}).get("retryAfterSeconds")  # the apiserver sets the header from it
-        return wire.respond(request, body, error.status, {"Retry-After": str(retry)} if retry else None)
+        try:
+            target = wire.negotiate(request)
+        except ApiError:  # nothing acceptable: the apiserver then writes its error as JSON
+            target = None
+        return wire.respond(request, body, error.status, {"Retry-After": str(retry)} if retry else None, target)
 
     def owns_fixture(self, document: dict[str, Any]) -> bool:
         """Its own documents, and every plain manifest (apiVersion and kind, no `service` key)."""

@@ -1,17 +1,21 @@
-"""Kubernetes on the wire: request bodies in (JSON or YAML), objects out (compact or pretty JSON)."""
+"""Kubernetes on the wire: request bodies in (JSON or YAML), objects out (compact or pretty JSON), the Accept header."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from aiohttp import web
 
 from emulator.core import jsonio
-from emulator.services.kubernetes import gojson, errors
+from emulator.services.kubernetes import gojson, errors, protobuf
 
 _TRUE = frozenset(("1", "t", "T", "TRUE", "true", "True"))
 _PRETTY_AGENTS = ("curl", "Wget", "Mozilla/5.0")
-BODY_TYPES = ("application/json", "application/yaml")
+JSON, YAML, PROTOBUF = "application/json", "application/yaml", "application/vnd.kubernetes.protobuf"
+BODY_TYPES = (JSON, YAML, PROTOBUF)
+API_VERSIONS = {"Job": "batch/v1", "Namespace": "v1", "DeleteOptions": "v1"}  # of the bodies each endpoint reads
+TABLE_VERSIONS = ("v1", "v1beta1")  # meta.k8s.io versions a Table is served in
 PATCH_TYPES = (
     "application/json-patch+json",
     "application/merge-patch+json",
@@ -38,12 +42,19 @@ def encode(body: Any, pretty: bool) -> bytes:
     return jsonio.dumps(body, pretty=True) if pretty else jsonio.dumps(body) + b"\n"
 
 
-def respond(request: web.Request, body: Any, status_code: int = 200, headers: dict | None = None) -> web.Response:
-    return reply(encode(body, is_pretty(request)), status_code, headers)
+def respond(request: web.Request, body: Any, status_code: int = 200, headers: dict | None = None,
+            target: Target | None = None) -> web.Response:
+    """The body in the negotiated media type (JSON unless `target` says otherwise)."""
+    if target is not None and target.media == YAML:
+        data = yaml.safe_dump(body, sort_keys=False, allow_unicode=True).encode()
+        return reply(data, status_code, headers, YAML)
+    if target is not None and target.media == PROTOBUF and protobuf.codec().knows(body):
+        return reply(protobuf.codec().encode(body), status_code, headers, PROTOBUF)
+    return reply(encode(body, is_pretty(request)), status_code, headers)  # JSON: clients decode by Content-Type
 
 
-def reply(data: bytes, status_code: int = 200, headers: dict | None = None) -> web.Response:
-    return web.Response(body=data, status=status_code, content_type="application/json", headers=headers)
+def reply(data: bytes, status_code: int = 200, headers: dict | None = None, content_type: str = JSON) -> web.Response:
+    return web.Response(body=data, status=status_code, content_type=content_type, headers=headers)
 
 
 def media_type(request: web.Request) -> str:
@@ -63,6 +74,8 @@ def decode_object(raw: bytes, content_type: str, kind: str) -> dict[str, Any]:
         raise errors.unsupported_media_type(
             "the body of the request was in an unknown format - accepted media types include: "
             "application/json, application/yaml, application/vnd.kubernetes.protobuf")
+    if content_type == PROTOBUF:
+        return protobuf.codec().decode(raw, API_VERSIONS.get(kind, "v1"), kind)
     try:
         if content_type == "application/yaml":
             value = yaml.safe_load(raw.decode("utf-8"))
@@ -98,3 +111,59 @@ def json_type(value: Any) -> str:
     if isinstance(value, dict):
         return "object"
     return "null"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the client accepts: the media type and, for `as=Table`, the meta.k8s.io version of the Table."""
+
+    media: str = JSON
+    table: str | None = None  # "v1" or "v1beta1"
+    stream: bool = False  # `;stream=watch` asked for
+
+
+PLAIN = Target()
+_PLAIN_ACCEPT = frozenset(("", "application/json", "*/*", "application/json, */*"))
+
+
+def negotiate(request: web.Request, served: tuple[str, ...] = BODY_TYPES) -> Target:
+    """The apiserver's Accept algorithm: clauses by q (0 kept, last), concrete before wildcards, then header
+    order; the first served type a clause matches, with acceptable parameters, wins; none: 406."""
+    accept = request.headers.get("Accept", "")
+    if accept in _PLAIN_ACCEPT:
+        return PLAIN
+    clauses = []
+    for index, clause in enumerate(accept.split(",")):
+        kind, *parameters = (part.strip() for part in clause.split(";"))
+        if "/" not in kind and kind != "*":
+            continue
+        main, _, sub = (kind if kind != "*" else "*/*").lower().partition("/")
+        values = dict(p.partition("=")[::2] for p in parameters if p)
+        try:
+            quality = float(values.pop("q", "1"))
+        except ValueError:
+            quality = 1.0
+        clauses.append((-quality, main == "*", sub == "*", index, main, sub, values))
+    for *_, main, sub, values in sorted(clauses, key=lambda c: c[:4]):
+        for media in served:
+            served_main, _, served_sub = media.partition("/")
+            if main != "*" and (main != served_main or sub not in ("*", served_sub)):
+                continue
+            target = _target(media, values)
+            if target is not None:
+                return target
+    raise errors.not_acceptable("only the following media types are accepted: " + ", ".join(served))
+
+
+def _target(media: str, values: dict[str, str]) -> Target | None:
+    """The clause's conversion for `media`, or None when it is not allowed (the apiserver tries the next clause)."""
+    stream = values.get("stream")
+    if stream is not None and stream != "watch" or values.get("sv", "v1") != "v1":
+        return None
+    converted = values.get("as")
+    if converted is None:
+        return Target(media, None, stream == "watch")
+    if converted == "Table" and values.get("g") == "meta.k8s.io" and values.get("v") in TABLE_VERSIONS \
+            and media in (JSON, YAML):
+        return Target(media, values["v"], stream == "watch")
+    return None

@@ -1,0 +1,344 @@
+"""Server-side apply and managedFields: field sets, ownership per manager and operation, structured merge, conflicts.
+
+Follows the apiserver's field manager (structured-merge-diff) for the schema's types: a path is a tuple
+of FieldsV1 elements (`f:name`, `k:{"name":"x"}`, `v:"x"`); lists merge as their `schema.List` says
+(map lists by their keys, sets by value, atomic lists whole) and untyped parts as granular maps.
+Any kind is tracked by giving `FieldManager` its schema type and its reset fields.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from emulator.services.kubernetes import errors, schema
+from emulator.services.kubernetes.schema import ANY, List, Map, Struct
+
+Path = tuple[str, ...]
+NEVER_OWNED: tuple[Path, ...] = (  # the strip-meta manager's paths
+    ("f:apiVersion",), ("f:kind",), ("f:metadata",), *(("f:metadata", f"f:{name}") for name in (
+        "name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "selfLink", "managedFields",
+        "clusterName")))
+MAX_UPDATE_ENTRIES = 10
+
+
+def _key(element: str) -> str:
+    return element[2:]
+
+
+def _item_element(item: Any, kind: List) -> str:
+    if kind.list_type == "map" and isinstance(item, dict):
+        return "k:" + json.dumps({key: item.get(key) for key in sorted(kind.keys) if key in item},
+                                 separators=(",", ":"))
+    return "v:" + json.dumps(item, separators=(",", ":"))
+
+
+def _field(kind: Any, name: str) -> Any:
+    if isinstance(kind, Struct):
+        return kind.fields.get(name, ANY)
+    if isinstance(kind, Map):
+        return kind.value
+    return ANY
+
+
+def _granular_list(kind: Any) -> bool:
+    return isinstance(kind, List) and kind.list_type in ("map", "set")
+
+
+def _atomic(kind: Any) -> bool:
+    return isinstance(kind, Struct) and kind.atomic or isinstance(kind, List) and not _granular_list(kind)
+
+
+def field_set(value: Any, kind: Any, prefix: Path = ()) -> set[Path]:
+    """The paths an applied configuration sets: its leaves, atomic parts whole, list items with `.` (the item
+    path itself) when they have children."""
+    found: set[Path] = set()
+    if isinstance(value, dict) and not _atomic(kind) and value:
+        for name, item in value.items():
+            found |= field_set(item, _field(kind, name), prefix + (f"f:{name}",))
+    elif isinstance(value, list) and _granular_list(kind) and value:
+        for item in value:
+            path = prefix + (_item_element(item, kind),)
+            found.add(path)
+            if kind.list_type == "map" and isinstance(item, dict) and not _atomic(kind.item):
+                found |= field_set(item, kind.item, path)
+    else:
+        found.add(prefix)
+    return found
+
+
+def changed_paths(old: Any, new: Any, kind: Any, prefix: Path = ()) -> tuple[set[Path], set[Path]]:
+    """(added or modified, removed) paths from `old` to `new`; a map or list item new here counts as a node."""
+    if old == new:
+        return set(), set()
+    if isinstance(new, dict) and isinstance(old, dict) and not _atomic(kind):
+        added: set[Path] = set()
+        removed: set[Path] = set()
+        for name in new.keys() | old.keys():
+            path = prefix + (f"f:{name}",)
+            if name not in old:  # a new map is a node of its own; a struct is always there in Go (zero value)
+                sub, value = _field(kind, name), new[name]
+                if isinstance(value, dict) and value and not _atomic(sub):
+                    added |= (set() if isinstance(sub, Struct) else {path}) | changed_paths({}, value, sub, path)[0]
+                elif isinstance(value, list) and value and _granular_list(sub):
+                    added |= changed_paths([], value, sub, path)[0]
+                else:
+                    added.add(path)
+            elif name not in new:
+                removed |= {path} | field_set(old[name], _field(kind, name), path)
+            else:
+                more, less = changed_paths(old[name], new[name], _field(kind, name), path)
+                added, removed = added | more, removed | less
+        return added, removed
+    if isinstance(new, list) and isinstance(old, list) and _granular_list(kind):
+        olds = {_item_element(item, kind): item for item in old}
+        news = {_item_element(item, kind): item for item in new}
+        added, removed = set(), set()
+        for element in news.keys() | olds.keys():
+            path = prefix + (element,)
+            if element not in olds:
+                item = news[element]
+                added |= {path} | (changed_paths({}, item, kind.item, path)[0]
+                                   if isinstance(item, dict) and not _atomic(kind.item) else set())
+            elif element not in news:
+                removed |= {path} | field_set(olds[element], kind.item, path)
+            elif kind.list_type == "map":
+                more, less = changed_paths(olds[element], news[element], kind.item, path)
+                added, removed = added | more, removed | less
+        return added, removed
+    return {prefix}, set()
+
+
+def merge(live: Any, config: Any, kind: Any) -> Any:
+    """The applied configuration merged into the live object (structs and maps by field, list-maps by key)."""
+    if isinstance(live, dict) and isinstance(config, dict) and not _atomic(kind):
+        merged = dict(live)
+        for name, item in config.items():
+            merged[name] = merge(live[name], item, _field(kind, name)) if name in live else copy.deepcopy(item)
+        return merged
+    if isinstance(live, list) and isinstance(config, list) and _granular_list(kind):
+        items = {_item_element(item, kind): item for item in live}
+        for item in config:
+            element = _item_element(item, kind)
+            items[element] = merge(items[element], item, kind.item) if element in items else copy.deepcopy(item)
+        return list(items.values())
+    return copy.deepcopy(config)
+
+
+def remove(value: Any, path: Path, kind: Any) -> Any:
+    """The value without the node at `path` (a missing one is no change)."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict) and head.startswith("f:") and _key(head) in value:
+        name = _key(head)
+        if not rest:
+            return {k: v for k, v in value.items() if k != name}
+        return {**value, name: remove(value[name], rest, _field(kind, name))}
+    if isinstance(value, list) and isinstance(kind, List):
+        if not rest:
+            return [item for item in value if _item_element(item, kind) != head]
+        return [remove(item, rest, kind.item) if _item_element(item, kind) == head else item for item in value]
+    return value
+
+
+def to_fields_v1(paths: set[Path]) -> dict:
+    """The FieldsV1 tree of a set: a path that also has children gets `.`; children in FieldsV1 order."""
+    tree: dict = {}
+    for path in paths:
+        node = tree
+        for element in path:
+            node = node.setdefault(element, {})
+    for path in paths:
+        node = tree
+        for element in path:
+            node = node[element]
+        if node and "." not in node:
+            node["."] = {}
+    return _sorted(tree)
+
+
+def _sorted(node: dict) -> dict:
+    order = {".": 0, "f": 1, "k": 2, "v": 3, "i": 4}
+    return {key: _sorted(node[key]) for key in sorted(node, key=lambda k: (order.get(k[0], 5), k))}
+
+
+def from_fields_v1(tree: Any, prefix: Path = ()) -> set[Path]:
+    found: set[Path] = set()
+    if not isinstance(tree, dict):
+        return found
+    for element, child in tree.items():
+        if element == ".":
+            found.add(prefix)
+        elif isinstance(child, dict) and child:
+            found |= from_fields_v1(child, prefix + (element,))
+        else:
+            found.add(prefix + (element,))
+    return found
+
+
+def render_path(path: Path) -> str:
+    """A path as conflict messages print it: `.spec.template.spec.containers[name="main"].image`."""
+    text = ""
+    for element in path:
+        if element.startswith("f:"):
+            text += "." + _key(element)
+        elif element.startswith("k:"):
+            keys = json.loads(_key(element))
+            text += "[" + ",".join(f"{k}={json.dumps(v)}" for k, v in keys.items()) + "]"
+        else:
+            text += f"[={_key(element)}]"
+    return text
+
+
+@dataclass
+class Entry:
+    manager: str
+    operation: str  # "Apply" or "Update"
+    api_version: str
+    time: str
+    paths: set[Path]
+    subresource: str = ""
+
+    def same_owner(self, manager: str, operation: str, api_version: str, subresource: str) -> bool:
+        return (self.manager, self.operation, self.subresource) == (manager, operation, subresource) and \
+            (operation == "Apply" or self.api_version == api_version)
+
+    def describe(self) -> str:
+        shown = json.dumps(self.manager)
+        if self.subresource:
+            shown += f" with subresource {json.dumps(self.subresource)}"
+        return shown if self.operation == "Apply" else f"{shown} using {self.api_version}"
+
+    def stored(self) -> dict:
+        entry = {"manager": self.manager, "operation": self.operation, "apiVersion": self.api_version,
+                 "time": self.time, "fieldsType": "FieldsV1", "fieldsV1": to_fields_v1(self.paths)}
+        return entry | ({"subresource": self.subresource} if self.subresource else {})
+
+
+def entries_of(managed: Any) -> list[Entry]:
+    """Stored managedFields as entries; entries that are not well-formed are skipped."""
+    found = []
+    for item in managed if isinstance(managed, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("manager"), str) and item.get("operation") in ("Apply", "Update"):
+            found.append(Entry(item["manager"], item["operation"], str(item.get("apiVersion", "")),
+                               str(item.get("time", "")), from_fields_v1(item.get("fieldsV1")),
+                               str(item.get("subresource", ""))))
+    return found
+
+
+def stored(entries: list[Entry]) -> list[dict] | None:
+    kept = [entry for entry in entries if entry.paths]
+    kept.sort(key=lambda e: (e.operation != "Apply", e.time, e.manager, e.api_version, e.subresource))
+    return [entry.stored() for entry in kept] or None
+
+
+class FieldManager:
+    """Ownership of one kind's fields: Update entries for ordinary writes, Apply entries and conflicts for applies."""
+
+    def __init__(self, kind: Struct, api_version: str, reset: dict[str, tuple[str, ...]],
+                 server_set: tuple[Path, ...] = ()) -> None:
+        self.kind, self.api_version = kind, api_version
+        self.reset = reset  # subresource ("" for the main resource) -> top-level fields it never owns
+        self.server_set = set(server_set)  # what the strategy adds after field tracking: no Update writer owns it
+
+    def _owned(self, paths: set[Path], subresource: str) -> set[Path]:
+        ignored = {("f:" + name,) for name in self.reset.get(subresource, ())}
+        return {p for p in paths if p and p[:1] not in ignored and p not in NEVER_OWNED and p[:2] not in NEVER_OWNED}
+
+    def update(self, old: dict | None, new: dict, manager: str, subresource: str, now: str) -> list[dict] | None:
+        """The managedFields after an ordinary write by `manager`: what it changed is taken from everyone and
+        given to it. `new`'s own managedFields, when a non-empty list, replace the tracking first; `[]` clears it."""
+        given = new["metadata"].get("managedFields")
+        kept = (old or {}).get("metadata", {}).get("managedFields")
+        if subresource or given is None or given == kept:
+            if old is not None and not kept:
+                return None  # an object stored before tracking (a fixture): updates do not start it
+            entries = entries_of(kept)
+        else:
+            entries = entries_of(given)
+        before = _plain(old) if old is not None else {}
+        added, removed = changed_paths(before, _plain(new), self.kind)
+        added = self._owned(added, subresource)
+        if self.server_set & added:
+            kept = added - self.server_set
+            added = {p for p in kept if any(q[:len(p)] == p for q in kept if q != p)
+                     or not any(q[:len(p)] == p for q in self.server_set if q != p)}  # nodes only of server fields go
+        if not added and not removed:
+            return stored(entries)
+        for entry in entries:
+            entry.paths -= added | removed
+        return self._give(entries, manager, "Update", subresource, added, now)
+
+    def _give(self, entries: list[Entry], manager: str, operation: str, subresource: str, paths: set[Path],
+              now: str, replace: bool = False) -> list[dict] | None:
+        mine = next((e for e in entries if e.same_owner(manager, operation, self.api_version, subresource)), None)
+        if mine is None:
+            mine = Entry(manager, operation, self.api_version, now, set(), subresource)
+            entries.append(mine)
+        changed = mine.paths != paths if replace else not paths <= mine.paths
+        mine.paths = set(paths) if replace else mine.paths | paths
+        if changed:
+            mine.time = now
+        updates = [e for e in entries if e.operation == "Update"]
+        if len(updates) > MAX_UPDATE_ENTRIES:  # the oldest merged into one, as the apiserver caps them
+            oldest = sorted(updates, key=lambda e: e.time)[: len(updates) - MAX_UPDATE_ENTRIES + 1]
+            merged = Entry("ancient-changes", "Update", self.api_version, oldest[-1].time,
+                           set().union(*(e.paths for e in oldest)))
+            entries = [e for e in entries if e not in oldest] + [merged]
+        return stored(entries)
+
+    def apply(self, live: dict | None, config: dict, manager: str, subresource: str, force: bool,
+              now: str) -> tuple[dict, list[dict] | None]:
+        """The object after applying `config` as `manager`, and its managedFields; a 409 on conflicts unless
+        `force`. `live` is None for a create."""
+        base = _plain(live) if live is not None else {}
+        entries = entries_of((live or {}).get("metadata", {}).get("managedFields"))
+        if live is not None and not entries:  # the first apply to an untracked object: the rest was someone's
+            owned = self._owned(field_set(base, self.kind), "") - self.server_set
+            entries = [Entry("before-first-apply", "Update", self.api_version, now, owned)]
+        config = {k: v for k, v in config.items() if k not in self.reset.get(subresource, ())}
+        applied = self._owned(field_set(config, self.kind), subresource)
+        result = merge(base, config, self.kind)
+        mine = next((e for e in entries if e.same_owner(manager, "Apply", self.api_version, subresource)), None)
+        others = [e for e in entries if e is not mine]
+        for path in sorted((mine.paths if mine else set()) - applied, key=len, reverse=True):
+            if not any(path in e.paths for e in others):  # no longer applied and nobody else's: removed
+                result = remove(result, path, self.kind)
+        added, removed = changed_paths(base, result, self.kind)
+        conflicts = [(e, sorted(e.paths & added)) for e in others if e.paths & added]
+        if conflicts and not force:
+            raise _conflict(conflicts)
+        for entry in others:  # forced: what conflicted is taken from its owners
+            entry.paths -= removed | added
+        return result, self._give(entries, manager, "Apply", subresource, applied, now, replace=True)
+
+
+def _plain(value: dict) -> dict:
+    """The object as field sets see it: no managedFields."""
+    meta = {k: v for k, v in value.get("metadata", {}).items() if k != "managedFields"}
+    return {**value, "metadata": meta}
+
+
+def _conflict(conflicts: list[tuple[Entry, list[Path]]]) -> Exception:
+    count = sum(len(paths) for _, paths in conflicts)
+    ordered = sorted(conflicts, key=lambda item: item[0].manager)
+    causes = [{"reason": "FieldManagerConflict", "message": f"conflict with {entry.describe()}",
+               "field": render_path(path)} for entry, paths in ordered for path in paths]
+    if count == 1:
+        [(entry, [path])] = ordered
+        message = f"Apply failed with 1 conflict: conflict with {entry.describe()}: {render_path(path)}"
+    else:
+        parts = [f"conflicts with {entry.describe()}:\n" + "\n".join(f"- {render_path(p)}" for p in paths)
+                 for entry, paths in ordered]
+        message = f"Apply failed with {count} conflicts: " + "\n".join(parts)
+    return errors.ApiError(409, "Conflict", message, details={"causes": causes})
+
+
+_JOB_LABELS = ("batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name", "controller-uid", "job-name")
+JOBS = FieldManager(schema.JOB, "batch/v1", {"": ("status",), "status": ("spec",)}, (
+    ("f:metadata", "f:enable"), ("f:spec", "f:selector"),
+    *(("f:metadata", "f:labels", f"f:{label}") for label in _JOB_LABELS),
+    *(("f:spec", "f:template", "f:metadata", "f:labels", f"f:{label}") for label in _JOB_LABELS)))
+NAMESPACES = FieldManager(schema.NAMESPACE, "v1", {"": ("status",), "status": ("spec",)}, (("f:spec", "f:finalizers"),))

@@ -1,0 +1,166 @@
+"""Server-side apply and managedFields, replaying the field-ownership examples of the Kubernetes documentation."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from emulator.services.kubernetes.apply import from_fields_v1, render_path, to_fields_v1
+
+APPLY = "application/apply-patch+yaml"
+
+
+def applied(name: str = "ssa", **spec) -> dict:
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name, "labels": {"app": "a"}},
+            "spec": {"template": {"spec": {"restartPolicy": "Never",
+                                           "containers": [{"name": "main", "image": "busybox"}]}}, **spec}}
+
+
+def entries(job: dict) -> dict[tuple[str, str, str], dict]:
+    return {(e["manager"], e["operation"], e.get("subresource", "")): e["fieldsV1"]
+            for e in job["metadata"].get("managedFields", [])}
+
+
+async def apply(kube, body: dict, manager: str, code: int = 200, namespace: str = "default", **query: str):
+    response = await kube.patch_raw(namespace, body["metadata"]["name"], json.dumps(body), APPLY,
+                                    fieldManager=manager, **query)
+    assert response.status == code, await response.text()
+    return await response.json()
+
+
+async def test_apply_creates_a_missing_job_with_an_apply_entry(kube):
+    job = await apply(kube, applied(parallelism=1), "alice", 201)
+    assert job["spec"]["parallelism"] == 1 and job["spec"]["backoffLimit"] == 6  # defaults still apply
+    [entry] = job["metadata"]["managedFields"]
+    assert {k: entry[k] for k in ("manager", "operation", "apiVersion", "time", "fieldsType")} == {
+        "manager": "alice", "operation": "Apply", "apiVersion": "batch/v1", "time": "2026-01-01T00:00:00Z",
+        "fieldsType": "FieldsV1"}
+    assert entry["fieldsV1"] == {
+        "f:metadata": {"f:labels": {"f:app": {}}},
+        "f:spec": {"f:parallelism": {}, "f:template": {"f:spec": {
+            "f:containers": {'k:{"name":"main"}': {".": {}, "f:image": {}, "f:name": {}}},
+            "f:restartPolicy": {}}}}}
+    assert (await kube.get("default", "ssa"))["metadata"]["managedFields"] == job["metadata"]["managedFields"]
+
+
+async def test_apply_on_status_never_creates(kube):
+    response = await kube.patch_raw("default", "nobody", json.dumps(applied("nobody")), APPLY, suffix="/status",
+                                    fieldManager="alice")
+    await kube.expect(response, 404, "NotFound")
+
+
+async def test_a_second_manager_conflicts_and_force_takes_the_field(kube):
+    await apply(kube, applied(parallelism=1), "alice", 201)
+    response = await kube.patch_raw("default", "ssa", json.dumps(applied(parallelism=2)), APPLY, fieldManager="bob")
+    body = await kube.expect(response, 409, "Conflict",
+                             'Apply failed with 1 conflict: conflict with "alice": .spec.parallelism')
+    assert body["details"] == {"causes": [{"reason": "FieldManagerConflict", "message": 'conflict with "alice"',
+                                           "field": ".spec.parallelism"}]}
+    assert (await kube.get("default", "ssa"))["spec"]["parallelism"] == 1  # nothing stored
+    forced = await apply(kube, applied(parallelism=2), "bob", force="true")
+    assert forced["spec"]["parallelism"] == 2
+    owners = entries(forced)
+    assert "f:parallelism" not in owners[("alice", "Apply", "")]["f:spec"]
+    assert "f:parallelism" in owners[("bob", "Apply", "")]["f:spec"]
+
+
+async def test_applying_the_same_value_shares_the_field_and_it_stays_when_one_lets_go(kube):
+    await apply(kube, applied(activeDeadlineSeconds=60), "alice", 201)
+    shared = await apply(kube, applied(activeDeadlineSeconds=60), "bob")  # same value: no conflict, both own it
+    owners = entries(shared)
+    assert "f:activeDeadlineSeconds" in owners[("alice", "Apply", "")]["f:spec"]
+    assert "f:activeDeadlineSeconds" in owners[("bob", "Apply", "")]["f:spec"]
+    left = await apply(kube, applied(), "alice")  # alice stops applying it: bob still owns it, so it stays
+    assert left["spec"]["activeDeadlineSeconds"] == 60
+    gone = await apply(kube, applied(), "bob")  # nobody applies it any more: removed
+    assert "activeDeadlineSeconds" not in gone["spec"]
+    assert "f:activeDeadlineSeconds" not in json.dumps(gone["metadata"].get("managedFields"))
+
+
+async def test_a_field_dropped_from_the_config_is_removed(kube):
+    await apply(kube, applied(activeDeadlineSeconds=100), "alice", 201)
+    job = await apply(kube, applied(), "alice")
+    assert "activeDeadlineSeconds" not in job["spec"]
+
+
+async def test_updates_take_fields_without_conflict_and_then_conflict_with_apply(kube):
+    await apply(kube, applied(parallelism=1), "alice", 201)
+    patched = await kube.patch("default", "ssa", {"spec": {"parallelism": 3}}, fieldManager="scaler")
+    owners = entries(patched)
+    assert owners[("scaler", "Update", "")] == {"f:spec": {"f:parallelism": {}}}
+    assert "f:parallelism" not in owners[("alice", "Apply", "")]["f:spec"]
+    response = await kube.patch_raw("default", "ssa", json.dumps(applied(parallelism=1)), APPLY, fieldManager="alice")
+    await kube.expect(response, 409, "Conflict",
+                      'Apply failed with 1 conflict: conflict with "scaler" using batch/v1: .spec.parallelism')
+
+
+async def test_map_keys_and_set_items_are_owned_one_by_one(kube):
+    first = applied()
+    first["metadata"] |= {"labels": {"a": "1"}, "finalizers": ["example.com/a"]}
+    await apply(kube, first, "alice", 201)
+    second = applied()
+    second["metadata"] |= {"labels": {"b": "2"}, "finalizers": ["example.com/b"]}
+    job = await apply(kube, second, "bob")  # other keys and items of the same map and set: merged, no conflict
+    assert job["metadata"]["labels"] == {"a": "1", "b": "2"}
+    assert job["metadata"]["finalizers"] == ["example.com/a", "example.com/b"]
+    assert entries(job)[("bob", "Apply", "")]["f:metadata"] == {
+        "f:finalizers": {'v:"example.com/b"': {}}, "f:labels": {"f:b": {}}}
+    dropped = applied()
+    dropped["metadata"] |= {"labels": {}, "finalizers": []}
+    job = await apply(kube, dropped, "alice")  # alice lets go of hers: removed, bob's stay
+    assert job["metadata"]["labels"] == {"b": "2"} and job["metadata"]["finalizers"] == ["example.com/b"]
+
+
+async def test_every_write_records_its_manager(client, kube):
+    created = await kube.create(kube.manifest("tracked"), namespace="default")
+    [entry] = created["metadata"]["managedFields"]
+    assert entry["manager"] == "Python" and entry["operation"] == "Update"  # aiohttp's User-Agent up to "/"
+    named = await kube.ok(await client.post(kube.url("default"), json=kube.manifest("named"),
+                                            params={"fieldManager": "tool"}), 201)
+    assert named["metadata"]["managedFields"][0]["manager"] == "tool"
+    status = await kube.patch("default", "named", {"status": {"active": 1, "startTime": "2026-01-01T00:00:00Z"}},
+                              suffix="/status", fieldManager="runner")
+    assert entries(status)[("runner", "Update", "status")] == {"f:status": {"f:active": {}, "f:startTime": {}}}
+    again = await kube.patch("default", "named", {"status": {"active": 1}}, suffix="/status", fieldManager="runner")
+    assert again["metadata"]["resourceVersion"] == status["metadata"]["resourceVersion"]  # a no-op stays one
+
+
+async def test_the_controller_writes_status_as_kube_controller_manager(kube_on):
+    kube = await kube_on(job_duration=1)
+    await kube.create(kube.manifest("run"))
+    await kube.client.post("/_emulator/clock", json={"advance_seconds": 2})
+    job = await kube.get("default", "run")
+    assert ("kube-controller-manager", "Update", "status") in entries(job)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"apiVersion": "v1", "kind": "Job", "metadata": {"name": "ssa"}}, "invalid object type: v1, Kind=Job"),
+    ({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "other"}},
+     "the name of the object (other) does not match the name on the URL (ssa)"),
+    ({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "ssa", "managedFields": []}},
+     "metadata.managedFields must be nil")])
+async def test_bad_apply_bodies(kube, body, message):
+    response = await kube.patch_raw("default", "ssa", json.dumps(body), APPLY, fieldManager="alice")
+    await kube.expect(response, 400, "BadRequest", message)
+
+
+def test_fields_v1_round_trip_and_path_rendering():
+    tree = {"f:spec": {"f:template": {"f:spec": {"f:containers": {
+        'k:{"name":"main"}': {".": {}, "f:image": {}}}}}}, "f:metadata": {"f:finalizers": {'v:"x"': {}}}}
+    paths = from_fields_v1(tree)
+    assert to_fields_v1(paths) == {"f:metadata": tree["f:metadata"], "f:spec": tree["f:spec"]}
+    assert render_path(("f:spec", "f:template", "f:spec", "f:containers", 'k:{"name":"main"}', "f:image")) == \
+        '.spec.template.spec.containers[name="main"].image'
+    assert render_path(("f:ports", 'k:{"containerPort":8080,"protocol":"TCP"}')) == \
+        '.ports[containerPort=8080,protocol="TCP"]'
+    assert render_path(("f:metadata", "f:finalizers", 'v:"x"')) == '.metadata.finalizers[="x"]'
+
+
+async def test_a_created_namespace_records_its_manager(client, kube):
+    response = await client.post("/api/v1/namespaces", json={"metadata": {"name": "mine", "labels": {"a": "b"}}},
+                                 params={"fieldManager": "kubectl-create"})
+    [entry] = (await kube.ok(response, 201))["metadata"]["managedFields"]
+    assert entry["manager"] == "kubectl-create" and entry["apiVersion"] == "v1"
+    assert entry["fieldsV1"] == {"f:metadata": {"f:labels": {".": {}, "f:a": {}, "f:kubernetes.io/metadata.name": {}}}}
+    seeded = await kube.ok(await client.get("/api/v1/namespaces/namespace-test"))
+    assert "managedFields" not in seeded["metadata"]  # fixtures are stored as before tracking
