@@ -160,6 +160,7 @@ class JobController:
         """Start, suspend or resume the job as its spec says, and plan its end."""
         now = self.clock.now()
         stamp = rfc3339(now)
+        run = self._update(key, {**run, "deadline": job["spec"].get("activeDeadlineSeconds")})  # it is mutable
         status = dict(job["status"])
         conditions = [c for c in status.get("conditions", []) if c["type"] != "Suspended"]
         was_suspended = any(c["type"] == "Suspended" and c["status"] == "True" for c in status.get("conditions", []))
@@ -174,8 +175,9 @@ class JobController:
             status["conditions"] = conditions + [_condition("Suspended", "True", "JobSuspended", "Job suspended", stamp)]
             self._write(key, status)
             return
-        if run["running_since"] is not None:
-            return  # already running; an unrelated spec change
+        if run["running_since"] is not None:  # already running: plan its next step again (any write replaced it)
+            self._plan(key, run, job)
+            return
         if was_suspended:
             conditions.append(_condition("Suspended", "False", "JobResumed", "Job resumed", stamp))
         if conditions:
@@ -185,10 +187,14 @@ class JobController:
         status.update(startTime=stamp, active=min(parallelism, completions) if completions is not None else parallelism,
                       ready=0, terminating=0, uncountedTerminatedPods={})
         run = self._update(key, {**run, "running_since": stamp})
-        self._write(key, status)
+        self._plan(key, run, self._write(key, status))
+
+    def _plan(self, key: Key, run: Run, job: dict) -> None:
+        """Schedule a running job's next step: its pods becoming ready (if they are not yet), else its end."""
         step, delay = self._end(run)
-        if delay > READY_SECONDS:  # its pods become ready before it ends
-            step, delay = "ready", READY_SECONDS
+        ready_in = READY_SECONDS - (self.clock.now() - parse_rfc3339(run["running_since"])).total_seconds()
+        if job["status"].get("ready", 0) < job["status"].get("active", 0) and delay > ready_in:
+            step, delay = "ready", max(0.0, ready_in)  # its pods become ready before it ends
         self._schedule(key, delay, step)
 
     def _ready(self, key: Key, run: Run, job: dict) -> None:
