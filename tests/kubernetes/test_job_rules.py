@@ -181,3 +181,35 @@ async def test_ttl_after_finished_deletes_the_job_and_its_pods(client):
     await advance(client, 1)
     assert (await client.get(f"{JOBS}/ttl")).status == 404
     assert await pods_of(client, "ttl") == []
+
+
+def spec_with(**spec) -> dict:
+    return job("v", **spec)
+
+
+@pytest.mark.parametrize("body, message", [
+    (job("v", restart="OnFailure", podFailurePolicy={"rules": [{"action": "FailJob", "onExitCodes": {
+        "operator": "In", "values": [1]}}]}),
+     'spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy '
+     'is specified'),
+    (spec_with(successPolicy={"rules": [{"succeededCount": 1}]}),
+     'spec.successPolicy: Invalid value: {"rules":[{"succeededCount":1}]}: requires indexed completion mode'),
+    (spec_with(backoffLimitPerIndex=1), "spec.backoffLimitPerIndex: Invalid value: 1: requires indexed completion mode"),
+    (spec_with(completionMode="Indexed", completions=2, maxFailedIndexes=1),
+     "spec.backoffLimitPerIndex: Required value: when maxFailedIndexes is specified"),
+    (spec_with(completionMode="Indexed", completions=2, successPolicy={"rules": [{"succeededCount": 3}]}),
+     "spec.successPolicy.rules[0].succeededCount: Invalid value: 3: must be less than or equal to 2 (the number of "
+     "specified completions)"),
+    (spec_with(podFailurePolicy={"rules": [{"action": "FailIndex", "onExitCodes": {"operator": "In", "values": [1]}}]}),
+     'spec.podFailurePolicy.rules[0].action: Invalid value: "FailIndex": requires the backoffLimitPerIndex to be set'),
+    (spec_with(podFailurePolicy={"rules": [{"action": "Ignore", "onExitCodes": {"operator": "In", "values": [0]}}]}),
+     "spec.podFailurePolicy.rules[0].onExitCodes.values[0]: Invalid value: 0: must not be 0 for the In operator"),
+    (spec_with(podFailurePolicy={"rules": [{"action": "Ignore"}]}),
+     "spec.podFailurePolicy.rules[0]: Invalid value: specifying one of OnExitCodes and OnPodConditions is required"),
+    (spec_with(podFailurePolicy={"rules": []}, podReplacementPolicy="TerminatingOrFailed"),
+     'spec.podReplacementPolicy: Unsupported value: "TerminatingOrFailed": supported values: "Failed"'),
+])
+async def test_newer_spec_fields_are_validated_as_the_apiserver_does(client, body, message):
+    response = await client.post(JOBS, json=body)
+    assert response.status == 422, await response.text()
+    assert (await response.json())["message"] == f'Job.batch "v" is invalid: {message}'
