@@ -172,3 +172,26 @@ async def test_indexed_pods_are_named_and_labelled_by_index(client):
     await advance(client, 11)
     status = await job_status(client, "idx")
     assert status["completedIndexes"] == "0-2" and status["conditions"][-1]["type"] == "Complete"
+
+
+async def test_fixtures_may_be_plain_manifests_and_hold_pods_and_events(client):
+    documents = [
+        {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "plain", "namespace": "default"},
+         "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}},
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "seeded", "namespace": "default",
+                                                         "labels": {"job-name": "plain"}},
+         "spec": {"containers": [{"name": "c", "image": "busybox"}]}, "status": {"phase": "Succeeded"}},
+        {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "plain.1", "namespace": "default"},
+         "involvedObject": {"kind": "Job", "name": "plain", "namespace": "default"}, "reason": "Completed",
+         "message": "Job completed", "type": "Normal", "firstTimestamp": "2026-01-01T00:00:00Z"}]
+    response = await client.post("/_emulator/fixtures", json=documents)
+    assert response.status == 200, await response.text()
+    stored = await (await client.get(f"{JOBS}/plain")).json()
+    uid = stored["metadata"]["uid"]
+    assert stored["spec"]["selector"] == {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+    assert stored["spec"]["template"]["metadata"]["labels"]["job-name"] == "plain"
+    [pod] = await pods(client, labelSelector="job-name=plain")
+    assert pod["metadata"]["name"] == "seeded" and pod["status"]["phase"] == "Succeeded"
+    events = await (await client.get("/api/v1/namespaces/default/events",
+                                     params={"fieldSelector": "involvedObject.name=plain"})).json()
+    assert [e["reason"] for e in events["items"]] == ["Completed"]
