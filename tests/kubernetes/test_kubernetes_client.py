@@ -199,3 +199,38 @@ def test_a_failing_job_pod_reports_its_exit_code(batch, core, live_url):
     assert status.failed == 1 and status.conditions[-1].reason == "BackoffLimitExceeded"
     events = core.list_namespaced_event("default", field_selector="involvedObject.name=failing").items
     assert [(e.reason, e.type) for e in events][-1] == ("BackoffLimitExceeded", "Warning")
+
+
+def test_an_orchestrator_on_a_live_clock(tmp_path):
+    """The same flow against an emulator whose clock runs: --job-duration 2, the log followed as it is written."""
+    from live_process import emulator_process
+
+    with emulator_process("--port", "0", "--job-duration", "2", "--log-level", "warning") as (_, url):
+        configuration = client.Configuration()
+        configuration.host = url
+        api_client = client.ApiClient(configuration)
+        batch, core = client.BatchV1Api(api_client), client.CoreV1Api(api_client)
+        job = new_job("live")
+        job.metadata.annotations = {"cloud-job-emulator/logs": "a\nb"}
+        batch.create_namespaced_job("default", job)
+        pod_watch = watch.Watch()
+        for event in pod_watch.stream(core.list_namespaced_pod, "default", label_selector="job-name=live",
+                                      timeout_seconds=10):
+            if event["object"].status.phase == "Running":
+                pod = event["object"]
+                break
+        pod_watch.stop()
+        stream = core.read_namespaced_pod_log(pod.metadata.name, "default", follow=True, timestamps=True,
+                                              _preload_content=False)
+        lines = b"".join(stream.stream()).decode().splitlines()  # ends when the container terminates
+        assert [line.split(" ", 1)[1] for line in lines] == ["a", "b"]
+        job_watch = watch.Watch()
+        for event in job_watch.stream(batch.list_namespaced_job, "default", field_selector="metadata.name=live",
+                                      timeout_seconds=10):
+            if event["object"].status.completion_time:
+                break
+        job_watch.stop()
+        assert event["object"].status.succeeded == 1
+        [pod] = core.list_namespaced_pod("default", label_selector="job-name=live").items
+        assert pod.status.container_statuses[0].state.terminated.exit_code == 0
+        api_client.close()
