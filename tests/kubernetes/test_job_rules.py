@@ -213,3 +213,24 @@ async def test_newer_spec_fields_are_validated_as_the_apiserver_does(client, bod
     response = await client.post(JOBS, json=body)
     assert response.status == 422, await response.text()
     assert (await response.json())["message"] == f'Job.batch "v" is invalid: {message}'
+
+
+@pytest.mark.parametrize("policy", ["TerminatingOrFailed", "Failed"])
+async def test_a_deleted_running_pod_counts_as_failed_by_the_replacement_policy(client, policy):
+    await create(client, job("rep", podReplacementPolicy=policy))
+    await advance(client, 2)
+    [pod] = await pods_of(client, "rep")
+    assert (await client.delete(f"{PODS}/{pod['metadata']['name']}")).status == 200
+    await advance(client, 0)
+    status = await status_of(client, "rep")
+    if policy == "TerminatingOrFailed":  # counted at the DELETE
+        assert status["failed"] == 1 and status["terminating"] == 1
+    else:  # counted once the kubelet wrote Failed; meanwhile it is terminating
+        assert "failed" not in status and status["terminating"] == 1
+    await advance(client, 1)
+    status = await status_of(client, "rep")
+    assert status["failed"] == 1 and status["terminating"] == 0
+    await advance(client, 9)  # the back-off: 10 s from the DELETE (at 2 s) or from the kill (at 3 s)
+    assert len(await pods_of(client, "rep")) == (1 if policy == "TerminatingOrFailed" else 0)
+    await advance(client, 1)
+    assert len(await pods_of(client, "rep")) == 1

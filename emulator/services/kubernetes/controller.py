@@ -129,7 +129,13 @@ def finished_at(pod: dict) -> str:
     """When a failed pod finished, as the back-off record reads it (getFinishedTime)."""
     times = [s["state"]["terminated"]["finishedAt"] for s in pod["status"].get("containerStatuses") or ()
              if (s["state"].get("terminated") or {}).get("finishedAt")]
-    return max(times) if times else pod["metadata"].get("deletionTimestamp") or pod["metadata"]["creationTimestamp"]
+    if times:
+        return max(times)
+    meta = pod["metadata"]
+    if meta.get("deletionTimestamp"):
+        deleted = parse_rfc3339(meta["deletionTimestamp"]) - timedelta(seconds=meta.get("deletionGracePeriodSeconds", 0))
+        return deleted.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return meta["creationTimestamp"]
 
 
 def match_pod_failure_policy(policy: dict | None, pod: dict) -> tuple[str | None, str | None]:
@@ -316,11 +322,14 @@ class JobController:
         failed_indexes = parse_indexes(status.get("failedIndexes"))
         fail_job: tuple[str, str] | None = None
         last_success = None
+        early = spec.get("podReplacementPolicy", "TerminatingOrFailed") == "TerminatingOrFailed"
         for pod in pods:
-            if not terminal(pod) or TRACKING_FINALIZER not in (pod["metadata"].get("finalizers") or ()):
+            if TRACKING_FINALIZER not in (pod["metadata"].get("finalizers") or ()):
                 continue
+            if not terminal(pod) and not (early and pod["metadata"].get("deletionTimestamp")):
+                continue  # a terminating pod counts as failed at once only under TerminatingOrFailed
             index = pod_index(pod)
-            if pod["status"]["phase"] == "Succeeded":
+            if pod["status"].get("phase") == "Succeeded":
                 if _has(conditions, "SuccessCriteriaMet"):
                     pass
                 elif indexed:
@@ -448,7 +457,7 @@ class JobController:
             for pod in sorted(active, key=lambda p: p["metadata"]["creationTimestamp"])[want:]:
                 self._delete_pod(job, self.pods.remove_finalizer(pod))
             active = active[:want]
-        elif len(active) < want:
+        elif len(active) + (0 if early else len(terminating)) < want:
             wait_until = None
             if run["failures"]:
                 wait_until = parse_rfc3339(run["last_failure"]) + timedelta(seconds=backoff_delay(run["failures"]))
@@ -456,11 +465,11 @@ class JobController:
                 self._queue(key, wait_until)
             else:
                 if indexed:
-                    busy = {pod_index(p) for p in active + terminating}
+                    busy = {pod_index(p) for p in active + ([] if early else terminating)}
                     free = [i for i in range(completions) if i not in completed and i not in failed_indexes
-                            and i not in busy][:want - len(active)]
+                            and i not in busy][:want - len(active) - (0 if early else len(terminating))]
                 else:
-                    free = [None] * (want - len(active))
+                    free = [None] * (want - len(active) - (0 if early else len(terminating)))
                 for index in free[:MAX_CREATES]:
                     active.append(self._create_pod(job, run, attempts, index))
         self._write(key, job, status, conditions, active, terminating, run, attempts)
