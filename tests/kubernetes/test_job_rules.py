@@ -234,3 +234,40 @@ async def test_a_deleted_running_pod_counts_as_failed_by_the_replacement_policy(
     assert len(await pods_of(client, "rep")) == (1 if policy == "TerminatingOrFailed" else 0)
     await advance(client, 1)
     assert len(await pods_of(client, "rep")) == 1
+
+
+async def test_on_failure_restarts_the_container_in_place_until_the_restarts_reach_the_backoff_limit(client):
+    await create(client, job("crash", {"cloud-job-emulator/outcome": "Failed", "cloud-job-emulator/duration-seconds": "1"},
+                             restart="OnFailure", backoffLimit=2))
+    await advance(client, 2)  # ran 1-2 s, failed: back-off 10 s
+    [pod] = await pods_of(client, "crash")
+    state = pod["status"]["containerStatuses"][0]
+    assert pod["status"]["phase"] == "Running" and state["restartCount"] == 1
+    assert state["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert state["lastState"]["terminated"]["exitCode"] == 1
+    assert "BackOff" in [e["reason"] for e in await events_of(client, pod["metadata"]["name"])]
+    await advance(client, 12)  # restarted at 12 s, failed at 13 s: 2 restarts = backoffLimit; the pod is gone at 14 s
+    status = await status_of(client, "crash")
+    assert last(status) == ("Failed", "BackoffLimitExceeded") and await pods_of(client, "crash") == []  # deleted
+
+
+async def test_on_failure_with_fail_attempts_succeeds_in_the_same_pod(client):
+    await create(client, job("flaky2", {"cloud-job-emulator/fail-attempts": "1", "cloud-job-emulator/duration-seconds": "1"},
+                             restart="OnFailure"))
+    await advance(client, 30)
+    [pod] = await pods_of(client, "flaky2")
+    assert pod["status"]["phase"] == "Succeeded" and pod["status"]["containerStatuses"][0]["restartCount"] == 1
+    assert last(await status_of(client, "flaky2")) == ("Complete", "CompletionsReached")
+
+
+async def test_previous_serves_the_log_of_the_crashed_run(client):
+    await create(client, job("prev", {"cloud-job-emulator/fail-attempts": "1", "cloud-job-emulator/duration-seconds": "2",
+                                      "cloud-job-emulator/logs": "first\nsecond"}, restart="OnFailure"))
+    await advance(client, 4)  # ran 1-3 s and crashed
+    [pod] = await pods_of(client, "prev")
+    url = f"{PODS}/{pod['metadata']['name']}/log"
+    response = await client.get(url, params={"previous": "true", "timestamps": "true"})
+    assert response.status == 200, await response.text()
+    assert await response.text() == "2026-01-01T00:00:01.000000000Z first\n2026-01-01T00:00:02.000000000Z second\n"
+    crash_looping = await client.get(url)  # a container waiting in CrashLoopBackOff serves its last run
+    assert crash_looping.status == 200 and await crash_looping.text() == "first\nsecond\n"

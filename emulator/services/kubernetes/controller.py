@@ -397,7 +397,7 @@ class JobController:
             started = parse_rfc3339(status["startTime"])
             if fail_job is not None:
                 reason, message = fail_job
-            elif failed > spec.get("backoffLimit", 6):
+            elif failed > spec.get("backoffLimit", 6) or self._restarts_exceed(spec, pods):
                 reason, message = "BackoffLimitExceeded", "Job has reached the specified backoff limit"
             elif deadline is not None and (now - started).total_seconds() >= deadline:
                 reason, message = "DeadlineExceeded", "Job was active longer than specified deadline"
@@ -475,6 +475,16 @@ class JobController:
         self._write(key, job, status, conditions, active, terminating, run, attempts)
 
     @staticmethod
+    def _restarts_exceed(spec: dict, pods: list[dict]) -> bool:
+        """restartPolicy OnFailure: the restarts of the running and pending pods reach backoffLimit."""
+        if (spec.get("template") or {}).get("spec", {}).get("restartPolicy") != "OnFailure":
+            return False
+        restarts = sum(s.get("restartCount", 0) for p in pods if not terminal(p)
+                       for s in p["status"].get("containerStatuses") or ())
+        limit = spec.get("backoffLimit", 6)
+        return restarts > 0 if limit == 0 else restarts >= limit
+
+    @staticmethod
     def _success_rule(spec: dict, completed: set[int]) -> int | None:
         for position, rule in enumerate((spec.get("successPolicy") or {}).get("rules") or ()):
             wanted = parse_indexes(rule["succeededIndexes"]) if rule.get("succeededIndexes") else None
@@ -516,7 +526,13 @@ class JobController:
                     f"container {container['name']} exiting with code {script['exit_code']}" if fails else
                     f"container {container['name']} completed")
             logs[container["name"]] = str(text).splitlines()
-        self.kubelet.start(pod, script["duration"], script["exit_code"] if fails else 0, logs)
+        code = script["exit_code"]
+        if job["spec"]["template"].get("spec", {}).get("restartPolicy") == "OnFailure":  # restarts in place
+            codes = [code] if script["always_fail"] or index in script["failed_indexes"] else \
+                [code] * max(0, script["fail_attempts"] - attempt) + [0]
+        else:
+            codes = [code if fails else 0]
+        self.kubelet.start(pod, script["duration"], codes, logs)
         run["created"] += 1
         self._record(job, "Normal", "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}")
         return pod

@@ -381,8 +381,14 @@ class PodHandlers:
         if not pod["spec"].get("nodeName"):
             return web.Response(status=204)
         state = next((s for s in pod["status"].get("containerStatuses") or () if s["name"] == container), None)
-        if options.previous:
-            raise errors.bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
+        previous = ((state or {}).get("lastState") or {}).get("terminated")
+        if options.previous or (previous and "waiting" in (state or {}).get("state", {})):  # CrashLoopBackOff too
+            if not previous:
+                raise errors.bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
+            lines = self.kubelet.lines_between(pod, container, previous["startedAt"], previous["finishedAt"])
+            data = logs.render(logs.select(lines, options), options)
+            return web.Response(body=data[:options.limit_bytes] if options.limit_bytes else data,
+                                content_type="text/plain")
         if state is None:
             raise errors.bad_request(f'container "{container}" in pod "{name}" is not available')
         if "waiting" in state["state"]:

@@ -23,7 +23,8 @@ NODE = "emulator-node"
 HOST_IP = "10.0.0.10"
 START_SECONDS = 1.0  # bound -> running (ContainerCreating)
 KILL_SECONDS = 1.0  # a deleted running pod's containers stop this long after the DELETE (or its grace, if shorter)
-Plan = dict[str, Any]  # duration, exit_code, logs: {container: [line]}, next: {step, at}
+Plan = dict[str, Any]  # duration, exit_codes (one per run, the last repeats), runs, logs: {container: [line]}, next
+RESTART_BACKOFF, RESTART_BACKOFF_CAP = 10.0, 300.0  # the kubelet's crash-loop back-off
 
 
 def _hex(text: str, length: int = 64) -> str:
@@ -95,10 +96,11 @@ class Kubelet:
 
     # --- what it is told -------------------------------------------------------------------------
 
-    def start(self, pod: dict, duration: float, exit_code: int, logs: dict[str, list[str]]) -> None:
-        """Run a new pod: bound now, then running, then ending with this exit code."""
+    def start(self, pod: dict, duration: float, exit_codes: list[int], logs: dict[str, list[str]]) -> None:
+        """Run a new pod: bound now, then running, then ending with the first exit code (with restartPolicy
+        OnFailure a failed container restarts in place and its next run ends with the next code)."""
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
-        self.plans.put(*key, {"duration": duration, "exit_code": exit_code, "logs": logs, "next": None})
+        self.plans.put(*key, {"duration": duration, "exit_codes": exit_codes, "runs": 0, "logs": logs, "next": None})
         self._schedule_at(key, self.clock.now(), "bind")
 
     def heard(self, how: str, pod: dict) -> None:
@@ -132,7 +134,8 @@ class Kubelet:
         if pod is None or plan is None:
             return
         self.plans.put(*key, {**plan, "next": None})
-        {"bind": self._bind, "run": self._run, "end": self._end, "kill": self._kill}[step](key, pod, plan)
+        {"bind": self._bind, "run": self._run, "end": self._end, "kill": self._kill, "restart": self._run}[step](
+            key, pod, plan)
 
     # --- the steps ---------------------------------------------------------------------------------
 
@@ -184,8 +187,13 @@ class Kubelet:
 
     def _end(self, key: tuple[str, str], pod: dict, plan: Plan, exit_code: int | None = None) -> None:
         stamp = self.clock.stamp()
-        code = plan["exit_code"] if exit_code is None else exit_code
+        codes = plan["exit_codes"]
+        code = codes[min(plan["runs"], len(codes) - 1)] if exit_code is None else exit_code
         reason = "Completed" if code == 0 else "Error"
+        if code and exit_code is None and pod["spec"].get("restartPolicy") == "OnFailure" \
+                and not pod["metadata"].get("deletionTimestamp"):
+            self._crash(key, pod, plan, code, stamp)
+            return
         statuses = []
         for old in pod["status"].get("containerStatuses") or []:
             started = (old["state"].get("running") or {}).get("startedAt")
@@ -208,6 +216,38 @@ class Kubelet:
         if pod["metadata"].get("deletionTimestamp"):
             self.pods.finish_deletion(pod)
 
+    def _crash(self, key: tuple[str, str], pod: dict, plan: Plan, code: int, stamp: str) -> None:
+        """restartPolicy OnFailure: the container restarts in the same pod after the kubelet's back-off."""
+        statuses = []
+        for old in pod["status"].get("containerStatuses") or []:
+            started = (old["state"].get("running") or {}).get("startedAt")
+            terminated = {"containerID": old.get("containerID", ""), "exitCode": code, "reason": "Error",
+                          "startedAt": started, "finishedAt": stamp}
+            statuses.append({**old, "state": {"waiting": {"reason": "CrashLoopBackOff", "message": (
+                f"back-off {int(self._restart_delay(old['restartCount'] + 1))}s restarting failed "
+                f"container={old['name']} pod={pod['metadata']['name']}_{pod['metadata']['namespace']}"
+                f"({pod['metadata']['uid']})")}}, "lastState": {"terminated": terminated}, "ready": False,
+                "started": False, "restartCount": old["restartCount"] + 1})
+        unready = ("False", "ContainersNotReady",
+                   f"containers with unready status: [{' '.join(c['name'] for c in pod['spec']['containers'])}]")
+        true = ("True", None, None)
+        values = {"PodReadyToStartContainers": true, "Initialized": true, "Ready": unready, "ContainersReady": unready,
+                  "PodScheduled": true}
+        pod = self.pods.write({**pod, "status": {**pod["status"], "conditions": _conditions(pod, values, stamp),
+                                                 "containerStatuses": statuses}}, pod)
+        self.plans.put(*key, {**plan, "runs": plan["runs"] + 1})
+        self._wake(key)
+        for state in statuses:
+            meta = pod["metadata"]
+            self._event(pod, "Warning", "BackOff", f"Back-off restarting failed container {state['name']} in pod "
+                        f"{meta['name']}_{meta['namespace']}({meta['uid']})", state["name"])
+        delay = self._restart_delay(statuses[0]["restartCount"] if statuses else 1)
+        self._schedule_at(key, self.clock.later(delay), "restart")
+
+    @staticmethod
+    def _restart_delay(restarts: int) -> float:
+        return min(RESTART_BACKOFF * 2 ** min(restarts - 1, 30), RESTART_BACKOFF_CAP)
+
     def _kill(self, key: tuple[str, str], pod: dict, plan: Plan) -> None:
         if terminal(pod):
             self.pods.finish_deletion(pod)
@@ -228,10 +268,16 @@ class Kubelet:
         started = (state.get("running") or state.get("terminated") or {}).get("startedAt")
         if plan is None or started is None:
             return [], "running" in state
+        finished = state["terminated"]["finishedAt"] if "terminated" in state else None
+        return self.lines_between(pod, container, started, finished), "running" in state
+
+    def lines_between(self, pod: dict, container: str, started: str, finished: str | None) -> list[tuple[str, str]]:
+        """The (timestamp, line) pairs of one run of the container that started then (and ended then, or runs)."""
+        plan = self.plans.get(pod["metadata"]["namespace"], pod["metadata"]["name"])
+        if plan is None:
+            return []
         start = parse_rfc3339(started)
-        end = self.clock.now()
-        if "terminated" in state:
-            end = parse_rfc3339(state["terminated"]["finishedAt"])
+        end = parse_rfc3339(finished) if finished else self.clock.now()
         lines = plan["logs"].get(container) or []
         out = []
         for index, line in enumerate(lines):
@@ -239,7 +285,7 @@ class Kubelet:
             if moment > end or moment > self.clock.now():
                 break
             out.append((moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond * 1000:09d}Z", line))
-        return out, "running" in state
+        return out
 
     def next_line_at(self, pod: dict, container: str, released: int) -> datetime | None:
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
