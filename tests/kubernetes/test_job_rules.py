@@ -271,3 +271,13 @@ async def test_previous_serves_the_log_of_the_crashed_run(client):
     assert await response.text() == "2026-01-01T00:00:01.000000000Z first\n2026-01-01T00:00:02.000000000Z second\n"
     crash_looping = await client.get(url)  # a container waiting in CrashLoopBackOff serves its last run
     assert crash_looping.status == 200 and await crash_looping.text() == "first\nsecond\n"
+
+
+def test_qos_class_from_the_containers_resources():
+    from emulator.services.kubernetes.controller import qos_class
+    limits = {"cpu": "1", "memory": "1Gi"}
+    assert qos_class({"containers": [{"resources": {}}]}) == "BestEffort"
+    assert qos_class({"containers": [{"resources": {"limits": limits}}]}) == "Guaranteed"
+    assert qos_class({"containers": [{"resources": {"limits": limits, "requests": {"cpu": "1"}}}]}) == "Guaranteed"
+    assert qos_class({"containers": [{"resources": {"limits": limits, "requests": {"cpu": "500m"}}}]}) == "Burstable"
+    assert qos_class({"containers": [{"resources": {"requests": {"cpu": "1"}}}]}) == "Burstable"

@@ -594,12 +594,15 @@ def new_pod(job: dict, index: int | None, failures: int = 0, ignored: int = 0) -
 
 
 def qos_class(spec: dict) -> str:
+    """BestEffort without requests or limits; Guaranteed when every container's cpu and memory requests equal
+    its limits; Burstable otherwise."""
     containers = spec.get("containers") or []
     resources = [c.get("resources") or {} for c in containers]
     if not any(r.get("requests") or r.get("limits") for r in resources):
         return "BestEffort"
     for r in resources:
-        limits, requests = r.get("limits") or {}, r.get("requests") or limits
+        limits = r.get("limits") or {}
+        requests = {**limits, **(r.get("requests") or {})}  # a request left out defaults to its limit
         if not all(limits.get(k) and requests.get(k) == limits.get(k) for k in ("cpu", "memory")):
             return "Burstable"
     return "Guaranteed"
