@@ -281,3 +281,16 @@ def test_qos_class_from_the_containers_resources():
     assert qos_class({"containers": [{"resources": {"limits": limits, "requests": {"cpu": "1"}}}]}) == "Guaranteed"
     assert qos_class({"containers": [{"resources": {"limits": limits, "requests": {"cpu": "500m"}}}]}) == "Burstable"
     assert qos_class({"containers": [{"resources": {"requests": {"cpu": "1"}}}]}) == "Burstable"
+
+
+async def test_max_failed_indexes_fails_the_job_and_fail_index_skips_the_retries(client):
+    policy = {"rules": [{"action": "FailIndex", "onExitCodes": {"operator": "In", "values": [5]}}]}
+    await create(client, job("fi", {"cloud-job-emulator/failed-indexes": "0,1", "cloud-job-emulator/exit-code": "5",
+                                    "cloud-job-emulator/duration-seconds": "1"},
+                             completionMode="Indexed", completions=4, parallelism=2, backoffLimitPerIndex=3,
+                             maxFailedIndexes=1, podFailurePolicy=policy))
+    await advance(client, 5)
+    status = await status_of(client, "fi")
+    assert status["failedIndexes"] == "0,1" and status["failed"] == 2  # one attempt each: FailIndex
+    assert last(status) == ("Failed", "MaxFailedIndexesExceeded")
+    assert status["conditions"][-1]["message"] == "Job has exceeded the specified maximal number of failed indexes"
