@@ -195,3 +195,14 @@ async def test_fixtures_may_be_plain_manifests_and_hold_pods_and_events(client):
     events = await (await client.get("/api/v1/namespaces/default/events",
                                      params={"fieldSelector": "involvedObject.name=plain"})).json()
     assert [e["reason"] for e in events["items"]] == ["Completed"]
+
+
+async def test_pod_and_event_watches_count_toward_the_watch_limit(aiohttp_client, make_app):
+    client = await aiohttp_client(make_app(max_watches=2))
+    pod_watch = await client.get(PODS, params={"watch": "true"})
+    event_watch = await client.get("/api/v1/events", params={"watch": "true"})
+    assert pod_watch.status == event_watch.status == 200
+    refused = await client.get(JOBS, params={"watch": "true"})
+    assert refused.status == 429
+    pod_watch.close()
+    event_watch.close()

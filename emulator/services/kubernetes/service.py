@@ -34,6 +34,7 @@ class KubernetesService(ServiceDefaults):
         self.hub = WatchHub(settings.watch_history, settings.watch_buffer, settings.max_watches)
         self.pod_hub = WatchHub(settings.watch_history, settings.watch_buffer, settings.max_watches)
         self.event_hub = WatchHub(settings.watch_history, settings.watch_buffer, settings.max_watches)
+        self.hub.peers = self.pod_hub.peers = self.event_hub.peers = [self.hub, self.pod_hub, self.event_hub]
         self.namespaces = Namespaces(core)
         self.jobs = Jobs(core, self.namespaces, self.hub)
         self.pods = Pods(core, self.pod_hub)
