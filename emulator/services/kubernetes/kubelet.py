@@ -77,12 +77,10 @@ class Kubelet:
         self.plans = store.collection("kubernetes_pod_runs")
         self._pending: dict[tuple[str, str], Scheduled] = {}
         self._followers: dict[tuple[str, str], list[asyncio.Future]] = {}
-        self._wakeups: dict[tuple[str, str], Scheduled] = {}
         pods.listeners.append(self.heard)
 
     def reset(self) -> None:
         self._pending.clear()
-        self._wakeups.clear()
         for waiters in self._followers.values():
             for future in waiters:
                 if not future.done():
@@ -183,7 +181,7 @@ class Kubelet:
                   "containerStatuses": statuses}
         self.pods.write({**pod, "status": status}, pod)
         self._schedule_at(key, self.clock.later(plan["duration"]), "end")
-        self._arm_wakeup(key)
+        self._wake(key)  # followers waiting for the container to start
 
     def _end(self, key: tuple[str, str], pod: dict, plan: Plan, exit_code: int | None = None) -> None:
         stamp = self.clock.stamp()
@@ -307,10 +305,6 @@ class Kubelet:
         if when is not None:
             self.clock.call_at(when, lambda: self._wake(key))
         return future
-
-    def _arm_wakeup(self, key: tuple[str, str]) -> None:
-        """Followers already waiting for a container to start get their chance once it runs."""
-        self._wake(key)
 
     def _wake(self, key: tuple[str, str]) -> None:
         for future in self._followers.pop(key, ()):
