@@ -26,7 +26,7 @@ def test_a_job_created_through_the_api_completes_when_the_clock_moves(cloud_job_
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 201
 
-    cloud_job_emulator.advance(10)  # the emulator's default job duration
+    cloud_job_emulator.advance(11)  # the container starts after 1 s and runs the default 10 s
 
     status, body = get(cloud_job_emulator, "/apis/batch/v1/namespaces/default/jobs/nightly")
     assert [c["type"] for c in json.loads(body)["status"]["conditions"]] == ["SuccessCriteriaMet", "Complete"]

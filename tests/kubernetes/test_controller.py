@@ -52,12 +52,12 @@ async def test_a_job_starts_then_completes_after_its_run_time(client):
                        "uncountedTerminatedPods": {}}
     await advance(client, 1)  # its pods are ready a second later (spec §17.3: ready = active)
     assert await status_of(client, "ok") == {**running, "ready": 2}
-    await advance(client, 8)
+    await advance(client, 9)  # its containers started at 1 s and run for 10 s
     assert (await status_of(client, "ok"))["active"] == 2
     await advance(client, 1)
     done = await status_of(client, "ok")
     assert "active" not in done and done["succeeded"] == 2 and done["ready"] == 0
-    assert done["completionTime"] == "2026-01-01T00:00:10Z"
+    assert done["completionTime"] == "2026-01-01T00:00:11Z"
     assert condition_types(done) == [("SuccessCriteriaMet", "True", "CompletionsReached"),
                                      ("Complete", "True", "CompletionsReached")]
     events = await watch_steps(client, created["metadata"]["resourceVersion"], "ok", 4)
@@ -75,50 +75,69 @@ async def assert_watch_saw(client, created: dict, name: str, statuses: list[dict
     assert [o["status"] for _, o in events][-1] == statuses[-1]
 
 
-async def test_a_job_annotated_to_fail_fails_past_its_backoff_limit(client):
-    created = await create(client, job("bad", {"cloud-job-emulator/outcome": "Failed",
-                                               "cloud-job-emulator/duration-seconds": "3"}, backoffLimit=2))
-    await advance(client, 3)
+async def test_a_job_annotated_to_fail_retries_with_back_off_then_fails_past_its_backoff_limit(client):
+    await create(client, job("bad", {"cloud-job-emulator/outcome": "Failed",
+                                     "cloud-job-emulator/duration-seconds": "3"}, backoffLimit=2))
+    # pod 1 runs 1-4 s and fails; 10 s back-off; pod 2 at 14 s runs 15-18; 20 s back-off; pod 3 at 38 s runs 39-42
+    await advance(client, 4)
+    assert (await status_of(client, "bad"))["failed"] == 1
+    await advance(client, 9.5)
+    assert "active" not in await status_of(client, "bad")  # waiting out the back-off
+    await advance(client, 0.5)
+    assert (await status_of(client, "bad"))["active"] == 1
+    await advance(client, 23.5)
+    assert (await status_of(client, "bad"))["failed"] == 2 and "active" not in await status_of(client, "bad")
+    await advance(client, 0.5)
+    assert (await status_of(client, "bad"))["active"] == 1
+    await advance(client, 4)
     failed = await status_of(client, "bad")
     assert failed["failed"] == 3 and "completionTime" not in failed and "active" not in failed
     assert condition_types(failed) == [("FailureTarget", "True", "BackoffLimitExceeded"),
                                        ("Failed", "True", "BackoffLimitExceeded")]
-    await assert_watch_saw(client, created, "bad", [{}, {}, {}, failed])  # start, ready, FailureTarget, Failed
+    assert {c["lastTransitionTime"] for c in failed["conditions"]} == {"2026-01-01T00:00:42Z"}
+    pods = (await (await client.get("/api/v1/namespaces/default/pods?labelSelector=job-name=bad")).json())["items"]
+    assert [p["status"]["phase"] for p in pods] == ["Failed"] * 3
 
 
 async def test_active_deadline_gives_deadline_exceeded(client):
     created = await create(client, job("slow", activeDeadlineSeconds=4))
     await advance(client, 4)
+    target = await status_of(client, "slow")  # at the deadline its pod is deleted; Failed waits until it is gone
+    assert condition_types(target) == [("FailureTarget", "True", "DeadlineExceeded")] and target["terminating"] == 1
+    await advance(client, 1)  # the pod's container is killed a second after the DELETE
     status = await status_of(client, "slow")
-    await assert_watch_saw(client, created, "slow", [{}, {}, {}, status])  # start, ready, FailureTarget, Failed
+    # start, ready, FailureTarget, the deleted pod counted as failed (TerminatingOrFailed), Failed
+    await assert_watch_saw(client, created, "slow", [{}, {}, {}, {}, status])
     assert condition_types(status) == [("FailureTarget", "True", "DeadlineExceeded"),
                                        ("Failed", "True", "DeadlineExceeded")]
     assert status["conditions"][1]["message"] == "Job was active longer than specified deadline"
+    assert status["failed"] == 1 and status["terminating"] == 0 and "active" not in status
 
 
-async def test_suspend_stops_the_jobs_clock_and_resume_restarts_it(client):
-    created = await create(client, job("paused"))
-    await advance(client, 4)  # 4 of its 10 seconds used
+async def test_suspend_deletes_the_pods_and_resume_starts_them_again(client):
+    await create(client, job("paused"))
+    await advance(client, 4)  # 3 of its 10 seconds run
     patch = {"Content-Type": "application/merge-patch+json"}
     await client.patch(f"{JOBS}/paused", data=json.dumps({"spec": {"suspend": True}}), headers=patch)
     await advance(client, 0)
     suspended = await status_of(client, "paused")
     assert condition_types(suspended) == [("Suspended", "True", "JobSuspended")]
-    assert "active" not in suspended and suspended["ready"] == 0
+    assert "active" not in suspended and suspended["ready"] == 0 and suspended["terminating"] == 1
     await advance(client, 100)
-    assert condition_types(await status_of(client, "paused")) == [("Suspended", "True", "JobSuspended")]
+    suspended = await status_of(client, "paused")
+    assert condition_types(suspended) == [("Suspended", "True", "JobSuspended")]
+    assert suspended["terminating"] == 0 and "failed" not in suspended  # its deleted pod is no failure
     await client.patch(f"{JOBS}/paused", data=json.dumps({"spec": {"suspend": False}}), headers=patch)
     await advance(client, 0)
     resumed = await status_of(client, "paused")
     assert condition_types(resumed) == [("Suspended", "False", "JobResumed")]
     assert resumed["startTime"] == "2026-01-01T00:01:44Z" and resumed["active"] == 1
-    await advance(client, 5)
+    await advance(client, 10)
     assert "succeeded" not in await status_of(client, "paused")
-    await advance(client, 1)  # 4 + 6 = its 10 seconds
+    await advance(client, 1)  # a new pod: started at 1:45, ran its 10 seconds
     done = await status_of(client, "paused")
-    assert done["succeeded"] == 1
-    # start, ready, suspend (spec), Suspended, resume (spec), Resumed, ready, SuccessCriteriaMet, Complete
-    await assert_watch_saw(client, created, "paused", [{}] * 8 + [done])
+    assert done["succeeded"] == 1 and done["completionTime"] == "2026-01-01T00:01:55Z"
+    assert condition_types(done)[-1] == ("Complete", "True", "CompletionsReached")
 
 
 async def test_a_job_created_suspended_waits(client):
@@ -164,7 +183,7 @@ async def test_the_duration_setting_and_annotation_set_the_run_time(aiohttp_clie
     client = await aiohttp_client(make_app(job_duration=2))
     await create(client, job("quick"))
     await create(client, job("annotated", {"cloud-job-emulator/duration-seconds": "30"}))
-    await advance(client, 2)
+    await advance(client, 3)  # started at 1 s
     assert (await status_of(client, "quick"))["succeeded"] == 1
     assert "succeeded" not in await status_of(client, "annotated")
     await advance(client, 28)
@@ -176,18 +195,20 @@ async def test_a_run_time_annotation_that_is_no_sane_number_of_seconds_runs_for_
     """Not a reason to refuse the job (an apiserver never does), nor to stop the clock for every other job."""
     await create(client, job("odd", {"cloud-job-emulator/duration-seconds": seconds}))
     await create(client, job("plain"))
-    await advance(client, 9)  # advance() asserts a 200: the clock went on
+    await advance(client, 10)  # advance() asserts a 200: the clock went on
     assert "succeeded" not in await status_of(client, "odd")
     await advance(client, 1)
     assert (await status_of(client, "odd"))["succeeded"] == 1 and (await status_of(client, "plain"))["succeeded"] == 1
-    assert (await (await client.get("/_emulator/clock")).json())["now"] == "2026-01-01T00:00:10Z"
+    assert (await (await client.get("/_emulator/clock")).json())["now"] == "2026-01-01T00:00:11Z"
     assert any("duration-seconds" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
 
 
-async def test_a_job_that_ends_within_a_second_never_reports_ready(client):
+async def test_a_job_that_runs_half_a_second_is_ready_for_it(client):
     created = await create(client, job("brief", {"cloud-job-emulator/duration-seconds": "0.5"}))
-    await advance(client, 0.5)
-    await assert_watch_saw(client, created, "brief", [{}, {}, await status_of(client, "brief")])
+    await advance(client, 1.5)
+    done = await status_of(client, "brief")
+    assert condition_types(done)[-1] == ("Complete", "True", "CompletionsReached")
+    await assert_watch_saw(client, created, "brief", [{}, {}, {}, done])  # start, ready, criteria met, Complete
 
 
 async def test_advancing_the_clock_past_the_calendars_end_is_a_400(client):
@@ -238,11 +259,11 @@ def test_a_restored_controller_finishes_what_it_started():
     after.core.store.restore(snapshot)
     after.core.clock.set(now)
     after.services["kubernetes"].restored()
-    after.core.clock.advance(5)
+    after.core.clock.advance(6)
     assert "succeeded" not in after.services["kubernetes"].jobs.get("default", "survivor")["status"]
     after.core.clock.advance(1)
     status = after.services["kubernetes"].jobs.get("default", "survivor")["status"]
-    assert status["succeeded"] == 1 and status["completionTime"] == "2026-01-01T00:00:10Z"
+    assert status["succeeded"] == 1 and status["completionTime"] == "2026-01-01T00:00:11Z"
 
 
 async def test_jobs_deleted_or_taken_over_leave_no_step_on_a_frozen_clock(client, kube):

@@ -827,7 +827,7 @@ async def test_method_a_route_does_not_allow_is_405(client, kube, method, path):
 
 @pytest.mark.parametrize("path", [
     "/apis/batch/v1/foo", "/apis/batch/v2/jobs", "/apis/apps/v1/deployments",
-    "/apis/batch/v1/namespaces/default/jobs/pi/logs", "/api/v1/pods",
+    "/apis/batch/v1/namespaces/default/jobs/pi/logs", "/api/v1/services",
 ])
 async def test_unknown_path_is_a_404_status(client, kube, path):
     response = await client.get(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+import urllib.request
 
 JOB_MANIFEST = """\
 apiVersion: batch/v1
@@ -171,3 +172,70 @@ def test_kubectl_create_from_a_json_manifest(kubectl):
     manifest = json.dumps(yaml.safe_load(JOB_MANIFEST))
     assert kubectl("create", "-f", "-", stdin=manifest).stdout.strip() == "job.batch/hello created"
     assert json.loads(kubectl("get", "job", "hello", "-o", "json").stdout)["spec"]["backoffLimit"] == 2
+
+
+RUN_MANIFEST = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: runner
+  annotations:
+    cloud-job-emulator/duration-seconds: "2"
+    cloud-job-emulator/logs: "hello from runner\\nall done"
+spec:
+  backoffLimit: 1
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: main
+        image: busybox:1.36
+"""
+
+
+def advance(live_url: str, seconds: float) -> None:
+    request = urllib.request.Request(f"{live_url}/_emulator/clock", method="POST",
+                                     data=json.dumps({"advance_seconds": seconds}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+
+def test_kubectl_runs_a_job_gets_its_pods_logs_and_events(kubectl, live_url):
+    kubectl("create", "-f", "-", stdin=RUN_MANIFEST)
+    advance(live_url, 1)
+    pods = kubectl("get", "pods", "-l", "job-name=runner", "-o", "json").stdout
+    [pod] = json.loads(pods)["items"]
+    assert pod["status"]["phase"] == "Running"
+    assert pod["metadata"]["name"] in kubectl("get", "pods", "-l", "job-name=runner").stdout
+    advance(live_url, 5)
+    assert kubectl("logs", "job/runner").stdout == "hello from runner\nall done\n"
+    assert kubectl("logs", "-f", "job/runner").stdout == "hello from runner\nall done\n"
+    assert kubectl("wait", "--for=condition=complete", "job/runner", "--timeout=10s").returncode == 0
+    described = kubectl("describe", "job", "runner").stdout
+    assert "Pods Statuses:" in described and "1 Succeeded" in described
+    assert f"Created pod: {pod['metadata']['name']}" in described and "SuccessfulCreate" in described
+    assert "Completed" in described and "Job completed" in described
+    events = json.loads(kubectl("get", "events", "--field-selector", f"involvedObject.name={pod['metadata']['name']}",
+                                "-o", "json").stdout)["items"]
+    assert [e["reason"] for e in events] == ["Scheduled", "Pulled", "Created", "Started"]
+
+
+def test_kubectl_wait_for_failed_on_a_job_that_retries_then_fails(kubectl, live_url):
+    failing = RUN_MANIFEST.replace("name: runner", "name: retrier").replace(
+        "annotations:", "annotations:\n    cloud-job-emulator/outcome: Failed")
+    kubectl("create", "-f", "-", stdin=failing)
+    advance(live_url, 4)  # the first pod failed at 3 s; back-off 10 s
+    assert kubectl("wait", "--for=condition=failed", "job/retrier", "--timeout=1s", check=False).returncode != 0
+    advance(live_url, 30)  # the second pod ran 14-16 s: 2 failures > backoffLimit 1
+    assert kubectl("wait", "--for=condition=failed", "job/retrier", "--timeout=10s").returncode == 0
+    assert len(json.loads(kubectl("get", "pods", "-l", "job-name=retrier", "-o", "json").stdout)["items"]) == 2
+    assert "BackoffLimitExceeded" in kubectl("describe", "job", "retrier").stdout
+
+
+def test_kubectl_label_on_a_running_job_then_wait(kubectl, live_url):
+    kubectl("create", "-f", "-", stdin=RUN_MANIFEST)
+    advance(live_url, 0.5)
+    kubectl("label", "job", "runner", "x=y")
+    advance(live_url, 60)
+    assert kubectl("wait", "--for=condition=complete", "job/runner", "--timeout=10s").returncode == 0

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.request
 
 import pytest
 from kubernetes import client, watch
@@ -131,3 +132,105 @@ def test_watch_sees_a_status_patch(batch):
     finally:
         thread.join(timeout=15)
     assert events == [("MODIFIED", 4)]
+
+
+def advance_clock(url: str, seconds: float) -> None:
+    request = urllib.request.Request(f"{url}/_emulator/clock", data=json.dumps({"advance_seconds": seconds}).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+
+@pytest.fixture
+def core(batch: client.BatchV1Api) -> client.CoreV1Api:
+    return client.CoreV1Api(batch.api_client)
+
+
+def test_an_orchestrator_runs_a_job_as_on_a_cluster(batch, core, live_url):
+    """Create a Job, watch its pod by job-name, follow its log while the clock moves, read the exit code,
+    watch the Job to completion: what Prefect's and Dagster's Kubernetes runners do."""
+    job = new_job("orchestrated")
+    job.metadata.annotations = {"cloud-job-emulator/logs": "step 1\nstep 2\nstep 3",
+                                "cloud-job-emulator/duration-seconds": "3"}
+    batch.create_namespaced_job("default", job)
+    advance_clock(live_url, 0)
+    pod_watch = watch.Watch()
+    for event in pod_watch.stream(core.list_namespaced_pod, "default", label_selector="job-name=orchestrated",
+                                  timeout_seconds=10):
+        if event["object"].spec.node_name:
+            pod = event["object"]
+            break
+        advance_clock(live_url, 0)
+    pod_watch.stop()
+    assert pod.metadata.owner_references[0].kind == "Job"
+    advance_clock(live_url, 1)  # running
+    stream = core.read_namespaced_pod_log(pod.metadata.name, "default", container="main", follow=True,
+                                          _preload_content=False)
+    lines: list[bytes] = []
+    reader = threading.Thread(target=lambda: lines.extend(stream.stream()), daemon=True)
+    reader.start()
+    for _ in range(4):
+        advance_clock(live_url, 1)
+    reader.join(10)
+    assert not reader.is_alive(), "the follow stream ends when the container terminates"
+    assert b"".join(lines) == b"step 1\nstep 2\nstep 3\n"
+    [pod] = core.list_namespaced_pod("default", label_selector="job-name=orchestrated").items
+    assert pod.status.phase == "Succeeded"
+    assert pod.status.container_statuses[0].state.terminated.exit_code == 0
+    job_watch = watch.Watch()
+    for event in job_watch.stream(batch.list_namespaced_job, "default", field_selector="metadata.name=orchestrated",
+                                  timeout_seconds=10):
+        if event["object"].status.completion_time:
+            break
+    job_watch.stop()
+    assert event["object"].status.succeeded == 1
+
+
+def test_a_failing_job_pod_reports_its_exit_code(batch, core, live_url):
+    job = new_job("failing")
+    job.metadata.annotations = {"cloud-job-emulator/outcome": "Failed", "cloud-job-emulator/exit-code": "42"}
+    job.spec.backoff_limit = 0
+    batch.create_namespaced_job("default", job)
+    advance_clock(live_url, 20)
+    [pod] = core.list_namespaced_pod("default", label_selector="job-name=failing").items
+    assert pod.status.phase == "Failed"
+    assert pod.status.container_statuses[0].state.terminated.exit_code == 42
+    status = batch.read_namespaced_job_status("failing", "default").status
+    assert status.failed == 1 and status.conditions[-1].reason == "BackoffLimitExceeded"
+    events = core.list_namespaced_event("default", field_selector="involvedObject.name=failing").items
+    assert [(e.reason, e.type) for e in events][-1] == ("BackoffLimitExceeded", "Warning")
+
+
+def test_an_orchestrator_on_a_live_clock(tmp_path):
+    """The same flow against an emulator whose clock runs: --job-duration 2, the log followed as it is written."""
+    from live_process import emulator_process
+
+    with emulator_process("--port", "0", "--job-duration", "2", "--log-level", "warning") as (_, url):
+        configuration = client.Configuration()
+        configuration.host = url
+        api_client = client.ApiClient(configuration)
+        batch, core = client.BatchV1Api(api_client), client.CoreV1Api(api_client)
+        job = new_job("live")
+        job.metadata.annotations = {"cloud-job-emulator/logs": "a\nb"}
+        batch.create_namespaced_job("default", job)
+        pod_watch = watch.Watch()
+        for event in pod_watch.stream(core.list_namespaced_pod, "default", label_selector="job-name=live",
+                                      timeout_seconds=10):
+            if event["object"].status.phase == "Running":
+                pod = event["object"]
+                break
+        pod_watch.stop()
+        stream = core.read_namespaced_pod_log(pod.metadata.name, "default", follow=True, timestamps=True,
+                                              _preload_content=False)
+        lines = b"".join(stream.stream()).decode().splitlines()  # ends when the container terminates
+        assert [line.split(" ", 1)[1] for line in lines] == ["a", "b"]
+        job_watch = watch.Watch()
+        for event in job_watch.stream(batch.list_namespaced_job, "default", field_selector="metadata.name=live",
+                                      timeout_seconds=10):
+            if event["object"].status.completion_time:
+                break
+        job_watch.stop()
+        assert event["object"].status.succeeded == 1
+        [pod] = core.list_namespaced_pod("default", label_selector="job-name=live").items
+        assert pod.status.container_statuses[0].state.terminated.exit_code == 0
+        api_client.close()

@@ -141,19 +141,27 @@ async def test_core_api_versions(client, kube):
     assert address["clientCIDR"] == "0.0.0.0/0" and address["serverAddress"] == f"127.0.0.1:{client.port}"
 
 
-async def test_core_v1_resources_list_namespaces(client, kube):
+async def test_core_v1_resources_list_namespaces_pods_and_events(client, kube):
     body = await kube.ok(await client.get("/api/v1"))
     assert body["kind"] == "APIResourceList" and body["groupVersion"] == "v1"
-    [namespaces] = body["resources"]
+    resources = {r["name"]: r for r in body["resources"]}
+    assert set(resources) == {"namespaces", "pods", "pods/log", "events"}
+    assert set(resources["pods"]["verbs"]) == {"delete", "get", "list", "watch"} and resources["pods/log"]["verbs"] == ["get"]
+    assert resources["events"]["kind"] == "Event" and "watch" in resources["events"]["verbs"]
+    namespaces = resources["namespaces"]
     assert namespaces["name"] == "namespaces" and namespaces["namespaced"] is False
     assert namespaces["kind"] == "Namespace" and {"create", "delete", "get", "list"} <= set(namespaces["verbs"])
 
 
-async def test_api_group_list_offers_batch_v1(client, kube):
+async def test_api_group_list_offers_batch_v1_and_events_v1(client, kube):
     body = await kube.ok(await client.get("/apis"))
     assert body == {"kind": "APIGroupList", "apiVersion": "v1", "groups": [{
         "name": "batch", "versions": [{"groupVersion": "batch/v1", "version": "v1"}],
-        "preferredVersion": {"groupVersion": "batch/v1", "version": "v1"}}]}
+        "preferredVersion": {"groupVersion": "batch/v1", "version": "v1"}}, {
+        "name": "events.k8s.io", "versions": [{"groupVersion": "events.k8s.io/v1", "version": "v1"}],
+        "preferredVersion": {"groupVersion": "events.k8s.io/v1", "version": "v1"}}]}
+    events = await kube.ok(await client.get("/apis/events.k8s.io/v1"))
+    assert [r["name"] for r in events["resources"]] == ["events"]
 
 
 async def test_api_group_list_answers_aggregated_discovery_with_plain_json(client, kube):

@@ -87,8 +87,8 @@ def test_state_survives_sigterm_and_a_restart(tmp_path):
         assert get_json(f"{url}/_emulator/state")["revision"] == revision
         later = create_kubernetes_job(url, "later")
         assert int(later["metadata"]["resourceVersion"]) == revision + 1  # the counter goes on, not over
-        call(f"{url}/_emulator/clock", "POST", {"advance_seconds": 6})  # the job controller goes on too
-        assert read_kubernetes_job(url, "survivor")["status"]["completionTime"] == "2030-01-01T00:00:10Z"
+        call(f"{url}/_emulator/clock", "POST", {"advance_seconds": 7})  # the job controller and kubelet go on too
+        assert read_kubernetes_job(url, "survivor")["status"]["completionTime"] == "2030-01-01T00:00:11Z"
         code, _, _ = stop(process, signal.SIGINT)
     assert code == 0
     assert {entry[1] for entry in state_file.read(path)["store"]["collections"]["jobs"]} >= {

@@ -1,32 +1,52 @@
-"""A simulated Job controller: jobs created through the API run, succeed or fail on the emulator's clock.
+"""The simulated Job controller: it creates a Job's Pods as kube-controller-manager does and counts them into status.
 
-Each step is a status write through the registry (new resourceVersion, MODIFIED event, the same
-status validation as a client's write), scheduled on the clock, so advancing a frozen clock
-applies every step due by then, in order (spec §17). Per job, the annotations
-`cloud-job-emulator/duration-seconds` and `cloud-job-emulator/outcome` (`Complete` or `Failed`)
-override the run time and the result. Jobs that another controller manages (`spec.managedBy`),
-fixture jobs and jobs whose status a client has written are left alone.
+It hears the Jobs registry (a Job created, its spec written, its status taken over by a client,
+the Job gone) and the Pods registry (every pod write). Each heard change queues one sync of the Job
+at the current instant (several changes at one instant make one sync). A sync counts the Job's
+pods (active, ready, terminating, succeeded, failed), removes the tracking finalizer of finished
+ones, applies the rules (backoffLimit with the pod-failure back-off, podFailurePolicy,
+activeDeadlineSeconds, suspend, completions, Indexed completion, successPolicy), creates or
+deletes pods, writes status and records Events. Per job, annotations script what its pods do:
+`cloud-job-emulator/duration-seconds`, `/outcome` (`Failed`: every pod fails), `/exit-code`,
+`/fail-attempts` (the first N pods, or attempts per index, fail), `/failed-indexes`, `/logs` and
+`/logs.<container>`. Jobs another controller manages, fixture jobs and jobs whose status a client
+wrote are left alone.
 """
 from __future__ import annotations
 
+import copy
 import logging
 import math
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from emulator.core.clock import Clock, Scheduled, parse_rfc3339, rfc3339
+from emulator.core.clock import Clock, Scheduled, parse_rfc3339
 from emulator.core.errors import ApiError
 from emulator.core.store import Store
+from emulator.services.kubernetes.events import Events, involved
+from emulator.services.kubernetes.pods import TRACKING_FINALIZER, Pods, owner_uid, terminal
 
 if TYPE_CHECKING:
+    from emulator.services.kubernetes.kubelet import Kubelet
     from emulator.services.kubernetes.registry import Jobs
 
-DURATION_ANNOTATION = "cloud-job-emulator/duration-seconds"
-OUTCOME_ANNOTATION = "cloud-job-emulator/outcome"
+PREFIX = "cloud-job-emulator/"
+DURATION_ANNOTATION = PREFIX + "duration-seconds"
+OUTCOME_ANNOTATION = PREFIX + "outcome"
+EXIT_CODE_ANNOTATION = PREFIX + "exit-code"
+FAIL_ATTEMPTS_ANNOTATION = PREFIX + "fail-attempts"
+FAILED_INDEXES_ANNOTATION = PREFIX + "failed-indexes"
+LOGS_ANNOTATION = PREFIX + "logs"
 MAX_DURATION = 366 * 24 * 3600.0  # a year: longer annotated run times are taken for the default
-READY_SECONDS = 1.0  # how long a started job's pods take to become ready
 JOB_CONTROLLER = "kubernetes.io/job-controller"
+COMPONENT = "job-controller"
+INDEX_KEY = "batch.kubernetes.io/job-completion-index"
+FAILURE_COUNT = "batch.kubernetes.io/job-index-failure-count"
+IGNORED_COUNT = "batch.kubernetes.io/job-index-ignored-failure-count"
+BACKOFF_BASE, BACKOFF_CAP = 10.0, 600.0  # DefaultJobPodFailureBackOff, MaxJobPodFailureBackOff (job_controller.go)
+MAX_CREATES = 500  # MaxPodCreateDeletePerSync
 Key = tuple[str, str]
-Run = dict[str, Any]  # uid, duration, outcome, deadline, elapsed, running_since, next: {step, at}
 log = logging.getLogger("emulator.kubernetes")
 
 
@@ -45,6 +65,43 @@ def run_time(annotation: object, default: float, job: str) -> float:
     return default
 
 
+def _int(annotation: object, default: int) -> int:
+    try:
+        return int(str(annotation).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def parse_indexes(text: object) -> set[int]:
+    """`0,2-4` as {0, 2, 3, 4}; what does not parse is left out."""
+    found: set[int] = set()
+    for part in str(text or "").split(","):
+        low, _, high = part.strip().partition("-")
+        if low.isdigit() and (not high or high.isdigit()):
+            found.update(range(int(low), int(high or low) + 1))
+    return found
+
+
+def format_indexes(indexes: set[int] | list[int]) -> str:
+    """Sorted intervals as the job controller writes them: `0,1,3-5,7` (a run of 3 or more is `a-b`)."""
+    ordered, parts, start = sorted(set(indexes)), [], None
+    for position, index in enumerate(ordered):
+        if start is None:
+            start = index
+        if position + 1 < len(ordered) and ordered[position + 1] == index + 1:
+            continue
+        parts.append(str(start) if index == start else f"{start},{index}" if index == start + 1 else f"{start}-{index}")
+        start = None
+    return ",".join(parts)
+
+
+def backoff_delay(failures: int) -> float:
+    """Seconds to wait before the next pod after `failures` failures since the last success: 10 s doubling, 10 min cap."""
+    if failures <= 0:
+        return 0.0
+    return min(BACKOFF_BASE * 2 ** min(failures - 1, 30), BACKOFF_CAP)
+
+
 def _condition(kind: str, status: str, reason: str, message: str, now: str) -> dict:
     return {"type": kind, "status": status, "lastProbeTime": now, "lastTransitionTime": now,
             "reason": reason, "message": message}
@@ -55,62 +112,127 @@ def _finished(status: dict) -> bool:
                for c in status.get("conditions", []))
 
 
+def _has(conditions: list[dict], kind: str) -> dict | None:
+    return next((c for c in conditions if c["type"] == kind and c["status"] == "True"), None)
+
+
+def pod_index(pod: dict) -> int | None:
+    value = (pod["metadata"].get("annotations") or {}).get(INDEX_KEY)
+    return int(value) if value is not None and value.isdigit() else None
+
+
+def _ready(pod: dict) -> bool:
+    return any(c["type"] == "Ready" and c["status"] == "True" for c in pod["status"].get("conditions") or ())
+
+
+def finished_at(pod: dict) -> str:
+    """When a failed pod finished, as the back-off record reads it (getFinishedTime)."""
+    times = [s["state"]["terminated"]["finishedAt"] for s in pod["status"].get("containerStatuses") or ()
+             if (s["state"].get("terminated") or {}).get("finishedAt")]
+    if times:
+        return max(times)
+    meta = pod["metadata"]
+    if meta.get("deletionTimestamp"):
+        deleted = parse_rfc3339(meta["deletionTimestamp"]) - timedelta(seconds=meta.get("deletionGracePeriodSeconds", 0))
+        return deleted.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return meta["creationTimestamp"]
+
+
+def match_pod_failure_policy(policy: dict | None, pod: dict) -> tuple[str | None, str | None]:
+    """The action of the first podFailurePolicy rule the failed pod matches, and the FailJob message; (None, None)."""
+    meta = pod["metadata"]
+    for position, rule in enumerate((policy or {}).get("rules") or ()):
+        on_codes, on_conditions = rule.get("onExitCodes"), rule.get("onPodConditions")
+        if on_codes:
+            for state in pod["status"].get("containerStatuses") or ():
+                terminated = state["state"].get("terminated")
+                if not terminated or terminated.get("exitCode", 0) == 0:
+                    continue
+                if on_codes.get("containerName") and on_codes["containerName"] != state["name"]:
+                    continue
+                code, values = terminated["exitCode"], on_codes.get("values") or []
+                if (code in values) == (on_codes.get("operator") == "In"):
+                    return rule["action"], (f"Container {state['name']} for pod {meta['namespace']}/{meta['name']} "
+                                            f"failed with exit code {code} matching FailJob rule at index {position}")
+        for wanted in on_conditions or ():
+            for condition in pod["status"].get("conditions") or ():
+                if condition["type"] == wanted.get("type") and condition["status"] == wanted.get("status", "True"):
+                    return rule["action"], (f"Pod {meta['namespace']}/{meta['name']} has condition "
+                                            f"{condition['type']} matching FailJob rule at index {position}")
+    return None, None
+
+
 class JobController:
     """Runs the jobs it adopted. What it knows of each (its run) lives in the store, so it survives a restart."""
 
-    def __init__(self, jobs: Jobs, clock: Clock, store: Store, default_duration: float) -> None:
+    def __init__(self, jobs: Jobs, pods: Pods, kubelet: Kubelet, events: Events, clock: Clock, store: Store,
+                 default_duration: float) -> None:
         self.jobs = jobs
+        self.pods = pods
+        self.kubelet = kubelet
+        self.events = events
         self.clock = clock
         self.default_duration = default_duration
         self.runs = store.collection("kubernetes_job_runs")
-        self._pending: dict[Key, Scheduled] = {}  # the clock handle of each run's next step
+        self._pending: dict[Key, Scheduled] = {}  # the clock handle of each run's next sync
+        self._keys: dict[str, Key] = {}  # job uid -> key, for the pods' owner references
+        self.on_finished: list[Callable[[dict], None]] = []  # told of each job it finished (the TTL controller)
 
     def reset(self) -> None:
         self._pending.clear()
+        self._keys.clear()
 
     def restored(self) -> None:
-        """After the store was restored from a snapshot: schedule again what each run was waiting for."""
+        """After the store was restored from a snapshot: sync every run again."""
+        self._keys.clear()
         for key, run in list(self.runs.scan()):
-            if run.get("next"):
-                self._schedule_at(key, parse_rfc3339(run["next"]["at"]), run["next"]["step"])
+            self._keys[run["uid"]] = key
+            self._queue(key, self.clock.now())
 
-    # --- what the registry tells it ----------------------------------------------------------------
+    # --- what the registries tell it ---------------------------------------------------------------
 
     def heard(self, how: str, job: dict) -> None:
-        """A write the registry told of (see registry.WRITES): run new jobs, let go of what is no longer ours."""
+        """A write the Jobs registry told of (see registry.WRITES)."""
         if how == "created":
             self.adopt(job)
         elif how == "updated":
             self.spec_changed(job)
-        else:  # a client wrote the status (from now on it is theirs), or the job is gone
+        elif how == "status":  # a client wrote the status: from now on it is theirs
             self.release(job)
+        else:  # the job is gone; its pods are the garbage collector's
+            self.release(job)
+
+    def heard_pod(self, how: str, pod: dict) -> None:
+        """Any write of a pod: sync its job at this instant."""
+        uid = owner_uid(pod)
+        key = self._keys.get(uid) if uid else None
+        if key is not None:
+            self._queue(key, self.clock.now())
 
     def adopt(self, job: dict) -> None:
         """A job created through the API: run it unless another controller manages it."""
         spec, meta = job["spec"], job["metadata"]
         if spec.get("managedBy", JOB_CONTROLLER) != JOB_CONTROLLER:
             return
-        annotations = meta.get("annotations") or {}
-        duration = run_time(annotations.get(DURATION_ANNOTATION), self.default_duration,
-                            f"{meta['namespace']}/{meta['name']}")
-        outcome = "Failed" if annotations.get(OUTCOME_ANNOTATION) == "Failed" else "Complete"
         key = (meta["namespace"], meta["name"])
-        self.runs.put(*key, {"uid": meta["uid"], "duration": duration, "outcome": outcome,
-                             "deadline": spec.get("activeDeadlineSeconds"), "elapsed": 0.0,
-                             "running_since": None, "next": None})
-        self._schedule(key, 0.0, "sync")
+        self.runs.put(*key, {"uid": meta["uid"], "created": 0, "attempts": {}, "failures": 0, "last_failure": None,
+                             "next": None})
+        self._keys[meta["uid"]] = key
+        self._queue(key, self.clock.now())
 
     def release(self, job: dict) -> None:
-        """A client wrote this job's status: from now on it is theirs."""
         key = (job["metadata"]["namespace"], job["metadata"]["name"])
-        self.runs.delete(*key)
-        self.clock.cancel(self._pending.pop(key, None))
+        run = self.runs.get(*key)
+        if run is not None and run["uid"] == job["metadata"]["uid"]:
+            self.runs.delete(*key)
+            self._keys.pop(run["uid"], None)
+            self.clock.cancel(self._pending.pop(key, None))
 
     def spec_changed(self, job: dict) -> None:
-        """The job's spec was updated: suspending or resuming it takes effect at once."""
+        """Any write of the job's object: sync it now (suspend, resume, a new deadline take effect at once)."""
         key = (job["metadata"]["namespace"], job["metadata"]["name"])
         if self.runs.get(*key) is not None:
-            self._schedule(key, 0.0, "sync")
+            self._queue(key, self.clock.now())
 
     def finish_now(self, namespace: str, name: str, outcome: str) -> dict:
         """Make one job Complete or Failed at once (admin transitions); 409 if it already finished."""
@@ -118,123 +240,369 @@ class JobController:
         if _finished(job["status"]):
             raise ApiError(409, "Conflict", f"job {namespace}/{name} has already finished; a finished job stays finished")
         key = (namespace, name)
-        self.clock.cancel(self._pending.pop(key, None))  # whatever was scheduled for it no longer applies
-        run = self.runs.get(*key) or {"uid": job["metadata"]["uid"], "duration": 0.0, "deadline": None,
-                                      "elapsed": 0.0, "running_since": None}
-        run = self._update(key, {**run, "outcome": outcome, "next": None})
-        if not job["status"].get("startTime"):
-            job = self._write(key, {**job["status"], "startTime": self.clock.stamp()})
-        self._finish(key, run, job)
-        return self.jobs.get(namespace, name)
+        self.clock.cancel(self._pending.pop(key, None))
+        stamp = self.clock.stamp()
+        status = {k: v for k, v in job["status"].items() if k != "active"}
+        status.setdefault("startTime", stamp)
+        status.update(ready=0, terminating=0, uncountedTerminatedPods={})
+        conditions = list(status.get("conditions", []))
+        if outcome == "Complete":
+            status["succeeded"] = max(status.get("succeeded", 0), job["spec"].get("completions") or 1)
+            reason, message = "CompletionsReached", "Reached expected number of succeeded pods"
+            first, last = "SuccessCriteriaMet", "Complete"
+            status["completionTime"] = stamp
+        else:
+            status["failed"] = max(status.get("failed", 0), job["spec"].get("backoffLimit", 6) + 1)
+            reason, message = "BackoffLimitExceeded", "Job has reached the specified backoff limit"
+            first, last = "FailureTarget", "Failed"
+        if not _has(conditions, first):
+            conditions.append(_condition(first, "True", reason, message, stamp))
+        status["conditions"] = conditions + [_condition(last, "True", reason, message, stamp)]
+        for pod in self.pods.owned_by(job["metadata"]["uid"]):
+            if not terminal(pod) and not pod["metadata"].get("deletionTimestamp"):
+                self._delete_pod(job, self.pods.remove_finalizer(pod))
+        job = self.jobs.write_status(namespace, name, status)
+        for hook in self.on_finished:
+            hook(job)
+        self._record(job, "Normal" if outcome == "Complete" else "Warning",
+                     "Completed" if outcome == "Complete" else reason,
+                     "Job completed" if outcome == "Complete" else message)
+        return job
 
     # --- scheduling --------------------------------------------------------------------------------
 
-    def _update(self, key: Key, run: Run) -> Run:
-        self.runs.put(*key, run)
-        return run
+    def _queue(self, key: Key, when: datetime) -> None:
+        """One pending sync per job: the earliest asked for (every sync asks again for what it still waits on)."""
+        pending = self._pending.get(key)
+        if pending is not None and pending[2] is not None and pending[0] <= when:
+            return
+        self.clock.cancel(pending)
+        run = self.runs.get(*key)
+        if run is None:
+            return
+        self._pending[key] = self.clock.call_at(when, lambda: self._due(key, run["uid"]))
 
-    def _schedule(self, key: Key, delay: float, step: str) -> None:
-        self._schedule_at(key, self.clock.later(delay), step)
-
-    def _schedule_at(self, key: Key, when, step: str) -> None:
-        run = self._update(key, {**self.runs.get(*key), "next": {"step": step, "at": rfc3339(when)}})
-        self.clock.cancel(self._pending.get(key))  # one next step per run: a new plan replaces the old
-        self._pending[key] = self.clock.call_at(when, lambda: self._due(key, run["uid"], step))
-
-    def _due(self, key: Key, uid: str, step: str) -> None:
+    def _due(self, key: Key, uid: str) -> None:
         self._pending.pop(key, None)
         run, job = self.runs.get(*key), self.jobs.items.get(*key)
-        if run is None or job is None or job["metadata"]["uid"] != uid:
+        if run is None or job is None or job["metadata"]["uid"] != uid or run["uid"] != uid:
             return  # deleted or replaced since
-        run = self._update(key, {**run, "next": None})
-        if not _finished(job["status"]):
-            steps = {"sync": self._sync, "ready": self._ready, "finish": self._finish, "deadline": self._exceed_deadline}
-            steps[step](key, run, job)
+        self._sync(key, run, job)
 
-    def _write(self, key: Key, status: dict) -> dict:
-        return self.jobs.write_status(key[0], key[1], status)
+    # --- the sync ----------------------------------------------------------------------------------
 
-    # --- the steps ---------------------------------------------------------------------------------
+    def _script(self, job: dict) -> dict[str, Any]:
+        meta = job["metadata"]
+        annotations = meta.get("annotations") or {}
+        return {"duration": run_time(annotations.get(DURATION_ANNOTATION), self.default_duration,
+                                     f"{meta['namespace']}/{meta['name']}"),
+                "always_fail": annotations.get(OUTCOME_ANNOTATION) == "Failed",
+                "exit_code": _int(annotations.get(EXIT_CODE_ANNOTATION), 1) or 1,
+                "fail_attempts": max(0, _int(annotations.get(FAIL_ATTEMPTS_ANNOTATION), 0)),
+                "failed_indexes": parse_indexes(annotations.get(FAILED_INDEXES_ANNOTATION))}
 
-    def _sync(self, key: Key, run: Run, job: dict) -> None:
-        """Start, suspend or resume the job as its spec says, and plan its end."""
-        now = self.clock.now()
-        stamp = rfc3339(now)
-        status = dict(job["status"])
-        conditions = [c for c in status.get("conditions", []) if c["type"] != "Suspended"]
-        was_suspended = any(c["type"] == "Suspended" and c["status"] == "True" for c in status.get("conditions", []))
-        if job["spec"].get("suspend"):
-            if was_suspended:
-                return
-            if run["running_since"] is not None:
-                used = (now - parse_rfc3339(run["running_since"])).total_seconds()
-                run = self._update(key, {**run, "elapsed": run["elapsed"] + used, "running_since": None})
-            status.pop("active", None)
-            status.update(ready=0, terminating=0)
-            status["conditions"] = conditions + [_condition("Suspended", "True", "JobSuspended", "Job suspended", stamp)]
-            self._write(key, status)
+    def _sync(self, key: Key, run: dict, job: dict) -> None:
+        now, stamp = self.clock.now(), self.clock.stamp()
+        spec, status, uid = job["spec"], dict(job["status"]), job["metadata"]["uid"]
+        pods = self.pods.owned_by(uid)
+        if _finished(status) or job["metadata"].get("deletionTimestamp"):
+            for pod in pods:
+                self.pods.remove_finalizer(pod)
             return
-        if run["running_since"] is not None:
-            return  # already running; an unrelated spec change
-        if was_suspended:
-            conditions.append(_condition("Suspended", "False", "JobResumed", "Job resumed", stamp))
-        if conditions:
-            status["conditions"] = conditions
-        spec = job["spec"]
+        indexed = spec.get("completionMode") == "Indexed"
         completions, parallelism = spec.get("completions"), spec.get("parallelism", 1)
-        status.update(startTime=stamp, active=min(parallelism, completions) if completions is not None else parallelism,
-                      ready=0, terminating=0, uncountedTerminatedPods={})
-        run = self._update(key, {**run, "running_since": stamp})
-        self._write(key, status)
-        step, delay = self._end(run)
-        if delay > READY_SECONDS:  # its pods become ready before it ends
-            step, delay = "ready", READY_SECONDS
-        self._schedule(key, delay, step)
+        per_index = spec.get("backoffLimitPerIndex")
+        conditions = list(status.get("conditions") or [])
+        run = dict(run)
+        attempts = dict(run["attempts"])
 
-    def _ready(self, key: Key, run: Run, job: dict) -> None:
-        """The started job's pods became ready (spec §17.3: ready = active); then plan its end."""
-        self._write(key, {**job["status"], "ready": job["status"].get("active", 0)})
-        step, delay = self._end(run)
-        self._schedule(key, delay, step)
+        # count finished pods that still carry the tracking finalizer
+        succeeded, failed = status.get("succeeded", 0), status.get("failed", 0)
+        completed = parse_indexes(status.get("completedIndexes"))
+        failed_indexes = parse_indexes(status.get("failedIndexes"))
+        fail_job: tuple[str, str] | None = None
+        last_success = None
+        early = spec.get("podReplacementPolicy", "TerminatingOrFailed") == "TerminatingOrFailed"
+        for pod in pods:
+            if TRACKING_FINALIZER not in (pod["metadata"].get("finalizers") or ()):
+                continue
+            if not terminal(pod) and not (early and pod["metadata"].get("deletionTimestamp")):
+                continue  # a terminating pod counts as failed at once only under TerminatingOrFailed
+            index = pod_index(pod)
+            if pod["status"].get("phase") == "Succeeded":
+                if _has(conditions, "SuccessCriteriaMet"):
+                    pass
+                elif indexed:
+                    if index not in completed:
+                        completed.add(index)
+                        succeeded += 1
+                else:
+                    succeeded += 1
+                last_success = max(last_success or "", finished_at(pod))
+            else:
+                action, message = match_pod_failure_policy(spec.get("podFailurePolicy"), pod)
+                if action == "Ignore":
+                    if indexed and index is not None:
+                        attempts[f"ignored-{index}"] = attempts.get(f"ignored-{index}", 0) + 1
+                    self.pods.remove_finalizer(pod)
+                    continue
+                failed += 1
+                run["failures"] += 1
+                run["last_failure"] = max(run["last_failure"] or "", finished_at(pod))
+                if action == "FailJob" and fail_job is None:
+                    fail_job = ("PodFailurePolicy", message)
+                if indexed and index is not None:
+                    attempts[f"failures-{index}"] = attempts.get(f"failures-{index}", 0) + 1
+                if indexed and index is not None and per_index is not None:
+                    count = _int((pod["metadata"].get("annotations") or {}).get(FAILURE_COUNT), 0)
+                    if action == "FailIndex" or count >= per_index:
+                        failed_indexes.add(index)
+            self.pods.remove_finalizer(pod)
+        if last_success is not None and (run["last_failure"] is None or last_success >= run["last_failure"]):
+            run["failures"] = 0
+        pods = self.pods.owned_by(uid)
+        active = [p for p in pods if not terminal(p) and not p["metadata"].get("deletionTimestamp")]
+        terminating = [p for p in pods if not terminal(p) and p["metadata"].get("deletionTimestamp")]
+        status.update(succeeded=succeeded, failed=failed)
+        if indexed:
+            status["completedIndexes"] = format_indexes(completed)
+            if per_index is not None:
+                status["failedIndexes"] = format_indexes(failed_indexes)
 
-    def _end(self, run: Run) -> tuple[str, float]:
-        """The step that ends a running job ("finish" or "deadline") and in how many seconds it falls due."""
-        ran = (self.clock.now() - parse_rfc3339(run["running_since"])).total_seconds()
-        remaining = max(0.0, run["duration"] - run["elapsed"] - ran)
-        if run["deadline"] is not None and run["deadline"] - ran < remaining:
-            return "deadline", max(0.0, run["deadline"] - ran)
-        return "finish", remaining
+        # suspend and resume
+        suspended = _has(conditions, "Suspended")
+        if spec.get("suspend"):
+            for pod in active:
+                self._delete_pod(job, self.pods.remove_finalizer(pod))
+            terminating += active
+            active = []
+            if not suspended:
+                conditions = [c for c in conditions if c["type"] != "Suspended"]
+                conditions.append(_condition("Suspended", "True", "JobSuspended", "Job suspended", stamp))
+                self._record(job, "Normal", "Suspended", "Job suspended")
+            self._write(key, job, status, conditions, active, terminating, run, attempts)
+            return
+        if suspended:
+            conditions = [c for c in conditions if c["type"] != "Suspended"]
+            conditions.append(_condition("Suspended", "False", "JobResumed", "Job resumed", stamp))
+            self._record(job, "Normal", "Resumed", "Job resumed")
+            status["startTime"] = stamp
+        status.setdefault("startTime", stamp)
 
-    def _finish(self, key: Key, run: Run, job: dict) -> None:
-        stamp = self.clock.stamp()
-        status = {k: v for k, v in job["status"].items() if k != "active"}
-        status.update(ready=0, terminating=0, uncountedTerminatedPods={})
-        conditions = list(status.get("conditions", []))
-        if run["outcome"] == "Complete":
-            status["succeeded"] = job["spec"].get("completions") or 1
-            reason, message = "CompletionsReached", "Reached expected number of succeeded pods"
-            status["conditions"] = conditions + [_condition("SuccessCriteriaMet", "True", reason, message, stamp)]
-            status = self._write(key, status)["status"]
-            status = {**status, "completionTime": stamp,
-                      "conditions": status["conditions"] + [_condition("Complete", "True", reason, message, stamp)]}
+        # failure
+        failure = _has(conditions, "FailureTarget")
+        reason = message = None
+        if failure is None:
+            deadline = spec.get("activeDeadlineSeconds")
+            started = parse_rfc3339(status["startTime"])
+            if fail_job is not None:
+                reason, message = fail_job
+            elif failed > spec.get("backoffLimit", 6) or self._restarts_exceed(spec, pods):
+                reason, message = "BackoffLimitExceeded", "Job has reached the specified backoff limit"
+            elif deadline is not None and (now - started).total_seconds() >= deadline:
+                reason, message = "DeadlineExceeded", "Job was active longer than specified deadline"
+            elif indexed and per_index is not None and spec.get("maxFailedIndexes") is not None \
+                    and len(failed_indexes) > spec["maxFailedIndexes"]:
+                reason, message = "MaxFailedIndexesExceeded", \
+                    "Job has exceeded the specified maximal number of failed indexes"
+            elif indexed and failed_indexes and len(completed | failed_indexes) >= completions and not active:
+                reason, message = "FailedIndexes", "Job has failed indexes"
+            elif deadline is not None:
+                self._queue(key, started + timedelta(seconds=deadline))
+            if reason is not None:
+                conditions.append(_condition("FailureTarget", "True", reason, message, stamp))
         else:
-            status["failed"] = job["spec"].get("backoffLimit", 6) + 1
-            status = self._fail(key, status, conditions, "BackoffLimitExceeded",
-                                "Job has reached the specified backoff limit", stamp)
-        self._update(key, {**run, "running_since": None})
-        self._write(key, status)
+            reason, message = failure["reason"], failure["message"]
+        if reason is not None:
+            for pod in active:
+                self._delete_pod(job, pod)  # its finalizer stays: it counts as failed once it stops
+            terminating += active
+            active = []
+            if not terminating:
+                conditions.append(_condition("Failed", "True", reason, message, stamp))
+                self._record(job, "Warning", reason, message)
+            self._write(key, job, status, conditions, active, terminating, run, attempts)
+            return
 
-    def _exceed_deadline(self, key: Key, run: Run, job: dict) -> None:
-        stamp = self.clock.stamp()
-        status = {k: v for k, v in job["status"].items() if k != "active"}
-        status.update(ready=0, terminating=0, uncountedTerminatedPods={})
-        status = self._fail(key, status, list(status.get("conditions", [])), "DeadlineExceeded",
-                            "Job was active longer than specified deadline", stamp)
-        self._update(key, {**run, "running_since": None})
-        self._write(key, status)
+        # success
+        met = _has(conditions, "SuccessCriteriaMet")
+        if met is None:
+            rule = self._success_rule(spec, completed) if indexed else None
+            if rule is not None:
+                met = _condition("SuccessCriteriaMet", "True", "SuccessPolicy", f"Matched rules at index {rule}", stamp)
+            elif (indexed and len(completed) >= completions) or (not indexed and (
+                    succeeded >= completions if completions is not None else succeeded > 0 and not active)):
+                met = _condition("SuccessCriteriaMet", "True", "CompletionsReached",
+                                 "Reached expected number of succeeded pods", stamp)
+            if met is not None:
+                conditions.append(met)
+        if met is not None:
+            for pod in active:
+                self._delete_pod(job, self.pods.remove_finalizer(pod))
+            terminating += active
+            active = []
+            if not terminating:
+                conditions.append(_condition("Complete", "True", met["reason"], met["message"], stamp))
+                status["completionTime"] = stamp
+                self._record(job, "Normal", "Completed", "Job completed")
+            self._write(key, job, status, conditions, active, terminating, run, attempts, split=True)
+            return
 
-    def _fail(self, key: Key, status: dict, conditions: list, reason: str, message: str, stamp: str) -> dict:
-        """Write FailureTarget; the status that adds Failed on top of it."""
-        status["conditions"] = conditions + [_condition("FailureTarget", "True", reason, message, stamp)]
-        written = self._write(key, status)["status"]
-        return {**written, "conditions": written["conditions"] + [_condition("Failed", "True", reason, message, stamp)]}
+        # how many pods should run
+        if completions is None:
+            want = 0 if succeeded > 0 else parallelism
+        else:
+            want = max(0, min(parallelism, completions - (len(completed) if indexed else succeeded)))
+        if len(active) > want:
+            for pod in sorted(active, key=lambda p: p["metadata"]["creationTimestamp"])[want:]:
+                self._delete_pod(job, self.pods.remove_finalizer(pod))
+            active = active[:want]
+        elif len(active) + (0 if early else len(terminating)) < want:
+            wait_until = None
+            if run["failures"]:
+                wait_until = parse_rfc3339(run["last_failure"]) + timedelta(seconds=backoff_delay(run["failures"]))
+            if wait_until is not None and now < wait_until:
+                self._queue(key, wait_until)
+            else:
+                if indexed:
+                    busy = {pod_index(p) for p in active + ([] if early else terminating)}
+                    free = [i for i in range(completions) if i not in completed and i not in failed_indexes
+                            and i not in busy][:want - len(active) - (0 if early else len(terminating))]
+                else:
+                    free = [None] * (want - len(active) - (0 if early else len(terminating)))
+                for index in free[:MAX_CREATES]:
+                    active.append(self._create_pod(job, run, attempts, index))
+        self._write(key, job, status, conditions, active, terminating, run, attempts)
+
+    @staticmethod
+    def _restarts_exceed(spec: dict, pods: list[dict]) -> bool:
+        """restartPolicy OnFailure: the restarts of the running and pending pods reach backoffLimit."""
+        if (spec.get("template") or {}).get("spec", {}).get("restartPolicy") != "OnFailure":
+            return False
+        restarts = sum(s.get("restartCount", 0) for p in pods if not terminal(p)
+                       for s in p["status"].get("containerStatuses") or ())
+        limit = spec.get("backoffLimit", 6)
+        return restarts > 0 if limit == 0 else restarts >= limit
+
+    @staticmethod
+    def _success_rule(spec: dict, completed: set[int]) -> int | None:
+        for position, rule in enumerate((spec.get("successPolicy") or {}).get("rules") or ()):
+            wanted = parse_indexes(rule["succeededIndexes"]) if rule.get("succeededIndexes") else None
+            have = len(completed & wanted) if wanted is not None else len(completed)
+            count = rule.get("succeededCount")
+            if (count is not None and have >= count) or (count is None and wanted is not None and wanted <= completed):
+                return position
+        return None
+
+    def _write(self, key: Key, job: dict, status: dict, conditions: list, active: list, terminating: list,
+               run: dict, attempts: dict, split: bool = False) -> None:
+        status.update(active=len(active), ready=sum(1 for p in active if _ready(p)), terminating=len(terminating),
+                      uncountedTerminatedPods={}, conditions=conditions)
+        if split and conditions and conditions[-1]["type"] == "Complete" and job["status"].get("conditions") != \
+                conditions[:-1]:  # SuccessCriteriaMet first, then Complete (two writes, as since 1.31)
+            self.jobs.write_status(*key, {k: v for k, v in status.items() if k != "completionTime"}
+                                   | {"conditions": conditions[:-1]})
+        run = {**run, "attempts": attempts}
+        if run != self.runs.get(*key):
+            self.runs.put(*key, run)
+        written = self.jobs.write_status(*key, status)
+        if _finished(written["status"]):
+            for hook in self.on_finished:
+                hook(written)
+
+    def _create_pod(self, job: dict, run: dict, attempts: dict, index: int | None) -> dict:
+        script = self._script(job)
+        attempt = attempts.get(str(index) if index is not None else "all", 0)
+        attempts[str(index) if index is not None else "all"] = attempt + 1
+        fails = script["always_fail"] or attempt < script["fail_attempts"] or index in script["failed_indexes"]
+        pod = new_pod(job, index, attempts.get(f"failures-{index}", 0), attempts.get(f"ignored-{index}", 0))
+        pod = self.pods.create(pod)
+        annotations = job["metadata"].get("annotations") or {}
+        logs = {}
+        for container in pod["spec"]["containers"]:
+            text = annotations.get(f"{LOGS_ANNOTATION}.{container['name']}", annotations.get(LOGS_ANNOTATION))
+            if text is None:
+                text = f"container {container['name']} (image {container['image']}) started\n" + (
+                    f"container {container['name']} exiting with code {script['exit_code']}" if fails else
+                    f"container {container['name']} completed")
+            logs[container["name"]] = str(text).splitlines()
+        code = script["exit_code"]
+        if job["spec"]["template"].get("spec", {}).get("restartPolicy") == "OnFailure":  # restarts in place
+            codes = [code] if script["always_fail"] or index in script["failed_indexes"] else \
+                [code] * max(0, script["fail_attempts"] - attempt) + [0]
+        else:
+            codes = [code if fails else 0]
+        self.kubelet.start(pod, script["duration"], codes, logs)
+        run["created"] += 1
+        self._record(job, "Normal", "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}")
+        return pod
+
+    def _delete_pod(self, job: dict, pod: dict) -> None:
+        meta = pod["metadata"]
+        if self.pods.items.get(meta["namespace"], meta["name"]) is None:
+            return
+        self.pods.delete(meta["namespace"], meta["name"])
+        self._record(job, "Normal", "SuccessfulDelete", f"Deleted pod: {meta['name']}")
+
+    def _record(self, job: dict, kind: str, reason: str, message: str) -> None:
+        self.events.record(involved(job, "Job", "batch/v1"), kind, reason, message, COMPONENT)
+
+
+def new_pod(job: dict, index: int | None, failures: int = 0, ignored: int = 0) -> dict:
+    """The pod the job controller sends for a job (GetPodFromTemplate, with the apiserver's pod defaults)."""
+    meta, spec = job["metadata"], job["spec"]
+    template = spec.get("template") or {}
+    template_meta = template.get("metadata") or {}
+    labels = dict(template_meta.get("labels") or {})
+    annotations = dict(template_meta.get("annotations") or {})
+    name = meta["name"]
+    if index is not None:
+        labels[INDEX_KEY] = annotations[INDEX_KEY] = str(index)
+        suffix = f"-{index}-"
+        prefix = name[:58 - len(suffix)] + suffix
+        if spec.get("backoffLimitPerIndex") is not None:
+            annotations[FAILURE_COUNT] = str(failures)
+            if ignored:
+                annotations[IGNORED_COUNT] = str(ignored)
+    else:
+        prefix = name + "-"
+    pod_meta: dict[str, Any] = {"generateName": prefix, "namespace": meta["namespace"]}
+    if labels:
+        pod_meta["labels"] = labels
+    if annotations:
+        pod_meta["annotations"] = annotations
+    pod_meta["ownerReferences"] = [{"apiVersion": "batch/v1", "kind": "Job", "name": name, "uid": meta["uid"],
+                                    "controller": True, "blockOwnerDeletion": True}]
+    pod_meta["finalizers"] = [*(template_meta.get("finalizers") or []), TRACKING_FINALIZER]
+    pod_spec = copy.deepcopy(template.get("spec") or {})
+    if index is not None:
+        pod_spec.setdefault("hostname", f"{name}-{index}")
+        for container in pod_spec.get("containers") or []:
+            env = container.setdefault("env", [])
+            if not any(e.get("name") == "JOB_COMPLETION_INDEX" for e in env):
+                env.append({"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {
+                    "apiVersion": "v1", "fieldPath": f"metadata.labels['{INDEX_KEY}']"}}})
+    pod_spec.setdefault("serviceAccountName", "default")
+    pod_spec.setdefault("serviceAccount", pod_spec["serviceAccountName"])
+    pod_spec.setdefault("enableServiceLinks", True)
+    pod_spec.setdefault("priority", 0)
+    pod_spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    pod_spec.setdefault("tolerations", [
+        {"key": f"node.kubernetes.io/{taint}", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
+        for taint in ("not-ready", "unreachable")])
+    return {"metadata": pod_meta, "spec": pod_spec, "status": {"phase": "Pending", "qosClass": qos_class(pod_spec)}}
+
+
+def qos_class(spec: dict) -> str:
+    """BestEffort without requests or limits; Guaranteed when every container's cpu and memory requests equal
+    its limits; Burstable otherwise."""
+    containers = spec.get("containers") or []
+    resources = [c.get("resources") or {} for c in containers]
+    if not any(r.get("requests") or r.get("limits") for r in resources):
+        return "BestEffort"
+    for r in resources:
+        limits = r.get("limits") or {}
+        requests = {**limits, **(r.get("requests") or {})}  # a request left out defaults to its limit
+        if not all(limits.get(k) and requests.get(k) == limits.get(k) for k in ("cpu", "memory")):
+            return "Burstable"
+    return "Guaranteed"

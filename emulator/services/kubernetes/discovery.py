@@ -7,8 +7,17 @@ BATCH_V1 = {"groupVersion": "batch/v1", "version": "v1"}
 
 API_GROUP = {"kind": "APIGroup", "apiVersion": "v1", "name": "batch", "versions": [BATCH_V1],
              "preferredVersion": BATCH_V1}
+EVENTS_V1 = {"groupVersion": "events.k8s.io/v1", "version": "v1"}
+EVENTS_API_GROUP = {"kind": "APIGroup", "apiVersion": "v1", "name": "events.k8s.io", "versions": [EVENTS_V1],
+                    "preferredVersion": EVENTS_V1}
 API_GROUP_LIST = {"kind": "APIGroupList", "apiVersion": "v1",
-                  "groups": [{k: v for k, v in API_GROUP.items() if k not in ("kind", "apiVersion")}]}
+                  "groups": [{k: v for k, v in group.items() if k not in ("kind", "apiVersion")}
+                             for group in (API_GROUP, EVENTS_API_GROUP)]}
+EVENTS_V1_RESOURCES = {
+    "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "events.k8s.io/v1",
+    "resources": [{"name": "events", "singularName": "event", "namespaced": True, "kind": "Event",
+                   "verbs": ["get", "list", "watch"], "shortNames": ["ev"]}],
+}
 BATCH_V1_RESOURCES = {
     "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "batch/v1",
     "resources": [
@@ -22,8 +31,13 @@ BATCH_V1_RESOURCES = {
 CORE_V1_RESOURCES = {
     "kind": "APIResourceList", "groupVersion": "v1",
     "resources": [
+        {"name": "events", "singularName": "event", "namespaced": True, "kind": "Event",
+         "verbs": ["get", "list", "watch"], "shortNames": ["ev"]},
         {"name": "namespaces", "singularName": "namespace", "namespaced": False, "kind": "Namespace",
          "verbs": ["create", "delete", "get", "list"], "shortNames": ["ns"]},
+        {"name": "pods", "singularName": "pod", "namespaced": True, "kind": "Pod",
+         "verbs": ["delete", "get", "list", "watch"], "shortNames": ["po"], "categories": ["all"]},
+        {"name": "pods/log", "singularName": "", "namespaced": True, "kind": "Pod", "verbs": ["get"]},
     ],
 }
 

@@ -67,8 +67,51 @@ def job_field(obj: dict[str, Any], label: str) -> str:
     return str(obj["status"].get("succeeded", 0))  # status.successful
 
 
-def field_selector(text: str | None, kind: str = "Job", labels: tuple[str, ...] = FIELD_LABELS) -> Predicate | None:
-    """A predicate from `metadata.name=x,status.successful!=0`; unknown field labels are a 400."""
+def _path(*keys: str, default: str = "") -> Callable[[dict[str, Any]], str]:
+    def get(obj: dict[str, Any]) -> str:
+        value: Any = obj
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return default if value is None else str(value)
+    return get
+
+
+def _pod_ip(pod: dict[str, Any]) -> str:
+    ips = pod["status"].get("podIPs") or []
+    return ips[0]["ip"] if ips else pod["status"].get("podIP", "")
+
+
+POD_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "metadata.name": _path("metadata", "name"), "metadata.namespace": _path("metadata", "namespace"),
+    "spec.nodeName": _path("spec", "nodeName"), "spec.host": _path("spec", "nodeName"),
+    "spec.restartPolicy": _path("spec", "restartPolicy"), "spec.schedulerName": _path("spec", "schedulerName"),
+    "spec.serviceAccountName": _path("spec", "serviceAccountName"),
+    "spec.hostNetwork": _path("spec", "hostNetwork", default="false"), "status.phase": _path("status", "phase"),
+    "status.podIP": _pod_ip, "status.nominatedNodeName": _path("status", "nominatedNodeName"),
+}
+EVENT_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "metadata.name": _path("metadata", "name"), "metadata.namespace": _path("metadata", "namespace"),
+    **{f"involvedObject.{k}": _path("involvedObject", k)
+       for k in ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")},
+    "reason": _path("reason"), "reportingComponent": _path("reportingComponent"), "type": _path("type"),
+    "source": lambda e: (e.get("source") or {}).get("component") or e.get("reportingComponent") or "",
+}
+EVENTS_V1_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    **{k: v for k, v in EVENT_FIELDS.items() if not k.startswith("involvedObject.")},
+    **{f"regarding.{k}": _path("involvedObject", k)
+       for k in ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")},
+    "reportingController": _path("reportingComponent"),
+}
+
+
+def field_selector(text: str | None, kind: str = "Job", labels: tuple[str, ...] = FIELD_LABELS,
+                   fields: dict[str, Callable[[dict[str, Any]], str]] | None = None) -> Predicate | None:
+    """A predicate from `metadata.name=x,status.successful!=0`; unknown field labels are a 400.
+
+    Jobs are read by `job_field`; other kinds give `fields` (label -> getter), whose unknown labels are
+    refused as the core/v1 conversion does (`field label not supported: <label>`)."""
     if not text or not text.strip():
         return None
     checks = []
@@ -77,12 +120,17 @@ def field_selector(text: str | None, kind: str = "Job", labels: tuple[str, ...] 
         if not match:
             raise errors.bad_request(f"invalid selector: '{text}'; can't understand '{part}'")
         label, op, value = match.groups()
+        if fields is not None:
+            if label not in fields:
+                raise errors.bad_request(f"field label not supported: {label}")
+            checks.append((fields[label], op == "!=", value))
+            continue
         if label not in labels:
             raise errors.bad_request(f'field label "{label}" not supported for {kind}')
-        checks.append((label, op == "!=", value))
+        checks.append((lambda obj, label=label: job_field(obj, label), op == "!=", value))
 
     def matches(obj: dict[str, Any]) -> bool:
-        return all((job_field(obj, label) == value) != negate for label, negate, value in checks)
+        return all((get(obj) == value) != negate for get, negate, value in checks)
 
     return matches
 

@@ -1,21 +1,27 @@
-"""Kubernetes fixture documents: Job and Namespace manifests, or a v1 List of them, stored through the create paths."""
+"""Kubernetes fixture documents: Job, Namespace, Pod and Event manifests, or a v1 List of them, stored as given."""
 from __future__ import annotations
 
 from typing import Any
 
+from emulator.services.kubernetes.events import Events
 from emulator.services.kubernetes.namespaces import Namespaces
+from emulator.services.kubernetes.pods import Pods
 from emulator.services.kubernetes.registry import Jobs
 
 
-def load(document: dict[str, Any], jobs: Jobs, namespaces: Namespaces) -> None:
+def load(document: dict[str, Any], jobs: Jobs, namespaces: Namespaces, pods: Pods, events: Events) -> None:
     """Store the manifest's objects as given; ValueError (or the API's ApiError) says what is wrong."""
     kind = document.get("kind")
     if kind == "List":
         for item in document.get("items") or []:
-            load(item, jobs, namespaces)
+            load(item, jobs, namespaces, pods, events)
     elif kind == "Namespace":
         namespaces.load_fixture(document)
     elif kind == "Job":
         jobs.load_fixture(document)
+    elif kind == "Pod":
+        pods.load_fixture(document)
+    elif kind == "Event":
+        events.load_fixture(document)
     else:
-        raise ValueError(f"kind {kind!r} is not served: fixtures hold Job, Namespace or List manifests")
+        raise ValueError(f"kind {kind!r} is not served: fixtures hold Job, Pod, Event, Namespace or List manifests")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from email.utils import format_datetime
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import yaml
@@ -19,13 +19,18 @@ from multidict import CIMultiDict
 from emulator.core import jsonio
 from emulator.core.errors import ApiError
 from emulator.core.rendered import Rendered
-from emulator.services.kubernetes import discovery, errors, protobuf, wire
-from emulator.services.kubernetes.filters import both, field_selector, label_selector
+from emulator.services.kubernetes import discovery, errors, logs, protobuf, wire
+from emulator.services.kubernetes.events import Events
+from emulator.services.kubernetes.filters import EVENT_FIELDS, EVENTS_V1_FIELDS, POD_FIELDS, both, field_selector, \
+    label_selector
+from emulator.services.kubernetes.kubelet import Kubelet
+from emulator.services.kubernetes.pods import Pods
 from emulator.services.kubernetes.namespaces import Namespaces
 from emulator.services.kubernetes.openapi_schemas import Published
 from emulator.services.kubernetes.options import WriteOptions
 from emulator.services.kubernetes.registry import Jobs
-from emulator.services.kubernetes.shapes import job_body, list_body, namespace_body
+from emulator.services.kubernetes.shapes import event_body, event_v1_body, job_body, list_body, namespace_body, \
+    pod_body
 from emulator.services.kubernetes.tables import Tables, include_object
 from emulator.services.kubernetes.watch import CLOSED, WatchHub
 
@@ -232,50 +237,62 @@ class JobHandlers:
     async def _watch(self, request: web.Request, namespace: str | None, predicate) -> web.StreamResponse:
         if self.hub.full():  # before anything else, as the apiserver's request limits come first
             raise errors.too_many_requests()
-        query = request.query
-        since = query.get("resourceVersion") or "0"
-        if not since.isdigit():
-            raise errors.bad_request(f'invalid resource version "{since}"')
-        timeout_text = query.get("timeoutSeconds") or ""
-        timeout = float(timeout_text) if timeout_text.isdigit() and timeout_text != "0" else None  # 0: none
         target = wire.negotiate(request)
-        event_line = self._event_lines(request, target)
-        stream_type = wire.PROTOBUF + ";stream=watch" if target.media == wire.PROTOBUF else wire.JSON
-        response = web.StreamResponse(headers={"Content-Type": stream_type})
-        response.enable_chunked_encoding()
-        if since != "0" and self.hub.too_old(int(since)):
-            await response.prepare(request)
-            expired = errors.status_body(410, "Expired", f"too old resource version: {since} ({self.hub.compacted})", None)
-            await response.write(protobuf.codec().watch_frame("ERROR", expired) if target.media == wire.PROTOBUF
-                                 else jsonio.dumps({"type": "ERROR", "object": expired}) + b"\n")
-            return response
-        initial = [] if since != "0" else [
-            job for _, job in self.jobs.items.scan(namespace) if predicate is None or predicate(job)]
-        watcher = self.hub.subscribe(namespace, predicate, None if since == "0" else int(since))
-        watcher.cut_off = functools.partial(_cut_off, request)
-        try:
-            await response.prepare(request)
-            for start in range(0, len(initial), INITIAL_EVENTS_PER_WRITE):
-                chunk = initial[start:start + INITIAL_EVENTS_PER_WRITE]
-                await response.write(b"".join(event_line("ADDED", job) for job in chunk))
-            async with asyncio.timeout(timeout):
-                while (item := await _next_event(watcher, request)) is not CLOSED:
-                    await response.write(event_line(*item))
-        except (TimeoutError, ConnectionResetError):
-            pass
-        finally:
-            self.hub.drop(watcher)
+        initial = lambda: (job for _, job in self.jobs.items.scan(namespace))  # noqa: E731
+        return await watch(request, self.hub, namespace, predicate, initial, self._event_lines(request, target),
+                           protobuf_frames=target.media == wire.PROTOBUF)
+
+
+async def watch(request: web.Request, hub: WatchHub, namespace: str | None, predicate,
+                initial: Callable[[], Iterable[dict]], event_line: Callable[[str, dict], bytes],
+                protobuf_frames: bool = False) -> web.StreamResponse:
+    """A watch stream over one resource's hub: the current objects first (resourceVersion 0), then each event,
+    each written by `event_line` (JSON lines, or length-prefixed protobuf WatchEvents with `protobuf_frames`)."""
+    if hub.full():  # before anything else, as the apiserver's request limits come first
+        raise errors.too_many_requests()
+    query = request.query
+    since = query.get("resourceVersion") or "0"
+    if not since.isdigit():
+        raise errors.bad_request(f'invalid resource version "{since}"')
+    timeout_text = query.get("timeoutSeconds") or ""
+    timeout = float(timeout_text) if timeout_text.isdigit() and timeout_text != "0" else None  # 0: none
+    stream_type = wire.PROTOBUF + ";stream=watch" if protobuf_frames else wire.JSON
+    response = web.StreamResponse(headers={"Content-Type": stream_type})
+    response.enable_chunked_encoding()
+    if since != "0" and hub.too_old(int(since)):
+        await response.prepare(request)
+        expired = errors.status_body(410, "Expired", f"too old resource version: {since} ({hub.compacted})", None)
+        await response.write(protobuf.codec().watch_frame("ERROR", expired) if protobuf_frames
+                             else jsonio.dumps({"type": "ERROR", "object": expired}) + b"\n")
         return response
+    first = [] if since != "0" else [obj for obj in initial() if predicate is None or predicate(obj)]
+    watcher = hub.subscribe(namespace, predicate, None if since == "0" else int(since))
+    watcher.cut_off = functools.partial(_cut_off, request)
+    try:
+        await response.prepare(request)
+        for start in range(0, len(first), INITIAL_EVENTS_PER_WRITE):
+            chunk = first[start:start + INITIAL_EVENTS_PER_WRITE]
+            await response.write(b"".join(event_line("ADDED", obj) for obj in chunk))
+        async with asyncio.timeout(timeout):
+            while (item := await _next_event(watcher, request)) is not CLOSED:
+                await response.write(event_line(*item))
+    except (TimeoutError, ConnectionResetError):
+        pass
+    finally:
+        hub.drop(watcher)
+    return response
 
 
-def _list_options(request: web.Request, watch: bool = False) -> tuple[Any, int]:
-    """ListOptions from the query, validated as the apiserver does: the predicate and the limit (0: none)."""
+def _list_options(request: web.Request, watch: bool = False, fields: dict | None = None) -> tuple[Any, int]:
+    """ListOptions from the query, validated as the apiserver does: the predicate (field selectors over `fields`,
+    a Job's by default) and the limit (0: none)."""
     query = request.query
     if query.get("resourceVersionMatch") and (not query.get("resourceVersion") or query.get("continue")):
         why = "when continue is provided" if query.get("continue") else "unless resourceVersion is provided"
         raise options_invalid("ListOptions", "resourceVersionMatch", "FieldValueForbidden",
                               f"Forbidden: resourceVersionMatch is forbidden {why}")
-    predicate = both(label_selector(query.get("labelSelector")), field_selector(query.get("fieldSelector")))
+    predicate = both(label_selector(query.get("labelSelector")),
+                     field_selector(query.get("fieldSelector"), fields=fields))
     if watch:
         return predicate, 0
     limit_text = query.get("limit", "0") or "0"
@@ -332,8 +349,8 @@ def _cut_off(request: web.Request) -> None:
         transport.abort()
 
 
-def _event_line(event_type: str, job: dict) -> bytes:
-    return jsonio.dumps({"type": event_type, "object": job_body(job)}) + b"\n"
+def _event_line(event_type: str, obj: dict, body: Callable[[dict], dict] = job_body) -> bytes:
+    return jsonio.dumps({"type": event_type, "object": body(obj)}) + b"\n"
 
 
 class NamespaceHandlers:
@@ -415,3 +432,161 @@ def serve_openapi(published: Published, now: Callable[[], datetime]) -> Handler:
         return wire.reply(published.data, 200, headers)
 
     return handler
+
+
+async def _list_or_watch(request: web.Request, registry: Any, namespace: str | None, fields: dict, list_kind: str,
+                         api_version: str, body: Callable[[dict], dict]) -> web.StreamResponse:
+    """GET on a collection of pods or events: a list (limit/continue), or a watch with `watch=true`."""
+    query = request.query
+    if wire.is_true(query.get("watch")):
+        predicate, _ = _list_options(request, watch=True, fields=fields)
+        return await watch(request, registry.hub, namespace, predicate,
+                           lambda: (obj for _, obj in registry.items.scan(namespace)),
+                           lambda event_type, obj: _event_line(event_type, obj, body))
+    predicate, limit = _list_options(request, fields=fields)
+    items, token, remaining = registry.page(namespace, predicate, limit, query.get("continue"))
+    listed = list_body(list_kind, api_version, [body(i) for i in items], registry.core.store.revision, token, remaining)
+    for item in listed["items"]:  # items of a list carry no kind/apiVersion
+        item.pop("kind", None)
+        item.pop("apiVersion", None)
+    return wire.respond(request, listed)
+
+
+class PodHandlers:
+    """The core/v1 Pod routes: read, list, watch, delete and the /log subresource."""
+
+    def __init__(self, pods: Pods, kubelet: Kubelet) -> None:
+        self.pods = pods
+        self.kubelet = kubelet
+
+    async def read_namespaced_pod(self, request: web.Request) -> web.Response:
+        info = request.match_info
+        return wire.respond(request, pod_body(self.pods.get(info["namespace"], info["name"])))
+
+    async def list_namespaced_pod(self, request: web.Request) -> web.StreamResponse:
+        return await _list_or_watch(request, self.pods, request.match_info["namespace"], POD_FIELDS, "PodList", "v1",
+                                    pod_body)
+
+    async def list_pod_for_all_namespaces(self, request: web.Request) -> web.StreamResponse:
+        return await _list_or_watch(request, self.pods, None, POD_FIELDS, "PodList", "v1", pod_body)
+
+    async def delete_namespaced_pod(self, request: web.Request) -> web.Response:
+        dry_run = write_options(request, "DeleteOptions").dry_run
+        raw = await request.read()
+        options = wire.decode_object(raw, wire.media_type(request), "DeleteOptions") if raw.strip() else {}
+        grace = options.get("gracePeriodSeconds", request.query.get("gracePeriodSeconds"))
+        try:
+            grace = int(grace) if grace not in (None, "") else None
+        except (TypeError, ValueError):
+            raise errors.bad_request(f'invalid value "{grace}" for gracePeriodSeconds') from None
+        info = request.match_info
+        pod = self.pods.delete(info["namespace"], info["name"], grace, options.get("preconditions"),
+                               dry_run or "All" in (options.get("dryRun") or []))
+        return wire.respond(request, pod_body(pod))
+
+    async def read_namespaced_pod_log(self, request: web.Request) -> web.StreamResponse:
+        info = request.match_info
+        pod = self.pods.get(info["namespace"], info["name"])
+        name = pod["metadata"]["name"]
+        options = logs.parse_options(request.query, name, self.kubelet.clock.now())
+        names = [c["name"] for c in pod["spec"].get("containers") or ()]
+        container = options.container
+        if container is None:
+            if len(names) != 1:
+                raise errors.bad_request(f"a container name must be specified for pod {name}, "
+                                         f"choose one of: [{' '.join(names)}]")
+            container = names[0]
+        elif container not in names:
+            raise errors.bad_request(f"container {container} is not valid for pod {name}")
+        if not pod["spec"].get("nodeName"):
+            return web.Response(status=204)
+        state = next((s for s in pod["status"].get("containerStatuses") or () if s["name"] == container), None)
+        previous = ((state or {}).get("lastState") or {}).get("terminated")
+        if options.previous or (previous and "waiting" in (state or {}).get("state", {})):  # CrashLoopBackOff too
+            if not previous:
+                raise errors.bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
+            lines = self.kubelet.lines_between(pod, container, previous["startedAt"], previous["finishedAt"])
+            data = logs.render(logs.select(lines, options), options)
+            return web.Response(body=data[:options.limit_bytes] if options.limit_bytes else data,
+                                content_type="text/plain")
+        if state is None:
+            raise errors.bad_request(f'container "{container}" in pod "{name}" is not available')
+        if "waiting" in state["state"]:
+            raise errors.bad_request(f'container "{container}" in pod "{name}" is waiting to start: '
+                                     f'{state["state"]["waiting"].get("reason", "")}')
+        lines, running = self.kubelet.log_lines(pod, container)
+        data = logs.render(logs.select(lines, options), options)
+        if options.limit_bytes is not None:
+            data = data[:options.limit_bytes]
+        if not (options.follow and running):
+            return web.Response(body=data, content_type="text/plain")
+        return await self._follow(request, pod, container, options, data, len(lines))
+
+    async def _follow(self, request: web.Request, pod: dict, container: str, options: logs.LogOptions, first: bytes,
+                      released: int) -> web.StreamResponse:
+        """Send lines as the clock releases them; end when the container stops (or the pod is gone)."""
+        response = web.StreamResponse(headers={"Content-Type": "text/plain"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        budget = options.limit_bytes
+        key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
+
+        async def send(data: bytes) -> bool:
+            nonlocal budget
+            if budget is not None:
+                data, budget = data[:budget], budget - min(len(data), budget)
+            if data:
+                await response.write(data)
+            return budget is None or budget > 0
+
+        try:
+            more = await send(first)
+            while more:
+                current = self.pods.items.get(*key)
+                if current is None or current["metadata"]["uid"] != pod["metadata"]["uid"]:
+                    break
+                lines, running = self.kubelet.log_lines(current, container)
+                if len(lines) > released:
+                    more = await send(logs.render(logs.select(lines[released:], options), options))
+                    released = len(lines)
+                    continue
+                if not running:
+                    break
+                waiter = self.kubelet.follow(current, self.kubelet.next_line_at(current, container, released))
+                while not waiter.done():
+                    await asyncio.wait([waiter], timeout=IDLE_CHECK_SECONDS)
+                    if request.transport is None or request.transport.is_closing():
+                        return response
+        except ConnectionResetError:
+            pass
+        return response
+
+
+class EventHandlers:
+    """core/v1 Events and the events.k8s.io/v1 view of the same objects: read, list, watch."""
+
+    def __init__(self, events: Events) -> None:
+        self.events = events
+
+    async def read_namespaced_event(self, request: web.Request) -> web.Response:
+        info = request.match_info
+        return wire.respond(request, event_body(self.events.get(info["namespace"], info["name"])))
+
+    async def list_namespaced_event(self, request: web.Request) -> web.StreamResponse:
+        return await _list_or_watch(request, self.events, request.match_info["namespace"], EVENT_FIELDS, "EventList",
+                                    "v1", event_body)
+
+    async def list_event_for_all_namespaces(self, request: web.Request) -> web.StreamResponse:
+        return await _list_or_watch(request, self.events, None, EVENT_FIELDS, "EventList", "v1", event_body)
+
+    async def read_events_v1_namespaced_event(self, request: web.Request) -> web.Response:
+        info = request.match_info
+        return wire.respond(request, event_v1_body(self.events.get(info["namespace"], info["name"])))
+
+    async def list_events_v1_namespaced_event(self, request: web.Request) -> web.StreamResponse:
+        return await _list_or_watch(request, self.events, request.match_info["namespace"], EVENTS_V1_FIELDS,
+                                    "EventList", "events.k8s.io/v1", event_v1_body)
+
+    async def list_events_v1_event_for_all_namespaces(self, request: web.Request) -> web.StreamResponse:
+        return await _list_or_watch(request, self.events, None, EVENTS_V1_FIELDS, "EventList", "events.k8s.io/v1",
+                                    event_v1_body)

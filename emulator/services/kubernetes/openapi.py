@@ -15,6 +15,12 @@ JOB_LIST = schema_object("kind", "apiVersion", "metadata", "items", kind={"enum"
                          items={"type": "array", "items": schema_object("metadata", "spec", "status")})
 NAMESPACE = schema_object("kind", "apiVersion", "metadata", kind={"enum": ["Namespace"]})
 NAMESPACE_LIST = schema_object("kind", "items", kind={"enum": ["NamespaceList"]}, items={"type": "array"})
+POD = schema_object("kind", "apiVersion", "metadata", "spec", "status", kind={"enum": ["Pod"]}, apiVersion={"enum": ["v1"]})
+POD_LIST = schema_object("kind", "apiVersion", "metadata", "items", kind={"enum": ["PodList"]}, items={"type": "array"})
+EVENT = schema_object("kind", "apiVersion", "metadata", kind={"enum": ["Event"]})
+EVENT_LIST = schema_object("kind", "apiVersion", "metadata", "items", kind={"enum": ["EventList"]},
+                           items={"type": "array"})
+POD_LOG = {"type": "string"}
 PATCHES = {"application/merge-patch+json": ANY_OBJECT,
            "application/json-patch+json": {"type": "array", "items": ANY_OBJECT},
            "application/strategic-merge-patch+json": ANY_OBJECT}
@@ -36,7 +42,13 @@ RESULTS = {
     "deleteBatchV1CollectionNamespacedJob": JOB_LIST,
     "listCoreV1Namespace": NAMESPACE_LIST, "createCoreV1Namespace": NAMESPACE,
     "readCoreV1Namespace": NAMESPACE, "deleteCoreV1Namespace": NAMESPACE,
+    "readCoreV1NamespacedPod": POD, "deleteCoreV1NamespacedPod": POD,
+    "listCoreV1NamespacedPod": POD_LIST, "listCoreV1PodForAllNamespaces": POD_LIST,
+    "readCoreV1NamespacedEvent": EVENT, "readEventsV1NamespacedEvent": EVENT,
+    "listCoreV1NamespacedEvent": EVENT_LIST, "listCoreV1EventForAllNamespaces": EVENT_LIST,
+    "listEventsV1NamespacedEvent": EVENT_LIST, "listEventsV1EventForAllNamespaces": EVENT_LIST,
 }
+SELECTORS = ["labelSelector", "fieldSelector", "limit", "continue", "pretty"]
 QUERY = {  # documented query parameters (watch is left out: it streams until closed)
     "listBatchV1NamespacedJob": ["labelSelector", "fieldSelector", "limit", "continue", "pretty"],
     "listBatchV1JobForAllNamespaces": ["labelSelector", "fieldSelector", "limit", "continue", "pretty"],
@@ -44,11 +56,20 @@ QUERY = {  # documented query parameters (watch is left out: it streams until cl
     "deleteBatchV1CollectionNamespacedJob": ["labelSelector", "fieldSelector", "limit", "continue",
                                              "propagationPolicy", "dryRun"],
     "createBatchV1NamespacedJob": ["dryRun", "fieldValidation", "pretty"],
+    **{name: SELECTORS for name in ("listCoreV1NamespacedPod", "listCoreV1PodForAllNamespaces",
+                                    "listCoreV1NamespacedEvent", "listCoreV1EventForAllNamespaces",
+                                    "listEventsV1NamespacedEvent", "listEventsV1EventForAllNamespaces")},
+    "deleteCoreV1NamespacedPod": ["gracePeriodSeconds", "dryRun"],
+    "readCoreV1NamespacedPodLog": ["container", "follow", "previous", "sinceSeconds", "sinceTime", "timestamps",
+                                   "tailLines", "limitBytes"],
 }
 
 
 def describe(name: str, method: str) -> dict[str, Any]:
     """One operation, by its OpenAPI operationId."""
-    return operation([parameter(q, "query") for q in QUERY.get(name, [])],
-                     response("the object", "application/json", RESULTS.get(name, ANY_OBJECT)),
+    if name == "readCoreV1NamespacedPodLog":
+        answer = response("the log text", "text/plain", POD_LOG)
+    else:
+        answer = response("the object", "application/json", RESULTS.get(name, ANY_OBJECT))
+    return operation([parameter(q, "query") for q in QUERY.get(name, [])], answer,
                      response("a metav1.Status", "application/json", STATUS), BODIES.get(name))

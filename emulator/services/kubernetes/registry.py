@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator.core import jsonio
+from emulator.core.store import Collection
 from emulator.services.protocol import Core
 from emulator.services.kubernetes import apply as field_manager
 from emulator.services.kubernetes import patch as patches
@@ -43,6 +44,43 @@ def _patch_decode_error(patch_type: str, document: Any, patched: Any, reason: st
     return errors.invalid("", [FieldError.invalid("patch", shown, reason)], kind="", group="")
 
 
+def page(items: Collection, revision: int, namespace: str | None, predicate: Predicate | None, limit: int,
+         continue_token: str | None) -> tuple[list[dict], str | None, int | None]:
+    """Up to `limit` objects (0: all) in key order after the token; the next token and what remains."""
+    after = _decode_continue(continue_token, namespace) if continue_token else None
+    found: list[dict] = []
+    last_key = None
+    for key, obj in items.scan(namespace, after):
+        if predicate is not None and not predicate(obj):
+            continue
+        if limit and len(found) == limit:
+            remaining = None if predicate else items.count(namespace, last_key)
+            return found, _encode_continue(last_key, namespace, revision), remaining
+        found.append(obj)
+        last_key = key
+    return found, None, None
+
+
+def _encode_continue(key: tuple[str, str], namespace: str | None, revision: int) -> str:
+    start = key[1] if namespace is not None else f"{key[0]}/{key[1]}"
+    token = {"v": "meta.k8s.io/v1", "rv": revision, "start": start + "\x00"}
+    return base64.urlsafe_b64encode(jsonio.dumps(token)).decode().rstrip("=")
+
+
+def _decode_continue(token: str, namespace: str | None) -> tuple[str, str]:
+    try:
+        data = jsonio.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        start = data["start"].rstrip("\x00")
+        if data.get("v") != "meta.k8s.io/v1" or not isinstance(data.get("rv"), int):
+            raise ValueError("unsupported continue token version")
+    except (ValueError, TypeError, KeyError, AttributeError, binascii.Error) as error:
+        raise errors.bad_request(f"invalid continue token: continue key is not valid: {error}") from None
+    if namespace is not None:
+        return namespace, start
+    scope, _, name = start.partition("/")
+    return scope, name
+
+
 class Jobs:
     """batch/v1 Jobs: create, read, replace, patch, delete, list, for the resource and its /status."""
 
@@ -53,6 +91,9 @@ class Jobs:
         self.items = core.store.collection("jobs")
         self.listeners: list[Listener] = []  # told of every write (see WRITES), as a controller's watch would be
         self.fields = field_manager.JOBS
+        # The garbage collector: told of each job deleted (not dry-run) and its propagation policy; for Orphan
+        # and Foreground it removes the job's `orphan`/`foregroundDeletion` finalizer once it is done.
+        self.collector: Callable[[dict, str], None] | None = None
 
     # --- reads -----------------------------------------------------------------------------------
 
@@ -64,38 +105,7 @@ class Jobs:
 
     def page(self, namespace: str | None, predicate: Predicate | None, limit: int,
              continue_token: str | None) -> tuple[list[dict], str | None, int | None]:
-        """Up to `limit` jobs (0: all) in key order after the token; the next token and what remains."""
-        after = self._decode_continue(continue_token, namespace) if continue_token else None
-        items: list[dict] = []
-        last_key = None
-        for key, job in self.items.scan(namespace, after):
-            if predicate is not None and not predicate(job):
-                continue
-            if limit and len(items) == limit:
-                remaining = None if predicate else self.items.count(namespace, last_key)
-                return items, self._encode_continue(last_key, namespace), remaining
-            items.append(job)
-            last_key = key
-        return items, None, None
-
-    def _encode_continue(self, key: tuple[str, str], namespace: str | None) -> str:
-        start = key[1] if namespace is not None else f"{key[0]}/{key[1]}"
-        token = {"v": "meta.k8s.io/v1", "rv": self.core.store.revision, "start": start + "\x00"}
-        return base64.urlsafe_b64encode(jsonio.dumps(token)).decode().rstrip("=")
-
-    @staticmethod
-    def _decode_continue(token: str, namespace: str | None) -> tuple[str, str]:
-        try:
-            data = jsonio.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-            start = data["start"].rstrip("\x00")
-            if data.get("v") != "meta.k8s.io/v1" or not isinstance(data.get("rv"), int):
-                raise ValueError("unsupported continue token version")
-        except (ValueError, TypeError, KeyError, AttributeError, binascii.Error) as error:
-            raise errors.bad_request(f"invalid continue token: continue key is not valid: {error}") from None
-        if namespace is not None:
-            return namespace, start
-        scope, _, name = start.partition("/")
-        return scope, name
+        return page(self.items, self.core.store.revision, namespace, predicate, limit, continue_token)
 
     # --- create ------------------------------------------------------------------------------------
 
@@ -141,6 +151,10 @@ class Jobs:
         namespace, name = meta.get("namespace") or "default", meta.get("name") or ""
         job = strategy.prepare_fixture({**document, "metadata": {**meta, "namespace": namespace}},
                                        self.core.ids.uuid4(), self.core.clock.stamp())
+        if "selector" not in job["spec"] and job["spec"].get("manualSelector") is not True \
+                and isinstance(job["spec"].get("template"), dict):  # a plain manifest: what create would generate
+            strategy.generate_selector(job)
+            strategy.copy_template_labels(job)
         problems = validation.object_meta_errors(job["metadata"], namespaced=True)
         problems += validation.job_spec_errors(job["spec"]) + validation.job_status_errors(job["status"])
         if problems:
@@ -335,6 +349,8 @@ class Jobs:
                 removed["metadata"]["deletionTimestamp"] = self.core.clock.stamp()
                 removed["metadata"]["deletionGracePeriodSeconds"] = 0
                 self._commit(removed, old)
+                if self.collector is not None:
+                    self.collector(removed, policy)
             return errors.success({"name": name, "group": errors.GROUP, "kind": errors.RESOURCE,
                                    "uid": meta["uid"]}), False
         marked = copy.deepcopy(old)
@@ -348,12 +364,10 @@ class Jobs:
         if dry_run:
             return marked, True
         response = self._commit(marked, old) if marked != old else old
-        if finalizer:  # the garbage collector has no pods to orphan or wait for: it lets go at once
-            released = copy.deepcopy(response)
-            released["metadata"]["finalizers"] = [f for f in released["metadata"]["finalizers"] if f != finalizer]
-            if not released["metadata"]["finalizers"]:
-                del released["metadata"]["finalizers"]
-            self._commit(released, response)
+        if self.collector is not None:
+            self.collector(response, policy)
+        elif finalizer:  # no garbage collector: nothing to orphan or wait for, it lets go at once
+            self.remove_finalizer(namespace, name, finalizer)
         return response, True
 
     def delete_collection(self, namespace: str, predicate: Predicate | None, limit: int, continue_token: str | None,
@@ -366,6 +380,17 @@ class Jobs:
             if self.items.get(meta["namespace"], meta["name"]) is job:  # not gone meanwhile
                 self.delete(meta["namespace"], meta["name"], options, dry_run)
         return items, token, remaining
+
+    def remove_finalizer(self, namespace: str, name: str, finalizer: str) -> None:
+        """The garbage collector's write: the job without that finalizer (gone if it was the last while deleting)."""
+        job = self.items.get(namespace, name)
+        if job is None or finalizer not in (job["metadata"].get("finalizers") or ()):
+            return
+        released = copy.deepcopy(job)
+        released["metadata"]["finalizers"] = [f for f in released["metadata"]["finalizers"] if f != finalizer]
+        if not released["metadata"]["finalizers"]:
+            del released["metadata"]["finalizers"]
+        self._commit(released, job)
 
     @staticmethod
     def _check_delete_preconditions(name: str, old: dict, preconditions: dict) -> None:

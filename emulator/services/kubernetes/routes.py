@@ -4,15 +4,18 @@ from __future__ import annotations
 from aiohttp import web
 
 from emulator.services.kubernetes import discovery
-from emulator.services.kubernetes.handlers import (JobHandlers, NamespaceHandlers, get_core_api_versions,
-                                                   serve_document, serve_openapi)
+from emulator.services.kubernetes.handlers import (EventHandlers, JobHandlers, NamespaceHandlers, PodHandlers,
+                                                   get_core_api_versions, serve_document, serve_openapi)
 from emulator.services.kubernetes.openapi_schemas import Documents
 
 JOBS = "/apis/batch/v1/namespaces/{namespace}/jobs"
+PODS = "/api/v1/namespaces/{namespace}/pods"
+EVENTS = "/api/v1/namespaces/{namespace}/events"
+EVENTS_V1 = "/apis/events.k8s.io/v1/namespaces/{namespace}/events"
 
 
-def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: NamespaceHandlers,
-               version: dict, documents: Documents, now) -> None:
+def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: NamespaceHandlers, pods: PodHandlers,
+               events: EventHandlers, version: dict, documents: Documents, now) -> None:
     """Routes named `kubernetes.<operationId>`, the names the request journal and fault rules use; each also
     with a trailing slash, which kube-apiserver's router ignores (kr8s's first call is `GET /version/`)."""
     routes = [
@@ -27,6 +30,20 @@ def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: Namespa
         ("DELETE", JOBS, jobs.delete_collection_namespaced_job, "deleteBatchV1CollectionNamespacedJob"),
         ("POST", JOBS, jobs.create_namespaced_job, "createBatchV1NamespacedJob"),
         ("GET", "/apis/batch/v1/jobs", jobs.list_job_for_all_namespaces, "listBatchV1JobForAllNamespaces"),
+        ("GET", PODS + "/{name}/log", pods.read_namespaced_pod_log, "readCoreV1NamespacedPodLog"),
+        ("GET", PODS + "/{name}", pods.read_namespaced_pod, "readCoreV1NamespacedPod"),
+        ("DELETE", PODS + "/{name}", pods.delete_namespaced_pod, "deleteCoreV1NamespacedPod"),
+        ("GET", PODS, pods.list_namespaced_pod, "listCoreV1NamespacedPod"),
+        ("GET", "/api/v1/pods", pods.list_pod_for_all_namespaces, "listCoreV1PodForAllNamespaces"),
+        ("GET", EVENTS + "/{name}", events.read_namespaced_event, "readCoreV1NamespacedEvent"),
+        ("GET", EVENTS, events.list_namespaced_event, "listCoreV1NamespacedEvent"),
+        ("GET", "/api/v1/events", events.list_event_for_all_namespaces, "listCoreV1EventForAllNamespaces"),
+        ("GET", EVENTS_V1 + "/{name}", events.read_events_v1_namespaced_event, "readEventsV1NamespacedEvent"),
+        ("GET", EVENTS_V1, events.list_events_v1_namespaced_event, "listEventsV1NamespacedEvent"),
+        ("GET", "/apis/events.k8s.io/v1/events", events.list_events_v1_event_for_all_namespaces,
+         "listEventsV1EventForAllNamespaces"),
+        ("GET", "/apis/events.k8s.io", serve_document(discovery.EVENTS_API_GROUP), "getEventsAPIGroup"),
+        ("GET", "/apis/events.k8s.io/v1", serve_document(discovery.EVENTS_V1_RESOURCES), "getEventsV1APIResources"),
         ("GET", "/api/v1/namespaces", namespaces.list_namespace, "listCoreV1Namespace"),
         ("POST", "/api/v1/namespaces", namespaces.create_namespace, "createCoreV1Namespace"),
         ("GET", "/api/v1/namespaces/{name}", namespaces.read_namespace, "readCoreV1Namespace"),

@@ -8,8 +8,12 @@ from aiohttp import web
 from emulator.core.credentials import token_projects
 from emulator.core.errors import ApiError
 from emulator.services.kubernetes import authn, errors, fixtures, openapi, routes, wire
+from emulator.services.kubernetes.collector import GarbageCollector, TtlController
 from emulator.services.kubernetes.controller import JobController
-from emulator.services.kubernetes.handlers import JobHandlers, NamespaceHandlers
+from emulator.services.kubernetes.events import Events
+from emulator.services.kubernetes.handlers import EventHandlers, JobHandlers, NamespaceHandlers, PodHandlers
+from emulator.services.kubernetes.kubelet import Kubelet
+from emulator.services.kubernetes.pods import Pods
 from emulator.services.kubernetes.namespaces import Namespaces
 from emulator.services.kubernetes.openapi_schemas import Documents
 from emulator.services.kubernetes.registry import Jobs
@@ -19,6 +23,9 @@ from emulator.services.kubernetes.watch import WatchHub
 from emulator.services.protocol import Core, ServiceDefaults
 
 
+MAX_EVENTS = 10000  # Events stored at most; past it the oldest goes (each also expires 1 h after its last write)
+
+
 class KubernetesService(ServiceDefaults):
     name = "kubernetes"
     prefixes = ("/api", "/version", "/openapi")
@@ -26,15 +33,29 @@ class KubernetesService(ServiceDefaults):
 
     def __init__(self, core: Core) -> None:
         self.core = core
-        self.hub = WatchHub(core.settings.watch_history, core.settings.watch_buffer, core.settings.max_watches)
+        settings = core.settings
+        self.hub = WatchHub(settings.watch_history, settings.watch_buffer, settings.max_watches)
+        self.pod_hub = WatchHub(settings.watch_history, settings.watch_buffer, settings.max_watches)
+        self.event_hub = WatchHub(settings.watch_history, settings.watch_buffer, settings.max_watches)
+        self.hub.peers = self.pod_hub.peers = self.event_hub.peers = [self.hub, self.pod_hub, self.event_hub]
         self.namespaces = Namespaces(core)
         self.jobs = Jobs(core, self.namespaces, self.hub)
-        self.namespaces.on_delete.append(self.jobs.delete_namespace_contents)  # the namespace controller's part
-        self.controller = JobController(self.jobs, core.clock, core.store, core.settings.job_duration)
-        if core.settings.job_controller:
+        self.pods = Pods(core, self.pod_hub)
+        self.events = Events(core, self.event_hub, MAX_EVENTS)
+        for registry in (self.jobs, self.pods, self.events):  # the namespace controller's part
+            self.namespaces.on_delete.append(registry.delete_namespace_contents)
+        self.version = KubeVersion.parse(settings.kubernetes_version)
+        self.kubelet = Kubelet(self.pods, self.events, core.clock, core.store, self.version.minor)
+        self.controller = JobController(self.jobs, self.pods, self.kubelet, self.events, core.clock, core.store,
+                                        settings.job_duration)
+        self.collector = GarbageCollector(self.jobs, self.pods)
+        self.ttl = TtlController(self.jobs, core.clock)
+        self.jobs.listeners.append(self.ttl.heard)
+        self.controller.on_finished.append(self.ttl.check)
+        if settings.job_controller:
             self.jobs.listeners.append(self.controller.heard)
+            self.pods.listeners.append(self.controller.heard_pod)
         self.tokens = tuple(token_projects(core.settings.tokens))  # any listed token, whatever its project
-        self.version = KubeVersion.parse(core.settings.kubernetes_version)
 
     def authenticate(self, request: web.Request) -> None:
         """Strict authentication, before the handler (see `authn`)."""
@@ -43,6 +64,7 @@ class KubernetesService(ServiceDefaults):
     def add_routes(self, router: web.UrlDispatcher) -> None:
         tables = Tables(self.version, self.core.clock.now)
         routes.add_routes(router, JobHandlers(self.jobs, self.hub, tables), NamespaceHandlers(self.namespaces, tables),
+                          PodHandlers(self.pods, self.kubelet), EventHandlers(self.events),
                           self.version.document(), Documents(self.version.git_version), self.core.clock.now)
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
@@ -60,11 +82,13 @@ class KubernetesService(ServiceDefaults):
         return named == self.name or named is None and "apiVersion" in document and "kind" in document
 
     def load_fixture(self, document: dict[str, Any]) -> None:
-        fixtures.load(document, self.jobs, self.namespaces)
+        fixtures.load(document, self.jobs, self.namespaces, self.pods, self.events)
 
     def reset(self) -> None:
-        self.hub.reset()
-        self.controller.reset()
+        for hub in (self.hub, self.pod_hub, self.event_hub):
+            hub.reset()
+        for part in (self.pods, self.events, self.kubelet, self.controller, self.collector, self.ttl):
+            part.reset()
         self.namespaces.create_system()
 
     def transition(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -78,13 +102,22 @@ class KubernetesService(ServiceDefaults):
 
     def restored(self) -> None:
         """After a restart from a state file: the controller picks up where it stopped."""
+        self.pods.reindex()
+        self.events.restored()
+        self.kubelet.restored()
         self.controller.restored()
+        self.collector.restored()
+        self.ttl.restored()
 
     def close(self) -> None:
-        self.hub.close()
+        for hub in (self.hub, self.pod_hub, self.event_hub):
+            hub.close()
+        self.kubelet.reset()  # log followers end
 
     def summary(self) -> dict[str, int]:
-        return {"jobs": len(self.jobs.items), "namespaces": len(self.namespaces.items), "watches": len(self.hub.watchers)}
+        return {"jobs": len(self.jobs.items), "pods": len(self.pods.items), "events": len(self.events.items),
+                "namespaces": len(self.namespaces.items),
+                "watches": sum(len(h.watchers) for h in (self.hub, self.pod_hub, self.event_hub))}
 
     def openapi(self, operation: str, method: str) -> dict[str, Any]:
         return openapi.describe(operation, method)

@@ -32,3 +32,26 @@ def new_namespace(name: str, uid: str, now: str, labels: dict | None = None, ann
     if annotations:
         meta["annotations"] = annotations
     return {"metadata": meta, "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}
+
+
+def pod_body(pod: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "Pod", "apiVersion": "v1", **pod}
+
+
+def event_body(event: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "Event", "apiVersion": "v1", **event}
+
+
+def event_v1_body(event: dict[str, Any]) -> dict[str, Any]:
+    """The same stored Event as events.k8s.io/v1 shows it (field mapping of the apiserver's conversion)."""
+    body: dict[str, Any] = {"kind": "Event", "apiVersion": "events.k8s.io/v1", "metadata": event["metadata"],
+                            "eventTime": event.get("eventTime"), "reportingController": event.get("reportingComponent", ""),
+                            "reportingInstance": event.get("reportingInstance", ""), "reason": event.get("reason"),
+                            "regarding": event["involvedObject"], "note": event.get("message"), "type": event.get("type"),
+                            "deprecatedSource": event.get("source") or {},
+                            "deprecatedFirstTimestamp": event.get("firstTimestamp"),
+                            "deprecatedLastTimestamp": event.get("lastTimestamp"),
+                            "deprecatedCount": event.get("count")}
+    if event.get("action"):
+        body["action"] = event["action"]
+    return body

@@ -116,7 +116,104 @@ def job_spec_errors(spec: dict) -> list[FieldError]:
     if selector and not _selector_matches(selector, template_labels):
         errors.append(FieldError.invalid("spec.template.metadata.labels", template_labels,
                                          "`selector` does not match template `labels`"))
+    errors += newer_spec_errors(spec)
     errors += pod_spec_errors(template.get("spec") or {})
+    if spec.get("podFailurePolicy") is not None and (template.get("spec") or {}).get("restartPolicy") == "OnFailure":
+        errors.append(FieldError.invalid("spec.template.spec.restartPolicy", "OnFailure",
+                                         'only "Never" is supported when podFailurePolicy is specified'))
+    return errors
+
+
+PFP_ACTIONS = ["Count", "FailIndex", "FailJob", "Ignore"]
+
+
+def _go_quoted_list(values: list[str]) -> str:
+    return "[" + " ".join(f'"{v}"' for v in values) + "]"
+
+
+def newer_spec_errors(spec: dict) -> list[FieldError]:
+    """backoffLimitPerIndex, maxFailedIndexes, podFailurePolicy, successPolicy, podReplacementPolicy (validateJobSpec)."""
+    errors: list[FieldError] = []
+    indexed = spec.get("completionMode") == "Indexed"
+    completions, per_index, max_failed = spec.get("completions"), spec.get("backoffLimitPerIndex"), spec.get("maxFailedIndexes")
+    if max_failed is not None and per_index is None:
+        errors.append(FieldError.required("spec.backoffLimitPerIndex", "when maxFailedIndexes is specified"))
+    if indexed and isinstance(completions, int) and isinstance(max_failed, int) and max_failed > completions:
+        errors.append(FieldError.invalid("spec.maxFailedIndexes", max_failed, "must be less than or equal to completions"))
+    if not indexed:
+        for field, value in (("backoffLimitPerIndex", per_index), ("maxFailedIndexes", max_failed)):
+            if value is not None:
+                errors.append(FieldError.invalid(f"spec.{field}", value, "requires indexed completion mode"))
+    policy = spec.get("podFailurePolicy")
+    if isinstance(policy, dict):
+        template_spec = (spec.get("template") or {}).get("spec") or {}
+        names = {c.get("name") for c in (template_spec.get("containers") or []) + (template_spec.get("initContainers") or [])
+                 if isinstance(c, dict)}
+        for position, rule in enumerate(policy.get("rules") or []):
+            errors += _pfp_rule_errors(f"spec.podFailurePolicy.rules[{position}]", rule or {}, per_index, names)
+    success = spec.get("successPolicy")
+    if success is not None:
+        if not indexed:
+            errors.append(FieldError.invalid("spec.successPolicy", success, "requires indexed completion mode"))
+        else:
+            rules = (success or {}).get("rules") or []
+            if not rules:
+                errors.append(FieldError.required("spec.successPolicy.rules",
+                                                  "at least one rules must be specified when the successPolicy is specified"))
+            for position, rule in enumerate(rules):
+                path = f"spec.successPolicy.rules[{position}]"
+                count = (rule or {}).get("succeededCount")
+                if count is None and (rule or {}).get("succeededIndexes") is None:
+                    errors.append(FieldError.required(path, "at least one of succeededCount or succeededIndexes must be specified"))
+                if isinstance(count, int) and isinstance(completions, int) and count > completions:
+                    errors.append(FieldError.invalid(f"{path}.succeededCount", count, f"must be less than or equal to "
+                                                     f"{completions} (the number of specified completions)"))
+    replacement = spec.get("podReplacementPolicy")
+    if replacement is not None:
+        allowed = ["Failed"] if policy is not None else ["Failed", "TerminatingOrFailed"]
+        if replacement not in allowed:
+            errors.append(FieldError.not_supported("spec.podReplacementPolicy", replacement, allowed))
+    return errors
+
+
+def _pfp_rule_errors(path: str, rule: dict, per_index: object, names: set) -> list[FieldError]:
+    errors: list[FieldError] = []
+    action = rule.get("action") or ""
+    if not action:
+        errors.append(FieldError.required(f"{path}.action", f"valid values: {_go_quoted_list(PFP_ACTIONS)}"))
+    elif action == "FailIndex":
+        if per_index is None:
+            errors.append(FieldError.invalid(f"{path}.action", action, "requires the backoffLimitPerIndex to be set"))
+    elif action not in PFP_ACTIONS:
+        errors.append(FieldError.not_supported(f"{path}.action", action, PFP_ACTIONS))
+    codes, conditions = rule.get("onExitCodes"), rule.get("onPodConditions")
+    if isinstance(codes, dict):
+        operator = codes.get("operator") or ""
+        if not operator:
+            errors.append(FieldError.required(f"{path}.onExitCodes.operator", 'valid values: ["In" "NotIn"]'))
+        elif operator not in ("In", "NotIn"):
+            errors.append(FieldError.not_supported(f"{path}.onExitCodes.operator", operator, ["In", "NotIn"]))
+        name = codes.get("containerName")
+        if name is not None and name not in names:
+            errors.append(FieldError.invalid(f"{path}.onExitCodes.containerName", name,
+                                             "must be one of the container or initContainer names in the pod template"))
+        values = codes.get("values") or []
+        if not values:
+            errors.append(FieldError.invalid(f"{path}.onExitCodes.values", [], "at least one value is required"))
+        seen: set = set()
+        for position, value in enumerate(values):
+            if operator == "In" and value == 0:
+                errors.append(FieldError.invalid(f"{path}.onExitCodes.values[{position}]", 0,
+                                                 "must not be 0 for the In operator"))
+            if value in seen:
+                errors.append(FieldError.duplicate(f"{path}.onExitCodes.values[{position}]", value))
+            seen.add(value)
+        if values != sorted(values, key=lambda v: v if isinstance(v, int) else 0):
+            errors.append(FieldError.invalid(f"{path}.onExitCodes.values", values, "must be ordered"))
+    if codes is not None and conditions:
+        errors.append(FieldError.invalid_omit_value(path, "specifying both OnExitCodes and OnPodConditions is not supported"))
+    if codes is None and not conditions:
+        errors.append(FieldError.invalid_omit_value(path, "specifying one of OnExitCodes and OnPodConditions is required"))
     return errors
 
 

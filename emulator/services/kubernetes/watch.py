@@ -1,4 +1,4 @@
-"""Watch: a bounded history of Job events and the live watchers that follow them (spec §13).
+"""Watch: a bounded history of one resource's events (Jobs, Pods, Events) and the live watchers that follow them (spec §13).
 
 Each watcher has a bounded queue; one that falls too far behind is closed (its client reconnects
 from the last resourceVersion it saw), so a slow reader can never grow memory without end: its
@@ -62,18 +62,19 @@ class Watcher:
 
 
 class WatchHub:
-    """Publishes every Job write to the watchers it concerns and keeps recent events for resuming."""
+    """Publishes every write of one resource to the watchers it concerns and keeps recent events for resuming."""
 
     def __init__(self, history: int = 10000, buffer: int = 10000, limit: int = 4096) -> None:
         self.history: deque[Event] = deque(maxlen=history)
         self.compacted = 0  # newest revision no longer in the history
         self.watchers: set[Watcher] = set()
         self.buffer = buffer
-        self.limit = limit  # open watchers at most
+        self.limit = limit  # open watchers at most, over this hub and its peers
+        self.peers: list[WatchHub] = [self]  # hubs of other resources that share the limit
 
     def full(self) -> bool:
-        """True when no more watchers may be opened."""
-        return len(self.watchers) >= self.limit
+        """True when no more watchers may be opened (on this hub and its peers together)."""
+        return sum(len(hub.watchers) for hub in self.peers) >= self.limit
 
     def publish(self, type_: str, obj: dict, old: dict | None, revision: int) -> None:
         if len(self.history) == self.history.maxlen:

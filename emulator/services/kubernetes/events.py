@@ -1,0 +1,162 @@
+"""The Event registry: core/v1 Events the controllers and the simulated kubelet write, aggregated, bounded, expiring.
+
+An identical event again (same source, object, type, reason, message) updates the stored one
+(`count`+1, new `lastTimestamp`), as client-go's recorder does. Events expire one hour after their
+last write (kube-apiserver's `--event-ttl`) on the emulator's clock; past `limit` stored events the
+oldest is dropped. Either way watchers see DELETED.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from emulator.core.clock import Clock, Scheduled, parse_rfc3339
+from emulator.services.protocol import Core
+from emulator.services.kubernetes import errors
+from emulator.services.kubernetes.filters import Predicate
+from emulator.services.kubernetes.registry import page
+from emulator.services.kubernetes.watch import WatchHub
+
+EVENT_TTL_SECONDS = 3600.0
+
+
+def involved(obj: dict, kind: str, api_version: str, field_path: str | None = None) -> dict:
+    """An ObjectReference to a stored object, as a recorder makes it."""
+    meta = obj["metadata"]
+    reference = {"kind": kind, "namespace": meta["namespace"], "name": meta["name"], "uid": meta["uid"],
+                 "apiVersion": api_version, "resourceVersion": meta["resourceVersion"]}
+    if field_path:
+        reference["fieldPath"] = field_path
+    return reference
+
+
+class Events:
+    """core/v1 Events; the events.k8s.io/v1 view is a rendering of the same objects (see shapes)."""
+
+    def __init__(self, core: Core, hub: WatchHub, limit: int) -> None:
+        self.core = core
+        self.clock: Clock = core.clock
+        self.hub = hub
+        self.limit = limit
+        self.items = core.store.collection("events")
+        self._by_identity: dict[tuple, tuple[str, str]] = {}
+        self._order: OrderedDict[tuple[str, str], None] = OrderedDict()  # least recently written first
+        self._sweep: Scheduled | None = None
+
+    def reset(self) -> None:
+        self._by_identity.clear()
+        self._order.clear()
+        self.clock.cancel(self._sweep)
+        self._sweep = None
+
+    def restored(self) -> None:
+        self.reset()
+        for key, event in sorted(self.items.scan(), key=lambda pair: pair[1]["lastTimestamp"] or ""):
+            self._by_identity[_identity(event)] = key
+            self._order[key] = None
+        self._arm()
+
+    def get(self, namespace: str, name: str) -> dict:
+        event = self.items.get(namespace, name)
+        if event is None:
+            raise errors.not_found(name, "events", "")
+        return event
+
+    def page(self, namespace: str | None, predicate: Predicate | None, limit: int, token: str | None):
+        return page(self.items, self.core.store.revision, namespace, predicate, limit, token)
+
+    def load_fixture(self, document: dict) -> None:
+        """A fixture Event, stored as given (it expires like any other)."""
+        meta = dict(document.get("metadata") or {})
+        if not meta.get("name") or not isinstance(document.get("involvedObject"), dict):
+            raise ValueError("a fixture Event needs metadata.name and involvedObject")
+        meta.setdefault("namespace", document["involvedObject"].get("namespace") or "default")
+        meta.setdefault("uid", self.core.ids.uuid4())
+        meta.setdefault("creationTimestamp", self.clock.stamp())
+        event = {k: v for k, v in document.items() if k not in ("kind", "apiVersion")}
+        event["metadata"] = meta
+        event.setdefault("lastTimestamp", event.get("firstTimestamp") or meta["creationTimestamp"])
+        event.setdefault("type", "Normal")
+        event.setdefault("reason", "")
+        event.setdefault("message", "")
+        key = (meta["namespace"], meta["name"])
+        revision = self.core.store.next_revision()
+        meta["resourceVersion"] = str(revision)
+        self.items.put(*key, event)
+        self._by_identity[_identity(event)] = key
+        self._order[key] = None
+        self.hub.publish("ADDED", event, None, revision)
+        self._arm()
+
+    def record(self, regarding: dict, event_type: str, reason: str, message: str, component: str,
+               host: str = "") -> dict:
+        """Write an event about an object (an ObjectReference), or count one more of an identical one."""
+        stamp = self.clock.stamp()
+        source = {"component": component, **({"host": host} if host else {})}
+        identity = (component, host, regarding.get("uid"), regarding.get("fieldPath"), event_type, reason, message)
+        key = self._by_identity.get(identity)
+        old = self.items.get(*key) if key else None
+        if old is not None:
+            event = {**old, "metadata": dict(old["metadata"]), "count": old["count"] + 1, "lastTimestamp": stamp}
+            self._order.move_to_end(key)
+        else:
+            namespace = regarding.get("namespace") or "default"
+            nanos = int(self.clock.now().timestamp() * 1e9) + self.core.store.revision  # unique per write
+            name = f"{regarding['name']}.{nanos:x}"
+            event = {"metadata": {"name": name, "namespace": namespace, "uid": self.core.ids.uuid4(),
+                                  "resourceVersion": "", "creationTimestamp": stamp},
+                     "involvedObject": regarding, "reason": reason, "message": message, "source": source,
+                     "firstTimestamp": stamp, "lastTimestamp": stamp, "count": 1, "type": event_type,
+                     "eventTime": None, "reportingComponent": component, "reportingInstance": host}
+            key = (namespace, name)
+            self._by_identity[identity] = key
+            self._order[key] = None
+        revision = self.core.store.next_revision()
+        event["metadata"]["resourceVersion"] = str(revision)
+        self.items.put(*key, event)
+        self.hub.publish("ADDED" if old is None else "MODIFIED", event, old, revision)
+        while len(self._order) > self.limit:
+            self._remove(next(iter(self._order)))
+        if self._sweep is None:
+            self._arm()
+        return event
+
+    def _remove(self, key: tuple[str, str]) -> None:
+        self._order.pop(key, None)
+        event = self.items.delete(*key)
+        if event is None:
+            return
+        self._by_identity.pop(_identity(event), None)
+        gone = {**event, "metadata": {**event["metadata"]}}
+        revision = self.core.store.next_revision()
+        gone["metadata"]["resourceVersion"] = str(revision)
+        self.hub.publish("DELETED", gone, event, revision)
+
+    def _arm(self) -> None:
+        """One clock callback, at the oldest event's expiry."""
+        self.clock.cancel(self._sweep)
+        self._sweep = None
+        if self._order:
+            oldest = self.items.get(*next(iter(self._order)))
+            when = parse_rfc3339(oldest["lastTimestamp"]).timestamp() + EVENT_TTL_SECONDS
+            self._sweep = self.clock.call_later(max(0.0, when - self.clock.now().timestamp()), self._expire)
+
+    def _expire(self) -> None:
+        self._sweep = None
+        now = self.clock.now().timestamp()
+        while self._order:
+            key = next(iter(self._order))
+            event = self.items.get(*key)
+            if event is not None and parse_rfc3339(event["lastTimestamp"]).timestamp() + EVENT_TTL_SECONDS > now:
+                break
+            self._remove(key)
+        self._arm()
+
+    def delete_namespace_contents(self, namespace: str) -> None:
+        for key, _ in list(self.items.scan(namespace)):
+            self._remove(key)
+
+
+def _identity(event: dict) -> tuple:
+    source, regarding = event.get("source") or {}, event["involvedObject"]
+    return (source.get("component", ""), source.get("host", ""), regarding.get("uid"), regarding.get("fieldPath"),
+            event["type"], event["reason"], event["message"])

@@ -1,0 +1,312 @@
+"""The virtual node: the scheduler's binding and the kubelet's status writes for each pod, on the emulator's clock.
+
+A pod is bound at once (PodScheduled, ContainerCreating), its containers run `START_SECONDS`
+later (Running, Ready) for the pod's planned duration, then terminate with the planned exit code
+(Succeeded or Failed). A deleted running pod is killed after at most `KILL_SECONDS` (exit 143).
+Log lines are released over the run, each with its own timestamp; followers of a pod's log are
+woken as lines appear and when the container stops. What each pod will do (its plan) is stored,
+so a restored emulator goes on where it stopped.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from emulator.core.clock import Clock, Scheduled, parse_rfc3339
+from emulator.core.store import Store
+from emulator.services.kubernetes.events import Events, involved
+from emulator.services.kubernetes.pods import Pods, terminal
+
+NODE = "emulator-node"
+HOST_IP = "10.0.0.10"
+START_SECONDS = 1.0  # bound -> running (ContainerCreating)
+KILL_SECONDS = 1.0  # a deleted running pod's containers stop this long after the DELETE (or its grace, if shorter)
+Plan = dict[str, Any]  # duration, exit_codes (one per run, the last repeats), runs, logs: {container: [line]}, next
+RESTART_BACKOFF, RESTART_BACKOFF_CAP = 10.0, 300.0  # the kubelet's crash-loop back-off
+
+
+def _hex(text: str, length: int = 64) -> str:
+    return (hashlib.sha256(text.encode()).hexdigest() * 2)[:length]
+
+
+def normalized_image(image: str) -> str:
+    """docker.io/library/busybox:latest from busybox, as containerd reports it."""
+    name, _, digest = image.partition("@")
+    last = name.rsplit("/", 1)[-1]
+    if ":" not in last and not digest:
+        name += ":latest"
+    first = name.split("/", 1)[0]
+    if "/" not in name:
+        name = "docker.io/library/" + name
+    elif "." not in first and ":" not in first and first != "localhost":
+        name = "docker.io/" + name
+    return name + ("@" + digest if digest else "")
+
+
+def _condition(kind: str, status: str, stamp: str, reason: str | None = None, message: str | None = None) -> dict:
+    condition: dict[str, Any] = {"type": kind, "status": status, "lastProbeTime": None, "lastTransitionTime": stamp}
+    if reason:
+        condition["reason"] = reason
+    if message:
+        condition["message"] = message
+    return condition
+
+
+def _conditions(pod: dict, values: dict[str, tuple[str, str | None, str | None]], stamp: str) -> list[dict]:
+    """The kubelet's condition list, in its order; a condition's transition time moves only when its status does."""
+    old = {c["type"]: c for c in pod["status"].get("conditions") or []}
+    result = []
+    for kind in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"):
+        status, reason, message = values[kind]
+        before = old.get(kind)
+        since = before["lastTransitionTime"] if before and before["status"] == status else stamp
+        result.append(_condition(kind, status, since, reason, message))
+    return result
+
+
+class Kubelet:
+    """Pod lifecycles on the virtual node, and the log lines each container writes."""
+
+    def __init__(self, pods: Pods, events: Events, clock: Clock, store: Store, k8s_minor: int) -> None:
+        self.pods = pods
+        self.events = events
+        self.clock = clock
+        self.minor = k8s_minor
+        self.plans = store.collection("kubernetes_pod_runs")
+        self._pending: dict[tuple[str, str], Scheduled] = {}
+        self._followers: dict[tuple[str, str], list[asyncio.Future]] = {}
+        pods.listeners.append(self.heard)
+
+    def reset(self) -> None:
+        self._pending.clear()
+        for waiters in self._followers.values():
+            for future in waiters:
+                if not future.done():
+                    future.set_result(None)
+        self._followers.clear()
+
+    def restored(self) -> None:
+        for key, plan in list(self.plans.scan()):
+            if plan.get("next"):
+                self._schedule_at(key, parse_rfc3339(plan["next"]["at"]), plan["next"]["step"])
+
+    # --- what it is told -------------------------------------------------------------------------
+
+    def start(self, pod: dict, duration: float, exit_codes: list[int], logs: dict[str, list[str]]) -> None:
+        """Run a new pod: bound now, then running, then ending with the first exit code (with restartPolicy
+        OnFailure a failed container restarts in place and its next run ends with the next code)."""
+        key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
+        self.plans.put(*key, {"duration": duration, "exit_codes": exit_codes, "runs": 0, "logs": logs, "next": None})
+        self._schedule_at(key, self.clock.now(), "bind")
+
+    def heard(self, how: str, pod: dict) -> None:
+        key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
+        if how == "deleted":
+            self.clock.cancel(self._pending.pop(key, None))
+            self.plans.delete(*key)
+            self._wake(key)
+        elif how == "updated" and pod["metadata"].get("deletionTimestamp") and not terminal(pod):
+            plan = self.plans.get(*key)
+            if plan is not None and (plan.get("next") or {}).get("step") != "kill":
+                grace = pod["metadata"].get("deletionGracePeriodSeconds", 0)
+                for container in pod["spec"]["containers"]:
+                    self._event(pod, "Normal", "Killing", f"Stopping container {container['name']}",
+                                container["name"])
+                self._schedule_at(key, self.clock.later(min(grace, KILL_SECONDS)), "kill")
+
+    # --- scheduling --------------------------------------------------------------------------------
+
+    def _schedule_at(self, key: tuple[str, str], when: datetime, step: str) -> None:
+        plan = self.plans.get(*key)
+        if plan is None:
+            return
+        self.plans.put(*key, {**plan, "next": {"step": step, "at": when.isoformat()}})
+        self.clock.cancel(self._pending.get(key))
+        self._pending[key] = self.clock.call_at(when, lambda: self._due(key, step))
+
+    def _due(self, key: tuple[str, str], step: str) -> None:
+        self._pending.pop(key, None)
+        pod, plan = self.pods.items.get(*key), self.plans.get(*key)
+        if pod is None or plan is None:
+            return
+        self.plans.put(*key, {**plan, "next": None})
+        {"bind": self._bind, "run": self._run, "end": self._end, "kill": self._kill, "restart": self._run}[step](
+            key, pod, plan)
+
+    # --- the steps ---------------------------------------------------------------------------------
+
+    def _bind(self, key: tuple[str, str], pod: dict, plan: Plan) -> None:
+        stamp = self.clock.stamp()
+        meta = pod["metadata"]
+        self.events.record(involved(pod, "Pod", "v1"), "Normal", "Scheduled",
+                           f"Successfully assigned {meta['namespace']}/{meta['name']} to {NODE}", "default-scheduler")
+        names = " ".join(c["name"] for c in pod["spec"]["containers"])
+        unready = ("False", "ContainersNotReady", f"containers with unready status: [{names}]")
+        status = {**pod["status"], "phase": "Pending", "hostIP": HOST_IP, "hostIPs": [{"ip": HOST_IP}],
+                  "startTime": stamp,
+                  "conditions": _conditions(pod, {"PodReadyToStartContainers": ("False", None, None),
+                                                  "Initialized": ("True", None, None), "Ready": unready,
+                                                  "ContainersReady": unready,
+                                                  "PodScheduled": ("True", None, None)}, stamp),
+                  "containerStatuses": [{"name": c["name"], "state": {"waiting": {"reason": "ContainerCreating"}},
+                                         "lastState": {}, "ready": False, "restartCount": 0, "image": c["image"],
+                                         "imageID": "", "started": False} for c in pod["spec"]["containers"]]}
+        status = {k: status[k] for k in ("phase", "conditions", "hostIP", "hostIPs", "startTime",
+                                         "containerStatuses", "qosClass") if k in status}
+        pod = self.pods.write({**pod, "spec": {**pod["spec"], "nodeName": NODE}, "status": status}, pod)
+        for container in pod["spec"]["containers"]:
+            self._event(pod, "Normal", "Pulled", f'Container image "{container["image"]}" already present on machine',
+                        container["name"])
+        self._schedule_at(key, self.clock.later(START_SECONDS), "run")
+
+    def _run(self, key: tuple[str, str], pod: dict, plan: Plan) -> None:
+        stamp = self.clock.stamp()
+        ip = "10.244.%d.%d" % (int(_hex(pod["metadata"]["uid"], 2), 16), int(_hex(pod["metadata"]["uid"], 4)[2:], 16))
+        statuses = []
+        for container, old in zip(pod["spec"]["containers"], pod["status"]["containerStatuses"]):
+            image = normalized_image(container["image"])
+            statuses.append({**old, "state": {"running": {"startedAt": stamp}}, "ready": True, "started": True,
+                             "image": image, "imageID": image.split(":")[0] + "@sha256:" + _hex(image),
+                             "containerID": "containerd://" + _hex(pod["metadata"]["uid"] + container["name"])})
+            created = f"Created container: {container['name']}" if self.minor < 35 else "Container created"
+            started = f"Started container {container['name']}" if self.minor < 35 else "Container started"
+            self._event(pod, "Normal", "Created", created, container["name"])
+            self._event(pod, "Normal", "Started", started, container["name"])
+        true = ("True", None, None)
+        status = {**pod["status"], "phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}],
+                  "conditions": _conditions(pod, {"PodReadyToStartContainers": true, "Initialized": true,
+                                                  "Ready": true, "ContainersReady": true, "PodScheduled": true}, stamp),
+                  "containerStatuses": statuses}
+        self.pods.write({**pod, "status": status}, pod)
+        self._schedule_at(key, self.clock.later(plan["duration"]), "end")
+        self._wake(key)  # followers waiting for the container to start
+
+    def _end(self, key: tuple[str, str], pod: dict, plan: Plan, exit_code: int | None = None) -> None:
+        stamp = self.clock.stamp()
+        codes = plan["exit_codes"]
+        code = codes[min(plan["runs"], len(codes) - 1)] if exit_code is None else exit_code
+        reason = "Completed" if code == 0 else "Error"
+        if code and exit_code is None and pod["spec"].get("restartPolicy") == "OnFailure" \
+                and not pod["metadata"].get("deletionTimestamp"):
+            self._crash(key, pod, plan, code, stamp)
+            return
+        statuses = []
+        for old in pod["status"].get("containerStatuses") or []:
+            started = (old["state"].get("running") or {}).get("startedAt")
+            terminated = {"exitCode": code, "reason": reason, "startedAt": started, "finishedAt": stamp}
+            if "containerID" in old:
+                terminated = {"containerID": old["containerID"], **terminated}
+            if started is None:  # never ran
+                terminated = {"exitCode": 137 if code else 0, "reason": "ContainerStatusUnknown" if code else reason,
+                              "startedAt": None, "finishedAt": stamp}
+            statuses.append({**old, "state": {"terminated": terminated}, "ready": False, "started": False})
+        done = "PodCompleted" if code == 0 else "PodFailed"
+        values = {"PodReadyToStartContainers": ("False", None, None),
+                  "Initialized": ("True", "PodCompleted" if code == 0 else None, None),
+                  "Ready": ("False", done, None), "ContainersReady": ("False", done, None),
+                  "PodScheduled": ("True", None, None)}
+        status = {**pod["status"], "phase": "Succeeded" if code == 0 else "Failed",
+                  "conditions": _conditions(pod, values, stamp), "containerStatuses": statuses}
+        pod = self.pods.write({**pod, "status": status}, pod)
+        self._wake(key)
+        if pod["metadata"].get("deletionTimestamp"):
+            self.pods.finish_deletion(pod)
+
+    def _crash(self, key: tuple[str, str], pod: dict, plan: Plan, code: int, stamp: str) -> None:
+        """restartPolicy OnFailure: the container restarts in the same pod after the kubelet's back-off."""
+        statuses = []
+        for old in pod["status"].get("containerStatuses") or []:
+            started = (old["state"].get("running") or {}).get("startedAt")
+            terminated = {"containerID": old.get("containerID", ""), "exitCode": code, "reason": "Error",
+                          "startedAt": started, "finishedAt": stamp}
+            statuses.append({**old, "state": {"waiting": {"reason": "CrashLoopBackOff", "message": (
+                f"back-off {int(self._restart_delay(old['restartCount'] + 1))}s restarting failed "
+                f"container={old['name']} pod={pod['metadata']['name']}_{pod['metadata']['namespace']}"
+                f"({pod['metadata']['uid']})")}}, "lastState": {"terminated": terminated}, "ready": False,
+                "started": False, "restartCount": old["restartCount"] + 1})
+        unready = ("False", "ContainersNotReady",
+                   f"containers with unready status: [{' '.join(c['name'] for c in pod['spec']['containers'])}]")
+        true = ("True", None, None)
+        values = {"PodReadyToStartContainers": true, "Initialized": true, "Ready": unready, "ContainersReady": unready,
+                  "PodScheduled": true}
+        pod = self.pods.write({**pod, "status": {**pod["status"], "conditions": _conditions(pod, values, stamp),
+                                                 "containerStatuses": statuses}}, pod)
+        self.plans.put(*key, {**plan, "runs": plan["runs"] + 1})
+        self._wake(key)
+        for state in statuses:
+            meta = pod["metadata"]
+            self._event(pod, "Warning", "BackOff", f"Back-off restarting failed container {state['name']} in pod "
+                        f"{meta['name']}_{meta['namespace']}({meta['uid']})", state["name"])
+        delay = self._restart_delay(statuses[0]["restartCount"] if statuses else 1)
+        self._schedule_at(key, self.clock.later(delay), "restart")
+
+    @staticmethod
+    def _restart_delay(restarts: int) -> float:
+        return min(RESTART_BACKOFF * 2 ** min(restarts - 1, 30), RESTART_BACKOFF_CAP)
+
+    def _kill(self, key: tuple[str, str], pod: dict, plan: Plan) -> None:
+        if terminal(pod):
+            self.pods.finish_deletion(pod)
+        else:
+            self._end(key, pod, plan, 143)
+
+    def _event(self, pod: dict, kind: str, reason: str, message: str, container: str) -> None:
+        self.events.record(involved(pod, "Pod", "v1", f"spec.containers{{{container}}}"), kind, reason, message,
+                           "kubelet", NODE)
+
+    # --- logs --------------------------------------------------------------------------------------
+
+    def log_lines(self, pod: dict, container: str) -> tuple[list[tuple[str, str]], bool]:
+        """The (timestamp, line) pairs the container has written by now, and whether it still runs."""
+        key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
+        plan = self.plans.get(*key)
+        state = next((s["state"] for s in pod["status"].get("containerStatuses") or () if s["name"] == container), {})
+        started = (state.get("running") or state.get("terminated") or {}).get("startedAt")
+        if plan is None or started is None:
+            return [], "running" in state
+        finished = state["terminated"]["finishedAt"] if "terminated" in state else None
+        return self.lines_between(pod, container, started, finished), "running" in state
+
+    def lines_between(self, pod: dict, container: str, started: str, finished: str | None) -> list[tuple[str, str]]:
+        """The (timestamp, line) pairs of one run of the container that started then (and ended then, or runs)."""
+        plan = self.plans.get(pod["metadata"]["namespace"], pod["metadata"]["name"])
+        if plan is None:
+            return []
+        start = parse_rfc3339(started)
+        end = parse_rfc3339(finished) if finished else self.clock.now()
+        lines = plan["logs"].get(container) or []
+        out = []
+        for index, line in enumerate(lines):
+            moment = start + timedelta(seconds=plan["duration"] * index / max(len(lines), 1))
+            if moment > end or moment > self.clock.now():
+                break
+            out.append((moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond * 1000:09d}Z", line))
+        return out
+
+    def next_line_at(self, pod: dict, container: str, released: int) -> datetime | None:
+        key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
+        plan = self.plans.get(*key)
+        state = next((s["state"] for s in pod["status"].get("containerStatuses") or () if s["name"] == container), {})
+        if plan is None or "running" not in state:
+            return None
+        lines = plan["logs"].get(container) or []
+        if released >= len(lines):
+            return None
+        start = parse_rfc3339(state["running"]["startedAt"])
+        return start + timedelta(seconds=plan["duration"] * released / len(lines))
+
+    def follow(self, pod: dict, when: datetime | None) -> asyncio.Future:
+        """A future done when the clock reaches `when` (the next line) or the pod's containers stop."""
+        key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
+        future = asyncio.get_running_loop().create_future()
+        self._followers.setdefault(key, []).append(future)
+        if when is not None:
+            self.clock.call_at(when, lambda: self._wake(key))
+        return future
+
+    def _wake(self, key: tuple[str, str]) -> None:
+        for future in self._followers.pop(key, ()):
+            if not future.done():
+                future.set_result(None)
