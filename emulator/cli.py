@@ -202,6 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--job-duration", type=_seconds, metavar="SECONDS", default=env("EMULATOR_JOB_DURATION", "10"),
                         help="how long a Kubernetes job created through the API runs on the emulator's clock "
                              "(EMULATOR_JOB_DURATION; default 10)")
+    parser.add_argument("--mrs-job-duration", type=_seconds, metavar="SECONDS",
+                        default=env("EMULATOR_MRS_JOB_DURATION", "10"),
+                        help="how long an MRS job execution runs on the emulator's clock, unless its properties "
+                             "say otherwise (EMULATOR_MRS_JOB_DURATION; default 10)")
     parser.add_argument("--no-job-controller", action="store_true", default=_env_flag("EMULATOR_NO_JOB_CONTROLLER"),
                         help="leave Kubernetes job status to clients (EMULATOR_NO_JOB_CONTROLLER=1)")
     parser.add_argument("--cos-step-seconds", type=_seconds, metavar="SECONDS",
@@ -248,6 +252,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         journal_size=max(1, args.journal_size),
         job_controller=not args.no_job_controller,
         job_duration=args.job_duration,
+        mrs_job_duration=args.mrs_job_duration,
         cos_step_seconds=max(0.0, args.cos_step_seconds),
         cos_require_signature=args.cos_require_signature,
         state_file=args.state_file,

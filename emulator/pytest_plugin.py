@@ -111,6 +111,16 @@ class CloudJobEmulator:
         endpoint = f"{self.url}/v1.1/{project_id}"
         return Client(session=session.Session(auth=Token(endpoint, token)), sahara_url=endpoint)
 
+    def mrs(self, project_id: str = "5a3314075bfa49b9ae360f4ecd333695", ak: str = "emulator-ak",
+            sk: str = "emulator-sk"):
+        """huaweicloudsdkmrs's v2 `MrsClient` for one MRS project, signing with this AK/SK (any pair passes unless
+        the emulator runs with `--auth mrs` and `--huawei-key`)."""
+        from huaweicloudsdkcore.auth.credentials import BasicCredentials
+        from huaweicloudsdkmrs.v2 import MrsClient
+
+        credentials = BasicCredentials(ak, sk, project_id)
+        return MrsClient.new_builder().with_credentials(credentials).with_endpoint(self.url).build()
+
     def cos_session(self, appid: str = "1250000000", secret_id: str = "AKIDTESTONLYEXAMPLE000000000000000000",
                     secret_key: str = "TestOnlySecretKey0123456789abcdef"):
         """A `requests` session that signs every request as cos-python-sdk-v5 does and sends `x-cos-appid`.

@@ -30,6 +30,7 @@ class Settings:
     journal_size: int = 1000  # requests the journal keeps
     job_controller: bool = True  # run API-created Kubernetes jobs on the clock
     job_duration: float = 10.0  # seconds a simulated Kubernetes job runs, unless annotated otherwise
+    mrs_job_duration: float = 10.0  # seconds an MRS job execution runs, unless its properties/configs say otherwise
     cos_step_seconds: float = 2.0  # seconds between a COS job's automatic status steps
     cos_require_signature: bool = False  # the same as "cos_batch" in auth (the older flag)
     state_file: Path | None = None  # where state is loaded from at start and saved to; None: kept in memory only

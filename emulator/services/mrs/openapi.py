@@ -9,6 +9,22 @@ ERROR = {"anyOf": [
     schema_object("error_code", "error_name", "error_message", "error_msg", error_code={"type": "integer"}),
     schema_object("error", error=schema_object("code", "title", "message")),  # Keystone's 401 for a missing token
 ]}
+NATIVE_ERROR = {"anyOf": [  # MRS's own APIs and Huawei's gateway; unknown clusters use the camel-case pair
+    schema_object("error_code", "error_msg", error_code={"type": "string"}),
+    schema_object("errorCode", "errorMsg", errorCode={"type": "string"}),
+]}
+V2_JOB = schema_object("job_id", "job_name", "job_state", "job_result", "job_type", "submitted_time")
+NATIVE = {
+    "show_cluster_details": schema_object("cluster", cluster=schema_object("clusterId", "clusterState")),
+    "create_execute_job": schema_object("job_submit_result",
+                                        job_submit_result=schema_object("job_id", "state")),
+    "show_job_exe_list_new": schema_object("total_record", "job_list",
+                                           job_list={"type": "array", "items": V2_JOB}),
+    "show_single_job_exe": schema_object("job_detail", job_detail=V2_JOB),
+    "show_sql_result_with_job": schema_object("sql_results"),
+    "stop_job": None, "batch_delete_jobs": None,
+}
+NATIVE_BODIES = {"create_execute_job": ANY_OBJECT, "batch_delete_jobs": ANY_OBJECT}
 JOB = schema_object("id", "name", "type", "mains", "libs", "tenant_id", "created_at", "updated_at")
 BINARY = schema_object("id", "name", "url", "tenant_id", "created_at", "updated_at")
 BODIES = {"create_job": ANY_OBJECT, "update_job": ANY_OBJECT, "create_job_binary": ANY_OBJECT,
@@ -24,7 +40,13 @@ RESULTS = {
 
 
 def describe(name: str, method: str) -> dict[str, Any]:
-    """One operation, by python-saharaclient's name for it."""
+    """One operation, by python-saharaclient's name for it (or huaweicloudsdkmrs's, for MRS's own APIs)."""
+    if name in NATIVE:
+        body = {"application/json": NATIVE_BODIES[name]} if name in NATIVE_BODIES else None
+        success = NATIVE[name]
+        return operation([parameter("Authorization", "header", required=True)],
+                         response("the answer", success and "application/json", success),
+                         response("an MRS or API gateway error", "application/json", NATIVE_ERROR), body)
     body = {"application/json": BODIES[name]} if name in BODIES else None
     return operation([parameter("X-Auth-Token", "header", required=True)],
                      response("the object", None if method == "DELETE" else "application/json", RESULTS.get(name)),

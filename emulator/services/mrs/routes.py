@@ -1,17 +1,21 @@
-"""The MRS route table: job objects and job binaries under /v1.1/{project_id}, named after python-saharaclient's calls."""
+"""The MRS route table: Sahara-style v1.1 routes named after python-saharaclient's calls, native ones after the SDK's."""
 from __future__ import annotations
 
 from aiohttp import web
 
 from emulator.services.mrs.handlers import MrsApi
+from emulator.services.mrs.handlers_v2 import MrsV2Api
 
 JOBS = "/v1.1/{project_id}/jobs"
 JOB = "/v1.1/{project_id}/jobs/{job_id}"
 BINARIES = "/v1.1/{project_id}/job-binaries"
 BINARY = "/v1.1/{project_id}/job-binaries/{job_binary_id}"
+CLUSTER_INFO = "/v1.1/{project_id}/cluster_infos/{cluster_id}"
+V2_JOBS = "/v2/{project_id}/clusters/{cluster_id}/job-executions"
+V2_JOB = V2_JOBS + "/{job_execution_id}"
 
 
-def add_routes(router: web.UrlDispatcher, api: MrsApi) -> None:
+def add_routes(router: web.UrlDispatcher, api: MrsApi, v2: MrsV2Api) -> None:
     """Routes named `mrs.<operation>`, the names the request journal and fault rules use."""
     routes = [
         ("POST", JOBS, api.create_job), ("GET", JOBS, api.list_jobs), ("GET", JOB, api.get_job),
@@ -19,6 +23,12 @@ def add_routes(router: web.UrlDispatcher, api: MrsApi) -> None:
         ("POST", BINARIES, api.create_job_binary), ("GET", BINARIES, api.list_job_binaries),
         ("GET", BINARY, api.get_job_binary), ("PUT", BINARY, api.update_job_binary),
         ("DELETE", BINARY, api.delete_job_binary),
+        ("GET", CLUSTER_INFO, v2.show_cluster_details),
+        # batch-delete before {job_execution_id}: the literal segment wins
+        ("POST", V2_JOBS + "/batch-delete", v2.batch_delete_jobs),
+        ("POST", V2_JOBS, v2.create_execute_job), ("GET", V2_JOBS, v2.show_job_exe_list_new),
+        ("GET", V2_JOB, v2.show_single_job_exe), ("POST", V2_JOB + "/kill", v2.stop_job),
+        ("GET", V2_JOB + "/sql-result", v2.show_sql_result_with_job),
     ]
     for method, path, handler in routes:
         router.add_route(method, path, handler, name=f"mrs.{handler.__name__}")
