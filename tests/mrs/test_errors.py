@@ -147,6 +147,16 @@ async def test_an_unexpected_failure_is_500_without_a_traceback(client, mrs):
     assert b"secret" not in reply.raw and b"Traceback" not in reply.raw
 
 
+async def test_an_injected_5xx_keeps_the_rules_code_and_message(client, mrs):
+    rule = {"service": "mrs", "operation": "get_job", "status": 503, "error_code": "MRS.0503",
+            "message": "Service unavailable, try again later."}
+    async with client.post("/_emulator/faults", json=rule) as response:
+        assert response.status in (200, 201)
+    reply = await mrs.get(f"jobs/{JOB_ID}")
+    assert reply.status == 503
+    assert reply.error() == ("MRS.0503", "Service unavailable, try again later.")
+
+
 async def test_tenant_of_every_object_is_the_paths_project(mrs):
     job = (await mrs.get(f"jobs/{JOB_ID}")).body["job"]
     assert job["tenant_id"] == PROJECT == job["libs"][0]["tenant_id"]
