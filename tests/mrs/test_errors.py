@@ -72,9 +72,10 @@ async def test_unknown_paths_and_methods_use_the_envelope(mrs):
     assert reply.error() == ("METHOD_NOT_ALLOWED", "The method is not allowed for the requested URL.")
 
 
-async def test_job_execution_routes_are_not_emulated(mrs):
-    assert (await mrs.post(f"jobs/{JOB_ID}/execute", {})).status == 404
+async def test_config_hints_are_not_emulated_and_execute_checks_its_schema(mrs):
     assert (await mrs.get("jobs/config-hints/MapReduce")).status == 404
+    reply = await mrs.post(f"jobs/{JOB_ID}/execute", {})
+    assert (reply.status, reply.error()) == (400, ("VALIDATION_ERROR", "'cluster_id' is a required property"))
 
 
 @pytest.mark.parametrize("method, path", [("GET", f"jobs/{JOB_ID}"), ("PATCH", f"jobs/{JOB_ID}"),

@@ -73,6 +73,11 @@ def duplicate_entry(kind: str) -> ApiError:
     return ApiError(400, "DB_DUPLICATE_ENTRY", f"Duplicate entry for {kind}: ['name', 'tenant_id']")
 
 
+def sahara(name: str, message: str) -> ApiError:
+    """A 400 of Sahara's with this error name (INVALID_REFERENCE, UPDATE_FAILED, CANCELING_FAILED, ...)."""
+    return ApiError(400, name, message)
+
+
 def deletion_failed(message: str) -> ApiError:
     return ApiError(400, "DELETION_FAILED", message)
 

@@ -101,16 +101,30 @@ def path_to(job: Execution, target: str) -> list[tuple[str, str]] | None:
     return ([] if state == "RUNNING" else [("RUNNING", "UNDEFINED")]) + [end]
 
 
-class ExecutionRegistry:
-    """Every v2 job execution, stored as (project, job_id) -> record; each write stores a new dict."""
+class Timeline:
+    """Records that move on by themselves: each keeps its next step's due time (`next_at`, epoch ms) in the store.
 
-    def __init__(self, core: Core, clusters: ClusterRegistry, default_duration: float) -> None:
+    A step re-reads the record and moves it only if it is still in the state the step was scheduled
+    from, so a user's kill or cancel in between wins. Subclasses say what a record's id and state are
+    and what its next step does.
+    """
+
+    kind = ""
+
+    def __init__(self, core: Core) -> None:
         self._core = core
         self.clock = core.clock
-        self.clusters = clusters
-        self.default_duration = default_duration
-        self.collection = core.store.collection(KIND)
+        self.collection = core.store.collection(self.kind)
         self._pending: dict[tuple[str, str], Scheduled] = {}
+
+    @staticmethod
+    def identity(record: dict[str, Any]) -> tuple[str, str]:
+        """(id, state) of a record."""
+        raise NotImplementedError
+
+    def step(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record after its automatic step, taken now."""
+        raise NotImplementedError
 
     def reset(self) -> None:
         """Forget the steps scheduled before a reset (the clock has dropped them)."""
@@ -119,25 +133,56 @@ class ExecutionRegistry:
     def now_ms(self) -> int:
         return millis(self.clock.now())
 
-    def _write(self, project: str, job: Execution) -> None:
-        self.collection.put(project, job["job_id"], job)
+    def _write(self, project: str, record: dict[str, Any]) -> None:
+        """Store the record and put its next step (if any) on the clock instead of the one it had."""
+        record_id, state = self.identity(record)
+        self.collection.put(project, record_id, record)
         self._core.store.next_revision()
-        self.clock.cancel(self._pending.pop((project, job["job_id"]), None))
-        if job["next_at"] is not None:
-            when = datetime.fromtimestamp(job["next_at"] / 1000, timezone.utc)
-            step = partial(self._step, project, job["job_id"], job["job_state"])
-            self._pending[(project, job["job_id"])] = self.clock.call_at(when, step)
+        self.clock.cancel(self._pending.pop((project, record_id), None))
+        if record["next_at"] is not None:
+            when = datetime.fromtimestamp(record["next_at"] / 1000, timezone.utc)
+            self._pending[(project, record_id)] = self.clock.call_at(when, partial(self._step, project, record_id,
+                                                                                   state))
 
-    def _step(self, project: str, job_id: str, scheduled_from: str) -> None:
-        self._pending.pop((project, job_id), None)
+    def _remove(self, project: str, record_id: str) -> None:
+        self.collection.delete(project, record_id)
+        self.clock.cancel(self._pending.pop((project, record_id), None))
+        self._core.store.next_revision()
+
+    def _step(self, project: str, record_id: str, scheduled_from: str) -> None:
+        self._pending.pop((project, record_id), None)
         try:
-            job = self.collection.get(project, job_id)
-            if job is None or job["job_state"] != scheduled_from:
+            record = self.collection.get(project, record_id)
+            if record is None or self.identity(record)[1] != scheduled_from:
                 return
-            state, result = next_state(job)
-            self._write(project, enter(job, state, self.now_ms(), result))
+            self._write(project, self.step(record))
         except Exception:  # a clock callback must never take the ticker down
-            log.exception("MRS job %s/%s failed to take its automatic step", project, job_id)
+            log.exception("MRS execution %s/%s failed to take its automatic step", project, record_id)
+
+    def restored(self) -> None:
+        """After a restart from the state file: every unfinished record takes its next step when it was due."""
+        for (project, _), record in list(self.collection.scan()):
+            if record["next_at"] is not None:
+                self._write(project, record)
+
+
+class ExecutionRegistry(Timeline):
+    """Every v2 job execution, stored as (project, job_id) -> record; each write stores a new dict."""
+
+    kind = KIND
+
+    def __init__(self, core: Core, clusters: ClusterRegistry, default_duration: float) -> None:
+        super().__init__(core)
+        self.clusters = clusters
+        self.default_duration = default_duration
+
+    @staticmethod
+    def identity(record: Execution) -> tuple[str, str]:
+        return record["job_id"], record["job_state"]
+
+    def step(self, record: Execution) -> Execution:
+        state, result = next_state(record)
+        return enter(record, state, self.now_ms(), result)
 
     def submit(self, project: str, cluster_id: str, values: dict[str, Any]) -> Execution:
         """A new execution in state NEW from checked values (see validation.check_v2_submission)."""
@@ -223,9 +268,7 @@ class ExecutionRegistry:
         for job_id in job_ids:
             job = self.collection.get(project, job_id)
             if job is not None and job["cluster_id"] == cluster_id:
-                self.collection.delete(project, job_id)
-                self.clock.cancel(self._pending.pop((project, job_id), None))
-        self._core.store.next_revision()
+                self._remove(project, job_id)
 
     def sql_result(self, project: str, cluster_id: str, job_id: str) -> dict[str, list[dict[str, str]]]:
         """`{"<statement index>": [{"result": "succeed"}]}` for a SparkSql/SparkScript job that finished well."""
@@ -255,9 +298,3 @@ class ExecutionRegistry:
             job = enter(job, state, now, result)
         self._write(project, job)
         return job
-
-    def restored(self) -> None:
-        """After a restart from the state file: every unfinished job takes its next step when it was due."""
-        for (project, _), job in list(self.collection.scan()):
-            if job["next_at"] is not None:
-                self._write(project, job)

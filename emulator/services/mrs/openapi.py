@@ -28,7 +28,10 @@ NATIVE_BODIES = {"create_execute_job": ANY_OBJECT, "batch_delete_jobs": ANY_OBJE
 JOB = schema_object("id", "name", "type", "mains", "libs", "tenant_id", "created_at", "updated_at")
 BINARY = schema_object("id", "name", "url", "tenant_id", "created_at", "updated_at")
 BODIES = {"create_job": ANY_OBJECT, "update_job": ANY_OBJECT, "create_job_binary": ANY_OBJECT,
-          "update_job_binary": ANY_OBJECT}
+          "update_job_binary": ANY_OBJECT, "create_data_source": ANY_OBJECT, "update_data_source": ANY_OBJECT,
+          "execute_job": ANY_OBJECT, "update_job_execution": ANY_OBJECT}
+SOURCE = schema_object("id", "name", "type", "url", "tenant_id", "created_at", "updated_at")
+EXECUTION = schema_object("id", "job_id", "cluster_id", "tenant_id", "created_at")
 RESULTS = {
     "create_job": schema_object("job", job=JOB), "get_job": schema_object("job", job=JOB),
     "update_job": schema_object("job", job=JOB), "list_jobs": schema_object("jobs", jobs={"type": "array"}),
@@ -36,6 +39,14 @@ RESULTS = {
     "get_job_binary": schema_object("job_binary", job_binary=BINARY),
     "update_job_binary": schema_object("job_binary", job_binary=BINARY),
     "list_job_binaries": schema_object("binaries", binaries={"type": "array"}),
+    "create_data_source": schema_object("data_source", data_source=SOURCE),
+    "get_data_source": schema_object("data_source", data_source=SOURCE),
+    "update_data_source": schema_object("data_source", data_source=SOURCE),
+    "list_data_sources": schema_object("data_sources", data_sources={"type": "array"}),
+    **{name: schema_object("job_execution", job_execution=EXECUTION)
+       for name in ("execute_job", "get_job_execution", "refresh_job_execution_status", "cancel_job_execution",
+                    "update_job_execution")},
+    "list_job_executions": schema_object("job_executions", job_executions={"type": "array"}),
 }
 
 

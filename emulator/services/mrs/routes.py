@@ -4,18 +4,23 @@ from __future__ import annotations
 from aiohttp import web
 
 from emulator.services.mrs.handlers import MrsApi
+from emulator.services.mrs.handlers_edp import EdpApi
 from emulator.services.mrs.handlers_v2 import MrsV2Api
 
 JOBS = "/v1.1/{project_id}/jobs"
 JOB = "/v1.1/{project_id}/jobs/{job_id}"
 BINARIES = "/v1.1/{project_id}/job-binaries"
 BINARY = "/v1.1/{project_id}/job-binaries/{job_binary_id}"
+SOURCES = "/v1.1/{project_id}/data-sources"
+SOURCE = "/v1.1/{project_id}/data-sources/{data_source_id}"
+EXECUTIONS = "/v1.1/{project_id}/job-executions"
+EXECUTION = "/v1.1/{project_id}/job-executions/{job_execution_id}"
 CLUSTER_INFO = "/v1.1/{project_id}/cluster_infos/{cluster_id}"
 V2_JOBS = "/v2/{project_id}/clusters/{cluster_id}/job-executions"
 V2_JOB = V2_JOBS + "/{job_execution_id}"
 
 
-def add_routes(router: web.UrlDispatcher, api: MrsApi, v2: MrsV2Api) -> None:
+def add_routes(router: web.UrlDispatcher, api: MrsApi, edp: EdpApi, v2: MrsV2Api) -> None:
     """Routes named `mrs.<operation>`, the names the request journal and fault rules use."""
     routes = [
         ("POST", JOBS, api.create_job), ("GET", JOBS, api.list_jobs), ("GET", JOB, api.get_job),
@@ -23,6 +28,14 @@ def add_routes(router: web.UrlDispatcher, api: MrsApi, v2: MrsV2Api) -> None:
         ("POST", BINARIES, api.create_job_binary), ("GET", BINARIES, api.list_job_binaries),
         ("GET", BINARY, api.get_job_binary), ("PUT", BINARY, api.update_job_binary),
         ("DELETE", BINARY, api.delete_job_binary),
+        ("POST", SOURCES, edp.create_data_source), ("GET", SOURCES, edp.list_data_sources),
+        ("GET", SOURCE, edp.get_data_source), ("PUT", SOURCE, edp.update_data_source),
+        ("DELETE", SOURCE, edp.delete_data_source),
+        ("POST", JOB + "/execute", edp.execute_job),
+        ("GET", EXECUTIONS, edp.list_job_executions), ("GET", EXECUTION, edp.get_job_execution),
+        ("PATCH", EXECUTION, edp.update_job_execution), ("DELETE", EXECUTION, edp.delete_job_execution),
+        ("GET", EXECUTION + "/cancel", edp.cancel_job_execution),
+        ("GET", EXECUTION + "/refresh-status", edp.refresh_job_execution_status),
         ("GET", CLUSTER_INFO, v2.show_cluster_details),
         # batch-delete before {job_execution_id}: the literal segment wins
         ("POST", V2_JOBS + "/batch-delete", v2.batch_delete_jobs),

@@ -12,8 +12,11 @@ from emulator.services.protocol import Core, ServiceDefaults
 from emulator.services.mrs import authn, errors, fixtures, openapi, routes, validation
 from emulator.services.mrs.binaries import BinaryRegistry
 from emulator.services.mrs.clusters import ClusterRegistry
+from emulator.services.mrs.datasources import DataSourceRegistry
+from emulator.services.mrs.edp import EdpRegistry
 from emulator.services.mrs.executions import ExecutionRegistry
 from emulator.services.mrs.handlers import MrsApi
+from emulator.services.mrs.handlers_edp import EdpApi
 from emulator.services.mrs.handlers_v2 import MrsV2Api
 from emulator.services.mrs.jobs import JobRegistry
 
@@ -30,9 +33,13 @@ class MrsService(ServiceDefaults):
         self.core = core
         self.binaries = BinaryRegistry(core)
         self.jobs = JobRegistry(core, self.binaries)
-        self.api = MrsApi(self.jobs, self.binaries)
         self.clusters = ClusterRegistry(core)
-        self.executions = ExecutionRegistry(core, self.clusters, core.settings.mrs_job_duration)
+        self.sources = DataSourceRegistry(core)
+        duration = core.settings.mrs_job_duration
+        self.edp = EdpRegistry(core, self.jobs, self.sources, self.clusters, duration)
+        self.api = MrsApi(self.jobs, self.binaries, self.edp.uses_job)
+        self.edp_api = EdpApi(self.edp, self.sources)
+        self.executions = ExecutionRegistry(core, self.clusters, duration)
         self.v2 = MrsV2Api(self.executions, self.clusters)
         seed = core.settings.id_seed
         # Sahara's "Error ID" uuids: a source of their own, so errors never shift the ids of objects.
@@ -44,7 +51,7 @@ class MrsService(ServiceDefaults):
         authn.authenticate(request, self.tokens)
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
-        routes.add_routes(router, self.api, self.v2)
+        routes.add_routes(router, self.api, self.edp_api, self.v2)
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
         if errors.is_native_path(request.path):
@@ -57,9 +64,11 @@ class MrsService(ServiceDefaults):
     def reset(self) -> None:
         self._error_ids.reset()
         self.executions.reset()
+        self.edp.reset()
 
     def restored(self) -> None:
         self.executions.restored()
+        self.edp.restored()
 
     def transition(self, request: dict[str, Any]) -> dict[str, Any]:
         """Admin: move one v2 job execution to a state now, through its own steps (see executions.path_to)."""
@@ -74,7 +83,8 @@ class MrsService(ServiceDefaults):
 
     def summary(self) -> dict[str, int]:
         return {"jobs": len(self.jobs.collection), "job_binaries": len(self.binaries.collection),
-                "clusters": len(self.clusters.collection), "job_executions": len(self.executions.collection)}
+                "clusters": len(self.clusters.collection), "data_sources": len(self.sources.collection),
+                "job_executions": len(self.executions.collection) + len(self.edp.collection)}
 
     def openapi(self, operation: str, method: str) -> dict[str, Any]:
         return openapi.describe(operation, method)

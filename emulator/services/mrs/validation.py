@@ -193,3 +193,43 @@ def check_job_id_list(body: Any) -> list[str]:
     if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids) or len(ids) > MAX_PAGE:
         raise _invalid()
     return ids
+
+
+# Sahara EDP data sources, as MRS accepts them: hdfs (a path or hdfs://host/...) and obs (s3a:// or obs://).
+DATA_SOURCE_TYPES = ["hdfs", "obs"]
+
+
+def _data_source_schema(required: list[str]) -> Schema:
+    return {
+        "type": "object",
+        "properties": {
+            "name": NAME,
+            "description": DESCRIPTION,
+            "type": {"type": "string", "enum": DATA_SOURCE_TYPES},
+            "url": {"type": "string", "minLength": 1, "maxLength": 255},
+            "credentials": {"type": ["object", "null"]},
+            "is_public": FLAG,
+            "is_protected": FLAG,
+        },
+        "additionalProperties": False,
+        "required": required,
+    }
+
+
+DATA_SOURCE_CREATE = Validator(_data_source_schema(["name", "type", "url"]), FORMATS)
+DATA_SOURCE_UPDATE = Validator(_data_source_schema([]), FORMATS)
+
+
+def check_data_source_url(source_type: str, url: str) -> None:
+    """Sahara's per-type url rules, with MRS's types: hdfs paths or hdfs://host, obs as s3a:// or obs://."""
+    if source_type == "hdfs":
+        if url.startswith("/"):
+            return
+        if not url.startswith("hdfs://"):
+            raise errors.invalid_data("URL scheme must be 'hdfs'")
+        if not url[len("hdfs://"):].split("/", 1)[0]:
+            raise errors.invalid_data("HDFS url is incorrect, cannot determine a hostname")
+    elif not url.startswith(("s3a://", "obs://")):
+        raise errors.invalid_data("URL scheme must be 's3a' or 'obs'")
+    elif not url.split("://", 1)[1].split("/", 1)[0]:
+        raise errors.invalid_data("Bucket name must be present")

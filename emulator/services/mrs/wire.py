@@ -9,20 +9,22 @@ from emulator.core import jsonio
 from emulator.services.mrs import errors
 
 
+def _credentialed(request: web.Request) -> bool:
+    """A token, or an AK/SK signature as huaweicloudsdkcore sends one (by default any passes: strict
+    authentication checks them before routing)."""
+    return errors.has_token(request) or request.headers.get("Authorization", "").startswith("SDK-HMAC-")
+
+
 def project_of(request: web.Request) -> str:
-    """The path's project, once the request carries a token (any non-empty one is accepted)."""
-    if not errors.has_token(request):
+    """The path's project, once the request carries credentials (Keystone's 401 without)."""
+    if not _credentialed(request):
         raise errors.unauthorized()
     return request.match_info["project_id"]
 
 
 def native_project_of(request: web.Request) -> str:
-    """The path's project on MRS's own APIs: a token, or an AK/SK signature as huaweicloudsdkcore sends one.
-
-    By default any token or signature passes (strict authentication checks them before routing);
-    a request with neither is refused as Huawei's gateway refuses it.
-    """
-    if not errors.has_token(request) and not request.headers.get("Authorization", "").startswith("SDK-HMAC-"):
+    """The path's project on MRS's own APIs; without credentials, refused as Huawei's gateway refuses it."""
+    if not _credentialed(request):
         raise errors.gateway_unauthorized()
     return request.match_info["project_id"]
 

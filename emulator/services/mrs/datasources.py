@@ -1,0 +1,68 @@
+"""Sahara EDP data sources of each project, on the store: create, read, update (PUT), delete and list."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from emulator.services.mrs import errors, listing, validation
+from emulator.services.mrs.registry import Registry
+from emulator.services.mrs.shapes import timestamp
+
+KIND = "mrs_data_sources"
+LISTING = listing.Listing(sort_fields=("id", "name", "type", "created_at", "updated_at"),
+                          regex_filters=("name", "description", "url"), equal_filters=("id", "type"))
+FIELDS = ("name", "type", "url", "description", "created_at", "updated_at", "id", "tenant_id", "is_public",
+          "is_protected")
+DataSource = dict[str, Any]
+Uses = Callable[[str, str, bool], bool]  # (project, data source id, pending only) -> used by an execution
+
+
+def render(source: DataSource) -> dict[str, Any]:
+    """The data source as Sahara shows it: everything but its credentials."""
+    return {field: source[field] for field in FIELDS}
+
+
+class DataSourceRegistry(Registry):
+    """Input and output locations of job executions; `credentials` are stored and never shown."""
+
+    kind = KIND
+    list_rules = LISTING
+    entity = "DataSource"
+
+    def _require_free_name(self, project: str, name: str, own_id: str | None) -> None:
+        if any(other["name"] == name and other["id"] != own_id for _, other in self.collection.scan(project)):
+            raise errors.sahara("NAME_ALREADY_EXISTS", f"Data source with name '{name}' already exists")
+
+    def create(self, project: str, body: Any) -> DataSource:
+        values = validation.check(validation.DATA_SOURCE_CREATE, body)
+        self._require_free_name(project, values["name"], None)
+        validation.check_data_source_url(values["type"], values["url"])
+        source_id = self._new_id(project, None)
+        source = {
+            "name": values["name"], "type": values["type"], "url": values["url"],
+            "description": values.get("description"), "created_at": timestamp(self._core.clock.now()),
+            "updated_at": None, "id": source_id, "tenant_id": project,
+            "is_public": values.get("is_public") or False, "is_protected": values.get("is_protected") or False,
+            "credentials": values.get("credentials"),
+        }
+        self.collection.put(project, source_id, source)
+        return source
+
+    def update(self, project: str, source_id: str, body: Any, used: Uses) -> DataSource:
+        """PUT, in Sahara's order: 404, schema, used by a PENDING execution, unique name, the merged url rules."""
+        source = self.get(project, source_id)
+        values = validation.check(validation.DATA_SOURCE_UPDATE, body)
+        if used(project, source_id, True):
+            raise errors.sahara("UPDATE_FAILED", "DataSource is used in a PENDING Job and can not be updated.")
+        if "name" in values:
+            self._require_free_name(project, values["name"], source_id)
+        merged = {**source, **values, "updated_at": timestamp(self._core.clock.now())}
+        validation.check_data_source_url(merged["type"], merged["url"])
+        self.collection.put(project, source_id, merged)
+        return merged
+
+    def delete(self, project: str, source_id: str, used: Uses) -> None:
+        self.get(project, source_id)
+        if used(project, source_id, False):
+            raise errors.deletion_failed("Data Source deletion failed on foreign key constraint")
+        self.collection.delete(project, source_id)
