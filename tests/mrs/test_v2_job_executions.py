@@ -87,7 +87,7 @@ def test_scripted_failure_and_kill_outcomes_and_durations(mrs, emulator):
 def test_kill_while_running_ends_it_now_and_the_run_never_finishes_after(mrs, emulator):
     job_id = submit(mrs)
     emulator.advance(2.5)
-    assert mrs.stop_job(StopJobRequest(cluster_id=CLUSTER, job_execution_id=job_id)).to_dict() == {}
+    assert mrs.stop_job(StopJobRequest(cluster_id=CLUSTER, job_execution_id=job_id)).status_code == 202
     assert times(detail(mrs, job_id)) == ("KILLED", "KILLED", 10.0, T0, T0 + 1000, T0 + 2500, 1500)
     emulator.advance(60)
     assert times(detail(mrs, job_id)) == ("KILLED", "KILLED", 10.0, T0, T0 + 1000, T0 + 2500, 1500)
@@ -117,7 +117,7 @@ def test_batch_delete_removes_running_and_finished_jobs_and_ignores_unknown_ids(
     emulator.advance(3)
     assert (detail(mrs, finished)["job_state"], detail(mrs, running)["job_state"]) == ("FINISHED", "RUNNING")
     body = JobBatchDelete(job_id_list=[finished, running, "00000000-0000-4000-8000-000000000000"])
-    assert mrs.batch_delete_jobs(BatchDeleteJobsRequest(cluster_id=CLUSTER, body=body)).to_dict() == {}
+    assert mrs.batch_delete_jobs(BatchDeleteJobsRequest(cluster_id=CLUSTER, body=body)).status_code == 200
     listed = mrs.show_job_exe_list_new(ShowJobExeListNewRequest(cluster_id=CLUSTER))
     assert (listed.total_record, [job.job_id for job in listed.job_list]) == (1, [kept])
     for gone in (finished, running):

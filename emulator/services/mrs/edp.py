@@ -15,7 +15,7 @@ from typing import Any
 
 from emulator.core.errors import ApiError
 from emulator.services.protocol import Core
-from emulator.services.mrs import errors, listing, validation
+from emulator.services.mrs import errors, job_exes, listing, validation
 from emulator.services.mrs.clusters import ClusterRegistry
 from emulator.services.mrs.datasources import DataSourceRegistry
 from emulator.services.mrs.executions import Timeline
@@ -106,15 +106,16 @@ class EdpRegistry(Timeline):
             urls = {source_id: self.sources.get(record["tenant_id"], source_id)["url"]
                     for source_id in (record["input_id"], record["output_id"]) if source_id
                     and self.sources.find(record["tenant_id"], source_id) is not None}
-            moved.update(start_time=_sahara_time(now_ms), engine_job_id=engine_id, oozie_job_id=engine_id,
+            moved.update(start_time=_sahara_time(now_ms), start_ms=now_ms, engine_job_id=engine_id,
+                         oozie_job_id=engine_id,
                          data_source_urls=urls if record["info"] is not None else None,
                          next_at=now_ms + record["duration_ms"])
         elif status == "TOBEKILLED":
             moved["next_at"] = now_ms + KILL_DELAY_MS
         elif status in TERMINAL:
-            moved["end_time"] = _sahara_time(now_ms)
+            moved.update(end_time=_sahara_time(now_ms), end_ms=now_ms)
             if moved["start_time"] is None:
-                moved["start_time"] = moved["end_time"]
+                moved.update(start_time=moved["end_time"], start_ms=now_ms)
         return moved
 
     def step(self, record: Execution) -> Execution:
@@ -171,6 +172,46 @@ class EdpRegistry(Timeline):
                                       f"{', '.join(validation.OUTCOMES)}") from None
         return (self.default_duration if duration is None else duration), outcome
 
+    def submit_job(self, project: str, values: dict[str, Any]) -> Execution:
+        """MRS v1.1 submit-job: a record in the same store, RUNNING at once (job_state 2), shown by Sahara's
+        routes with `job_id` "" and `info` null, as Huawei shows such records."""
+        cluster = self.clusters.collection.get(project, values["cluster_id"])
+        if cluster is None:
+            raise errors.native(errors.CLUSTER_MISSING)
+        if cluster["clusterState"] != "running":
+            raise errors.native(("12000062", f"Jobs cannot be submitted to a cluster in the "
+                                             f"{cluster['clusterState']} state."))
+        if cluster["safeMode"] == 1:
+            raise errors.native(("12000064", "Jobs cannot be submitted or inquired to a security cluster by API."))
+        engine = ENGINE_OF.get(job_exes.JOB_TYPES[values["job_type"]])
+        if engine and not any(item["componentName"].startswith(engine) for item in cluster["componentList"]):
+            raise errors.native(("12000063", f"{engine} jobs cannot be submitted."))
+        record = self._create(project, {"cluster_id": values["cluster_id"], "native": values},
+                              self.default_duration, "SUCCEEDED")
+        running = self._enter(record, "RUNNING", record["created_ms"])
+        self._write(project, running)
+        return running
+
+    def job_exes(self, project: str, query: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+        """(total matching, one page) of job-exes items, newest first."""
+        items = [self.job_exe_item(record) for _, record in self.collection.scan(project)]
+        matched = [item for item in items
+                   if all(item[name] == query[name] for name in ("job_name", "id", "cluster_id") if name in query)
+                   and ("state" not in query or item["job_state"] == query["state"])]
+        matched.sort(key=lambda item: (item["create_at"], item["id"]), reverse=True)
+        start = (query["current_page"] - 1) * query["page_size"]
+        return len(matched), matched[start:start + query["page_size"]]
+
+    def job_exe(self, project: str, execution_id: str) -> dict[str, Any]:
+        record = self.collection.get(project, execution_id)
+        if record is None:
+            raise errors.native(errors.JOB_MISSING, status=404)
+        return self.job_exe_item(record)
+
+    def job_exe_item(self, record: Execution) -> dict[str, Any]:
+        job = self.jobs.find(record["tenant_id"], record["job_id"]) if record["job_id"] else None
+        return job_exes.item(record, job["name"] if job else "", job["type"] if job else "")
+
     def _create(self, project: str, fields: dict[str, Any], duration: float, outcome: str) -> Execution:
         if self.collection.count(project) >= MAX_EXECUTIONS_PER_PROJECT:
             raise errors.invalid_data(f"A project keeps at most {MAX_EXECUTIONS_PER_PROJECT} job executions in the "
@@ -184,7 +225,7 @@ class EdpRegistry(Timeline):
             "created_at": _sahara_time(now), "updated_at": None,
             **fields,
             "status": "PENDING", "outcome": outcome, "duration_ms": round(duration * 1000),
-            "next_at": now + START_DELAY_MS, "created_ms": now,
+            "next_at": now + START_DELAY_MS, "created_ms": now, "start_ms": None, "end_ms": None,
         }
         self._write(project, record)
         return record
@@ -235,7 +276,7 @@ class EdpRegistry(Timeline):
             raise errors.sahara("UPDATE_FAILED", f"JobExecution with id '{execution_id}' could not be updated "
                                                  "because it's marked as protected")
         changes = {key: bool(body[key]) for key in ("is_public", "is_protected") if key in body}
-        updated = {**record, **changes, "updated_at": timestamp(self.clock.now())}
+        updated = {**record, **changes, "updated_at": timestamp(self.clock.now()), "updated_ms": self.now_ms()}
         self._write(project, updated)
         return updated
 

@@ -23,8 +23,12 @@ NATIVE = {
     "show_single_job_exe": schema_object("job_detail", job_detail=V2_JOB),
     "show_sql_result_with_job": schema_object("sql_results"),
     "stop_job": None, "batch_delete_jobs": None,
+    "create_and_execute_job": schema_object("job_execution", "id", job_execution=schema_object("id", "job_state")),
+    "list_execute_job": schema_object("totalRecord", "job_executions", job_executions={"type": "array"}),
+    "show_job_exes": schema_object("job_execution", job_execution=schema_object("id", "job_state", "create_at")),
 }
-NATIVE_BODIES = {"create_execute_job": ANY_OBJECT, "batch_delete_jobs": ANY_OBJECT}
+NATIVE_BODIES = {"create_execute_job": ANY_OBJECT, "batch_delete_jobs": ANY_OBJECT,
+                 "create_and_execute_job": ANY_OBJECT}
 JOB = schema_object("id", "name", "type", "mains", "libs", "tenant_id", "created_at", "updated_at")
 BINARY = schema_object("id", "name", "url", "tenant_id", "created_at", "updated_at")
 BODIES = {"create_job": ANY_OBJECT, "update_job": ANY_OBJECT, "create_job_binary": ANY_OBJECT,

@@ -5,7 +5,7 @@ from aiohttp import web
 
 from emulator.services.mrs.handlers import MrsApi
 from emulator.services.mrs.handlers_edp import EdpApi
-from emulator.services.mrs.handlers_v2 import MrsV2Api
+from emulator.services.mrs.handlers_native import MrsNativeApi
 
 JOBS = "/v1.1/{project_id}/jobs"
 JOB = "/v1.1/{project_id}/jobs/{job_id}"
@@ -20,7 +20,7 @@ V2_JOBS = "/v2/{project_id}/clusters/{cluster_id}/job-executions"
 V2_JOB = V2_JOBS + "/{job_execution_id}"
 
 
-def add_routes(router: web.UrlDispatcher, api: MrsApi, edp: EdpApi, v2: MrsV2Api) -> None:
+def add_routes(router: web.UrlDispatcher, api: MrsApi, edp: EdpApi, native: MrsNativeApi) -> None:
     """Routes named `mrs.<operation>`, the names the request journal and fault rules use."""
     routes = [
         ("POST", JOBS, api.create_job), ("GET", JOBS, api.list_jobs), ("GET", JOB, api.get_job),
@@ -32,16 +32,19 @@ def add_routes(router: web.UrlDispatcher, api: MrsApi, edp: EdpApi, v2: MrsV2Api
         ("GET", SOURCE, edp.get_data_source), ("PUT", SOURCE, edp.update_data_source),
         ("DELETE", SOURCE, edp.delete_data_source),
         ("POST", JOB + "/execute", edp.execute_job),
+        ("POST", JOBS + "/submit-job", native.create_and_execute_job),
+        ("GET", "/v1.1/{project_id}/job-exes", native.list_execute_job),
+        ("GET", "/v1.1/{project_id}/job-exes/{job_exe_id}", native.show_job_exes),
         ("GET", EXECUTIONS, edp.list_job_executions), ("GET", EXECUTION, edp.get_job_execution),
         ("PATCH", EXECUTION, edp.update_job_execution), ("DELETE", EXECUTION, edp.delete_job_execution),
         ("GET", EXECUTION + "/cancel", edp.cancel_job_execution),
         ("GET", EXECUTION + "/refresh-status", edp.refresh_job_execution_status),
-        ("GET", CLUSTER_INFO, v2.show_cluster_details),
+        ("GET", CLUSTER_INFO, native.show_cluster_details),
         # batch-delete before {job_execution_id}: the literal segment wins
-        ("POST", V2_JOBS + "/batch-delete", v2.batch_delete_jobs),
-        ("POST", V2_JOBS, v2.create_execute_job), ("GET", V2_JOBS, v2.show_job_exe_list_new),
-        ("GET", V2_JOB, v2.show_single_job_exe), ("POST", V2_JOB + "/kill", v2.stop_job),
-        ("GET", V2_JOB + "/sql-result", v2.show_sql_result_with_job),
+        ("POST", V2_JOBS + "/batch-delete", native.batch_delete_jobs),
+        ("POST", V2_JOBS, native.create_execute_job), ("GET", V2_JOBS, native.show_job_exe_list_new),
+        ("GET", V2_JOB, native.show_single_job_exe), ("POST", V2_JOB + "/kill", native.stop_job),
+        ("GET", V2_JOB + "/sql-result", native.show_sql_result_with_job),
     ]
     for method, path, handler in routes:
         router.add_route(method, path, handler, name=f"mrs.{handler.__name__}")

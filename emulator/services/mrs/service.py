@@ -17,7 +17,7 @@ from emulator.services.mrs.edp import EdpRegistry
 from emulator.services.mrs.executions import ExecutionRegistry
 from emulator.services.mrs.handlers import MrsApi
 from emulator.services.mrs.handlers_edp import EdpApi
-from emulator.services.mrs.handlers_v2 import MrsV2Api
+from emulator.services.mrs.handlers_native import MrsNativeApi
 from emulator.services.mrs.jobs import JobRegistry
 
 
@@ -40,7 +40,7 @@ class MrsService(ServiceDefaults):
         self.api = MrsApi(self.jobs, self.binaries, self.edp.uses_job)
         self.edp_api = EdpApi(self.edp, self.sources)
         self.executions = ExecutionRegistry(core, self.clusters, duration)
-        self.v2 = MrsV2Api(self.executions, self.clusters)
+        self.native = MrsNativeApi(self.executions, self.clusters, self.edp)
         seed = core.settings.id_seed
         # Sahara's "Error ID" uuids: a source of their own, so errors never shift the ids of objects.
         self._error_ids = Ids(None if seed is None else seed + 1)
@@ -51,7 +51,7 @@ class MrsService(ServiceDefaults):
         authn.authenticate(request, self.tokens)
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
-        routes.add_routes(router, self.api, self.edp_api, self.v2)
+        routes.add_routes(router, self.api, self.edp_api, self.native)
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
         if errors.is_native_path(request.path):
