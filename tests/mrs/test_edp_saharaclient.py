@@ -156,3 +156,18 @@ def test_execute_refusals_in_saharas_order(sahara, emulator):
     assert refused(sahara.job_executions.create, JOB_ID, CLUSTER, source_in, source_in) == (
         400, "INVALID_DATA", "Provided input and output DataSources reference the same location: /user/input")
     assert sahara.job_executions.list() == []
+
+
+def test_admin_transitions_move_a_sahara_execution(sahara, emulator):
+    source_in, source_out = sources(sahara)
+    execution = sahara.job_executions.create(JOB_ID, CLUSTER, source_in, source_out)
+    moved = emulator.transition(service="mrs", project_id=PROJECT, job_execution_id=execution.id, status="RUNNING")
+    assert moved == {"service": "mrs", "id": execution.id, "status": "RUNNING"}
+    emulator.advance(2)
+    emulator.transition(service="mrs", project_id=PROJECT, job_execution_id=execution.id, status="DONEWITHERROR")
+    ended = sahara.job_executions.get(execution.id)
+    assert (ended.info, ended.start_time, ended.end_time) == ({"status": "DONEWITHERROR"}, T0, at(2))
+    with pytest.raises(Exception, match="409"):
+        emulator.transition(service="mrs", project_id=PROJECT, job_execution_id=execution.id, status="KILLED")
+    with pytest.raises(Exception, match="400"):
+        emulator.transition(service="mrs", project_id=PROJECT, job_execution_id=execution.id, status="FINISHED")

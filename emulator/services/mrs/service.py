@@ -9,7 +9,7 @@ from emulator.core.credentials import token_projects
 from emulator.core.errors import ApiError
 from emulator.core.ids import Ids
 from emulator.services.protocol import Core, ServiceDefaults
-from emulator.services.mrs import authn, errors, fixtures, openapi, routes, validation
+from emulator.services.mrs import authn, edp, errors, fixtures, openapi, routes, validation
 from emulator.services.mrs.binaries import BinaryRegistry
 from emulator.services.mrs.clusters import ClusterRegistry
 from emulator.services.mrs.datasources import DataSourceRegistry
@@ -71,13 +71,20 @@ class MrsService(ServiceDefaults):
         self.edp.restored()
 
     def transition(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Admin: move one v2 job execution to a state now, through its own steps (see executions.path_to)."""
+        """Admin: move one execution now through its own steps: a v2 job (see executions.path_to) or a
+        Sahara / submit-job execution (see edp.EdpRegistry.transition), whichever has the id."""
         project, job_id, target = (request.get(key) for key in ("project_id", "job_execution_id", "status"))
         if not all(isinstance(value, str) and value for value in (project, job_id, target)):
             raise ApiError(400, "BadRequest", 'give "project_id", "job_execution_id" and "status"')
+        if self.edp.collection.get(project, job_id) is not None:  # type: ignore[arg-type]
+            targets: tuple[str, ...] = ("RUNNING",) + edp.TERMINAL
+            if target not in targets:
+                raise ApiError(400, "BadRequest", f'"status" of a Sahara execution must be one of {", ".join(targets)}')
+            moved = self.edp.transition(project, job_id, target)  # type: ignore[arg-type]
+            return {"service": self.name, "id": moved["id"], "status": moved["status"]}
         targets = validation.V2_STATES + ("SUCCEEDED",)
         if target not in targets:
-            raise ApiError(400, "BadRequest", f'"status" must be one of {", ".join(targets)}')
+            raise ApiError(400, "BadRequest", f'"status" of a v2 job execution must be one of {", ".join(targets)}')
         job = self.executions.transition(project, job_id, target)  # type: ignore[arg-type]
         return {"service": self.name, "id": job["job_id"], "status": job["job_state"], "result": job["job_result"]}
 
