@@ -40,6 +40,7 @@ class Settings:
     # Credentials: never in repr(), so never in a log line that shows the settings.
     tokens: tuple[str, ...] = field(default=(), repr=False)  # "TOKEN" or "TOKEN@PROJECT_ID" (MRS binding)
     cos_keys: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (SecretId, SecretKey) pairs
+    huawei_keys: tuple[tuple[str, str, str | None], ...] = field(default=(), repr=False)  # (AK, SK, project or None)
     admin_token: str | None = field(default=None, repr=False)  # required by /_emulator/ (but health) when set
 
     @property

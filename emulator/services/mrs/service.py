@@ -1,6 +1,7 @@
 """The MRS service as the app sees it: its routes, its error envelope, fixtures, reset and counts."""
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from aiohttp import web
@@ -45,16 +46,17 @@ class MrsService(ServiceDefaults):
         # Sahara's "Error ID" uuids: a source of their own, so errors never shift the ids of objects.
         self._error_ids = Ids(None if seed is None else seed + 1)
         self.tokens = token_projects(core.settings.tokens)
+        self.keys = {access_key: (secret_key, project) for access_key, secret_key, project in core.settings.huawei_keys}
 
-    def authenticate(self, request: web.Request) -> None:
-        """Strict authentication, before routing (see `authn`)."""
-        authn.authenticate(request, self.tokens)
+    def authenticate(self, request: web.Request) -> Awaitable[None]:
+        """Strict authentication, before routing (see `authn`): a token, or an AK/SK signature on the emulator's clock."""
+        return authn.authenticate(request, self.tokens, self.keys, self.core.clock.now())
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         routes.add_routes(router, self.api, self.edp_api, self.native)
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
-        if errors.is_native_path(request.path):
+        if errors.is_native_path(request.path) or error.details.get("gateway"):
             return errors.render_native(request, error, self._error_ids.uuid4().replace("-", ""))
         return errors.render(request, error, self._error_ids.uuid4())
 
