@@ -84,3 +84,31 @@ def test_a_restart_from_the_state_file_takes_each_step_when_it_was_due():
         emulator.core.clock.advance(2.5)
         job = emulator.services["mrs"].executions.collection.get(PROJECT, job_id)
         assert (job["job_state"], job["finished_time"]) == ("FINISHED", 1767225600000 + 4000)
+
+
+async def test_what_clients_can_make_grow_is_bounded(client, monkeypatch):
+    from emulator.services.mrs import datasources, edp, executions
+
+    monkeypatch.setattr(executions, "MAX_JOBS_PER_CLUSTER", 2)
+    monkeypatch.setattr(edp, "MAX_EXECUTIONS_PER_PROJECT", 1)
+    monkeypatch.setattr(datasources, "MAX_PER_PROJECT", 2)
+    job = {"job_type": "MapReduce", "job_name": "j"}
+    assert [(await call(client, "POST", JOBS, job))[0] for _ in range(2)] == [200, 200]
+    status, body, _ = await call(client, "POST", JOBS, job)
+    assert (status, body) == (400, {"error_code": "0177", "error_msg": "The number of jobs in each cluster cannot "
+                                                                       "exceed 2 in the emulator."})
+    sources = f"/v1.1/{PROJECT}/data-sources"
+    for name in ("a", "b"):
+        assert (await call(client, "POST", sources, {"name": name, "type": "hdfs", "url": f"/{name}"}))[0] == 202
+    status, body, _ = await call(client, "POST", sources, {"name": "c", "type": "hdfs", "url": "/c"})
+    assert (status, body["error_name"]) == (400, "INVALID_DATA")
+    submit = {"job_type": 1, "job_name": "j", "cluster_id": CLUSTER, "jar_path": "/x.jar"}
+    assert (await call(client, "POST", f"/v1.1/{PROJECT}/jobs/submit-job", submit))[0] == 200
+    status, body, _ = await call(client, "POST", f"/v1.1/{PROJECT}/jobs/submit-job", submit)
+    assert (status, body) == (400, {"error_code": "12000060",
+                                    "error_msg": "The number of jobs per project cannot exceed 1 in the emulator."})
+    source_ids = [item["id"] for item in (await call(client, "GET", sources))[1]["data_sources"]]
+    status, body, _ = await call(client, "POST", f"/v1.1/{PROJECT}/jobs/b8ea4daa-0042-45e0-a522-e8b714e74760/execute",
+                                 {"cluster_id": CLUSTER, "input_id": source_ids[0], "output_id": source_ids[1]})
+    assert (status, body["error_name"], body["error_msg"]) == (
+        400, "INVALID_DATA", "A project keeps at most 1 job executions in the emulator; delete some first")

@@ -95,8 +95,12 @@ class ClusterRegistry:
         return cluster
 
     @staticmethod
-    def check_engine(cluster: Cluster, job_type: str) -> None:
-        """The cluster must have the component a job of `job_type` runs on."""
+    def has_engine(cluster: Cluster, engine: str | None) -> bool:
+        """Whether the cluster has a component named `engine`* (Spark, Hive, Flink); None needs none."""
+        return engine is None or any(item["componentName"].startswith(engine) for item in cluster["componentList"])
+
+    def check_engine(self, cluster: Cluster, job_type: str) -> None:
+        """The cluster must have the component a v2 job of `job_type` runs on (v2's 0057, 0168, 0169)."""
         engine = ENGINE_OF.get(job_type)
-        if engine and not any(item["componentName"].startswith(engine) for item in cluster["componentList"]):
-            raise errors.component_missing(engine)
+        if not self.has_engine(cluster, engine):
+            raise errors.component_missing(engine)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ LISTING = listing.Listing(sort_fields=("id", "name", "type", "created_at", "upda
                           regex_filters=("name", "description", "url"), equal_filters=("id", "type"))
 FIELDS = ("name", "type", "url", "description", "created_at", "updated_at", "id", "tenant_id", "is_public",
           "is_protected")
+MAX_PER_PROJECT = 10000  # one more is refused with 400 INVALID_DATA
 DataSource = dict[str, Any]
 Uses = Callable[[str, str, bool], bool]  # (project, data source id, pending only) -> used by an execution
 
@@ -35,6 +36,8 @@ class DataSourceRegistry(Registry):
 
     def create(self, project: str, body: Any) -> DataSource:
         values = validation.check(validation.DATA_SOURCE_CREATE, body)
+        if self.collection.count(project) >= MAX_PER_PROJECT:
+            raise errors.invalid_data(f"A project keeps at most {MAX_PER_PROJECT} data sources in the emulator")
         self._require_free_name(project, values["name"], None)
         validation.check_data_source_url(values["type"], values["url"])
         source_id = self._new_id(project, None)

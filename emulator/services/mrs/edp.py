@@ -103,9 +103,9 @@ class EdpRegistry(Timeline):
             number = self.clusters.next_application(record["tenant_id"], record["cluster_id"])
             engine_id = f"{number:07d}-{_sahara_time(now_ms).replace('-', '').replace(':', '').replace('T', '')}" \
                         f"-oozie-omm-W"
-            urls = {source_id: self.sources.get(record["tenant_id"], source_id)["url"]
-                    for source_id in (record["input_id"], record["output_id"]) if source_id
-                    and self.sources.find(record["tenant_id"], source_id) is not None}
+            used = (self.sources.find(record["tenant_id"], source_id or "")
+                    for source_id in (record["input_id"], record["output_id"]))
+            urls = {source["id"]: source["url"] for source in used if source is not None}
             moved.update(start_time=_sahara_time(now_ms), start_ms=now_ms, engine_job_id=engine_id,
                          oozie_job_id=engine_id,
                          data_source_urls=urls if record["info"] is not None else None,
@@ -139,8 +139,7 @@ class EdpRegistry(Timeline):
             raise errors.sahara("INVALID_REFERENCE", f"Cluster with id '{cluster_id}' doesn't exist")
         if cluster["clusterState"] != "running":
             raise errors.invalid_data(f"Jobs cannot be submitted to a cluster in the {cluster['clusterState']} state.")
-        engine = ENGINE_OF.get(job["type"])
-        if engine and not any(item["componentName"].startswith(engine) for item in cluster["componentList"]):
+        if not self.clusters.has_engine(cluster, ENGINE_OF.get(job["type"])):
             raise errors.sahara("INVALID_REFERENCE",
                                 f"Cluster with id '{cluster_id}' doesn't support job type '{job['type']}'")
         input_id, output_id = body.get("input_id"), body.get("output_id")
@@ -184,8 +183,11 @@ class EdpRegistry(Timeline):
         if cluster["safeMode"] == 1:
             raise errors.native(("12000064", "Jobs cannot be submitted or inquired to a security cluster by API."))
         engine = ENGINE_OF.get(job_exes.JOB_TYPES[values["job_type"]])
-        if engine and not any(item["componentName"].startswith(engine) for item in cluster["componentList"]):
+        if not self.clusters.has_engine(cluster, engine):
             raise errors.native(("12000063", f"{engine} jobs cannot be submitted."))
+        if self.collection.count(project) >= MAX_EXECUTIONS_PER_PROJECT:
+            raise errors.native(("12000060", f"The number of jobs per project cannot exceed "
+                                             f"{MAX_EXECUTIONS_PER_PROJECT} in the emulator."))
         record = self._create(project, {"cluster_id": values["cluster_id"], "native": values},
                               self.default_duration, "SUCCEEDED")
         running = self._enter(record, "RUNNING", record["created_ms"])

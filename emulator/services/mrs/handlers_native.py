@@ -46,7 +46,6 @@ class MrsNativeApi:
 
     async def show_job_exe_list_new(self, request: web.Request) -> web.Response:
         project, cluster_id = native_project_of(request), request.match_info["cluster_id"]
-        self.clusters.get(project, cluster_id)
         total, page = self.executions.list(project, cluster_id, validation.check_v2_query(request.query))
         # 202, not 200: MRS keeps it "due to compatibility problems in earlier versions"
         return answer(202, {"total_record": total, "job_list": [executions.render(job) for job in page]})
@@ -63,7 +62,7 @@ class MrsNativeApi:
 
     async def batch_delete_jobs(self, request: web.Request) -> web.Response:
         project, cluster_id = native_project_of(request), request.match_info["cluster_id"]
-        self.clusters.get(project, cluster_id)
+        self.clusters.get(project, cluster_id)  # before the body, as for every v2 call
         self.executions.delete_many(project, cluster_id, validation.check_job_id_list(await native_body(request)))
         return web.Response(status=200)
 
