@@ -171,3 +171,18 @@ def test_admin_transitions_move_a_sahara_execution(sahara, emulator):
         emulator.transition(service="mrs", project_id=PROJECT, job_execution_id=execution.id, status="KILLED")
     with pytest.raises(Exception, match="400"):
         emulator.transition(service="mrs", project_id=PROJECT, job_execution_id=execution.id, status="FINISHED")
+
+
+def test_job_executions_page_with_saharas_markers(sahara, emulator):
+    source_in, source_out = sources(sahara)
+    ids = sorted(sahara.job_executions.create(JOB_ID, CLUSTER, source_in, source_out).id for _ in range(3))
+    page = sahara.job_executions.list(limit=2)
+    assert ([item.id for item in page], page.prev, page.next) == (ids[:2], None, ids[1])
+    rest = sahara.job_executions.list(limit=2, marker=page.next)
+    assert [item.id for item in rest] == ids[2:]
+    assert [item.id for item in sahara.job_executions.list(sort_by="id", reverse=True)] == ids[::-1]
+    assert [item.id for item in sahara.job_executions.list(search_opts={"cluster_id": CLUSTER})] == ids
+    with pytest.raises(APIException) as raised:
+        sahara.job_executions.list(sort_by="created_at")
+    assert (raised.value.error_code, raised.value.error_message.split("\nError ID:")[0]) == (
+        400, "Unknown field for sorting created_at")
