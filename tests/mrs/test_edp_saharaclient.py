@@ -1,6 +1,8 @@
 """Sahara EDP through python-saharaclient against a live emulator: data sources, execute, job executions on its clock."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
@@ -186,3 +188,13 @@ def test_job_executions_page_with_saharas_markers(sahara, emulator):
         sahara.job_executions.list(sort_by="created_at")
     assert (raised.value.error_code, raised.value.error_message.split("\nError ID:")[0]) == (
         400, "Unknown field for sorting created_at")
+
+
+def test_data_source_credentials_are_kept_but_never_shown(sahara, emulator):
+    source = sahara.data_sources.create("secret", None, "hdfs", "/user/x", credential_user="u",
+                                        credential_pass="very-secret-password")
+    sahara.data_sources.update(source.id, {"credentials": {"user": "u2", "password": "another-secret"}})
+    state = json.dumps(emulator.state())
+    assert source.id in state
+    assert "very-secret-password" not in state and "another-secret" not in state
+    assert "credentials" not in sahara.data_sources.get(source.id).to_dict()

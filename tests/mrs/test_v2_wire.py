@@ -74,6 +74,9 @@ def test_a_restart_from_the_state_file_takes_each_step_when_it_was_due():
     values = {"job_type": "MapReduce", "job_name": "j", "arguments": [], "properties": {}, "duration": 3,
               "outcome": "SUCCEEDED"}
     job_id = before.services["mrs"].executions.submit(PROJECT, CLUSTER, values)["job_id"]
+    submit = {"job_type": 1, "job_name": "j", "cluster_id": CLUSTER, "jar_path": "/x.jar", "input": "", "output": "",
+              "job_log": "", "hive_script_path": "", "arguments": "", "file_action": "", "hql": ""}
+    exe_id = before.services["mrs"].edp.submit_job(PROJECT, submit)["id"]  # runs --mrs-job-duration, 10 s
     before.core.clock.advance(1.5)
     snapshot = json.loads(json.dumps(before.core.store.snapshot()))  # as the state file keeps it
     after = Emulator(Settings(**{**vars(settings), "load_fixtures": False}))
@@ -84,6 +87,9 @@ def test_a_restart_from_the_state_file_takes_each_step_when_it_was_due():
         emulator.core.clock.advance(2.5)
         job = emulator.services["mrs"].executions.collection.get(PROJECT, job_id)
         assert (job["job_state"], job["finished_time"]) == ("FINISHED", 1767225600000 + 4000)
+        emulator.core.clock.advance(6)
+        exe = emulator.services["mrs"].edp.collection.get(PROJECT, exe_id)
+        assert (exe["status"], exe["end_time"]) == ("SUCCEEDED", "2026-01-01T00:00:10")
 
 
 async def test_what_clients_can_make_grow_is_bounded(client, monkeypatch):

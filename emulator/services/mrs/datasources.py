@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from emulator.core.credentials import SECRET_SUFFIX
+from emulator.services.protocol import Core
 from emulator.services.mrs import errors, listing, validation
 from emulator.services.mrs.registry import Registry
 from emulator.services.mrs.shapes import timestamp
@@ -11,6 +13,7 @@ from emulator.services.mrs.shapes import timestamp
 KIND = "mrs_data_sources"
 LISTING = listing.Listing(sort_fields=("id", "name", "type", "created_at", "updated_at"),
                           regex_filters=("name", "description", "url"), equal_filters=("id", "type"))
+SECRETS = KIND + SECRET_SUFFIX  # (project, id) -> {"credentials": ...}: in the state file, never in /_emulator/state
 FIELDS = ("name", "type", "url", "description", "created_at", "updated_at", "id", "tenant_id", "is_public",
           "is_protected")
 MAX_PER_PROJECT = 10000  # one more is refused with 400 INVALID_DATA
@@ -19,16 +22,23 @@ Uses = Callable[[str, str, bool], bool]  # (project, data source id, pending onl
 
 
 def render(source: DataSource) -> dict[str, Any]:
-    """The data source as Sahara shows it: everything but its credentials."""
     return {field: source[field] for field in FIELDS}
 
 
 class DataSourceRegistry(Registry):
-    """Input and output locations of job executions; `credentials` are stored and never shown."""
+    """Input and output locations of job executions; their `credentials` are kept apart and never shown."""
 
     kind = KIND
     list_rules = LISTING
     entity = "DataSource"
+
+    def __init__(self, core: Core) -> None:
+        super().__init__(core)
+        self.secrets = core.store.collection(SECRETS)
+
+    def _keep_credentials(self, project: str, source_id: str, values: dict[str, Any]) -> None:
+        if values.get("credentials") is not None:
+            self.secrets.put(project, source_id, {"credentials": values["credentials"]})
 
     def _require_free_name(self, project: str, name: str, own_id: str | None) -> None:
         if any(other["name"] == name and other["id"] != own_id for _, other in self.collection.scan(project)):
@@ -46,9 +56,9 @@ class DataSourceRegistry(Registry):
             "description": values.get("description"), "created_at": timestamp(self._core.clock.now()),
             "updated_at": None, "id": source_id, "tenant_id": project,
             "is_public": values.get("is_public") or False, "is_protected": values.get("is_protected") or False,
-            "credentials": values.get("credentials"),
         }
         self.collection.put(project, source_id, source)
+        self._keep_credentials(project, source_id, values)
         return source
 
     def update(self, project: str, source_id: str, body: Any, used: Uses) -> DataSource:
@@ -59,9 +69,11 @@ class DataSourceRegistry(Registry):
             raise errors.sahara("UPDATE_FAILED", "DataSource is used in a PENDING Job and can not be updated.")
         if "name" in values:
             self._require_free_name(project, values["name"], source_id)
-        merged = {**source, **values, "updated_at": timestamp(self._core.clock.now())}
+        shown = {key: value for key, value in values.items() if key != "credentials"}
+        merged = {**source, **shown, "updated_at": timestamp(self._core.clock.now())}
         validation.check_data_source_url(merged["type"], merged["url"])
         self.collection.put(project, source_id, merged)
+        self._keep_credentials(project, source_id, values)
         return merged
 
     def delete(self, project: str, source_id: str, used: Uses) -> None:
@@ -69,3 +81,4 @@ class DataSourceRegistry(Registry):
         if used(project, source_id, False):
             raise errors.deletion_failed("Data Source deletion failed on foreign key constraint")
         self.collection.delete(project, source_id)
+        self.secrets.delete(project, source_id)
