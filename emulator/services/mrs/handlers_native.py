@@ -39,8 +39,9 @@ class MrsNativeApi:
 
     async def create_execute_job(self, request: web.Request) -> web.Response:
         project, cluster_id = native_project_of(request), request.match_info["cluster_id"]
-        self.clusters.check_state(project, cluster_id)  # MRS looks at the cluster before the body
-        values = validation.check_v2_submission(await native_body(request))
+        body = await native_body(request)  # one over the size limit is refused first, as by the gateway
+        self.clusters.check_state(project, cluster_id)  # MRS looks at the cluster before the body's fields
+        values = validation.check_v2_submission(body)
         job = self.executions.submit(project, cluster_id, values)
         return answer(200, {"job_submit_result": {"job_id": job["job_id"], "state": "COMPLETE"}})
 
@@ -56,14 +57,16 @@ class MrsNativeApi:
         return answer(202, {"job_detail": executions.render(job)})
 
     async def stop_job(self, request: web.Request) -> web.Response:
+        await request.read()  # no body is read, but one over the size limit is refused, as by the gateway
         self.executions.kill(native_project_of(request), request.match_info["cluster_id"],
                              request.match_info["job_execution_id"])
         return web.Response(status=202)
 
     async def batch_delete_jobs(self, request: web.Request) -> web.Response:
         project, cluster_id = native_project_of(request), request.match_info["cluster_id"]
-        self.clusters.get(project, cluster_id)  # before the body, as for every v2 call
-        self.executions.delete_many(project, cluster_id, validation.check_job_id_list(await native_body(request)))
+        body = await native_body(request)
+        self.clusters.get(project, cluster_id)  # before the body's fields, as for every v2 call
+        self.executions.delete_many(project, cluster_id, validation.check_job_id_list(body))
         return web.Response(status=200)
 
     async def show_sql_result_with_job(self, request: web.Request) -> web.Response:
