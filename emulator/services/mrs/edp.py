@@ -18,7 +18,7 @@ from emulator.services.protocol import Core
 from emulator.services.mrs import errors, job_exes, listing, validation
 from emulator.services.mrs.clusters import ClusterRegistry
 from emulator.services.mrs.datasources import DataSourceRegistry
-from emulator.services.mrs.executions import Timeline
+from emulator.services.mrs.timeline import Timeline
 from emulator.services.mrs.jobs import JobRegistry
 from emulator.services.mrs.schema import Validator
 from emulator.services.mrs.shapes import timestamp
