@@ -11,9 +11,9 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
-from huaweicloudsdkmrs.v1 import ListExecuteJobRequest
+from huaweicloudsdkmrs.v1 import DeleteJobExecutionRequest, ListExecuteJobRequest
 from huaweicloudsdkmrs.v1 import MrsClient as MrsV1Client
-from huaweicloudsdkmrs.v2 import CreateExecuteJobRequest, JobExecution, ShowJobExeListNewRequest
+from huaweicloudsdkmrs.v2 import ShowJobExeListNewRequest
 from huaweicloudsdkmrs.v2 import MrsClient
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
@@ -55,6 +55,9 @@ def test_the_sdk_with_a_known_key_passes_and_a_wrong_one_gets_the_gateways_401(s
     assert client(strict_url, version=MrsV1Client).list_execute_job(ListExecuteJobRequest()).total_record >= 0
     wrong = client(strict_url, sk="not-the-sk")
     assert refused(wrong.show_job_exe_list_new, ShowJobExeListNewRequest(cluster_id=CLUSTER)) == (
+        401, "APIGW.0301", VERIFY_FAILED)
+    wrong_v1 = client(strict_url, sk="not-the-sk", version=MrsV1Client)  # a Sahara-style route: the gateway's 401 too
+    assert refused(wrong_v1.delete_job_execution, DeleteJobExecutionRequest(job_execution_id="x")) == (
         401, "APIGW.0301", VERIFY_FAILED)
     unknown = client(strict_url, ak="who")
     assert refused(unknown.show_job_exe_list_new, ShowJobExeListNewRequest(cluster_id=CLUSTER)) == (
