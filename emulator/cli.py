@@ -127,6 +127,10 @@ def add_auth_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cos-key", action="append", metavar="SECRET_ID:SECRET_KEY",
                         help="a COS signing key pair, repeatable, besides the fixtures' keys "
                              "(EMULATOR_COS_KEY, comma-separated)")
+    parser.add_argument("--huawei-key", action="append", metavar="AK:SK[@PROJECT_ID]",
+                        help="an AK/SK pair Huawei's SDKs sign MRS requests with (SDK-HMAC-SHA256), repeatable, "
+                             "optionally bound to one project; checked under --auth mrs (EMULATOR_HUAWEI_KEY, "
+                             "comma-separated)")
     parser.add_argument("--admin-token", metavar="TOKEN", default=os.environ.get("EMULATOR_ADMIN_TOKEN") or None,
                         help="the admin API (/_emulator/, but health) then wants it in X-Emulator-Admin-Token "
                              "(EMULATOR_ADMIN_TOKEN; default: the admin API is open)")
@@ -148,19 +152,28 @@ def auth_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     tokens = tuple(token.strip() for token in _listed(args.token, "EMULATOR_TOKEN"))
     if any(not token or token.startswith("@") for token in tokens):
         parser.error("argument --token: give TOKEN or TOKEN@PROJECT_ID, with a non-empty TOKEN")
-    if auth & {"kubernetes", "mrs"} and not tokens:
-        parser.error(f"argument --auth: {', '.join(sorted(auth & {'kubernetes', 'mrs'}))} needs at least one "
-                     "--token (or EMULATOR_TOKEN)")
+    if "kubernetes" in auth and not tokens:
+        parser.error("argument --auth: kubernetes needs at least one --token (or EMULATOR_TOKEN)")
     keys = []
     for pair in _listed(args.cos_key, "EMULATOR_COS_KEY"):
         secret_id, _, secret_key = pair.partition(":")
         if not secret_id.strip() or not secret_key.strip():
             parser.error("argument --cos-key: give SECRET_ID:SECRET_KEY, both non-empty")
         keys.append((secret_id.strip(), secret_key.strip()))
+    huawei_keys = []
+    for entry in _listed(args.huawei_key, "EMULATOR_HUAWEI_KEY"):
+        pair, at, project = entry.rpartition("@") if "@" in entry else (entry, "", "")
+        access_key, _, secret_key = pair.partition(":")
+        if not access_key.strip() or not secret_key.strip() or (at and not project.strip()):
+            parser.error("argument --huawei-key: give AK:SK or AK:SK@PROJECT_ID, each part non-empty")
+        huawei_keys.append((access_key.strip(), secret_key.strip(), project.strip() or None))
+    if "mrs" in auth and not tokens and not huawei_keys:
+        parser.error("argument --auth: mrs needs at least one --token or --huawei-key")
     if args.admin_token is not None and not args.admin_token.strip():
         parser.error("argument --admin-token: give a non-empty token")
     admin_token = args.admin_token.strip() if args.admin_token else None
-    return {"auth": auth, "tokens": tokens, "cos_keys": tuple(keys), "admin_token": admin_token}
+    return {"auth": auth, "tokens": tokens, "cos_keys": tuple(keys), "huawei_keys": tuple(huawei_keys),
+            "admin_token": admin_token}
 
 
 def loop_factory():
@@ -202,6 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--job-duration", type=_seconds, metavar="SECONDS", default=env("EMULATOR_JOB_DURATION", "10"),
                         help="how long a Kubernetes job created through the API runs on the emulator's clock "
                              "(EMULATOR_JOB_DURATION; default 10)")
+    parser.add_argument("--mrs-job-duration", type=_seconds, metavar="SECONDS",
+                        default=env("EMULATOR_MRS_JOB_DURATION", "10"),
+                        help="how long an MRS job execution runs on the emulator's clock, unless its properties "
+                             "say otherwise (EMULATOR_MRS_JOB_DURATION; default 10)")
     parser.add_argument("--no-job-controller", action="store_true", default=_env_flag("EMULATOR_NO_JOB_CONTROLLER"),
                         help="leave Kubernetes job status to clients (EMULATOR_NO_JOB_CONTROLLER=1)")
     parser.add_argument("--kubernetes-version", metavar="1.MINOR[.PATCH]",
@@ -257,6 +274,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         job_controller=not args.no_job_controller,
         job_duration=args.job_duration,
         kubernetes_version=args.kubernetes_version.strip(),
+        mrs_job_duration=args.mrs_job_duration,
         cos_step_seconds=max(0.0, args.cos_step_seconds),
         cos_require_signature=args.cos_require_signature,
         state_file=args.state_file,

@@ -40,7 +40,8 @@ def _rfc3339(when: str | datetime) -> str:
 
 # The ready-made clients' top-level modules and the packages that provide them: the `clients` extra.
 _CLIENT_PACKAGES = {"kubernetes": "kubernetes", "saharaclient": "python-saharaclient", "keystoneauth1": "keystoneauth1",
-                    "qcloud_cos": "cos-python-sdk-v5", "requests": "requests"}
+                    "qcloud_cos": "cos-python-sdk-v5", "requests": "requests",
+                    "huaweicloudsdkcore": "huaweicloudsdkmrs", "huaweicloudsdkmrs": "huaweicloudsdkmrs"}
 
 
 def _client_modules(client: str, *names: str) -> list[ModuleType]:
@@ -129,6 +130,14 @@ class CloudJobEmulator:
             "sahara", "keystoneauth1.session", "keystoneauth1.token_endpoint", "saharaclient.api.client")
         endpoint = f"{self.url}/v1.1/{project_id}"
         return sahara.Client(session=session.Session(auth=token_endpoint.Token(endpoint, token)), sahara_url=endpoint)
+
+    def mrs(self, project_id: str = "5a3314075bfa49b9ae360f4ecd333695", ak: str = "emulator-ak",
+            sk: str = "emulator-sk"):
+        """huaweicloudsdkmrs's v2 `MrsClient` for one MRS project, signing with this AK/SK (any pair passes unless
+        the emulator runs with `--auth mrs` and `--huawei-key`)."""
+        credentials, mrs = _client_modules("mrs", "huaweicloudsdkcore.auth.credentials", "huaweicloudsdkmrs.v2")
+        credentials = credentials.BasicCredentials(ak, sk, project_id)
+        return mrs.MrsClient.new_builder().with_credentials(credentials).with_endpoint(self.url).build()
 
     def cos_session(self, appid: str = "1250000000", secret_id: str = "AKIDTESTONLYEXAMPLE000000000000000000",
                     secret_key: str = "TestOnlySecretKey0123456789abcdef"):

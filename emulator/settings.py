@@ -43,6 +43,7 @@ class Settings:
     job_controller: bool = True  # run API-created Kubernetes jobs on the clock
     job_duration: float = 10.0  # seconds a simulated Kubernetes job runs, unless annotated otherwise
     kubernetes_version: str = "1.37.0"  # the version /version reports (Table columns and /version keys follow it)
+    mrs_job_duration: float = 10.0  # seconds an MRS job execution runs, unless its properties/configs say otherwise
     cos_step_seconds: float = 2.0  # seconds between a COS job's automatic status steps
     cos_require_signature: bool = False  # the same as "cos_batch" in auth (the older flag)
     state_file: Path | None = None  # where state is loaded from at start and saved to; None: kept in memory only
@@ -52,6 +53,7 @@ class Settings:
     # Credentials: never in repr(), so never in a log line that shows the settings.
     tokens: tuple[str, ...] = field(default=(), repr=False)  # "TOKEN" or "TOKEN@PROJECT_ID" (MRS binding)
     cos_keys: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (SecretId, SecretKey) pairs
+    huawei_keys: tuple[tuple[str, str, str | None], ...] = field(default=(), repr=False)  # (AK, SK, project or None)
     admin_token: str | None = field(default=None, repr=False)  # required by /_emulator/ (but health) when set
 
     @property

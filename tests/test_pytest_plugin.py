@@ -202,11 +202,12 @@ def test_the_plugins_own_emulator_ignores_the_developers_emulator_variables(pyte
     assert not sandbox_state.exists()  # the emulator it started and stopped wrote no state file
 
 
-def test_readme_example_runs(pytester: pytest.Pytester):
-    section = README.split("## Testing with pytest", 1)[1]
-    example = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
-    pytester.makepyfile(test_readme_example=example)
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+def test_readme_examples_run(pytester: pytest.Pytester):
+    section = README.split("## Testing with pytest", 1)[1].split("\n## ", 1)[0]
+    examples = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert len(examples) == 2  # Kubernetes, then MRS through .mrs() and .sahara()
+    pytester.makepyfile(**{f"test_readme_example_{number}": example for number, example in enumerate(examples)})
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
 def test_ready_made_sahara_and_cos_clients_work(pytester: pytest.Pytester):
@@ -237,6 +238,7 @@ def test_ready_made_sahara_and_cos_clients_work(pytester: pytest.Pytester):
     ("sahara", "keystoneauth1", "keystoneauth1"),
     ("cos_session", "qcloud_cos", "cos-python-sdk-v5"),
     ("cos_session", "requests", "requests"),
+    ("mrs", "huaweicloudsdkmrs", "huaweicloudsdkmrs"),
 ])
 def test_a_client_without_its_library_names_the_extra_that_installs_it(monkeypatch, client, module, package):
     from emulator.pytest_plugin import CloudJobEmulator

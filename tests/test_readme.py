@@ -42,6 +42,7 @@ def test_curl_examples_work(command: str, live_url: str):
 CLIENT_EXAMPLES = {  # each client example's first words of output
     "kubernetes": ["1", "2"],
     "saharaclient": ["my-mapreduce-job"],
+    "huaweicloudsdkmrs": ["COMPLETE", "NEW"],
     "qcloud_cos": ["200"],
 }
 

@@ -1,6 +1,7 @@
 """Optional strict authentication: the layer that asks a strict service to check a request's credentials."""
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -40,7 +41,9 @@ def middleware(emulator: Emulator) -> Callable | None:
         elif strict:
             service = emulator.service_for(path)
             if service is not None and service.name in strict:
-                service.authenticate(request)
+                checked = service.authenticate(request)
+                if inspect.isawaitable(checked):  # a check that reads the body (a signed payload hash)
+                    await checked
         return await handler(request)
 
     return authenticate

@@ -86,8 +86,8 @@ class SegmentRouter(web.UrlDispatcher):
 def _tree(resources: list[web.AbstractResource]) -> _Node | None:
     """The tree of the literal/`{name}` resources, or None when walking it could find another route than aiohttp.
 
-    That could happen where a segment can be both a literal and a `{name}` (aiohttp would then go
-    by registration order), where a resource outside the tree could match first (one with its own
+    That could happen where a segment can be both a literal and a `{name}` and one path and method
+    has a route on both sides (aiohttp would then go by registration order), where a resource outside the tree could match first (one with its own
     pattern under a non-root prefix), or under a sub-application's prefix: none of which the
     emulator has, so this only guards against a future route table.
     """
@@ -119,11 +119,33 @@ def _tree(resources: list[web.AbstractResource]) -> _Node | None:
 
 
 def _ambiguous(node: _Node) -> bool:
-    """Whether a segment could be both a literal and a `{name}`; an empty literal (a trailing slash) cannot be a
-    `{name}` that takes only non-empty segments."""
-    literals = [segment for segment in node.literal if segment or node.any_segment]
-    return (bool(literals) and node.variable is not None
-            or any(_ambiguous(child) for child in [*node.literal.values(), node.variable] if child is not None))
+    """Whether one path and method could reach a route both through a literal segment and through `{name}`.
+
+    The walk takes the literal where there is one (and leaves a miss to aiohttp); that finds what
+    aiohttp would only when no path and method has a route on both sides (MRS: `/jobs/submit-job`
+    beside `/jobs/{job_id}`, POST on the one, GET/PATCH/DELETE on the other). An empty literal (a
+    trailing slash) cannot be a `{name}` that takes only non-empty segments.
+    """
+    if node.literal and node.variable is not None:
+        variable_ends = _ends(node.variable)
+        if any((segment or node.any_segment) and _overlap(_ends(child), variable_ends)
+               for segment, child in node.literal.items()):
+            return True
+    return any(_ambiguous(child) for child in [*node.literal.values(), node.variable] if child is not None)
+
+
+def _ends(node: _Node, depth: int = 0) -> set[tuple[int, str]]:
+    """(segments below `node`, method) of every route under it."""
+    ends = {(depth, method) for _, routes in node.leaf for method in routes}
+    for child in [*node.literal.values(), node.variable]:
+        if child is not None:
+            ends |= _ends(child, depth + 1)
+    return ends
+
+
+def _overlap(one: set[tuple[int, str]], other: set[tuple[int, str]]) -> bool:
+    return any((depth, method) in other or (depth, _ANY) in other or method == _ANY and
+               any(other_depth == depth for other_depth, _ in other) for depth, method in one)
 
 
 def _segments(resource: web.AbstractResource) -> list[tuple[str, str | None]] | None:

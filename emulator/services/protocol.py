@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Awaitable
 from typing import Any, Protocol
 
 from aiohttp import web
@@ -37,8 +38,9 @@ class Service(Protocol):
     def render_error(self, request: web.Request, error: ApiError) -> web.StreamResponse:
         """The error in the service's own envelope."""
 
-    def authenticate(self, request: web.Request) -> None:
-        """Under strict authentication, before the handler: raise ApiError unless the credentials are valid."""
+    def authenticate(self, request: web.Request) -> Awaitable[None] | None:
+        """Under strict authentication, before the handler: raise ApiError unless the credentials are valid
+        (a coroutine when the check reads the body, which the handler can read again)."""
 
     def owns_fixture(self, document: dict[str, Any]) -> bool:
         """Whether a fixture document is this service's (by default: its `service` key names it)."""

@@ -183,7 +183,7 @@ def test_cos_keys_survive_a_restart_from_the_state_file_but_stay_out_of_the_stat
 # --- options ---------------------------------------------------------------------------------------------------
 
 def test_options_and_variables(monkeypatch):
-    for name in ("EMULATOR_AUTH", "EMULATOR_TOKEN", "EMULATOR_COS_KEY", "EMULATOR_ADMIN_TOKEN"):
+    for name in ("EMULATOR_AUTH", "EMULATOR_TOKEN", "EMULATOR_COS_KEY", "EMULATOR_ADMIN_TOKEN", "EMULATOR_HUAWEI_KEY"):
         monkeypatch.delenv(name, raising=False)
     assert parse_settings([]).auth == frozenset() and parse_settings([]).admin_token is None
     settings = parse_settings(["--auth", "strict", "--token", "a", "--token", f"b@{PROJECT}",
@@ -202,6 +202,10 @@ def test_options_and_variables(monkeypatch):
     assert (settings.auth, settings.tokens, settings.cos_keys, settings.admin_token) == (
         {"mrs"}, ("a", "b@p"), (("i1", "k1"), ("i2", "k2")), "y")
     assert parse_settings(["--token", "c"]).tokens == ("c",)  # a flag replaces its variable
+    monkeypatch.setenv("EMULATOR_HUAWEI_KEY", "ak1:sk1, ak2:s:k2@p")
+    assert parse_settings([]).huawei_keys == (("ak1", "sk1", None), ("ak2", "s:k2", "p"))
+    monkeypatch.delenv("EMULATOR_TOKEN")
+    assert parse_settings(["--huawei-key", "ak:sk"]).huawei_keys == (("ak", "sk", None),)  # mrs needs no token then
     assert token_projects(["a", "b@p", "c@"]) == {"a": None, "b": "p", "c@": None}
 
 
@@ -209,10 +213,14 @@ def test_options_and_variables(monkeypatch):
     (["--auth", "everything"], "everything is not strict, off or a service"),
     (["--auth", "kubernetes"], "kubernetes needs at least one --token"),
     (["--cos-key", "only-a-secret-value"], "give SECRET_ID:SECRET_KEY"),
+    (["--huawei-key", "only-a-secret-value"], "give AK:SK or AK:SK@PROJECT_ID"),
+    (["--huawei-key", "ak:only-a-secret-value@"], "give AK:SK or AK:SK@PROJECT_ID"),
+    (["--auth", "mrs"], "mrs needs at least one --token or --huawei-key"),
     (["--token", "@project"], "give TOKEN or TOKEN@PROJECT_ID"),
 ])
 def test_bad_options_stop_without_repeating_a_secret(argv, words, capsys, monkeypatch):
     monkeypatch.delenv("EMULATOR_TOKEN", raising=False)
+    monkeypatch.delenv("EMULATOR_HUAWEI_KEY", raising=False)
     with pytest.raises(SystemExit) as stopped:
         parse_settings(argv)
     error = capsys.readouterr().err

@@ -93,3 +93,20 @@ async def test_recent_paths_are_bounded_and_each_request_gets_its_own_values():
     for number in range(RECENT_PATHS + 10):
         await app.router.resolve(make_mocked_request("GET", f"/jobs/{number}", app=app))
     assert 0 < len(app.router._recent) <= RECENT_PATHS
+
+
+async def test_a_literal_beside_a_name_keeps_the_tree_when_no_path_and_method_reach_both():
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response()
+
+    app = application()
+    app.router.add_get("/a/{x}", answer)  # as MRS's GET /jobs/{job_id} beside POST /jobs/submit-job
+    app.router.add_post("/a/{x}/run", answer)
+    app.router.add_post("/a/b", answer)
+    app.freeze()
+    assert app.router._root is not None
+    for method, path, canonical in (("POST", "/a/b", "/a/b"), ("GET", "/a/b", "/a/{x}"), ("GET", "/a/c", "/a/{x}"),
+                                    ("POST", "/a/b/run", "/a/{x}/run")):
+        fast, plain = await resolve_both(app, method, path)
+        assert outcome(fast) == outcome(plain), (method, path)
+        assert fast.route.resource.canonical == canonical

@@ -72,9 +72,10 @@ async def test_unknown_paths_and_methods_use_the_envelope(mrs):
     assert reply.error() == ("METHOD_NOT_ALLOWED", "The method is not allowed for the requested URL.")
 
 
-async def test_job_execution_routes_are_not_emulated(mrs):
-    assert (await mrs.post(f"jobs/{JOB_ID}/execute", {})).status == 404
+async def test_config_hints_are_not_emulated_and_execute_checks_its_schema(mrs):
     assert (await mrs.get("jobs/config-hints/MapReduce")).status == 404
+    reply = await mrs.post(f"jobs/{JOB_ID}/execute", {})
+    assert (reply.status, reply.error()) == (400, ("VALIDATION_ERROR", "'cluster_id' is a required property"))
 
 
 @pytest.mark.parametrize("method, path", [("GET", f"jobs/{JOB_ID}"), ("PATCH", f"jobs/{JOB_ID}"),
@@ -145,6 +146,16 @@ async def test_an_unexpected_failure_is_500_without_a_traceback(client, mrs):
     assert reply.body == {"error_code": 500, "error_message": "Internal Server Error",
                           "error_name": "INTERNAL_SERVER_ERROR", "error_msg": "Internal Server Error"}
     assert b"secret" not in reply.raw and b"Traceback" not in reply.raw
+
+
+async def test_an_injected_5xx_keeps_the_rules_code_and_message(client, mrs):
+    rule = {"service": "mrs", "operation": "get_job", "status": 503, "error_code": "MRS.0503",
+            "message": "Service unavailable, try again later."}
+    async with client.post("/_emulator/faults", json=rule) as response:
+        assert response.status in (200, 201)
+    reply = await mrs.get(f"jobs/{JOB_ID}")
+    assert reply.status == 503
+    assert reply.error() == ("MRS.0503", "Service unavailable, try again later.")
 
 
 async def test_tenant_of_every_object_is_the_paths_project(mrs):

@@ -48,7 +48,10 @@ async def test_a_fixture_job_defaults_updated_at_to_created_at(aiohttp_client, m
     ([{"service": "mrs", "project_id": PROJECT}], "exactly one of job, job_binary"),
     ([{**BINARY_DOC, "job": JOB_DOC["job"]}], "exactly one of job, job_binary"),
     ([{**BINARY_DOC, "project_id": ""}], "project_id"),
-    ([{**BINARY_DOC, "cluster": {}}], "unknown keys ['cluster']"),
+    ([{**BINARY_DOC, "cluster": {}}], "give exactly one of job, job_binary, cluster"),
+    ([{**BINARY_DOC, "clusters": {}}], "unknown keys ['clusters']"),
+    ([{"service": "mrs", "project_id": "p", "cluster": {"id": "c"}}], "a cluster needs a non-empty id and name"),
+    ([{"service": "mrs", "project_id": "p", "cluster": {"id": "c", "name": "n", "state": "up"}}], "cluster state must be one of"),
     ([{**BINARY_DOC, "job_binary": []}], "job_binary must be an object"),
 ])
 def test_a_bad_document_names_its_file_and_reason(make_app, tmp_path, documents, reason):

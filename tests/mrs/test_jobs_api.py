@@ -119,7 +119,8 @@ async def test_health_counts_jobs_and_binaries(mrs):
     await mrs.new_job("counted")
     async with mrs.client.get("/_emulator/health") as response:
         health = await response.json()
-    assert health["services"]["mrs"] == {"jobs": 2, "job_binaries": 2}
+    assert health["services"]["mrs"] == {"jobs": 2, "job_binaries": 2, "clusters": 1,
+                                         "data_sources": 0, "job_executions": 0}
 
 
 async def test_reset_brings_back_the_fixtures(mrs):

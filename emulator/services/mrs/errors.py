@@ -73,6 +73,11 @@ def duplicate_entry(kind: str) -> ApiError:
     return ApiError(400, "DB_DUPLICATE_ENTRY", f"Duplicate entry for {kind}: ['name', 'tenant_id']")
 
 
+def sahara(name: str, message: str) -> ApiError:
+    """A 400 of Sahara's with this error name (INVALID_REFERENCE, UPDATE_FAILED, CANCELING_FAILED, ...)."""
+    return ApiError(400, name, message)
+
+
 def deletion_failed(message: str) -> ApiError:
     return ApiError(400, "DELETION_FAILED", message)
 
@@ -88,6 +93,78 @@ def malformed_body() -> ApiError:
 
 def unsupported_content_type(mimetype: str) -> ApiError:
     return ApiError(400, "INVALID_DATA", f"Content type {mimetype!r} isn't supported", error_id=False)
+
+
+# MRS's own codes (the native v1.1 and v2 job APIs): {"error_code": "<code>", "error_msg": "<text>"}, 400.
+CLUSTER_MISSING = ("12000003", "The cluster does not exist.")
+INVALID_PARAMETER = ("12000002", "The parameter is invalid.")
+JOB_MISSING = ("0176", "The job does not exist.")
+KILL_FAILED = ("0175", "Failed to kill the job.")
+NOT_SQL_JOB = ("0179", "The job type must be SparkSql or SparkScript.")
+SQL_RUNNING = ("0183", "The job is running.")
+SQL_EMPTY = ("0181", "The SQL job result collection is empty.")
+TOO_MANY_JOBS = ("0177", "The number of jobs in each cluster cannot exceed {limit} in the emulator.")
+GATEWAY_NO_AUTH = "Incorrect IAM authentication information: x-auth-token not found"
+GATEWAY_NO_ROUTE = "The API does not exist or has not been published in the environment."
+
+
+def native(entry: tuple[str, str], status: int = 400, **format_args: object) -> ApiError:
+    """An error of MRS's own APIs, in their envelope (`error_code` a string, `error_msg`)."""
+    code, message = entry
+    return ApiError(status, code, message.format(**format_args), native=True)
+
+
+def cluster_missing() -> ApiError:
+    """v2's answer for an unknown cluster: the one MRS error with camel-case keys (`errorCode`, `errorMsg`)."""
+    return ApiError(400, CLUSTER_MISSING[0], CLUSTER_MISSING[1], native=True, camel=True)
+
+
+def cluster_not_running(state: str) -> ApiError:
+    return ApiError(400, "0056", f"Jobs cannot be submitted to a cluster in the {state} state.", native=True)
+
+
+def component_missing(job_type: str) -> ApiError:
+    """The cluster lacks the component the job type runs on (Spark, Hive or Flink)."""
+    code, engine = {"Spark": ("0057", "Spark"), "Hive": ("0168", "Hive"), "Flink": ("0169", "Flink")}[job_type]
+    return ApiError(400, code, f"{engine} jobs cannot be submitted.", native=True)
+
+
+def gateway_unauthorized(message: str = GATEWAY_NO_AUTH) -> ApiError:
+    """Huawei's API gateway refusing a request before MRS sees it (401 APIGW.0301)."""
+    return ApiError(401, "APIGW.0301", message, native=True, gateway=True)
+
+
+def is_native_path(path: str) -> bool:
+    """Paths of MRS's own APIs (v2 jobs, v1.1 job-exes and submit-job, cluster_infos), not Sahara's."""
+    if path.startswith("/v2/"):
+        return True
+    parts = path.split("/")
+    return len(parts) > 3 and parts[1] == "v1.1" and (
+        parts[3] in ("job-exes", "cluster_infos") or parts[3:5] == ["jobs", "submit-job"])
+
+
+def render_native(request: web.Request, error: ApiError, request_id: str) -> web.Response:
+    """`error` as MRS's own APIs and Huawei's gateway answer: string code, `error_msg`, X-Request-Id."""
+    if isinstance(error, (RouteNotFound, MethodNotAllowed)):
+        status, code, message = 404, "APIGW.0101", GATEWAY_NO_ROUTE
+    elif isinstance(error, HeaderTooLarge):
+        status, code, message = 400, "APIGW.0201", "Request Header Or Cookie Too Large"
+    elif error.details.get("native") or error.details.get("injected"):
+        status, code, message = error.status, error.code, error.message
+    elif isinstance(error, BodyTooLarge):
+        status, code, message = 413, "APIGW.0201", "Request entity too large"
+    elif error.status >= 500:
+        status, code, message = error.status, "0162", "Failed to query the job."
+    else:
+        status, code, message = error.status, INVALID_PARAMETER[0], INVALID_PARAMETER[1]
+    if error.details.get("camel"):
+        body: dict = {"errorCode": code, "errorMsg": message}
+    else:
+        body = {"error_code": code, "error_msg": message}
+    if error.details.get("gateway") or code.startswith("APIGW."):
+        body["request_id"] = request_id
+    return web.Response(body=jsonio.dumps(body), status=status, content_type="application/json",
+                        headers={"X-Request-Id": request_id})
 
 
 def _quality(ranges: list[tuple[str, float]], offer: str) -> float:
@@ -138,7 +215,7 @@ def render(request: web.Request, error: ApiError, error_id: str) -> web.Response
     foreign = _FOREIGN.get(type(error))
     if foreign is not None:
         name, message, with_id = foreign[0], foreign[1], False
-    elif error.status >= 500:
+    elif error.status >= 500 and not error.details.get("injected"):  # a fault rule's code and text stand
         name, message, with_id = "INTERNAL_SERVER_ERROR", "Internal Server Error", False
     else:
         name, message = error.details.get("error_name", error.code), error.message

@@ -8,6 +8,12 @@
 The rest of the object is a POST body and goes through the same checks as one; `id` and
 `created_at` are required, `updated_at` is optional (a binary's defaults to null, a job's to
 `created_at`). Binaries must come before the jobs that use them.
+
+    {"service": "mrs", "project_id": "<project>",
+     "cluster": {"id": "<uuid>", "name": "...", "state": "running", "version": "MRS 3.1.0",
+                 "components": ["Hadoop", "Spark2x", "Hive", "Flink", "Tez"], "created_at": <epoch s>}}
+
+A cluster is what the job-execution APIs submit to; only `id` and `name` are required.
 """
 from __future__ import annotations
 
@@ -17,27 +23,31 @@ from datetime import datetime
 from typing import Any
 
 from emulator.services.mrs.binaries import BinaryRegistry
+from emulator.services.mrs.clusters import ClusterRegistry
 from emulator.services.mrs.jobs import JobRegistry
 from emulator.services.mrs.shapes import TIME_FORMAT
 
-_KEYS = {"service", "project_id", "job", "job_binary"}
+_KEYS = {"service", "project_id", "job", "job_binary", "cluster"}
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
-def load(document: dict[str, Any], jobs: JobRegistry, binaries: BinaryRegistry) -> None:
+def load(document: dict[str, Any], jobs: JobRegistry, binaries: BinaryRegistry, clusters: ClusterRegistry) -> None:
     """Store the document's object; ValueError (or the API's ApiError) says what is wrong."""
     unknown = sorted(set(document) - _KEYS)
     if unknown:
-        raise ValueError(f"unknown keys {unknown}; an mrs document has project_id and one of job, job_binary")
+        raise ValueError(f"unknown keys {unknown}; an mrs document has project_id and one of job, job_binary, cluster")
     project = document.get("project_id")
     if not isinstance(project, str) or not project:
         raise ValueError("project_id must be a non-empty string")
-    kinds = [kind for kind in ("job_binary", "job") if kind in document]
+    kinds = [kind for kind in ("job_binary", "job", "cluster") if kind in document]
     if len(kinds) != 1:
-        raise ValueError("give exactly one of job, job_binary")
+        raise ValueError("give exactly one of job, job_binary, cluster")
     body = document[kinds[0]]
     if not isinstance(body, dict):
         raise ValueError(f"{kinds[0]} must be an object")
+    if kinds[0] == "cluster":
+        clusters.add(project, body)
+        return
     body = dict(body)
     object_id = _uuid(body.pop("id", None))
     created_at = _time("created_at", body.pop("created_at", None))

@@ -1,6 +1,7 @@
 """HTTP handlers, one per MRS operation: read the request, call a registry, render the answer."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -16,9 +17,10 @@ from emulator.services.mrs.wire import answer, answer_bytes, json_body, listed, 
 class MrsApi:
     """The v1.1 job-object and job-binary operations of one emulator."""
 
-    def __init__(self, jobs: JobRegistry, binaries: BinaryRegistry) -> None:
+    def __init__(self, jobs: JobRegistry, binaries: BinaryRegistry, job_used: Callable[[str, str], bool]) -> None:
         self.jobs = jobs
         self.binaries = binaries
+        self.job_used = job_used  # whether a job has executions, which keep it from being deleted
         self.rendered = Rendered()  # GET bodies, made once per stored version of a job (and of its binaries)
 
     def _render_job(self, job: dict[str, Any]) -> dict[str, Any]:
@@ -46,7 +48,7 @@ class MrsApi:
         return answer(202, {"job": self._render_job(job)})
 
     async def delete_job(self, request: web.Request) -> web.Response:
-        self.jobs.delete(project_of(request), request.match_info["job_id"])
+        self.jobs.delete(project_of(request), request.match_info["job_id"], self.job_used)
         return web.Response(status=204)
 
     async def create_job_binary(self, request: web.Request) -> web.Response:

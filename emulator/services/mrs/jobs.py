@@ -6,10 +6,11 @@ per-type rules (400 INVALID_DATA), the referenced binaries (400 NOT_FOUND), the 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from emulator.services.protocol import Core
-from emulator.services.mrs import listing, validation
+from emulator.services.mrs import errors, listing, validation
 from emulator.services.mrs.binaries import BinaryRegistry
 from emulator.services.mrs.registry import Registry
 from emulator.services.mrs.shapes import timestamp
@@ -72,10 +73,12 @@ class JobRegistry(Registry):
         self.collection.put(project, job_id, updated)
         return updated
 
-    def delete(self, project: str, job_id: str) -> None:
+    def delete(self, project: str, job_id: str, used: Callable[[str, str], bool]) -> None:
+        """Delete, unless an execution refers to the job (Sahara's foreign-key refusal)."""
         self.get(project, job_id)
+        if used(project, job_id):
+            raise errors.deletion_failed("Job deletion failed on foreign key constraint")
         self.collection.delete(project, job_id)
-
 
     def uses_binary(self, project: str, binary_id: str) -> bool:
         return any(binary_id in job["mains"] or binary_id in job["libs"]

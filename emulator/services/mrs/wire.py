@@ -9,11 +9,35 @@ from emulator.core import jsonio
 from emulator.services.mrs import errors
 
 
+def _credentialed(request: web.Request) -> bool:
+    """A token, or an AK/SK signature as huaweicloudsdkcore sends one (by default any passes: strict
+    authentication checks them before routing)."""
+    return errors.has_token(request) or request.headers.get("Authorization", "").startswith("SDK-HMAC-")
+
+
 def project_of(request: web.Request) -> str:
-    """The path's project, once the request carries a token (any non-empty one is accepted)."""
-    if not errors.has_token(request):
+    """The path's project, once the request carries credentials (Keystone's 401 without)."""
+    if not _credentialed(request):
         raise errors.unauthorized()
     return request.match_info["project_id"]
+
+
+def native_project_of(request: web.Request) -> str:
+    """The path's project on MRS's own APIs; without credentials, refused as Huawei's gateway refuses it."""
+    if not _credentialed(request):
+        raise errors.gateway_unauthorized()
+    return request.match_info["project_id"]
+
+
+async def native_body(request: web.Request) -> Any:
+    """The parsed JSON body of a native call (`{}` when empty); text that is not JSON is MRS's invalid parameter."""
+    raw = await request.read()
+    if not raw:
+        return {}
+    try:
+        return jsonio.loads(raw)
+    except ValueError:
+        raise errors.native(errors.INVALID_PARAMETER) from None
 
 
 async def json_body(request: web.Request) -> Any:
