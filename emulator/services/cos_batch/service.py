@@ -12,6 +12,7 @@ from emulator.services.cos_batch.handlers import CosBatchApi
 from emulator.services.cos_batch.object_handlers import CosObjectApi
 from emulator.services.cos_batch.objects import ObjectStore
 from emulator.services.cos_batch.registry import JobBook
+from emulator.services.cos_batch.runner import Runner
 from emulator.services.cos_batch.wire import Wire
 from emulator.services.protocol import Core, ServiceDefaults
 
@@ -38,12 +39,14 @@ class CosBatchService(ServiceDefaults):
         self.core = core
         self.configured_keys = dict(settings.cos_keys)
         self.secrets = core.store.collection(SECRETS)
-        self.jobs = JobBook(core, step_seconds)
+        self.objects = ObjectStore(core.clock, settings.cos_max_object_bytes, settings.cos_max_store_bytes,
+                                   settings.cos_restore_scale)
+        runner = Runner(self.objects, settings.cos_tasks_per_second, settings.cos_strict_manifests,
+                        settings.cos_failure_min_tasks, settings.cos_failure_ratio)
+        self.jobs = JobBook(core, step_seconds, runner=runner)
         self.wire = Wire(core.clock)
         strict = "cos_batch" in settings.strict
         self.api = CosBatchApi(self.jobs, self.wire, self.secret_key, strict=strict)
-        self.objects = ObjectStore(core.clock, settings.cos_max_object_bytes, settings.cos_max_store_bytes,
-                                   settings.cos_restore_scale)
         self.object_api = CosObjectApi(self.objects, self.wire, self.secret_key, self.secret_appid,
                                        (lambda: core.clock.now().timestamp()) if strict else None)
         self.route_by_host = None

@@ -1,0 +1,177 @@
+"""Batch jobs that do their work, end to end: objects and a manifest uploaded with CosS3Client, the job created,
+confirmed and described with CosS3Auth-signed calls while the clock moves, the report downloaded and parsed."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import requests
+from cos_live import REGION, served
+from cos_support import request_body, request_tree, xml
+
+SRC, DST, REP = "src-1250000000", "dst-1250000000", "rep-1250000000"
+STEP = 2  # seconds between status steps (the default)
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with served() as running:
+        yield running
+
+
+@pytest.fixture
+def cos(emulator):
+    requests.post(f"{emulator.url}/_emulator/reset", json={}, timeout=30)
+    client = emulator.client()
+    for bucket in (SRC, DST, REP):
+        client.create_bucket(Bucket=bucket)
+    return client
+
+
+def upload_manifest(cos, lines: list[str]) -> str:
+    return cos.put_object(Bucket=SRC, Key="manifests/m.csv", Body="\n".join(lines).encode())["ETag"]
+
+
+def create_job(emulator, etag: str, operation: dict, scope: str = "AllTasks", confirm: bool = True,
+               manifest_key: str = "manifests/m.csv", token: str = "token-1") -> str:
+    tree = request_tree(
+        ClientRequestToken=token, ConfirmationRequired="true" if confirm else "false",
+        Manifest={"Location": {"ETag": etag, "ObjectArn": f"qcs::cos:{REGION}::{SRC}/{manifest_key}"},
+                  "Spec": {"Fields": {"member": ["Bucket", "Key"]}, "Format": "COSBatchOperations_CSV_V1"}},
+        Operation=operation,
+        Report={"Bucket": f"qcs::cos:{REGION}::{REP}", "Enabled": "true", "Format": "Report_CSV_V1",
+                "Prefix": "r", "ReportScope": scope})
+    answer = emulator.batch("POST", "/jobs", request_body(tree))
+    assert answer.status_code == 200, answer.text
+    return xml(answer.content)["CreateJobResult"]["JobId"]
+
+
+def describe(emulator, job_id: str) -> dict:
+    answer = emulator.batch("GET", f"/jobs/{job_id}")
+    assert answer.status_code == 200, answer.text
+    return xml(answer.content)["DescribeJobResult"]["Job"]
+
+
+def progress(job: dict) -> tuple[str, int, int, int]:
+    summary = job["ProgressSummary"]
+    return (job["Status"], int(summary["TotalNumberOfTasks"]), int(summary["NumberOfTasksSucceeded"]),
+            int(summary["NumberOfTasksFailed"]))
+
+
+def read_report(cos, job_id: str) -> tuple[dict, dict[str, list[list[str]]]]:
+    """manifest.json and the rows of each results file, by TaskExecutionStatus, downloaded with GetObject."""
+    manifest = json.loads(cos.get_object(Bucket=REP, Key=f"r/job-{job_id}/manifest.json")["Body"]
+                          .get_raw_stream().read())
+    rows = {}
+    for result in manifest["Results"]:
+        body = cos.get_object(Bucket=result["Bucket"], Key=result["Key"])["Body"].get_raw_stream().read()
+        rows[result["TaskExecutionStatus"]] = list(csv.reader(io.StringIO(body.decode())))
+    return manifest, rows
+
+
+COPY = {"COSPutObjectCopy": {"TargetResource": f"qcs::cos:{REGION}::{DST}", "PrefixReplace": "true",
+                             "ResourcesPrefix": "in/", "TargetKeyPrefix": "out/", "StorageClass": "STANDARD_IA"}}
+
+
+def test_a_copy_job_reads_its_manifest_copies_counts_and_writes_its_report(emulator, cos):
+    keys = [f"in/{n:03d}.txt" for n in range(250)]
+    for key in keys:
+        cos.put_object(Bucket=SRC, Key=key, Body=key.encode())
+    etag = upload_manifest(cos, [f"{SRC},{key}" for key in keys])
+    job_id = create_job(emulator, etag, COPY)
+    emulator.advance(STEP)  # New -> Preparing
+    emulator.advance(STEP)  # the manifest read: 250 tasks, waiting for confirmation
+    assert progress(describe(emulator, job_id)) == ("Suspended", 250, 0, 0)
+    assert emulator.batch("POST", f"/jobs/{job_id}/status", params={"requestedJobStatus": "Ready"}).status_code == 200
+    emulator.advance(STEP)  # Ready -> Active
+    seen = []
+    for seconds in (STEP, 1, 1, STEP):  # 100 tasks per emulator second while Active; Completing takes a step
+        emulator.advance(seconds)
+        seen.append(progress(describe(emulator, job_id)))
+    assert seen == [("Active", 250, 100, 0), ("Active", 250, 200, 0), ("Completing", 250, 250, 0),
+                    ("Complete", 250, 250, 0)]
+    copied = cos.get_object(Bucket=DST, Key="out/007.txt")
+    assert copied["Body"].get_raw_stream().read() == b"in/007.txt"
+    assert copied["x-cos-storage-class"] == "STANDARD_IA"
+    manifest, rows = read_report(cos, job_id)
+    assert manifest["Format"] == "Report_CSV_V1" and manifest["ReportCreationDate"].endswith(".000Z")
+    assert [r["TaskExecutionStatus"] for r in manifest["Results"]] == ["succeeded"]
+    assert rows["succeeded"][0] == [SRC, "in/000.txt", "", "succeeded", "200", "", "Successful"]
+    assert len(rows["succeeded"]) == 250
+
+
+def test_a_restore_job_restores_archived_objects_on_the_clock(emulator, cos):
+    for n in range(3):
+        cos.put_object(Bucket=SRC, Key=f"cold/{n}", Body=b"cold", StorageClass="ARCHIVE")
+    cos.put_object(Bucket=SRC, Key="warm", Body=b"warm")
+    etag = upload_manifest(cos, [f"{SRC},cold/0", f"{SRC},cold/1", f"{SRC},cold/2", f"{SRC},warm"])
+    job_id = create_job(emulator, etag, {"COSInitiateRestoreObject": {"ExpirationInDays": "2", "JobTier": "Bulk"}},
+                        confirm=False)
+    for _ in range(4):
+        emulator.advance(STEP)  # New, Preparing, Ready, Active: the four requests issued
+    assert progress(describe(emulator, job_id)) == ("Completing", 4, 3, 1)
+    emulator.advance(STEP)
+    assert progress(describe(emulator, job_id)) == ("Complete", 4, 3, 1)
+    assert cos.head_object(Bucket=SRC, Key="cold/1")["x-cos-restore"] == 'ongoing-request="true"'
+    _, rows = read_report(cos, job_id)
+    assert rows["failed"] == [[SRC, "warm", "", "failed", "405", "RestoreNonArchiveObject",
+                               "Non-archived objects cannot be restored."]]
+    emulator.advance(5 * 3600)  # Bulk on ARCHIVE: 5 hours
+    assert cos.get_object(Bucket=SRC, Key="cold/1")["Body"].get_raw_stream().read() == b"cold"
+
+
+def test_a_third_missing_completes_with_the_failures_in_the_report(emulator, cos):
+    lines = []
+    for n in range(30):
+        if n % 3:
+            cos.put_object(Bucket=SRC, Key=f"in/{n}", Body=b"x")
+        lines.append(f"{SRC},in/{n}")
+    job_id = create_job(emulator, upload_manifest(cos, lines), COPY, scope="FailedTasksOnly", confirm=False)
+    for _ in range(5):
+        emulator.advance(STEP)
+    job = describe(emulator, job_id)
+    assert progress(job) == ("Complete", 30, 20, 10)
+    assert job["FailureReasons"]["JobFailure"] == {"FailureCode": None, "FailureReason": None}
+    manifest, rows = read_report(cos, job_id)
+    assert list(rows) == ["failed"]
+    assert [row[1] for row in rows["failed"]] == [f"in/{n}" for n in range(0, 30, 3)]
+    assert rows["failed"][0][3:] == ["failed", "404", "NoSuchCopySource", "The specified copy source does not exist."]
+
+
+def test_most_sources_missing_fail_the_job_past_the_threshold(emulator, cos):
+    lines = []
+    for n in range(1200):
+        if n % 5 == 0:
+            cos.put_object(Bucket=SRC, Key=f"in/{n}", Body=b"x")
+        lines.append(f"{SRC},in/{n}")
+    job_id = create_job(emulator, upload_manifest(cos, lines), COPY, confirm=False)
+    for _ in range(3):
+        emulator.advance(STEP)  # Active
+    emulator.advance(STEP + 9)  # ten steps: 1,000 tasks ran, not yet more than 1,000
+    assert progress(describe(emulator, job_id)) == ("Active", 1200, 200, 800)
+    emulator.advance(1)  # after the 1,001st task (in/1000, there) 800 of 1,001 failed: more than half
+    job = describe(emulator, job_id)
+    assert progress(job) == ("Failing", 1200, 201, 800)
+    assert job["FailureReasons"]["JobFailure"]["FailureCode"] == "TaskFailureThresholdExceeded"
+    emulator.advance(STEP)
+    job = describe(emulator, job_id)
+    assert job["Status"] == "Failed" and job["TerminationDate"]
+    _, rows = read_report(cos, job_id)
+    assert (len(rows["succeeded"]), len(rows["failed"])) == (201, 800)
+
+
+def test_a_manifest_that_cannot_be_read_fails_the_job_in_preparing(emulator, cos):
+    upload_manifest(cos, [f"{SRC},a"])
+    wrong = create_job(emulator, '"00000000000000000000000000000000"', COPY, confirm=False)
+    missing = create_job(emulator, '"00000000000000000000000000000000"', COPY, confirm=False,
+                         manifest_key="manifests/none.csv", token="token-2")
+    emulator.advance(STEP)
+    emulator.advance(STEP)
+    reasons = {job_id: describe(emulator, job_id)["FailureReasons"]["JobFailure"] for job_id in (wrong, missing)}
+    assert reasons[wrong] == {"FailureCode": "InvalidManifest", "FailureReason": "The manifest ETag does not match"}
+    assert reasons[missing]["FailureCode"] == "NoSuchKey"
+    emulator.advance(STEP)
+    assert [progress(describe(emulator, job_id)) for job_id in (wrong, missing)] == [("Failed", 0, 0, 0)] * 2
+    assert "Contents" not in cos.list_objects(Bucket=REP)  # no task ran: no report
