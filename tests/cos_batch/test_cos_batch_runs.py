@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import time
 
 import pytest
 import requests
 from cos_live import REGION, served
 from cos_support import request_body, request_tree, xml
+from live_process import rss_bytes
 
 SRC, DST, REP = "src-1250000000", "dst-1250000000", "rep-1250000000"
 STEP = 2  # seconds between status steps (the default)
@@ -175,3 +178,58 @@ def test_a_manifest_that_cannot_be_read_fails_the_job_in_preparing(emulator, cos
     emulator.advance(STEP)
     assert [progress(describe(emulator, job_id)) for job_id in (wrong, missing)] == [("Failed", 0, 0, 0)] * 2
     assert "Contents" not in cos.list_objects(Bucket=REP)  # no task ran: no report
+
+
+def test_fixtures_hold_buckets_and_objects_and_strict_manifests_fail_unknown_buckets(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "m.csv").write_text(f"{SRC},a.txt\n")
+    (tmp_path / "cos.json").write_text(json.dumps({"service": "cos_batch", "buckets": [
+        {"name": SRC, "objects": [{"key": "a.txt", "body": "hello world"},
+                                  {"key": "manifests/m.csv", "file": "data/m.csv"},
+                                  {"key": "cold", "body": "c", "storage_class": "ARCHIVE"}]},
+        {"name": DST}, {"name": REP}]}))
+    with served(fixtures=tmp_path, cos_strict_manifests=True) as running:
+        cos = running.client()
+        assert cos.head_object(Bucket=SRC, Key="a.txt")["ETag"] == '"5eb63bbbe01eeed093cb22bb8f5acdc3"'
+        assert cos.head_object(Bucket=SRC, Key="cold")["x-cos-storage-class"] == "ARCHIVE"
+        etag = cos.head_object(Bucket=SRC, Key="manifests/m.csv")["ETag"]
+        real = create_job(running, etag, COPY, confirm=False)
+        elsewhere = request_tree(ClientRequestToken="token-2", ConfirmationRequired="false")  # sourcebucket-...: absent
+        answer = running.batch("POST", "/jobs", request_body(elsewhere))
+        unknown = xml(answer.content)["CreateJobResult"]["JobId"]
+        for _ in range(5):
+            running.advance(STEP)
+        assert progress(describe(running, real)) == ("Complete", 1, 1, 0)
+        assert describe(running, unknown)["FailureReasons"]["JobFailure"]["FailureCode"] == "NoSuchBucket"
+        assert cos.get_object(Bucket=DST, Key="a.txt")["Body"].get_raw_stream().read() == b"hello world"
+
+
+def test_without_strict_manifests_a_job_on_an_unknown_bucket_runs_its_imaginary_tasks(emulator, cos):
+    answer = emulator.batch("POST", "/jobs", request_body(ConfirmationRequired="false"))
+    job_id = xml(answer.content)["CreateJobResult"]["JobId"]
+    for _ in range(5):
+        emulator.advance(STEP)
+    assert progress(describe(emulator, job_id)) == ("Complete", 10, 10, 0)
+
+
+def test_a_100000_line_manifest_runs_within_its_bounds(emulator, cos):
+    """Memory and time of a 100,000-task copy job (printed; README's figures come from here): the manifest
+    becomes compact tuples, and the emulator process grows by far less than 200 MiB."""
+    cos.put_object(Bucket=SRC, Key="one", Body=b"1")
+    body = "".join(f"{SRC},one\n" if n % 3 else f"{SRC},gone-{n}\n" for n in range(100_000)).encode()
+    etag = cos.put_object(Bucket=SRC, Key="manifests/m.csv", Body=body)["ETag"]
+    copy_one = {"COSPutObjectCopy": {"TargetResource": f"qcs::cos:{REGION}::{DST}"}}
+    job_id = create_job(emulator, etag, copy_one, confirm=False)
+    rss_before = rss_bytes(os.getpid())
+    started = time.perf_counter()
+    for _ in range(3):
+        emulator.advance(STEP)  # read, Ready, Active
+    emulator.advance(STEP + 999)  # 100 tasks per second: 1,000 steps, the first a status step after Active
+    emulator.advance(STEP)  # Completing -> Complete, the report written
+    elapsed = time.perf_counter() - started
+    grown = rss_bytes(os.getpid()) - rss_before
+    assert progress(describe(emulator, job_id)) == ("Complete", 100_000, 66_666, 33_334)
+    _, rows = read_report(cos, job_id)
+    assert (len(rows["succeeded"]), len(rows["failed"])) == (66_666, 33_334)
+    print(f"\n100,000-task job: {elapsed:.2f} s, resident memory +{grown / 2**20:.1f} MiB, manifest {len(body)} bytes")
+    assert grown < 200 * 2**20 and elapsed < 120

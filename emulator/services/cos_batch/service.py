@@ -9,8 +9,8 @@ from emulator.core.credentials import SECRET_SUFFIX
 from emulator.core.errors import ApiError
 from emulator.services.cos_batch import authn, fixtures, lifecycle, openapi, routes
 from emulator.services.cos_batch.handlers import CosBatchApi
-from emulator.services.cos_batch.object_handlers import CosObjectApi
-from emulator.services.cos_batch.objects import ObjectStore
+from emulator.services.cos_batch.object_handlers import DEFAULT_REGION, CosObjectApi
+from emulator.services.cos_batch.objects import STORAGE_CLASSES, ObjectStore
 from emulator.services.cos_batch.registry import JobBook
 from emulator.services.cos_batch.runner import Runner
 from emulator.services.cos_batch.wire import Wire
@@ -89,6 +89,16 @@ class CosBatchService(ServiceDefaults):
                                  + (f" ({detail})" if detail else "")) from None
             except ValueError as error:
                 raise ValueError(f"job {number}: {error}") from None
+        for name, region, objects in fixtures.buckets(document, self.core.settings.fixtures_dir):
+            try:
+                if name not in self.objects.buckets:
+                    self.objects.create_bucket(name, region or DEFAULT_REGION)
+                for key, body, attributes in objects:
+                    if attributes["storage_class"] not in STORAGE_CLASSES:
+                        raise ValueError(f"object {key}: storage_class must be one of {', '.join(STORAGE_CLASSES)}")
+                    self.objects.put(name, key, body, **attributes)
+            except ApiError as error:
+                raise ValueError(f"bucket {name}: {error.code}: {error.message}") from None
         for secret_id, secret_key in credentials.items():
             self.secrets.put("", secret_id, {"SecretKey": secret_key, "Appid": appid})
 
