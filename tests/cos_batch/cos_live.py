@@ -46,9 +46,10 @@ class Served:
 
 @contextmanager
 def served(**settings: Any) -> Iterator[Served]:
-    """An emulator on the bundled fixtures, clock frozen at 2026-01-01, with `settings`; stopped on the way out."""
-    app = create_app(Settings(clock_start=datetime(2026, 1, 1, tzinfo=timezone.utc), clock_frozen=True,
-                              id_seed=1, quiet=True, **settings))
+    """An emulator on the bundled fixtures, clock frozen at 2026-01-01 (unless `settings` say otherwise); stopped on the way out."""
+    defaults = {"clock_start": datetime(2026, 1, 1, tzinfo=timezone.utc), "clock_frozen": True, "id_seed": 1,
+                "quiet": True}
+    app = create_app(Settings(**{**defaults, **settings}))
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(app, access_log=None)
     loop.run_until_complete(runner.setup())

@@ -233,3 +233,62 @@ def test_a_100000_line_manifest_runs_within_its_bounds(emulator, cos):
     assert (len(rows["succeeded"]), len(rows["failed"])) == (66_666, 33_334)
     print(f"\n100,000-task job: {elapsed:.2f} s, resident memory +{grown / 2**20:.1f} MiB, manifest {len(body)} bytes")
     assert grown < 200 * 2**20 and elapsed < 120
+
+
+def test_an_inventory_manifest_names_its_gzip_csv_files(emulator, cos):
+    import gzip
+    import hashlib
+    for key in ("x/1", "x/2"):
+        cos.put_object(Bucket=SRC, Key=key, Body=key.encode())
+    packed = gzip.compress(b'"1250000000","src","x/1","3"\n"1250000000","src","x/2","3"\n')
+    cos.put_object(Bucket=SRC, Key="inv/data/1.csv.gz", Body=packed)
+    manifest = {"sourceBucket": "src", "fileFormat": "CSV", "fileSchema": "Appid, Bucket, Key, Size",
+                "files": [{"key": "inv/data/1.csv.gz", "size": len(packed),
+                           "md5Checksum": hashlib.md5(packed).hexdigest()}]}
+    etag = cos.put_object(Bucket=SRC, Key="inv/manifest.json", Body=json.dumps(manifest).encode())["ETag"]
+    tree = request_tree(
+        ClientRequestToken="inventory", ConfirmationRequired="false",
+        Manifest={"Location": {"ETag": etag, "ObjectArn": f"qcs::cos:{REGION}::{SRC}/inv/manifest.json"},
+                  "Spec": {"Format": "COSInventoryReport_CSV_V1"}},
+        Operation={"COSPutObjectCopy": {"TargetResource": f"qcs::cos:{REGION}::{DST}"}},
+        Report={"Bucket": f"qcs::cos:{REGION}::{REP}", "Enabled": "false", "Format": "Report_CSV_V1",
+                "ReportScope": "AllTasks"})
+    job_id = xml(emulator.batch("POST", "/jobs", request_body(tree)).content)["CreateJobResult"]["JobId"]
+    for _ in range(5):
+        emulator.advance(STEP)
+    assert progress(describe(emulator, job_id)) == ("Complete", 2, 2, 0)
+    assert cos.get_object(Bucket=DST, Key="x/2")["Body"].get_raw_stream().read() == b"x/2"
+    assert "Contents" not in cos.list_objects(Bucket=REP)  # the report was not enabled
+
+
+def test_a_job_cancelled_while_active_reports_the_tasks_that_ran(emulator, cos):
+    keys = [f"in/{n}" for n in range(300)]
+    for key in keys:
+        cos.put_object(Bucket=SRC, Key=key, Body=b"x")
+    job_id = create_job(emulator, upload_manifest(cos, [f"{SRC},{key}" for key in keys]), COPY, confirm=False)
+    for _ in range(4):
+        emulator.advance(STEP)  # ... Active, and its first 100 tasks
+    cancelled = emulator.batch("POST", f"/jobs/{job_id}/status", params={"requestedJobStatus": "Cancelled"})
+    assert xml(cancelled.content)["UpdateJobStatusResult"]["Status"] == "Cancelling"
+    emulator.advance(STEP)
+    assert progress(describe(emulator, job_id)) == ("Cancelled", 300, 100, 0)
+    _, rows = read_report(cos, job_id)
+    assert len(rows["succeeded"]) == 100
+
+
+def test_copy_directives_replace_metadata_and_add_tags(emulator, cos):
+    cos.put_object(Bucket=SRC, Key="m", Body=b"x", Metadata={"x-cos-meta-old": "1"}, Tagging="a=1",
+                   ContentType="text/plain")
+    operation = {"COSPutObjectCopy": {
+        "TargetResource": f"qcs::cos:{REGION}::{DST}", "MetadataDirective": "Replaced",
+        "NewObjectMetadata": {"ContentType": "application/json",
+                              "UserMetadata": {"member": [{"Key": "x-cos-meta-new", "Value": "2"}]}},
+        "TaggingDirective": "Add", "NewObjectTagging": {"COSTag": [{"Key": "b", "Value": "2"}]}}}
+    job_id = create_job(emulator, upload_manifest(cos, [f"{SRC},m"]), operation, confirm=False)
+    for _ in range(5):
+        emulator.advance(STEP)
+    assert progress(describe(emulator, job_id)) == ("Complete", 1, 1, 0)
+    head = cos.head_object(Bucket=DST, Key="m")
+    assert (head["Content-Type"], head.get("x-cos-meta-old"), head["x-cos-meta-new"]) == ("application/json", None, "2")
+    assert cos.get_object_tagging(Bucket=DST, Key="m")["TagSet"]["Tag"] == [
+        {"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]

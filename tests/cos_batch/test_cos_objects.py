@@ -140,3 +140,23 @@ def test_bounds_refuse_a_large_object_and_a_full_store_with_entity_too_large(cos
     assert raised.value.get_error_code() == "EntityTooLarge" and "--cos-max-store-bytes" in raised.value.get_error_msg()
     cos.put_object(Bucket=SRC, Key="three", Body=b"y" * 1000)  # an overwrite of the same size still fits
     assert [c["Key"] for c in cos.list_objects(Bucket=SRC)["Contents"]] == ["exact", "three", "two"]
+
+
+def test_another_appids_bucket_is_access_denied(emulator, cos):
+    other = "other-1250000001"
+    assert requests.put(f"{emulator.url}/{other}", timeout=10).status_code == 200  # unsigned: accepted by default
+    # the fixture key belongs to APPID 1250000000
+    assert error_code(cos.put_object, Bucket=other, Key="k", Body=b"x") == (403, "AccessDenied")
+    assert error_code(cos.create_bucket, Bucket="another-1250000001") == (403, "AccessDenied")
+
+
+def test_under_strict_authentication_unsigned_object_calls_are_refused():
+    from datetime import datetime, timezone
+    with served(auth=frozenset({"cos_batch"}), clock_start=datetime.now(timezone.utc)) as running:  # the SDK signs for now
+        running.client().create_bucket(Bucket=SRC)
+        assert requests.put(f"{running.url}/{SRC}/k", data=b"x", timeout=10).status_code == 403
+        unsigned = requests.get(f"{running.url}/k", headers={"Host": f"{SRC}.cos.ap-guangzhou.myqcloud.com"},
+                                timeout=10)
+        assert unsigned.status_code == 403 and b"<Code>AccessDenied</Code>" in unsigned.content
+        running.client().put_object(Bucket=SRC, Key="k", Body=b"signed")
+        assert running.client().get_object(Bucket=SRC, Key="k")["Body"].get_raw_stream().read() == b"signed"

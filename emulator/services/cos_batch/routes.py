@@ -1,7 +1,7 @@
 """The COS route tables: the job API's paths, and the object API's (path style, and by Host), named after the COS actions."""
 from __future__ import annotations
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from emulator.services.cos_batch.handlers import CosBatchApi
 from emulator.services.cos_batch.object_handlers import HOST_MARK, CosObjectApi
@@ -59,14 +59,17 @@ def host_router(bucket_routes: Routes, object_routes: Routes):
     """
 
     def route_by_host(request: web.Request) -> tuple[dict[str, str], web.AbstractRoute] | None:
-        host = request.headers.get("Host", "")
+        host = request.headers.get(hdrs.HOST, "")
         dot = host.find(".")
         if dot <= 0:
             return None
-        label = host[:dot].lower()
-        if "-" not in label or not BUCKET.fullmatch(label):
+        label = host[:dot]
+        if "-" not in label:  # 127.0.0.1, <uin>.cos-control...: the common case ends here
             if host.startswith((".cos.", ".cos-internal."), dot):
-                return {"bucket": label, HOST_MARK: "invalid"}, bucket_routes["GET"]
+                return {"bucket": label.lower(), HOST_MARK: "invalid"}, bucket_routes["GET"]
+            return None
+        label = label.lower()
+        if not BUCKET.fullmatch(label):
             return None
         routes = bucket_routes if request.path == "/" else object_routes
         return {"bucket": label, HOST_MARK: "1"}, routes.get(request.method) or routes["*"]
