@@ -131,7 +131,7 @@ class ObjectStore:
             raise errors.object_error("EntityTooLarge", errors.STORE_FULL)
 
     def get(self, bucket: str, key: str) -> CosObject:
-        found = self.bucket(bucket).objects.get(key)
+        found = self.bucket(bucket).objects.get(key)  # NoSuchBucket first
         if found is None:
             raise errors.object_error("NoSuchKey")
         return found
@@ -235,7 +235,7 @@ class ObjectStore:
     def _restored(self, bucket: str, key: str) -> None:
         """The restore finished: a readable copy until its expiry, when the restore state goes (also on the clock)."""
         self._restores.pop((bucket, key), None)
-        found = self.buckets.get(bucket, Bucket("", "", "", self.clock.now())).objects.get(key)
+        found = self._find(bucket, key)
         if found is None or found.restore is None:
             return
         expiry = expiry_after(self.clock.now(), found.restore.days)
@@ -244,10 +244,14 @@ class ObjectStore:
 
     def _expired(self, bucket: str, key: str) -> None:
         self._restores.pop((bucket, key), None)
-        found = self.buckets.get(bucket, Bucket("", "", "", self.clock.now())).objects.get(key)
+        found = self._find(bucket, key)
         if found is not None and found.restore is not None and found.restore.expiry is not None \
                 and self.clock.now() >= found.restore.expiry:
             self._set_restore(bucket, key, None)
+
+    def _find(self, bucket: str, key: str) -> CosObject | None:
+        found = self.buckets.get(bucket)
+        return None if found is None else found.objects.get(key)
 
     def _cancel_restore(self, bucket: str, key: str) -> None:
         self.clock.cancel(self._restores.pop((bucket, key), None))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.core.errors import ApiError
-from emulator.services.cos_batch import reports
+from emulator.services.cos_batch import errors, reports
 from emulator.services.cos_batch.manifests import InvalidManifest, Task, arn_resource, csv_tasks, decoded_key, \
     inventory_tasks
 from emulator.services.cos_batch.objects import CosObject, ObjectStore, owner
@@ -159,13 +159,13 @@ class Runner:
 
     def _task(self, appid: str, bucket: str, listed: str, version: str, operation: dict, perform) -> Result:
         key = decoded_key(listed)
-        if key is None:
-            return 400, "InvalidObjectName", "The object name is not valid."
-        if version and version != "null":
-            return 404, "NoSuchVersion", "The specified version does not exist."
-        if owner(bucket) != appid:
-            return 403, "AccessDenied", "Access Denied."
         try:
+            if key is None:
+                raise errors.object_error("InvalidObjectName")
+            if version and version != "null":
+                raise errors.object_error("NoSuchVersion")
+            if owner(bucket) != appid:
+                raise errors.object_error("AccessDenied")
             perform(bucket, key, operation, appid)
         except ApiError as error:
             return error.status, error.code, error.message
@@ -175,14 +175,14 @@ class Runner:
         """COSPutObjectCopy of one object, as PUT Object - Copy with the operation's directives."""
         target = arn_resource(operation["TargetResource"])
         if owner(target) != appid:
-            raise ApiError(403, "AccessDenied", "Access Denied.")
+            raise errors.object_error("AccessDenied")
         self.store.bucket(target)
         try:
             source = self.store.get(bucket, key)
         except ApiError:
-            raise ApiError(404, "NoSuchCopySource", "The specified copy source does not exist.") from None
+            raise errors.object_error("NoSuchCopySource") from None
         if not source.readable(self.store.clock.now()):
-            raise ApiError(403, "InvalidObjectState", "The operation is not valid for the object storage class.")
+            raise errors.object_error("InvalidObjectState")
         destination = key
         if str(operation.get("PrefixReplace", "")).lower() == "true":
             old, new = operation.get("ResourcesPrefix") or "", operation.get("TargetKeyPrefix") or ""
@@ -191,8 +191,7 @@ class Runner:
         changes = copy_changes(source, operation)
         if (bucket, key) == (target, destination) and changes.get("storage_class") == source.storage_class \
                 and operation.get("MetadataDirective", "Copy") == "Copy":
-            raise ApiError(400, "InvalidRequest", "This copy request is illegal because it is trying to copy an "
-                                                  "object to itself without changing the object's metadata.")
+            raise errors.object_error("InvalidRequest", errors.SELF_COPY)
         self.store.copy(target, destination, source, **changes)
 
     def _restore(self, bucket: str, key: str, operation: dict, appid: str) -> None:
