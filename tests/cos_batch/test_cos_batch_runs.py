@@ -292,3 +292,12 @@ def test_copy_directives_replace_metadata_and_add_tags(emulator, cos):
     assert (head["Content-Type"], head.get("x-cos-meta-old"), head["x-cos-meta-new"]) == ("application/json", None, "2")
     assert cos.get_object_tagging(Bucket=DST, Key="m")["TagSet"]["Tag"] == [
         {"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]
+
+
+def test_a_target_that_is_no_resource_name_fails_the_job_in_preparing(emulator, cos):
+    etag = upload_manifest(cos, [f"{SRC},a"])
+    job_id = create_job(emulator, etag, {"COSPutObjectCopy": {"TargetResource": "dst-1250000000"}}, confirm=False)
+    for _ in range(3):
+        emulator.advance(STEP)
+    job = describe(emulator, job_id)
+    assert job["Status"] == "Failed" and job["FailureReasons"]["JobFailure"]["FailureCode"] == "InvalidArgument"

@@ -160,3 +160,46 @@ def test_under_strict_authentication_unsigned_object_calls_are_refused():
         assert unsigned.status_code == 403 and b"<Code>AccessDenied</Code>" in unsigned.content
         running.client().put_object(Bucket=SRC, Key="k", Body=b"signed")
         assert running.client().get_object(Bucket=SRC, Key="k")["Body"].get_raw_stream().read() == b"signed"
+
+
+@pytest.mark.parametrize(("method", "path", "headers", "body", "status", "code"), [
+    ("PUT", "/k", {"Content-MD5": "not base64"}, b"x", 400, "InvalidDigest"),
+    ("PUT", "/k", {"Content-MD5": "7o3pGNBWQBRbGPcPTDqmAg=="}, b"x", 400, "BadDigest"),
+    ("PUT", "/k", {"x-cos-storage-class": "COLD"}, b"x", 400, "NotSupportedStorageClass"),
+    ("PUT", "/k", {"x-cos-tagging": "&".join(f"k{n}=v" for n in range(11))}, b"x", 400, "InvalidTag"),
+    ("PUT", "/k", {"x-cos-meta-bad_name": "v"}, b"x", 400, "InvalidArgument"),
+    ("PUT", "/k", {"x-cos-copy-source": "no-bucket-here"}, b"", 400, "InvalidCopySource"),
+    ("PUT", "/k", {"x-cos-copy-source": f"/{SRC}/k", "x-cos-metadata-directive": "Sometimes"}, b"", 400,
+     "InvalidArgument"),
+    ("PUT", "/k?acl", {}, b"", 501, "NotImplemented"),
+    ("PUT", "/" + "k" * 851, {}, b"x", 400, "KeyTooLong"),
+    ("POST", "/k?restore", {}, b"<RestoreRequest><Days>x</Days></RestoreRequest>", 400, "InvalidArgument"),
+    ("POST", "/k?restore", {}, b"<nope", 400, "MalformedXML"),
+    ("POST", "/k", {}, b"", 501, "NotImplemented"),
+    ("PUT", "/k?tagging", {}, b"<Tagging><TagSet><Tag><Key>a b</Key></Tag></TagSet></Tagging>", 200, None),
+    ("GET", "/?max-keys=-1", {}, None, 400, "InvalidArgument"),
+    ("GET", "/?delimiter=ab", {}, None, 400, "InvalidDelimiter"),
+    ("GET", "/?encoding-type=base64", {}, None, 400, "InvalidArgument"),
+    ("PATCH", "/k", {}, b"", 405, "MethodNotAllowed"),
+    ("PUT", "/", {}, b"", 409, "BucketAlreadyOwnedByYou"),
+    ("DELETE", "/", {}, None, 409, "BucketNotEmpty"),
+])
+def test_bad_object_requests_get_cos_errors_never_a_server_error(emulator, cos, method, path, headers, body, status,
+                                                                code):
+    cos.put_object(Bucket=SRC, Key="k", Body=b"x")
+    answer = requests.request(method, f"{emulator.url}{path}", data=body, timeout=10,
+                              headers={"Host": f"{SRC}.cos.ap-guangzhou.myqcloud.com", **headers})
+    assert answer.status_code == status, answer.text
+    if code is not None:
+        assert f"<Code>{code}</Code>".encode() in answer.content
+
+
+def test_ranges_and_conditions(emulator, cos):
+    put = cos.put_object(Bucket=SRC, Key="r", Body=b"0123456789")
+    url, host = f"{emulator.url}/r", {"Host": f"{SRC}.cos.ap-guangzhou.myqcloud.com"}
+    ranged = requests.get(url, headers={**host, "Range": "bytes=2-4"}, timeout=10)
+    assert (ranged.status_code, ranged.content, ranged.headers["Content-Range"]) == (206, b"234", "bytes 2-4/10")
+    assert requests.get(url, headers={**host, "Range": "bytes=-3"}, timeout=10).content == b"789"
+    assert requests.get(url, headers={**host, "Range": "bytes=20-"}, timeout=10).status_code == 416
+    assert requests.get(url, headers={**host, "If-None-Match": put["ETag"]}, timeout=10).status_code == 304
+    assert requests.get(url, headers={**host, "If-Match": '"nope"'}, timeout=10).status_code == 412

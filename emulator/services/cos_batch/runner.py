@@ -122,6 +122,12 @@ class Runner:
                 return failure("NoSuchBucket", f"The report bucket {report_bucket} does not exist")
             if owner(report_bucket) != appid:
                 return failure("AccessDenied", f"Writing the report to {report_bucket} is forbidden: 403 Forbidden")
+        target = job["Operation"].get("COSPutObjectCopy", {}).get("TargetResource")
+        if target is not None:
+            try:
+                arn_resource(target)
+            except InvalidManifest as error:
+                return failure("InvalidArgument", f"TargetResource: {error}")
         try:
             if spec["Format"] == "COSInventoryReport_CSV_V1":
                 objects = self.store.buckets[bucket].objects
