@@ -26,7 +26,6 @@ def add_routes(router: web.UrlDispatcher, api: CosBatchApi) -> None:
 
 BUCKET_PATH = "/{bucket:%s}{slash:/?}" % BUCKET.pattern  # path style: /<bucket> and /<bucket>/
 OBJECT_PATH = "/{bucket:%s}/{key:.+}" % BUCKET.pattern  # path style: /<bucket>/<key>
-_NOT_MARKED = {"bucket": ""}
 Routes = dict[str, web.AbstractRoute]
 
 
@@ -63,13 +62,10 @@ def host_router(bucket_routes: Routes, object_routes: Routes):
         dot = host.find(".")
         if dot <= 0:
             return None
-        label = host[:dot]
-        if "-" not in label:  # 127.0.0.1, <uin>.cos-control...: the common case ends here
+        label = host[:dot].lower()
+        if "-" not in label or not BUCKET.fullmatch(label):  # 127.0.0.1, <uin>.cos-control...: the common case
             if host.startswith((".cos.", ".cos-internal."), dot):
-                return {"bucket": label.lower(), HOST_MARK: "invalid"}, bucket_routes["GET"]
-            return None
-        label = label.lower()
-        if not BUCKET.fullmatch(label):
+                return {"bucket": label, HOST_MARK: "invalid"}, bucket_routes["GET"]
             return None
         routes = bucket_routes if request.path == "/" else object_routes
         return {"bucket": label, HOST_MARK: "1"}, routes.get(request.method) or routes["*"]
