@@ -68,16 +68,16 @@ class CosObjectApi:
 
     def _target(self, request: web.Request, with_key: bool) -> tuple[str, str]:
         bucket, key, paths = self._bucket_and_key(request)
+        length = request.content_length
+        if length is not None and length > self.store.max_object_bytes:  # refused before anything is read
+            raise errors.object_error("EntityTooLarge")
         self._authorise(request, bucket, paths)
         object_validation.not_emulated(request.query)
         return bucket, object_validation.key(key) if with_key else key
 
     async def _body(self, request: web.Request) -> bytes:
         """The request body, refused with EntityTooLarge before it is buffered past the object bound."""
-        limit = self.store.max_object_bytes
-        length = request.content_length
-        if length is not None and length > limit:
-            raise errors.object_error("EntityTooLarge")
+        limit = self.store.max_object_bytes  # a Content-Length past it was refused by _target
         chunks, size = [], 0
         async for chunk in request.content.iter_any():
             size += len(chunk)
