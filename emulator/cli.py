@@ -233,6 +233,22 @@ def build_parser() -> argparse.ArgumentParser:
                         default=_env_flag("EMULATOR_COS_REQUIRE_SIGNATURE"),
                         help="the same as --auth cos_batch, which it adds to any other --auth "
                              "(EMULATOR_COS_REQUIRE_SIGNATURE=1)")
+    parser.add_argument("--cos-max-object-bytes", type=int, metavar="BYTES",
+                        default=env("EMULATOR_COS_MAX_OBJECT_BYTES", str(16 * 1024 * 1024)),
+                        help="largest COS object body kept; a larger write is refused with 400 EntityTooLarge "
+                             "(EMULATOR_COS_MAX_OBJECT_BYTES; default 16 MiB)")
+    parser.add_argument("--cos-max-store-bytes", type=int, metavar="BYTES",
+                        default=env("EMULATOR_COS_MAX_STORE_BYTES", str(256 * 1024 * 1024)),
+                        help="all COS object bodies together; a write past it is refused with 400 EntityTooLarge "
+                             "(EMULATOR_COS_MAX_STORE_BYTES; default 256 MiB)")
+    parser.add_argument("--cos-tasks-per-second", type=int, metavar="N",
+                        default=env("EMULATOR_COS_TASKS_PER_SECOND", "100"),
+                        help="COS batch tasks run per emulator second while a job is Active "
+                             "(EMULATOR_COS_TASKS_PER_SECOND; default 100)")
+    parser.add_argument("--cos-strict-manifests", action="store_true",
+                        default=_env_flag("EMULATOR_COS_STRICT_MANIFESTS"),
+                        help="a COS job whose manifest bucket the emulator does not hold fails, as on COS; "
+                             "by default it runs imaginary tasks (EMULATOR_COS_STRICT_MANIFESTS=1)")
     add_auth_arguments(parser)
     parser.add_argument("--state-file", type=Path, metavar="PATH", default=env("EMULATOR_STATE_FILE") or None,
                         help="load the state from this file at start if it exists (instead of the fixtures), "
@@ -277,6 +293,10 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         mrs_job_duration=args.mrs_job_duration,
         cos_step_seconds=max(0.0, args.cos_step_seconds),
         cos_require_signature=args.cos_require_signature,
+        cos_max_object_bytes=max(0, args.cos_max_object_bytes),
+        cos_max_store_bytes=max(0, args.cos_max_store_bytes),
+        cos_tasks_per_second=max(1, args.cos_tasks_per_second),
+        cos_strict_manifests=args.cos_strict_manifests,
         state_file=args.state_file,
         snapshot_interval=args.snapshot_interval or None,
         quiet=args.quiet,

@@ -46,6 +46,13 @@ class Settings:
     mrs_job_duration: float = 10.0  # seconds an MRS job execution runs, unless its properties/configs say otherwise
     cos_step_seconds: float = 2.0  # seconds between a COS job's automatic status steps
     cos_require_signature: bool = False  # the same as "cos_batch" in auth (the older flag)
+    cos_max_object_bytes: int = 16 * 1024 * 1024  # largest COS object body kept; past it 400 EntityTooLarge
+    cos_max_store_bytes: int = 256 * 1024 * 1024  # all COS object bodies together; past it 400 EntityTooLarge
+    cos_tasks_per_second: int = 100  # COS batch tasks run per emulator second while a job is Active
+    cos_strict_manifests: bool = False  # a manifest in a bucket the emulator lacks fails the job (else: imaginary tasks)
+    cos_failure_min_tasks: int = 1000  # a COS job fails once more than this many tasks ran ...
+    cos_failure_ratio: float = 0.5  # ... and more than this share of them failed
+    cos_restore_scale: float = 1.0  # multiplies COS restore durations (ARCHIVE Bulk: 5 h)
     state_file: Path | None = None  # where state is loaded from at start and saved to; None: kept in memory only
     snapshot_interval: float | None = None  # seconds between automatic saves to state_file; None: only on stop
     quiet: bool = False  # no access log line per request

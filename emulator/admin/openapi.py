@@ -39,7 +39,9 @@ def build(app: web.Application) -> dict[str, Any]:
         service, _, name = name.partition(".")
         template = route.resource.canonical
         spec = {"operationId": f"{service}.{name}", "tags": [service], **services[service].openapi(name, route.method)}
-        spec["parameters"] = [parameter(p, "path") for p in re.findall(r"\{(\w+)\}", template)] + spec["parameters"]
+        own = {p["name"] for p in spec["parameters"] if p["in"] == "path"}  # a service may give a path value's pattern
+        spec["parameters"] = [parameter(p, "path") for p in re.findall(r"\{(\w+)\}", template) if p not in own] \
+            + spec["parameters"]
         paths.setdefault(template, {})[route.method.lower()] = spec
     for (method, path), (name, body) in ADMIN.items():
         spec = {"operationId": f"admin.{name}", "tags": ["admin"],

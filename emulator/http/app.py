@@ -27,6 +27,8 @@ def create_app(settings: Settings | None = None, access_log: AccessLog | None = 
     app.add_subapp("/_emulator/", admin)
     for service in emulator.services.values():
         service.add_routes(app.router)
+        if service.route_by_host is not None:
+            app.router.host_routes.append(service.route_by_host)  # type: ignore[attr-defined]
     wrap_routes(app, handling(emulator, checking, access_log))
     app.cleanup_ctx.append(clock_ticker)
     app.cleanup_ctx.append(state_keeper)

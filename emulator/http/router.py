@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -45,12 +46,17 @@ class SegmentRouter(web.UrlDispatcher):
         super().__init__()
         self._root: _Node | None = None
         self._recent: dict[tuple[str, str], tuple[dict[str, str], web.AbstractRoute]] = {}  # (path, method): walked
+        self.host_routes: list[Callable[[web.Request], tuple[dict[str, str], web.AbstractRoute] | None]] = []
 
     def freeze(self) -> None:
         super().freeze()
         self._root = _tree(self.resources())
 
     async def resolve(self, request: web.Request) -> web.UrlMappingMatchInfo:
+        for by_host in self.host_routes:  # services that route some requests by their Host header (COS buckets)
+            picked = by_host(request)
+            if picked is not None:
+                return web.UrlMappingMatchInfo(*picked)
         key = (request.rel_url.path_safe, request.method)
         found = self._recent.get(key)
         if found is None and self._root is not None:

@@ -1,6 +1,7 @@
 """The contract between the runtime and each emulated service: the shared core and every hook a service offers."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from collections.abc import Awaitable
 from typing import Any, Protocol
@@ -31,6 +32,8 @@ class Service(Protocol):
     prefixes: tuple[str, ...]  # path prefixes it owns, so unrouted requests get its envelope
     request_id_header: str | None  # the header it numbers its own answers with; None: the layer's X-Request-Id
     can_transition: bool  # whether `transition` moves its jobs (the admin API lists those that can)
+    # Routes some requests by their Host header before any path routing (COS buckets): (match values, route) or None.
+    route_by_host: Callable[[web.Request], tuple[dict[str, str], web.AbstractRoute] | None] | None
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         """Its routes, each named `<service>.<operation>` after the real API's operation."""
@@ -73,6 +76,7 @@ class ServiceDefaults:
     name = ""
     request_id_header: str | None = None
     can_transition = False
+    route_by_host: Callable[[web.Request], tuple[dict[str, str], web.AbstractRoute] | None] | None = None
 
     def owns_fixture(self, document: dict[str, Any]) -> bool:
         return document.get("service") == self.name

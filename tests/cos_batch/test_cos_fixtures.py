@@ -28,7 +28,7 @@ async def test_bundled_fixtures_hold_one_job_per_interesting_status(cos: Cos) ->
     assert statuses == {SUSPENDED_ID: "Suspended", ACTIVE_ID: "Active", COMPLETE_ID: "Complete",
                         CANCELLED_ID: "Cancelled"}
     health = await (await cos.client.get("/_emulator/health")).json()
-    assert health["services"]["cos_batch"] == {"jobs": 4}
+    assert health["services"]["cos_batch"] == {"jobs": 4, "buckets": 0, "objects": 0}
 
 
 async def test_fixture_job_defaults_follow_its_status(aiohttp_client, make_app, tmp_path) -> None:

@@ -86,24 +86,27 @@ def _host_forms(host: str) -> list[str]:
     return list(dict.fromkeys((host, bare.lower())))
 
 
-def verify(request: web.Request, secret_key_of: Callable[[str], str | None], now: float | None = None) -> None:
-    """Accept the request's signature or raise the 403 COS answers with.
+def verify(request: web.Request, secret_key_of: Callable[[str], str | None], now: float | None = None,
+           paths: tuple[str, ...] = ()) -> str | None:
+    """Accept the request's signature or raise the 403 COS answers with; the SecretId whose signature was
+    checked (None when none was).
 
     With `now` (strict authentication, the emulator clock's Unix time) a request must be signed,
     by a known SecretId, within its time window; without it only known keys' signatures are checked.
+    `paths` are the signed paths accepted (default: the request's path).
     """
     required = now is not None
     value = request.headers.get("Authorization", "")
     if not value:
         if required:
             raise errors.access_denied()
-        return
+        return None
     fields = parse_authorization(value)
     secret_key = secret_key_of(fields["q-ak"])
     if secret_key is None:
         if required:
             raise errors.unknown_access_key()
-        return
+        return None
     if now is not None:
         _check_window(fields, now)
     param_names = [name for name in fields["q-url-param-list"].lower().split(";") if name]
@@ -115,8 +118,9 @@ def verify(request: web.Request, secret_key_of: Callable[[str], str | None], now
     for host in hosts:
         if "host" in header_names:
             headers["host"] = _encode(host)
-        expected = signature(secret_key, fields["q-key-time"], request.method, request.path, params,
-                             _pairs(headers, header_names))
-        if hmac.compare_digest(expected, given):
-            return
+        for path in paths or (request.path,):
+            expected = signature(secret_key, fields["q-key-time"], request.method, path, params,
+                                 _pairs(headers, header_names))
+            if hmac.compare_digest(expected, given):
+                return fields["q-ak"]
     raise errors.signature_mismatch()

@@ -27,6 +27,50 @@ NO_SUCH_JOB_OR_FINISHED = "The specified job does not exist or has already been 
 EXPIRED = "Request has expired"
 
 
+STORE_FULL = "The object store is full (--cos-max-store-bytes)."
+
+# The object API's catalogue: code -> (status, message); the messages COS prints where known.
+OBJECT_ERRORS = {
+    "NoSuchBucket": (404, "The specified bucket does not exist."),
+    "NoSuchKey": (404, "The specified key does not exist."),
+    "NoSuchCopySource": (404, "The specified copy source does not exist."),
+    "NoSuchVersion": (404, "The specified version does not exist."),
+    "InvalidRequest": (400, "Missing required header for this request: Appid, Bucket format should be "
+                            "<bucketname>-<appid>"),
+    "InvalidBucketName": (400, "The specified bucket name is not valid."),
+    "BucketNameTooLong": (400, "The specified bucket name is too long."),
+    "BucketAlreadyOwnedByYou": (409, "Your previous request to create the named bucket succeeded and you "
+                                     "already own it."),
+    "BucketNotEmpty": (409, "The bucket you tried to delete is not empty."),
+    "InvalidObjectState": (403, "The operation is not valid for the object storage class."),
+    "RestoreAlreadyInProgress": (409, "Object restore is already in progress."),
+    "RestoreNonArchiveObject": (405, "Non-archived objects cannot be restored."),
+    "PreconditionFailed": (412, "Precondition not match."),
+    "InvalidRange": (416, "The requested range is not satisfiable."),
+    "InvalidCopySource": (400, "The copy source is not valid."),
+    "InvalidDelimiter": (400, "The delimiter can only be one character."),
+    "InvalidArgument": (400, "Invalid argument."),
+    "InvalidTag": (400, "The tag is not valid."),
+    "InvalidObjectName": (400, "The object name is not valid."),
+    "NotSupportedStorageClass": (400, "The storage class you specified is not supported."),
+    "KeyTooLong": (400, "Your key is too long."),
+    "EntityTooLarge": (400, "Your proposed upload exceeds the maximum allowed object size."),
+    "MalformedXML": (400, "The XML you provided was not well-formed or did not validate against our "
+                          "published schema."),
+    "MissingContentLength": (411, "You must provide the Content-Length HTTP header."),
+    "NotImplemented": (501, "A header or query you provided implies functionality that is not implemented."),
+    "AccessDenied": (403, "Access Denied."),
+}
+SELF_COPY = ("This copy request is illegal because it is trying to copy an object to itself without changing the "
+             "object's metadata, storage class, website redirect location or encryption attributes.")
+
+
+def object_error(code: str, message: str | None = None, **details: Any) -> ApiError:
+    """An object-API error by its COS code, with the catalogue's status and (unless given) message."""
+    status, default = OBJECT_ERRORS[code]
+    return ApiError(status, code, message or default, **details)
+
+
 def invalid_argument(message: str = INVALID_PARAMETER, **details: Any) -> ApiError:
     return ApiError(400, "InvalidArgument", message, **details)
 

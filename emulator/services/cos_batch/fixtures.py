@@ -13,6 +13,15 @@
         StatusUpdateReason, SuspendedCause, SuspendedDate, TerminationDate: optional
         FailureReasons: [{FailureCode, FailureReason}]
         next_step_seconds: 3600         # optional: when an unfinished job takes its next step
+    buckets:                            # optional: buckets of the object store, with objects
+      - name: examplebucket-1250000000  # <name>-<APPID>
+        region: ap-guangzhou            # optional
+        objects:
+          - key: manifests/m.csv
+            body: "examplebucket-1250000000,a.txt"   # a text body, or
+            file: data/m.csv            # a file under the fixture folder
+            storage_class: ARCHIVE      # optional, default STANDARD
+            content_type: text/csv      # optional
 
 The CreateJobRequest is written out as XML and read back by the same parser and validator
 CreateJob uses; omitted state gets what the job would carry in that status.
@@ -20,13 +29,16 @@ CreateJob uses; omitted state gets what the job would carry in that status.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 from xml.parsers.expat import ExpatError
 
 from emulator.core.clock import parse_rfc3339, rfc3339
 from emulator.services.cos_batch import lifecycle, validation, xmlio
 
-_DOCUMENT_KEYS = {"service", "appid", "credentials", "jobs"}
+_DOCUMENT_KEYS = {"service", "appid", "credentials", "jobs", "buckets"}
+_BUCKET_KEYS = {"name", "region", "objects"}
+_OBJECT_KEYS = {"key", "body", "file", "storage_class", "content_type"}
 _JOB_KEYS = {"JobId", "Status", "CreationTime", "CreateJobRequest", "ProgressSummary", "StatusUpdateReason",
              "SuspendedCause", "SuspendedDate", "TerminationDate", "FailureReasons", "next_step_seconds"}
 _PROGRESS_KEYS = ("NumberOfTasksFailed", "NumberOfTasksSucceeded", "TotalNumberOfTasks")
@@ -135,3 +147,36 @@ def read(document: dict) -> tuple[str | None, dict[str, str], list[dict]]:
     for entry in jobs:
         _unknown(_mapping(entry, "a job"), _JOB_KEYS, "a job")
     return appid, credentials, jobs
+
+
+def buckets(document: dict, folder: Path | None) -> list[tuple[str, str | None, list[tuple[str, bytes, dict]]]]:
+    """(name, region, [(key, body, attributes)]) of the document's buckets; files are read from `folder`."""
+    entries = document.get("buckets", [])
+    if not isinstance(entries, list):
+        raise ValueError("buckets must be a list")
+    found = []
+    for entry in entries:
+        _unknown(_mapping(entry, "a bucket"), _BUCKET_KEYS, "a bucket")
+        name = _text(entry.get("name"), "a bucket's name", 64)
+        region = entry.get("region")
+        objects = []
+        for item in entry.get("objects", []) or []:
+            _unknown(_mapping(item, "an object"), _OBJECT_KEYS, "an object")
+            key = _text(item.get("key"), "an object's key", 850)
+            if ("body" in item) == ("file" in item):
+                raise ValueError(f"object {key}: give body (text) or file (a path under the fixture folder)")
+            if "body" in item:
+                body = _text(item["body"], f"object {key}'s body", 1 << 20).encode("utf-8")
+            else:
+                if folder is None:
+                    raise ValueError(f"object {key}: file needs a fixture folder")
+                path = (folder / _text(item["file"], f"object {key}'s file", 1024)).resolve()
+                if not path.is_relative_to(folder.resolve()) or not path.is_file():
+                    raise ValueError(f"object {key}: {item['file']} is no file under the fixture folder")
+                body = path.read_bytes()
+            attributes: dict[str, Any] = {"storage_class": str(item.get("storage_class", "STANDARD")).upper()}
+            if item.get("content_type"):
+                attributes["headers"] = {"Content-Type": str(item["content_type"])}
+            objects.append((key, body, attributes))
+        found.append((name, None if region is None else str(region), objects))
+    return found

@@ -1,9 +1,6 @@
 """The COS batch handlers, one per COS action: check the request, call the job book, render the answer."""
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 from collections.abc import Callable
 from xml.parsers.expat import ExpatError
 
@@ -13,22 +10,6 @@ from emulator.core.rendered import Rendered
 from emulator.services.cos_batch import authn, errors, shapes, validation, xmlio
 from emulator.services.cos_batch.registry import JobBook
 from emulator.services.cos_batch.wire import Wire
-
-
-
-def _digest_checked(request: web.Request, body: bytes) -> None:
-    """Content-MD5, when sent, must be the base64 of the body's 16-byte MD5."""
-    given = request.headers.get("Content-MD5")
-    if given is None:
-        return
-    try:
-        digest = base64.b64decode(given, validate=True)
-    except (binascii.Error, ValueError):
-        raise errors.invalid_digest() from None
-    if len(digest) != 16:
-        raise errors.invalid_digest()
-    if digest != hashlib.md5(body).digest():
-        raise errors.bad_digest()
 
 
 class CosBatchApi:
@@ -53,7 +34,7 @@ class CosBatchApi:
     async def create_job(self, request: web.Request) -> web.Response:
         appid = self._appid(request)
         body = await request.read()
-        _digest_checked(request, body)
+        validation.digest_checked(request.headers, body)
         if not body:
             raise errors.invalid_request(errors.EMPTY_BODY)
         try:

@@ -109,3 +109,8 @@ def enter(job: Job, status: str, now: str, tasks: int) -> Job:
             moved["StatusUpdateReason"] = COMPLETE_REASON
     moved["ProgressSummary"] = progress
     return moved
+
+
+def failing(job: Job, failure: dict[str, str]) -> Job:
+    """`job` moved into Failing with its one JobFailure (the Failed step then records TerminationDate)."""
+    return {**job, "Status": "Failing", "FailureReasons": [failure]}

@@ -10,6 +10,7 @@ from emulator.core.clock import Scheduled, parse_rfc3339
 from emulator.core.errors import ApiError
 from emulator.services.protocol import Core
 from emulator.services.cos_batch import errors, lifecycle
+from emulator.services.cos_batch.runner import Runner
 
 log = logging.getLogger("emulator.cos_batch")
 Job = dict[str, Any]
@@ -29,7 +30,8 @@ class JobBook:
     job's next step falls due is kept in the store too (`steps`), so a restart keeps its timing.
     """
 
-    def __init__(self, core: Core, step_seconds: float, tasks_per_job: int = DEFAULT_TASKS_PER_JOB) -> None:
+    def __init__(self, core: Core, step_seconds: float, tasks_per_job: int = DEFAULT_TASKS_PER_JOB,
+                 runner: Runner | None = None) -> None:
         self.store = core.store
         self.clock = core.clock
         self.ids = core.ids
@@ -38,10 +40,13 @@ class JobBook:
         self._pending: dict[tuple[str, str], Scheduled] = {}  # the clock handle of each job's next step
         self.step_seconds = step_seconds
         self.tasks_per_job = tasks_per_job
+        self.runner = runner  # jobs whose manifest the object store holds do their work through it
 
     def reset(self) -> None:
-        """Forget the steps scheduled before a reset (the clock has dropped them)."""
+        """Forget the steps scheduled before a reset (the clock has dropped them) and the runs."""
         self._pending.clear()
+        if self.runner is not None:
+            self.runner.reset()
 
     def now(self) -> str:
         return self.clock.stamp()
@@ -51,6 +56,8 @@ class JobBook:
         self.store.next_revision()
 
     def _schedule(self, appid: str, job: Job, delay: float | None = None) -> None:
+        if job["Status"] in lifecycle.TERMINAL and self.runner is not None:
+            self.runner.finish(appid, job)  # the report, when tasks ran
         if lifecycle.next_automatic(job) is None:
             self._unschedule(appid, job["JobId"])
             return
@@ -76,11 +83,32 @@ class JobBook:
                 return
             target = lifecycle.next_automatic(job)
             if target is not None:
-                moved = lifecycle.enter(job, target, self.now(), self.tasks_per_job)
+                moved, delay = self._advance(appid, job, target)
                 self._write(appid, moved)
-                self._schedule(appid, moved)
+                self._schedule(appid, moved, delay)
         except Exception:  # a clock callback must never take the ticker down
             log.exception("COS job %s/%s failed to take its automatic step", appid, job_id)
+
+    def _advance(self, appid: str, job: Job, target: str) -> tuple[Job, float | None]:
+        """The job after its automatic step, and when the next one falls due (None: a status step from now).
+
+        With a runner: Preparing reads the manifest (its task count, or Failing with the reason), and
+        Active runs the next tasks each second until all ran (then Completing) or too many failed (Failing).
+        """
+        runner, now = self.runner, self.now()
+        if runner is not None and job["Status"] == "Preparing":
+            outcome = runner.prepare(appid, job)
+            if isinstance(outcome, dict):
+                return lifecycle.failing(job, outcome), None
+            return lifecycle.enter(job, target, now, self.tasks_per_job if outcome is None else outcome), None
+        if runner is not None and job["Status"] == "Active" and runner.has(appid, job["JobId"]):
+            progress, crossed, finished = runner.step(appid, job)
+            job = {**job, "ProgressSummary": progress}
+            if crossed is not None:
+                return lifecycle.failing(job, crossed), None
+            if not finished:
+                return job, 1.0
+        return lifecycle.enter(job, target, now, self.tasks_per_job), None
 
     def create(self, appid: str, request: Job, state: Job | None = None, delay: float | None = None) -> Job:
         """A new job from a validated CreateJobRequest, in status New (or, for a fixture, in `state`)."""
@@ -176,4 +204,6 @@ class JobBook:
         self.get(appid, job_id)
         self.jobs.delete(appid, job_id)
         self._unschedule(appid, job_id)
+        if self.runner is not None:
+            self.runner.forget(appid, job_id)
         self.store.next_revision()

@@ -9,7 +9,10 @@ from emulator.core.credentials import SECRET_SUFFIX
 from emulator.core.errors import ApiError
 from emulator.services.cos_batch import authn, fixtures, lifecycle, openapi, routes
 from emulator.services.cos_batch.handlers import CosBatchApi
+from emulator.services.cos_batch.object_handlers import DEFAULT_REGION, CosObjectApi
+from emulator.services.cos_batch.objects import STORAGE_CLASSES, ObjectStore
 from emulator.services.cos_batch.registry import JobBook
+from emulator.services.cos_batch.runner import Runner
 from emulator.services.cos_batch.wire import Wire
 from emulator.services.protocol import Core, ServiceDefaults
 
@@ -36,9 +39,17 @@ class CosBatchService(ServiceDefaults):
         self.core = core
         self.configured_keys = dict(settings.cos_keys)
         self.secrets = core.store.collection(SECRETS)
-        self.jobs = JobBook(core, step_seconds)
+        self.objects = ObjectStore(core.clock, settings.cos_max_object_bytes, settings.cos_max_store_bytes,
+                                   settings.cos_restore_scale)
+        runner = Runner(self.objects, settings.cos_tasks_per_second, settings.cos_strict_manifests,
+                        settings.cos_failure_min_tasks, settings.cos_failure_ratio)
+        self.jobs = JobBook(core, step_seconds, runner=runner)
         self.wire = Wire(core.clock)
-        self.api = CosBatchApi(self.jobs, self.wire, self.secret_key, strict="cos_batch" in settings.strict)
+        strict = "cos_batch" in settings.strict
+        self.api = CosBatchApi(self.jobs, self.wire, self.secret_key, strict=strict)
+        self.object_api = CosObjectApi(self.objects, self.wire, self.secret_key, self.secret_appid,
+                                       (lambda: core.clock.now().timestamp()) if strict else None)
+        self.route_by_host = None
 
     def secret_key(self, secret_id: str) -> str | None:
         """The SecretKey of a SecretId the emulator knows: configured ones first, then the fixtures'."""
@@ -48,12 +59,18 @@ class CosBatchService(ServiceDefaults):
         stored = self.secrets.get("", secret_id)
         return None if stored is None else stored["SecretKey"]
 
+    def secret_appid(self, secret_id: str) -> str | None:
+        """The APPID a fixture's SecretId belongs to (None for --cos-key keys, which name none)."""
+        stored = self.secrets.get("", secret_id)
+        return None if stored is None else stored.get("Appid")
+
     def authenticate(self, request: web.Request) -> None:
         """Strict authentication, before routing: a known key's signature, within its window on the emulator clock."""
         authn.verify(request, self.secret_key, self.core.clock.now().timestamp())
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         routes.add_routes(router, self.api)
+        self.route_by_host = routes.host_router(*routes.add_object_routes(router, self.object_api))
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
         return self.wire.error(request, error)
@@ -72,12 +89,23 @@ class CosBatchService(ServiceDefaults):
                                  + (f" ({detail})" if detail else "")) from None
             except ValueError as error:
                 raise ValueError(f"job {number}: {error}") from None
+        for name, region, objects in fixtures.buckets(document, self.core.settings.fixtures_dir):
+            try:
+                if name not in self.objects.buckets:
+                    self.objects.create_bucket(name, region or DEFAULT_REGION)
+                for key, body, attributes in objects:
+                    if attributes["storage_class"] not in STORAGE_CLASSES:
+                        raise ValueError(f"object {key}: storage_class must be one of {', '.join(STORAGE_CLASSES)}")
+                    self.objects.put(name, key, body, **attributes)
+            except ApiError as error:
+                raise ValueError(f"bucket {name}: {error.code}: {error.message}") from None
         for secret_id, secret_key in credentials.items():
-            self.secrets.put("", secret_id, {"SecretKey": secret_key})
+            self.secrets.put("", secret_id, {"SecretKey": secret_key, "Appid": appid})
 
     def reset(self) -> None:
         self.api.reset()
         self.jobs.reset()
+        self.objects.reset()
 
     def transition(self, request: dict[str, Any]) -> dict[str, Any]:
         """Admin: move one job to any COS status now, through the state machine's own steps."""
@@ -93,7 +121,8 @@ class CosBatchService(ServiceDefaults):
         self.jobs.restored()
 
     def summary(self) -> dict[str, int]:
-        return {"jobs": len(self.jobs.jobs)}
+        return {"jobs": len(self.jobs.jobs), "buckets": len(self.objects.buckets),
+                "objects": sum(len(bucket.objects) for bucket in self.objects.buckets.values())}
 
     def openapi(self, operation: str, method: str) -> dict[str, Any]:
         return openapi.describe(operation, method)

@@ -5,6 +5,9 @@ Each check raises the catalogue error COS documents for it; what passes comes ba
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -47,6 +50,21 @@ def job_id(value: str) -> str:
     if not value:
         raise errors.invalid_request(errors.NO_JOB_ID)
     return value
+
+
+def digest_checked(headers: Mapping[str, str], body: bytes) -> None:
+    """Content-MD5, when sent, must be the base64 of the body's 16-byte MD5."""
+    given = headers.get("Content-MD5")
+    if given is None:
+        return
+    try:
+        digest = base64.b64decode(given, validate=True)
+    except (binascii.Error, ValueError):
+        raise errors.invalid_digest() from None
+    if len(digest) != 16:
+        raise errors.invalid_digest()
+    if digest != hashlib.md5(body).digest():
+        raise errors.bad_digest()
 
 
 def integer(text: str, low: int, high: int) -> int | None:

@@ -69,6 +69,16 @@ class Wire:
         del headers["Content-Type"]
         return web.Response(status=204, headers=headers)
 
+    def object_response(self, status: int = 200, body: bytes | None = None, headers: dict[str, str] | None = None,
+                        xml: bool = False) -> web.Response:
+        """An object-API answer: the common headers, Content-Type only for XML bodies unless `headers` give one."""
+        common = self._headers()
+        if not xml:
+            del common["Content-Type"]
+        if headers:
+            common.update(headers)
+        return web.Response(status=status, body=body, headers=common)
+
     def error(self, request: web.Request, error: ApiError) -> web.Response:
         """The COS `<Error>` document for `error`, with its status; Resource is the host and raw path."""
         error = errors.in_cos_terms(error)
@@ -78,6 +88,9 @@ class Wire:
         headers = self._headers()
         ids = (headers["x-cos-request-id"], headers["x-cos-trace-id"])
         body = self._error_body(error, request.host + request.rel_url.raw_path, ids)
+        extra = error.details.get("headers")
+        if extra:  # e.g. x-cos-storage-class on InvalidObjectState
+            headers.update(extra)
         return web.Response(body=body, status=error.status, headers=headers)
 
     def _error_body(self, error: ApiError, resource: str, ids: tuple[str, str]) -> bytes:

@@ -1,0 +1,164 @@
+"""Object-API request checks: keys, stored headers, x-cos-meta-*, tags, storage classes, copy sources, bodies, lists."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+from xml.parsers.expat import ExpatError
+
+from emulator.services.cos_batch import errors, xmlio
+from emulator.services.cos_batch.objects import BUCKET, STORAGE_CLASSES
+
+MAX_KEY_BYTES = 850
+MAX_TAGS = 10
+MAX_META_VALUE = 2048
+MAX_META_TOTAL = 4096
+MAX_LIST_KEYS = 1000
+STORED_HEADERS = ("Content-Type", "Cache-Control", "Content-Disposition", "Content-Encoding", "Expires",
+                  "x-cos-server-side-encryption")
+DIRECTIVES = ("Copy", "Replaced")
+TIERS = ("Expedited", "Standard", "Bulk")
+_META_NAME = re.compile(r"[a-z0-9-]+")
+_TAG_TEXT = re.compile(r"[\w +\-=.:/@]*")
+_NOT_EMULATED = ("acl", "uploads", "uploadId", "append", "select", "cors", "policy", "lifecycle", "versioning",
+                 "partNumber", "inventory", "replication", "website", "domain", "logging")
+
+
+def key(text: str) -> str:
+    if len(text.encode("utf-8")) > MAX_KEY_BYTES:
+        raise errors.object_error("KeyTooLong")
+    if not text:
+        raise errors.object_error("InvalidObjectName")
+    return text
+
+
+def not_emulated(query: Mapping[str, str]) -> None:
+    """Sub-resources the emulator does not serve are 501 NotImplemented, never a silent success."""
+    for name in _NOT_EMULATED:
+        if name in query:
+            raise errors.object_error("NotImplemented", reason=f"?{name} is not emulated")
+
+
+def storage_class(headers: Mapping[str, str], default: str = "STANDARD") -> str:
+    value = headers.get("x-cos-storage-class")
+    if value is None:
+        return default
+    if value.upper() not in STORAGE_CLASSES:
+        raise errors.object_error("NotSupportedStorageClass")
+    return value.upper()
+
+
+def stored_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name: headers[name] for name in STORED_HEADERS if name in headers}
+
+
+def meta(headers: Mapping[str, str]) -> dict[str, str]:
+    """The x-cos-meta-* headers by lower-case suffix; each value at most 2 KB, all at most 4 KB."""
+    found: dict[str, str] = {}
+    for name, value in headers.items():
+        lowered = name.lower()
+        if not lowered.startswith("x-cos-meta-"):
+            continue
+        suffix = lowered[len("x-cos-meta-"):]
+        if not _META_NAME.fullmatch(suffix) or len(value.encode("utf-8")) > MAX_META_VALUE:
+            raise errors.object_error("InvalidArgument", reason=f"{name} is not a valid user metadata header")
+        found[suffix] = value
+    if sum(len(k) + len(v.encode("utf-8")) for k, v in found.items()) > MAX_META_TOTAL:
+        raise errors.object_error("InvalidArgument", reason="user metadata exceeds 4 KB")
+    return found
+
+
+def tags(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """At most 10 tags; keys up to 128, values up to 256 characters of letters, digits, space and + - = . : /"""
+    if len(pairs) > MAX_TAGS:
+        raise errors.object_error("InvalidTag", reason="more than 10 tags")
+    found: dict[str, str] = {}
+    for name, value in pairs:
+        if not name or len(name) > 128 or len(value) > 256 or not _TAG_TEXT.fullmatch(name) \
+                or not _TAG_TEXT.fullmatch(value) or name in found:
+            raise errors.object_error("InvalidTag")
+        found[name] = value
+    return found
+
+
+def tagging_header(headers: Mapping[str, str]) -> dict[str, str] | None:
+    value = headers.get("x-cos-tagging")
+    return None if value is None else tags(parse_qsl(value, keep_blank_values=True))
+
+
+def _xml(body: bytes, root: str) -> dict[str, Any]:
+    try:
+        found, tree = xmlio.parse(body)
+    except (ExpatError, ValueError):
+        raise errors.object_error("MalformedXML") from None
+    if found != root or not isinstance(tree, dict):
+        raise errors.object_error("MalformedXML")
+    return tree
+
+
+def tagging_body(body: bytes) -> dict[str, str]:
+    """PUT Object tagging: Tagging/TagSet/Tag/{Key, Value}."""
+    tree = _xml(body, "Tagging")
+    tag_set = tree.get("TagSet") or {}
+    if not isinstance(tag_set, dict):
+        raise errors.object_error("MalformedXML")
+    items = tag_set.get("Tag") or []
+    items = items if isinstance(items, list) else [items]
+    pairs = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("Key"), str):
+            raise errors.object_error("MalformedXML")
+        value = item.get("Value")
+        pairs.append((item["Key"], value if isinstance(value, str) else ""))
+    return tags(pairs)
+
+
+def restore_body(body: bytes) -> tuple[int, str]:
+    """POST Object restore: (Days 1-365, Tier), Tier defaulting to Standard."""
+    tree = _xml(body, "RestoreRequest")
+    days_text = tree.get("Days")
+    days = int(days_text) if isinstance(days_text, str) and days_text.isdigit() else None
+    if days is None or not 1 <= days <= 365:
+        raise errors.object_error("InvalidArgument", reason="Days must be an integer between 1 and 365")
+    parameters = tree.get("CASJobParameters") or {}
+    tier = parameters.get("Tier", "Standard") if isinstance(parameters, dict) else None
+    if tier not in TIERS:
+        raise errors.object_error("InvalidArgument", reason="Tier must be Expedited, Standard or Bulk")
+    return days, tier
+
+
+def copy_source(value: str) -> tuple[str, str]:
+    """(bucket, key) of x-cos-copy-source: `<bucket>.cos.<region>.myqcloud.com/<encoded key>` or `/<bucket>/<key>`."""
+    text = value.partition("?")[0]
+    if text.startswith("/"):
+        bucket, _, encoded = text[1:].partition("/")
+    else:
+        host, _, encoded = text.partition("/")
+        bucket = host.partition(".")[0]
+    source_key = unquote(encoded)
+    if not BUCKET.fullmatch(bucket) or not source_key:
+        raise errors.object_error("InvalidCopySource")
+    return bucket, source_key
+
+
+def directive(headers: Mapping[str, str], name: str) -> str:
+    value = headers.get(name, "Copy")
+    if value not in DIRECTIVES:
+        raise errors.object_error("InvalidArgument", reason=f"{name} must be Copy or Replaced")
+    return value
+
+
+def list_query(query: Mapping[str, str]) -> tuple[str, str, str, int, bool]:
+    """(prefix, delimiter, marker, max-keys capped at 1000, url encoding) of GET Bucket."""
+    delimiter = query.get("delimiter", "")
+    if len(delimiter) > 1:
+        raise errors.object_error("InvalidDelimiter")
+    text = query.get("max-keys", "")
+    if text and not text.isdigit():
+        raise errors.object_error("InvalidArgument", reason="max-keys must be a non-negative integer")
+    encoding = query.get("encoding-type", "")
+    if encoding not in ("", "url"):
+        raise errors.object_error("InvalidArgument", reason="encoding-type must be url")
+    max_keys = min(int(text), MAX_LIST_KEYS) if text else MAX_LIST_KEYS
+    return query.get("prefix", ""), delimiter, query.get("marker", ""), max_keys, encoding == "url"

@@ -1,0 +1,217 @@
+"""Batch jobs doing their work: the manifest read in Preparing, tasks run on the object store while Active, the report at the end.
+
+The job book drives it from its clock steps. A run is kept in memory per (APPID, JobId): the task
+tuples, how many ran, and one compact result per task run. Runs are not in the state file: a job
+restored mid-run finishes with the imaginary tasks of jobs without a real manifest.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from emulator.core.errors import ApiError
+from emulator.services.cos_batch import errors, reports
+from emulator.services.cos_batch.manifests import InvalidManifest, Task, arn_resource, csv_tasks, decoded_key, \
+    inventory_tasks
+from emulator.services.cos_batch.objects import CosObject, ObjectStore, owner
+
+log = logging.getLogger("emulator.cos_batch")
+Job = dict[str, Any]
+Result = tuple[int, str, str]  # (HTTP status, error code or "", message)
+SUCCEEDED: Result = (200, "", "Successful")
+
+
+def failure(code: str, reason: str) -> dict[str, str]:
+    """One JobFailure: FailureCode up to 64 bytes, FailureReason up to 256."""
+    return {"FailureCode": code[:64], "FailureReason": reason.encode("utf-8")[:256].decode("utf-8", "ignore")}
+
+
+_METADATA = {"CacheControl": "Cache-Control", "ContentDisposition": "Content-Disposition",
+             "ContentEncoding": "Content-Encoding", "ContentType": "Content-Type", "HttpExpiresDate": "Expires",
+             "SSEAlgorithm": "x-cos-server-side-encryption"}
+
+
+def _members(tree: Any, outer: str, inner: str) -> list[dict]:
+    found = (tree or {}).get(outer) if isinstance(tree, dict) else None
+    found = found.get(inner) if isinstance(found, dict) else None
+    return [item for item in (found if isinstance(found, list) else [found]) if isinstance(item, dict)]
+
+
+def copy_changes(source: CosObject, operation: dict) -> dict[str, Any]:
+    """The destination's storage class, ACL, headers, metadata and tags under the operation's directives."""
+    new = operation.get("NewObjectMetadata") or {}
+    new = new if isinstance(new, dict) else {}
+    headers = {header: new[name] for name, header in _METADATA.items() if isinstance(new.get(name), str)}
+    meta = {str(item.get("Key", "")).lower().removeprefix("x-cos-meta-"): str(item.get("Value") or "")
+            for item in _members(new, "UserMetadata", "member")}
+    tags = {str(item.get("Key", "")): str(item.get("Value") or "")
+            for item in _members(operation, "NewObjectTagging", "COSTag")}
+    changes: dict[str, Any] = {"storage_class": operation.get("StorageClass") or "STANDARD",
+                               "acl": operation.get("CannedAccessControlList") or source.acl}
+    directive = operation.get("MetadataDirective", "Copy")
+    if directive == "Replaced":
+        changes.update(headers=headers, meta=meta)
+    elif directive == "Add":
+        changes.update(headers={**source.headers, **headers}, meta={**source.meta, **meta})
+    tagging = operation.get("TaggingDirective", "Copy")
+    if tagging == "Replaced":
+        changes["tags"] = tags
+    elif tagging == "Add":
+        changes["tags"] = {**source.tags, **tags}
+    return changes
+
+
+@dataclass
+class Run:
+    tasks: list[Task]
+    results: list[Result] = field(default_factory=list)
+    failed: int = 0
+
+
+class Runner:
+    """Runs the jobs whose manifest the object store holds; the others keep their imaginary tasks."""
+
+    def __init__(self, store: ObjectStore, tasks_per_second: int, strict_manifests: bool,
+                 failure_min_tasks: int, failure_ratio: float) -> None:
+        self.store = store
+        self.tasks_per_second = tasks_per_second
+        self.strict_manifests = strict_manifests
+        self.failure_min_tasks = failure_min_tasks
+        self.failure_ratio = failure_ratio
+        self.runs: dict[tuple[str, str], Run] = {}
+
+    def reset(self) -> None:
+        self.runs.clear()
+
+    def has(self, appid: str, job_id: str) -> bool:
+        return (appid, job_id) in self.runs
+
+    def forget(self, appid: str, job_id: str) -> None:
+        self.runs.pop((appid, job_id), None)
+
+    # --- Preparing -----------------------------------------------------------------------------
+
+    def prepare(self, appid: str, job: Job) -> int | dict[str, str] | None:
+        """The task count of a readable manifest, a JobFailure for one that is not, or None for an imaginary one."""
+        location, spec = job["Manifest"]["Location"], job["Manifest"]["Spec"]
+        try:
+            bucket, _, key = arn_resource(location["ObjectArn"]).partition("/")
+        except InvalidManifest as error:
+            return failure("InvalidManifest", str(error))
+        if bucket not in self.store.buckets:
+            if not self.strict_manifests:
+                return None  # as before the object store: a bucket the emulator does not hold, ten good tasks
+            return failure("NoSuchBucket", "Reading the manifest failed: 404 NoSuchBucket")
+        if owner(bucket) != appid:
+            return failure("AccessDenied", "Reading the manifest is forbidden: 403 Forbidden")
+        found = self.store.buckets[bucket].objects.get(key)
+        if found is None:
+            return failure("NoSuchKey", "Reading the manifest failed: 404 NoSuchKey")
+        if location.get("ObjectVersionId", "null") != "null":
+            return failure("NoSuchVersion", "Reading the manifest failed: 404 NoSuchVersion")
+        if location["ETag"].strip('"') != found.etag:
+            return failure("InvalidManifest", "The manifest ETag does not match")
+        report = job["Report"]
+        if report.get("Enabled"):
+            try:
+                report_bucket = arn_resource(report["Bucket"])
+            except InvalidManifest as error:
+                return failure("InvalidManifest", str(error))
+            if report_bucket not in self.store.buckets:
+                return failure("NoSuchBucket", f"The report bucket {report_bucket} does not exist")
+            if owner(report_bucket) != appid:
+                return failure("AccessDenied", f"Writing the report to {report_bucket} is forbidden: 403 Forbidden")
+        target = job["Operation"].get("COSPutObjectCopy", {}).get("TargetResource")
+        if target is not None:
+            try:
+                arn_resource(target)
+            except InvalidManifest as error:
+                return failure("InvalidArgument", f"TargetResource: {error}")
+        try:
+            if spec["Format"] == "COSInventoryReport_CSV_V1":
+                objects = self.store.buckets[bucket].objects
+                tasks = inventory_tasks(found.body, lambda name: objects[name].body if name in objects else None)
+            else:
+                tasks = csv_tasks(found.body, spec.get("Fields", {}).get("member", []))
+        except InvalidManifest as error:
+            return failure("InvalidManifest", str(error))
+        self.runs[(appid, job["JobId"])] = Run(tasks)
+        return len(tasks)
+
+    # --- Active --------------------------------------------------------------------------------
+
+    def step(self, appid: str, job: Job) -> tuple[dict[str, int], dict[str, str] | None, bool]:
+        """Run the next tasks_per_second tasks: (ProgressSummary, JobFailure if the threshold was crossed, all ran)."""
+        run = self.runs[(appid, job["JobId"])]
+        operation_name, operation = next(iter(job["Operation"].items()))
+        perform = self._copy if operation_name == "COSPutObjectCopy" else self._restore
+        crossed = None
+        for bucket, listed, version in run.tasks[len(run.results):len(run.results) + self.tasks_per_second]:
+            result = self._task(appid, bucket, listed, version, operation, perform)
+            run.results.append(result)
+            if result is not SUCCEEDED:
+                run.failed += 1
+            done = len(run.results)
+            if done > self.failure_min_tasks and run.failed > done * self.failure_ratio:
+                crossed = failure("TaskFailureThresholdExceeded",
+                                  f"{run.failed} of {done} tasks failed (more than {self.failure_ratio:.0%} after "
+                                  f"{self.failure_min_tasks} tasks)")
+                break
+        done = len(run.results)
+        progress = {"NumberOfTasksFailed": run.failed, "NumberOfTasksSucceeded": done - run.failed,
+                    "TotalNumberOfTasks": len(run.tasks)}
+        return progress, crossed, done == len(run.tasks)
+
+    def _task(self, appid: str, bucket: str, listed: str, version: str, operation: dict, perform) -> Result:
+        key = decoded_key(listed)
+        try:
+            if key is None:
+                raise errors.object_error("InvalidObjectName")
+            if version and version != "null":
+                raise errors.object_error("NoSuchVersion")
+            if owner(bucket) != appid:
+                raise errors.object_error("AccessDenied")
+            perform(bucket, key, operation, appid)
+        except ApiError as error:
+            return error.status, error.code, error.message
+        return SUCCEEDED
+
+    def _copy(self, bucket: str, key: str, operation: dict, appid: str) -> None:
+        """COSPutObjectCopy of one object, as PUT Object - Copy with the operation's directives."""
+        target = arn_resource(operation["TargetResource"])
+        if owner(target) != appid:
+            raise errors.object_error("AccessDenied")
+        self.store.bucket(target)
+        try:
+            source = self.store.get(bucket, key)
+        except ApiError:
+            raise errors.object_error("NoSuchCopySource") from None
+        if not source.readable(self.store.clock.now()):
+            raise errors.object_error("InvalidObjectState")
+        destination = key
+        if str(operation.get("PrefixReplace", "")).lower() == "true":
+            old, new = operation.get("ResourcesPrefix") or "", operation.get("TargetKeyPrefix") or ""
+            if key.startswith(old):
+                destination = new + key[len(old):]
+        changes = copy_changes(source, operation)
+        if (bucket, key) == (target, destination) and changes.get("storage_class") == source.storage_class \
+                and operation.get("MetadataDirective", "Copy") == "Copy":
+            raise errors.object_error("InvalidRequest", errors.SELF_COPY)
+        self.store.copy(target, destination, source, **changes)
+
+    def _restore(self, bucket: str, key: str, operation: dict, appid: str) -> None:
+        """COSInitiateRestoreObject of one object: ongoing restores fail, valid copies are renewed."""
+        self.store.restore(bucket, key, int(operation["ExpirationInDays"]), operation["JobTier"])
+
+    # --- the end -------------------------------------------------------------------------------
+
+    def finish(self, appid: str, job: Job) -> None:
+        """A finished job's report, if enabled and at least one task ran; the run is then dropped."""
+        run = self.runs.pop((appid, job["JobId"]), None)
+        if run is None or not run.results or not job["Report"].get("Enabled"):
+            return
+        try:
+            reports.write(self.store, job, run.tasks, run.results)
+        except ApiError as error:  # the store's bound: the job ends all the same
+            log.warning("COS job %s/%s: its report was not written: %s", appid, job["JobId"], error.message)

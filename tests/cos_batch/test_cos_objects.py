@@ -1,0 +1,206 @@
+"""The COS object API through cos-python-sdk-v5's CosS3Client (virtual host over loopback) and raw path-style calls."""
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+import requests
+from cos_live import served
+from qcloud_cos.cos_exception import CosServiceError
+
+SRC = "src-1250000000"
+COPY_SOURCE = {"Bucket": SRC, "Key": "dir/a b+c.txt", "Region": "ap-guangzhou"}
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with served(cos_max_object_bytes=1000, cos_max_store_bytes=3000) as running:
+        yield running
+
+
+@pytest.fixture
+def cos(emulator):
+    requests.post(f"{emulator.url}/_emulator/reset", json={}, timeout=30)
+    client = emulator.client()
+    client.create_bucket(Bucket=SRC)
+    return client
+
+
+def error_code(call, *args, **kwargs) -> tuple[int, str]:
+    with pytest.raises(CosServiceError) as raised:
+        call(*args, **kwargs)
+    return raised.value.get_status_code(), raised.value.get_error_code()
+
+
+def test_put_get_head_list_and_delete_an_object(cos):
+    put = cos.put_object(Bucket=SRC, Key="dir/a b+c.txt", Body=b"hello world",
+                         Metadata={"x-cos-meta-colour": "blue"}, ContentType="text/plain")
+    assert put["ETag"] == '"5eb63bbbe01eeed093cb22bb8f5acdc3"'
+    assert put["x-cos-hash-crc64ecma"] == "5981764153023615706"
+    got = cos.get_object(Bucket=SRC, Key="dir/a b+c.txt")
+    assert got["Body"].get_raw_stream().read() == b"hello world"
+    assert (got["Content-Type"], got["x-cos-meta-colour"], got["Content-Length"]) == ("text/plain", "blue", "11")
+    head = cos.head_object(Bucket=SRC, Key="dir/a b+c.txt")
+    assert head["ETag"] == put["ETag"] and "x-cos-storage-class" not in head
+    cos.put_object(Bucket=SRC, Key="top.txt", Body=b"")
+    listed = cos.list_objects(Bucket=SRC)
+    assert [(c["Key"], c["ETag"], c["Size"], c["StorageClass"]) for c in listed["Contents"]] == [
+        ("dir/a b+c.txt", put["ETag"], "11", "STANDARD"),
+        ("top.txt", '"d41d8cd98f00b204e9800998ecf8427e"', "0", "STANDARD")]
+    folded = cos.list_objects(Bucket=SRC, Delimiter="/")
+    assert folded["CommonPrefixes"] == [{"Prefix": "dir/"}] and [c["Key"] for c in folded["Contents"]] == ["top.txt"]
+    cos.delete_object(Bucket=SRC, Key="top.txt")
+    cos.delete_object(Bucket=SRC, Key="never-there")  # 204 all the same
+    assert error_code(cos.get_object, Bucket=SRC, Key="top.txt") == (404, "NoSuchKey")
+    assert error_code(cos.get_object, Bucket="nobucket-1250000000", Key="x") == (404, "NoSuchBucket")
+
+
+def test_listing_pages_with_marker_and_max_keys(cos):
+    for key in ("a", "b/1", "b/2", "c", "d"):
+        cos.put_object(Bucket=SRC, Key=key, Body=b"x")
+    first = cos.list_objects(Bucket=SRC, Delimiter="/", MaxKeys=2)
+    assert (first["IsTruncated"], first["NextMarker"], first["CommonPrefixes"]) == ("true", "b/", [{"Prefix": "b/"}])
+    second = cos.list_objects(Bucket=SRC, Delimiter="/", MaxKeys=2, Marker=first["NextMarker"])
+    assert [c["Key"] for c in second["Contents"]] == ["c", "d"] and second["IsTruncated"] == "false"
+    assert [c["Key"] for c in cos.list_objects(Bucket=SRC, Prefix="b/")["Contents"]] == ["b/1", "b/2"]
+
+
+def test_copy_keeps_the_etag_and_copies_or_replaces_metadata(cos):
+    cos.put_object(Bucket=SRC, Key="dir/a b+c.txt", Body=b"hello world", Metadata={"x-cos-meta-colour": "blue"})
+    copied = cos.copy_object(Bucket=SRC, Key="copy.txt", CopySource=COPY_SOURCE)
+    assert copied["ETag"] == '"5eb63bbbe01eeed093cb22bb8f5acdc3"' and copied["CRC64"] == "5981764153023615706"
+    assert cos.head_object(Bucket=SRC, Key="copy.txt")["x-cos-meta-colour"] == "blue"
+    cos.copy_object(Bucket=SRC, Key="replaced.txt", CopySource=COPY_SOURCE, CopyStatus="Replaced",
+                    Metadata={"x-cos-meta-shape": "round"}, StorageClass="STANDARD_IA")
+    head = cos.head_object(Bucket=SRC, Key="replaced.txt")
+    assert (head.get("x-cos-meta-colour"), head["x-cos-meta-shape"], head["x-cos-storage-class"]) == (
+        None, "round", "STANDARD_IA")
+    missing = {**COPY_SOURCE, "Key": "gone.txt"}
+    assert error_code(cos.copy_object, Bucket=SRC, Key="x", CopySource=missing) == (404, "NoSuchCopySource")
+    assert error_code(cos.copy_object, Bucket=SRC, Key="dir/a b+c.txt", CopySource=COPY_SOURCE) == (
+        400, "InvalidRequest")
+
+
+def test_tags_on_put_and_through_the_tagging_calls(cos):
+    cos.put_object(Bucket=SRC, Key="t.txt", Body=b"x", Tagging="team=data&tier=hot")
+    assert cos.get_object_tagging(Bucket=SRC, Key="t.txt")["TagSet"]["Tag"] == [
+        {"Key": "team", "Value": "data"}, {"Key": "tier", "Value": "hot"}]
+    cos.put_object_tagging(Bucket=SRC, Key="t.txt", Tagging={"TagSet": {"Tag": [{"Key": "k", "Value": "v"}]}})
+    assert cos.get_object_tagging(Bucket=SRC, Key="t.txt")["TagSet"]["Tag"] == [{"Key": "k", "Value": "v"}]
+    cos.delete_object_tagging(Bucket=SRC, Key="t.txt")
+    assert cos.get_object_tagging(Bucket=SRC, Key="t.txt").get("TagSet") in (None, {})
+
+
+def test_archived_objects_are_restored_on_the_clock(emulator, cos):
+    cos.put_object(Bucket=SRC, Key="cold.txt", Body=b"cold", StorageClass="ARCHIVE")
+    assert error_code(cos.get_object, Bucket=SRC, Key="cold.txt") == (403, "InvalidObjectState")
+    cos.put_object(Bucket=SRC, Key="warm.txt", Body=b"warm")
+    request = {"Days": 1, "CASJobParameters": {"Tier": "Expedited"}}
+    assert error_code(cos.restore_object, Bucket=SRC, Key="warm.txt", RestoreRequest=request) == (
+        405, "RestoreNonArchiveObject")
+    cos.restore_object(Bucket=SRC, Key="cold.txt", RestoreRequest=request)
+    head = cos.head_object(Bucket=SRC, Key="cold.txt")
+    assert (head["x-cos-storage-class"], head["x-cos-restore"]) == ("ARCHIVE", 'ongoing-request="true"')
+    assert error_code(cos.restore_object, Bucket=SRC, Key="cold.txt", RestoreRequest=request) == (
+        409, "RestoreAlreadyInProgress")
+    emulator.advance(59)
+    assert cos.head_object(Bucket=SRC, Key="cold.txt")["x-cos-restore"] == 'ongoing-request="true"'
+    emulator.advance(1)  # Expedited on ARCHIVE: 60 s
+    assert cos.head_object(Bucket=SRC, Key="cold.txt")["x-cos-restore"] == (
+        'ongoing-request="false", expiry-date="Fri, 02 Jan 2026 16:00:00 GMT"')
+    assert cos.get_object(Bucket=SRC, Key="cold.txt")["Body"].get_raw_stream().read() == b"cold"
+    assert cos.list_objects(Bucket=SRC, Prefix="cold")["Contents"][0]["RestoreStatus"] == "DONE"
+
+
+def test_path_style_and_virtual_host_reach_the_same_bucket(emulator, cos):
+    cos.put_object(Bucket=SRC, Key="p.txt", Body=b"path")
+    assert requests.get(f"{emulator.url}/{SRC}/p.txt", timeout=10).content == b"path"
+    put = requests.put(f"{emulator.url}/{SRC}/q.txt", data=b"from curl", timeout=10)
+    assert put.headers["ETag"] == f'"{hashlib.md5(b"from curl").hexdigest()}"'
+    assert cos.get_object(Bucket=SRC, Key="q.txt")["Body"].get_raw_stream().read() == b"from curl"
+    listed = requests.get(f"{emulator.url}/{SRC}/", timeout=10)
+    assert listed.status_code == 200 and b"<Key>q.txt</Key>" in listed.content
+    for label in ("nobucketname", "no-appid"):
+        refused = requests.get(f"{emulator.url}/x", headers={"Host": f"{label}.cos.ap-guangzhou.myqcloud.com"},
+                               timeout=10)
+        assert refused.status_code == 400 and b"<Code>InvalidRequest</Code>" in refused.content
+
+
+def test_a_wrong_signature_is_refused_as_the_batch_api_refuses_it(emulator, cos):
+    wrong = emulator.client(secret_key="not-the-key")
+    assert error_code(wrong.put_object, Bucket=SRC, Key="k", Body=b"x") == (403, "SignatureDoesNotMatch")
+
+
+def test_bounds_refuse_a_large_object_and_a_full_store_with_entity_too_large(cos):
+    cos.put_object(Bucket=SRC, Key="exact", Body=b"x" * 1000)  # the bound is inclusive
+    assert error_code(cos.put_object, Bucket=SRC, Key="big", Body=b"x" * 1001) == (400, "EntityTooLarge")
+    cos.put_object(Bucket=SRC, Key="two", Body=b"x" * 1000)
+    cos.put_object(Bucket=SRC, Key="three", Body=b"x" * 1000)
+    with pytest.raises(CosServiceError) as raised:
+        cos.put_object(Bucket=SRC, Key="four", Body=b"x")
+    assert raised.value.get_error_code() == "EntityTooLarge" and "--cos-max-store-bytes" in raised.value.get_error_msg()
+    cos.put_object(Bucket=SRC, Key="three", Body=b"y" * 1000)  # an overwrite of the same size still fits
+    assert [c["Key"] for c in cos.list_objects(Bucket=SRC)["Contents"]] == ["exact", "three", "two"]
+
+
+def test_another_appids_bucket_is_access_denied(emulator, cos):
+    other = "other-1250000001"
+    assert requests.put(f"{emulator.url}/{other}", timeout=10).status_code == 200  # unsigned: accepted by default
+    # the fixture key belongs to APPID 1250000000
+    assert error_code(cos.put_object, Bucket=other, Key="k", Body=b"x") == (403, "AccessDenied")
+    assert error_code(cos.create_bucket, Bucket="another-1250000001") == (403, "AccessDenied")
+
+
+def test_under_strict_authentication_unsigned_object_calls_are_refused():
+    from datetime import datetime, timezone
+    with served(auth=frozenset({"cos_batch"}), clock_start=datetime.now(timezone.utc)) as running:  # the SDK signs for now
+        running.client().create_bucket(Bucket=SRC)
+        assert requests.put(f"{running.url}/{SRC}/k", data=b"x", timeout=10).status_code == 403
+        unsigned = requests.get(f"{running.url}/k", headers={"Host": f"{SRC}.cos.ap-guangzhou.myqcloud.com"},
+                                timeout=10)
+        assert unsigned.status_code == 403 and b"<Code>AccessDenied</Code>" in unsigned.content
+        running.client().put_object(Bucket=SRC, Key="k", Body=b"signed")
+        assert running.client().get_object(Bucket=SRC, Key="k")["Body"].get_raw_stream().read() == b"signed"
+
+
+@pytest.mark.parametrize(("method", "path", "headers", "body", "status", "code"), [
+    ("PUT", "/k", {"Content-MD5": "not base64"}, b"x", 400, "InvalidDigest"),
+    ("PUT", "/k", {"Content-MD5": "7o3pGNBWQBRbGPcPTDqmAg=="}, b"x", 400, "BadDigest"),
+    ("PUT", "/k", {"x-cos-storage-class": "COLD"}, b"x", 400, "NotSupportedStorageClass"),
+    ("PUT", "/k", {"x-cos-tagging": "&".join(f"k{n}=v" for n in range(11))}, b"x", 400, "InvalidTag"),
+    ("PUT", "/k", {"x-cos-meta-bad_name": "v"}, b"x", 400, "InvalidArgument"),
+    ("PUT", "/k", {"x-cos-copy-source": "no-bucket-here"}, b"", 400, "InvalidCopySource"),
+    ("PUT", "/k", {"x-cos-copy-source": f"/{SRC}/k", "x-cos-metadata-directive": "Sometimes"}, b"", 400,
+     "InvalidArgument"),
+    ("PUT", "/k?acl", {}, b"", 501, "NotImplemented"),
+    ("PUT", "/" + "k" * 851, {}, b"x", 400, "KeyTooLong"),
+    ("POST", "/k?restore", {}, b"<RestoreRequest><Days>x</Days></RestoreRequest>", 400, "InvalidArgument"),
+    ("POST", "/k?restore", {}, b"<nope", 400, "MalformedXML"),
+    ("POST", "/k", {}, b"", 501, "NotImplemented"),
+    ("PUT", "/k?tagging", {}, b"<Tagging><TagSet><Tag><Key>a b</Key></Tag></TagSet></Tagging>", 200, None),
+    ("GET", "/?max-keys=-1", {}, None, 400, "InvalidArgument"),
+    ("GET", "/?delimiter=ab", {}, None, 400, "InvalidDelimiter"),
+    ("GET", "/?encoding-type=base64", {}, None, 400, "InvalidArgument"),
+    ("PATCH", "/k", {}, b"", 405, "MethodNotAllowed"),
+    ("PUT", "/", {}, b"", 409, "BucketAlreadyOwnedByYou"),
+    ("DELETE", "/", {}, None, 409, "BucketNotEmpty"),
+])
+def test_bad_object_requests_get_cos_errors_never_a_server_error(emulator, cos, method, path, headers, body, status,
+                                                                code):
+    cos.put_object(Bucket=SRC, Key="k", Body=b"x")
+    answer = requests.request(method, f"{emulator.url}{path}", data=body, timeout=10,
+                              headers={"Host": f"{SRC}.cos.ap-guangzhou.myqcloud.com", **headers})
+    assert answer.status_code == status, answer.text
+    if code is not None:
+        assert f"<Code>{code}</Code>".encode() in answer.content
+
+
+def test_ranges_and_conditions(emulator, cos):
+    put = cos.put_object(Bucket=SRC, Key="r", Body=b"0123456789")
+    url, host = f"{emulator.url}/r", {"Host": f"{SRC}.cos.ap-guangzhou.myqcloud.com"}
+    ranged = requests.get(url, headers={**host, "Range": "bytes=2-4"}, timeout=10)
+    assert (ranged.status_code, ranged.content, ranged.headers["Content-Range"]) == (206, b"234", "bytes 2-4/10")
+    assert requests.get(url, headers={**host, "Range": "bytes=-3"}, timeout=10).content == b"789"
+    assert requests.get(url, headers={**host, "Range": "bytes=20-"}, timeout=10).status_code == 416
+    assert requests.get(url, headers={**host, "If-None-Match": put["ETag"]}, timeout=10).status_code == 304
+    assert requests.get(url, headers={**host, "If-Match": '"nope"'}, timeout=10).status_code == 412
