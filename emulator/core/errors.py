@@ -52,5 +52,12 @@ class HeaderTooLarge(ApiError):
                          f"a request line or header line is longer than {limit} bytes", limit=limit)
 
 
+class BodyUnreadable(ApiError):
+    """The request body cannot be read as sent (a Content-Encoding it is not in, a broken chunked encoding)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(400, "BadRequest", f"the request body cannot be read: {why}")
+
+
 class FixtureError(Exception):
     """A fixture document could not be loaded; the message names the file or document."""

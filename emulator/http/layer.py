@@ -16,8 +16,10 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
-from emulator.core.errors import ApiError, BodyTooLarge, MethodNotAllowed, RouteNotFound
+from emulator.core.errors import ApiError, BodyTooLarge, BodyUnreadable, MethodNotAllowed, RouteNotFound
 from emulator.http.access_log import AccessLog
 from emulator.http.limits import check_header_sizes
 from emulator.runtime.emulator import Emulator
@@ -139,6 +141,9 @@ def _failure(emulator: Emulator, service: Service | None, request: web.Request, 
     logged with its traceback and answered without one; any other aiohttp HTTPException is raised on."""
     if isinstance(error, ApiError):
         return render_error(service, request, error)
+    if isinstance(error, (RequestPayloadError, HttpProcessingError)):  # e.g. Content-Encoding: gzip on a plain body
+        cause = error.__cause__ if isinstance(error, RequestPayloadError) and error.__cause__ else error
+        return render_error(service, request, BodyUnreadable(getattr(cause, "message", "") or type(cause).__name__))
     if isinstance(error, web.HTTPException):
         routed = _routing_error(emulator, request, error)
         if routed is None:

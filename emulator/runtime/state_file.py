@@ -130,6 +130,13 @@ def restore(core: Core, services: Iterable[Service], document: dict[str, Any], p
     frozen = document["clock"]["frozen"]
     if not frozen:
         moment += max(datetime.now(timezone.utc) - parse_rfc3339(document["saved_at"]), timedelta(0))
+    for kind, entries in document["store"]["collections"].items():
+        for scope, name, obj in entries:
+            for service in services:
+                problem = service.stored_problem(kind, scope, name, obj)
+                if problem:
+                    where = f"{scope}/{name}" if scope else name
+                    raise StateFileError(f"state file {path}: {kind} {where!r} {problem}; it was left as it is")
     core.store.restore(document["store"])
     core.clock.freeze(frozen)
     core.clock.set(moment)

@@ -245,3 +245,28 @@ async def test_reset_after_a_restart_goes_back_to_the_fixtures(aiohttp_client, t
     assert (await client.get("/apis/batch/v1/namespaces/namespace-test/jobs/pi")).status == 404
     assert (await client.post("/_emulator/reset")).status == 200
     assert (await client.get("/apis/batch/v1/namespaces/namespace-test/jobs/pi")).status == 200
+
+
+def state_with_job(change) -> dict:
+    document = state_file.capture(Emulator(Settings(clock_start=START, clock_frozen=True)).core)
+    jobs = document["store"]["collections"]["jobs"]
+    change(jobs[0][2])
+    return document
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (lambda job: job["metadata"].pop("namespace"), "metadata.name and metadata.namespace"),
+    (lambda job: job.pop("spec"), "spec and status must be objects"),
+    (lambda job: job["spec"].update(parallelism="many"), "is malformed"),
+    (lambda job: job["spec"].update(parallelism=-1), "spec.parallelism"),
+    (lambda job: job.update(metadata=[]), "metadata.name"),
+], ids=["no-namespace", "no-spec", "string-counter", "negative-counter", "metadata-list"])
+def test_a_hand_edited_object_stops_start_up_with_one_line_naming_it(tmp_path, change, words):
+    path = tmp_path / "state.json"
+    document = state_with_job(change)
+    scope, name, _ = document["store"]["collections"]["jobs"][0]
+    path.write_text(json.dumps(document))
+    with pytest.raises(state_file.StateFileError) as refused:
+        Emulator(settings(path))
+    line = str(refused.value)
+    assert "\n" not in line and f"jobs '{scope}/{name}'" in line and words in line, line

@@ -117,6 +117,6 @@ def verify(request: web.Request, secret_key_of: Callable[[str], str | None], now
             headers["host"] = _encode(host)
         expected = signature(secret_key, fields["q-key-time"], request.method, request.path, params,
                              _pairs(headers, header_names))
-        if hmac.compare_digest(expected, given):
+        if hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogateescape")):  # str: ASCII only
             return
     raise errors.signature_mismatch()

@@ -187,9 +187,10 @@ class JobHandlers:
         if wire.is_true(query.get("watch")) or query.get("watch") in ("True",):
             return await self._watch(request, namespace, predicate)
         limit_text = query.get("limit", "0") or "0"
-        if not limit_text.isdigit():
-            raise errors.bad_request(f'invalid value "{limit_text}" for limit: must be a non-negative integer')
-        items, token, remaining = self.jobs.page(namespace, predicate, int(limit_text), query.get("continue"))
+        limit = _int64(limit_text)
+        if limit is None:
+            raise errors.bad_request(f'invalid value "{limit_text[:64]}" for limit: must be a non-negative integer')
+        items, token, remaining = self.jobs.page(namespace, predicate, limit, query.get("continue"))
         body = list_body("JobList", "batch/v1", items, self.jobs.core.store.revision, token, remaining)
         return wire.respond(request, body)
 
@@ -198,10 +199,13 @@ class JobHandlers:
             raise errors.too_many_requests()
         query = request.query
         since = query.get("resourceVersion") or "0"
-        if not since.isdigit():
-            raise errors.bad_request(f'invalid resource version "{since}"')
-        timeout_text = query.get("timeoutSeconds") or ""
-        timeout = float(timeout_text) if timeout_text.isdigit() and timeout_text != "0" else None  # 0: none
+        if _int64(since) is None:
+            raise errors.bad_request(f'invalid resource version "{since[:64]}"')
+        timeout_text = query.get("timeoutSeconds") or "0"
+        timeout = _int64(timeout_text)
+        if timeout is None:
+            raise errors.bad_request(f'invalid value "{timeout_text[:64]}" for timeoutSeconds: must be an integer')
+        timeout = timeout or None  # 0: no timeout
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         response.enable_chunked_encoding()
         if since != "0" and self.hub.too_old(int(since)):
@@ -226,6 +230,14 @@ class JobHandlers:
         finally:
             self.hub.drop(watcher)
         return response
+
+
+def _int64(text: str) -> int | None:
+    """A non-negative int64 written in ASCII digits (Go's strconv), else None: never "²", never 5,000 digits."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+        return None
+    number = int(text)
+    return number if number < 1 << 63 else None
 
 
 async def _next_event(watcher, request: web.Request):

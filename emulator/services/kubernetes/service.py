@@ -7,7 +7,7 @@ from aiohttp import web
 
 from emulator.core.credentials import token_projects
 from emulator.core.errors import ApiError
-from emulator.services.kubernetes import authn, errors, fixtures, openapi, routes, wire
+from emulator.services.kubernetes import authn, errors, fixtures, openapi, routes, validation, wire
 from emulator.services.kubernetes.controller import JobController
 from emulator.services.kubernetes.handlers import JobHandlers, NamespaceHandlers
 from emulator.services.kubernetes.namespaces import Namespaces
@@ -51,6 +51,9 @@ class KubernetesService(ServiceDefaults):
 
     def load_fixture(self, document: dict[str, Any]) -> None:
         fixtures.load(document, self.jobs, self.namespaces)
+
+    def stored_problem(self, kind: str, scope: str, name: str, obj: dict[str, Any]) -> str | None:
+        return validation.stored_problem(kind, scope, name, obj)
 
     def reset(self) -> None:
         self.hub.reset()
