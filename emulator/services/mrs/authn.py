@@ -7,6 +7,7 @@ from aiohttp import web
 
 from emulator.core.credentials import same_secret
 from emulator.services.mrs import errors
+from emulator.services.mrs.wire import routed_project
 
 
 def path_project(path: str) -> str | None:
@@ -24,7 +25,8 @@ def authenticate(request: web.Request, tokens: Mapping[str, str | None]) -> None
     given = request.headers.get("X-Auth-Token", "").strip()
     for token, project in tokens.items():
         if given and same_secret(given, token):
-            if project is not None and path_project(request.path) not in (None, project):
+            requested = routed_project(request) or path_project(request.path)  # the project the route reads
+            if project is not None and requested not in (None, project):
                 raise errors.tenant_mismatch()
             return
     raise errors.unauthorized()
