@@ -127,7 +127,7 @@ def add_auth_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cos-key", action="append", metavar="SECRET_ID:SECRET_KEY",
                         help="a COS signing key pair, repeatable, besides the fixtures' keys "
                              "(EMULATOR_COS_KEY, comma-separated)")
-    parser.add_argument("--admin-token", metavar="TOKEN", default=os.environ.get("EMULATOR_ADMIN_TOKEN") or None,
+    parser.add_argument("--admin-token", metavar="TOKEN", default=os.environ.get("EMULATOR_ADMIN_TOKEN"),  # set but empty: refused
                         help="the admin API (/_emulator/, but health) then wants it in X-Emulator-Admin-Token "
                              "(EMULATOR_ADMIN_TOKEN; default: the admin API is open)")
 
@@ -158,7 +158,7 @@ def auth_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
             parser.error("argument --cos-key: give SECRET_ID:SECRET_KEY, both non-empty")
         keys.append((secret_id.strip(), secret_key.strip()))
     if args.admin_token is not None and not args.admin_token.strip():
-        parser.error("argument --admin-token: give a non-empty token")
+        parser.error("argument --admin-token (or EMULATOR_ADMIN_TOKEN): give a non-empty token")
     admin_token = args.admin_token.strip() if args.admin_token else None
     return {"auth": auth, "tokens": tokens, "cos_keys": tuple(keys), "admin_token": admin_token}
 
