@@ -128,6 +128,7 @@ async def state_keeper(app: web.Application) -> AsyncIterator[None]:
             await asyncio.sleep(seconds)
             save_logged("on the interval")
 
+    held = state_file.lock(settings.state_file) if settings.state_file else None  # StateFileError: in use
     task = None
     if settings.state_file and settings.snapshot_interval:
         task = asyncio.create_task(every_interval(settings.snapshot_interval))
@@ -136,6 +137,8 @@ async def state_keeper(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
     if settings.state_file:
         save_logged("on stop")
+    if held is not None:
+        state_file.unlock(held)
 
 
 async def close_streams(app: web.Application) -> None:

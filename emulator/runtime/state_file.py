@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
 from collections.abc import Iterable
@@ -35,12 +36,19 @@ def capture(core: Core) -> dict[str, Any]:
     }
 
 
+def target(path: Path) -> Path:
+    """Where the state file really is: a symlink's target (written through, so the link stays a link)."""
+    return Path(os.path.realpath(path))
+
+
 def write(path: Path, document: dict[str, Any]) -> None:
-    """Replace `path` atomically: a temporary file beside it, flushed to disk, renamed over it.
+    """Replace `path` (its target, when it is a symlink) atomically: a temporary file beside it, flushed to disk,
+    renamed over it.
 
     A failure at any step (or a crash) leaves the previous file as it was, and no temporary file.
     """
     data = jsonio.dumps(document, pretty=True) + b"\n"
+    path = target(path)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as file:
@@ -67,12 +75,39 @@ def _sync_folder(folder: Path) -> None:
 
 def check_writable(path: Path) -> None:
     """Refuse at start a state file that could never be saved (no such folder, no permission)."""
+    path = target(path)
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:
         raise StateFileError(f"state file {path} cannot be written: {error.strerror or error}") from None
     os.close(descriptor)
     os.unlink(temporary)
+
+
+def lock(path: Path) -> int:
+    """Take the exclusive lock on `<state file>.lock` beside the state file's target, so no two emulators save over
+    each other; its descriptor, for `unlock`. StateFileError (one line) when another process holds it.
+
+    The lock file is left in place: removing it could let a third process lock a file the second still holds.
+    """
+    lock_path = target(path).with_name(target(path).name + ".lock")
+    try:
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise StateFileError(f"state file {path} cannot be locked ({lock_path}: {error.strerror or error})") from None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(descriptor)
+        raise StateFileError(f"state file {path} is in use by another emulator (it holds {lock_path}); "
+                             "stop that one or give another --state-file") from None
+    os.ftruncate(descriptor, 0)
+    os.write(descriptor, b"%d\n" % os.getpid())  # who holds it, for whoever looks
+    return descriptor
+
+
+def unlock(descriptor: int) -> None:
+    os.close(descriptor)  # closing the descriptor releases the lock
 
 
 def read(path: Path) -> dict[str, Any] | None:
