@@ -21,8 +21,9 @@ from aiohttp.web_protocol import RequestPayloadError
 
 from emulator.core.errors import ApiError, BodyTooLarge, BodyUnreadable, MethodNotAllowed, RouteNotFound
 from emulator.http.access_log import AccessLog
-from emulator.http.limits import check_header_sizes
+from emulator.http.limits import check_header_sizes, forget_long_target
 from emulator.runtime.emulator import Emulator
+from emulator.runtime.journal import CUT_MARK, ENTRY_TARGET_BYTES, bounded
 from emulator.services.protocol import Service
 
 log = logging.getLogger("emulator")
@@ -106,7 +107,7 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
                 raise
             except Exception as error:
                 response = _failure(emulator, service, request, error)
-            method, status = request.method, response.status
+            method, status, raw_path = request.method, response.status, request.raw_path
             elapsed = (perf_counter() - started) * 1000
             if admin:
                 request_id = "-"
@@ -116,9 +117,13 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
                     request_id = "%012d" % next(counter)
                     if not response.prepared:
                         response.headers["X-Request-Id"] = request_id
-                record((clock.now(), service_name, operation, method, request.rel_url, status, elapsed, request_id))
+                record((clock.now(), service_name, operation, method, bounded(request.rel_url, raw_path), status,
+                        elapsed, request_id))
             if log_request is not None:
-                log_request(method, request.raw_path, status, elapsed, request_id)
+                log_request(method, raw_path if len(raw_path) <= ENTRY_TARGET_BYTES else  # a line, not a flood
+                            raw_path[:ENTRY_TARGET_BYTES] + CUT_MARK % (len(raw_path) - ENTRY_TARGET_BYTES),
+                            status, elapsed, request_id)
+            forget_long_target(raw_path)
             return response
 
         return handle
