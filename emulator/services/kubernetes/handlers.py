@@ -30,6 +30,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 FIELD_VALIDATION = ("", "Ignore", "Strict", "Warn")
 INITIAL_EVENTS_PER_WRITE = 200
 IDLE_CHECK_SECONDS = 5.0  # how often an idle watch looks whether its client is still there
+FRESH_WAIT_SECONDS = 3.0  # how long a watch from a future resourceVersion waits for it (the watch cache's blockTimeout)
 
 
 def options_invalid(kind: str, field: str, reason: str, message: str) -> ApiError:
@@ -206,6 +207,9 @@ class JobHandlers:
         if timeout is None:
             raise errors.bad_request(f'invalid value "{timeout_text[:64]}" for timeoutSeconds: must be an integer')
         timeout = timeout or None  # 0: no timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout if timeout else None
+        await _wait_for_revision(self.jobs.core.store, int(since), min(FRESH_WAIT_SECONDS, timeout or FRESH_WAIT_SECONDS))
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         response.enable_chunked_encoding()
         if since != "0" and self.hub.too_old(int(since)):
@@ -222,10 +226,9 @@ class JobHandlers:
             for start in range(0, len(initial), INITIAL_EVENTS_PER_WRITE):
                 chunk = initial[start:start + INITIAL_EVENTS_PER_WRITE]
                 await response.write(b"".join(_event_line("ADDED", job) for job in chunk))
-            async with asyncio.timeout(timeout):
-                while (item := await _next_event(watcher, request)) is not CLOSED:
-                    await response.write(_event_line(*item))
-        except (TimeoutError, ConnectionResetError):
+            while (item := await _next_event(watcher, request, deadline)) is not CLOSED:
+                await response.write(_event_line(*item))
+        except ConnectionResetError:
             pass
         finally:
             self.hub.drop(watcher)
@@ -240,14 +243,38 @@ def _int64(text: str) -> int | None:
     return number if number < 1 << 63 else None
 
 
-async def _next_event(watcher, request: web.Request):
-    """The watcher's next event; CLOSED once its client has gone, checked while the watch is idle."""
+async def _wait_for_revision(store, revision: int, seconds: float) -> None:
+    """Wait (up to `seconds`) until the store has reached `revision`; else the apiserver's 504 "Too large
+    resource version" (its watch cache waits so for a watch from a resourceVersion it has not seen yet)."""
+    if revision <= store.revision:
+        return
+    loop = asyncio.get_running_loop()
+    until = loop.time() + seconds
+    while store.revision < revision:
+        if loop.time() >= until:
+            raise errors.too_large_resource_version(revision, store.revision)
+        await asyncio.sleep(0.05)
+
+
+async def _next_event(watcher, request: web.Request, deadline: float | None):
+    """The watcher's next event; CLOSED at the deadline (the watch's timeoutSeconds), or once its client has gone
+    (checked while the watch is idle).
+
+    The deadline is checked here rather than by cancelling the stream: on Python 3.11 `asyncio.wait_for` lost the
+    cancellation when an event arrived at the same moment, and a busy watch then never ended."""
+    loop = asyncio.get_running_loop()
+    if deadline is not None and loop.time() >= deadline:
+        return CLOSED
     if not watcher.queue.empty():
         return watcher.queue.get_nowait()
     while True:
+        wait = IDLE_CHECK_SECONDS if deadline is None else min(IDLE_CHECK_SECONDS, deadline - loop.time())
         try:
-            return await asyncio.wait_for(watcher.queue.get(), IDLE_CHECK_SECONDS)
+            async with asyncio.timeout(max(0.0, wait)):
+                return await watcher.queue.get()
         except TimeoutError:
+            if deadline is not None and loop.time() >= deadline:
+                return CLOSED
             if request.transport is None or request.transport.is_closing():
                 return CLOSED
 
