@@ -33,8 +33,8 @@ class RouteNotFound(ApiError):
 class MethodNotAllowed(ApiError):
     """The path exists but not for this method."""
 
-    def __init__(self, method: str, path: str) -> None:
-        super().__init__(405, "MethodNotAllowed", f"{method} is not allowed on {path}", method=method)
+    def __init__(self, method: str, path: str, allowed: tuple[str, ...] = ()) -> None:
+        super().__init__(405, "MethodNotAllowed", f"{method} is not allowed on {path}", method=method, allowed=allowed)
 
 
 class BodyTooLarge(ApiError):

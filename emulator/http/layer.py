@@ -16,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.web_urldispatcher import _default_expect_handler as _default_expect
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
@@ -40,7 +41,7 @@ async def no_route(request: web.Request) -> web.StreamResponse:
     for resource in request.app.router.resources():
         match, allowed = await resource.resolve(request)
         if match is None and allowed:
-            raise MethodNotAllowed(request.method, request.path)
+            raise MethodNotAllowed(request.method, request.path, tuple(sorted(allowed)))
     raise RouteNotFound(request.path)
 
 
@@ -57,14 +58,20 @@ def wrap_routes(app: web.Application, wrap: Wrap) -> None:
             continue
         for route in resource:
             route._handler = wrap(route.name, route.handler)  # type: ignore[attr-defined]  # where aiohttp keeps it
+            route._expect_handler = wrap.expect  # type: ignore[attr-defined]  # the same: Expect: 100-continue
 
 
 def render_error(service: Service | None, request: web.Request, failure: ApiError) -> web.StreamResponse:
-    """The error in the envelope of the service that owns the path (plain JSON for the admin API)."""
+    """The error in the envelope of the service that owns the path (plain JSON for the admin API); a 405 names
+    the methods the path takes in `Allow`, as RFC 9110 wants."""
     if service is None:
-        return web.json_response({"code": failure.status, "error": failure.code, "message": failure.message},
-                                 status=failure.status)
-    return service.render_error(request, failure)
+        response = web.json_response({"code": failure.status, "error": failure.code, "message": failure.message},
+                                     status=failure.status)
+    else:
+        response = service.render_error(request, failure)
+    if failure.status == 405 and failure.details.get("allowed"):
+        response.headers["Allow"] = ", ".join(failure.details["allowed"])
+    return response
 
 
 def handling(emulator: Emulator, checking: Callable | None = None, access_log: AccessLog | None = None,
@@ -128,12 +135,32 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
 
         return handle
 
+    body_limit = emulator.settings.max_body_bytes
+
+    async def expect(request: web.Request) -> web.StreamResponse | None:
+        """`Expect: 100-continue`: a declared body over the limit gets the service's 413 at once, instead of
+        `100 Continue` and a body to read and throw away; any other gets aiohttp's answer. (aiohttp returns this
+        response as it is: it is journaled and logged here.)"""
+        if (request.content_length or 0) <= body_limit or request.headers.get("Expect", "").lower() != "100-continue":
+            return await _default_expect(request)
+        service = None if admin else emulator.service_for(request.path)
+        response = render_error(service, request, BodyTooLarge(body_limit))
+        response.force_close()
+        if not admin:
+            name, _, operation = (request.match_info.route.name or "").partition(".")
+            record((clock.now(), name or (service.name if service else ""), operation, request.method,
+                    bounded(request.rel_url, request.raw_path), 413, 0.0, "%012d" % next(counter)))
+        if log_request is not None:
+            log_request(request.method, request.raw_path[:ENTRY_TARGET_BYTES], 413, 0.0, "-")
+        return response
+
+    wrap.expect = expect  # type: ignore[attr-defined]
     return wrap
 
 
 def _routing_error(emulator: Emulator, request: web.Request, error: web.HTTPException) -> ApiError | None:
     if isinstance(error, web.HTTPMethodNotAllowed):
-        return MethodNotAllowed(request.method, request.path)
+        return MethodNotAllowed(request.method, request.path, tuple(sorted(error.allowed_methods)))
     if isinstance(error, web.HTTPNotFound):
         return RouteNotFound(request.path)
     if isinstance(error, web.HTTPRequestEntityTooLarge):
