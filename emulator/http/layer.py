@@ -38,10 +38,13 @@ async def no_route(request: web.Request) -> web.StreamResponse:
 
     A catch-all route instead of a middleware keeps the layer out of aiohttp's per-request middleware
     composition (measured with the per-route layer: 404s K8s 40.1 -> 35.3 us, MRS 44.6 -> 37.8, COS 47.1 -> 42.0)."""
-    for resource in request.app.router.resources():
+    methods: set[str] = set()
+    for resource in request.app.router.resources():  # a path's routes may sit in more than one resource
         match, allowed = await resource.resolve(request)
-        if match is None and allowed:
-            raise MethodNotAllowed(request.method, request.path, tuple(sorted(allowed)))
+        if match is None:
+            methods |= allowed
+    if methods:
+        raise MethodNotAllowed(request.method, request.path, tuple(sorted(methods)))
     raise RouteNotFound(request.path)
 
 
