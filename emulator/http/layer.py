@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from aiohttp import web
+from aiohttp import HttpVersion11, web
 from aiohttp.web_urldispatcher import _default_expect_handler as _default_expect
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
@@ -144,7 +144,11 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
         """`Expect: 100-continue`: a declared body over the limit gets the service's 413 at once, instead of
         `100 Continue` and a body to read and throw away; any other gets aiohttp's answer. (aiohttp returns this
         response as it is: it is journaled and logged here.)"""
-        if (request.content_length or 0) <= body_limit or request.headers.get("Expect", "").lower() != "100-continue":
+        if request.headers.get("Expect", "").lower() != "100-continue":  # aiohttp's 417 would echo it, undecodable
+            if request.version == HttpVersion11:
+                raise web.HTTPExpectationFailed(text="the only Expect understood is 100-continue")
+            return None
+        if (request.content_length or 0) <= body_limit:
             return await _default_expect(request)
         service = None if admin else emulator.service_for(request.path)
         response = render_error(service, request, BodyTooLarge(body_limit))

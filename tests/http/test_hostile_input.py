@@ -248,3 +248,41 @@ async def test_a_fixture_upload_not_in_its_content_encoding_is_a_400(aiohttp_cli
     status, answer = await exchange(port, raw_request("POST", "/_emulator/fixtures", {
         "Content-Type": "application/json", "Content-Encoding": "gzip"}, b'{"not": "gzip"}'))
     assert status == 400 and b'"error": "BadRequest"' in answer, answer
+
+
+HOSTILE_VALUES = ["%C2%B2", "%D9%A1%D9%A2", "%EF%BC%91", "-1", "+1", "1e3", "0x10", "9" * 5000, "%00", "%FF%FE",
+                  "%C3%A9", "a" * 5000, "%20", "(", "%2F..%2F", "%25%25"]
+QUERIES = {  # the query parameters each service parses, on the routes that read them
+    "/apis/batch/v1/namespaces/default/jobs": ["limit", "continue", "labelSelector", "fieldSelector",
+                                                "resourceVersion", "resourceVersionMatch", "pretty", "watch"],
+    "/v1.1/5a3314075bfa49b9ae360f4ecd333695/jobs": ["limit", "marker", "sort_by", "name", "type"],
+    "/jobs": ["maxResults", "nextToken", "jobStatuses"],
+    "/jobs/53dc6228-c50b-46f7-8ad7-65e7159f1aae/priority": ["priority"],
+    "/jobs/53dc6228-c50b-46f7-8ad7-65e7159f1aae/status": ["requestedJobStatus", "statusUpdateReason"],
+    "/apis/batch/v1/namespaces/default/jobs/pi": ["propagationPolicy", "dryRun", "fieldManager", "fieldValidation",
+                                                  "gracePeriodSeconds", "orphanDependents"],
+    "/_emulator/requests": ["service", "operation"],
+}
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+@pytest.mark.parametrize("path", sorted(QUERIES))
+async def test_hostile_values_in_every_parsed_query_parameter_get_no_server_error(client, path, value):
+    for method in ("GET", "POST", "DELETE", "PATCH"):
+        for name in QUERIES[path]:
+            status, answer = await exchange(client.server.port, raw_request(method, f"{path}?{name}={value}", {
+                **HEADERS, "Content-Type": "application/merge-patch+json" if method == "PATCH" else "application/json",
+                **({"Accept": "application/json"} if value else {})}, b"{}" if method != "GET" else b""))
+            assert status < 500 and b"Traceback" not in answer, (method, name, answer[:400])
+
+
+@pytest.mark.parametrize("header", ["Accept", "Content-Type", "X-Auth-Token", "x-cos-appid", "Host", "User-Agent",
+                                    "Authorization", "Expect", "Content-Encoding"])
+@pytest.mark.parametrize("value", [b"\xff\xfe", b"\xc3\xa9", b"x" * 5000, b"", b" ", b"\xef\xbc\x91", b"*/*;q=\xff"])
+async def test_hostile_values_in_every_parsed_header_get_no_server_error(client, header, value):
+    for method, path in (("GET", "/apis/batch/v1/namespaces/default/jobs/pi"),
+                         ("POST", "/v1.1/5a3314075bfa49b9ae360f4ecd333695/jobs"), ("GET", "/jobs"),
+                         ("GET", "/_emulator/health")):
+        status, answer = await exchange(client.server.port, raw_request(method, path, {**HEADERS, header: value},
+                                                                        b"{}" if method == "POST" else b""))
+        assert status < 500 and b"Traceback" not in answer, (method, path, answer[:400])
