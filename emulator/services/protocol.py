@@ -54,6 +54,9 @@ class Service(Protocol):
     def reset(self) -> None:
         """Forget everything besides what the store holds (watchers, timers, caches)."""
 
+    def stored_problem(self, kind: str, scope: str, name: str, obj: dict[str, Any]) -> str | None:
+        """What makes one object of a state file unusable for this service (None: fine, or not its kind)."""
+
     def restored(self) -> None:
         """The store was just restored from a state file: schedule again what its jobs were waiting for."""
 
@@ -83,6 +86,9 @@ class ServiceDefaults:
 
     def transition(self, request: dict[str, Any]) -> dict[str, Any]:
         raise ApiError(400, "BadRequest", f"{self.name} has no job transitions")
+
+    def stored_problem(self, kind: str, scope: str, name: str, obj: dict[str, Any]) -> str | None:
+        return None
 
     def restored(self) -> None:
         return None

@@ -67,3 +67,40 @@ async def test_the_served_site_reports_its_bound_port():
         assert host == "127.0.0.1" and port > 0
     finally:
         await runner.cleanup()
+
+
+def test_the_request_url_goes_through_the_yarl_caches_that_limits_empties():
+    """aiohttp's parser builds a request's URL with `URL.build(..., encoded=True)`, which yarl keeps in
+    `build_pre_encoded_url`'s lru_cache: http/limits.forget_long_target empties it (and `pre_encoded_url`'s)."""
+    from yarl import URL
+
+    from emulator.http import limits
+
+    limits.forget_long_target("/" * (limits.LONG_TARGET + 1))
+    URL.build(path="/a" * 10, query_string="q=1", encoded=True)
+    URL("/b" * 10, encoded=True)
+    assert [cache.cache_info().currsize for cache in limits.URL_CACHES] == [1, 1]
+    limits.forget_long_target("/short")
+    assert [cache.cache_info().currsize for cache in limits.URL_CACHES] == [1, 1]
+    limits.forget_long_target("/" * (limits.LONG_TARGET + 1))
+    assert [cache.cache_info().currsize for cache in limits.URL_CACHES] == [0, 0]
+
+
+async def test_the_request_handler_keeps_what_the_connection_guard_reads(aiohttp_client):
+    """http/guard.py reads RequestHandler's `_waiter`, `_messages`, `_request_count` and `_current_request`."""
+    from aiohttp.web_protocol import RequestHandler
+
+    seen = {}
+
+    async def handler(request: web.Request) -> web.Response:
+        protocol = request.protocol
+        assert isinstance(protocol, RequestHandler)
+        seen.update(count=protocol._request_count, current=protocol._current_request is request,
+                    queued=len(protocol._messages), waiter=protocol._waiter)
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    client = await aiohttp_client(app)
+    assert (await client.get("/")).status == 200
+    assert seen == {"count": 1, "current": True, "queued": 0, "waiter": None}

@@ -209,6 +209,16 @@ def test_options_and_variables(monkeypatch):
     assert token_projects(["a", "b@p", "c@"]) == {"a": None, "b": "p", "c@": None}
 
 
+def test_an_empty_admin_token_is_refused_alike_from_the_flag_and_the_variable(capsys, monkeypatch):
+    for argv, variable in ((["--admin-token", ""], None), (["--admin-token", "  "], None), ([], ""), ([], " ")):
+        monkeypatch.delenv("EMULATOR_ADMIN_TOKEN", raising=False)
+        if variable is not None:
+            monkeypatch.setenv("EMULATOR_ADMIN_TOKEN", variable)
+        with pytest.raises(SystemExit) as stopped:
+            parse_settings(argv)
+        assert stopped.value.code == 2 and "give a non-empty token" in capsys.readouterr().err, (argv, variable)
+
+
 @pytest.mark.parametrize("argv, words", [
     (["--auth", "everything"], "everything is not strict, off or a service"),
     (["--auth", "kubernetes"], "kubernetes needs at least one --token"),

@@ -105,7 +105,7 @@ def stop_between_snapshots(process: subprocess.Popen, folder: Path) -> None:
         process.send_signal(signal.SIGSTOP)
         wait_until(lambda: Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "T",
                    "the emulator to be stopped")
-        if [p.name for p in folder.iterdir()] == ["state.json"]:
+        if not any(p.name.endswith(".tmp") for p in folder.iterdir()):
             return True
         process.send_signal(signal.SIGCONT)  # stopped in a write: let it finish, try again
         return False
@@ -128,7 +128,7 @@ def test_kill_9_between_interval_snapshots_keeps_the_last_one_whole(tmp_path):
         process.wait(timeout=TIMEOUT)
 
     assert state_file.read(path) is not None  # whole, never torn
-    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # no temporary file left over
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json", "state.json.lock"]  # no temporary file
     with running("--port", "0", "--state-file", str(path), "--log-level", "warning") as (process, url):
         assert read_kubernetes_job(url, "saved")["metadata"]["name"] == "saved"
         stop(process, signal.SIGTERM)
@@ -249,6 +249,7 @@ async def test_post_snapshot_that_cannot_write_says_why(aiohttp_client, tmp_path
     folder = tmp_path / "gone"
     folder.mkdir()
     client = await aiohttp_client(create_app(settings(folder / "state.json")))
+    (folder / "state.json.lock").unlink()  # the lock stays held on its open descriptor
     folder.rmdir()
     response = await client.post("/_emulator/snapshot")
     assert response.status == 500
@@ -266,3 +267,68 @@ async def test_reset_after_a_restart_goes_back_to_the_fixtures(aiohttp_client, t
     assert (await client.get("/apis/batch/v1/namespaces/namespace-test/jobs/pi")).status == 404
     assert (await client.post("/_emulator/reset")).status == 200
     assert (await client.get("/apis/batch/v1/namespaces/namespace-test/jobs/pi")).status == 200
+
+
+def state_with_job(change) -> dict:
+    document = state_file.capture(Emulator(Settings(clock_start=START, clock_frozen=True)).core)
+    jobs = document["store"]["collections"]["jobs"]
+    change(jobs[0][2])
+    return document
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (lambda job: job["metadata"].pop("namespace"), "metadata.name and metadata.namespace"),
+    (lambda job: job.pop("spec"), "spec and status must be objects"),
+    (lambda job: job["spec"].update(parallelism="many"), "is malformed"),
+    (lambda job: job["spec"].update(parallelism=-1), "spec.parallelism"),
+    (lambda job: job.update(metadata=[]), "metadata.name"),
+], ids=["no-namespace", "no-spec", "string-counter", "negative-counter", "metadata-list"])
+def test_a_hand_edited_object_stops_start_up_with_one_line_naming_it(tmp_path, change, words):
+    path = tmp_path / "state.json"
+    document = state_with_job(change)
+    scope, name, _ = document["store"]["collections"]["jobs"][0]
+    path.write_text(json.dumps(document))
+    with pytest.raises(state_file.StateFileError) as refused:
+        Emulator(settings(path))
+    line = str(refused.value)
+    assert "\n" not in line and f"jobs '{scope}/{name}'" in line and words in line, line
+
+
+def test_a_second_emulator_on_the_same_state_file_is_refused_with_one_line(tmp_path):
+    path = tmp_path / "state.json"
+    link = tmp_path / "link.json"
+    link.symlink_to(path)
+    with running("--port", "0", "--state-file", str(path), "--snapshot-interval", "0.2",
+                 "--log-level", "warning") as (first, url):
+        for other in (path, link):  # the lock is beside the target, whatever name reaches it
+            line = error_line(start("--port", "0", "--state-file", str(other)))
+            assert line.startswith(f"cloud-job-emulator: state file {other} is in use by another emulator"), line
+        create_kubernetes_job(url, "only-mine")
+        code, _, stderr = stop(first, signal.SIGTERM)
+    assert code == 0 and "Traceback" not in stderr
+    with running("--port", "0", "--state-file", str(path), "--log-level", "warning") as (again, url):
+        assert read_kubernetes_job(url, "only-mine")["metadata"]["name"] == "only-mine"  # released on stop
+        stop(again, signal.SIGTERM)
+
+
+async def test_two_apps_in_one_process_cannot_hold_one_state_file(aiohttp_client, tmp_path):
+    path = tmp_path / "state.json"
+    await aiohttp_client(create_app(settings(path)))
+    with pytest.raises(state_file.StateFileError, match="in use by another emulator"):
+        await aiohttp_client(create_app(settings(path)))
+
+
+def test_a_symlinked_state_file_is_written_through_to_its_target(tmp_path):
+    elsewhere = tmp_path / "volume"
+    elsewhere.mkdir()
+    target = elsewhere / "state.json"
+    link = tmp_path / "state.json"
+    link.symlink_to(target)
+    emulator = Emulator(settings(link))
+    emulator.save()
+    emulator.core.clock.advance(60)
+    emulator.save()
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert state_file.read(target)["clock"]["now"].startswith("2030-01-01T00:01:00")
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["state.json"]  # the temporary file went beside the target
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json", "volume"]

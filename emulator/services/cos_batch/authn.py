@@ -121,6 +121,6 @@ def verify(request: web.Request, secret_key_of: Callable[[str], str | None], now
         for path in paths or (request.path,):
             expected = signature(secret_key, fields["q-key-time"], request.method, path, params,
                                  _pairs(headers, header_names))
-            if hmac.compare_digest(expected, given):
+            if hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogateescape")):  # str: ASCII only
                 return fields["q-ak"]
     raise errors.signature_mismatch()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.core.errors import ApiError, BodyTooLarge, HeaderTooLarge, MethodNotAllowed, RouteNotFound
+from emulator.core.errors import ApiError, BodyTooLarge, BodyUnreadable, HeaderTooLarge, MethodNotAllowed, RouteNotFound
 
 # Message texts. Where seed 004 words an UpdateJobStatus error, its wording is used.
 APPID_EMPTY = "x-cos-appid cannot be empty"
@@ -117,6 +117,8 @@ def in_cos_terms(error: ApiError) -> ApiError:
         return ApiError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
     if isinstance(error, BodyTooLarge):
         return ApiError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.")
+    if isinstance(error, BodyUnreadable):
+        return malformed_xml()
     if isinstance(error, HeaderTooLarge):  # COS's catalogue has no code for it; its XML API's model, S3, has this 400
         return ApiError(400, "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.")
     return error

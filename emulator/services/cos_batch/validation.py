@@ -33,7 +33,7 @@ OPERATIONS = ("COSInitiateRestoreObject", "COSPutObjectCopy")
 
 
 def _size(text: str) -> int:
-    return len(text.encode("utf-8"))
+    return len(text.encode("utf-8", "surrogateescape"))  # a header's undecodable bytes count as sent
 
 
 def appid(headers: Mapping[str, str]) -> str:

@@ -153,6 +153,14 @@ def too_many_requests(retry_after_seconds: int = 1) -> ApiError:
                   {"retryAfterSeconds": retry_after_seconds})
 
 
+def too_large_resource_version(wanted: int, current: int) -> ApiError:
+    """504 as the watch cache answers a resourceVersion it has not reached within its wait (storage's
+    NewTooLargeResourceVersionError: a Timeout, retry after 1 s, cause ResourceVersionTooLarge)."""
+    return _error(504, "Timeout", f"Timeout: Too large resource version: {wanted}, current: {current}",
+                  {"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+                   "retryAfterSeconds": 1})
+
+
 def forbidden(message: str, details: dict | None = None) -> ApiError:
     return _error(403, "Forbidden", message, details)
 

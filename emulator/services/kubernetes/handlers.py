@@ -19,6 +19,7 @@ from multidict import CIMultiDict
 from emulator.core import jsonio
 from emulator.core.errors import ApiError
 from emulator.core.rendered import Rendered
+from emulator.core.store import Store
 from emulator.services.kubernetes import discovery, errors, logs, protobuf, wire
 from emulator.services.kubernetes.events import Events
 from emulator.services.kubernetes.filters import EVENT_FIELDS, EVENTS_V1_FIELDS, POD_FIELDS, both, field_selector, \
@@ -39,6 +40,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 FIELD_VALIDATION = ("", "Ignore", "Strict", "Warn")
 INITIAL_EVENTS_PER_WRITE = 200
 IDLE_CHECK_SECONDS = 5.0  # how often an idle watch looks whether its client is still there
+FRESH_WAIT_SECONDS = 3.0  # how long a watch from a future resourceVersion waits for it (the watch cache's blockTimeout)
 
 
 def options_invalid(kind: str, field: str, reason: str, message: str) -> ApiError:
@@ -239,11 +241,11 @@ class JobHandlers:
             raise errors.too_many_requests()
         target = wire.negotiate(request)
         initial = lambda: (job for _, job in self.jobs.items.scan(namespace))  # noqa: E731
-        return await watch(request, self.hub, namespace, predicate, initial, self._event_lines(request, target),
-                           protobuf_frames=target.media == wire.PROTOBUF)
+        return await watch(request, self.hub, self.jobs.core.store, namespace, predicate, initial,
+                           self._event_lines(request, target), protobuf_frames=target.media == wire.PROTOBUF)
 
 
-async def watch(request: web.Request, hub: WatchHub, namespace: str | None, predicate,
+async def watch(request: web.Request, hub: WatchHub, store: Store, namespace: str | None, predicate,
                 initial: Callable[[], Iterable[dict]], event_line: Callable[[str, dict], bytes],
                 protobuf_frames: bool = False) -> web.StreamResponse:
     """A watch stream over one resource's hub: the current objects first (resourceVersion 0), then each event,
@@ -252,10 +254,15 @@ async def watch(request: web.Request, hub: WatchHub, namespace: str | None, pred
         raise errors.too_many_requests()
     query = request.query
     since = query.get("resourceVersion") or "0"
-    if not since.isdigit():
-        raise errors.bad_request(f'invalid resource version "{since}"')
-    timeout_text = query.get("timeoutSeconds") or ""
-    timeout = float(timeout_text) if timeout_text.isdigit() and timeout_text != "0" else None  # 0: none
+    if _int64(since) is None:
+        raise errors.bad_request(f'invalid resource version "{since[:64]}"')
+    timeout_text = query.get("timeoutSeconds") or "0"
+    timeout = _int64(timeout_text)
+    if timeout is None:
+        raise errors.bad_request(f'invalid value "{timeout_text[:64]}" for timeoutSeconds: must be an integer')
+    timeout = timeout or None  # 0: no timeout
+    deadline = asyncio.get_running_loop().time() + timeout if timeout else None
+    await _wait_for_revision(store, int(since), min(FRESH_WAIT_SECONDS, timeout or FRESH_WAIT_SECONDS))
     stream_type = wire.PROTOBUF + ";stream=watch" if protobuf_frames else wire.JSON
     response = web.StreamResponse(headers={"Content-Type": stream_type})
     response.enable_chunked_encoding()
@@ -273,10 +280,9 @@ async def watch(request: web.Request, hub: WatchHub, namespace: str | None, pred
         for start in range(0, len(first), INITIAL_EVENTS_PER_WRITE):
             chunk = first[start:start + INITIAL_EVENTS_PER_WRITE]
             await response.write(b"".join(event_line("ADDED", obj) for obj in chunk))
-        async with asyncio.timeout(timeout):
-            while (item := await _next_event(watcher, request)) is not CLOSED:
-                await response.write(event_line(*item))
-    except (TimeoutError, ConnectionResetError):
+        while (item := await _next_event(watcher, request, deadline)) is not CLOSED:
+            await response.write(event_line(*item))
+    except ConnectionResetError:
         pass
     finally:
         hub.drop(watcher)
@@ -296,9 +302,10 @@ def _list_options(request: web.Request, watch: bool = False, fields: dict | None
     if watch:
         return predicate, 0
     limit_text = query.get("limit", "0") or "0"
-    if not limit_text.isdigit():
-        raise errors.bad_request(f'invalid value "{limit_text}" for limit: must be a non-negative integer')
-    return predicate, int(limit_text)
+    limit = _int64(limit_text)
+    if limit is None:
+        raise errors.bad_request(f'invalid value "{limit_text[:64]}" for limit: must be a non-negative integer')
+    return predicate, limit
 
 
 async def _delete_options(request: web.Request) -> tuple[dict, bool, CIMultiDict | None]:
@@ -325,14 +332,46 @@ async def _delete_options(request: web.Request) -> tuple[dict, bool, CIMultiDict
     return options, dry_run, _warning_headers(warnings)
 
 
-async def _next_event(watcher, request: web.Request):
-    """The watcher's next event; CLOSED once its client has gone, checked while the watch is idle."""
+def _int64(text: str) -> int | None:
+    """A non-negative int64 written in ASCII digits (Go's strconv), else None: never "²", never 5,000 digits."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+        return None
+    number = int(text)
+    return number if number < 1 << 63 else None
+
+
+async def _wait_for_revision(store, revision: int, seconds: float) -> None:
+    """Wait (up to `seconds`) until the store has reached `revision`; else the apiserver's 504 "Too large
+    resource version" (its watch cache waits so for a watch from a resourceVersion it has not seen yet)."""
+    if revision <= store.revision:
+        return
+    loop = asyncio.get_running_loop()
+    until = loop.time() + seconds
+    while store.revision < revision:
+        if loop.time() >= until:
+            raise errors.too_large_resource_version(revision, store.revision)
+        await asyncio.sleep(0.05)
+
+
+async def _next_event(watcher, request: web.Request, deadline: float | None):
+    """The watcher's next event; CLOSED at the deadline (the watch's timeoutSeconds), or once its client has gone
+    (checked while the watch is idle).
+
+    The deadline is checked here rather than by cancelling the stream: on Python 3.11 `asyncio.wait_for` lost the
+    cancellation when an event arrived at the same moment, and a busy watch then never ended."""
+    loop = asyncio.get_running_loop()
+    if deadline is not None and loop.time() >= deadline:
+        return CLOSED
     if not watcher.queue.empty():
         return watcher.queue.get_nowait()
     while True:
+        wait = IDLE_CHECK_SECONDS if deadline is None else min(IDLE_CHECK_SECONDS, deadline - loop.time())
         try:
-            return await asyncio.wait_for(watcher.queue.get(), IDLE_CHECK_SECONDS)
+            async with asyncio.timeout(max(0.0, wait)):
+                return await watcher.queue.get()
         except TimeoutError:
+            if deadline is not None and loop.time() >= deadline:
+                return CLOSED
             if request.transport is None or request.transport.is_closing():
                 return CLOSED
 
@@ -440,7 +479,7 @@ async def _list_or_watch(request: web.Request, registry: Any, namespace: str | N
     query = request.query
     if wire.is_true(query.get("watch")):
         predicate, _ = _list_options(request, watch=True, fields=fields)
-        return await watch(request, registry.hub, namespace, predicate,
+        return await watch(request, registry.hub, registry.core.store, namespace, predicate,
                            lambda: (obj for _, obj in registry.items.scan(namespace)),
                            lambda event_type, obj: _event_line(event_type, obj, body))
     predicate, limit = _list_options(request, fields=fields)

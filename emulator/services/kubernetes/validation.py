@@ -287,3 +287,22 @@ def immutable_spec_errors(new: dict, old: dict) -> list[FieldError]:
 def immutable_meta_errors(new: dict, old: dict) -> list[FieldError]:
     return [FieldError.invalid(f"metadata.{field}", new.get(field), "field is immutable")
             for field in ("name", "namespace", "uid") if new.get(field) != old.get(field)]
+
+
+def stored_problem(kind: str, scope: str, name: str, obj: dict) -> str | None:
+    """What makes a Job or Namespace from a state file unusable (the checks its create path makes), or None."""
+    if kind not in ("jobs", "namespaces"):
+        return None
+    jobs = kind == "jobs"
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or meta.get("name") != name or jobs and meta.get("namespace") != scope:
+        return "metadata.name and metadata.namespace must name where it is stored"
+    try:
+        errors = object_meta_errors(meta, jobs)
+        if jobs:
+            if not isinstance(obj.get("spec"), dict) or not isinstance(obj.get("status", {}), dict):
+                return "spec and status must be objects"
+            errors += job_spec_errors(obj["spec"]) + job_status_errors(obj.get("status") or {})
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        return f"is malformed ({type(error).__name__}: {error})"
+    return str(errors[0]) if errors else None

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from emulator.core.credentials import same_secret
 from emulator.services.mrs import errors
+from emulator.services.mrs.wire import routed_project
 
 ALGORITHM = "SDK-HMAC-SHA256"
 HUAWEI_SIGNATURES = ("SDK-", "V11-")  # what Huawei's SDKs sign with; only SDK-HMAC-SHA256 can pass
@@ -103,7 +104,8 @@ def check_token(request: web.Request, tokens: Mapping[str, str | None]) -> None:
     given = request.headers.get("X-Auth-Token", "").strip()
     for token, project in tokens.items():
         if given and same_secret(given, token):
-            if project is not None and path_project(request.path) not in (None, project):
+            requested = routed_project(request) or path_project(request.path)  # the project the route reads
+            if project is not None and requested not in (None, project):
                 raise errors.tenant_mismatch()
             return
     raise errors.unauthorized()

@@ -12,7 +12,7 @@ import json
 from aiohttp import web
 
 from emulator.core import jsonio
-from emulator.core.errors import ApiError, BodyTooLarge, HeaderTooLarge, MethodNotAllowed, RouteNotFound
+from emulator.core.errors import ApiError, BodyTooLarge, BodyUnreadable, HeaderTooLarge, MethodNotAllowed, RouteNotFound
 
 KEYSTONE_401 = jsonio.dumps({"error": {
     "code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication.",
@@ -39,6 +39,7 @@ _FOREIGN = {
                                  "manually please check your spelling and try again."),
     MethodNotAllowed: ("METHOD_NOT_ALLOWED", "The method is not allowed for the requested URL."),
     BodyTooLarge: ("REQUEST_ENTITY_TOO_LARGE", "The data value transmitted exceeds the capacity limit."),
+    BodyUnreadable: ("BAD_REQUEST", "The browser (or proxy) sent a request that this server could not understand."),
 }
 
 

@@ -1,12 +1,25 @@
 """The MRS wire: the token and project a request names, its JSON body, and JSON answers."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import web
 
 from emulator.core import jsonio
+from emulator.core.errors import RouteNotFound
 from emulator.services.mrs import errors
+
+# Keystone project ids (32 lower-case hex on Huawei Cloud; Keystone's column holds 64): never '/', '.' or '%'
+PROJECT_ID = re.compile(r"[0-9A-Za-z_-]{1,64}\Z")
+
+
+def routed_project(request: web.Request) -> str | None:
+    """The project id the route read from the path (None off the MRS routes); a 404 for one no project has."""
+    project = request.match_info.get("project_id")
+    if project is not None and not PROJECT_ID.match(project):
+        raise RouteNotFound(request.path)
+    return project
 
 
 def _credentialed(request: web.Request) -> bool:
@@ -19,7 +32,7 @@ def project_of(request: web.Request) -> str:
     """The path's project, once the request carries credentials (Keystone's 401 without)."""
     if not _credentialed(request):
         raise errors.unauthorized()
-    return request.match_info["project_id"]
+    return routed_project(request)  # type: ignore[return-value]  # every MRS route has one
 
 
 def native_project_of(request: web.Request) -> str:
