@@ -22,6 +22,7 @@ from emulator.http import limits
 from emulator.http.access_log import LOG_FORMAT, AccessLog
 from emulator.http.app import create_app
 from emulator.runtime.emulator import EMULATOR, Emulator
+from emulator.runtime.journal import BODY_BYTES
 from emulator.runtime.state_file import StateFileError
 from emulator.services.catalog import NAMES
 from emulator.settings import Settings
@@ -198,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "through POST /_emulator/clock (EMULATOR_FROZEN_CLOCK)")
     parser.add_argument("--journal-size", type=int, metavar="N", default=env("EMULATOR_JOURNAL_SIZE", "1000"),
                         help="requests the journal at /_emulator/requests keeps (EMULATOR_JOURNAL_SIZE; default 1000)")
+    parser.add_argument("--journal-bodies", action="store_true", default=_env_flag("EMULATOR_JOURNAL_BODIES"),
+                        help="the journal also keeps each request's and answer's body, the first "
+                             f"{BODY_BYTES // 1024} KiB of each (EMULATOR_JOURNAL_BODIES=1)")
     add_limit_arguments(parser)
     parser.add_argument("--job-duration", type=_seconds, metavar="SECONDS", default=env("EMULATOR_JOB_DURATION", "10"),
                         help="how long a Kubernetes job created through the API runs on the emulator's clock "
@@ -246,6 +250,7 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         clock_start=frozen,
         clock_frozen=args.frozen_clock is not None,
         journal_size=max(1, args.journal_size),
+        journal_bodies=args.journal_bodies,
         job_controller=not args.no_job_controller,
         job_duration=args.job_duration,
         cos_step_seconds=max(0.0, args.cos_step_seconds),

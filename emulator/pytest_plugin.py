@@ -79,6 +79,37 @@ class CloudJobEmulator:
         query = {k: v for k, v in (("service", service), ("operation", operation)) if v}
         return self.admin("GET", "requests", query=query)["requests"]
 
+    def verify(self, service: str | None = None, operation: str | None = None, count: int | None = None,
+               body_contains: str | None = None) -> list[dict]:
+        """The journaled requests to `service`/`operation` whose request body contains `body_contains` (which
+        needs --journal-bodies; the plugin's own emulator has it); AssertionError unless there are `count` of
+        them (default: at least one), showing the closest requests the journal holds."""
+        journal = self.requests()
+        wanted = {"service": service, "operation": operation}
+
+        def fits(entry: dict) -> list[bool]:
+            checks = [entry[name] == value for name, value in wanted.items() if value is not None]
+            if body_contains is not None:
+                checks.append(body_contains in entry.get("request_body", ""))
+            return checks
+
+        found = [entry for entry in journal if all(fits(entry))]
+        if (len(found) == count) if count is not None else found:
+            return found
+        said = ", ".join(f"{name}={value!r}" for name, value in
+                         [*wanted.items(), ("body_contains", body_contains)] if value is not None) or "any request"
+        lines = [f"expected {count if count is not None else 'at least 1'} request(s) with {said}, "
+                 f"found {len(found)} among the {len(journal)} journaled"]
+        if body_contains is not None and journal and "request_body" not in journal[0]:
+            lines.append("the journal keeps no bodies: start the emulator with --journal-bodies")
+        closest = sorted(journal, key=lambda entry: -sum(fits(entry)))[:5]
+        if closest:
+            lines.append("closest requests:")
+            lines += [f"  {e['method']} {e['path']}{'?' + e['query'] if e['query'] else ''} -> {e['status']} "
+                      f"({e['service']}.{e['operation']}){' body: ' + e['request_body'][:80] if e.get('request_body') else ''}"
+                      for e in closest]
+        raise AssertionError("\n".join(lines))
+
     def fault(self, **rule: Any) -> dict:
         """Add a fault rule, e.g. fault(service="cos_batch", operation="DescribeJob", status=503, after=2)."""
         return self.admin("POST", "faults", rule)
@@ -160,7 +191,7 @@ def cloud_job_emulator_server() -> Iterator[CloudJobEmulator]:
     if external:
         yield CloudJobEmulator(external)
         return
-    process, url = _start("--frozen-clock", DEFAULT_TIME)
+    process, url = _start("--frozen-clock", DEFAULT_TIME, "--journal-bodies")
     try:
         yield CloudJobEmulator(url)
     finally:

@@ -28,6 +28,7 @@ class Settings:
     watch_buffer: int = 10000  # events queued for one watcher before it is cut off
     max_watches: int = 4096  # Kubernetes watches open at once; one more is refused with 429
     journal_size: int = 1000  # requests the journal keeps
+    journal_bodies: bool = False  # the journal also keeps each request's and answer's body (journal.BODY_BYTES each)
     job_controller: bool = True  # run API-created Kubernetes jobs on the clock
     job_duration: float = 10.0  # seconds a simulated Kubernetes job runs, unless annotated otherwise
     cos_step_seconds: float = 2.0  # seconds between a COS job's automatic status steps

@@ -226,3 +226,34 @@ def test_ready_made_sahara_and_cos_clients_work(pytester: pytest.Pytester):
             assert rejected.status_code == 403  # the signature really is checked
     """)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_verify_finds_requests_and_fails_readably_with_the_closest(pytester: pytest.Pytester):
+    pytester.makepyfile("""
+        import pytest
+        from kubernetes import client
+
+        JOB = {"metadata": {"name": "verified"}, "spec": {"template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}
+
+        def test_verify(cloud_job_emulator):
+            batch = client.BatchV1Api(cloud_job_emulator.kubernetes())
+            batch.create_namespaced_job("default", JOB)
+            batch.read_namespaced_job("verified", "default")
+            found = cloud_job_emulator.verify(service="kubernetes", operation="createBatchV1NamespacedJob",
+                                              count=1, body_contains='"verified"')
+            assert found[0]["status"] == 201
+            cloud_job_emulator.verify(service="kubernetes")
+            with pytest.raises(AssertionError) as failure:
+                cloud_job_emulator.verify(service="kubernetes", operation="deleteBatchV1NamespacedJob", count=1)
+            message = str(failure.value)
+            assert message.startswith("expected 1 request(s) with service='kubernetes', "
+                                      "operation='deleteBatchV1NamespacedJob', found 0 among the 2 journaled")
+            assert "closest requests:" in message
+            assert "POST /apis/batch/v1/namespaces/default/jobs -> 201 (kubernetes.createBatchV1NamespacedJob)" in message
+            with pytest.raises(AssertionError, match="found 1 among"):
+                cloud_job_emulator.verify(operation="createBatchV1NamespacedJob", count=2)
+            with pytest.raises(AssertionError, match="body_contains='nowhere'"):
+                cloud_job_emulator.verify(body_contains="nowhere")
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)

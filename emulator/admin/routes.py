@@ -147,8 +147,13 @@ async def load_fixtures(request: web.Request) -> web.Response:
 
 
 async def list_requests(request: web.Request) -> web.Response:
+    """The journal, oldest first, filtered by `service`, `operation` and `status` when given."""
     query = request.query
-    return _json({"requests": _emulator(request).journal.list(query.get("service"), query.get("operation"))})
+    status = query.get("status")
+    if status is not None and not status.isdigit():
+        raise ApiError(400, "BadRequest", f'"status" must be an HTTP status number, not {status!r}')
+    return _json({"requests": _emulator(request).journal.list(query.get("service"), query.get("operation"),
+                                                              int(status) if status is not None else None)})
 
 
 async def clear_requests(request: web.Request) -> web.Response:

@@ -11,6 +11,17 @@ from emulator.runtime.emulator import EMULATOR, Emulator, clock_ticker, close_st
 from emulator.settings import Settings
 
 
+def service_routes(app: web.Application) -> list[tuple[str, str, str]]:
+    """(service, operation, path template) of each named service route: the operations the OpenAPI document lists."""
+    found = []
+    for route in app.router.routes():
+        name = route.name or (route.resource.name if route.resource else None)
+        service, dot, operation = (name or "").partition(".")
+        if dot and route.method not in ("HEAD", "*") and route.resource is not None:
+            found.append((service, operation, route.resource.canonical))
+    return found
+
+
 def create_app(settings: Settings | None = None, access_log: AccessLog | None = None) -> web.Application:
     """A complete emulator as an aiohttp application; raises FixtureError or StateFileError for bad input.
 
@@ -27,6 +38,7 @@ def create_app(settings: Settings | None = None, access_log: AccessLog | None = 
     app.add_subapp("/_emulator/", admin)
     for service in emulator.services.values():
         service.add_routes(app.router)
+    emulator.faults.know(service_routes(app))
     wrap_routes(app, handling(emulator, checking, access_log))
     app.cleanup_ctx.append(clock_ticker)
     app.cleanup_ctx.append(state_keeper)

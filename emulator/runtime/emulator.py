@@ -30,7 +30,7 @@ class Emulator:
         self.settings = settings
         self.core = Core(Store(), Clock(settings.clock_start, settings.clock_frozen), Ids(settings.id_seed), settings)
         self.services: dict[str, Service] = {s.name: s for s in create_services(self.core)}
-        self.journal = Journal(settings.journal_size)
+        self.journal = Journal(settings.journal_size, settings.journal_bodies)
         self.faults = Faults()
         folder = settings.fixtures_dir
         self.fixture_documents = fixture_files.read_folder(folder) if folder else []
