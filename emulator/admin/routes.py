@@ -98,16 +98,10 @@ async def update_clock(request: web.Request) -> web.Response:
     frozen, moment, seconds = _flag(body, "frozen"), _moment(body, "set"), body.get("advance_seconds")
     if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0):
         raise ApiError(400, "BadRequest", '"advance_seconds" must be a number of seconds, 0 or more')
-    clock = _emulator(request).core.clock
-    if frozen is not None:
-        clock.freeze(frozen)
-    if moment is not None:
-        clock.set(moment)
-    if seconds is not None:
-        try:
-            clock.advance(seconds)  # advancing by 0 still runs what is due now
-        except ValueError as error:
-            raise ApiError(400, "BadRequest", f'"advance_seconds": {error}') from None
+    try:
+        _emulator(request).move_clock(frozen, moment, seconds)
+    except ValueError as error:
+        raise ApiError(400, "BadRequest", f'"advance_seconds": {error}') from None
     return _json(_clock_state(_emulator(request)))
 
 

@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from emulator.core.clock import Scheduled, parse_rfc3339
+from emulator.core import transitions
 from emulator.core.errors import ApiError
 from emulator.services.protocol import Core
 from emulator.services.cos_batch import errors, lifecycle
@@ -78,6 +79,7 @@ class JobBook:
             if target is not None:
                 moved = lifecycle.enter(job, target, self.now(), self.tasks_per_job)
                 self._write(appid, moved)
+                transitions.report("cos_batch", f"{appid}/{job_id}", job["Status"], target, self.clock.now())
                 self._schedule(appid, moved)
         except Exception:  # a clock callback must never take the ticker down
             log.exception("COS job %s/%s failed to take its automatic step", appid, job_id)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.core.clock import Clock, Scheduled, parse_rfc3339, rfc3339
 from emulator.core.errors import ApiError
+from emulator.core import transitions
 from emulator.core.store import Store
 
 if TYPE_CHECKING:
@@ -48,6 +49,13 @@ def run_time(annotation: object, default: float, job: str) -> float:
 def _condition(kind: str, status: str, reason: str, message: str, now: str) -> dict:
     return {"type": kind, "status": status, "lastProbeTime": now, "lastTransitionTime": now,
             "reason": reason, "message": message}
+
+
+def _phase(job: dict) -> str:
+    """The job's state in one word, for the log: Complete, Failed, Suspended, Running or Pending."""
+    true = {c.get("type") for c in job["status"].get("conditions", []) if c.get("status") == "True"}
+    return next((kind for kind in ("Complete", "Failed", "Suspended") if kind in true),
+                "Running" if job["status"].get("startTime") else "Pending")
 
 
 def _finished(status: dict) -> bool:
@@ -150,6 +158,7 @@ class JobController:
         if not _finished(job["status"]):
             steps = {"sync": self._sync, "ready": self._ready, "finish": self._finish, "deadline": self._exceed_deadline}
             steps[step](key, run, job)
+            transitions.report("kubernetes", "/".join(key), _phase(job), _phase(self.jobs.items.get(*key)), self.clock.now())
 
     def _write(self, key: Key, status: dict) -> dict:
         return self.jobs.write_status(key[0], key[1], status)
