@@ -25,6 +25,7 @@ ADMIN = {
     ("POST", "/_emulator/transitions"): ("transition", ANY_OBJECT),
     ("POST", "/_emulator/snapshot"): ("snapshot", None),
     ("GET", "/_emulator/openapi.json"): ("openapi_document", None),
+    ("GET", "/_emulator/collections"): ("list_collections", None),
 }
 
 

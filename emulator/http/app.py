@@ -3,12 +3,21 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from emulator.core.errors import RouteNotFound
+
 from emulator.admin.routes import create_admin_app
 from emulator.http import auth, router
 from emulator.http.access_log import AccessLog
 from emulator.http.layer import handling, no_route, wrap_routes
 from emulator.runtime.emulator import EMULATOR, Emulator, clock_ticker, close_streams, state_keeper
 from emulator.settings import Settings
+
+
+async def root(request: web.Request) -> web.StreamResponse:
+    """`GET /`: a browser goes to the dashboard; any other client gets the 404 it always got."""
+    if "text/html" in request.headers.get("Accept", ""):
+        raise web.HTTPFound("/_emulator/ui")
+    raise RouteNotFound(request.path)
 
 
 def service_routes(app: web.Application) -> list[tuple[str, str, str]]:
@@ -36,6 +45,7 @@ def create_app(settings: Settings | None = None, access_log: AccessLog | None = 
     wrap_routes(admin, handling(emulator, checking, access_log, admin=True))
     app.router.add_route("*", "/_emulator", no_route)  # the bare prefix, which the sub-app would answer unwrapped
     app.add_subapp("/_emulator/", admin)
+    app.router.add_get("/", root)
     for service in emulator.services.values():
         service.add_routes(app.router)
     emulator.faults.know(service_routes(app))

@@ -33,9 +33,12 @@ class Journal:
         self.entries.clear()
 
     def list(self, service: str | None = None, operation: str | None = None,
-             status: int | None = None) -> list[dict[str, Any]]:
-        found = []
-        for when, svc, op, method, url, code, ms, request_id, fault, bodies in self.entries:
+             status: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """The entries that match, oldest first; with `limit`, only the newest `limit` of them."""
+        found: list[dict[str, Any]] = []
+        for when, svc, op, method, url, code, ms, request_id, fault, bodies in reversed(self.entries):
+            if limit is not None and len(found) >= limit:
+                break
             if (service is not None and svc != service) or (operation is not None and op != operation) \
                     or (status is not None and code != status):
                 continue
@@ -46,4 +49,5 @@ class Journal:
                 entry.update(request_body=_text(bodies[0]), response_body=_text(bodies[1]),
                              truncated=len(bodies[0]) > BODY_BYTES or len(bodies[1]) > BODY_BYTES)
             found.append(entry)
+        found.reverse()
         return found
