@@ -7,6 +7,8 @@ Fixtures:
   for `aiohttp_client` (pytest-aiohttp).
 The clock is frozen by default. `@pytest.mark.cloud_job_emulator(fixtures=[...], bundled=False,
 clock="2030-01-01T00:00:00Z")` loads documents, starts empty, or sets the time for one test.
+Under pytest-xdist each worker starts its own emulator; with `EMULATOR_URL` and more than one worker
+the fixture refuses (`SHARED_UNDER_XDIST`), since workers would reset one shared emulator and clock.
 """
 from __future__ import annotations
 
@@ -26,6 +28,11 @@ import pytest
 from emulator.core.clock import parse_rfc3339, rfc3339
 
 DEFAULT_TIME = "2026-01-01T00:00:00Z"
+SHARED_UNDER_XDIST = (
+    "EMULATOR_URL names one shared emulator, and this run has {workers} pytest-xdist workers: each would reset "
+    "it (fixtures, journal, faults and its one clock) under the others' tests. A shared emulator cannot be "
+    "partitioned per worker (its clock is one), so run its tests in one process (-n 0 or -p no:xdist), or unset "
+    "EMULATOR_URL and each worker starts an emulator of its own.")
 
 
 class EmulatorError(RuntimeError):
@@ -189,6 +196,9 @@ def cloud_job_emulator_server() -> Iterator[CloudJobEmulator]:
     """The session's emulator: the one EMULATOR_URL names, or a new process on a free port."""
     external = os.environ.get("EMULATOR_URL")
     if external:
+        workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")
+        if workers.isdigit() and int(workers) > 1:
+            pytest.fail(SHARED_UNDER_XDIST.format(workers=workers), pytrace=False)
         yield CloudJobEmulator(external)
         return
     process, url = _start("--frozen-clock", DEFAULT_TIME, "--journal-bodies")

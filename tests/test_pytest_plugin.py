@@ -257,3 +257,61 @@ def test_verify_finds_requests_and_fails_readably_with_the_closest(pytester: pyt
                 cloud_job_emulator.verify(body_contains="nowhere")
     """)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+XDIST_TESTS = """
+    import os
+    import pytest
+    from kubernetes import client
+
+    def job(name):
+        return {"metadata": {"name": name}, "spec": {"template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}
+
+    @pytest.mark.parametrize("number", range(5))
+    def test_a_job_of_its_own(cloud_job_emulator, number):
+        with open(os.environ["URLS_FILE"], "a") as urls:
+            urls.write(f"{os.environ.get('PYTEST_XDIST_WORKER')} {cloud_job_emulator.url}\\n")
+        batch = client.BatchV1Api(cloud_job_emulator.kubernetes())
+        batch.create_namespaced_job("default", job(f"job-{number}"))
+        cloud_job_emulator.advance(5)
+        assert [j.metadata.name for j in batch.list_namespaced_job("default").items] == [f"job-{number}"]
+        cloud_job_emulator.advance(5)
+        assert batch.read_namespaced_job_status(f"job-{number}", "default").status.succeeded == 1
+        assert cloud_job_emulator.now() == "2026-01-01T00:00:10Z"
+"""
+
+
+def run_under_xdist(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> tuple[pytest.RunResult, set]:
+    urls = pytester.path / "urls.txt"
+    urls.write_text("")
+    monkeypatch.setenv("URLS_FILE", str(urls))
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
+    return result, set(urls.read_text().splitlines())
+
+
+def test_under_xdist_each_worker_starts_its_own_emulator(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("EMULATOR_URL", raising=False)
+    pytester.makepyfile(XDIST_TESTS)
+    result, seen = run_under_xdist(pytester, monkeypatch)
+    result.assert_outcomes(passed=5)
+    workers = {line.split()[0]: line.split()[1] for line in seen}
+    assert set(workers) == {"gw0", "gw1"} and len(set(workers.values())) == 2  # two workers, two emulators
+
+
+@pytest.mark.slow
+def test_under_xdist_the_same_run_is_green_ten_times(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("EMULATOR_URL", raising=False)
+    pytester.makepyfile(XDIST_TESTS)
+    for _ in range(10):
+        run_under_xdist(pytester, monkeypatch)[0].assert_outcomes(passed=5)
+
+
+def test_under_xdist_a_shared_emulator_is_refused_with_a_clear_error(pytester: pytest.Pytester, live_url: str,
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("EMULATOR_URL", live_url)
+    pytester.makepyfile(XDIST_TESTS)
+    result, seen = run_under_xdist(pytester, monkeypatch)
+    result.assert_outcomes(errors=5)
+    result.stdout.fnmatch_lines(["*EMULATOR_URL names one shared emulator, and this run has 2 pytest-xdist workers*"])
+    assert seen == set()  # no test ran against it

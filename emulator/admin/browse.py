@@ -81,7 +81,8 @@ def _number(query: MultiMapping[str], name: str, default: int, low: int, high: i
 
 
 def page(store: Store, kind: str, query: MultiMapping[str]) -> dict[str, Any]:
-    """One page of a collection: `scope`, `q` (text anywhere in the object, any case), `where` (repeatable
+    """One page of a collection: `scope`, `name` (with `scope`: the one object so keyed), `q` (text anywhere in the
+    object, any case), `where` (repeatable
     `/pointer=value` or `/pointer`), `offset`, `limit` (at most MAX_LIMIT), `fields` (comma-separated pointers
     to show instead of each whole object)."""
     collection = _collection(store, kind)
@@ -89,6 +90,11 @@ def page(store: Store, kind: str, query: MultiMapping[str]) -> dict[str, Any]:
     limit = _number(query, "limit", 50, 1, MAX_LIMIT)
     fields = [_pointer(f) for f in query["fields"].split(",") if f] if query.get("fields") else None
     scope = query.get("scope") or None
+    name = query.get("name")
+    if name is not None:  # one object by its key
+        found = collection.get(scope or "", name)
+        items = [] if found is None else [{"scope": scope or "", "name": name, "object": _project(found, fields)}]
+        return {"kind": kind, "total": len(items), "offset": 0, "limit": limit, "items": items}
     tests = [_condition(text) for text in query.getall("where", [])]
     text = (query.get("q") or "").lower()
     if text:

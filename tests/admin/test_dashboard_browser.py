@@ -88,6 +88,9 @@ def test_the_dashboard_shows_and_steers_the_emulator(page, screenshots):
         page.get_by_role("button", name="Advance 10 s").click()
         expect(page.get_by_test_id("clock")).to_have_text("2026-01-01T00:00:10Z", timeout=WAIT_MS)
         expect(nightly).to_contain_text("Complete", timeout=WAIT_MS)
+        page.get_by_role("button", name="Show default/nightly").click()
+        expect(page.get_by_test_id("job-transitions")).to_contain_text(
+            "2026-01-01T00:00:10Z Running -> Complete", timeout=WAIT_MS)
         page.screenshot(path=screenshots / "2-kubernetes-job-complete.png")
 
         # A fault rule from the form fires on the next read of that job, and the journal shows it.

@@ -28,6 +28,11 @@ async def test_each_automatic_kubernetes_change_is_one_info_line(client, caplog)
         "kubernetes job default/nightly: Running -> Complete (clock 2026-01-01T00:00:10Z)",
     ]
     assert "clock advanced by 10 s to 2026-01-01T00:00:10Z" in messages(caplog, "emulator")
+    history = await (await client.get("/_emulator/collections/job_transitions",
+                                      params={"scope": "kubernetes", "name": "default/nightly"})).json()
+    assert history["items"][0]["object"]["steps"] == [
+        {"at": "2026-01-01T00:00:00Z", "from": "Pending", "to": "Running"},
+        {"at": "2026-01-01T00:00:10Z", "from": "Running", "to": "Complete"}]
 
 
 async def test_each_automatic_cos_change_is_one_info_line(client, caplog):
@@ -71,6 +76,24 @@ async def test_info_says_nothing_of_4xx(client, caplog):
     caplog.set_level(logging.INFO, logger="emulator")
     await client.get(JOBS + "/nope")
     assert not [line for line in messages(caplog, "emulator") if "answered 404" in line]
+
+
+def test_a_jobs_history_keeps_its_newest_steps_and_the_jobs_with_history_are_bounded():
+    from datetime import datetime, timedelta, timezone
+
+    from emulator.core import transitions
+    from emulator.core.store import Store
+
+    store, start = Store(), datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for step in range(transitions.STEPS_PER_JOB + 5):
+        transitions.report(store, "cos_batch", "a/one", f"S{step}", f"S{step + 1}", start + timedelta(seconds=step))
+    steps = store.collection(transitions.HISTORY).get("cos_batch", "a/one")["steps"]
+    assert len(steps) == transitions.STEPS_PER_JOB and steps[-1]["to"] == f"S{transitions.STEPS_PER_JOB + 5}"
+    for number in range(transitions.JOBS_WITH_HISTORY):
+        transitions.report(store, "cos_batch", f"a/{number:05d}", "New", "Preparing", start + timedelta(seconds=number))
+    history = store.collection(transitions.HISTORY)
+    assert len(history) <= transitions.JOBS_WITH_HISTORY
+    assert history.get("cos_batch", "a/09999") is not None and history.get("cos_batch", "a/00000") is None
 
 
 def test_an_empty_fixture_folder_is_a_warning(tmp_path, caplog):

@@ -26,7 +26,6 @@ function views() {
       fields: ["/metadata/namespace", "/metadata/name", "/status", "/metadata/creationTimestamp"],
       statuses: ["Running", "Complete", "Failed", "Suspended"],
       where: (status) => (status === "Running" ? "/status/active" : "/status/conditions/*/type=" + status),
-      find: (name) => "/metadata/name=" + name,
       columns: ["Namespace", "Name", "Status", "Conditions", "Active", "Succeeded", "Failed", "Created"],
       row: (item) => {
         const status = item.object["/status"] || {};
@@ -52,7 +51,6 @@ function views() {
       service: "mrs", title: "MRS job objects", kind: "mrs_jobs", scopeLabel: "Project",
       fields: ["/id", "/name", "/type", "/created_at", "/updated_at"],
       statuses: [],
-      find: (name) => "/id=" + name,
       columns: ["Project", "Id", "Name", "Type", "Created", "Updated"],
       row: (item) => [item.scope, item.name, field(item, "/name"), field(item, "/type"), field(item, "/created_at"),
                       field(item, "/updated_at")],
@@ -66,7 +64,6 @@ function views() {
       statuses: ["Active", "Cancelled", "Cancelling", "Complete", "Completing", "Failed", "Failing", "New",
                  "Paused", "Pausing", "Preparing", "Ready", "Suspended"],
       where: (status) => "/Status=" + status,
-      find: (name) => "/JobId=" + name,
       columns: ["APPID", "Job", "Status", "Priority", "Progress", "Description", "Created"],
       row: (item) => {
         const progress = item.object["/ProgressSummary"] || {};
@@ -195,7 +192,7 @@ document.addEventListener("alpine:init", () => {
     },
 
     async openJob(view, item) {
-      this.job = { view, scope: item.scope, name: item.name, object: null };
+      this.job = { view, scope: item.scope, name: item.name, object: null, steps: [] };
       await this.loadJob();
       this.$nextTick(() => document.getElementById("job-title").focus());
     },
@@ -203,9 +200,14 @@ document.addEventListener("alpine:init", () => {
     async loadJob() {
       if (!this.job) return;
       const job = this.job;
-      const query = new URLSearchParams({ scope: job.scope, where: job.view.find(job.name), limit: 1 });
-      const page = await this.api("GET", `collections/${job.view.kind}?${query}`);
-      if (this.job === job) job.object = page.items.length ? page.items[0].object : { gone: true };
+      const key = (scope, name) => new URLSearchParams({ scope, name });
+      const [page, recorded] = await Promise.all([
+        this.api("GET", `collections/${job.view.kind}?${key(job.scope, job.name)}`),
+        this.api("GET", `collections/job_transitions?${key(job.view.service, job.scope + "/" + job.name)}`)
+          .catch(() => ({ items: [] }))]); // no collection until the first automatic change
+      if (this.job !== job) return;
+      job.object = page.items.length ? page.items[0].object : { gone: true };
+      job.steps = recorded.items.length ? recorded.items[0].object.steps.map((s) => `${s.at}  ${s.from} -> ${s.to}`) : [];
     },
 
     async transition(target) {

@@ -158,7 +158,8 @@ class JobController:
         if not _finished(job["status"]):
             steps = {"sync": self._sync, "ready": self._ready, "finish": self._finish, "deadline": self._exceed_deadline}
             steps[step](key, run, job)
-            transitions.report("kubernetes", "/".join(key), _phase(job), _phase(self.jobs.items.get(*key)), self.clock.now())
+            transitions.report(self.jobs.core.store, "kubernetes", "/".join(key), _phase(job),
+                               _phase(self.jobs.items.get(*key)), self.clock.now())
 
     def _write(self, key: Key, status: dict) -> dict:
         return self.jobs.write_status(key[0], key[1], status)
