@@ -195,7 +195,7 @@ async def _bodies(request: web.Request, response: web.StreamResponse) -> tuple[b
     """The request and response bodies as the journal keeps them (--journal-bodies), each cut past BODY_BYTES."""
     try:
         sent = await request.read()  # what the handler read (aiohttp keeps it), or the rest of an unread body
-    except ConnectionError:
+    except (ConnectionError, web.HTTPException):  # gone, or over --max-body-bytes (already answered 413)
         sent = b""
     answered = response.body if isinstance(response, web.Response) and isinstance(response.body, bytes) else b""
     return sent[:BODY_BYTES + 1], answered[:BODY_BYTES + 1]

@@ -10,7 +10,6 @@ from emulator.runtime.journal import BODY_BYTES
 
 PI = "/apis/batch/v1/namespaces/namespace-test/jobs/pi"
 JOBS = "/apis/batch/v1/namespaces/default/jobs"
-COS_HEADERS = {"x-cos-appid": "1250000000"}
 
 
 async def refused(client, rule: dict) -> str:
@@ -73,7 +72,7 @@ async def test_bad_network_fault_fields_are_refused(client, rule):
     await refused(client, rule)
 
 
-async def test_an_injected_answer_is_marked_in_the_journal_and_the_access_log(aiohttp_client, make_app, caplog):
+async def test_an_injected_answer_is_marked_in_the_journal_and_the_access_log(aiohttp_client, caplog):
     from emulator.http.access_log import AccessLog
     from emulator.http.app import create_app
     from emulator.settings import Settings
@@ -163,3 +162,10 @@ async def test_journal_bodies_keep_request_and_answer_cut_to_the_bound(aiohttp_c
     assert '"name": "kept"' in first["request_body"] or '"name":"kept"' in first["request_body"]
     assert '"uid"' in first["response_body"] and first["truncated"] is False
     assert len(second["request_body"]) == BODY_BYTES and second["truncated"] is True
+
+
+async def test_journal_bodies_survive_a_body_over_the_limit(aiohttp_client, make_app):
+    client = await aiohttp_client(make_app(journal_bodies=True, max_body_bytes=1000))
+    assert (await client.post(JOBS, data=b"x" * 5000, headers={"Content-Type": "application/json"})).status == 413
+    entry = (await (await client.get("/_emulator/requests")).json())["requests"][0]
+    assert entry["status"] == 413 and '"code":413' in entry["response_body"].replace(" ", "")

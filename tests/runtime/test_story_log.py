@@ -4,15 +4,12 @@ from __future__ import annotations
 import logging
 import re
 
-import pytest
-
 from emulator.runtime.emulator import Emulator
 from emulator.settings import Settings
 
 JOBS = "/apis/batch/v1/namespaces/default/jobs"
 JOB = {"metadata": {"name": "nightly"}, "spec": {"template": {"spec": {
     "restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}
-COS = {"x-cos-appid": "1250000000"}
 
 
 def messages(caplog, logger: str) -> list[str]:
