@@ -229,16 +229,19 @@ def build_parser() -> argparse.ArgumentParser:
                         default=env("EMULATOR_FROZEN_CLOCK") or None,
                         help="start with a frozen clock, at the given time or now; it then moves only "
                              "through POST /_emulator/clock (EMULATOR_FROZEN_CLOCK)")
-    parser.add_argument("--journal-size", type=_count, metavar="N", default=_env(parser, "EMULATOR_JOURNAL_SIZE", _count, "1000"),
+    parser.add_argument("--journal-size", type=_count, metavar="N",
+                        default=_env(parser, "EMULATOR_JOURNAL_SIZE", _count, "1000"),
                         help="requests the journal at /_emulator/requests keeps (EMULATOR_JOURNAL_SIZE; default 1000)")
     parser.add_argument("--journal-bodies", action="store_true", default=_env_flag(parser, "EMULATOR_JOURNAL_BODIES"),
                         help="the journal also keeps each request's and answer's body, the first "
                              f"{BODY_BYTES // 1024} KiB of each (EMULATOR_JOURNAL_BODIES=1)")
     add_limit_arguments(parser)
-    parser.add_argument("--job-duration", type=_seconds, metavar="SECONDS", default=_env(parser, "EMULATOR_JOB_DURATION", _seconds, "10"),
+    parser.add_argument("--job-duration", type=_seconds, metavar="SECONDS",
+                        default=_env(parser, "EMULATOR_JOB_DURATION", _seconds, "10"),
                         help="how long a Kubernetes job created through the API runs on the emulator's clock "
                              "(EMULATOR_JOB_DURATION; default 10)")
-    parser.add_argument("--no-job-controller", action="store_true", default=_env_flag(parser, "EMULATOR_NO_JOB_CONTROLLER"),
+    parser.add_argument("--no-job-controller", action="store_true",
+                        default=_env_flag(parser, "EMULATOR_NO_JOB_CONTROLLER"),
                         help="leave Kubernetes job status to clients (EMULATOR_NO_JOB_CONTROLLER=1)")
     parser.add_argument("--cos-step-seconds", type=_seconds, metavar="SECONDS",
                         default=_env(parser, "EMULATOR_COS_STEP_SECONDS", _seconds, "2"),

@@ -112,9 +112,10 @@ class CloudJobEmulator:
         closest = sorted(journal, key=lambda entry: -sum(fits(entry)))[:5]
         if closest:
             lines.append("closest requests:")
-            lines += [f"  {e['method']} {e['path']}{'?' + e['query'] if e['query'] else ''} -> {e['status']} "
-                      f"({e['service']}.{e['operation']}){' body: ' + e['request_body'][:80] if e.get('request_body') else ''}"
-                      for e in closest]
+            for e in closest:
+                body = f" body: {e['request_body'][:80]}" if e.get("request_body") else ""
+                lines.append(f"  {e['method']} {e['path']}{'?' + e['query'] if e['query'] else ''} -> {e['status']} "
+                             f"({e['service']}.{e['operation']}){body}")
         raise AssertionError("\n".join(lines))
 
     def fault(self, **rule: Any) -> dict:

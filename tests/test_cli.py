@@ -272,9 +272,11 @@ def test_the_log_tells_the_story_of_a_run(tmp_path):
         "emulator.transitions: kubernetes job default/nightly: Pending -> Running (clock 2026-01-01T00:00:00Z)",
         "emulator.transitions: kubernetes job default/nightly: Running -> Complete (clock 2026-01-01T00:00:10Z)",
         "emulator: clock advanced by 10 s to 2026-01-01T00:00:10Z"]
-    assert re.fullmatch(rf"emulator: state saved to {re.escape(str(state))} \(revision \d+, clock 2026-01-01T00:00:10Z\)",
+    assert re.fullmatch(rf"emulator: state saved to {re.escape(str(state))} "
+                        r"\(revision \d+, clock 2026-01-01T00:00:10Z\)",
                         story[6])
-    assert re.fullmatch(r"emulator: reset: \d+ fixture documents loaded, clock 2026-01-01T00:00:00Z \(frozen\)", story[7])
+    assert re.fullmatch(r"emulator: reset: \d+ fixture documents loaded, clock 2026-01-01T00:00:00Z \(frozen\)",
+                        story[7])
     assert story[-2].startswith(f"emulator: state saved to {state} ")  # on stop
     assert story[-1] == f"emulator: stopped; the state is in {state}"
     assert "listening" not in stderr and stdout == ""

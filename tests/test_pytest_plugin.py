@@ -250,7 +250,8 @@ def test_verify_finds_requests_and_fails_readably_with_the_closest(pytester: pyt
             assert message.startswith("expected 1 request(s) with service='kubernetes', "
                                       "operation='deleteBatchV1NamespacedJob', found 0 among the 2 journaled")
             assert "closest requests:" in message
-            assert "POST /apis/batch/v1/namespaces/default/jobs -> 201 (kubernetes.createBatchV1NamespacedJob)" in message
+            assert ("POST /apis/batch/v1/namespaces/default/jobs -> 201 (kubernetes.createBatchV1NamespacedJob)"
+                    in message)
             with pytest.raises(AssertionError, match="found 1 among"):
                 cloud_job_emulator.verify(operation="createBatchV1NamespacedJob", count=2)
             with pytest.raises(AssertionError, match="body_contains='nowhere'"):

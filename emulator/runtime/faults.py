@@ -75,7 +75,8 @@ def _check(body: dict[str, Any]) -> None:
     if body.get("reset") is not None and not isinstance(body["reset"], bool):
         raise _bad('"reset" must be true or false')
     chance = body.get("probability")
-    if chance is not None and (isinstance(chance, bool) or not isinstance(chance, (int, float)) or not 0 <= chance <= 1):
+    if chance is not None and (isinstance(chance, bool) or not isinstance(chance, (int, float))
+                               or not 0 <= chance <= 1):
         raise _bad('"probability" must be a number from 0 to 1')
     if body.get("status") is not None and not 400 <= body["status"] <= 599:
         raise _bad('"status" must be an error status, 400 to 599')
@@ -175,7 +176,7 @@ class Faults:
     def __init__(self) -> None:
         self.rules: list[Fault] = []
         self._next_id = 1
-        self.operations: dict[str, tuple[str, ...]] = {}  # service -> its operations, as the OpenAPI document names them
+        self.operations: dict[str, tuple[str, ...]] = {}  # service -> its operations (the OpenAPI document's)
         self.templates: dict[str, tuple[str, ...]] = {}  # service -> its route templates
 
     def know(self, routes: list[tuple[str, str, str]]) -> None:

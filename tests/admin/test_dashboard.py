@@ -55,9 +55,10 @@ async def test_a_page_filters_by_scope_text_and_pointer_and_shows_chosen_fields(
     assert [item["name"] for item in page["items"]] == ["pi"] and page["items"][0]["object"]["metadata"]["name"] == "pi"
     page = await (await client.get("/_emulator/collections/jobs", params={"where": "/status/active"})).json()
     assert page["total"] == 2
-    page = await (await client.get("/_emulator/collections/jobs", params={"scope": "namespace-test", "name": "pi"})).json()
+    one = {"scope": "namespace-test", "name": "pi"}
+    page = await (await client.get("/_emulator/collections/jobs", params=one)).json()
     assert page["total"] == 1 and page["items"][0]["object"]["metadata"]["uid"]
-    page = await (await client.get("/_emulator/collections/jobs", params={"scope": "namespace-test", "name": "no"})).json()
+    page = await (await client.get("/_emulator/collections/jobs", params={**one, "name": "no"})).json()
     assert (page["total"], page["items"]) == (0, [])
     scopes = await (await client.get("/_emulator/collections/jobs/scopes")).json()
     assert scopes == {"scopes": ["namespace-test", "ns-12130306-s"]}

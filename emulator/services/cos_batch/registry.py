@@ -79,7 +79,8 @@ class JobBook:
             if target is not None:
                 moved = lifecycle.enter(job, target, self.now(), self.tasks_per_job)
                 self._write(appid, moved)
-                transitions.report(self.store, "cos_batch", f"{appid}/{job_id}", job["Status"], target, self.clock.now())
+                transitions.report(self.store, "cos_batch", f"{appid}/{job_id}", job["Status"], target,
+                                   self.clock.now())
                 self._schedule(appid, moved)
         except Exception:  # a clock callback must never take the ticker down
             log.exception("COS job %s/%s failed to take its automatic step", appid, job_id)
