@@ -9,6 +9,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from emulator.core import transitions
 from emulator.core.clock import Clock, rfc3339
 from emulator.core.ids import Ids
 from emulator.core.store import Store
@@ -29,6 +30,7 @@ class Emulator:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.core = Core(Store(), Clock(settings.clock_start, settings.clock_frozen), Ids(settings.id_seed), settings)
+        self.core.store.collection(transitions.HISTORY)  # there from the start, so a reset leaves the state as it began
         self.services: dict[str, Service] = {s.name: s for s in create_services(self.core)}
         self.journal = Journal(settings.journal_size, settings.journal_bodies)
         self.faults = Faults()

@@ -203,8 +203,7 @@ document.addEventListener("alpine:init", () => {
       const key = (scope, name) => new URLSearchParams({ scope, name });
       const [page, recorded] = await Promise.all([
         this.api("GET", `collections/${job.view.kind}?${key(job.scope, job.name)}`),
-        this.api("GET", `collections/job_transitions?${key(job.view.service, job.scope + "/" + job.name)}`)
-          .catch(() => ({ items: [] }))]); // no collection until the first automatic change
+        this.api("GET", `collections/job_transitions?${key(job.view.service, job.scope + "/" + job.name)}`)]);
       if (this.job !== job) return;
       job.object = page.items.length ? page.items[0].object : { gone: true };
       job.steps = recorded.items.length ? recorded.items[0].object.steps.map((s) => `${s.at}  ${s.from} -> ${s.to}`) : [];
