@@ -23,6 +23,7 @@ from emulator.http.access_log import LOG_FORMAT, AccessLog
 from emulator.http.guard import GuardedSite, ParserLog
 from emulator.http.app import create_app
 from emulator.runtime.emulator import EMULATOR, Emulator
+from emulator.runtime.journal import BODY_BYTES
 from emulator.runtime.state_file import StateFileError
 from emulator.services.catalog import NAMES
 from emulator.settings import Settings, kubernetes_version
@@ -57,8 +58,28 @@ def _seconds(text: str) -> float:
 _seconds.__name__ = "seconds"
 
 
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+TRUE, FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def _env_flag(parser: argparse.ArgumentParser, name: str) -> bool:
+    """A boolean variable: the usual spellings of true and false (any case), unset is false; anything else stops."""
+    value = os.environ.get(name, "")
+    if value.strip().lower() in TRUE:
+        return True
+    if value.strip().lower() not in FALSE:
+        parser.error(f"{name}={value}: not a boolean; give one of {', '.join(TRUE)} or {', '.join(FALSE[1:])}")
+    return False
+
+
+def _env(parser: argparse.ArgumentParser, name: str, convert: Any, default: str | None) -> Any:
+    """A typed variable converted now, so that a bad value is named as the variable it came from, not as a flag."""
+    value = os.environ.get(name) or default
+    if value is None:
+        return None
+    try:
+        return convert(value)
+    except (TypeError, ValueError):
+        parser.error(f"{name}={value}: not {WHAT[convert]}")
 
 
 def _count(text: str) -> int:
@@ -69,6 +90,17 @@ def _count(text: str) -> int:
 
 
 _count.__name__ = "count"
+
+
+def _level(text: str) -> str:
+    if text.strip().lower() not in LOG_LEVELS:
+        raise ValueError(text)
+    return text.strip().lower()
+
+
+_level.__name__ = "log level"
+WHAT = {_port: "a port (0 to 65535)", _count: "a whole number, 1 or more", _seconds: "a number of seconds, 0 or more",
+        _level: f"a log level ({', '.join(LOG_LEVELS)})"}  # what a variable's value must be, for its error
 
 # The resource limits: flag, Settings field (and so its default), help without the variable and default.
 LIMITS = (
@@ -106,7 +138,7 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
     for flag, field, text in LIMITS:
         default = getattr(Settings, field)
         variable = _variable(flag)
-        parser.add_argument(flag, type=_count, metavar="N", default=os.environ.get(variable) or str(default),
+        parser.add_argument(flag, type=_count, metavar="N", default=_env(parser, variable, _count, str(default)),
                             help=f"{text} ({variable}; default {default})")
 
 
@@ -231,58 +263,65 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--host", default=env("EMULATOR_HOST", "127.0.0.1"),
                         help="address to listen on (EMULATOR_HOST; default 127.0.0.1)")
-    parser.add_argument("--port", type=_port, default=env("EMULATOR_PORT", "8080"),
+    parser.add_argument("--port", type=_port, default=_env(parser, "EMULATOR_PORT", _port, "8080"),
                         help="port to listen on, 0 picks a free one (EMULATOR_PORT; default 8080)")
     parser.add_argument("--fixtures", type=Path, metavar="DIR", default=env("EMULATOR_FIXTURES") or None,
                         help="folder of fixture files loaded at start and on reset "
                              "(EMULATOR_FIXTURES; default: the bundled fixtures/)")
-    parser.add_argument("--no-fixtures", action="store_true", default=_env_flag("EMULATOR_NO_FIXTURES"),
+    parser.add_argument("--no-fixtures", action="store_true", default=_env_flag(parser, "EMULATOR_NO_FIXTURES"),
                         help="start empty (EMULATOR_NO_FIXTURES=1)")
-    parser.add_argument("--log-level", choices=LOG_LEVELS, default=env("EMULATOR_LOG_LEVEL", "info").lower(),
+    parser.add_argument("--log-level", choices=LOG_LEVELS, type=_level,
+                        default=_env(parser, "EMULATOR_LOG_LEVEL", _level, "info"),
                         help="log verbosity (EMULATOR_LOG_LEVEL; default info)")
     parser.add_argument("--frozen-clock", nargs="?", const="now", metavar="RFC3339",
                         default=env("EMULATOR_FROZEN_CLOCK") or None,
                         help="start with a frozen clock, at the given time or now; it then moves only "
                              "through POST /_emulator/clock (EMULATOR_FROZEN_CLOCK)")
-    parser.add_argument("--journal-size", type=int, metavar="N", default=env("EMULATOR_JOURNAL_SIZE", "1000"),
+    parser.add_argument("--journal-size", type=_count, metavar="N",
+                        default=_env(parser, "EMULATOR_JOURNAL_SIZE", _count, "1000"),
                         help="requests the journal at /_emulator/requests keeps (EMULATOR_JOURNAL_SIZE; default 1000)")
+    parser.add_argument("--journal-bodies", action="store_true", default=_env_flag(parser, "EMULATOR_JOURNAL_BODIES"),
+                        help="the journal also keeps each request's and answer's body, the first "
+                             f"{BODY_BYTES // 1024} KiB of each (EMULATOR_JOURNAL_BODIES=1)")
     add_limit_arguments(parser)
     add_connection_arguments(parser)
-    parser.add_argument("--job-duration", type=_seconds, metavar="SECONDS", default=env("EMULATOR_JOB_DURATION", "10"),
+    parser.add_argument("--job-duration", type=_seconds, metavar="SECONDS",
+                        default=_env(parser, "EMULATOR_JOB_DURATION", _seconds, "10"),
                         help="how long a Kubernetes job created through the API runs on the emulator's clock "
                              "(EMULATOR_JOB_DURATION; default 10)")
     parser.add_argument("--mrs-job-duration", type=_seconds, metavar="SECONDS",
-                        default=env("EMULATOR_MRS_JOB_DURATION", "10"),
+                        default=_env(parser, "EMULATOR_MRS_JOB_DURATION", _seconds, "10"),
                         help="how long an MRS job execution runs on the emulator's clock, unless its properties "
                              "say otherwise (EMULATOR_MRS_JOB_DURATION; default 10)")
-    parser.add_argument("--no-job-controller", action="store_true", default=_env_flag("EMULATOR_NO_JOB_CONTROLLER"),
+    parser.add_argument("--no-job-controller", action="store_true",
+                        default=_env_flag(parser, "EMULATOR_NO_JOB_CONTROLLER"),
                         help="leave Kubernetes job status to clients (EMULATOR_NO_JOB_CONTROLLER=1)")
     parser.add_argument("--kubernetes-version", metavar="1.MINOR[.PATCH]",
                         default=env("EMULATOR_KUBERNETES_VERSION", Settings.kubernetes_version),
                         help="the Kubernetes version /version reports; Table columns follow it "
                              f"(EMULATOR_KUBERNETES_VERSION; default {Settings.kubernetes_version})")
     parser.add_argument("--cos-step-seconds", type=_seconds, metavar="SECONDS",
-                        default=env("EMULATOR_COS_STEP_SECONDS", "2"),
+                        default=_env(parser, "EMULATOR_COS_STEP_SECONDS", _seconds, "2"),
                         help="seconds between a COS batch job's automatic status steps "
                              "(EMULATOR_COS_STEP_SECONDS; default 2)")
     parser.add_argument("--cos-require-signature", action="store_true",
-                        default=_env_flag("EMULATOR_COS_REQUIRE_SIGNATURE"),
+                        default=_env_flag(parser, "EMULATOR_COS_REQUIRE_SIGNATURE"),
                         help="the same as --auth cos_batch, which it adds to any other --auth "
                              "(EMULATOR_COS_REQUIRE_SIGNATURE=1)")
-    parser.add_argument("--cos-max-object-bytes", type=int, metavar="BYTES",
-                        default=env("EMULATOR_COS_MAX_OBJECT_BYTES", str(16 * 1024 * 1024)),
+    parser.add_argument("--cos-max-object-bytes", type=_count, metavar="BYTES",
+                        default=_env(parser, "EMULATOR_COS_MAX_OBJECT_BYTES", _count, str(16 * 1024 * 1024)),
                         help="largest COS object body kept; a larger write is refused with 400 EntityTooLarge "
                              "(EMULATOR_COS_MAX_OBJECT_BYTES; default 16 MiB)")
-    parser.add_argument("--cos-max-store-bytes", type=int, metavar="BYTES",
-                        default=env("EMULATOR_COS_MAX_STORE_BYTES", str(256 * 1024 * 1024)),
+    parser.add_argument("--cos-max-store-bytes", type=_count, metavar="BYTES",
+                        default=_env(parser, "EMULATOR_COS_MAX_STORE_BYTES", _count, str(256 * 1024 * 1024)),
                         help="all COS object bodies together; a write past it is refused with 400 EntityTooLarge "
                              "(EMULATOR_COS_MAX_STORE_BYTES; default 256 MiB)")
-    parser.add_argument("--cos-tasks-per-second", type=int, metavar="N",
-                        default=env("EMULATOR_COS_TASKS_PER_SECOND", "100"),
+    parser.add_argument("--cos-tasks-per-second", type=_count, metavar="N",
+                        default=_env(parser, "EMULATOR_COS_TASKS_PER_SECOND", _count, "100"),
                         help="COS batch tasks run per emulator second while a job is Active "
                              "(EMULATOR_COS_TASKS_PER_SECOND; default 100)")
     parser.add_argument("--cos-strict-manifests", action="store_true",
-                        default=_env_flag("EMULATOR_COS_STRICT_MANIFESTS"),
+                        default=_env_flag(parser, "EMULATOR_COS_STRICT_MANIFESTS"),
                         help="a COS job whose manifest bucket the emulator does not hold fails, as on COS; "
                              "by default it runs imaginary tasks (EMULATOR_COS_STRICT_MANIFESTS=1)")
     add_auth_arguments(parser)
@@ -291,10 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "and save it there on SIGTERM/SIGINT and POST /_emulator/snapshot "
                              "(EMULATOR_STATE_FILE; default: state is kept in memory only)")
     parser.add_argument("--snapshot-interval", type=_seconds, metavar="SECONDS",
-                        default=env("EMULATOR_SNAPSHOT_INTERVAL") or "0",
+                        default=_env(parser, "EMULATOR_SNAPSHOT_INTERVAL", _seconds, "0"),
                         help="also save the state file every SECONDS while running; 0 is never "
                              "(EMULATOR_SNAPSHOT_INTERVAL; default 0)")
-    parser.add_argument("--quiet", action="store_true", default=_env_flag("EMULATOR_QUIET"),
+    parser.add_argument("--quiet", action="store_true", default=_env_flag(parser, "EMULATOR_QUIET"),
                         help="no access log line per request (EMULATOR_QUIET=1)")
     return parser
 
@@ -322,7 +361,8 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         log_level=args.log_level,
         clock_start=frozen,
         clock_frozen=args.frozen_clock is not None,
-        journal_size=max(1, args.journal_size),
+        journal_size=args.journal_size,
+        journal_bodies=args.journal_bodies,
         job_controller=not args.no_job_controller,
         job_duration=args.job_duration,
         kubernetes_version=args.kubernetes_version.strip(),
@@ -341,19 +381,19 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
     )
 
 
-def _log_start_up(emulator: Emulator, url: str) -> None:
+def _log_start_up(emulator: Emulator) -> None:
+    """What it serves and from where (the URL is on stdout, printed once)."""
     settings = emulator.settings
     log.info("services: %s", ", ".join(emulator.services))
     log.info("started from %s", emulator.source)
     if settings.state_file:
         log.info("state is saved to %s on stop%s", settings.state_file,
                  f" and every {settings.snapshot_interval:g} s" if settings.snapshot_interval else "")
-    log.info("listening on %s", url)
 
 
 async def serve(settings: Settings) -> None:
     """Serve until SIGINT or SIGTERM; print the base URL once connections are accepted."""
-    access_logger = logging.getLogger("aiohttp.access")
+    access_logger = logging.getLogger("emulator.access")
     access_log = AccessLog(access_logger) if not settings.quiet and access_logger.isEnabledFor(logging.INFO) else None
     app = create_app(settings, access_log)  # the emulator's layer writes the lines, not aiohttp
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5,
@@ -361,14 +401,16 @@ async def serve(settings: Settings) -> None:
                            keepalive_timeout=settings.idle_timeout, logger=ParserLog(),
                            **limits.parser_options(settings))  # lines over the header limit reach the envelope
     await runner.setup()
+    serving = False
     try:
         site = GuardedSite(runner, settings)  # the connection cap and the read timeouts
         await site.start()
+        serving = True
         host, port = site._server.sockets[0].getsockname()[:2]  # the real port when 0 was asked for
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{port}"
         print(f"cloud-job-emulator {__version__} listening on {url}", flush=True)
-        _log_start_up(app[EMULATOR], url)
+        _log_start_up(app[EMULATOR])
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -378,6 +420,9 @@ async def serve(settings: Settings) -> None:
         await runner.cleanup()
         if access_log is not None:
             access_log.close()
+        if serving:
+            log.info("stopped; %s", f"the state is in {settings.state_file}" if settings.state_file
+                     else "the state was kept in memory only")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,6 +7,8 @@ Fixtures:
   for `aiohttp_client` (pytest-aiohttp).
 The clock is frozen by default. `@pytest.mark.cloud_job_emulator(fixtures=[...], bundled=False,
 clock="2030-01-01T00:00:00Z")` loads documents, starts empty, or sets the time for one test.
+Under pytest-xdist each worker starts its own emulator; with `EMULATOR_URL` and more than one worker
+the fixture refuses (`SHARED_UNDER_XDIST`), since workers would reset one shared emulator and clock.
 """
 from __future__ import annotations
 
@@ -28,6 +30,11 @@ import pytest
 from emulator.core.clock import parse_rfc3339, rfc3339
 
 DEFAULT_TIME = "2026-01-01T00:00:00Z"
+SHARED_UNDER_XDIST = (
+    "EMULATOR_URL names one shared emulator, and this run has {workers} pytest-xdist workers: each would reset "
+    "it (fixtures, journal, faults and its one clock) under the others' tests. A shared emulator cannot be "
+    "partitioned per worker (its clock is one), so run its tests in one process (-n 0 or -p no:xdist), or unset "
+    "EMULATOR_URL and each worker starts an emulator of its own.")
 
 
 class EmulatorError(RuntimeError):
@@ -101,6 +108,38 @@ class CloudJobEmulator:
     def requests(self, service: str | None = None, operation: str | None = None) -> list[dict]:
         query = {k: v for k, v in (("service", service), ("operation", operation)) if v}
         return self.admin("GET", "requests", query=query)["requests"]
+
+    def verify(self, service: str | None = None, operation: str | None = None, count: int | None = None,
+               body_contains: str | None = None) -> list[dict]:
+        """The journaled requests to `service`/`operation` whose request body contains `body_contains` (which
+        needs --journal-bodies; the plugin's own emulator has it); AssertionError unless there are `count` of
+        them (default: at least one), showing the closest requests the journal holds."""
+        journal = self.requests()
+        wanted = {"service": service, "operation": operation}
+
+        def fits(entry: dict) -> list[bool]:
+            checks = [entry[name] == value for name, value in wanted.items() if value is not None]
+            if body_contains is not None:
+                checks.append(body_contains in entry.get("request_body", ""))
+            return checks
+
+        found = [entry for entry in journal if all(fits(entry))]
+        if (len(found) == count) if count is not None else found:
+            return found
+        said = ", ".join(f"{name}={value!r}" for name, value in
+                         [*wanted.items(), ("body_contains", body_contains)] if value is not None) or "any request"
+        lines = [f"expected {count if count is not None else 'at least 1'} request(s) with {said}, "
+                 f"found {len(found)} among the {len(journal)} journaled"]
+        if body_contains is not None and journal and "request_body" not in journal[0]:
+            lines.append("the journal keeps no bodies: start the emulator with --journal-bodies")
+        closest = sorted(journal, key=lambda entry: -sum(fits(entry)))[:5]
+        if closest:
+            lines.append("closest requests:")
+            for e in closest:
+                body = f" body: {e['request_body'][:80]}" if e.get("request_body") else ""
+                lines.append(f"  {e['method']} {e['path']}{'?' + e['query'] if e['query'] else ''} -> {e['status']} "
+                             f"({e['service']}.{e['operation']}){body}")
+        raise AssertionError("\n".join(lines))
 
     def fault(self, **rule: Any) -> dict:
         """Add a fault rule, e.g. fault(service="cos_batch", operation="DescribeJob", status=503, after=2)."""
@@ -183,9 +222,12 @@ def cloud_job_emulator_server() -> Iterator[CloudJobEmulator]:
     """The session's emulator: the one EMULATOR_URL names, or a new process on a free port."""
     external = os.environ.get("EMULATOR_URL")
     if external:
+        workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")
+        if workers.isdigit() and int(workers) > 1:
+            pytest.fail(SHARED_UNDER_XDIST.format(workers=workers), pytrace=False)
         yield CloudJobEmulator(external)
         return
-    process, url = _start("--frozen-clock", DEFAULT_TIME)
+    process, url = _start("--frozen-clock", DEFAULT_TIME, "--journal-bodies")
     try:
         yield CloudJobEmulator(url)
     finally:

@@ -45,6 +45,7 @@ class Settings:
     body_timeout: float = 60.0  # seconds to send a whole body once its headers are in (kube-apiserver's request timeout)
     idle_timeout: float = 90.0  # seconds a keep-alive connection may wait for its next request (kube-apiserver's)
     journal_size: int = 1000  # requests the journal keeps
+    journal_bodies: bool = False  # the journal also keeps each request's and answer's body (journal.BODY_BYTES each)
     job_controller: bool = True  # run API-created Kubernetes jobs on the clock
     job_duration: float = 10.0  # seconds a simulated Kubernetes job runs, unless annotated otherwise
     kubernetes_version: str = "1.37.0"  # the version /version reports (Table columns and /version keys follow it)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from emulator import __version__
+from emulator.cli import parse_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 20
@@ -62,6 +63,12 @@ def stop(process: subprocess.Popen, signum: int) -> tuple[int, str, str]:
 def get_json(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
         assert response.status == 200
+        return json.loads(response.read())
+
+
+def post(url: str, body: bytes = b"{}") -> dict:
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
         return json.loads(response.read())
 
 
@@ -155,8 +162,34 @@ def test_bad_options_exit_non_zero_with_one_line():
         assert error_line(process).startswith("cloud-job-emulator: error: "), args
 
 
-def test_bad_environment_variable_exits_with_one_line():
-    assert "--port" in fails(EMULATOR_PORT="abc")
+def test_bad_environment_variable_exits_with_one_line_naming_it():
+    assert fails(EMULATOR_PORT="abc") == "cloud-job-emulator: error: EMULATOR_PORT=abc: not a port (0 to 65535)"
+
+
+@pytest.mark.parametrize(("variable", "value", "said"), [
+    ("EMULATOR_PORT", "70000", "EMULATOR_PORT=70000: not a port (0 to 65535)"),
+    ("EMULATOR_JOURNAL_SIZE", "0", "EMULATOR_JOURNAL_SIZE=0: not a whole number, 1 or more"),
+    ("EMULATOR_MAX_WATCHES", "many", "EMULATOR_MAX_WATCHES=many: not a whole number, 1 or more"),
+    ("EMULATOR_JOB_DURATION", "-1", "EMULATOR_JOB_DURATION=-1: not a number of seconds, 0 or more"),
+    ("EMULATOR_SNAPSHOT_INTERVAL", "soon", "EMULATOR_SNAPSHOT_INTERVAL=soon: not a number of seconds"),
+    ("EMULATOR_LOG_LEVEL", "loud", "EMULATOR_LOG_LEVEL=loud: not a log level (debug, info, warning, error)"),
+    ("EMULATOR_NO_FIXTURES", "2", "EMULATOR_NO_FIXTURES=2: not a boolean; give one of 1, true, yes, on or 0, "
+                                  "false, no, off"),
+    ("EMULATOR_QUIET", "maybe", "EMULATOR_QUIET=maybe: not a boolean"),
+])
+def test_a_bad_variable_is_named_in_its_own_error(monkeypatch, capsys, variable, value, said):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SystemExit):
+        parse_settings([])
+    assert capsys.readouterr().err.startswith(f"cloud-job-emulator: error: {said}")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1", True), ("TRUE", True), ("yes", True), ("On", True),
+                                                 ("0", False), ("false", False), ("No", False), ("OFF", False),
+                                                 ("", False)])
+def test_boolean_variables_take_the_usual_spellings(monkeypatch, value, expected):
+    monkeypatch.setenv("EMULATOR_NO_FIXTURES", value)
+    assert parse_settings([]).load_fixtures is not expected
 
 
 @pytest.mark.parametrize(("file_name", "content", "reason"), [
@@ -213,9 +246,41 @@ def test_start_up_logs_services_source_and_url_and_each_request_with_its_id():
     assert stdout == ""
     assert "emulator: services: kubernetes, mrs, cos_batch" in stderr
     assert f"emulator: started from fixtures {ROOT / 'fixtures'}" in stderr
-    assert f"emulator: listening on {url}" in stderr
-    assert re.search(rf"INFO aiohttp.access: GET {re.escape(job_path)} 200 [\d.]+ms {kubernetes_id}$", stderr, re.M)
-    assert re.search(rf"INFO aiohttp.access: GET {re.escape(cos_path)} 200 [\d.]+ms {cos_id}$", stderr, re.M)
+    assert "listening" not in stderr  # said once, on stdout
+    assert re.search(rf"INFO emulator.access: GET {re.escape(job_path)} 200 [\d.]+ms {kubernetes_id} "
+                     r"kubernetes\.readBatchV1NamespacedJob$", stderr, re.M)
+    assert re.search(rf"INFO emulator.access: GET {re.escape(cos_path)} 200 [\d.]+ms {cos_id} cos_batch\.DescribeJob$",
+                     stderr, re.M)
+    assert re.search(r"INFO emulator: stopped; the state was kept in memory only$", stderr, re.M)
+
+
+def test_the_log_tells_the_story_of_a_run(tmp_path):
+    state = tmp_path / "state.json"
+    with running("--port", "0", "--frozen-clock", "2026-01-01T00:00:00Z", "--state-file", str(state)) as (process, url):
+        body = json.dumps({"metadata": {"name": "nightly"}, "spec": {"template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}).encode()
+        post(f"{url}/apis/batch/v1/namespaces/default/jobs", body)
+        post(f"{url}/_emulator/clock", b'{"advance_seconds": 11}')  # 10 s of its container, which starts at 1 s
+        post(f"{url}/_emulator/snapshot")
+        post(f"{url}/_emulator/reset")
+        _, stdout, stderr = stop(process, signal.SIGTERM)
+    story = [line.split(" ", 3)[3] for line in stderr.splitlines()
+             if " emulator" in line and "emulator.access" not in line]
+    assert story[:3] == ["emulator: services: kubernetes, mrs, cos_batch",
+                         f"emulator: started from fixtures {ROOT / 'fixtures'}",
+                         f"emulator: state is saved to {state} on stop"]
+    assert story[3:6] == [
+        "emulator.transitions: kubernetes job default/nightly: Pending -> Running (clock 2026-01-01T00:00:00Z)",
+        "emulator.transitions: kubernetes job default/nightly: Running -> Complete (clock 2026-01-01T00:00:11Z)",
+        "emulator: clock advanced by 11 s to 2026-01-01T00:00:11Z"]
+    assert re.fullmatch(rf"emulator: state saved to {re.escape(str(state))} "
+                        r"\(revision \d+, clock 2026-01-01T00:00:11Z\)",
+                        story[6])
+    assert re.fullmatch(r"emulator: reset: \d+ fixture documents loaded, clock 2026-01-01T00:00:00Z \(frozen\)",
+                        story[7])
+    assert story[-2].startswith(f"emulator: state saved to {state} ")  # on stop
+    assert story[-1] == f"emulator: stopped; the state is in {state}"
+    assert "listening" not in stderr and stdout == ""
 
 
 @pytest.mark.parametrize("how", ["flag", "variable"])
@@ -224,8 +289,8 @@ def test_quiet_turns_the_access_log_off_but_not_the_start_up_lines(how):
     with running("--port", "0", *args, **env) as (process, url):
         get_json(f"{url}/apis/batch/v1/namespaces/namespace-test/jobs/pi")
         _, _, stderr = stop(process, signal.SIGTERM)
-    assert "emulator: listening on" in stderr
-    assert "aiohttp.access" not in stderr and "namespace-test" not in stderr
+    assert "emulator: services: " in stderr
+    assert "emulator.access" not in stderr and "namespace-test" not in stderr
 
 
 # --- every option: a flag, a variable, in --help and in the README's table ---------------------------

@@ -34,6 +34,9 @@ def test_the_built_wheel_runs_on_its_bundled_fixtures(tmp_path: Path):
         url = line[line.index("http://"):].split()[0]
         with urllib.request.urlopen(f"{url}/_emulator/health", timeout=10) as response:
             health = json.load(response)
+        for page in ("ui", "ui/dashboard.js", "ui/vendor/alpinejs/alpine.min.js", "ui/vendor/alpinejs/LICENSE.md"):
+            with urllib.request.urlopen(f"{url}/_emulator/{page}", timeout=10) as response:
+                assert response.status == 200 and response.read(), page  # the dashboard ships in the wheel
     finally:
         process.terminate()
         log = process.communicate(timeout=10)[1]

@@ -249,3 +249,93 @@ def test_a_client_without_its_library_names_the_extra_that_installs_it(monkeypat
         getattr(CloudJobEmulator("http://127.0.0.1:9"), client)()
     assert str(raised.value) == (f"cloud_job_emulator.{client}() needs the {package} package: "
                                  "pip install 'cloud-job-emulator[clients]'")
+
+
+def test_verify_finds_requests_and_fails_readably_with_the_closest(pytester: pytest.Pytester):
+    pytester.makepyfile("""
+        import pytest
+        from kubernetes import client
+
+        JOB = {"metadata": {"name": "verified"}, "spec": {"template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}
+
+        def test_verify(cloud_job_emulator):
+            batch = client.BatchV1Api(cloud_job_emulator.kubernetes())
+            batch.create_namespaced_job("default", JOB)
+            batch.read_namespaced_job("verified", "default")
+            found = cloud_job_emulator.verify(service="kubernetes", operation="createBatchV1NamespacedJob",
+                                              count=1, body_contains='"verified"')
+            assert found[0]["status"] == 201
+            cloud_job_emulator.verify(service="kubernetes")
+            with pytest.raises(AssertionError) as failure:
+                cloud_job_emulator.verify(service="kubernetes", operation="deleteBatchV1NamespacedJob", count=1)
+            message = str(failure.value)
+            assert message.startswith("expected 1 request(s) with service='kubernetes', "
+                                      "operation='deleteBatchV1NamespacedJob', found 0 among the 2 journaled")
+            assert "closest requests:" in message
+            assert ("POST /apis/batch/v1/namespaces/default/jobs -> 201 (kubernetes.createBatchV1NamespacedJob)"
+                    in message)
+            with pytest.raises(AssertionError, match="found 1 among"):
+                cloud_job_emulator.verify(operation="createBatchV1NamespacedJob", count=2)
+            with pytest.raises(AssertionError, match="body_contains='nowhere'"):
+                cloud_job_emulator.verify(body_contains="nowhere")
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+XDIST_TESTS = """
+    import os
+    import pytest
+    from kubernetes import client
+
+    def job(name):
+        return {"metadata": {"name": name}, "spec": {"template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}
+
+    @pytest.mark.parametrize("number", range(5))
+    def test_a_job_of_its_own(cloud_job_emulator, number):
+        with open(os.environ["URLS_FILE"], "a") as urls:
+            urls.write(f"{os.environ.get('PYTEST_XDIST_WORKER')} {cloud_job_emulator.url}\\n")
+        batch = client.BatchV1Api(cloud_job_emulator.kubernetes())
+        batch.create_namespaced_job("default", job(f"job-{number}"))
+        cloud_job_emulator.advance(5)
+        assert [j.metadata.name for j in batch.list_namespaced_job("default").items] == [f"job-{number}"]
+        cloud_job_emulator.advance(6)  # 10 s of its container, which starts 1 s after its pod
+        assert batch.read_namespaced_job_status(f"job-{number}", "default").status.succeeded == 1
+        assert cloud_job_emulator.now() == "2026-01-01T00:00:11Z"
+"""
+
+
+def run_under_xdist(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> tuple[pytest.RunResult, set]:
+    urls = pytester.path / "urls.txt"
+    urls.write_text("")
+    monkeypatch.setenv("URLS_FILE", str(urls))
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
+    return result, set(urls.read_text().splitlines())
+
+
+def test_under_xdist_each_worker_starts_its_own_emulator(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("EMULATOR_URL", raising=False)
+    pytester.makepyfile(XDIST_TESTS)
+    result, seen = run_under_xdist(pytester, monkeypatch)
+    result.assert_outcomes(passed=5)
+    workers = {line.split()[0]: line.split()[1] for line in seen}
+    assert set(workers) == {"gw0", "gw1"} and len(set(workers.values())) == 2  # two workers, two emulators
+
+
+@pytest.mark.slow
+def test_under_xdist_the_same_run_is_green_ten_times(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("EMULATOR_URL", raising=False)
+    pytester.makepyfile(XDIST_TESTS)
+    for _ in range(10):
+        run_under_xdist(pytester, monkeypatch)[0].assert_outcomes(passed=5)
+
+
+def test_under_xdist_a_shared_emulator_is_refused_with_a_clear_error(pytester: pytest.Pytester, live_url: str,
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("EMULATOR_URL", live_url)
+    pytester.makepyfile(XDIST_TESTS)
+    result, seen = run_under_xdist(pytester, monkeypatch)
+    result.assert_outcomes(errors=5)
+    result.stdout.fnmatch_lines(["*EMULATOR_URL names one shared emulator, and this run has 2 pytest-xdist workers*"])
+    assert seen == set()  # no test ran against it

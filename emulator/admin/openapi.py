@@ -30,6 +30,7 @@ ADMIN = {
     ("POST", "/_emulator/faults"): ("add_fault", ANY_OBJECT),
     ("DELETE", "/_emulator/faults"): ("clear_faults", None),
     ("GET", "/_emulator/openapi.json"): ("openapi_document", None),
+    ("GET", "/_emulator/collections"): ("list_collections", None),
 }
 
 

@@ -1,12 +1,14 @@
-"""The admin routes under /_emulator/: health, reset, clock, state, snapshot, fixtures, journal, faults, transitions."""
+"""The admin routes under /_emulator/: health, reset, clock, state, snapshot, fixtures, journal, faults, transitions,
+collections and the dashboard's files."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from aiohttp import web
 
 from emulator import __version__
-from emulator.admin import openapi
+from emulator.admin import browse, openapi
 from emulator.core import jsonio
 from emulator.core.clock import parse_rfc3339, rfc3339
 from emulator.core.credentials import shown
@@ -48,6 +50,7 @@ async def health(request: web.Request) -> web.Response:
         "status": "ok",
         "version": __version__,
         "services": {name: service.summary() for name, service in emulator.services.items()},
+        "state_file": emulator.settings.state_file is not None,
     })
 
 
@@ -98,16 +101,10 @@ async def update_clock(request: web.Request) -> web.Response:
     frozen, moment, seconds = _flag(body, "frozen"), _moment(body, "set"), body.get("advance_seconds")
     if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0):
         raise ApiError(400, "BadRequest", '"advance_seconds" must be a number of seconds, 0 or more')
-    clock = _emulator(request).core.clock
-    if frozen is not None:
-        clock.freeze(frozen)
-    if moment is not None:
-        clock.set(moment)
-    if seconds is not None:
-        try:
-            clock.advance(seconds)  # advancing by 0 still runs what is due now
-        except ValueError as error:
-            raise ApiError(400, "BadRequest", f'"advance_seconds": {error}') from None
+    try:
+        _emulator(request).move_clock(frozen, moment, seconds)
+    except ValueError as error:
+        raise ApiError(400, "BadRequest", f'"advance_seconds": {error}') from None
     return _json(_clock_state(_emulator(request)))
 
 
@@ -147,8 +144,21 @@ async def load_fixtures(request: web.Request) -> web.Response:
 
 
 async def list_requests(request: web.Request) -> web.Response:
+    """The journal, oldest first, filtered by `service`, `operation` and `status` when given; `limit`: the newest N."""
     query = request.query
-    return _json({"requests": _emulator(request).journal.list(query.get("service"), query.get("operation"))})
+    status, limit = _whole(query, "status"), _whole(query, "limit")
+    return _json({"requests": _emulator(request).journal.list(query.get("service") or None,
+                                                              query.get("operation") or None, status, limit)})
+
+
+def _whole(query, name: str) -> int | None:
+    """A whole-number query parameter, None when absent or empty; 400 otherwise."""
+    text = query.get(name)
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 9:
+        raise ApiError(400, "BadRequest", f'"{name}" must be a whole number, not {text!r}')
+    return int(text)
 
 
 async def clear_requests(request: web.Request) -> web.Response:
@@ -186,6 +196,29 @@ async def openapi_document(request: web.Request) -> web.Response:
     return _json(openapi.build(request.match_info.apps[0]))  # the root app, which holds every route
 
 
+async def list_collections(request: web.Request) -> web.Response:
+    """Every collection of the store (but those holding secrets) with how many objects it holds."""
+    store = _emulator(request).core.store
+    return _json({"collections": {kind: len(store.collection(kind)) for kind in browse.kinds(store)}})
+
+
+async def read_collection(request: web.Request) -> web.Response:
+    """One page of a collection (see `browse.page` for the query)."""
+    return _json(browse.page(_emulator(request).core.store, request.match_info["kind"], request.query))
+
+
+async def collection_scopes(request: web.Request) -> web.Response:
+    return _json({"scopes": browse.scopes(_emulator(request).core.store, request.match_info["kind"])})
+
+
+async def dashboard(request: web.Request) -> web.FileResponse:
+    """The dashboard page; it reads everything else through this API (with the admin token, when one is set)."""
+    return web.FileResponse(UI / "index.html")
+
+
+UI = Path(__file__).resolve().parent / "ui"  # the dashboard: a page, its script and style, vendor/ (Alpine.js)
+
+
 def create_admin_app() -> web.Application:
     admin = web.Application()
     admin.router.add_get("/health", health)
@@ -202,4 +235,9 @@ def create_admin_app() -> web.Application:
     admin.router.add_delete("/faults", clear_faults)
     admin.router.add_post("/transitions", transition)
     admin.router.add_get("/openapi.json", openapi_document)
+    admin.router.add_get("/collections", list_collections)
+    admin.router.add_get("/collections/{kind}", read_collection)
+    admin.router.add_get("/collections/{kind}/scopes", collection_scopes)
+    admin.router.add_get("/ui", dashboard)
+    admin.router.add_static("/ui/", UI, name="ui")
     return admin

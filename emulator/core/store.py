@@ -85,6 +85,10 @@ class Store:
             found = self._collections[kind] = Collection(kind)
         return found
 
+    def kinds(self) -> list[str]:
+        """The kinds of object collections exist for, in order."""
+        return sorted(self._collections)
+
     def next_revision(self) -> int:
         self.revision += 1
         return self.revision

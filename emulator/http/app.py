@@ -3,12 +3,32 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from emulator.core.errors import RouteNotFound
+
 from emulator.admin.routes import create_admin_app
 from emulator.http import auth, router
 from emulator.http.access_log import AccessLog
 from emulator.http.layer import handling, no_route, wrap_routes
 from emulator.runtime.emulator import EMULATOR, Emulator, clock_ticker, close_streams, state_keeper
 from emulator.settings import Settings
+
+
+async def root(request: web.Request) -> web.StreamResponse:
+    """`GET /`: a browser goes to the dashboard; any other client gets the 404 it always got."""
+    if "text/html" in request.headers.get("Accept", ""):
+        raise web.HTTPFound("/_emulator/ui")
+    raise RouteNotFound(request.path)
+
+
+def service_routes(app: web.Application) -> list[tuple[str, str, str]]:
+    """(service, operation, path template) of each named service route: the operations the OpenAPI document lists."""
+    found = []
+    for route in app.router.routes():
+        name = route.name or (route.resource.name if route.resource else None)
+        service, dot, operation = (name or "").partition(".")
+        if dot and route.method not in ("HEAD", "*") and route.resource is not None:
+            found.append((service, operation, route.resource.canonical))
+    return found
 
 
 def create_app(settings: Settings | None = None, access_log: AccessLog | None = None) -> web.Application:
@@ -25,10 +45,12 @@ def create_app(settings: Settings | None = None, access_log: AccessLog | None = 
     wrap_routes(admin, handling(emulator, checking, access_log, admin=True))
     app.router.add_route("*", "/_emulator", no_route)  # the bare prefix, which the sub-app would answer unwrapped
     app.add_subapp("/_emulator/", admin)
+    app.router.add_get("/", root)
     for service in emulator.services.values():
         service.add_routes(app.router)
         if service.route_by_host is not None:
             app.router.host_routes.append(service.route_by_host)  # type: ignore[attr-defined]
+    emulator.faults.know(service_routes(app))
     wrap_routes(app, handling(emulator, checking, access_log))
     app.cleanup_ctx.append(clock_ticker)
     app.cleanup_ctx.append(state_keeper)

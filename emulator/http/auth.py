@@ -12,7 +12,9 @@ from emulator.core.errors import ApiError
 from emulator.runtime.emulator import Emulator
 
 ADMIN_HEADER = "X-Emulator-Admin-Token"
-OPEN_ADMIN_PATHS = frozenset({"/_emulator/health"})  # the container's HEALTHCHECK calls it without a token
+OPEN_ADMIN_PATHS = frozenset({"/_emulator/health",  # the container's HEALTHCHECK calls it without a token
+                              "/_emulator/ui"})  # the dashboard's page, which asks for the token itself
+OPEN_ADMIN_PREFIX = "/_emulator/ui/"  # the page's script, style and vendored library: no data in them
 
 log = logging.getLogger("emulator.auth")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -35,7 +37,7 @@ def middleware(emulator: Emulator) -> Callable | None:
     async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
         path = request.path
         if path.startswith("/_emulator/"):
-            if admin_token is not None and path not in OPEN_ADMIN_PATHS \
+            if admin_token is not None and path not in OPEN_ADMIN_PATHS and not path.startswith(OPEN_ADMIN_PREFIX) \
                     and not same_secret(request.headers.get(ADMIN_HEADER), admin_token):
                 raise ApiError(401, "Unauthorized", f"the admin API wants the admin token in {ADMIN_HEADER}")
         elif strict:

@@ -24,7 +24,8 @@ from emulator.core.errors import ApiError, BodyTooLarge, BodyUnreadable, MethodN
 from emulator.http.access_log import AccessLog
 from emulator.http.limits import check_header_sizes, forget_long_target
 from emulator.runtime.emulator import Emulator
-from emulator.runtime.journal import CUT_MARK, ENTRY_TARGET_BYTES, bounded
+from emulator.runtime.faults import Fault, Faults
+from emulator.runtime.journal import BODY_BYTES, CUT_MARK, ENTRY_TARGET_BYTES, bounded
 from emulator.services.protocol import Service
 
 log = logging.getLogger("emulator")
@@ -88,7 +89,8 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
     the journal and fault rules speak the real API's language; an unnamed route (a routing miss)
     belongs to the service that owns its path. Admin calls (`admin`) are not journaled.
     """
-    record, faults, clock, services = emulator.journal.record, emulator.faults, emulator.core.clock, emulator.services
+    journal, faults, clock, services = emulator.journal, emulator.faults, emulator.core.clock, emulator.services
+    record = journal.record
     header_limit = emulator.settings.max_header_bytes
     counter = itertools.count(1)
     perf_counter = time.perf_counter
@@ -101,6 +103,7 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
         operation = operation.partition(":")[0]  # `service.operation:variant`: another path form of the operation
         named_service = services.get(named)
         own_id = named_service.request_id_header if named_service is not None else None
+        label = name if named_service is not None else "-"  # the access log's service.operation
 
         async def handle(request: web.Request) -> web.StreamResponse:
             started = perf_counter()
@@ -108,18 +111,23 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
             if service is None and not admin:
                 service = emulator.service_for(request.path)  # a routing miss: the service that owns the path
                 service_name = service.name if service else ""
+            rule = None
             try:
-                response = await _fault(emulator, service, request, service_name, operation) \
-                    if faults.rules and not admin else None
+                if faults.rules and not admin:
+                    rule = faults.take(service_name, operation, request.method, request.path)
+                response = await _fault(service, request, rule) if rule is not None else None
                 if response is None:
                     check_header_sizes(request, header_limit)
                     response = await handler(request)
+                    if rule is not None and rule.truncate_bytes is not None:
+                        response = await _truncate(request, response, rule.truncate_bytes)
             except ConnectionResetError:
                 raise
             except Exception as error:
                 response = _failure(emulator, service, request, error)
             method, status, raw_path = request.method, response.status, request.raw_path
             elapsed = (perf_counter() - started) * 1000
+            fault = None if rule is None else rule.id
             if admin:
                 request_id = "-"
             else:
@@ -128,12 +136,14 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
                     request_id = "%012d" % next(counter)
                     if not response.prepared:
                         response.headers["X-Request-Id"] = request_id
+                bodies = await _bodies(request, response) if journal.bodies else None
                 record((clock.now(), service_name, operation, method, bounded(request.rel_url, raw_path), status,
-                        elapsed, request_id))
+                        elapsed, request_id, fault, bodies))
             if log_request is not None:
                 log_request(method, raw_path if len(raw_path) <= ENTRY_TARGET_BYTES else  # a line, not a flood
                             raw_path[:ENTRY_TARGET_BYTES] + CUT_MARK % (len(raw_path) - ENTRY_TARGET_BYTES),
-                            status, elapsed, request_id)
+                            status, elapsed, request_id,
+                            label if service_name == named else f"{service_name or '-'}.{operation or '-'}", fault)
             forget_long_target(raw_path)
             return response
 
@@ -157,9 +167,10 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
         if not admin:
             name, _, operation = (request.match_info.route.name or "").partition(".")
             record((clock.now(), name or (service.name if service else ""), operation, request.method,
-                    bounded(request.rel_url, request.raw_path), 413, 0.0, "%012d" % next(counter)))
+                    bounded(request.rel_url, request.raw_path), 413, 0.0, "%012d" % next(counter), None, None))
         if log_request is not None:
-            log_request(request.method, request.raw_path[:ENTRY_TARGET_BYTES], 413, 0.0, "-")
+            log_request(request.method, request.raw_path[:ENTRY_TARGET_BYTES], 413, 0.0, "-",
+                        request.match_info.route.name or "-")
         return response
 
     wrap.expect = expect  # type: ignore[attr-defined]
@@ -179,27 +190,56 @@ def _routing_error(emulator: Emulator, request: web.Request, error: web.HTTPExce
 def _failure(emulator: Emulator, service: Service | None, request: web.Request, error: Exception) -> web.StreamResponse:
     """The answer to what a handler raised: an ApiError or routing miss in the service's envelope, a bug of ours
     logged with its traceback and answered without one; any other aiohttp HTTPException is raised on."""
-    if isinstance(error, ApiError):
-        return render_error(service, request, error)
     if isinstance(error, (RequestPayloadError, HttpProcessingError)):  # e.g. Content-Encoding: gzip on a plain body
         cause = error.__cause__ if isinstance(error, RequestPayloadError) and error.__cause__ else error
-        return render_error(service, request, BodyUnreadable(getattr(cause, "message", "") or type(cause).__name__))
-    if isinstance(error, web.HTTPException):
+        error = BodyUnreadable(getattr(cause, "message", "") or type(cause).__name__)
+    elif isinstance(error, web.HTTPException):
         routed = _routing_error(emulator, request, error)
         if routed is None:
             raise error
-        return render_error(service, request, routed)
+        error = routed
+    if isinstance(error, ApiError):
+        if error.status < 500 and log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s answered %d %s: %s", request.method, request.path, error.status, error.code, error.message)
+        return render_error(service, request, error)
     log.exception("unhandled error on %s %s", request.method, request.path)
     return render_error(service, request, ApiError(500, "InternalError", "the emulator failed to handle this request"))
 
 
-async def _fault(emulator: Emulator, service: Service | None, request: web.Request, service_name: str,
-                 operation: str) -> web.StreamResponse | None:
-    """The answer a fault rule gives this call (after its delay), or None to answer it as usual."""
-    faults = emulator.faults
-    rule = faults.take(service_name, operation, request.method, request.path)
-    if rule is None:
-        return None
+async def _fault(service: Service | None, request: web.Request, rule: Fault) -> web.StreamResponse | None:
+    """The answer the fault rule gives this call (after its delay), or None to answer it as usual (then cut,
+    with `truncate_bytes`). `reset` closes the connection: the client gets no answer, the journal status 0."""
     if rule.delay_ms:
         await asyncio.sleep(rule.delay_ms / 1000)
-    return None if rule.status is None else render_error(service, request, faults.error(rule))
+    if rule.reset:
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=0)  # journaled as status 0; aiohttp finds no connection to write it to
+    if rule.status is None:
+        return None
+    return render_error(service, request, Faults.error(rule))
+
+
+async def _truncate(request: web.Request, response: web.StreamResponse, size: int) -> web.StreamResponse:
+    """The answer's head with its full Content-Length, then only `size` bytes of its body, then the connection
+    closed: the client reads a short body."""
+    body = response.body if isinstance(response, web.Response) and isinstance(response.body, bytes) else None
+    if body is None or response.prepared:
+        return response  # a stream (a watch) is already on its way: nothing to cut
+    cut = web.StreamResponse(status=response.status, reason=response.reason, headers=response.headers)
+    cut.content_length = len(body)
+    await cut.prepare(request)
+    await cut.write(body[:size])
+    if request.transport is not None:
+        request.transport.close()
+    return cut
+
+
+async def _bodies(request: web.Request, response: web.StreamResponse) -> tuple[bytes, bytes]:
+    """The request and response bodies as the journal keeps them (--journal-bodies), each cut past BODY_BYTES."""
+    try:
+        sent = await request.read()  # what the handler read (aiohttp keeps it), or the rest of an unread body
+    except (ConnectionError, web.HTTPException):  # gone, or over --max-body-bytes (already answered 413)
+        sent = b""
+    answered = response.body if isinstance(response, web.Response) and isinstance(response.body, bytes) else b""
+    return sent[:BODY_BYTES + 1], answered[:BODY_BYTES + 1]

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from emulator.core.clock import Clock
+from emulator.core import transitions
+from emulator.core.clock import Clock, rfc3339
 from emulator.core.ids import Ids
 from emulator.core.store import Store
 from emulator.runtime import fixture_files, state_file
@@ -29,17 +30,20 @@ class Emulator:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.core = Core(Store(), Clock(settings.clock_start, settings.clock_frozen), Ids(settings.id_seed), settings)
+        self.core.store.collection(transitions.HISTORY)  # there from the start, so a reset leaves the state as it began
         self.services: dict[str, Service] = {s.name: s for s in create_services(self.core)}
-        self.journal = Journal(settings.journal_size)
+        self.journal = Journal(settings.journal_size, settings.journal_bodies)
         self._saving = asyncio.Lock()  # one state file write at a time, in the order they were asked for
         self.faults = Faults()
         folder = settings.fixtures_dir
         self.fixture_documents = fixture_files.read_folder(folder) if folder else []
+        if folder and not self.fixture_documents:
+            log.warning("the fixture folder %s holds no fixture documents: starting empty", folder)
         saved = None
         if settings.state_file:
             saved = state_file.read(settings.state_file)
             state_file.check_writable(settings.state_file)
-        self.reset(load_fixtures=saved is None)
+        self._reset(load_fixtures=saved is None)
         if saved is not None:
             state_file.restore(self.core, self.services.values(), saved, settings.state_file)
         self.source = (f"state file {settings.state_file}" if saved is not None
@@ -50,6 +54,12 @@ class Emulator:
 
         `clock` and `frozen` place the clock first, so the fixtures load at that time.
         """
+        self._reset(load_fixtures, clock, frozen)
+        log.info("reset: %s, clock %s%s", f"{len(self.fixture_documents)} fixture documents loaded"
+                 if load_fixtures else "empty", rfc3339(self.core.clock.now()),
+                 " (frozen)" if self.core.clock.frozen else "")
+
+    def _reset(self, load_fixtures: bool = True, clock: datetime | None = None, frozen: bool | None = None) -> None:
         self.journal.clear()
         self.faults.clear()
         self.core.store.reset()
@@ -65,7 +75,9 @@ class Emulator:
         path = self.settings.state_file
         if path is None:
             raise ValueError("no state file is configured")
-        state_file.write(path, state_file.capture(self.core, copy=False))
+        document = state_file.capture(self.core, copy=False)
+        state_file.write(path, document)
+        self._saved(path, document)
         return path
 
     async def save_off_loop(self) -> Path:
@@ -77,7 +89,28 @@ class Emulator:
         document = state_file.capture(self.core, copy=False)
         async with self._saving:
             await asyncio.to_thread(state_file.write, path, document)
+        self._saved(path, document)
         return path
+
+    def _saved(self, path: Path, document: dict) -> None:
+        log.info("state saved to %s (revision %d, clock %s)", path, document["store"]["revision"],
+                 rfc3339(datetime.fromisoformat(document["clock"]["now"])))
+
+    def move_clock(self, frozen: bool | None = None, moment: datetime | None = None,
+                   seconds: float | None = None) -> None:
+        """Freeze or run the clock, set it, then advance it (each when given), running every step that falls due;
+        one log line per move. ValueError when advancing goes past what the clock can show."""
+        clock = self.core.clock
+        if frozen is not None and frozen != clock.frozen:
+            clock.freeze(frozen)
+            log.info("clock %s at %s", "frozen" if frozen else "running", rfc3339(clock.now()))
+        if moment is not None:
+            before = clock.now()
+            clock.set(moment)
+            log.info("clock set: %s -> %s", rfc3339(before), rfc3339(clock.now()))
+        if seconds is not None:
+            clock.advance(seconds)  # advancing by 0 still runs what is due now
+            log.info("clock advanced by %g s to %s", seconds, rfc3339(clock.now()))
 
     def close(self) -> None:
         """End what keeps connections open (watch streams), so the server can stop at once."""
@@ -133,8 +166,6 @@ async def state_keeper(app: web.Application) -> AsyncIterator[None]:
             path = await emulator.save_off_loop()
         except OSError as error:
             saves.error("could not save the state %s to %s: %s", when, settings.state_file, error)
-        else:
-            saves.debug("state saved %s to %s", when, path)
 
     async def every_interval(seconds: float) -> None:
         while True:

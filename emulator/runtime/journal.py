@@ -1,4 +1,4 @@
-"""The request journal: the most recent requests, bounded, for tests to inspect."""
+"""The request journal: the most recent requests, bounded, for tests and the dashboard to inspect."""
 from __future__ import annotations
 
 from collections import deque
@@ -9,13 +9,19 @@ from yarl import URL
 
 from emulator.core.clock import rfc3339
 
+BODY_BYTES = 16 * 1024  # with --journal-bodies, the first this many bytes of each request and response body are kept
 
 ENTRY_TARGET_BYTES = 2048  # path and query kept per entry; a longer target is cut, the cut marked
 CUT_MARK = "...[cut %d bytes]"
 
-Entry = tuple[datetime, str, str, str, URL, int, float, str]
+Entry = tuple[datetime, str, str, str, URL, int, float, str, "int | None", "tuple[bytes, bytes] | None"]
 """(time, service, operation, method, URL as parsed (path and query are decoded when read), status,
-duration in ms, request id)."""
+duration in ms, request id, the id of the fault rule that answered (None: the emulator did),
+(request body, response body) each cut to BODY_BYTES (None: bodies are not kept))."""
+
+
+def _text(body: bytes) -> str:
+    return body[:BODY_BYTES].decode("utf-8", errors="replace")
 
 
 def bounded(url: URL, raw_target: str) -> URL:
@@ -34,17 +40,30 @@ def bounded(url: URL, raw_target: str) -> URL:
 class Journal:
     """The last `size` requests, oldest first; entries are formatted only when read."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, bodies: bool = False) -> None:
         self.entries: deque[Entry] = deque(maxlen=size)
+        self.bodies = bodies  # whether the layer keeps bodies (--journal-bodies)
         self.record = self.entries.append  # one Entry per request; the oldest goes when the journal is full
 
     def clear(self) -> None:
         self.entries.clear()
 
-    def list(self, service: str | None = None, operation: str | None = None) -> list[dict[str, Any]]:
-        return [
-            {"time": rfc3339(when), "service": svc, "operation": op, "method": method, "path": url.path,
-             "query": url.query_string, "status": status, "duration_ms": round(ms, 3), "request_id": request_id}
-            for when, svc, op, method, url, status, ms, request_id in self.entries
-            if (service is None or svc == service) and (operation is None or op == operation)
-        ]
+    def list(self, service: str | None = None, operation: str | None = None,
+             status: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """The entries that match, oldest first; with `limit`, only the newest `limit` of them."""
+        found: list[dict[str, Any]] = []
+        for when, svc, op, method, url, code, ms, request_id, fault, bodies in reversed(self.entries):
+            if limit is not None and len(found) >= limit:
+                break
+            if (service is not None and svc != service) or (operation is not None and op != operation) \
+                    or (status is not None and code != status):
+                continue
+            entry = {"time": rfc3339(when), "service": svc, "operation": op, "method": method, "path": url.path,
+                     "query": url.query_string, "status": code, "duration_ms": round(ms, 3),
+                     "request_id": request_id, "fault": fault}
+            if bodies is not None:
+                entry.update(request_body=_text(bodies[0]), response_body=_text(bodies[1]),
+                             truncated=len(bodies[0]) > BODY_BYTES or len(bodies[1]) > BODY_BYTES)
+            found.append(entry)
+        found.reverse()
+        return found

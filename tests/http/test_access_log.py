@@ -9,7 +9,8 @@ import pytest
 
 from emulator.http.access_log import FLUSH_LINES, LOG_FORMAT, AccessLog
 
-LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO access\.test: GET /jobs/x\?a=1 404 1\.5ms 000000000007$")
+LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO access\.test: GET /jobs/x\?a=1 404 1\.5ms 000000000007 "
+                  r"cos_batch\.DescribeJob fault=3$")
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ async def test_a_line_is_what_logging_writes_and_waits_for_its_batch(stream):
     logger, out = stream
     log = AccessLog(logger)
     assert log.handler is not None  # the direct path, not logger.info
-    log.request("GET", "/jobs/x?a=1", 404, 1.49, "000000000007")
+    log.request("GET", "/jobs/x?a=1", 404, 1.49, "000000000007", "cos_batch.DescribeJob", 3)
     assert out.getvalue() == ""
     log.close()
     assert LINE.match(out.getvalue().rstrip("\n"))
@@ -41,7 +42,7 @@ async def test_another_record_writes_the_waiting_lines_first(stream):
     log.request("GET", "/first", 200, 0.1, "1")
     logger.warning("later")
     lines = out.getvalue().splitlines()
-    assert "GET /first 200 0.1ms 1" in lines[0] and lines[1].endswith("WARNING access.test: later")
+    assert lines[0].endswith("GET /first 200 0.1ms 1 -") and lines[1].endswith("WARNING access.test: later")
     log.close()
 
 
@@ -60,6 +61,6 @@ async def test_logging_set_up_otherwise_gets_each_line_through_the_logger(stream
     logger.addHandler(logging.StreamHandler(second))  # a second handler could want the record itself: go through logging
     log = AccessLog(logger)
     assert log.handler is None
-    log.request("GET", "/jobs/x?a=1", 404, 1.49, "000000000007")
-    assert second.getvalue() == "GET /jobs/x?a=1 404 1.5ms 000000000007\n"
+    log.request("GET", "/jobs/x?a=1", 404, 1.49, "000000000007", "cos_batch.DescribeJob", 3)
+    assert second.getvalue() == "GET /jobs/x?a=1 404 1.5ms 000000000007 cos_batch.DescribeJob fault=3\n"
     assert LINE.match(out.getvalue().rstrip("\n"))

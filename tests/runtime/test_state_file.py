@@ -183,7 +183,8 @@ def test_unusable_state_file_options_stop_start_up_with_one_line(tmp_path):
         (("--state-file", str(tmp_path)), {}, "cannot be read"),
         (("--snapshot-interval", "5"), {}, "needs --state-file"),
         (("--state-file", "x.json", "--snapshot-interval", "-1"), {}, "invalid seconds value: '-1'"),
-        ((), {"EMULATOR_STATE_FILE": "x.json", "EMULATOR_SNAPSHOT_INTERVAL": "soon"}, "invalid seconds value"),
+        ((), {"EMULATOR_STATE_FILE": "x.json", "EMULATOR_SNAPSHOT_INTERVAL": "soon"},
+         "EMULATOR_SNAPSHOT_INTERVAL=soon: not a number of seconds"),
     ]
     processes = [start("--port", "0", *args, **env) for args, env, _ in cases]  # side by side
     for (args, env, reason), process in zip(cases, processes):

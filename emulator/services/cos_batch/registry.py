@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from emulator.core.clock import Scheduled, parse_rfc3339
+from emulator.core import transitions
 from emulator.core.errors import ApiError
 from emulator.services.protocol import Core
 from emulator.services.cos_batch import errors, lifecycle
@@ -85,6 +86,8 @@ class JobBook:
             if target is not None:
                 moved, delay = self._advance(appid, job, target)
                 self._write(appid, moved)
+                transitions.report(self.store, "cos_batch", f"{appid}/{job_id}", job["Status"], target,
+                                   self.clock.now())
                 self._schedule(appid, moved, delay)
         except Exception:  # a clock callback must never take the ticker down
             log.exception("COS job %s/%s failed to take its automatic step", appid, job_id)

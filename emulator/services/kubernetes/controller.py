@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.core.clock import Clock, Scheduled, parse_rfc3339
 from emulator.core.errors import ApiError
+from emulator.core import transitions
 from emulator.core.store import Store
 from emulator.services.kubernetes.events import Events, involved
 from emulator.services.kubernetes.pods import TRACKING_FINALIZER, Pods, owner_uid, terminal
@@ -105,6 +106,13 @@ def backoff_delay(failures: int) -> float:
 def _condition(kind: str, status: str, reason: str, message: str, now: str) -> dict:
     return {"type": kind, "status": status, "lastProbeTime": now, "lastTransitionTime": now,
             "reason": reason, "message": message}
+
+
+def _phase(job: dict) -> str:
+    """The job's state in one word, for the log: Complete, Failed, Suspended, Running or Pending."""
+    true = {c.get("type") for c in job["status"].get("conditions", []) if c.get("status") == "True"}
+    return next((kind for kind in ("Complete", "Failed", "Suspended") if kind in true),
+                "Running" if job["status"].get("startTime") else "Pending")
 
 
 def _finished(status: dict) -> bool:
@@ -261,7 +269,7 @@ class JobController:
         for pod in self.pods.owned_by(job["metadata"]["uid"]):
             if not terminal(pod) and not pod["metadata"].get("deletionTimestamp"):
                 self._delete_pod(job, self.pods.remove_finalizer(pod))
-        job = self.jobs.write_status(namespace, name, status)
+        job = self._write_status(namespace, name, status)
         for hook in self.on_finished:
             hook(job)
         self._record(job, "Normal" if outcome == "Complete" else "Warning",
@@ -494,18 +502,27 @@ class JobController:
                 return position
         return None
 
+    def _write_status(self, namespace: str, name: str, status: dict) -> dict:
+        """A status write of the controller's own; a change of the job's phase goes to the log and its history."""
+        before = self.jobs.items.get(namespace, name)
+        written = self.jobs.write_status(namespace, name, status)
+        if before is not None:
+            transitions.report(self.jobs.core.store, "kubernetes", f"{namespace}/{name}", _phase(before),
+                               _phase(written), self.clock.now())
+        return written
+
     def _write(self, key: Key, job: dict, status: dict, conditions: list, active: list, terminating: list,
                run: dict, attempts: dict, split: bool = False) -> None:
         status.update(active=len(active), ready=sum(1 for p in active if _ready(p)), terminating=len(terminating),
                       uncountedTerminatedPods={}, conditions=conditions)
         if split and conditions and conditions[-1]["type"] == "Complete" and job["status"].get("conditions") != \
                 conditions[:-1]:  # SuccessCriteriaMet first, then Complete (two writes, as since 1.31)
-            self.jobs.write_status(*key, {k: v for k, v in status.items() if k != "completionTime"}
+            self._write_status(*key, {k: v for k, v in status.items() if k != "completionTime"}
                                    | {"conditions": conditions[:-1]})
         run = {**run, "attempts": attempts}
         if run != self.runs.get(*key):
             self.runs.put(*key, run)
-        written = self.jobs.write_status(*key, status)
+        written = self._write_status(*key, status)
         if _finished(written["status"]):
             for hook in self.on_finished:
                 hook(written)
