@@ -31,7 +31,11 @@ ADMIN = {
     ("DELETE", "/_emulator/faults"): ("clear_faults", None),
     ("GET", "/_emulator/openapi.json"): ("openapi_document", None),
     ("GET", "/_emulator/collections"): ("list_collections", None),
+    ("GET", "/_emulator/collections/{kind}"): ("read_collection", None),
+    ("GET", "/_emulator/collections/{kind}/scopes"): ("collection_scopes", None),
+    ("GET", "/_emulator/ui"): ("dashboard", None),
 }
+HTML = {"/_emulator/ui"}  # the dashboard's page
 
 
 def build(app: web.Application) -> dict[str, Any]:
@@ -50,8 +54,10 @@ def build(app: web.Application) -> dict[str, Any]:
             + spec["parameters"]
         paths.setdefault(template, {})[route.method.lower()] = spec
     for (method, path), (name, body) in ADMIN.items():
+        answer = response("the page", "text/html", {"type": "string"}) if path in HTML else \
+            response("the answer", "application/json", ANY_OBJECT)
         spec = {"operationId": f"admin.{name}", "tags": ["admin"],
-                **operation([], response("the answer", "application/json", ANY_OBJECT),
+                **operation([parameter(p, "path") for p in re.findall(r"\{(\w+)\}", path)], answer,
                             response("an admin error", "application/json", ADMIN_ERROR),
                             {"application/json": body} if body else None)}
         paths.setdefault(path, {})[method.lower()] = spec
