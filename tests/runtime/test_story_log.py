@@ -97,3 +97,20 @@ def test_an_empty_fixture_folder_is_a_warning(tmp_path, caplog):
     caplog.set_level(logging.WARNING, logger="emulator")
     Emulator(Settings(fixtures=tmp_path))
     assert messages(caplog, "emulator") == [f"the fixture folder {tmp_path} holds no fixture documents: starting empty"]
+
+
+async def test_each_automatic_mrs_change_is_one_info_line(client, caplog):
+    """A v2 job execution walks NEW -> ... -> RUNNING -> FINISHED on the clock, a line per step."""
+    caplog.set_level(logging.INFO, logger="emulator")
+    project, cluster = "5a3314075bfa49b9ae360f4ecd333695", "bc134369-294c-42b7-a707-b2036ba38524"
+    submitted = await client.post(f"/v2/{project}/clusters/{cluster}/job-executions",
+                                  json={"job_type": "SparkSubmit", "job_name": "story", "arguments": ["x"]},
+                                  headers={"X-Auth-Token": "any"})
+    assert submitted.status == 200, await submitted.text()
+    job_id = (await submitted.json())["job_submit_result"]["job_id"]
+    await client.post("/_emulator/clock", json={"advance_seconds": 60})
+    lines = messages(caplog, "emulator.transitions")
+    assert [line.split(": ", 1)[1].split(" (")[0] for line in lines if job_id in line] == [
+        "NEW -> NEW_SAVING", "NEW_SAVING -> SUBMITTED", "SUBMITTED -> ACCEPTED", "ACCEPTED -> RUNNING",
+        "RUNNING -> FINISHED"]
+    assert all(line.startswith(f"mrs job {project}/{job_id}: ") for line in lines if job_id in line)

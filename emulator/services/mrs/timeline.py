@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from functools import partial
 from typing import Any
 
+from emulator.core import transitions
 from emulator.core.clock import Scheduled
 from emulator.services.protocol import Core
 
@@ -70,7 +71,10 @@ class Timeline:
             record = self.collection.get(project, record_id)
             if record is None or self.identity(record)[1] != scheduled_from:
                 return
-            self._write(project, self.step(record))
+            moved = self.step(record)
+            self._write(project, moved)
+            transitions.report(self._core.store, "mrs", f"{project}/{record_id}", scheduled_from,
+                               self.identity(moved)[1], self.clock.now())
         except Exception:  # a clock callback must never take the ticker down
             log.exception("MRS execution %s/%s failed to take its automatic step", project, record_id)
 
