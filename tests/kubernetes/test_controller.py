@@ -7,7 +7,8 @@ import pytest
 
 from emulator.runtime.emulator import EMULATOR
 
-JOBS = "/apis/batch/v1/namespaces/default/jobs"
+from kube_support import JOBS, advance, create
+
 
 
 def job(name: str, annotations: dict | None = None, **spec) -> dict:
@@ -16,15 +17,6 @@ def job(name: str, annotations: dict | None = None, **spec) -> dict:
     return {"metadata": meta, "spec": {"template": template, **spec}}
 
 
-async def create(client, body: dict) -> dict:
-    response = await client.post(JOBS, json=body)
-    assert response.status == 201, await response.text()
-    return await response.json()
-
-
-async def advance(client, seconds: float) -> None:
-    response = await client.post("/_emulator/clock", json={"advance_seconds": seconds})
-    assert response.status == 200
 
 
 async def status_of(client, name: str) -> dict:

@@ -10,7 +10,8 @@ import json
 
 import pytest
 
-JOBS = "/apis/batch/v1/namespaces/default/jobs"
+from kube_support import JOBS, advance, create
+
 WRITES = ("label", "annotation", "put", "apply", "deadline")
 
 
@@ -20,15 +21,6 @@ def job(name: str, **spec) -> dict:
             "spec": {"template": template, **spec}}
 
 
-async def create(client, body: dict) -> dict:
-    response = await client.post(JOBS, json=body)
-    assert response.status == 201, await response.text()
-    return await response.json()
-
-
-async def advance(client, seconds: float) -> None:
-    response = await client.post("/_emulator/clock", json={"advance_seconds": seconds})
-    assert response.status == 200
 
 
 async def get(client, name: str) -> dict:

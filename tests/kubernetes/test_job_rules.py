@@ -6,7 +6,8 @@ import pytest
 
 from emulator.services.kubernetes.controller import backoff_delay, format_indexes
 
-JOBS = "/apis/batch/v1/namespaces/default/jobs"
+from kube_support import JOBS, advance, create
+
 PODS = "/api/v1/namespaces/default/pods"
 
 
@@ -16,14 +17,6 @@ def job(name: str, annotations: dict | None = None, restart: str = "Never", **sp
     return {"metadata": meta, "spec": {"template": template, **spec}}
 
 
-async def create(client, body: dict) -> dict:
-    response = await client.post(JOBS, json=body)
-    assert response.status == 201, await response.text()
-    return await response.json()
-
-
-async def advance(client, seconds: float) -> None:
-    assert (await client.post("/_emulator/clock", json={"advance_seconds": seconds})).status == 200
 
 
 async def status_of(client, name: str) -> dict:

@@ -5,7 +5,8 @@ import asyncio
 
 import pytest
 
-JOBS = "/apis/batch/v1/namespaces/default/jobs"
+from kube_support import JOBS, advance
+
 PODS = "/api/v1/namespaces/default/pods"
 LOGS = "cloud-job-emulator/logs"
 
@@ -14,9 +15,6 @@ def job(name: str, annotations: dict, containers: list | None = None) -> dict:
     template = {"spec": {"restartPolicy": "Never", "containers": containers or [{"name": "main", "image": "busybox"}]}}
     return {"metadata": {"name": name, "annotations": annotations}, "spec": {"template": template}}
 
-
-async def advance(client, seconds: float) -> None:
-    assert (await client.post("/_emulator/clock", json={"advance_seconds": seconds})).status == 200
 
 
 async def start(client, name: str, annotations: dict, containers: list | None = None) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 import re
 
-JOBS = "/apis/batch/v1/namespaces/default/jobs"
+from kube_support import JOBS, advance, create
+
 PODS = "/api/v1/namespaces/default/pods"
 
 
@@ -16,14 +17,6 @@ def job(name: str, annotations: dict | None = None, containers: list | None = No
     return {"metadata": meta, "spec": {"template": template, **spec}}
 
 
-async def create(client, body: dict) -> dict:
-    response = await client.post(JOBS, json=body)
-    assert response.status == 201, await response.text()
-    return await response.json()
-
-
-async def advance(client, seconds: float) -> None:
-    assert (await client.post("/_emulator/clock", json={"advance_seconds": seconds})).status == 200
 
 
 async def pods(client, **query) -> list[dict]:
