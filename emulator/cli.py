@@ -117,6 +117,11 @@ LIMITS = (
      "Kubernetes watches open at once; one more gets 429 TooManyRequests"),
     ("--max-header-section-bytes", "max_header_section_bytes",
      "request line and header lines together; a longer header section gets a plain 431 and the connection closed"),
+    ("--cos-max-object-bytes", "cos_max_object_bytes",
+     "largest COS object body kept; a larger write is refused with 400 EntityTooLarge"),
+    ("--cos-max-store-bytes", "cos_max_store_bytes",
+     "all COS object bodies together; a write past it is refused with 400 EntityTooLarge"),
+    ("--cos-tasks-per-second", "cos_tasks_per_second", "COS batch tasks run per emulator second while a job is Active"),
 )
 
 # The connection limits: flag, Settings field, help without the variable and default.
@@ -308,18 +313,6 @@ def build_parser() -> argparse.ArgumentParser:
                         default=_env_flag(parser, "EMULATOR_COS_REQUIRE_SIGNATURE"),
                         help="the same as --auth cos_batch, which it adds to any other --auth "
                              "(EMULATOR_COS_REQUIRE_SIGNATURE=1)")
-    parser.add_argument("--cos-max-object-bytes", type=_count, metavar="BYTES",
-                        default=_env(parser, "EMULATOR_COS_MAX_OBJECT_BYTES", _count, str(16 * 1024 * 1024)),
-                        help="largest COS object body kept; a larger write is refused with 400 EntityTooLarge "
-                             "(EMULATOR_COS_MAX_OBJECT_BYTES; default 16 MiB)")
-    parser.add_argument("--cos-max-store-bytes", type=_count, metavar="BYTES",
-                        default=_env(parser, "EMULATOR_COS_MAX_STORE_BYTES", _count, str(256 * 1024 * 1024)),
-                        help="all COS object bodies together; a write past it is refused with 400 EntityTooLarge "
-                             "(EMULATOR_COS_MAX_STORE_BYTES; default 256 MiB)")
-    parser.add_argument("--cos-tasks-per-second", type=_count, metavar="N",
-                        default=_env(parser, "EMULATOR_COS_TASKS_PER_SECOND", _count, "100"),
-                        help="COS batch tasks run per emulator second while a job is Active "
-                             "(EMULATOR_COS_TASKS_PER_SECOND; default 100)")
     parser.add_argument("--cos-strict-manifests", action="store_true",
                         default=_env_flag(parser, "EMULATOR_COS_STRICT_MANIFESTS"),
                         help="a COS job whose manifest bucket the emulator does not hold fails, as on COS; "
@@ -369,9 +362,6 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         mrs_job_duration=args.mrs_job_duration,
         cos_step_seconds=max(0.0, args.cos_step_seconds),
         cos_require_signature=args.cos_require_signature,
-        cos_max_object_bytes=max(0, args.cos_max_object_bytes),
-        cos_max_store_bytes=max(0, args.cos_max_store_bytes),
-        cos_tasks_per_second=max(1, args.cos_tasks_per_second),
         cos_strict_manifests=args.cos_strict_manifests,
         state_file=args.state_file,
         snapshot_interval=args.snapshot_interval or None,
