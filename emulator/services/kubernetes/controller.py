@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,20 +25,16 @@ from emulator.core.errors import ApiError
 from emulator.core import transitions
 from emulator.core.store import Store
 from emulator.services.kubernetes.events import Events, involved
-from emulator.services.kubernetes.pods import TRACKING_FINALIZER, Pods, owner_uid, terminal
+from emulator.services.kubernetes.pods import (TRACKING_FINALIZER, Pods, defaulted_pod_spec, owner_uid, qos_class,
+                                              terminal)
+
+from emulator.services.kubernetes.kubelet import (EXIT_CODE_ANNOTATION, FAIL_ATTEMPTS_ANNOTATION,
+                                                  FAILED_INDEXES_ANNOTATION, LOGS_ANNOTATION, OUTCOME_ANNOTATION,
+                                                  DURATION_ANNOTATION, Kubelet, annotated_int, default_log, run_time)
 
 if TYPE_CHECKING:
-    from emulator.services.kubernetes.kubelet import Kubelet
     from emulator.services.kubernetes.registry import Jobs
 
-PREFIX = "cloud-job-emulator/"
-DURATION_ANNOTATION = PREFIX + "duration-seconds"
-OUTCOME_ANNOTATION = PREFIX + "outcome"
-EXIT_CODE_ANNOTATION = PREFIX + "exit-code"
-FAIL_ATTEMPTS_ANNOTATION = PREFIX + "fail-attempts"
-FAILED_INDEXES_ANNOTATION = PREFIX + "failed-indexes"
-LOGS_ANNOTATION = PREFIX + "logs"
-MAX_DURATION = 366 * 24 * 3600.0  # a year: longer annotated run times are taken for the default
 JOB_CONTROLLER = "kubernetes.io/job-controller"
 COMPONENT = "job-controller"
 INDEX_KEY = "batch.kubernetes.io/job-completion-index"
@@ -49,28 +44,6 @@ BACKOFF_BASE, BACKOFF_CAP = 10.0, 600.0  # DefaultJobPodFailureBackOff, MaxJobPo
 MAX_CREATES = 500  # MaxPodCreateDeletePerSync
 Key = tuple[str, str]
 log = logging.getLogger("emulator.kubernetes")
-
-
-def run_time(annotation: object, default: float, job: str) -> float:
-    """The annotated run time if it is a number of seconds from 0 to MAX_DURATION; the default otherwise (logged)."""
-    if annotation is None:
-        return default
-    try:
-        seconds = float(annotation)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        seconds = math.nan
-    if math.isfinite(seconds) and 0 <= seconds <= MAX_DURATION:
-        return seconds
-    log.warning("job %s: annotation %s=%r is not a number of seconds from 0 to %d; running it for the default %s s",
-                job, DURATION_ANNOTATION, annotation, MAX_DURATION, default)
-    return default
-
-
-def _int(annotation: object, default: int) -> int:
-    try:
-        return int(str(annotation).strip())
-    except (TypeError, ValueError):
-        return default
 
 
 def parse_indexes(text: object) -> set[int]:
@@ -211,11 +184,18 @@ class JobController:
             self.release(job)
 
     def heard_pod(self, how: str, pod: dict) -> None:
-        """Any write of a pod: sync its job at this instant."""
+        """Any write of a pod: sync its job at this instant; a pod no controller owns: sync each job of its
+        namespace whose selector matches it (the job may adopt it, as ClaimPods does)."""
         uid = owner_uid(pod)
         key = self._keys.get(uid) if uid else None
         if key is not None:
             self._queue(key, self.clock.now())
+        elif uid is None and how != "deleted" and not pod["metadata"].get("deletionTimestamp"):
+            namespace, labels = pod["metadata"]["namespace"], pod["metadata"].get("labels") or {}
+            for job_key, _ in list(self.runs.scan(namespace)):
+                job = self.jobs.items.get(*job_key)
+                if job is not None and selector_matches(job["spec"].get("selector"), labels):
+                    self._queue(job_key, self.clock.now())
 
     def adopt(self, job: dict) -> None:
         """A job created through the API: run it unless another controller manages it."""
@@ -303,10 +283,10 @@ class JobController:
         meta = job["metadata"]
         annotations = meta.get("annotations") or {}
         return {"duration": run_time(annotations.get(DURATION_ANNOTATION), self.default_duration,
-                                     f"{meta['namespace']}/{meta['name']}"),
+                                     f"job {meta['namespace']}/{meta['name']}"),
                 "always_fail": annotations.get(OUTCOME_ANNOTATION) == "Failed",
-                "exit_code": _int(annotations.get(EXIT_CODE_ANNOTATION), 1) or 1,
-                "fail_attempts": max(0, _int(annotations.get(FAIL_ATTEMPTS_ANNOTATION), 0)),
+                "exit_code": annotated_int(annotations.get(EXIT_CODE_ANNOTATION), 1) or 1,
+                "fail_attempts": max(0, annotated_int(annotations.get(FAIL_ATTEMPTS_ANNOTATION), 0)),
                 "failed_indexes": parse_indexes(annotations.get(FAILED_INDEXES_ANNOTATION))}
 
     def _sync(self, key: Key, run: dict, job: dict) -> None:
@@ -317,6 +297,8 @@ class JobController:
             for pod in pods:
                 self.pods.remove_finalizer(pod)
             return
+        if self._claim_orphans(job):
+            pods = self.pods.owned_by(uid)
         indexed = spec.get("completionMode") == "Indexed"
         completions, parallelism = spec.get("completions"), spec.get("parallelism", 1)
         per_index = spec.get("backoffLimitPerIndex")
@@ -362,7 +344,7 @@ class JobController:
                 if indexed and index is not None:
                     attempts[f"failures-{index}"] = attempts.get(f"failures-{index}", 0) + 1
                 if indexed and index is not None and per_index is not None:
-                    count = _int((pod["metadata"].get("annotations") or {}).get(FAILURE_COUNT), 0)
+                    count = annotated_int((pod["metadata"].get("annotations") or {}).get(FAILURE_COUNT), 0)
                     if action == "FailIndex" or count >= per_index:
                         failed_indexes.add(index)
             self.pods.remove_finalizer(pod)
@@ -482,6 +464,24 @@ class JobController:
                     active.append(self._create_pod(job, run, attempts, index))
         self._write(key, job, status, conditions, active, terminating, run, attempts)
 
+    def _claim_orphans(self, job: dict) -> bool:
+        """Adopt the namespace's pods that no controller owns and whose labels match the job's selector (the
+        controller reference and the tracking finalizer added, as ClaimPods does); not pods being deleted."""
+        meta = job["metadata"]
+        selector, claimed = job["spec"].get("selector"), False
+        for pod in self.pods.orphans(meta["namespace"]):
+            pod_meta = pod["metadata"]
+            if pod_meta.get("deletionTimestamp") or not selector_matches(selector, pod_meta.get("labels") or {}):
+                continue
+            reference = {"apiVersion": "batch/v1", "kind": "Job", "name": meta["name"], "uid": meta["uid"],
+                         "controller": True, "blockOwnerDeletion": True}
+            others = [r for r in pod_meta.get("ownerReferences") or () if r.get("uid") != meta["uid"]]
+            finalizers = [f for f in pod_meta.get("finalizers") or () if f != TRACKING_FINALIZER]
+            self.pods.write({**pod, "metadata": {**pod_meta, "ownerReferences": others + [reference],
+                                                 "finalizers": finalizers + [TRACKING_FINALIZER]}}, pod)
+            claimed = True
+        return claimed
+
     @staticmethod
     def _restarts_exceed(spec: dict, pods: list[dict]) -> bool:
         """restartPolicy OnFailure: the restarts of the running and pending pods reach backoffLimit."""
@@ -538,11 +538,8 @@ class JobController:
         logs = {}
         for container in pod["spec"]["containers"]:
             text = annotations.get(f"{LOGS_ANNOTATION}.{container['name']}", annotations.get(LOGS_ANNOTATION))
-            if text is None:
-                text = f"container {container['name']} (image {container['image']}) started\n" + (
-                    f"container {container['name']} exiting with code {script['exit_code']}" if fails else
-                    f"container {container['name']} completed")
-            logs[container["name"]] = str(text).splitlines()
+            logs[container["name"]] = default_log(container, script["exit_code"] if fails else 0) if text is None \
+                else str(text).splitlines()
         code = script["exit_code"]
         if job["spec"]["template"].get("spec", {}).get("restartPolicy") == "OnFailure":  # restarts in place
             codes = [code] if script["always_fail"] or index in script["failed_indexes"] else \
@@ -563,6 +560,21 @@ class JobController:
 
     def _record(self, job: dict, kind: str, reason: str, message: str) -> None:
         self.events.record(involved(job, "Job", "batch/v1"), kind, reason, message, COMPONENT)
+
+
+def selector_matches(selector: dict | None, labels: dict) -> bool:
+    """A metav1.LabelSelector against labels: matchLabels and every matchExpression; an empty or absent selector
+    matches nothing here (a Job always has one)."""
+    if not selector:
+        return False
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expression in selector.get("matchExpressions") or ():
+        key, operator, values = expression.get("key"), expression.get("operator"), expression.get("values") or []
+        if (operator == "In" and labels.get(key) not in values) or (operator == "NotIn" and labels.get(key) in values) \
+                or (operator == "Exists" and key not in labels) or (operator == "DoesNotExist" and key in labels):
+            return False
+    return bool(selector.get("matchLabels") or selector.get("matchExpressions"))
 
 
 def new_pod(job: dict, index: int | None, failures: int = 0, ignored: int = 0) -> dict:
@@ -599,27 +611,6 @@ def new_pod(job: dict, index: int | None, failures: int = 0, ignored: int = 0) -
             if not any(e.get("name") == "JOB_COMPLETION_INDEX" for e in env):
                 env.append({"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {
                     "apiVersion": "v1", "fieldPath": f"metadata.labels['{INDEX_KEY}']"}}})
-    pod_spec.setdefault("serviceAccountName", "default")
-    pod_spec.setdefault("serviceAccount", pod_spec["serviceAccountName"])
-    pod_spec.setdefault("enableServiceLinks", True)
-    pod_spec.setdefault("priority", 0)
-    pod_spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
-    pod_spec.setdefault("tolerations", [
-        {"key": f"node.kubernetes.io/{taint}", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
-        for taint in ("not-ready", "unreachable")])
+    pod_spec = defaulted_pod_spec(pod_spec)
     return {"metadata": pod_meta, "spec": pod_spec, "status": {"phase": "Pending", "qosClass": qos_class(pod_spec)}}
 
-
-def qos_class(spec: dict) -> str:
-    """BestEffort without requests or limits; Guaranteed when every container's cpu and memory requests equal
-    its limits; Burstable otherwise."""
-    containers = spec.get("containers") or []
-    resources = [c.get("resources") or {} for c in containers]
-    if not any(r.get("requests") or r.get("limits") for r in resources):
-        return "BestEffort"
-    for r in resources:
-        limits = r.get("limits") or {}
-        requests = {**limits, **(r.get("requests") or {})}  # a request left out defaults to its limit
-        if not all(limits.get(k) and requests.get(k) == limits.get(k) for k in ("cpu", "memory")):
-            return "Burstable"
-    return "Guaranteed"

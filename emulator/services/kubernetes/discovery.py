@@ -36,8 +36,11 @@ CORE_V1_RESOURCES = {
         {"name": "namespaces", "singularName": "namespace", "namespaced": False, "kind": "Namespace",
          "verbs": ["create", "delete", "get", "list"], "shortNames": ["ns"]},
         {"name": "pods", "singularName": "pod", "namespaced": True, "kind": "Pod",
-         "verbs": ["delete", "get", "list", "watch"], "shortNames": ["po"], "categories": ["all"]},
+         "verbs": ["create", "delete", "get", "list", "watch"], "shortNames": ["po"], "categories": ["all"]},
         {"name": "pods/log", "singularName": "", "namespaced": True, "kind": "Pod", "verbs": ["get"]},
+        # (#15) pods are created by clients too, and evicted through policy/v1 Evictions
+        {"name": "pods/eviction", "singularName": "", "namespaced": True, "group": "policy", "version": "v1",
+         "kind": "Eviction", "verbs": ["create"]},
     ],
 }
 

@@ -30,7 +30,7 @@ from emulator.services.kubernetes.namespaces import Namespaces
 from emulator.services.kubernetes.openapi_schemas import Published
 from emulator.services.kubernetes.options import WriteOptions
 from emulator.services.kubernetes.registry import Jobs
-from emulator.services.kubernetes.shapes import event_body, event_v1_body, job_body, list_body, namespace_body, \
+from emulator.services.kubernetes.shapes import success_status, event_body, event_v1_body, job_body, list_body, namespace_body, \
     pod_body
 from emulator.services.kubernetes.tables import Tables, include_object
 from emulator.services.kubernetes.watch import CLOSED, WatchHub
@@ -494,9 +494,23 @@ async def _list_or_watch(request: web.Request, registry: Any, namespace: str | N
 class PodHandlers:
     """The core/v1 Pod routes: read, list, watch, delete and the /log subresource."""
 
-    def __init__(self, pods: Pods, kubelet: Kubelet) -> None:
+    def __init__(self, pods: Pods, kubelet: Kubelet, namespaces: Namespaces) -> None:
         self.pods = pods
         self.kubelet = kubelet
+        self.namespaces = namespaces
+
+    async def create_namespaced_pod(self, request: web.Request) -> web.Response:
+        options = write_options(request, "CreateOptions")
+        namespace = request.match_info["namespace"]
+        pod = self.pods.post(namespace, await read_body(request, "Pod"), options.dry_run,
+                             self.namespaces.exists(namespace))
+        return wire.respond(request, pod_body(pod), 201)
+
+    async def create_namespaced_pod_eviction(self, request: web.Request) -> web.Response:
+        options = write_options(request, "CreateOptions")
+        info = request.match_info
+        self.pods.evict(info["namespace"], info["name"], await read_body(request, "Eviction"), options.dry_run)
+        return wire.respond(request, success_status(201), 201)
 
     async def read_namespaced_pod(self, request: web.Request) -> web.Response:
         info = request.match_info

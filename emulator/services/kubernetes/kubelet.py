@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +26,48 @@ HOST_IP = "10.0.0.10"
 START_SECONDS = 1.0  # bound -> running (ContainerCreating)
 KILL_SECONDS = 1.0  # a deleted running pod's containers stop this long after the DELETE (or its grace, if shorter)
 Plan = dict[str, Any]  # duration, exit_codes (one per run, the last repeats), runs, logs: {container: [line]}, next
+KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
 RESTART_BACKOFF, RESTART_BACKOFF_CAP = 10.0, 300.0  # the kubelet's crash-loop back-off
+
+PREFIX = "cloud-job-emulator/"
+DURATION_ANNOTATION = PREFIX + "duration-seconds"
+OUTCOME_ANNOTATION = PREFIX + "outcome"
+EXIT_CODE_ANNOTATION = PREFIX + "exit-code"
+FAIL_ATTEMPTS_ANNOTATION = PREFIX + "fail-attempts"
+FAILED_INDEXES_ANNOTATION = PREFIX + "failed-indexes"
+LOGS_ANNOTATION = PREFIX + "logs"
+MAX_DURATION = 366 * 24 * 3600.0  # a year: longer annotated run times are taken for the default
+log = logging.getLogger("emulator.kubernetes")
+
+
+def run_time(annotation: object, default: float, job: str) -> float:
+    """The annotated run time if it is a number of seconds from 0 to MAX_DURATION; the default otherwise (logged)."""
+    if annotation is None:
+        return default
+    try:
+        seconds = float(annotation)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if math.isfinite(seconds) and 0 <= seconds <= MAX_DURATION:
+        return seconds
+    log.warning("%s: annotation %s=%r is not a number of seconds from 0 to %d; running it for the default %s s",
+                job, DURATION_ANNOTATION, annotation, MAX_DURATION, default)
+    return default
+
+
+def annotated_int(annotation: object, default: int) -> int:
+    """An annotation's whole number, or the default."""
+    try:
+        return int(str(annotation).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def default_log(container: dict, code: int) -> list[str]:
+    """What a container writes when no annotation scripts its log: two lines naming it, its image and its end."""
+    name = container['name']
+    return [f"container {name} (image {container['image']}) started",
+            f"container {name} exiting with code {code}" if code else f"container {name} completed"]
 
 
 def _hex(text: str, length: int = 64) -> str:
@@ -55,10 +98,11 @@ def _condition(kind: str, status: str, stamp: str, reason: str | None = None, me
 
 
 def _conditions(pod: dict, values: dict[str, tuple[str, str | None, str | None]], stamp: str) -> list[dict]:
-    """The kubelet's condition list, in its order; a condition's transition time moves only when its status does."""
+    """The kubelet's condition list, in its order, after the conditions others own (its status manager keeps
+    those); a condition's transition time moves only when its status does."""
     old = {c["type"]: c for c in pod["status"].get("conditions") or []}
-    result = []
-    for kind in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"):
+    result = [c for kind, c in old.items() if kind not in KUBELET_CONDITIONS]  # DisruptionTarget, kept first
+    for kind in KUBELET_CONDITIONS:
         status, reason, message = values[kind]
         before = old.get(kind)
         since = before["lastTransitionTime"] if before and before["status"] == status else stamp
@@ -69,8 +113,10 @@ def _conditions(pod: dict, values: dict[str, tuple[str, str | None, str | None]]
 class Kubelet:
     """Pod lifecycles on the virtual node, and the log lines each container writes."""
 
-    def __init__(self, pods: Pods, events: Events, clock: Clock, store: Store, k8s_minor: int) -> None:
+    def __init__(self, pods: Pods, events: Events, clock: Clock, store: Store, k8s_minor: int,
+                 default_duration: float = 10.0) -> None:
         self.pods = pods
+        self.default_duration = default_duration
         self.events = events
         self.clock = clock
         self.minor = k8s_minor
@@ -103,7 +149,9 @@ class Kubelet:
 
     def heard(self, how: str, pod: dict) -> None:
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
-        if how == "deleted":
+        if how == "posted":
+            self.start_posted(pod)
+        elif how == "deleted":
             self.clock.cancel(self._pending.pop(key, None))
             self.plans.delete(*key)
             self._wake(key)
@@ -115,6 +163,20 @@ class Kubelet:
                     self._event(pod, "Normal", "Killing", f"Stopping container {container['name']}",
                                 container["name"])
                 self._schedule_at(key, self.clock.later(min(grace, KILL_SECONDS)), "kill")
+
+    def start_posted(self, pod: dict) -> None:
+        """A pod a client created runs as its own annotations say (duration-seconds, exit-code, logs); it ends
+        with exit code 0 unless told otherwise, whatever its restartPolicy (OnFailure restarts a failing one)."""
+        meta = pod["metadata"]
+        annotations = meta.get("annotations") or {}
+        code = annotated_int(annotations.get(EXIT_CODE_ANNOTATION), 0)
+        logs = {}
+        for container in pod["spec"]["containers"]:
+            text = annotations.get(f"{LOGS_ANNOTATION}.{container['name']}", annotations.get(LOGS_ANNOTATION))
+            logs[container["name"]] = default_log(container, code) if text is None else str(text).splitlines()
+        duration = run_time(annotations.get(DURATION_ANNOTATION), self.default_duration,
+                            f"pod {meta['namespace']}/{meta['name']}")
+        self.start(pod, duration, [code], logs)
 
     # --- scheduling --------------------------------------------------------------------------------
 

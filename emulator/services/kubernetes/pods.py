@@ -1,24 +1,33 @@
 """The Pod registry: core/v1 Pods the Job controller creates, their writes, graceful deletion and watch events.
 
-Pods are made by the emulator's controllers only (no client POST); clients read, list, watch and
-delete them. Each write gets a new resourceVersion and a watch event; listeners (the Job
-controller, the kubelet) hear every write, as their informers would.
+The Job controller makes Pods; clients may also POST them (validated, generateName, dryRun) and
+read, list, watch, evict and delete them. At most `limit` Pods are stored: one more is refused with
+403 Forbidden "exceeded quota", as a ResourceQuota on pods would. Each write gets a new
+resourceVersion and a watch event; listeners (the Job controller, the kubelet) hear every write, as
+their informers would ("posted" for a Pod a client created).
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 from emulator.core.clock import rfc3339
 
 from emulator.services.protocol import Core
-from emulator.services.kubernetes import errors
+from emulator.services.kubernetes import errors, strategy, validation
+from emulator.services.kubernetes.errors import FieldError
 from emulator.services.kubernetes.filters import Predicate
 from emulator.services.kubernetes.registry import page
 from emulator.services.kubernetes.watch import WatchHub
 
 TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking"
 MAX_GENERATE_PREFIX = 58  # the apiserver cuts generateName to this before adding 5 random characters
-# What a listener hears: "created", "updated" (any write that keeps it), "deleted" (it is gone).
+MAX_PODS = 100_000  # Pods stored at most; one more is refused with 403 "exceeded quota"
+QUOTA = "emulator-pods"  # the name the refusal gives the quota
+DISRUPTION_TARGET = "DisruptionTarget"
+POD_RESTART_POLICIES = ["Always", "OnFailure", "Never"]
+# What a listener hears: "created" (by a controller), "posted" (by a client), "updated" (any write that keeps it),
+# "deleted" (it is gone).
 PodListener = Callable[[str, dict], None]
 
 
@@ -37,34 +46,38 @@ def terminal(pod: dict) -> bool:
 class Pods:
     """core/v1 Pods in the store, with an index by controller uid so a Job's pods are found without a scan."""
 
-    def __init__(self, core: Core, hub: WatchHub) -> None:
+    def __init__(self, core: Core, hub: WatchHub, limit: int = MAX_PODS) -> None:
         self.core = core
         self.hub = hub
+        self.limit = limit
         self.items = core.store.collection("pods")
         self.listeners: list[PodListener] = []
         self._owned: dict[str, set[tuple[str, str]]] = {}
+        self._orphans: dict[str, set[tuple[str, str]]] = {}  # namespace -> pods without a controller
 
     def reset(self) -> None:
         self._owned.clear()
+        self._orphans.clear()
 
     def reindex(self) -> None:
         """Rebuild the owner index from the store (after a restore)."""
         self._owned.clear()
+        self._orphans.clear()
         for key, pod in self.items.scan():
             self._index(key, pod)
 
     def _index(self, key: tuple[str, str], pod: dict) -> None:
         uid = owner_uid(pod)
-        if uid is not None:
-            self._owned.setdefault(uid, set()).add(key)
+        self._owned.setdefault(uid, set()).add(key) if uid is not None else \
+            self._orphans.setdefault(key[0], set()).add(key)
 
     def _unindex(self, key: tuple[str, str], pod: dict) -> None:
         uid = owner_uid(pod)
-        owned = self._owned.get(uid) if uid else None
+        owned = self._owned.get(uid) if uid else self._orphans.get(key[0])
         if owned is not None:
             owned.discard(key)
             if not owned:
-                del self._owned[uid]
+                del (self._owned if uid else self._orphans)[uid or key[0]]
 
     # --- reads -----------------------------------------------------------------------------------
 
@@ -81,24 +94,74 @@ class Pods:
         return sorted((p for p in pods if p is not None), key=lambda p: (p["metadata"]["creationTimestamp"],
                                                                          p["metadata"]["name"]))
 
+    def orphans(self, namespace: str) -> list[dict]:
+        """The pods of a namespace that no controller owns (what a controller may adopt)."""
+        pods = [self.items.get(*key) for key in self._orphans.get(namespace) or ()]
+        return sorted((p for p in pods if p is not None), key=lambda p: p["metadata"]["name"])
+
     def page(self, namespace: str | None, predicate: Predicate | None, limit: int, token: str | None):
         return page(self.items, self.core.store.revision, namespace, predicate, limit, token)
 
     # --- writes ----------------------------------------------------------------------------------
 
     def create(self, pod: dict) -> dict:
-        """Store a new pod made by a controller: its name from generateName, uid, creation time."""
+        """Store a new pod made by a controller: its name from generateName, uid, creation time; 403 past the bound."""
         meta = pod["metadata"]
-        namespace = meta["namespace"]
-        prefix = meta["generateName"][:MAX_GENERATE_PREFIX]
-        name = prefix + self.core.ids.suffix()
-        while self.items.get(namespace, name) is not None:  # RetryGenerateName
-            name = prefix + self.core.ids.suffix()
-        pod["metadata"] = {"name": name, "generateName": meta["generateName"], "namespace": namespace,
-                           "uid": self.core.ids.uuid4(), "resourceVersion": "", "generation": 1,
-                           "creationTimestamp": self.core.clock.stamp(),
-                           **{k: v for k, v in meta.items() if k not in ("name", "generateName", "namespace")}}
+        self._check_room(meta.get("name") or meta["generateName"])
+        pod["metadata"] = self._system_meta(meta)
         return self._commit(pod, None)
+
+    def _check_room(self, name: str) -> None:
+        used = len(self.items)
+        if used >= self.limit:
+            raise errors.forbidden(f'pods "{name}" is forbidden: exceeded quota: {QUOTA}, requested: pods=1, '
+                                   f'used: pods={used}, limited: pods={self.limit}', {"name": name, "kind": "pods"})
+
+    def _system_meta(self, meta: dict) -> dict:
+        """The metadata with the server's fields: a name from generateName (a clash retried), uid, times."""
+        namespace = meta["namespace"]
+        name = meta.get("name")
+        if not name:
+            prefix = meta["generateName"][:MAX_GENERATE_PREFIX]
+            name = prefix + self.core.ids.suffix()
+            while self.items.get(namespace, name) is not None:  # RetryGenerateName
+                name = prefix + self.core.ids.suffix()
+        head = {"name": name, **({"generateName": meta["generateName"]} if meta.get("generateName") else {}),
+                "namespace": namespace, "uid": self.core.ids.uuid4(), "resourceVersion": "", "generation": 1,
+                "creationTimestamp": self.core.clock.stamp()}
+        return {**head, **{k: v for k, v in meta.items() if k not in ("name", "generateName", "namespace", "uid",
+                                                                      "resourceVersion", "generation",
+                                                                      "creationTimestamp", "deletionTimestamp",
+                                                                      "deletionGracePeriodSeconds", "managedFields",
+                                                                      "selfLink")}}
+
+    def post(self, namespace: str, body: dict, dry_run: bool, namespace_exists: bool) -> dict:
+        """POST by a client: validated as the apiserver does, defaulted, stored (unless dryRun); 409, 403, 422."""
+        meta = dict(body.get("metadata") or {})
+        if meta.get("namespace") and meta["namespace"] != namespace:
+            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
+                                     "the request")
+        if meta.get("resourceVersion"):
+            raise errors.unclassified("resourceVersion should not be set on objects to be created")
+        if not namespace_exists:
+            raise errors.not_found(namespace, "namespaces", "")
+        meta["namespace"] = namespace
+        spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+        shown = meta.get("name") or meta.get("generateName") or ""
+        problems = validation.object_meta_errors(
+            {**meta, "name": meta.get("name") or (meta.get("generateName") or "") + "x"}, namespaced=True)
+        problems += pod_spec_errors(spec)
+        if problems:
+            raise errors.invalid(shown, problems, kind="Pod", group="")
+        if meta.get("name") and self.items.get(namespace, meta["name"]) is not None:
+            raise errors.already_exists(meta["name"], "pods", "")
+        self._check_room(shown)
+        spec = defaulted_pod_spec(spec)
+        pod = {"metadata": self._system_meta(meta), "spec": spec,
+               "status": {"phase": "Pending", "qosClass": qos_class(spec)}}
+        if dry_run:
+            return pod
+        return self._commit(pod, None, "posted")
 
     def load_fixture(self, document: dict) -> None:
         """A fixture Pod, stored as given; the server fields it lacks are generated."""
@@ -153,12 +216,34 @@ class Pods:
             return {**old, "metadata": meta}
         return self._commit({**old, "metadata": meta}, old)  # gone at once with grace 0 and no finalizers
 
+    def evict(self, namespace: str, name: str, eviction: dict, dry_run: bool) -> None:
+        """POST pods/{name}/eviction (no PodDisruptionBudgets here, so it is always allowed): the pod gets the
+        DisruptionTarget condition (reason EvictionByEvictionAPI), then is deleted with the eviction's options."""
+        if (eviction.get("metadata") or {}).get("name") != name:
+            raise errors.bad_request("name in URL does not match name in Eviction object")
+        options = eviction.get("deleteOptions") or {}
+        dry_run = dry_run or "All" in (options.get("dryRun") or [])
+        pod = self.get(namespace, name)
+        grace = options.get("gracePeriodSeconds")
+        if grace is not None and not isinstance(grace, int):
+            raise errors.bad_request(f'invalid value "{grace}" for gracePeriodSeconds')
+        if not dry_run and not pod["metadata"].get("deletionTimestamp"):
+            condition = {"type": DISRUPTION_TARGET, "status": "True", "lastProbeTime": None,
+                         "lastTransitionTime": self.core.clock.stamp(), "reason": "EvictionByEvictionAPI",
+                         "message": "Eviction API: evicting"}
+            old = [c for c in pod["status"].get("conditions") or () if c["type"] == DISRUPTION_TARGET]
+            if old and old[0]["status"] == "True":
+                condition["lastTransitionTime"] = old[0]["lastTransitionTime"]
+            kept = [c for c in pod["status"].get("conditions") or () if c["type"] != DISRUPTION_TARGET]
+            pod = self.write({**pod, "status": {**pod["status"], "conditions": kept + [condition]}}, pod)
+        self.delete(namespace, name, grace, options.get("preconditions"), dry_run)
+
     def finish_deletion(self, pod: dict) -> dict:
         """The kubelet's final delete with grace 0, once the containers stopped: gone unless finalizers hold it."""
         meta = {**pod["metadata"], "deletionGracePeriodSeconds": 0}
         return self._commit({**pod, "metadata": meta}, pod)
 
-    def _commit(self, pod: dict, old: dict | None) -> dict:
+    def _commit(self, pod: dict, old: dict | None, how: str = "created") -> dict:
         meta = pod["metadata"]
         key = (meta["namespace"], meta["name"])
         revision = self.core.store.next_revision()
@@ -176,7 +261,7 @@ class Pods:
         self.items.put(*key, pod)
         self._index(key, pod)
         self.hub.publish("ADDED" if old is None else "MODIFIED", pod, old, revision)
-        self._tell("created" if old is None else "updated", pod)
+        self._tell(how if old is None else "updated", pod)
         return pod
 
     def _tell(self, how: str, pod: dict) -> None:
@@ -189,3 +274,62 @@ class Pods:
             meta.pop("finalizers", None)
             self._commit({**pod, "metadata": meta}, pod)
 
+
+
+def pod_spec_errors(spec: dict) -> list[FieldError]:
+    """The checks of a posted Pod's spec that clients meet first: containers with a unique name and an image,
+    a known restartPolicy."""
+    problems: list[FieldError] = []
+    containers = spec.get("containers") if isinstance(spec.get("containers"), list) else []
+    if not containers:
+        problems.append(FieldError.required("spec.containers"))
+    seen: set[str] = set()
+    for index, container in enumerate(containers):
+        field = f"spec.containers[{index}]"
+        container = container if isinstance(container, dict) else {}
+        name = container.get("name") or ""
+        if not name:
+            problems.append(FieldError.required(f"{field}.name"))
+        else:
+            problems += validation.dns_label_errors(f"{field}.name", name)
+            if name in seen:
+                problems.append(FieldError.duplicate(f"{field}.name", name))
+            seen.add(name)
+        if not container.get("image"):
+            problems.append(FieldError.required(f"{field}.image"))
+    policy = spec.get("restartPolicy")
+    if policy is not None and policy not in POD_RESTART_POLICIES:
+        problems.append(FieldError.not_supported("spec.restartPolicy", policy, POD_RESTART_POLICIES))
+    return problems
+
+
+def defaulted_pod_spec(template_spec: dict) -> dict:
+    """A pod spec with the apiserver's defaults and the admission plugins' (service account, tolerations,
+    priority), as a created Pod stores it."""
+    spec = copy.deepcopy(template_spec)
+    spec.setdefault("restartPolicy", "Always")
+    strategy.default_pod_spec(spec)
+    spec.setdefault("serviceAccountName", "default")
+    spec.setdefault("serviceAccount", spec["serviceAccountName"])
+    spec.setdefault("enableServiceLinks", True)
+    spec.setdefault("priority", 0)
+    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    spec.setdefault("tolerations", [
+        {"key": f"node.kubernetes.io/{taint}", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
+        for taint in ("not-ready", "unreachable")])
+    return spec
+
+
+def qos_class(spec: dict) -> str:
+    """BestEffort without requests or limits; Guaranteed when every container's cpu and memory requests equal
+    its limits; Burstable otherwise."""
+    containers = spec.get("containers") or []
+    resources = [c.get("resources") or {} for c in containers]
+    if not any(r.get("requests") or r.get("limits") for r in resources):
+        return "BestEffort"
+    for r in resources:
+        limits = r.get("limits") or {}
+        requests = {**limits, **(r.get("requests") or {})}  # a request left out defaults to its limit
+        if not all(limits.get(k) and requests.get(k) == limits.get(k) for k in ("cpu", "memory")):
+            return "Burstable"
+    return "Guaranteed"

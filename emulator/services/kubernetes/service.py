@@ -45,7 +45,8 @@ class KubernetesService(ServiceDefaults):
         for registry in (self.jobs, self.pods, self.events):  # the namespace controller's part
             self.namespaces.on_delete.append(registry.delete_namespace_contents)
         self.version = KubeVersion.parse(settings.kubernetes_version)
-        self.kubelet = Kubelet(self.pods, self.events, core.clock, core.store, self.version.minor)
+        self.kubelet = Kubelet(self.pods, self.events, core.clock, core.store, self.version.minor,
+                              settings.job_duration)  # (#15: bare Pods run for the default too)
         self.controller = JobController(self.jobs, self.pods, self.kubelet, self.events, core.clock, core.store,
                                         settings.job_duration)
         self.collector = GarbageCollector(self.jobs, self.pods)
@@ -64,7 +65,7 @@ class KubernetesService(ServiceDefaults):
     def add_routes(self, router: web.UrlDispatcher) -> None:
         tables = Tables(self.version, self.core.clock.now)
         routes.add_routes(router, JobHandlers(self.jobs, self.hub, tables), NamespaceHandlers(self.namespaces, tables),
-                          PodHandlers(self.pods, self.kubelet), EventHandlers(self.events),
+                          PodHandlers(self.pods, self.kubelet, self.namespaces), EventHandlers(self.events),
                           self.version.document(), Documents(self.version.git_version), self.core.clock.now)
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:

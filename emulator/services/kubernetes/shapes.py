@@ -34,6 +34,11 @@ def new_namespace(name: str, uid: str, now: str, labels: dict | None = None, ann
     return {"metadata": meta, "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}
 
 
+def success_status(code: int) -> dict[str, Any]:
+    """The Status a subresource create answers with when it returns no object (pods/eviction)."""
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": code}
+
+
 def pod_body(pod: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "Pod", "apiVersion": "v1", **pod}
 

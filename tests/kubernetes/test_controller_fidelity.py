@@ -1,0 +1,173 @@
+"""The Job controller as kube-controller-manager runs it, in the details clients and people notice: Pods a client
+posts (validation, generateName, bound, adoption), evictions with DisruptionTarget, slow-start creation with
+FailedCreate and the API back-off, the two-step uncountedTerminatedPods, TooManySucceededPods and event aggregation."""
+from __future__ import annotations
+
+from emulator.runtime.emulator import EMULATOR
+
+from kube_support import JOBS, advance, create
+
+PODS = "/api/v1/namespaces/default/pods"
+EVENTS = "/api/v1/namespaces/default/events"
+
+
+def job(name: str, annotations: dict | None = None, labels: dict | None = None, **spec) -> dict:
+    meta = {"name": name, **({"annotations": annotations} if annotations else {})}
+    template = {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}
+    if labels:
+        template["metadata"] = {"labels": labels}
+    return {"metadata": meta, "spec": {"template": template, **spec}}
+
+
+def bare_pod(name: str | None = None, labels: dict | None = None, **meta) -> dict:
+    metadata = {**({"name": name} if name else {}), **({"labels": labels} if labels else {}), **meta}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
+            "spec": {"containers": [{"name": "app", "image": "busybox:1.36"}], "restartPolicy": "Never"}}
+
+
+async def post_pod(client, body: dict, code: int = 201, **query) -> dict:
+    response = await client.post(PODS, json=body, params=query)
+    assert response.status == code, await response.text()
+    return await response.json()
+
+
+async def pods(client, **query) -> list[dict]:
+    return (await (await client.get(PODS, params=query)).json())["items"]
+
+
+async def events(client, reason: str | None = None) -> list[dict]:
+    items = (await (await client.get(EVENTS)).json())["items"]
+    return [e for e in items if reason is None or e["reason"] == reason]
+
+
+async def status_of(client, name: str) -> dict:
+    return (await (await client.get(f"{JOBS}/{name}/status")).json())["status"]
+
+
+def service(client):
+    return client.app[EMULATOR].services["kubernetes"]
+
+
+# --- Pods a client posts -------------------------------------------------------------------------------------------
+
+async def test_a_posted_pod_is_defaulted_runs_on_the_clock_and_has_a_log(client):
+    created = await post_pod(client, bare_pod("solo"))
+    assert created["kind"] == "Pod" and created["metadata"]["name"] == "solo"
+    assert created["metadata"]["generation"] == 1 and created["metadata"]["uid"]
+    assert created["status"] == {"phase": "Pending", "qosClass": "BestEffort"}
+    spec = created["spec"]
+    assert spec["serviceAccountName"] == "default" and spec["terminationGracePeriodSeconds"] == 30
+    assert spec["containers"][0]["imagePullPolicy"] == "IfNotPresent"
+    await advance(client, 1)
+    running = await (await client.get(f"{PODS}/solo")).json()
+    assert running["status"]["phase"] == "Running" and running["spec"]["nodeName"]
+    await advance(client, 10)
+    done = await (await client.get(f"{PODS}/solo")).json()
+    assert done["status"]["phase"] == "Succeeded"
+    assert done["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 0
+    log = await (await client.get(f"{PODS}/solo/log")).text()
+    assert log == "container app (image busybox:1.36) started\ncontainer app completed\n"
+
+
+async def test_a_posted_pod_takes_a_generated_name_and_a_dry_run_stores_nothing(client):
+    named = await post_pod(client, bare_pod(generateName="batch-"))
+    assert named["metadata"]["name"].startswith("batch-") and len(named["metadata"]["name"]) == 11
+    assert named["metadata"]["generateName"] == "batch-"
+    dry = await post_pod(client, bare_pod("ghost"), dryRun="All")
+    assert dry["metadata"]["name"] == "ghost"
+    assert (await client.get(f"{PODS}/ghost")).status == 404
+    assert [p["metadata"]["name"] for p in await pods(client)] == [named["metadata"]["name"]]
+
+
+async def test_a_posted_pod_is_refused_as_the_apiserver_refuses_it(client, kube):
+    await post_pod(client, bare_pod("twice"))
+    await kube.expect(await client.post(PODS, json=bare_pod("twice")), 409, "AlreadyExists",
+                      'pods "twice" already exists')
+    no_containers = bare_pod("empty")
+    no_containers["spec"]["containers"] = []
+    body = await kube.expect(await client.post(PODS, json=no_containers), 422, "Invalid",
+                             'Pod "empty" is invalid: spec.containers: Required value')
+    assert body["details"] == {"name": "empty", "kind": "Pod", "causes": [
+        {"reason": "FieldValueRequired", "message": "Required value", "field": "spec.containers"}]}
+    odd = bare_pod("Bad_Name")
+    odd["spec"]["restartPolicy"] = "Sometimes"
+    body = await kube.expect(await client.post(PODS, json=odd), 422, "Invalid")
+    assert [c["field"] for c in body["details"]["causes"]] == ["metadata.name", "spec.restartPolicy"]
+    await kube.expect(await client.post("/api/v1/namespaces/nowhere/pods", json=bare_pod("x")), 404, "NotFound",
+                      'namespaces "nowhere" not found')
+
+
+async def test_pods_past_the_bound_are_refused_with_the_quota_message(client, kube):
+    service(client).pods.limit = 2
+    await post_pod(client, bare_pod("a"))
+    await post_pod(client, bare_pod("b"))
+    body = await kube.expect(await client.post(PODS, json=bare_pod("c")), 403, "Forbidden",
+                             'pods "c" is forbidden: exceeded quota: emulator-pods, requested: pods=1, '
+                             'used: pods=2, limited: pods=2')
+    assert body["details"] == {"name": "c", "kind": "pods"}
+
+
+async def test_a_job_adopts_a_matching_orphan_pod_as_claim_pods_does_but_not_one_another_controller_owns(client):
+    await post_pod(client, bare_pod("stray", {"team": "x"}))
+    owner = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "0b7f6a0e-1111-2222-3333-444455556666",
+             "controller": True}
+    await post_pod(client, bare_pod("owned", {"team": "x"}, ownerReferences=[owner]))
+    await post_pod(client, bare_pod("other", {"team": "y"}))
+    created = await create(client, job("claim", labels={"team": "x"}, manualSelector=True,
+                                       selector={"matchLabels": {"team": "x"}}))
+    await advance(client, 0)
+    by_name = {p["metadata"]["name"]: p["metadata"] for p in await pods(client)}
+    assert set(by_name) == {"stray", "owned", "other"}  # the orphan counts as the job's one active pod
+    assert by_name["stray"]["ownerReferences"] == [{"apiVersion": "batch/v1", "kind": "Job", "name": "claim",
+                                                    "uid": created["metadata"]["uid"], "controller": True,
+                                                    "blockOwnerDeletion": True}]
+    assert by_name["stray"]["finalizers"] == ["batch.kubernetes.io/job-tracking"]
+    assert by_name["owned"]["ownerReferences"] == [owner] and "ownerReferences" not in by_name["other"]
+    assert (await status_of(client, "claim"))["active"] == 1
+    assert await events(client, "SuccessfulCreate") == []
+    await advance(client, 11)  # the orphan runs its 10 s and succeeds: the job completes on it
+    status = await status_of(client, "claim")
+    assert status["succeeded"] == 1 and [c["type"] for c in status["conditions"]] == ["SuccessCriteriaMet", "Complete"]
+
+
+# --- Eviction and DisruptionTarget -----------------------------------------------------------------------------------
+
+async def test_an_eviction_marks_the_pod_as_disrupted_so_an_ignore_rule_spares_the_job(client, kube):
+    policy = {"rules": [{"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]}]}
+    await create(client, job("evicted", {"cloud-job-emulator/duration-seconds": "100"}, backoffLimit=0,
+                             podFailurePolicy=policy))
+    await advance(client, 2)
+    [pod] = await pods(client)
+    name = pod["metadata"]["name"]
+    await kube.expect(await client.post(f"{PODS}/{name}/eviction", json={"metadata": {"name": "other"}}), 400,
+                      "BadRequest", "name in URL does not match name in Eviction object")
+    response = await client.post(f"{PODS}/{name}/eviction", json={
+        "apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name, "namespace": "default"}})
+    assert response.status == 201, await response.text()
+    assert await response.json() == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                                     "code": 201}
+    evicting = await (await client.get(f"{PODS}/{name}")).json()
+    assert evicting["metadata"]["deletionTimestamp"] and evicting["status"]["conditions"][-1] == {
+        "type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
+        "lastTransitionTime": "2026-01-01T00:00:02Z", "reason": "EvictionByEvictionAPI",
+        "message": "Eviction API: evicting"}
+    await advance(client, 1)  # killed: Failed with exit 143, the condition kept (first, as the kubelet keeps it)
+    status = await status_of(client, "evicted")
+    assert status.get("failed", 0) == 0 and status["active"] == 1  # ignored, and replaced
+    assert not any(c["type"] == "Failed" for c in status.get("conditions", []))
+    names = [p["metadata"]["name"] for p in await pods(client)]
+    assert name not in names and len(names) == 1
+    await kube.expect(await client.post(f"{PODS}/gone/eviction", json={"metadata": {"name": "gone"}}), 404,
+                      "NotFound", 'pods "gone" not found')
+
+
+async def test_a_plain_delete_adds_no_disruption_target_so_the_same_job_fails(client):
+    policy = {"rules": [{"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]}]}
+    await create(client, job("deleted", {"cloud-job-emulator/duration-seconds": "100"}, backoffLimit=0,
+                             podFailurePolicy=policy))
+    await advance(client, 2)
+    [pod] = await pods(client)
+    assert (await client.delete(f"{PODS}/{pod['metadata']['name']}")).status == 200
+    await advance(client, 1)
+    status = await status_of(client, "deleted")
+    assert status["failed"] == 1 and status["conditions"][-1]["type"] == "Failed"
