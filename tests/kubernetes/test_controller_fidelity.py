@@ -171,3 +171,48 @@ async def test_a_plain_delete_adds_no_disruption_target_so_the_same_job_fails(cl
     await advance(client, 1)
     status = await status_of(client, "deleted")
     assert status["failed"] == 1 and status["conditions"][-1]["type"] == "Failed"
+
+
+# --- Slow start, FailedCreate, the API back-off ----------------------------------------------------------------------
+
+async def test_pods_are_created_in_slow_start_batches_and_a_refused_batch_waits_for_the_api_back_off(client):
+    service(client).pods.limit = 8
+    for name in ("a", "b", "c"):
+        await post_pod(client, bare_pod(name))
+    await create(client, job("wide", {"cloud-job-emulator/duration-seconds": "100"}, parallelism=10, completions=10))
+    await advance(client, 0)
+    # batches 1 and 2 fit; of the batch of 4, two are refused; the last 3 are not tried (slowStartBatch)
+    assert len(await pods(client, labelSelector="job-name=wide")) == 5
+    message = ('Error creating: pods "wide-" is forbidden: exceeded quota: emulator-pods, requested: pods=1, '
+               'used: pods=8, limited: pods=8')
+    [refused] = await events(client, "FailedCreate")
+    assert (refused["type"], refused["message"], refused["count"]) == ("Warning", message, 2)
+    assert (await status_of(client, "wide"))["active"] == 5
+    for name in ("a", "b", "c"):
+        assert (await client.delete(f"{PODS}/{name}", params={"gracePeriodSeconds": "0"})).status == 200
+    await advance(client, 0.5)  # within the 1 s API back-off: nothing tried
+    assert len(await pods(client)) == 5
+    await advance(client, 0.5)  # the requeue: batches 1 and 2 fill the room, the next batch of 2 is refused
+    made = await pods(client, labelSelector="job-name=wide")
+    assert sorted(p["metadata"]["creationTimestamp"][-3:] for p in made) == ["00Z"] * 5 + ["01Z"] * 3
+    [refused] = await events(client, "FailedCreate")
+    assert refused["count"] == 4
+    await advance(client, 1.5)  # the second failure in a row doubles the back-off: next try at 3 s
+    assert (await events(client, "FailedCreate"))[0]["count"] == 4
+    await advance(client, 0.5)
+    assert (await events(client, "FailedCreate"))[0]["count"] == 5
+    assert (await status_of(client, "wide"))["active"] == 8
+
+
+async def test_more_successes_than_completions_are_reported_as_too_many_succeeded_pods(client):
+    for name in ("done-1", "done-2"):
+        await post_pod(client, bare_pod(name, {"batch": "late"}))
+    await advance(client, 11)  # both ran and succeeded before any job claimed them
+    await create(client, job("late", labels={"batch": "late"}, manualSelector=True, completions=1,
+                             selector={"matchLabels": {"batch": "late"}}))
+    await advance(client, 0)
+    status = await status_of(client, "late")
+    assert status["succeeded"] == 2 and status["conditions"][-1]["type"] == "Complete"
+    reasons = [(e["type"], e["reason"], e["message"]) for e in await events(client) if e["involvedObject"]["kind"] == "Job"]
+    assert reasons == [("Warning", "TooManySucceededPods", "Too many succeeded pods running after completion count reached"),
+                       ("Normal", "Completed", "Job completed")]

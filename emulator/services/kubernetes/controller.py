@@ -42,6 +42,8 @@ FAILURE_COUNT = "batch.kubernetes.io/job-index-failure-count"
 IGNORED_COUNT = "batch.kubernetes.io/job-index-ignored-failure-count"
 BACKOFF_BASE, BACKOFF_CAP = 10.0, 600.0  # DefaultJobPodFailureBackOff, MaxJobPodFailureBackOff (job_controller.go)
 MAX_CREATES = 500  # MaxPodCreateDeletePerSync
+SLOW_START_INITIAL_BATCH = 1  # controller.SlowStartInitialBatchSize
+API_BACKOFF_BASE, API_BACKOFF_CAP = 1.0, 60.0  # DefaultJobApiBackOff, MaxJobApiBackOff: requeue after a failed sync
 Key = tuple[str, str]
 log = logging.getLogger("emulator.kubernetes")
 
@@ -74,6 +76,11 @@ def backoff_delay(failures: int) -> float:
     if failures <= 0:
         return 0.0
     return min(BACKOFF_BASE * 2 ** min(failures - 1, 30), BACKOFF_CAP)
+
+
+def api_backoff(failures: int) -> float:
+    """Seconds before a job whose sync failed `failures` times in a row is synced again."""
+    return min(API_BACKOFF_BASE * 2 ** min(max(failures, 1) - 1, 30), API_BACKOFF_CAP)
 
 
 def _condition(kind: str, status: str, reason: str, message: str, now: str) -> dict:
@@ -434,6 +441,9 @@ class JobController:
             if not terminating:
                 conditions.append(_condition("Complete", "True", met["reason"], met["message"], stamp))
                 status["completionTime"] = stamp
+                if completions is not None and succeeded > completions:
+                    self._record(job, "Warning", "TooManySucceededPods",
+                                 "Too many succeeded pods running after completion count reached")
                 self._record(job, "Normal", "Completed", "Job completed")
             self._write(key, job, status, conditions, active, terminating, run, attempts, split=True)
             return
@@ -451,7 +461,10 @@ class JobController:
             wait_until = None
             if run["failures"]:
                 wait_until = parse_rfc3339(run["last_failure"]) + timedelta(seconds=backoff_delay(run["failures"]))
-            if wait_until is not None and now < wait_until:
+            retry_at = parse_rfc3339(run["api_retry_at"]) if run.get("api_retry_at") else None
+            if retry_at is not None and now < retry_at:  # the work queue's rate limiter after a failed sync
+                self._queue(key, retry_at)
+            elif wait_until is not None and now < wait_until:
                 self._queue(key, wait_until)
             else:
                 if indexed:
@@ -460,8 +473,16 @@ class JobController:
                             and i not in busy][:want - len(active) - (0 if early else len(terminating))]
                 else:
                     free = [None] * (want - len(active) - (0 if early else len(terminating)))
-                for index in free[:MAX_CREATES]:
-                    active.append(self._create_pod(job, run, attempts, index))
+                created, refused = self._slow_start(job, run, attempts, free[:MAX_CREATES])
+                active += created
+                if refused:  # the sync failed: requeued with the API back-off (1 s doubling, 1 min cap)
+                    run["api_failures"] = run.get("api_failures", 0) + 1
+                    retry = now + timedelta(seconds=api_backoff(run["api_failures"]))
+                    run["api_retry_at"] = retry.isoformat()
+                    self._queue(key, retry)
+                else:
+                    run.pop("api_failures", None)
+                    run.pop("api_retry_at", None)
         self._write(key, job, status, conditions, active, terminating, run, attempts)
 
     def _claim_orphans(self, job: dict) -> bool:
@@ -527,13 +548,32 @@ class JobController:
             for hook in self.on_finished:
                 hook(written)
 
+    def _slow_start(self, job: dict, run: dict, attempts: dict, indexes: list) -> tuple[list[dict], int]:
+        """Create pods in batches of 1, 2, 4, ... (slowStartBatch); a batch with a refused create is the last one
+        tried. Each refusal is a FailedCreate event. The pods made, and how many creates were refused."""
+        made: list[dict] = []
+        position, size = 0, min(len(indexes), SLOW_START_INITIAL_BATCH)
+        while position < len(indexes):
+            refused = 0
+            for index in indexes[position:position + size]:
+                try:
+                    made.append(self._create_pod(job, run, attempts, index))
+                except ApiError as error:
+                    refused += 1
+                    self._record(job, "Warning", "FailedCreate", f"Error creating: {error.message}")
+            position += size
+            if refused:
+                return made, refused
+            size = min(2 * size, len(indexes) - position)
+        return made, 0
+
     def _create_pod(self, job: dict, run: dict, attempts: dict, index: int | None) -> dict:
         script = self._script(job)
         attempt = attempts.get(str(index) if index is not None else "all", 0)
-        attempts[str(index) if index is not None else "all"] = attempt + 1
         fails = script["always_fail"] or attempt < script["fail_attempts"] or index in script["failed_indexes"]
         pod = new_pod(job, index, attempts.get(f"failures-{index}", 0), attempts.get(f"ignored-{index}", 0))
-        pod = self.pods.create(pod)
+        pod = self.pods.create(pod)  # 403 past the pod bound
+        attempts[str(index) if index is not None else "all"] = attempt + 1
         annotations = job["metadata"].get("annotations") or {}
         logs = {}
         for container in pod["spec"]["containers"]:
