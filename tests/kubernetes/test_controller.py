@@ -98,8 +98,9 @@ async def test_active_deadline_gives_deadline_exceeded(client):
     assert condition_types(target) == [("FailureTarget", "True", "DeadlineExceeded")] and target["terminating"] == 1
     await advance(client, 1)  # the pod's container is killed a second after the DELETE
     status = await status_of(client, "slow")
-    # start, ready, FailureTarget, the deleted pod counted as failed (TerminatingOrFailed), Failed
-    await assert_watch_saw(client, created, "slow", [{}, {}, {}, {}, status])
+    # start, ready, FailureTarget, the deleted pod counted as failed (TerminatingOrFailed) in two writes (its UID
+    # in uncountedTerminatedPods, then in `failed`), Failed
+    await assert_watch_saw(client, created, "slow", [{}, {}, {}, {}, {}, status])
     assert condition_types(status) == [("FailureTarget", "True", "DeadlineExceeded"),
                                        ("Failed", "True", "DeadlineExceeded")]
     assert status["conditions"][1]["message"] == "Job was active longer than specified deadline"

@@ -3,6 +3,8 @@ posts (validation, generateName, bound, adoption), evictions with DisruptionTarg
 FailedCreate and the API back-off, the two-step uncountedTerminatedPods, TooManySucceededPods and event aggregation."""
 from __future__ import annotations
 
+import json
+
 from emulator.runtime.emulator import EMULATOR
 
 from kube_support import JOBS, advance, create
@@ -216,3 +218,39 @@ async def test_more_successes_than_completions_are_reported_as_too_many_succeede
     reasons = [(e["type"], e["reason"], e["message"]) for e in await events(client) if e["involvedObject"]["kind"] == "Job"]
     assert reasons == [("Warning", "TooManySucceededPods", "Too many succeeded pods running after completion count reached"),
                        ("Normal", "Completed", "Job completed")]
+
+
+# --- uncountedTerminatedPods ---------------------------------------------------------------------------------------
+
+async def job_writes(client, since: str, name: str, count: int) -> list[dict]:
+    """The job objects of the first `count` watch events after `since`."""
+    response = await client.get(f"{JOBS}?watch=true&resourceVersion={since}&fieldSelector=metadata.name={name}")
+    lines = [await response.content.readline() for _ in range(count)]
+    response.close()
+    return [json.loads(line)["object"] for line in lines]
+
+
+async def test_a_finished_pod_is_counted_in_two_writes_with_its_finalizer_removed_between(client):
+    created = await create(client, job("two", {"cloud-job-emulator/fail-attempts": "1",
+                                               "cloud-job-emulator/duration-seconds": "2"}))
+    await advance(client, 3)  # the first pod fails at 3 s
+    [failed_pod] = await pods(client)
+    uid = failed_pod["metadata"]["uid"]
+    assert "finalizers" not in failed_pod["metadata"]
+    await advance(client, 10 + 3)  # the 10 s back-off, then the second pod runs 1 s + 2 s and succeeds
+    second = next(p for p in await pods(client) if p["metadata"]["uid"] != uid)
+    writes = await job_writes(client, created["metadata"]["resourceVersion"], "two", 8)
+    statuses = [w["status"] for w in writes]
+    # start, ready, failure noted, failure counted, the replacement, ready, success noted, success counted
+    assert statuses[2]["uncountedTerminatedPods"] == {"failed": [uid]} and "failed" not in statuses[2]
+    assert statuses[3]["uncountedTerminatedPods"] == {} and statuses[3]["failed"] == 1
+    noted, counted = statuses[6], statuses[7]
+    assert noted["uncountedTerminatedPods"] == {"succeeded": [second["metadata"]["uid"]]}
+    assert "succeeded" not in noted and [c["type"] for c in noted["conditions"]] == ["SuccessCriteriaMet"]
+    assert "completionTime" not in noted
+    assert counted["uncountedTerminatedPods"] == {} and counted["succeeded"] == 1 and counted["failed"] == 1
+    assert [c["type"] for c in counted["conditions"]] == ["SuccessCriteriaMet", "Complete"]
+    # the finalizer went between the two writes
+    finalized = int(second["metadata"]["resourceVersion"])
+    assert int(writes[6]["metadata"]["resourceVersion"]) < finalized < int(writes[7]["metadata"]["resourceVersion"])
+    assert "finalizers" not in second["metadata"]

@@ -320,6 +320,8 @@ class JobController:
         fail_job: tuple[str, str] | None = None
         last_success = None
         early = spec.get("podReplacementPolicy", "TerminatingOrFailed") == "TerminatingOrFailed"
+        # finished pods whose finalizer goes once their UIDs are in uncountedTerminatedPods (see _write)
+        tally = Tally(status.get("succeeded", 0), status.get("failed", 0))
         for pod in pods:
             if TRACKING_FINALIZER not in (pod["metadata"].get("finalizers") or ()):
                 continue
@@ -330,20 +332,22 @@ class JobController:
                 if _has(conditions, "SuccessCriteriaMet"):
                     pass
                 elif indexed:
-                    if index not in completed:
+                    if index not in completed:  # recorded in completedIndexes, not by UID
                         completed.add(index)
                         succeeded += 1
                 else:
                     succeeded += 1
+                    tally.succeeded.append(pod["metadata"]["uid"])
                 last_success = max(last_success or "", finished_at(pod))
             else:
                 action, message = match_pod_failure_policy(spec.get("podFailurePolicy"), pod)
                 if action == "Ignore":
                     if indexed and index is not None:
                         attempts[f"ignored-{index}"] = attempts.get(f"ignored-{index}", 0) + 1
-                    self.pods.remove_finalizer(pod)
+                    tally.finalized.append(pod)
                     continue
                 failed += 1
+                tally.failed.append(pod["metadata"]["uid"])
                 run["failures"] += 1
                 run["last_failure"] = max(run["last_failure"] or "", finished_at(pod))
                 if action == "FailJob" and fail_job is None:
@@ -354,7 +358,7 @@ class JobController:
                     count = annotated_int((pod["metadata"].get("annotations") or {}).get(FAILURE_COUNT), 0)
                     if action == "FailIndex" or count >= per_index:
                         failed_indexes.add(index)
-            self.pods.remove_finalizer(pod)
+            tally.finalized.append(pod)
         if last_success is not None and (run["last_failure"] is None or last_success >= run["last_failure"]):
             run["failures"] = 0
         pods = self.pods.owned_by(uid)
@@ -377,7 +381,7 @@ class JobController:
                 conditions = [c for c in conditions if c["type"] != "Suspended"]
                 conditions.append(_condition("Suspended", "True", "JobSuspended", "Job suspended", stamp))
                 self._record(job, "Normal", "Suspended", "Job suspended")
-            self._write(key, job, status, conditions, active, terminating, run, attempts)
+            self._write(key, job, status, conditions, active, terminating, run, attempts, tally)
             return
         if suspended:
             conditions = [c for c in conditions if c["type"] != "Suspended"]
@@ -418,7 +422,7 @@ class JobController:
             if not terminating:
                 conditions.append(_condition("Failed", "True", reason, message, stamp))
                 self._record(job, "Warning", reason, message)
-            self._write(key, job, status, conditions, active, terminating, run, attempts)
+            self._write(key, job, status, conditions, active, terminating, run, attempts, tally)
             return
 
         # success
@@ -445,7 +449,7 @@ class JobController:
                     self._record(job, "Warning", "TooManySucceededPods",
                                  "Too many succeeded pods running after completion count reached")
                 self._record(job, "Normal", "Completed", "Job completed")
-            self._write(key, job, status, conditions, active, terminating, run, attempts, split=True)
+            self._write(key, job, status, conditions, active, terminating, run, attempts, tally, split=True)
             return
 
         # how many pods should run
@@ -483,7 +487,7 @@ class JobController:
                 else:
                     run.pop("api_failures", None)
                     run.pop("api_retry_at", None)
-        self._write(key, job, status, conditions, active, terminating, run, attempts)
+        self._write(key, job, status, conditions, active, terminating, run, attempts, tally)
 
     def _claim_orphans(self, job: dict) -> bool:
         """Adopt the namespace's pods that no controller owns and whose labels match the job's selector (the
@@ -533,9 +537,23 @@ class JobController:
         return written
 
     def _write(self, key: Key, job: dict, status: dict, conditions: list, active: list, terminating: list,
-               run: dict, attempts: dict, split: bool = False) -> None:
+               run: dict, attempts: dict, tally: Tally, split: bool = False) -> None:
+        """Write the sync's status. With newly finished pods, in two steps as the real controller does: first
+        their UIDs in uncountedTerminatedPods (old counters, any interim condition), then, with the tracking
+        finalizers removed, the counters (and the terminal condition)."""
         status.update(active=len(active), ready=sum(1 for p in active if _ready(p)), terminating=len(terminating),
                       uncountedTerminatedPods={}, conditions=conditions)
+        terminal_new = bool(conditions) and conditions[-1]["type"] in ("Complete", "Failed") \
+            and job["status"].get("conditions") != conditions
+        if tally.succeeded or tally.failed:
+            uncounted = {kind: uids for kind, uids in (("succeeded", tally.succeeded), ("failed", tally.failed)) if uids}
+            first = {k: v for k, v in status.items() if k != "completionTime"}
+            first.update(succeeded=tally.old_succeeded, failed=tally.old_failed, uncountedTerminatedPods=uncounted,
+                         conditions=conditions[:-1] if terminal_new else conditions)
+            self._write_status(*key, first)
+            split = False
+        for pod in tally.finalized:
+            self.pods.remove_finalizer(pod)
         if split and conditions and conditions[-1]["type"] == "Complete" and job["status"].get("conditions") != \
                 conditions[:-1]:  # SuccessCriteriaMet first, then Complete (two writes, as since 1.31)
             self._write_status(*key, {k: v for k, v in status.items() if k != "completionTime"}
@@ -615,6 +633,17 @@ def selector_matches(selector: dict | None, labels: dict) -> bool:
                 or (operator == "Exists" and key not in labels) or (operator == "DoesNotExist" and key in labels):
             return False
     return bool(selector.get("matchLabels") or selector.get("matchExpressions"))
+
+
+class Tally:
+    """What one sync counts of the pods that finished since the last: the UIDs it counts as succeeded or failed,
+    the pods whose tracking finalizer it then removes, and the counters before."""
+
+    def __init__(self, succeeded: int, failed: int) -> None:
+        self.old_succeeded, self.old_failed = succeeded, failed
+        self.succeeded: list[str] = []
+        self.failed: list[str] = []
+        self.finalized: list[dict] = []
 
 
 def new_pod(job: dict, index: int | None, failures: int = 0, ignored: int = 0) -> dict:
