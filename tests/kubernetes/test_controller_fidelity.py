@@ -254,3 +254,20 @@ async def test_a_finished_pod_is_counted_in_two_writes_with_its_finalizer_remove
     finalized = int(second["metadata"]["resourceVersion"])
     assert int(writes[6]["metadata"]["resourceVersion"]) < finalized < int(writes[7]["metadata"]["resourceVersion"])
     assert "finalizers" not in second["metadata"]
+
+
+# --- active during the pod-failure back-off ------------------------------------------------------------------------
+
+async def test_active_reads_zero_while_the_controller_waits_out_the_back_off_as_manage_job_returns_it(client):
+    await create(client, job("par", {"cloud-job-emulator/duration-seconds": "100"}, parallelism=2, completions=2))
+    await advance(client, 2)
+    first, second = await pods(client)
+    assert (await client.delete(f"{PODS}/{first['metadata']['name']}")).status == 200
+    await advance(client, 0)  # counted as failed at once (TerminatingOrFailed); the replacement waits 10 s
+    status = await status_of(client, "par")
+    assert status["failed"] == 1 and "active" not in status and status["ready"] == 1  # the other pod still runs
+    await advance(client, 9.5)
+    assert "active" not in await status_of(client, "par")
+    await advance(client, 0.5)  # the back-off is over: the replacement is made and both count again
+    status = await status_of(client, "par")
+    assert status["active"] == 2 and status["ready"] == 1

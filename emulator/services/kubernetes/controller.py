@@ -470,6 +470,10 @@ class JobController:
                 self._queue(key, retry_at)
             elif wait_until is not None and now < wait_until:
                 self._queue(key, wait_until)
+                # manageJob returns 0 while it waits out the pod-failure back-off: `active` reads 0 even with
+                # pods still running (`ready` still counts them)
+                self._write(key, job, status, conditions, active, terminating, run, attempts, tally, shown_active=0)
+                return
             else:
                 if indexed:
                     busy = {pod_index(p) for p in active + ([] if early else terminating)}
@@ -537,11 +541,12 @@ class JobController:
         return written
 
     def _write(self, key: Key, job: dict, status: dict, conditions: list, active: list, terminating: list,
-               run: dict, attempts: dict, tally: Tally, split: bool = False) -> None:
+               run: dict, attempts: dict, tally: Tally, split: bool = False, shown_active: int | None = None) -> None:
         """Write the sync's status. With newly finished pods, in two steps as the real controller does: first
         their UIDs in uncountedTerminatedPods (old counters, any interim condition), then, with the tracking
         finalizers removed, the counters (and the terminal condition)."""
-        status.update(active=len(active), ready=sum(1 for p in active if _ready(p)), terminating=len(terminating),
+        status.update(active=len(active) if shown_active is None else shown_active,
+                      ready=sum(1 for p in active if _ready(p)), terminating=len(terminating),
                       uncountedTerminatedPods={}, conditions=conditions)
         terminal_new = bool(conditions) and conditions[-1]["type"] in ("Complete", "Failed") \
             and job["status"].get("conditions") != conditions
