@@ -271,3 +271,27 @@ async def test_active_reads_zero_while_the_controller_waits_out_the_back_off_as_
     await advance(client, 0.5)  # the back-off is over: the replacement is made and both count again
     status = await status_of(client, "par")
     assert status["active"] == 2 and status["ready"] == 1
+
+
+# --- event aggregation ---------------------------------------------------------------------------------------------
+
+async def test_similar_events_are_folded_as_the_event_aggregator_does_and_identical_ones_counted(client):
+    await create(client, job("many", {"cloud-job-emulator/duration-seconds": "2000"}, parallelism=12, completions=12))
+    await advance(client, 0)
+    names = sorted(p["metadata"]["name"] for p in await pods(client))
+    created = [e for e in await events(client, "SuccessfulCreate")]
+    plain = [e for e in created if not e["message"].startswith("(combined")]
+    [combined] = [e for e in created if e["message"].startswith("(combined")]
+    assert len(plain) == 9 and all(e["count"] == 1 for e in plain)  # the first 9 messages as they are
+    assert combined["count"] == 3  # the 10th, 11th and 12th folded into one
+    assert combined["message"].startswith("(combined from similar events): Created pod: many-")
+    assert combined["message"].rsplit(" ", 1)[1] in names and combined["type"] == "Normal"
+    assert combined["firstTimestamp"] == combined["lastTimestamp"] == "2026-01-01T00:00:00Z"
+    assert len({e["message"] for e in plain}) == 9
+    # 11 minutes later a new group starts: the next similar event is recorded as it is
+    await advance(client, 660)
+    victim = names[0]
+    assert (await client.delete(f"{PODS}/{victim}", params={"gracePeriodSeconds": "0"})).status == 200
+    await advance(client, 20)  # counted as failed at once; the replacement after the 10 s back-off
+    later = [e for e in await events(client, "SuccessfulCreate") if e["lastTimestamp"] > "2026-01-01T00:10:00Z"]
+    assert len(later) == 1 and later[0]["message"].startswith("Created pod: many-") and later[0]["count"] == 1

@@ -1,7 +1,10 @@
 """The Event registry: core/v1 Events the controllers and the simulated kubelet write, aggregated, bounded, expiring.
 
 An identical event again (same source, object, type, reason, message) updates the stored one
-(`count`+1, new `lastTimestamp`), as client-go's recorder does. Events expire one hour after their
+(`count`+1, new `lastTimestamp`), as client-go's recorder does; and as its EventAggregator does, the
+10th distinct message of similar events (same source, object, type, reason) within 10 minutes, and
+every further one, is folded into one event whose message reads `(combined from similar events): `
+and the latest message (count and lastTimestamp bumped, message replaced). Events expire one hour after their
 last write (kube-apiserver's `--event-ttl`) on the emulator's clock; past `limit` stored events the
 oldest is dropped. Either way watchers see DELETED.
 """
@@ -17,6 +20,9 @@ from emulator.services.kubernetes.registry import page
 from emulator.services.kubernetes.watch import WatchHub
 
 EVENT_TTL_SECONDS = 3600.0
+COMBINED = "(combined from similar events): "  # EventAggregatorByReasonMessageFunc
+AGGREGATE_MAX_EVENTS, AGGREGATE_INTERVAL = 10, 600.0  # defaultAggregateMaxEvents, defaultAggregateIntervalInSeconds
+AGGREGATE_CACHE = 4096  # maxLruCacheEntries: similar-event groups remembered, least recent forgotten first
 
 
 def involved(obj: dict, kind: str, api_version: str, field_path: str | None = None) -> dict:
@@ -41,10 +47,13 @@ class Events:
         self._by_identity: dict[tuple, tuple[str, str]] = {}
         self._order: OrderedDict[tuple[str, str], None] = OrderedDict()  # least recently written first
         self._sweep: Scheduled | None = None
+        # similar events: (source, object, type, reason) -> (messages seen, oldest first; the last one's time)
+        self._similar: OrderedDict[tuple, tuple[list[str], float]] = OrderedDict()
 
     def reset(self) -> None:
         self._by_identity.clear()
         self._order.clear()
+        self._similar.clear()
         self.clock.cancel(self._sweep)
         self._sweep = None
 
@@ -92,11 +101,13 @@ class Events:
         """Write an event about an object (an ObjectReference), or count one more of an identical one."""
         stamp = self.clock.stamp()
         source = {"component": component, **({"host": host} if host else {})}
-        identity = (component, host, regarding.get("uid"), regarding.get("fieldPath"), event_type, reason, message)
+        message = self._aggregate(regarding, component, host, event_type, reason, message)
+        identity = _identity_of(component, host, regarding, event_type, reason, message)
         key = self._by_identity.get(identity)
         old = self.items.get(*key) if key else None
         if old is not None:
-            event = {**old, "metadata": dict(old["metadata"]), "count": old["count"] + 1, "lastTimestamp": stamp}
+            event = {**old, "metadata": dict(old["metadata"]), "count": old["count"] + 1, "lastTimestamp": stamp,
+                     "message": message}
             self._order.move_to_end(key)
         else:
             namespace = regarding.get("namespace") or "default"
@@ -119,6 +130,26 @@ class Events:
         if self._sweep is None:
             self._arm()
         return event
+
+    def _aggregate(self, regarding: dict, component: str, host: str, event_type: str, reason: str,
+                   message: str) -> str:
+        """The message to record: as given, or folded once 10 distinct messages of similar events were seen within
+        10 minutes of each other (the oldest message is then forgotten, so a group stays at 9)."""
+        group = (component, host, regarding.get("kind"), regarding.get("namespace"), regarding.get("name"),
+                 regarding.get("uid"), regarding.get("apiVersion"), event_type, reason)
+        now = self.clock.now().timestamp()
+        messages, last = self._similar.pop(group, ([], now))
+        if now - last > AGGREGATE_INTERVAL:
+            messages = []
+        if message not in messages:
+            messages = messages + [message]
+        combined = len(messages) >= AGGREGATE_MAX_EVENTS
+        if combined:
+            messages = messages[1:]
+        self._similar[group] = (messages, now)
+        while len(self._similar) > AGGREGATE_CACHE:
+            self._similar.popitem(last=False)
+        return COMBINED + message if combined else message
 
     def _remove(self, key: tuple[str, str]) -> None:
         self._order.pop(key, None)
@@ -157,6 +188,14 @@ class Events:
 
 
 def _identity(event: dict) -> tuple:
-    source, regarding = event.get("source") or {}, event["involvedObject"]
-    return (source.get("component", ""), source.get("host", ""), regarding.get("uid"), regarding.get("fieldPath"),
-            event["type"], event["reason"], event["message"])
+    source = event.get("source") or {}
+    return _identity_of(source.get("component", ""), source.get("host", ""), event["involvedObject"], event["type"],
+                        event["reason"], event["message"])
+
+
+def _identity_of(component: str, host: str, regarding: dict, event_type: str, reason: str, message: str) -> tuple:
+    """What makes two events one: everything but the times and count; a combined event is one per group, whatever
+    its latest message."""
+    if message.startswith(COMBINED):
+        return (component, host, regarding.get("uid"), None, event_type, reason, COMBINED)
+    return (component, host, regarding.get("uid"), regarding.get("fieldPath"), event_type, reason, message)
