@@ -146,8 +146,9 @@ async def test_core_v1_resources_list_namespaces_pods_and_events(client, kube):
     assert body["kind"] == "APIResourceList" and body["groupVersion"] == "v1"
     resources = {r["name"]: r for r in body["resources"]}
     assert set(resources) == {"namespaces", "pods", "pods/log", "events"}
-    assert set(resources["pods"]["verbs"]) == {"delete", "get", "list", "watch"} and resources["pods/log"]["verbs"] == ["get"]
-    assert resources["events"]["kind"] == "Event" and "watch" in resources["events"]["verbs"]
+    assert {"delete", "deletecollection", "get", "list", "watch"} <= set(resources["pods"]["verbs"])
+    assert resources["pods/log"]["verbs"] == ["get"]
+    assert resources["events"]["kind"] == "Event" and {"deletecollection", "watch"} <= set(resources["events"]["verbs"])
     namespaces = resources["namespaces"]
     assert namespaces["name"] == "namespaces" and namespaces["namespaced"] is False
     assert namespaces["kind"] == "Namespace" and {"create", "delete", "get", "list"} <= set(namespaces["verbs"])
