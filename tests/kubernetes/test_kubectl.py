@@ -239,3 +239,34 @@ def test_kubectl_label_on_a_running_job_then_wait(kubectl, live_url):
     kubectl("label", "job", "runner", "x=y")
     advance(live_url, 60)
     assert kubectl("wait", "--for=condition=complete", "job/runner", "--timeout=10s").returncode == 0
+
+
+def _table_rows(out: str) -> tuple[list[str], list[list[str]]]:
+    """kubectl's printed table: the header's column names, each row's cells (split on 2+ spaces)."""
+    import re
+    lines = [line for line in out.splitlines() if line.strip()]
+    return re.split(r"\s{2,}", lines[0].strip()), [re.split(r"\s{2,}", line.strip()) for line in lines[1:]]
+
+
+def test_kubectl_get_pods_and_events_prints_the_server_columns_then_deletes_every_pod(kubectl, live_url):
+    kubectl("create", "-f", "-", stdin=RUN_MANIFEST.replace('"2"', '"60"'))
+    advance(live_url, 1.5)
+    header, rows = _table_rows(kubectl("get", "pods").stdout)
+    assert header == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    [[name, ready, status, restarts, age]] = rows
+    assert name.startswith("runner-") and (ready, status, restarts, age) == ("1/1", "Running", "0", "1s")
+    header, rows = _table_rows(kubectl("get", "pods", "-o", "wide").stdout)
+    assert header[5:] == ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"]
+    assert rows[0][7:] == ["<none>", "<none>"] and rows[0][6] == "emulator-node"
+    header, rows = _table_rows(kubectl("get", "events", "--field-selector", f"involvedObject.name={name}").stdout)
+    assert header == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert [row[2] for row in rows] == ["Scheduled", "Pulled", "Created", "Started"]
+    assert {row[3] for row in rows} == {f"pod/{name}"}
+    header, _ = _table_rows(kubectl("get", "events.v1.events.k8s.io", "-o", "wide").stdout)
+    assert header == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN", "COUNT",
+                      "NAME"]
+    deleted = kubectl("delete", "pods", "--all", "--wait=false")
+    assert deleted.stdout.strip().startswith(f'pod "{name}" deleted')  # 1.37 adds "from default namespace"
+    advance(live_url, 1)
+    _, rows = _table_rows(kubectl("get", "pods").stdout or "NAME\n")
+    assert name not in [row[0] for row in rows]

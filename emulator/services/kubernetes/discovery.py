@@ -16,7 +16,7 @@ API_GROUP_LIST = {"kind": "APIGroupList", "apiVersion": "v1",
 EVENTS_V1_RESOURCES = {
     "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "events.k8s.io/v1",
     "resources": [{"name": "events", "singularName": "event", "namespaced": True, "kind": "Event",
-                   "verbs": ["get", "list", "watch"], "shortNames": ["ev"]}],
+                   "verbs": ["deletecollection", "get", "list", "watch"], "shortNames": ["ev"]}],
 }
 BATCH_V1_RESOURCES = {
     "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "batch/v1",
@@ -32,11 +32,12 @@ CORE_V1_RESOURCES = {
     "kind": "APIResourceList", "groupVersion": "v1",
     "resources": [
         {"name": "events", "singularName": "event", "namespaced": True, "kind": "Event",
-         "verbs": ["get", "list", "watch"], "shortNames": ["ev"]},
+         "verbs": ["deletecollection", "get", "list", "watch"], "shortNames": ["ev"]},
         {"name": "namespaces", "singularName": "namespace", "namespaced": False, "kind": "Namespace",
          "verbs": ["create", "delete", "get", "list"], "shortNames": ["ns"]},
         {"name": "pods", "singularName": "pod", "namespaced": True, "kind": "Pod",
-         "verbs": ["create", "delete", "get", "list", "watch"], "shortNames": ["po"], "categories": ["all"]},
+         "verbs": ["create", "delete", "deletecollection", "get", "list", "watch"], "shortNames": ["po"],
+         "categories": ["all"]},
         {"name": "pods/log", "singularName": "", "namespaced": True, "kind": "Pod", "verbs": ["get"]},
         # (#15) pods are created by clients too, and evicted through policy/v1 Evictions
         {"name": "pods/eviction", "singularName": "", "namespaced": True, "group": "policy", "version": "v1",

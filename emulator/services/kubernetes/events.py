@@ -182,6 +182,17 @@ class Events:
             self._remove(key)
         self._arm()
 
+    def delete_collection(self, namespace: str, predicate: Predicate | None, limit: int, token: str | None,
+                          dry_run: bool):
+        """deletecollection: the matching page (all without `limit`) removed; the events as they were, the next
+        token and what remains."""
+        items, token, remaining = self.page(namespace, predicate, limit, token)
+        if not dry_run:
+            for event in items:
+                self._remove((event["metadata"]["namespace"], event["metadata"]["name"]))
+            self._arm()
+        return items, token, remaining
+
     def delete_namespace_contents(self, namespace: str) -> None:
         for key, _ in list(self.items.scan(namespace)):
             self._remove(key)

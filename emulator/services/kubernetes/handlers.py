@@ -473,69 +473,132 @@ def serve_openapi(published: Published, now: Callable[[], datetime]) -> Handler:
     return handler
 
 
-async def _list_or_watch(request: web.Request, registry: Any, namespace: str | None, fields: dict, list_kind: str,
-                         api_version: str, body: Callable[[dict], dict]) -> web.StreamResponse:
-    """GET on a collection of pods or events: a list (limit/continue), or a watch with `watch=true`."""
-    query = request.query
-    if wire.is_true(query.get("watch")):
-        predicate, _ = _list_options(request, watch=True, fields=fields)
-        return await watch(request, registry.hub, registry.core.store, namespace, predicate,
-                           lambda: (obj for _, obj in registry.items.scan(namespace)),
-                           lambda event_type, obj: _event_line(event_type, obj, body))
-    predicate, limit = _list_options(request, fields=fields)
-    items, token, remaining = registry.page(namespace, predicate, limit, query.get("continue"))
-    listed = list_body(list_kind, api_version, [body(i) for i in items], registry.core.store.revision, token, remaining)
-    for item in listed["items"]:  # items of a list carry no kind/apiVersion
-        item.pop("kind", None)
-        item.pop("apiVersion", None)
-    return wire.respond(request, listed)
+def _item_view(body: Callable[[dict], dict]) -> Callable[[dict], dict]:
+    """An object as a list shows it: without kind and apiVersion."""
+    return lambda obj: {k: v for k, v in body(obj).items() if k not in ("kind", "apiVersion")}
+
+
+class _Served:
+    """How one kind of pods or events is answered: as itself, as a list, or as a Table, in any negotiated type."""
+
+    def __init__(self, registry: Any, tables: Tables, kind: str, api_version: str, body: Callable[[dict], dict],
+                 fields: dict, printer: str) -> None:
+        self.registry, self.tables, self.kind, self.api_version = registry, tables, kind, api_version
+        self.body, self.fields, self.printer = body, fields, printer
+
+    def _table(self, request: web.Request, target: wire.Target, items: list[dict], meta: dict,
+               columns: bool = True) -> dict:
+        return self.tables.table(self.printer, items, meta, target.table, include_object(request.query), self.body,
+                                 columns)
+
+    def one(self, request: web.Request, obj: dict) -> web.Response:
+        target = wire.negotiate(request)
+        body = self._table(request, target, [obj], {"resourceVersion": obj["metadata"]["resourceVersion"]}) \
+            if target.table else self.body(obj)
+        return wire.respond(request, body, 200, None, target)
+
+    def many(self, request: web.Request, items: list[dict], token: str | None, remaining: int | None) -> web.Response:
+        target = wire.negotiate(request)
+        listed = list_body(self.kind + "List", self.api_version, [_item_view(self.body)(i) for i in items],
+                           self.registry.core.store.revision, token, remaining)
+        if target.table:
+            listed = self._table(request, target, items, listed["metadata"])
+        return wire.respond(request, listed, 200, None, target)
+
+    def event_lines(self, request: web.Request, target: wire.Target) -> Callable[[str, dict], bytes]:
+        """Each watch event as a JSON line, a one-row Table (column definitions in the first) or a protobuf frame."""
+        if target.media == wire.PROTOBUF:
+            return lambda event_type, obj: protobuf.codec().watch_frame(event_type, self.body(obj))
+        if not target.table:
+            return lambda event_type, obj: _event_line(event_type, obj, self.body)
+        include_object(request.query)  # a bad one is refused before the stream starts
+        written = []
+
+        def table_line(event_type: str, obj: dict) -> bytes:
+            table = self._table(request, target, [obj], {"resourceVersion": obj["metadata"]["resourceVersion"]},
+                                columns=not written)
+            written.append(True)
+            return jsonio.dumps({"type": event_type, "object": table}) + b"\n"
+
+        return table_line
+
+    async def list_or_watch(self, request: web.Request, namespace: str | None) -> web.StreamResponse:
+        """GET on the collection: a list (limit/continue), or a watch with `watch=true`."""
+        query, registry = request.query, self.registry
+        if wire.is_true(query.get("watch")):
+            predicate, _ = _list_options(request, watch=True, fields=self.fields)
+            target = wire.negotiate(request)
+            return await watch(request, registry.hub, registry.core.store, namespace, predicate,
+                               lambda: (obj for _, obj in registry.items.scan(namespace)),
+                               self.event_lines(request, target), protobuf_frames=target.media == wire.PROTOBUF)
+        predicate, limit = _list_options(request, fields=self.fields)
+        items, token, remaining = registry.page(namespace, predicate, limit, query.get("continue"))
+        return self.many(request, items, token, remaining)
+
+    def collection_options(self, request: web.Request) -> tuple[Any, int, str | None]:
+        """deletecollection's ListOptions: the predicate, the limit and the continue token."""
+        predicate, limit = _list_options(request, fields=self.fields)
+        return predicate, limit, request.query.get("continue")
+
+
+async def _pod_delete_options(request: web.Request) -> tuple[int | None, dict | None, bool]:
+    """A pod's DeleteOptions (body, else query): the grace period, the preconditions, whether it is a dry run."""
+    dry_run = write_options(request, "DeleteOptions").dry_run
+    raw = await request.read()
+    options = wire.decode_object(raw, wire.media_type(request), "DeleteOptions") if raw.strip() else {}
+    grace = options.get("gracePeriodSeconds", request.query.get("gracePeriodSeconds"))
+    try:
+        grace = int(grace) if grace not in (None, "") else None
+    except (TypeError, ValueError):
+        raise errors.bad_request(f'invalid value "{grace}" for gracePeriodSeconds') from None
+    return grace, options.get("preconditions"), dry_run or "All" in (options.get("dryRun") or [])
 
 
 class PodHandlers:
-    """The core/v1 Pod routes: read, list, watch, delete and the /log subresource."""
+    """The core/v1 Pod routes: read, list, watch, delete, deletecollection and the /log subresource."""
 
-    def __init__(self, pods: Pods, kubelet: Kubelet, namespaces: Namespaces) -> None:
+    def __init__(self, pods: Pods, kubelet: Kubelet, namespaces: Namespaces, tables: Tables) -> None:
         self.pods = pods
         self.kubelet = kubelet
         self.namespaces = namespaces
+        self.served = _Served(pods, tables, "Pod", "v1", pod_body, POD_FIELDS, "Pod")
 
     async def create_namespaced_pod(self, request: web.Request) -> web.Response:
         options = write_options(request, "CreateOptions")
         namespace = request.match_info["namespace"]
         pod = self.pods.post(namespace, await read_body(request, "Pod"), options.dry_run,
                              self.namespaces.exists(namespace))
-        return wire.respond(request, pod_body(pod), 201)
+        return wire.respond(request, pod_body(pod), 201, None, wire.negotiate(request))
 
     async def create_namespaced_pod_eviction(self, request: web.Request) -> web.Response:
         options = write_options(request, "CreateOptions")
         info = request.match_info
         self.pods.evict(info["namespace"], info["name"], await read_body(request, "Eviction"), options.dry_run)
-        return wire.respond(request, success_status(201), 201)
+        return wire.respond(request, success_status(201), 201, None, wire.negotiate(request))
 
     async def read_namespaced_pod(self, request: web.Request) -> web.Response:
         info = request.match_info
-        return wire.respond(request, pod_body(self.pods.get(info["namespace"], info["name"])))
+        return self.served.one(request, self.pods.get(info["namespace"], info["name"]))
 
     async def list_namespaced_pod(self, request: web.Request) -> web.StreamResponse:
-        return await _list_or_watch(request, self.pods, request.match_info["namespace"], POD_FIELDS, "PodList", "v1",
-                                    pod_body)
+        return await self.served.list_or_watch(request, request.match_info["namespace"])
 
     async def list_pod_for_all_namespaces(self, request: web.Request) -> web.StreamResponse:
-        return await _list_or_watch(request, self.pods, None, POD_FIELDS, "PodList", "v1", pod_body)
+        return await self.served.list_or_watch(request, None)
 
     async def delete_namespaced_pod(self, request: web.Request) -> web.Response:
-        dry_run = write_options(request, "DeleteOptions").dry_run
-        raw = await request.read()
-        options = wire.decode_object(raw, wire.media_type(request), "DeleteOptions") if raw.strip() else {}
-        grace = options.get("gracePeriodSeconds", request.query.get("gracePeriodSeconds"))
-        try:
-            grace = int(grace) if grace not in (None, "") else None
-        except (TypeError, ValueError):
-            raise errors.bad_request(f'invalid value "{grace}" for gracePeriodSeconds') from None
+        grace, preconditions, dry_run = await _pod_delete_options(request)
         info = request.match_info
-        pod = self.pods.delete(info["namespace"], info["name"], grace, options.get("preconditions"),
-                               dry_run or "All" in (options.get("dryRun") or []))
-        return wire.respond(request, pod_body(pod))
+        return self.served.one(request, self.pods.delete(info["namespace"], info["name"], grace, preconditions,
+                                                         dry_run))
+
+    async def delete_collection_namespaced_pod(self, request: web.Request) -> web.Response:
+        """deletecollection: ListOptions pick the pods, each is deleted as by DELETE; the pods as deleted."""
+        predicate, limit, token = self.served.collection_options(request)
+        grace, preconditions, dry_run = await _pod_delete_options(request)
+        items, token, remaining = self.pods.delete_collection(request.match_info["namespace"], predicate, limit,
+                                                              token, grace, preconditions, dry_run)
+        return self.served.many(request, items, token, remaining)
 
     async def read_namespaced_pod_log(self, request: web.Request) -> web.StreamResponse:
         info = request.match_info
@@ -616,30 +679,47 @@ class PodHandlers:
 
 
 class EventHandlers:
-    """core/v1 Events and the events.k8s.io/v1 view of the same objects: read, list, watch."""
+    """core/v1 Events and the events.k8s.io/v1 view of the same objects: read, list, watch, deletecollection."""
 
-    def __init__(self, events: Events) -> None:
+    def __init__(self, events: Events, tables: Tables) -> None:
         self.events = events
+        self.core = _Served(events, tables, "Event", "v1", event_body, EVENT_FIELDS, "Event")
+        self.v1 = _Served(events, tables, "Event", "events.k8s.io/v1", event_v1_body, EVENTS_V1_FIELDS, "Event")
 
     async def read_namespaced_event(self, request: web.Request) -> web.Response:
         info = request.match_info
-        return wire.respond(request, event_body(self.events.get(info["namespace"], info["name"])))
+        return self.core.one(request, self.events.get(info["namespace"], info["name"]))
 
     async def list_namespaced_event(self, request: web.Request) -> web.StreamResponse:
-        return await _list_or_watch(request, self.events, request.match_info["namespace"], EVENT_FIELDS, "EventList",
-                                    "v1", event_body)
+        return await self.core.list_or_watch(request, request.match_info["namespace"])
 
     async def list_event_for_all_namespaces(self, request: web.Request) -> web.StreamResponse:
-        return await _list_or_watch(request, self.events, None, EVENT_FIELDS, "EventList", "v1", event_body)
+        return await self.core.list_or_watch(request, None)
 
     async def read_events_v1_namespaced_event(self, request: web.Request) -> web.Response:
         info = request.match_info
-        return wire.respond(request, event_v1_body(self.events.get(info["namespace"], info["name"])))
+        return self.v1.one(request, self.events.get(info["namespace"], info["name"]))
 
     async def list_events_v1_namespaced_event(self, request: web.Request) -> web.StreamResponse:
-        return await _list_or_watch(request, self.events, request.match_info["namespace"], EVENTS_V1_FIELDS,
-                                    "EventList", "events.k8s.io/v1", event_v1_body)
+        return await self.v1.list_or_watch(request, request.match_info["namespace"])
 
     async def list_events_v1_event_for_all_namespaces(self, request: web.Request) -> web.StreamResponse:
-        return await _list_or_watch(request, self.events, None, EVENTS_V1_FIELDS, "EventList", "events.k8s.io/v1",
-                                    event_v1_body)
+        return await self.v1.list_or_watch(request, None)
+
+    async def _delete_collection(self, request: web.Request, served: _Served) -> web.Response:
+        """deletecollection: the events ListOptions pick, removed (watchers see DELETED); the events as they were."""
+        predicate, limit, token = served.collection_options(request)
+        dry_run = write_options(request, "DeleteOptions").dry_run
+        raw = await request.read()
+        if raw.strip():
+            options = wire.decode_object(raw, wire.media_type(request), "DeleteOptions")
+            dry_run = dry_run or "All" in (options.get("dryRun") or [])
+        items, token, remaining = self.events.delete_collection(request.match_info["namespace"], predicate, limit,
+                                                                token, dry_run)
+        return served.many(request, items, token, remaining)
+
+    async def delete_collection_namespaced_event(self, request: web.Request) -> web.Response:
+        return await self._delete_collection(request, self.core)
+
+    async def delete_collection_events_v1_namespaced_event(self, request: web.Request) -> web.Response:
+        return await self._delete_collection(request, self.v1)

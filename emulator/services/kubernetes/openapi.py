@@ -47,6 +47,8 @@ RESULTS = {
     "readCoreV1NamespacedEvent": EVENT, "readEventsV1NamespacedEvent": EVENT,
     "listCoreV1NamespacedEvent": EVENT_LIST, "listCoreV1EventForAllNamespaces": EVENT_LIST,
     "listEventsV1NamespacedEvent": EVENT_LIST, "listEventsV1EventForAllNamespaces": EVENT_LIST,
+    "deleteCoreV1CollectionNamespacedPod": POD_LIST, "deleteCoreV1CollectionNamespacedEvent": EVENT_LIST,
+    "deleteEventsV1CollectionNamespacedEvent": EVENT_LIST,
 }
 SELECTORS = ["labelSelector", "fieldSelector", "limit", "continue", "pretty"]
 QUERY = {  # documented query parameters (watch is left out: it streams until closed)
@@ -60,6 +62,9 @@ QUERY = {  # documented query parameters (watch is left out: it streams until cl
                                     "listCoreV1NamespacedEvent", "listCoreV1EventForAllNamespaces",
                                     "listEventsV1NamespacedEvent", "listEventsV1EventForAllNamespaces")},
     "deleteCoreV1NamespacedPod": ["gracePeriodSeconds", "dryRun"],
+    "deleteCoreV1CollectionNamespacedPod": [*SELECTORS[:-1], "gracePeriodSeconds", "dryRun"],
+    **{name: [*SELECTORS[:-1], "dryRun"] for name in ("deleteCoreV1CollectionNamespacedEvent",
+                                                     "deleteEventsV1CollectionNamespacedEvent")},
     "readCoreV1NamespacedPodLog": ["container", "follow", "previous", "sinceSeconds", "sinceTime", "timestamps",
                                    "tailLines", "limitBytes"],
 }

@@ -238,6 +238,18 @@ class Pods:
             pod = self.write({**pod, "status": {**pod["status"], "conditions": kept + [condition]}}, pod)
         self.delete(namespace, name, grace, options.get("preconditions"), dry_run)
 
+    def delete_collection(self, namespace: str, predicate: Predicate | None, limit: int, token: str | None,
+                          grace: int | None, preconditions: dict | None, dry_run: bool):
+        """deletecollection: the matching page (all without `limit`), each deleted as by `delete`; the pods as the
+        deletes answered them, the next token and what remains."""
+        items, token, remaining = self.page(namespace, predicate, limit, token)
+        deleted = []
+        for pod in items:
+            meta = pod["metadata"]
+            if self.items.get(meta["namespace"], meta["name"]) is pod:  # not gone meanwhile
+                deleted.append(self.delete(meta["namespace"], meta["name"], grace, preconditions, dry_run))
+        return deleted, token, remaining
+
     def finish_deletion(self, pod: dict) -> dict:
         """The kubelet's final delete with grace 0, once the containers stopped: gone unless finalizers hold it."""
         meta = {**pod["metadata"], "deletionGracePeriodSeconds": 0}

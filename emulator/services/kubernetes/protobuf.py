@@ -20,6 +20,8 @@ KINDS = {
     ("v1", "Namespace"): "Namespace", ("v1", "NamespaceList"): "NamespaceList",
     ("v1", "Status"): "Status", ("v1", "DeleteOptions"): "DeleteOptions",
     ("meta.k8s.io/v1", "DeleteOptions"): "DeleteOptions",
+    ("v1", "Pod"): "Pod", ("v1", "PodList"): "PodList", ("v1", "Event"): "Event", ("v1", "EventList"): "EventList",
+    ("events.k8s.io/v1", "Event"): "EventsV1Event", ("events.k8s.io/v1", "EventList"): "EventsV1EventList",
 }
 SPECIAL = ("Time", "MicroTime", "Quantity", "IntOrString", "FieldsV1", "RawExtension")
 

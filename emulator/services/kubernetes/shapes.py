@@ -57,6 +57,10 @@ def event_v1_body(event: dict[str, Any]) -> dict[str, Any]:
                             "deprecatedFirstTimestamp": event.get("firstTimestamp"),
                             "deprecatedLastTimestamp": event.get("lastTimestamp"),
                             "deprecatedCount": event.get("count")}
-    if event.get("action"):
-        body["action"] = event["action"]
+    for key in ("action", "related", "series"):
+        if event.get(key):
+            body[key] = event[key]
+    for key in ("reportingController", "reportingInstance", "reason", "note", "type", "deprecatedCount"):
+        if not body[key]:  # omitempty in events.k8s.io/v1's types
+            del body[key]
     return body

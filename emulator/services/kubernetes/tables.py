@@ -1,7 +1,8 @@
 """Table output (`Accept: application/json;as=Table;g=meta.k8s.io;v=v1`): kubectl's columns for each kind served.
 
-A kind gets its columns by a `Printer` in PRINTERS (by kind name), so Pods and Events get theirs by
-adding one there. Columns follow kubernetes' printers.go; the Job STATUS column exists on servers from
+A kind gets its columns by a `Printer` in PRINTERS (by kind name). Columns follow kubernetes'
+pkg/printers/internalversion/printers.go, printed as the apiserver does (always wide, so `-o wide` only shows
+more of the same row); Events of both APIs share one printer, as both convert to the same internal type; the Job STATUS column exists on servers from
 1.30 and its SuccessCriteriaMet state from 1.34, so printers are made for the reported version.
 """
 from __future__ import annotations
@@ -48,6 +49,7 @@ Cells = Callable[[dict, datetime], list[Any]]
 class Printer:
     columns: tuple[Column, ...]
     cells: Cells  # one object's row, at the emulator's `now`
+    conditions: Callable[[dict], list[dict] | None] = lambda obj: None  # a row's conditions (a finished pod's)
 
     def definitions(self) -> list[dict[str, Any]]:
         return [column.definition() for column in self.columns]
@@ -172,7 +174,174 @@ def namespace_printer(version: KubeVersion) -> Printer:
     return Printer(columns, cells)
 
 
-PRINTERS: dict[str, Callable[[KubeVersion], Printer]] = {"Job": job_printer, "Namespace": namespace_printer}
+POD_ROW_CONDITIONS = {
+    "Succeeded": [{"type": "Completed", "status": "True", "reason": "Succeeded",
+                   "message": "The pod has completed successfully."}],
+    "Failed": [{"type": "Completed", "status": "True", "reason": "Failed", "message": "The pod failed."}],
+}
+
+
+def _restartable(container: dict | None) -> bool:
+    """An init container with restartPolicy Always: a sidecar, counted with the containers."""
+    return bool(container) and container.get("restartPolicy") == "Always"
+
+
+def _terminated_reason(terminated: dict, prefix: str = "") -> str:
+    if terminated.get("reason"):
+        return prefix + terminated["reason"]
+    if terminated.get("signal"):
+        return f"{prefix}Signal:{terminated['signal']}"
+    return f"{prefix}ExitCode:{terminated.get('exitCode', 0)}"
+
+
+def _later(first: str | None, second: str | None) -> str | None:
+    if not second:
+        return first
+    return second if not first or parse_rfc3339(second) > parse_rfc3339(first) else first
+
+
+def pod_status(pod: dict, now: datetime) -> tuple[str, str, str]:
+    """printPod's READY, STATUS and RESTARTS: the phase, overridden by init containers, then by each container
+    (last first), then by deletion."""
+    spec, status = pod.get("spec") or {}, pod.get("status") or {}
+    phase = status.get("phase") or ""
+    reason = status.get("reason") or phase
+    conditions = status.get("conditions") or []
+    if any(c.get("type") == "PodScheduled" and c.get("reason") == "SchedulingGated" for c in conditions):
+        reason = "SchedulingGated"
+    inits = {c.get("name"): c for c in spec.get("initContainers") or []}
+    total = len(spec.get("containers") or []) + sum(1 for c in inits.values() if _restartable(c))
+    ready = restarts = sidecar_restarts = 0
+    last_restart = last_sidecar_restart = None
+    initializing = False
+    init_statuses = status.get("initContainerStatuses") or []
+    for index, container in enumerate(init_statuses):
+        restarts += container.get("restartCount") or 0
+        finished = ((container.get("lastState") or {}).get("terminated") or {}).get("finishedAt")
+        last_restart = _later(last_restart, finished)
+        sidecar = _restartable(inits.get(container.get("name")))
+        if sidecar:
+            sidecar_restarts += container.get("restartCount") or 0
+            last_sidecar_restart = _later(last_sidecar_restart, finished)
+        state = container.get("state") or {}
+        terminated, waiting = state.get("terminated"), state.get("waiting")
+        if terminated and not terminated.get("exitCode"):
+            continue
+        if sidecar and container.get("started"):
+            ready += 1 if container.get("ready") else 0
+            continue
+        if terminated:
+            reason = _terminated_reason(terminated, "Init:")
+        elif waiting and waiting.get("reason") and waiting["reason"] != "PodInitializing":
+            reason = "Init:" + waiting["reason"]
+        else:
+            reason = f"Init:{index}/{len(inits)}"
+        initializing = True
+        break
+    if not initializing or any(c.get("type") == "Initialized" and c.get("status") == "True" for c in conditions):
+        restarts, last_restart, running = sidecar_restarts, last_sidecar_restart, False
+        for container in reversed(status.get("containerStatuses") or []):
+            restarts += container.get("restartCount") or 0
+            last_restart = _later(last_restart,
+                                  ((container.get("lastState") or {}).get("terminated") or {}).get("finishedAt"))
+            state = container.get("state") or {}
+            if (state.get("waiting") or {}).get("reason"):
+                reason = state["waiting"]["reason"]
+            elif state.get("terminated") is not None:
+                reason = _terminated_reason(state["terminated"])
+            elif container.get("ready") and state.get("running") is not None:
+                running = True
+                ready += 1
+        if reason == "Completed" and running:
+            reason = "Running" if any(c.get("type") == "Ready" and c.get("status") == "True"
+                                      for c in conditions) else "NotReady"
+    if pod["metadata"].get("deletionTimestamp"):
+        if status.get("reason") == "NodeLost":
+            reason = "Unknown"
+        elif phase not in ("Succeeded", "Failed"):
+            reason = "Terminating"
+    shown = str(restarts)
+    if restarts and last_restart:
+        shown = f"{restarts} ({_since(last_restart, now)} ago)"
+    return f"{ready}/{total}", reason, shown
+
+
+def pod_printer(version: KubeVersion) -> Printer:
+    columns = (Column("Name", NAME_DESCRIPTION, format="name"),
+               Column("Ready", "The aggregate readiness state of this pod for accepting traffic."),
+               Column("Status", "The aggregate status of the containers in this pod."),
+               Column("Restarts", "The number of times the containers in this pod have been restarted and when the "
+                                  "last container in this pod has restarted."),
+               Column("Age", AGE_DESCRIPTION),
+               Column("IP", "podIP address allocated to the pod. Routable at least within the cluster. Empty if not "
+                            "yet allocated.", 1),
+               Column("Node", "NodeName indicates in which node this pod is scheduled. If empty, this pod is a "
+                              "candidate for scheduling by the scheduler defined in schedulerName. Once this field is "
+                              "set, the kubelet for this node becomes responsible for the lifecycle of this pod. This "
+                              "field should not be used to express a desire for the pod to be scheduled on a specific "
+                              "node. https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename",
+                      1),
+               Column("Nominated Node", "nominatedNodeName is set only when this pod preempts other pods on the node, "
+                                        "but it cannot be scheduled right away as preemption victims receive their "
+                                        "graceful termination periods.", 1),
+               Column("Readiness Gates", "If specified, all readiness gates will be evaluated for pod readiness.", 1))
+
+    def cells(pod: dict, now: datetime) -> list[Any]:
+        spec, status = pod.get("spec") or {}, pod.get("status") or {}
+        ready, reason, restarts = pod_status(pod, now)
+        gates = spec.get("readinessGates") or []
+        shown_gates = "<none>"
+        if gates:
+            found = {c.get("type"): c.get("status") for c in reversed(status.get("conditions") or [])}
+            shown_gates = f"{sum(1 for g in gates if found.get(g.get('conditionType')) == 'True')}/{len(gates)}"
+        ips = status.get("podIPs") or []
+        return [pod["metadata"]["name"], ready, reason, restarts, _since(pod["metadata"].get("creationTimestamp"), now),
+                (ips[0].get("ip") if ips else "") or "<none>", spec.get("nodeName") or "<none>",
+                status.get("nominatedNodeName") or "<none>", shown_gates]
+
+    return Printer(columns, cells, lambda pod: POD_ROW_CONDITIONS.get((pod.get("status") or {}).get("phase")))
+
+
+def event_printer(version: KubeVersion) -> Printer:
+    """printEvent, for core/v1 and events.k8s.io/v1 alike (the stored object is the core one)."""
+    columns = (Column("Last Seen", "The time at which the most recent occurrence of this event was recorded."),
+               Column("Type", "Type of this event (Normal, Warning), new types could be added in the future"),
+               Column("Reason", "This should be a short, machine understandable string that gives the reason for the "
+                                "transition into the object's current status."),
+               Column("Object", "The object that this event is about."),
+               Column("Subobject", "If referring to a piece of an object instead of an entire object, this string "
+                                   "should contain a valid JSON/Go field access statement.", 1),
+               Column("Source", "The component reporting this event. Should be a short machine understandable "
+                                "string.", 1),
+               Column("Message", "A human-readable description of the status of this operation."),
+               Column("First Seen", "The time at which the event was first recorded. (Time of server receipt is in "
+                                    "TypeMeta.)", 1),
+               Column("Count", "The number of times this event has occurred.", 1),
+               Column("Name", NAME_DESCRIPTION, 1, format="name"))
+
+    def cells(event: dict, now: datetime) -> list[Any]:
+        first = _since(event.get("firstTimestamp") or event.get("eventTime"), now)
+        last = _since(event["lastTimestamp"], now) if event.get("lastTimestamp") else first
+        count = event.get("count") or 0
+        series = event.get("series")
+        if series:
+            last, count = _since(series.get("lastObservedTime"), now), series.get("count") or 0
+        elif not count:
+            count = 1  # a singleton event of the new API has no count
+        regarding, source = event.get("involvedObject") or {}, event.get("source") or {}
+        kind = (regarding.get("kind") or "").lower()
+        target = f"{kind}/{regarding['name']}" if regarding.get("name") else kind
+        component = source.get("component") or event.get("reportingComponent") or ""
+        instance = source.get("host") or event.get("reportingInstance") or ""
+        return [last, event.get("type", ""), event.get("reason", ""), target, regarding.get("fieldPath", ""),
+                f"{component}, {instance}" if instance else component, (event.get("message") or "").strip(), first,
+                count, event["metadata"]["name"]]
+
+    return Printer(columns, cells)
+
+
+PRINTERS: dict[str, Callable[[KubeVersion], Printer]] = {"Job": job_printer, "Namespace": namespace_printer,
+                                                         "Pod": pod_printer, "Event": event_printer}
 
 
 def include_object(query: Any) -> str:
@@ -204,6 +373,10 @@ class Tables:
                 shown = {"kind": "PartialObjectMetadata", "apiVersion": api_version, "metadata": item["metadata"]}
             else:
                 shown = None
-            rows.append({"cells": printer.cells(item, now), "object": shown})
+            row = {"cells": printer.cells(item, now), "object": shown}
+            conditions = printer.conditions(item)
+            if conditions:
+                row = {"cells": row["cells"], "conditions": conditions, "object": shown}
+            rows.append(row)
         return {"kind": "Table", "apiVersion": api_version, "metadata": meta,
                 "columnDefinitions": printer.definitions() if columns else None, "rows": rows}
