@@ -109,6 +109,23 @@ async def test_every_field_of_a_pod_survives_protobuf(client):
     assert as_json["spec"]["containers"] == pod["spec"]["containers"]
 
 
+async def test_a_pod_posted_in_protobuf_is_created_and_answered_in_protobuf(client):
+    """kubectl 1.37 sends built-in kinds as protobuf: a Pod (and an Eviction) POSTed that way are answered in kind."""
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sent-as-protobuf", "labels": {"a": "b"}},
+           "spec": {"containers": [{"name": "main", "image": "busybox", "command": ["true"]}]}}
+    response = await client.post(PODS, data=codec().encode(pod),
+                                 headers={"Content-Type": PROTOBUF, "Accept": TYPED_CLIENT})
+    assert response.status == 201 and response.content_type == PROTOBUF, await response.text()
+    created = codec().decode(await response.read(), "v1", "Pod")
+    stored = await (await client.get(f"{PODS}/sent-as-protobuf")).json()
+    assert created["metadata"]["uid"] == stored["metadata"]["uid"] and stored["metadata"]["labels"] == {"a": "b"}
+    assert stored["spec"]["containers"][0]["command"] == ["true"]
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "sent-as-protobuf"}}
+    response = await client.post(f"{PODS}/sent-as-protobuf/eviction", json=eviction, headers={"Accept": TYPED_CLIENT})
+    assert response.status == 201 and response.content_type == PROTOBUF, await response.text()
+    assert codec().decode(await response.read(), "v1", "Status")["status"] == "Success"
+
+
 async def test_a_controller_pod_and_its_events_survive_protobuf_at_every_phase(client):
     await create(client, job("pb", **{DURATION: "5"}))
     for seconds in (0, 0.5, 1, 10):  # Pending, ContainerCreating, Running, Succeeded
