@@ -15,6 +15,8 @@ on the clock, bounded by `--cos-max-object-bytes` and `--cos-max-store-bytes`. J
 the store holds do their work (runner.py: manifest read in Preparing, copy/restore tasks while
 Active, the failure threshold, reports.py: the completion report as objects); the others hold
 DEFAULT_TASKS_PER_JOB imaginary tasks, all of which succeed, unless `--cos-strict-manifests`.
+Buckets, objects and runs live in store collections, so the state file keeps them (saved.py: the
+saved rows checked at start and made live again).
 
 Not emulated: pre-emption by priority (Pausing and Paused come only from fixtures and the admin
 API), the 90-day retention of finished jobs, CAM permissions, presigned (query-string)

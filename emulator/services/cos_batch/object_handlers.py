@@ -201,7 +201,7 @@ class CosObjectApi:
 
     async def head_object(self, request: web.Request) -> web.Response:
         found, headers, status = self._readable(request, head=True)
-        headers["Content-Length"] = str(len(found.body)) if status is None else "0"  # type: ignore[attr-defined]
+        headers["Content-Length"] = str(found.size) if status is None else "0"  # type: ignore[attr-defined]
         return self.wire.object_response(status=status or 200, headers=headers)
 
     async def get_object(self, request: web.Request) -> web.Response:

@@ -43,7 +43,7 @@ def list_bucket_result(bucket: str, prefix: str, delimiter: str, marker: str, ma
     entries = []
     for key, found in contents:
         entry = {"Key": _encoded(key, url), "LastModified": _millis(found.modified), "ETag": f'"{found.etag}"',
-                 "Size": str(len(found.body)), "Owner": {"ID": appid, "DisplayName": appid},
+                 "Size": str(found.size), "Owner": {"ID": appid, "DisplayName": appid},
                  "StorageClass": found.storage_class}
         if found.storage_class in ARCHIVED and found.restore is not None:
             entry["RestoreStatus"] = "ONGOING" if found.restore.expiry is None else "DONE"

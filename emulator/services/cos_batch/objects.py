@@ -1,19 +1,24 @@
-"""The COS object store: buckets of each APPID, their objects in memory with byte accounting, restores on the clock.
+"""The COS object store: buckets and objects in the core store's collections, byte accounting, restores on the clock.
 
-Bodies are kept in process memory (not in the state file): every write checks the object bound
-(`cos_max_object_bytes`) and the store bound (`cos_max_store_bytes`) before anything is stored.
+Buckets (`cos_buckets`, scope "") and objects (`cos_objects`, scope = bucket) are frozen dataclasses
+that writes replace, so the state file's view of them is as cheap as of jobs; an object keeps its body
+base64-encoded, as the state file holds it, so saving copies nothing. Every write checks the object
+bound (`cos_max_object_bytes`) and the store bound (`cos_max_store_bytes`) before anything is stored.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import crcmod
 
 from emulator.core.clock import Clock, Scheduled
+from emulator.core.store import Collection
 from emulator.services.cos_batch import errors
 
 BUCKET = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-[0-9]+")
@@ -41,7 +46,8 @@ class Restore:
 class CosObject:
     """One stored object; `headers` are the stored Content-Type, Cache-Control, ... as sent."""
 
-    body: bytes
+    content: str  # the body, base64
+    size: int  # the body's bytes
     etag: str  # hex MD5, unquoted
     crc64: int
     modified: datetime
@@ -52,6 +58,10 @@ class CosObject:
     acl: str | None = None
     restore: Restore | None = None
 
+    @property
+    def body(self) -> bytes:
+        return base64.b64decode(self.content)
+
     def readable(self, now: datetime) -> bool:
         """Archived objects are readable only while a restored copy is valid."""
         if self.storage_class not in ARCHIVED:
@@ -59,13 +69,12 @@ class CosObject:
         return self.restore is not None and self.restore.expiry is not None and now < self.restore.expiry
 
 
-@dataclass
+@dataclass(frozen=True)
 class Bucket:
     name: str
     appid: str
     region: str
     created: datetime
-    objects: dict[str, CosObject] = field(default_factory=dict)
 
 
 def owner(bucket: str) -> str:
@@ -81,45 +90,52 @@ def expiry_after(done: datetime, days: int) -> datetime:
 
 
 class ObjectStore:
-    """Every bucket by name; `used` is the bytes of all bodies, never above `max_store_bytes`."""
+    """Every bucket by name and its objects, in two store collections; `used` is the bytes of all bodies, never
+    above `max_store_bytes`."""
 
-    def __init__(self, clock: Clock, max_object_bytes: int, max_store_bytes: int, restore_scale: float = 1.0) -> None:
+    def __init__(self, clock: Clock, buckets: Collection, objects: Collection, max_object_bytes: int,
+                 max_store_bytes: int, restore_scale: float = 1.0) -> None:
         self.clock = clock
+        self.buckets = buckets  # ("", name) -> Bucket
+        self.objects = objects  # (bucket, key) -> CosObject
         self.max_object_bytes = max_object_bytes
         self.max_store_bytes = max_store_bytes
         self.restore_scale = restore_scale
-        self.buckets: dict[str, Bucket] = {}
         self.used = 0
         self._restores: dict[tuple[str, str], Scheduled] = {}
 
     def reset(self) -> None:
-        """Empty; the clock has dropped the restore timers."""
-        self.buckets.clear()
+        """Empty (the store's reset has emptied the collections); the clock has dropped the restore timers."""
         self.used = 0
         self._restores.clear()
 
     # --- buckets -------------------------------------------------------------------------------
+
+    def has_bucket(self, name: str) -> bool:
+        return self.buckets.get("", name) is not None
 
     def create_bucket(self, name: str, region: str) -> Bucket:
         if not BUCKET.fullmatch(name):
             raise errors.object_error("InvalidBucketName")
         if len(name) > MAX_BUCKET_NAME:
             raise errors.object_error("BucketNameTooLong")
-        if name in self.buckets:
+        if self.has_bucket(name):
             raise errors.object_error("BucketAlreadyOwnedByYou")
-        bucket = self.buckets[name] = Bucket(name, owner(name), region, self.clock.now())
+        bucket = Bucket(name, owner(name), region, self.clock.now())
+        self.buckets.put("", name, bucket)
         return bucket
 
     def bucket(self, name: str) -> Bucket:
-        found = self.buckets.get(name)
+        found = self.buckets.get("", name)
         if found is None:
             raise errors.object_error("NoSuchBucket")
         return found
 
     def delete_bucket(self, name: str) -> None:
-        if self.bucket(name).objects:
+        self.bucket(name)
+        if self.objects.count(name):
             raise errors.object_error("BucketNotEmpty")
-        del self.buckets[name]
+        self.buckets.delete("", name)
 
     # --- objects -------------------------------------------------------------------------------
 
@@ -130,67 +146,77 @@ class ObjectStore:
         if self.used - replacing + size > self.max_store_bytes:
             raise errors.object_error("EntityTooLarge", errors.STORE_FULL)
 
+    def find(self, bucket: str, key: str) -> CosObject | None:
+        return self.objects.get(bucket, key)
+
     def get(self, bucket: str, key: str) -> CosObject:
-        found = self.bucket(bucket).objects.get(key)  # NoSuchBucket first
+        self.bucket(bucket)  # NoSuchBucket first
+        found = self.objects.get(bucket, key)
         if found is None:
             raise errors.object_error("NoSuchKey")
         return found
 
     def put(self, bucket: str, key: str, body: bytes, **attributes: Any) -> CosObject:
         """Store (or overwrite) an object; ETag and CRC64 computed here; the bounds checked first."""
-        objects = self.bucket(bucket).objects
-        previous = objects.get(key)
-        self.check_size(len(body), len(previous.body) if previous else 0)
-        made = CosObject(body, hashlib.md5(body).hexdigest(), crc64(body), self.clock.now(), **attributes)
+        self.bucket(bucket)
+        previous = self.objects.get(bucket, key)
+        self.check_size(len(body), previous.size if previous else 0)
+        made = CosObject(base64.b64encode(body).decode("ascii"), len(body), hashlib.md5(body).hexdigest(),
+                         crc64(body), self.clock.now(), **attributes)
         return self._store(bucket, key, made)
 
     def copy(self, bucket: str, key: str, source: CosObject, **changes: Any) -> CosObject:
         """A copy of `source` (same body, ETag and CRC64), modified now, with `changes`; no restore state."""
-        objects = self.bucket(bucket).objects
-        previous = objects.get(key)
-        self.check_size(len(source.body), len(previous.body) if previous else 0)
+        self.bucket(bucket)
+        previous = self.objects.get(bucket, key)
+        self.check_size(source.size, previous.size if previous else 0)
         made = replace(source, modified=self.clock.now(), restore=None, **changes)
         return self._store(bucket, key, made)
 
     def _store(self, bucket: str, key: str, made: CosObject) -> CosObject:
-        objects = self.buckets[bucket].objects
-        previous = objects.get(key)
-        self.used += len(made.body) - (len(previous.body) if previous else 0)
-        objects[key] = made
+        previous = self.objects.get(bucket, key)
+        self.used += made.size - (previous.size if previous else 0)
+        self.objects.put(bucket, key, made)
         self._cancel_restore(bucket, key)
         return made
 
     def update(self, bucket: str, key: str, **changes: Any) -> CosObject:
         """The object with `changes` (tags), body and dates as they were."""
         changed = replace(self.get(bucket, key), **changes)
-        self.buckets[bucket].objects[key] = changed
+        self.objects.put(bucket, key, changed)
         return changed
 
     def delete(self, bucket: str, key: str) -> None:
-        objects = self.bucket(bucket).objects
-        previous = objects.pop(key, None)
+        self.bucket(bucket)
+        previous = self.objects.delete(bucket, key)
         if previous is not None:
-            self.used -= len(previous.body)
+            self.used -= previous.size
             self._cancel_restore(bucket, key)
+
+    def count(self, bucket: str | None = None) -> int:
+        return self.objects.count(bucket)
 
     def list(self, bucket: str, prefix: str, delimiter: str, marker: str, max_keys: int
              ) -> tuple[list[tuple[str, CosObject]], list[str], bool, str | None]:
-        """(contents, common prefixes, truncated, next marker) in UTF-8 byte order of the keys."""
-        keys = sorted((key for key in self.bucket(bucket).objects if key.startswith(prefix)),
-                      key=lambda key: key.encode("utf-8"))
-        objects = self.buckets[bucket].objects
+        """(contents, common prefixes, truncated, next marker) in UTF-8 byte order of the keys (code point order,
+        the collection's own)."""
+        self.bucket(bucket)
         contents: list[tuple[str, CosObject]] = []
         prefixes: list[str] = []
         last: str | None = None
-        marker_bytes = marker.encode("utf-8")
-        for key in keys:
-            if key.encode("utf-8") <= marker_bytes:
+        start = max(marker, prefix[:-1] if prefix else "")  # scanning from a key just before the prefix
+        for (_, key), found in self.objects.scan(bucket, (bucket, start) if start else None):
+            if not key.startswith(prefix):
+                if key > prefix:
+                    break
+                continue
+            if key <= marker:
                 continue
             if delimiter:
                 cut = key.find(delimiter, len(prefix))
                 if cut >= 0:
                     common = key[:cut + len(delimiter)]
-                    if common.encode("utf-8") <= marker_bytes or (prefixes and prefixes[-1] == common):
+                    if common <= marker or (prefixes and prefixes[-1] == common):
                         continue
                     if len(contents) + len(prefixes) >= max_keys:
                         return contents, prefixes, True, last
@@ -199,7 +225,7 @@ class ObjectStore:
                     continue
             if len(contents) + len(prefixes) >= max_keys:
                 return contents, prefixes, True, last
-            contents.append((key, objects[key]))
+            contents.append((key, found))
             last = key
         return contents, prefixes, False, None
 
@@ -229,13 +255,12 @@ class ObjectStore:
         return 202
 
     def _set_restore(self, bucket: str, key: str, restore: Restore | None) -> None:
-        objects = self.buckets[bucket].objects
-        objects[key] = replace(objects[key], restore=restore)
+        self.objects.put(bucket, key, replace(self.objects.get(bucket, key), restore=restore))
 
     def _restored(self, bucket: str, key: str) -> None:
         """The restore finished: a readable copy until its expiry, when the restore state goes (also on the clock)."""
         self._restores.pop((bucket, key), None)
-        found = self._find(bucket, key)
+        found = self.objects.get(bucket, key)
         if found is None or found.restore is None:
             return
         expiry = expiry_after(self.clock.now(), found.restore.days)
@@ -244,14 +269,26 @@ class ObjectStore:
 
     def _expired(self, bucket: str, key: str) -> None:
         self._restores.pop((bucket, key), None)
-        found = self._find(bucket, key)
+        found = self.objects.get(bucket, key)
         if found is not None and found.restore is not None and found.restore.expiry is not None \
                 and self.clock.now() >= found.restore.expiry:
             self._set_restore(bucket, key, None)
 
-    def _find(self, bucket: str, key: str) -> CosObject | None:
-        found = self.buckets.get(bucket)
-        return None if found is None else found.objects.get(key)
 
     def _cancel_restore(self, bucket: str, key: str) -> None:
         self.clock.cancel(self._restores.pop((bucket, key), None))
+
+    def resume(self) -> None:
+        """After a restart from a state file: the bytes used, and each restore's next moment back on the clock."""
+        self.used = 0
+        for (bucket, key), found in self.objects.scan():
+            self.used += found.size
+            restore = found.restore
+            if restore is None:
+                continue
+            if restore.expiry is None:  # ongoing: it finishes when it would have without the restart
+                seconds = RESTORE_SECONDS.get((found.storage_class, restore.tier.capitalize()), 0)
+                due = restore.requested + timedelta(seconds=seconds * self.restore_scale)
+                self._restores[(bucket, key)] = self.clock.call_at(due, partial(self._restored, bucket, key))
+            else:
+                self._restores[(bucket, key)] = self.clock.call_at(restore.expiry, partial(self._expired, bucket, key))

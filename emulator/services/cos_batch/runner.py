@@ -1,20 +1,23 @@
 """Batch jobs doing their work: the manifest read in Preparing, tasks run on the object store while Active, the report at the end.
 
-The job book drives it from its clock steps. A run is kept in memory per (APPID, JobId): the task
-tuples, how many ran, and one compact result per task run. Runs are not in the state file: a job
-restored mid-run finishes with the imaginary tasks of jobs without a real manifest.
+The job book drives it from its clock steps. A run is stored per (APPID, JobId) in `cos_runs`, so the
+state file keeps it: the manifest's task tuples (read once, never changed), how many ran, how many
+failed and each failure's result (a task that ran and is not listed succeeded). Each step stores a
+new run dict that shares the task list, so a snapshot's view of it costs nothing.
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from emulator.core.errors import ApiError
+from emulator.core.store import Collection
 from emulator.services.cos_batch import errors, reports
 from emulator.services.cos_batch.manifests import InvalidManifest, Task, arn_resource, csv_tasks, decoded_key, \
     inventory_tasks
 from emulator.services.cos_batch.objects import CosObject, ObjectStore, owner
+from emulator.services.cos_batch.validation import since_time
 
 log = logging.getLogger("emulator.cos_batch")
 Job = dict[str, Any]
@@ -62,33 +65,43 @@ def copy_changes(source: CosObject, operation: dict) -> dict[str, Any]:
     return changes
 
 
-@dataclass
-class Run:
-    tasks: list[Task]
-    results: list[Result] = field(default_factory=list)
-    failed: int = 0
+def run(tasks: list[Task], done: int = 0, failed: int = 0, failures: list | None = None) -> dict[str, Any]:
+    """A stored run: `failures` holds [task index, HTTP status, error code, message] of each failed task."""
+    return {"tasks": tasks, "done": done, "failed": failed, "failures": failures or []}
+
+
+def results(stored: dict[str, Any]) -> list[Result]:
+    """The result of each task that ran, in task order."""
+    found = [SUCCEEDED] * stored["done"]
+    for index, status, code, message in stored["failures"]:
+        found[index] = (status, code, message)
+    return found
+
+
+def since_constraints(operation: dict) -> tuple[datetime | None, datetime | None]:
+    """COSPutObjectCopy's (ModifiedSinceConstraint, UnModifiedSinceConstraint) as moments, None when absent;
+    CreateJob checked them (`validation.since_time`)."""
+    modified, unmodified = (operation.get(name) for name in ("ModifiedSinceConstraint", "UnModifiedSinceConstraint"))
+    return (None if modified is None else since_time(modified)), (None if unmodified is None else since_time(unmodified))
 
 
 class Runner:
     """Runs the jobs whose manifest the object store holds; the others keep their imaginary tasks."""
 
-    def __init__(self, store: ObjectStore, tasks_per_second: int, strict_manifests: bool,
+    def __init__(self, store: ObjectStore, runs: Collection, tasks_per_second: int, strict_manifests: bool,
                  failure_min_tasks: int, failure_ratio: float) -> None:
         self.store = store
         self.tasks_per_second = tasks_per_second
         self.strict_manifests = strict_manifests
         self.failure_min_tasks = failure_min_tasks
         self.failure_ratio = failure_ratio
-        self.runs: dict[tuple[str, str], Run] = {}
-
-    def reset(self) -> None:
-        self.runs.clear()
+        self.runs = runs  # (APPID, JobId) -> run()
 
     def has(self, appid: str, job_id: str) -> bool:
-        return (appid, job_id) in self.runs
+        return self.runs.get(appid, job_id) is not None
 
     def forget(self, appid: str, job_id: str) -> None:
-        self.runs.pop((appid, job_id), None)
+        self.runs.delete(appid, job_id)
 
     # --- Preparing -----------------------------------------------------------------------------
 
@@ -99,13 +112,13 @@ class Runner:
             bucket, _, key = arn_resource(location["ObjectArn"]).partition("/")
         except InvalidManifest as error:
             return failure("InvalidManifest", str(error))
-        if bucket not in self.store.buckets:
+        if not self.store.has_bucket(bucket):
             if not self.strict_manifests:
                 return None  # as before the object store: a bucket the emulator does not hold, ten good tasks
             return failure("NoSuchBucket", "Reading the manifest failed: 404 NoSuchBucket")
         if owner(bucket) != appid:
             return failure("AccessDenied", "Reading the manifest is forbidden: 403 Forbidden")
-        found = self.store.buckets[bucket].objects.get(key)
+        found = self.store.find(bucket, key)
         if found is None:
             return failure("NoSuchKey", "Reading the manifest failed: 404 NoSuchKey")
         if location.get("ObjectVersionId", "null") != "null":
@@ -118,7 +131,7 @@ class Runner:
                 report_bucket = arn_resource(report["Bucket"])
             except InvalidManifest as error:
                 return failure("InvalidManifest", str(error))
-            if report_bucket not in self.store.buckets:
+            if not self.store.has_bucket(report_bucket):
                 return failure("NoSuchBucket", f"The report bucket {report_bucket} does not exist")
             if owner(report_bucket) != appid:
                 return failure("AccessDenied", f"Writing the report to {report_bucket} is forbidden: 403 Forbidden")
@@ -130,38 +143,44 @@ class Runner:
                 return failure("InvalidArgument", f"TargetResource: {error}")
         try:
             if spec["Format"] == "COSInventoryReport_CSV_V1":
-                objects = self.store.buckets[bucket].objects
-                tasks = inventory_tasks(found.body, lambda name: objects[name].body if name in objects else None)
+                def read(name: str) -> bytes | None:
+                    listed = self.store.find(bucket, name)
+                    return None if listed is None else listed.body
+                tasks = inventory_tasks(found.body, read)
             else:
                 tasks = csv_tasks(found.body, spec.get("Fields", {}).get("member", []))
         except InvalidManifest as error:
             return failure("InvalidManifest", str(error))
-        self.runs[(appid, job["JobId"])] = Run(tasks)
+        self.runs.put(appid, job["JobId"], run(tasks))
         return len(tasks)
 
     # --- Active --------------------------------------------------------------------------------
 
     def step(self, appid: str, job: Job) -> tuple[dict[str, int], dict[str, str] | None, bool]:
         """Run the next tasks_per_second tasks: (ProgressSummary, JobFailure if the threshold was crossed, all ran)."""
-        run = self.runs[(appid, job["JobId"])]
+        stored = self.runs.get(appid, job["JobId"])
+        tasks, done, failed = stored["tasks"], stored["done"], stored["failed"]
         operation_name, operation = next(iter(job["Operation"].items()))
         perform = self._copy if operation_name == "COSPutObjectCopy" else self._restore
-        crossed = None
-        for bucket, listed, version in run.tasks[len(run.results):len(run.results) + self.tasks_per_second]:
+        crossed, failures = None, []
+        for bucket, listed, version in tasks[done:done + self.tasks_per_second]:
             result = self._task(appid, bucket, listed, version, operation, perform)
-            run.results.append(result)
             if result is not SUCCEEDED:
-                run.failed += 1
-            done = len(run.results)
-            if done > self.failure_min_tasks and run.failed > done * self.failure_ratio:
+                failures.append([done, *result])
+                failed += 1
+            done += 1
+            if done > self.failure_min_tasks and failed > done * self.failure_ratio:
                 crossed = failure("TaskFailureThresholdExceeded",
-                                  f"{run.failed} of {done} tasks failed (more than {self.failure_ratio:.0%} after "
+                                  f"{failed} of {done} tasks failed (more than {self.failure_ratio:.0%} after "
                                   f"{self.failure_min_tasks} tasks)")
                 break
-        done = len(run.results)
-        progress = {"NumberOfTasksFailed": run.failed, "NumberOfTasksSucceeded": done - run.failed,
-                    "TotalNumberOfTasks": len(run.tasks)}
-        return progress, crossed, done == len(run.tasks)
+        # a new dict (the task list shared, the failures copied only when some were added): a snapshot's view
+        # taken before this step keeps the run as it was
+        self.runs.put(appid, job["JobId"], run(tasks, done, failed,
+                                               stored["failures"] + failures if failures else stored["failures"]))
+        progress = {"NumberOfTasksFailed": failed, "NumberOfTasksSucceeded": done - failed,
+                    "TotalNumberOfTasks": len(tasks)}
+        return progress, crossed, done == len(tasks)
 
     def _task(self, appid: str, bucket: str, listed: str, version: str, operation: dict, perform) -> Result:
         key = decoded_key(listed)
@@ -187,6 +206,11 @@ class Runner:
             source = self.store.get(bucket, key)
         except ApiError:
             raise errors.object_error("NoSuchCopySource") from None
+        modified_since, unmodified_since = since_constraints(operation)
+        stamp = source.modified.replace(microsecond=0)  # Last-Modified shows whole seconds
+        if modified_since is not None and stamp <= modified_since \
+                or unmodified_since is not None and stamp > unmodified_since:
+            raise errors.object_error("PreconditionFailed")
         if not source.readable(self.store.clock.now()):
             raise errors.object_error("InvalidObjectState")
         destination = key
@@ -208,10 +232,10 @@ class Runner:
 
     def finish(self, appid: str, job: Job) -> None:
         """A finished job's report, if enabled and at least one task ran; the run is then dropped."""
-        run = self.runs.pop((appid, job["JobId"]), None)
-        if run is None or not run.results or not job["Report"].get("Enabled"):
+        stored = self.runs.delete(appid, job["JobId"])
+        if stored is None or not stored["done"] or not job["Report"].get("Enabled"):
             return
         try:
-            reports.write(self.store, job, run.tasks, run.results)
+            reports.write(self.store, job, stored["tasks"], results(stored))
         except ApiError as error:  # the store's bound: the job ends all the same
             log.warning("COS job %s/%s: its report was not written: %s", appid, job["JobId"], error.message)

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from emulator.core.credentials import SECRET_SUFFIX
 from emulator.core.errors import ApiError
-from emulator.services.cos_batch import authn, fixtures, lifecycle, openapi, routes
+from emulator.services.cos_batch import authn, fixtures, lifecycle, openapi, routes, saved
 from emulator.services.cos_batch.handlers import CosBatchApi
 from emulator.services.cos_batch.object_handlers import DEFAULT_REGION, CosObjectApi
 from emulator.services.cos_batch.objects import STORAGE_CLASSES, ObjectStore
@@ -39,9 +39,10 @@ class CosBatchService(ServiceDefaults):
         self.core = core
         self.configured_keys = dict(settings.cos_keys)
         self.secrets = core.store.collection(SECRETS)
-        self.objects = ObjectStore(core.clock, settings.cos_max_object_bytes, settings.cos_max_store_bytes,
+        self.objects = ObjectStore(core.clock, core.store.collection(saved.BUCKETS), core.store.collection(saved.OBJECTS),
+                                   settings.cos_max_object_bytes, settings.cos_max_store_bytes,
                                    settings.cos_restore_scale)
-        runner = Runner(self.objects, settings.cos_tasks_per_second, settings.cos_strict_manifests,
+        runner = Runner(self.objects, core.store.collection(saved.RUNS), settings.cos_tasks_per_second, settings.cos_strict_manifests,
                         settings.cos_failure_min_tasks, settings.cos_failure_ratio)
         self.jobs = JobBook(core, step_seconds, runner=runner)
         self.wire = Wire(core.clock)
@@ -91,7 +92,7 @@ class CosBatchService(ServiceDefaults):
                 raise ValueError(f"job {number}: {error}") from None
         for name, region, objects in fixtures.buckets(document, self.core.settings.fixtures_dir):
             try:
-                if name not in self.objects.buckets:
+                if not self.objects.has_bucket(name):
                     self.objects.create_bucket(name, region or DEFAULT_REGION)
                 for key, body, attributes in objects:
                     if attributes["storage_class"] not in STORAGE_CLASSES:
@@ -117,12 +118,17 @@ class CosBatchService(ServiceDefaults):
         job = self.jobs.transition(appid, job_id, target)  # type: ignore[arg-type]
         return {"service": self.name, "id": job["JobId"], "status": job["Status"]}
 
+    def stored_problem(self, kind: str, scope: str, name: str, obj: dict[str, Any]) -> str | None:
+        return saved.problem(kind, scope, name, obj, self.core.settings.cos_max_object_bytes)
+
     def restored(self) -> None:
+        """Buckets, objects and runs of the state file become live ones again; then the jobs take their steps."""
+        saved.revive(self.core.store, self.objects, self.jobs.jobs)
+        self.objects.resume()
         self.jobs.restored()
 
     def summary(self) -> dict[str, int]:
-        return {"jobs": len(self.jobs.jobs), "buckets": len(self.objects.buckets),
-                "objects": sum(len(bucket.objects) for bucket in self.objects.buckets.values())}
+        return {"jobs": len(self.jobs.jobs), "buckets": len(self.objects.buckets), "objects": self.objects.count()}
 
     def openapi(self, operation: str, method: str) -> dict[str, Any]:
         return openapi.describe(operation, method)

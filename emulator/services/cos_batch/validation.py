@@ -10,6 +10,7 @@ import binascii
 import hashlib
 import re
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 from emulator.services.cos_batch import errors, lifecycle
@@ -210,8 +211,27 @@ def _manifest(tree: dict) -> dict:
     return {"Location": location_out, "Spec": spec_out}
 
 
+def since_time(text: str) -> datetime:
+    """A copy constraint's Timestamp: Unix seconds (the Go SDK sends an int64) or an ISO 8601 time with a zone
+    (UTC when it has none); ValueError for anything else."""
+    text = text.strip()
+    if text.isascii() and text.isdigit():
+        if len(text) > 11:  # past the year 5000
+            raise ValueError(text)
+        return datetime.fromtimestamp(int(text), timezone.utc)
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def _copy(operation: dict) -> None:
     _leaf(operation, "TargetResource", required=True)
+    for name in ("ModifiedSinceConstraint", "UnModifiedSinceConstraint"):
+        value = _leaf(operation, name, max_bytes=64)
+        if value is not None:
+            try:
+                since_time(value)
+            except ValueError:
+                raise errors.invalid_argument(reason=f"{name} must be a time: Unix seconds or ISO 8601") from None
     for name in ("AccessControlDirective", "MetadataDirective", "TaggingDirective"):
         _leaf(operation, name, choices=DIRECTIVES)
     _leaf(operation, "CannedAccessControlList", choices=CANNED_ACLS)
