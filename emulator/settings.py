@@ -39,6 +39,8 @@ class Settings:
     watch_history: int = 10000  # Kubernetes watch events kept for resuming from a resourceVersion
     watch_buffer: int = 10000  # events queued for one watcher before it is cut off
     max_watches: int = 4096  # Kubernetes watches open at once; one more is refused with 429
+    max_event_streams: int = 16  # dashboard event streams (GET /_emulator/events) open at once; one more gets 429
+    event_buffer: int = 1000  # events queued for one event stream; past it they are dropped and it is told to resync
     max_header_section_bytes: int = (1 << 20) + 4096  # request line and headers together (Go's MaxHeaderBytes + slack)
     max_connections: int = 0  # open connections; 0: the open-file limit less a reserve (emulator.http.guard)
     header_timeout: float = 32.0  # seconds to send a whole header section (kube-apiserver's ReadHeaderTimeout)

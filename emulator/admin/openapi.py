@@ -33,9 +33,15 @@ ADMIN = {
     ("GET", "/_emulator/collections"): ("list_collections", None),
     ("GET", "/_emulator/collections/{kind}"): ("read_collection", None),
     ("GET", "/_emulator/collections/{kind}/scopes"): ("collection_scopes", None),
+    ("GET", "/_emulator/events"): ("events", None),
     ("GET", "/_emulator/ui"): ("dashboard", None),
 }
-HTML = {"/_emulator/ui"}  # the dashboard's page
+NOT_JSON = {  # answers that are not one JSON value: the dashboard's page, its event stream
+    "/_emulator/ui": ("the page", "text/html"),
+    "/_emulator/events": ("server-sent events (hello, change, journal, journal-cleared, clock, faults, reset, "
+                          "resync), each with one line of JSON data, until the client closes the stream; 429 when "
+                          "--max-event-streams are open", "text/event-stream"),
+}
 
 
 def build(app: web.Application) -> dict[str, Any]:
@@ -54,7 +60,7 @@ def build(app: web.Application) -> dict[str, Any]:
             + spec["parameters"]
         paths.setdefault(template, {})[route.method.lower()] = spec
     for (method, path), (name, body) in ADMIN.items():
-        answer = response("the page", "text/html", {"type": "string"}) if path in HTML else \
+        answer = response(*NOT_JSON[path], {"type": "string"}) if path in NOT_JSON else \
             response("the answer", "application/json", ANY_OBJECT)
         spec = {"operationId": f"admin.{name}", "tags": ["admin"],
                 **operation([parameter(p, "path") for p in re.findall(r"\{(\w+)\}", path)], answer,

@@ -8,9 +8,9 @@ from pathlib import Path
 from aiohttp import web
 
 from emulator import __version__
-from emulator.admin import browse, openapi
+from emulator.admin import browse, live, openapi
 from emulator.core import jsonio
-from emulator.core.clock import parse_rfc3339, rfc3339
+from emulator.core.clock import parse_rfc3339
 from emulator.core.credentials import shown
 from emulator.core.errors import ApiError, FixtureError
 from emulator.runtime import fixture_files
@@ -82,13 +82,8 @@ async def reset(request: web.Request) -> web.Response:
     return _json({"reset": True, "fixtures": load})
 
 
-def _clock_state(emulator: Emulator) -> dict:
-    clock = emulator.core.clock
-    return {"now": rfc3339(clock.now()), "frozen": clock.frozen}
-
-
 async def read_clock(request: web.Request) -> web.Response:
-    return _json(_clock_state(_emulator(request)))
+    return _json(_emulator(request).clock_state())
 
 
 async def update_clock(request: web.Request) -> web.Response:
@@ -105,13 +100,13 @@ async def update_clock(request: web.Request) -> web.Response:
         _emulator(request).move_clock(frozen, moment, seconds)
     except ValueError as error:
         raise ApiError(400, "BadRequest", f'"advance_seconds": {error}') from None
-    return _json(_clock_state(_emulator(request)))
+    return _json(_emulator(request).clock_state())
 
 
 async def state(request: web.Request) -> web.Response:
     """Every store as JSON, with the clock, but no secret (see `credentials.shown`); reading it changes nothing."""
     emulator = _emulator(request)
-    return _json({"clock": _clock_state(emulator), **shown(emulator.core.store.snapshot())})
+    return _json({"clock": emulator.clock_state(), **shown(emulator.core.store.snapshot())})
 
 
 async def snapshot(request: web.Request) -> web.Response:
@@ -125,7 +120,7 @@ async def snapshot(request: web.Request) -> web.Response:
     except OSError as error:
         raise ApiError(500, "SnapshotFailed", f"could not write {emulator.settings.state_file}: "
                                               f"{error.strerror or error}") from None
-    return _json({"saved": str(path), "revision": emulator.core.store.revision, "clock": _clock_state(emulator)})
+    return _json({"saved": str(path), "revision": emulator.core.store.revision, "clock": emulator.clock_state()})
 
 
 async def load_fixtures(request: web.Request) -> web.Response:
@@ -162,21 +157,21 @@ def _whole(query, name: str) -> int | None:
 
 
 async def clear_requests(request: web.Request) -> web.Response:
-    _emulator(request).journal.clear()
+    _emulator(request).clear_journal()
     return _json({"requests": []})
 
 
 async def list_faults(request: web.Request) -> web.Response:
-    return _json({"faults": [rule.describe() for rule in _emulator(request).faults.rules]})
+    return _json(_emulator(request).fault_list())
 
 
 async def add_fault(request: web.Request) -> web.Response:
-    rule = _emulator(request).faults.add(await _json_body(request))
+    rule = _emulator(request).add_fault(await _json_body(request))
     return _json(rule.describe(), status=201)
 
 
 async def clear_faults(request: web.Request) -> web.Response:
-    _emulator(request).faults.clear()
+    _emulator(request).clear_faults()
     return _json({"faults": []})
 
 
@@ -211,6 +206,11 @@ async def collection_scopes(request: web.Request) -> web.Response:
     return _json({"scopes": browse.scopes(_emulator(request).core.store, request.match_info["kind"])})
 
 
+async def events(request: web.Request) -> web.StreamResponse:
+    """Server-sent events for the dashboard (see `live.stream`)."""
+    return await live.stream(request, _emulator(request))
+
+
 async def dashboard(request: web.Request) -> web.FileResponse:
     """The dashboard page; it reads everything else through this API (with the admin token, when one is set)."""
     return web.FileResponse(UI / "index.html")
@@ -238,6 +238,7 @@ def create_admin_app() -> web.Application:
     admin.router.add_get("/collections", list_collections)
     admin.router.add_get("/collections/{kind}", read_collection)
     admin.router.add_get("/collections/{kind}/scopes", collection_scopes)
+    admin.router.add_get("/events", events)
     admin.router.add_get("/ui", dashboard)
     admin.router.add_static("/ui/", UI, name="ui")
     return admin

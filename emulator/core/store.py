@@ -7,21 +7,23 @@ from __future__ import annotations
 
 import copy
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 Key = tuple[str, str]
+Listener = Callable[[str, str, str, Any], None]  # (kind, scope, name, the object stored, or None: deleted)
 
 
 class Collection:
     """Objects of one kind keyed by (scope, name), iterable in key order."""
 
-    __slots__ = ("kind", "_objects", "_keys")
+    __slots__ = ("kind", "_objects", "_keys", "listener")
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, listener: Listener | None = None) -> None:
         self.kind = kind
         self._objects: dict[Key, Any] = {}
         self._keys: list[Key] = []
+        self.listener = listener  # told of each put and delete (see Store.listen)
 
     def __len__(self) -> int:
         return len(self._objects)
@@ -35,12 +37,16 @@ class Collection:
         if key not in self._objects:
             insort(self._keys, key)
         self._objects[key] = obj
+        if self.listener is not None:
+            self.listener(self.kind, scope, name, obj)
 
     def delete(self, scope: str, name: str) -> Any | None:
         key = (scope, name)
         obj = self._objects.pop(key, None)
         if obj is not None:
             del self._keys[bisect_left(self._keys, key)]
+            if self.listener is not None:
+                self.listener(self.kind, scope, name, None)
         return obj
 
     def scan(self, scope: str | None = None, after: Key | None = None) -> Iterator[tuple[Key, Any]]:
@@ -78,12 +84,20 @@ class Store:
     def __init__(self) -> None:
         self.revision = 0
         self._collections: dict[str, Collection] = {}
+        self._listener: Listener | None = None
 
     def collection(self, kind: str) -> Collection:
         found = self._collections.get(kind)
         if found is None:
-            found = self._collections[kind] = Collection(kind)
+            found = self._collections[kind] = Collection(kind, self._listener)
         return found
+
+    def listen(self, listener: Listener | None) -> None:
+        """Tell `listener` of every put and delete from now on (None: stop); clear, rollback and restore are not
+        told (who resets the store says so)."""
+        self._listener = listener
+        for collection in self._collections.values():
+            collection.listener = listener
 
     def kinds(self) -> list[str]:
         """The kinds of object collections exist for, in order."""

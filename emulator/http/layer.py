@@ -90,7 +90,6 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
     belongs to the service that owns its path. Admin calls (`admin`) are not journaled.
     """
     journal, faults, clock, services = emulator.journal, emulator.faults, emulator.core.clock, emulator.services
-    record = journal.record
     header_limit = emulator.settings.max_header_bytes
     counter = itertools.count(1)
     perf_counter = time.perf_counter
@@ -137,7 +136,7 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
                     if not response.prepared:
                         response.headers["X-Request-Id"] = request_id
                 bodies = await _bodies(request, response) if journal.bodies else None
-                record((clock.now(), service_name, operation, method, bounded(request.rel_url, raw_path), status,
+                journal.record((clock.now(), service_name, operation, method, bounded(request.rel_url, raw_path), status,
                         elapsed, request_id, fault, bodies))
             if log_request is not None:
                 log_request(method, raw_path if len(raw_path) <= ENTRY_TARGET_BYTES else  # a line, not a flood
@@ -166,7 +165,7 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
         response.force_close()
         if not admin:
             name, _, operation = (request.match_info.route.name or "").partition(".")
-            record((clock.now(), name or (service.name if service else ""), operation, request.method,
+            journal.record((clock.now(), name or (service.name if service else ""), operation, request.method,
                     bounded(request.rel_url, request.raw_path), 413, 0.0, "%012d" % next(counter), None, None))
         if log_request is not None:
             log_request(request.method, request.raw_path[:ENTRY_TARGET_BYTES], 413, 0.0, "-",

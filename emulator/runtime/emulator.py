@@ -14,8 +14,9 @@ from emulator.core.clock import Clock, rfc3339
 from emulator.core.ids import Ids
 from emulator.core.store import Store
 from emulator.runtime import fixture_files, state_file
-from emulator.runtime.faults import Faults
-from emulator.runtime.journal import Journal
+from emulator.runtime.events import Events
+from emulator.runtime.faults import Fault, Faults
+from emulator.runtime.journal import Entry, Journal, describe
 from emulator.services.catalog import create_services
 from emulator.services.protocol import Core, Service
 from emulator.settings import Settings
@@ -35,6 +36,8 @@ class Emulator:
         self.journal = Journal(settings.journal_size, settings.journal_bodies)
         self._saving = asyncio.Lock()  # one state file write at a time, in the order they were asked for
         self.faults = Faults()
+        self.events = Events(settings.max_event_streams, settings.event_buffer)
+        self.events.hooks = (self._watch, self._unwatch)
         folder = settings.fixtures_dir
         self.fixture_documents = fixture_files.read_folder(folder) if folder else []
         if folder and not self.fixture_documents:
@@ -55,6 +58,9 @@ class Emulator:
         `clock` and `frozen` place the clock first, so the fixtures load at that time.
         """
         self._reset(load_fixtures, clock, frozen)
+        self.events.publish("reset", {"fixtures": load_fixtures})
+        self.events.latest("clock", self.clock_state)
+        self.events.latest("faults", self.fault_list)
         log.info("reset: %s, clock %s%s", f"{len(self.fixture_documents)} fixture documents loaded"
                  if load_fixtures else "empty", rfc3339(self.core.clock.now()),
                  " (frozen)" if self.core.clock.frozen else "")
@@ -96,6 +102,45 @@ class Emulator:
         log.info("state saved to %s (revision %d, clock %s)", path, document["store"]["revision"],
                  rfc3339(datetime.fromisoformat(document["clock"]["now"])))
 
+    def clock_state(self) -> dict:
+        clock = self.core.clock
+        return {"now": rfc3339(clock.now()), "frozen": clock.frozen}
+
+    def fault_list(self) -> dict:
+        return {"faults": [rule.describe() for rule in self.faults.rules]}
+
+    def add_fault(self, body: dict) -> Fault:
+        rule = self.faults.add(body)
+        self.events.latest("faults", self.fault_list)
+        return rule
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+        self.events.latest("faults", self.fault_list)
+
+    def clear_journal(self) -> None:
+        self.journal.clear()
+        self.events.publish("journal-cleared", {})
+
+    def _watch(self, events: Events) -> None:
+        """The first event stream opened: tell it of store writes and journal entries (and so of fault counts,
+        which change only with a journaled request)."""
+        self.core.store.listen(events.changed)
+        faults, fault_list = self.faults, self.fault_list
+
+        def journaled(entry: Entry) -> None:
+            shown = describe(entry[:-1] + (None,))  # bodies stay in the journal: GET /_emulator/requests has them
+            shown["bodies"] = entry[-1] is not None
+            events.publish("journal", shown)
+            if faults.rules:
+                events.latest("faults", fault_list)
+
+        self.journal.tell(journaled)
+
+    def _unwatch(self) -> None:
+        self.core.store.listen(None)
+        self.journal.tell(None)
+
     def move_clock(self, frozen: bool | None = None, moment: datetime | None = None,
                    seconds: float | None = None) -> None:
         """Freeze or run the clock, set it, then advance it (each when given), running every step that falls due;
@@ -111,11 +156,13 @@ class Emulator:
         if seconds is not None:
             clock.advance(seconds)  # advancing by 0 still runs what is due now
             log.info("clock advanced by %g s to %s", seconds, rfc3339(clock.now()))
+        self.events.latest("clock", self.clock_state)
 
     def close(self) -> None:
         """End what keeps connections open (watch streams), so the server can stop at once."""
         for service in self.services.values():
             service.close()
+        self.events.close()
 
     def service_for(self, path: str) -> Service | None:
         """The service whose prefixes the path starts with."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +38,18 @@ def bounded(url: URL, raw_target: str) -> URL:
     return URL.build(path=path if query else path + mark, query_string=query + mark if query else "", encoded=True)
 
 
+def describe(entry: Entry) -> dict[str, Any]:
+    """One entry as the admin API shows it."""
+    when, service, operation, method, url, status, ms, request_id, fault, bodies = entry
+    shown = {"time": rfc3339(when), "service": service, "operation": operation, "method": method, "path": url.path,
+             "query": url.query_string, "status": status, "duration_ms": round(ms, 3), "request_id": request_id,
+             "fault": fault}
+    if bodies is not None:
+        shown.update(request_body=_text(bodies[0]), response_body=_text(bodies[1]),
+                     truncated=len(bodies[0]) > BODY_BYTES or len(bodies[1]) > BODY_BYTES)
+    return shown
+
+
 class Journal:
     """The last `size` requests, oldest first; entries are formatted only when read."""
 
@@ -44,6 +57,20 @@ class Journal:
         self.entries: deque[Entry] = deque(maxlen=size)
         self.bodies = bodies  # whether the layer keeps bodies (--journal-bodies)
         self.record = self.entries.append  # one Entry per request; the oldest goes when the journal is full
+        # (the layer looks `record` up on each request: the event stream swaps in one that also tells it)
+
+    def tell(self, listener: Callable[[Entry], None] | None) -> None:
+        """Also give each new entry to `listener` (None: stop)."""
+        if listener is None:
+            self.record = self.entries.append
+            return
+        append = self.entries.append
+
+        def record(entry: Entry) -> None:
+            append(entry)
+            listener(entry)
+
+        self.record = record
 
     def clear(self) -> None:
         self.entries.clear()
@@ -58,12 +85,6 @@ class Journal:
             if (service is not None and svc != service) or (operation is not None and op != operation) \
                     or (status is not None and code != status):
                 continue
-            entry = {"time": rfc3339(when), "service": svc, "operation": op, "method": method, "path": url.path,
-                     "query": url.query_string, "status": code, "duration_ms": round(ms, 3),
-                     "request_id": request_id, "fault": fault}
-            if bodies is not None:
-                entry.update(request_body=_text(bodies[0]), response_body=_text(bodies[1]),
-                             truncated=len(bodies[0]) > BODY_BYTES or len(bodies[1]) > BODY_BYTES)
-            found.append(entry)
+            found.append(describe((when, svc, op, method, url, code, ms, request_id, fault, bodies)))
         found.reverse()
         return found

@@ -1,8 +1,11 @@
 """The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright (no browser download).
 
 It signs in with the admin token, sees the seed jobs, advances the clock until a Kubernetes job
-completes, injects a fault from the form and sees it fire in the journal, and cancels a COS job.
-Screenshots at 1280x800 go to the folder the test prints (DASHBOARD_SCREENSHOTS, or a temporary one).
+completes (and its pod succeeds), injects a fault from the form and sees it fire in the journal, cancels a COS
+job, and moves MRS executions (v2, Sahara EDP) from their detail; everything made through the services' APIs
+appears through the event stream alone. axe-core audits the page with its data loaded. One browser and one
+emulator serve the module. Screenshots at 1280x800 go to the folder the test prints (DASHBOARD_SCREENSHOTS, or
+a temporary one).
 """
 from __future__ import annotations
 
@@ -23,7 +26,11 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 TOKEN = "dashboard-test-token"
 WAIT_MS = 10_000  # each expectation's bound
 SUSPENDED_COS_JOB = "f6b885a7-4312-455e-ac70-05d1d5be4cb7"
+PROJECT = "5a3314075bfa49b9ae360f4ecd333695"  # the MRS seed project and cluster
+CLUSTER = "bc134369-294c-42b7-a707-b2036ba38524"
 
+Axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not "
+                          "installed (pip install -e '.[test]')").Axe
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed "
                                                             "(pip install -e '.[test]')")
 if not Path(CHROMIUM).exists():
@@ -32,13 +39,21 @@ if not Path(CHROMIUM).exists():
 
 
 def call(url: str, method: str = "GET", body: dict | None = None) -> int:
+    return answer(url, method, body)[0]
+
+
+def answer(url: str, method: str = "GET", body: dict | None = None) -> tuple[int, dict]:
+    """The status and JSON body of one call, with an MRS token and (for the admin API) the admin token."""
+    headers = {"Content-Type": "application/json", "X-Auth-Token": "any"}
+    if "/_emulator/" in url:
+        headers["X-Emulator-Admin-Token"] = TOKEN
     request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+                                     headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
+            return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
-        return error.code
+        return error.code, {}
 
 
 @pytest.fixture
@@ -49,74 +64,177 @@ def screenshots(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def page():
+@pytest.fixture(scope="module")
+def browser():
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            yield browser.new_page(viewport={"width": 1280, "height": 800})
+            yield launched
         finally:
-            browser.close()
+            launched.close()
 
 
-def test_the_dashboard_shows_and_steers_the_emulator(page, screenshots):
+@pytest.fixture(scope="module")
+def url():
+    with emulator_process("--frozen-clock", "2026-01-01T00:00:00Z", "--admin-token", TOKEN) as (_, base):
+        yield base
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def sign_in(page, url: str) -> None:
+    page.goto(url + "/")
+    page.get_by_label("Token", exact=True).fill(TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    sync_api.expect(page.get_by_test_id("live")).to_have_text("live", timeout=WAIT_MS)
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's violations of serious or critical impact on the page as it is now, one line each."""
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']} ({v['impact']}): {v['help']}: {[n['target'] for n in v['nodes']][:5]}"
+            for v in found if v["impact"] in ("serious", "critical")]
+
+
+def test_the_dashboard_shows_and_steers_the_emulator(page, url, screenshots):
     expect = sync_api.expect
-    with emulator_process("--frozen-clock", "2026-01-01T00:00:00Z", "--admin-token", TOKEN) as (_, url):
-        page.goto(url + "/")
-        assert page.url == url + "/_emulator/ui"
+    assert call(url + "/_emulator/reset", "POST", {}) == 200
+    page.goto(url + "/")
+    assert page.url == url + "/_emulator/ui"
 
-        # The data is behind the admin token: the page asks for it.
-        page.get_by_label("Token", exact=True).fill(TOKEN)
-        page.get_by_role("button", name="Sign in").click()
+    # The data is behind the admin token: the page asks for it.
+    page.get_by_label("Token", exact=True).fill(TOKEN)
+    page.get_by_role("button", name="Sign in").click()
 
-        kubernetes = page.get_by_test_id("kubernetes-jobs")
-        cos = page.get_by_test_id("cos_batch-jobs")
-        expect(kubernetes.get_by_role("row").filter(has_text="namespace-test")).to_contain_text("pi", timeout=WAIT_MS)
-        expect(cos.get_by_role("row").filter(has_text=SUSPENDED_COS_JOB)).to_contain_text("Suspended", timeout=WAIT_MS)
-        expect(page.get_by_test_id("clock")).to_have_text("2026-01-01T00:00:00Z", timeout=WAIT_MS)
-        page.screenshot(path=screenshots / "1-seed-jobs.png")
+    kubernetes = page.get_by_test_id("kubernetes-jobs")
+    cos = page.get_by_test_id("cos_batch-jobs")
+    expect(kubernetes.get_by_role("row").filter(has_text="namespace-test")).to_contain_text("pi", timeout=WAIT_MS)
+    expect(cos.get_by_role("row").filter(has_text=SUSPENDED_COS_JOB)).to_contain_text("Suspended", timeout=WAIT_MS)
+    expect(page.get_by_test_id("clock")).to_have_text("2026-01-01T00:00:00Z", timeout=WAIT_MS)
+    page.screenshot(path=screenshots / "1-seed-jobs.png")
 
-        # A job created through the API runs for 10 s on the clock, its container from 1 s after the pod is
-        # bound: advance 10 s and 1 s and watch it complete.
-        job = {"metadata": {"name": "nightly"}, "spec": {"template": {"spec": {
-            "restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}}}
-        request = urllib.request.Request(url + "/apis/batch/v1/namespaces/default/jobs", data=json.dumps(job).encode(),
-                                         headers={"Content-Type": "application/json"}, method="POST")
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status == 201
-        nightly = kubernetes.get_by_role("row").filter(has_text="nightly")
-        expect(nightly).to_contain_text("Pending", timeout=WAIT_MS)
-        page.get_by_role("button", name="Advance 10 s").click()
-        expect(page.get_by_test_id("clock")).to_have_text("2026-01-01T00:00:10Z", timeout=WAIT_MS)
-        page.get_by_role("button", name="Advance 1 s").click()
-        expect(page.get_by_test_id("clock")).to_have_text("2026-01-01T00:00:11Z", timeout=WAIT_MS)
-        expect(nightly).to_contain_text("Complete", timeout=WAIT_MS)
-        page.get_by_role("button", name="Show default/nightly").click()
-        expect(page.get_by_test_id("job-transitions")).to_contain_text(
-            "2026-01-01T00:00:11Z Running -> Complete", timeout=WAIT_MS)
-        page.screenshot(path=screenshots / "2-kubernetes-job-complete.png")
+    # A job created through the API runs for 10 s on the clock, its container from 1 s after the pod is
+    # bound: advance 10 s and 1 s and watch it complete.
+    job = {"metadata": {"name": "nightly"}, "spec": {"template": {"spec": {
+        "restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}}}
+    request = urllib.request.Request(url + "/apis/batch/v1/namespaces/default/jobs", data=json.dumps(job).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+    nightly = kubernetes.get_by_role("row").filter(has_text="nightly")
+    expect(nightly).to_contain_text("Pending", timeout=WAIT_MS)
+    page.get_by_role("button", name="Advance 10 s").click()
+    expect(page.get_by_test_id("clock")).to_have_text("2026-01-01T00:00:10Z", timeout=WAIT_MS)
+    page.get_by_role("button", name="Advance 1 s").click()
+    expect(page.get_by_test_id("clock")).to_have_text("2026-01-01T00:00:11Z", timeout=WAIT_MS)
+    expect(nightly).to_contain_text("Complete", timeout=WAIT_MS)
+    pod = page.get_by_test_id("kubernetes-pods").get_by_role("row").filter(has_text="nightly-")
+    expect(pod).to_contain_text("Succeeded", timeout=WAIT_MS)
+    page.get_by_role("button", name="Show default/nightly", exact=True).click()
+    expect(page.get_by_test_id("job-transitions")).to_contain_text(
+        "2026-01-01T00:00:11Z Running -> Complete", timeout=WAIT_MS)
+    expect(page.get_by_test_id("job-pods").get_by_role("row").filter(has_text="nightly-")) \
+        .to_contain_text("Succeeded", timeout=WAIT_MS)
+    page.screenshot(path=screenshots / "2-kubernetes-job-complete.png")
 
-        # A fault rule from the form fires on the next read of that job, and the journal shows it.
-        page.get_by_label("Service", exact=True).last.select_option("kubernetes")
-        page.locator("#fault-operation").fill("readBatchV1NamespacedJob")
-        page.locator("#fault-status").fill("503")
-        page.get_by_role("button", name="Add the rule").click()
-        expect(page.get_by_test_id("faults").get_by_role("row").filter(has_text="readBatchV1NamespacedJob")) \
-            .to_contain_text("503", timeout=WAIT_MS)
-        assert call(url + "/apis/batch/v1/namespaces/default/jobs/nightly") == 503
-        fired = page.get_by_test_id("journal").get_by_role("row").filter(has_text="fault 1")
-        expect(fired).to_contain_text("/apis/batch/v1/namespaces/default/jobs/nightly", timeout=WAIT_MS)
-        expect(fired).to_contain_text("503", timeout=WAIT_MS)
-        expect(page.get_by_test_id("faults").get_by_role("row").filter(has_text="readBatchV1NamespacedJob")) \
-            .to_contain_text("1", timeout=WAIT_MS)
-        page.screenshot(path=screenshots / "3-fault-fired.png")
+    # A fault rule from the form fires on the next read of that job, and the journal shows it.
+    page.get_by_label("Service", exact=True).last.select_option("kubernetes")
+    page.locator("#fault-operation").fill("readBatchV1NamespacedJob")
+    page.locator("#fault-status").fill("503")
+    page.get_by_role("button", name="Add the rule").click()
+    expect(page.get_by_test_id("faults").get_by_role("row").filter(has_text="readBatchV1NamespacedJob")) \
+        .to_contain_text("503", timeout=WAIT_MS)
+    assert call(url + "/apis/batch/v1/namespaces/default/jobs/nightly") == 503
+    fired = page.get_by_test_id("journal").get_by_role("row").filter(has_text="fault 1")
+    expect(fired).to_contain_text("/apis/batch/v1/namespaces/default/jobs/nightly", timeout=WAIT_MS)
+    expect(fired).to_contain_text("503", timeout=WAIT_MS)
+    expect(page.get_by_test_id("faults").get_by_role("row").filter(has_text="readBatchV1NamespacedJob")) \
+        .to_contain_text("1", timeout=WAIT_MS)
+    page.screenshot(path=screenshots / "3-fault-fired.png")
 
-        # Cancel a COS job from its detail.
-        page.get_by_role("button", name=f"Show 1250000000/{SUSPENDED_COS_JOB}").click()
-        detail = page.get_by_test_id("job-detail")
-        expect(detail).to_contain_text('"Status": "Suspended"', timeout=WAIT_MS)
-        detail.get_by_role("button", name="Cancelled").click()
-        expect(cos.get_by_role("row").filter(has_text=SUSPENDED_COS_JOB)).to_contain_text("Cancelled", timeout=WAIT_MS)
-        expect(detail).to_contain_text('"Status": "Cancelled"', timeout=WAIT_MS)
-        page.screenshot(path=screenshots / "4-cos-job-cancelled.png")
-        page.screenshot(path=screenshots / "dashboard-full.png", full_page=True)
+    # Cancel a COS job from its detail.
+    page.get_by_role("button", name=f"Show 1250000000/{SUSPENDED_COS_JOB}", exact=True).click()
+    detail = page.get_by_test_id("job-detail")
+    expect(detail).to_contain_text('"Status": "Suspended"', timeout=WAIT_MS)
+    detail.get_by_role("button", name="Cancelled").click()
+    expect(cos.get_by_role("row").filter(has_text=SUSPENDED_COS_JOB)).to_contain_text("Cancelled", timeout=WAIT_MS)
+    expect(detail).to_contain_text('"Status": "Cancelled"', timeout=WAIT_MS)
+    page.screenshot(path=screenshots / "4-cos-job-cancelled.png")
+    page.screenshot(path=screenshots / "dashboard-full.png", full_page=True)
+
+
+def test_mrs_executions_are_shown_filtered_and_moved(page, url, screenshots):
+    expect = sync_api.expect
+    assert call(url + "/_emulator/reset", "POST", {}) == 200
+    sign_in(page, url)
+    status, submitted = answer(f"{url}/v2/{PROJECT}/clusters/{CLUSTER}/job-executions", "POST",
+                               {"job_type": "MapReduce", "job_name": "wordcount"})
+    assert status == 200
+    v2_id = submitted["job_submit_result"]["job_id"]
+    status, exe = answer(f"{url}/v1.1/{PROJECT}/jobs/submit-job", "POST",
+                         {"job_type": 1, "job_name": "legacy", "cluster_id": CLUSTER, "jar_path": "/x.jar"})
+    assert status == 200
+    exe_id = exe["job_execution"]["id"]
+
+    # Both appear through the event stream alone, each in its own table.
+    v2 = page.get_by_test_id("mrs-executions").get_by_role("row").filter(has_text=v2_id)
+    expect(v2).to_contain_text("wordcount", timeout=WAIT_MS)
+    expect(v2).to_contain_text("NEW", timeout=WAIT_MS)
+    edp = page.get_by_test_id("mrs-edp-executions").get_by_role("row").filter(has_text=exe_id)
+    expect(edp).to_contain_text("v1.1 job-exes", timeout=WAIT_MS)
+    expect(edp).to_contain_text("RUNNING", timeout=WAIT_MS)
+
+    # A v2 execution finishes from its detail, through the admin API's transition.
+    page.get_by_role("button", name=f"Show {PROJECT}/{v2_id}", exact=True).click()
+    detail = page.get_by_test_id("job-detail")
+    expect(detail).to_contain_text('"job_state": "NEW"', timeout=WAIT_MS)
+    detail.get_by_role("button", name="FINISHED", exact=True).click()
+    expect(v2).to_contain_text("SUCCEEDED", timeout=WAIT_MS)
+    expect(detail).to_contain_text('"job_state": "FINISHED"', timeout=WAIT_MS)
+
+    # The v1.1 execution fails from its detail; the status filter then keeps it, or leaves none.
+    page.get_by_role("button", name=f"Show {PROJECT}/{exe_id}", exact=True).click()
+    expect(detail).to_contain_text('"status": "RUNNING"', timeout=WAIT_MS)
+    detail.get_by_role("button", name="FAILED", exact=True).click()
+    expect(edp).to_contain_text("FAILED", timeout=WAIT_MS)
+    status_filter = page.locator("#mrs-edp-status")
+    status_filter.select_option("FAILED")
+    expect(edp).to_contain_text("FAILED", timeout=WAIT_MS)
+    status_filter.select_option("RUNNING")
+    expect(page.get_by_test_id("mrs-edp-executions")).to_contain_text("No executions match.", timeout=WAIT_MS)
+    page.screenshot(path=screenshots / "5-mrs-executions.png")
+
+
+def test_the_page_with_data_has_no_serious_accessibility_violation_and_works_from_the_keyboard(page, url):
+    expect = sync_api.expect
+    assert call(url + "/_emulator/reset", "POST", {}) == 200
+    assert call(url + "/_emulator/faults", "POST", {"service": "kubernetes", "operation": "readBatchV1NamespacedJob",
+                                                    "status": 503}) == 201
+    assert call(url + "/apis/batch/v1/namespaces/namespace-test/jobs/pi") == 503
+    sign_in(page, url)
+    expect(page.get_by_test_id("journal").get_by_role("row").filter(has_text="fault 1")) \
+        .to_contain_text("503", timeout=WAIT_MS)
+    expect(page.get_by_test_id("kubernetes-pods")).to_contain_text("No pods match.", timeout=WAIT_MS)
+    assert serious_violations(page) == []
+
+    # From the keyboard: Advance 1 s, then open a job's detail and audit it too.
+    page.get_by_role("button", name="Advance 1 s").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("clock")).to_have_text("2026-01-01T00:00:01Z", timeout=WAIT_MS)
+    page.get_by_role("button", name="Show namespace-test/pi", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#job-title")).to_be_focused(timeout=WAIT_MS)
+    expect(page.get_by_test_id("job-detail")).to_contain_text('"name": "pi"', timeout=WAIT_MS)
+    assert serious_violations(page) == []
+
+    # The audit sees what it is for: an unlabelled field and faint text are serious or critical.
+    page.evaluate("""document.querySelector('main').insertAdjacentHTML('afterbegin',
+        '<input id="unlabelled"><span style="color:#ddd;background:#fff">faint</span>')""")
+    assert {line.split()[0] for line in serious_violations(page)} == {"label", "color-contrast"}

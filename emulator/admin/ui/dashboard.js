@@ -1,11 +1,15 @@
-// The dashboard's behaviour: it reads and steers the emulator through the admin API only, polling it every
-// second (the open page, the shown table pages and the newest journal entries), with the admin token, when one
-// is needed, kept in sessionStorage (this tab only). Each service's view says how to show its jobs.
+// The dashboard's behaviour: it reads and steers the emulator through the admin API only, with the admin token,
+// when one is needed, kept in sessionStorage (this tab only). It stays live through GET /_emulator/events
+// (server-sent events, read with fetch so the token travels in a header, never in the URL): each change reloads
+// only the table page or job it touches, a little later, so a burst of changes costs one read. Each view says how
+// to show one collection: Kubernetes Jobs and Pods, MRS job objects, v2 executions and Sahara/v1.1 executions,
+// COS jobs.
 "use strict";
 
 const TOKEN_KEY = "cloud-job-emulator-admin-token";
-const POLL_MS = 1000;
 const JOURNAL_ROWS = 100; // the newest entries shown
+const RELOAD_MS = 150; // changes within this long after one cost one read
+const RETRY_MS = 2000; // a lost event stream is opened again after this long
 
 function k8sPhase(status) {
   const conditions = (status && status.conditions) || [];
@@ -19,10 +23,33 @@ function field(item, pointer) {
   return value === null || value === undefined ? "" : value;
 }
 
+function millis(value) { return value ? new Date(value).toISOString().replace(".000Z", "Z") : ""; }
+
+function byTime(steps) {
+  return steps.filter((s) => s[0]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map((s) => s[0] + "  " + s[1]);
+}
+
+function conditionSteps(status) {
+  return (status.conditions || []).map((c) => [c.lastTransitionTime, `${c.type}=${c.status}${c.reason ? " (" + c.reason + ")" : ""}`]);
+}
+
+const POD_FIELDS = ["/metadata/labels/job-name", "/status/phase", "/spec/nodeName", "/status/containerStatuses",
+                    "/status/startTime"];
+
+function podRow(item) {
+  const restarts = (item.object["/status/containerStatuses"] || []).reduce((n, c) => n + (c.restartCount || 0), 0);
+  return [item.scope, item.name, field(item, "/metadata/labels/job-name"), field(item, "/status/phase"),
+          field(item, "/spec/nodeName"), restarts, field(item, "/status/startTime")];
+}
+
+const MRS_TARGET = (job) => ({ project_id: job.scope, job_execution_id: job.name });
+
 function views() {
   return [
     {
-      service: "kubernetes", title: "Kubernetes Jobs", kind: "jobs", scopeLabel: "Namespace",
+      id: "kubernetes", table: "kubernetes-jobs", service: "kubernetes", title: "Kubernetes Jobs", kind: "jobs",
+      scopeLabel: "Namespace", hasPods: true,
       fields: ["/metadata/namespace", "/metadata/name", "/status", "/metadata/creationTimestamp"],
       statuses: ["Running", "Complete", "Failed", "Suspended"],
       where: (status) => (status === "Running" ? "/status/active" : "/status/conditions/*/type=" + status),
@@ -37,18 +64,35 @@ function views() {
       target: (job) => ({ namespace: job.scope, name: job.name }),
       history: (doc) => {
         const status = doc.status || {};
-        const steps = [[doc.metadata.creationTimestamp, "created"]];
+        const steps = [[doc.metadata.creationTimestamp, "created"], ...conditionSteps(status)];
         if (status.startTime) steps.push([status.startTime, "started: Running"]);
-        for (const c of status.conditions || []) {
-          steps.push([c.lastTransitionTime, `${c.type}=${c.status}${c.reason ? " (" + c.reason + ")" : ""}`]);
-        }
         if (status.completionTime) steps.push([status.completionTime, "completed"]);
-        return steps.filter((s) => s[0]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-          .map((s) => s[0] + "  " + s[1]);
+        return byTime(steps);
       },
     },
     {
-      service: "mrs", title: "MRS job objects", kind: "mrs_jobs", scopeLabel: "Project",
+      id: "pods", table: "kubernetes-pods", service: "kubernetes", title: "Kubernetes Pods", kind: "pods",
+      scopeLabel: "Namespace", noun: "pods",
+      fields: POD_FIELDS,
+      statuses: ["Pending", "Running", "Succeeded", "Failed"],
+      where: (status) => "/status/phase=" + status,
+      extra: { label: "Job", where: (value) => "/metadata/labels/job-name=" + value },
+      columns: ["Namespace", "Pod", "Job", "Phase", "Node", "Restarts", "Started"],
+      row: podRow,
+      transitions: [],
+      history: (doc) => {
+        const status = doc.status || {};
+        const steps = [[doc.metadata.creationTimestamp, "created"], ...conditionSteps(status)];
+        if (status.startTime) steps.push([status.startTime, "started"]);
+        for (const c of status.containerStatuses || []) {
+          const ended = c.state && c.state.terminated;
+          if (ended) steps.push([ended.finishedAt, `container ${c.name}: ${ended.reason} (exit ${ended.exitCode})`]);
+        }
+        return byTime(steps).concat(["now  phase " + (status.phase || "")]);
+      },
+    },
+    {
+      id: "mrs", table: "mrs-jobs", service: "mrs", title: "MRS job objects", kind: "mrs_jobs", scopeLabel: "Project",
       fields: ["/id", "/name", "/type", "/created_at", "/updated_at"],
       statuses: [],
       columns: ["Project", "Id", "Name", "Type", "Created", "Updated"],
@@ -59,7 +103,41 @@ function views() {
         .filter(Boolean),
     },
     {
-      service: "cos_batch", title: "COS Batch jobs", kind: "cos_jobs", scopeLabel: "APPID",
+      id: "mrs-v2", table: "mrs-executions", service: "mrs", title: "MRS v2 job executions", kind: "mrs_job_executions",
+      scopeLabel: "Project", noun: "executions",
+      fields: ["/job_name", "/job_type", "/job_state", "/job_result", "/job_progress", "/submitted_time"],
+      statuses: ["NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING", "FINISHED", "FAILED", "KILLED"],
+      where: (status) => "/job_state=" + status,
+      columns: ["Project", "Job id", "Name", "Type", "State", "Result", "Progress", "Submitted"],
+      row: (item) => [item.scope, item.name, field(item, "/job_name"), field(item, "/job_type"),
+                      field(item, "/job_state"), field(item, "/job_result"), field(item, "/job_progress"),
+                      millis(item.object["/submitted_time"])],
+      transitions: ["RUNNING", "FINISHED", "FAILED", "KILLED"],
+      target: MRS_TARGET,
+      history: (doc) => byTime([[millis(doc.submitted_time), "submitted"], [millis(doc.started_time), "started"],
+                                [millis(doc.finished_time), `ended: ${doc.job_state}/${doc.job_result}`]])
+        .concat([`now  ${doc.job_state} (${doc.job_result})`]),
+    },
+    {
+      id: "mrs-edp", table: "mrs-edp-executions", service: "mrs", title: "MRS executions (Sahara EDP and v1.1 job-exes)",
+      kind: "mrs_edp_executions", scopeLabel: "Project", noun: "executions",
+      fields: ["/status", "/job_id", "/native/job_name", "/cluster_id", "/created_at"],
+      statuses: ["PENDING", "RUNNING", "SUCCEEDED", "FAILED", "KILLED", "DONEWITHERROR"],
+      where: (status) => "/status=" + status,
+      columns: ["Project", "Execution", "API", "Job", "Status", "Cluster", "Created"],
+      row: (item) => {
+        const native = item.object["/native/job_name"];
+        return [item.scope, item.name, native === null || native === undefined ? "Sahara EDP" : "v1.1 job-exes",
+                native || field(item, "/job_id"), field(item, "/status"), field(item, "/cluster_id"),
+                field(item, "/created_at")];
+      },
+      transitions: ["RUNNING", "SUCCEEDED", "FAILED", "KILLED", "DONEWITHERROR"],
+      target: MRS_TARGET,
+      history: (doc) => byTime([[millis(doc.created_ms), "created"], [millis(doc.start_ms), "started"],
+                                [millis(doc.end_ms), "ended: " + doc.status]]).concat(["now  " + doc.status]),
+    },
+    {
+      id: "cos_batch", table: "cos_batch-jobs", service: "cos_batch", title: "COS Batch jobs", kind: "cos_jobs", scopeLabel: "APPID",
       fields: ["/JobId", "/Status", "/Priority", "/ProgressSummary", "/Description", "/CreationTime"],
       statuses: ["Active", "Cancelled", "Cancelling", "Complete", "Completing", "Failed", "Failing", "New",
                  "Paused", "Pausing", "Preparing", "Ready", "Suspended"],
@@ -82,7 +160,8 @@ function views() {
         return steps.filter((s) => s[0]).map((s) => s[0] + "  " + s[1]);
       },
     },
-  ].map((view) => ({ ...view, scope: "", status: "", q: "", offset: 0, limit: 25, total: 0, items: [], scopes: [] }));
+  ].map((view) => ({ noun: "jobs", extra: null, ...view, scope: "", status: "", extraValue: "", q: "", offset: 0,
+                     limit: 10, total: 0, items: [], scopes: [] }));
 }
 
 function emptyFaultForm() {
@@ -109,6 +188,9 @@ document.addEventListener("alpine:init", () => {
     faultForm: emptyFaultForm(),
     operations: [],
     busy: false,
+    live: false,
+    listening: false,
+    pending: {},
 
     get serviceNames() { return Object.keys(this.health.services || {}); },
 
@@ -119,7 +201,87 @@ document.addEventListener("alpine:init", () => {
         this.operations = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId))
           .filter((id) => !id.startsWith("admin.")).map((id) => id.split(".")[1]).sort();
       } catch (error) { /* the token prompt says why */ }
-      setInterval(() => this.refresh(), POLL_MS);
+      this.listen();
+    },
+
+    // The event stream: read with fetch (EventSource cannot send the token's header), parsed here, opened again
+    // RETRY_MS after it ends; each (re)connection reads everything once, so nothing missed meanwhile stays missed.
+    async listen() {
+      if (this.listening || this.needToken) return;
+      this.listening = true;
+      while (!this.needToken) {
+        try {
+          const headers = { Accept: "text/event-stream" };
+          if (this.token) headers["X-Emulator-Admin-Token"] = this.token;
+          const response = await fetch("/_emulator/events", { headers, cache: "no-store" });
+          if (response.status === 401) { this.needToken = true; break; }
+          if (!response.ok) throw new Error(`the event stream answered ${response.status}`);
+          const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+          let buffer = "";
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            buffer += value;
+            let end;
+            while ((end = buffer.indexOf("\n\n")) >= 0) {
+              this.onFrame(buffer.slice(0, end));
+              buffer = buffer.slice(end + 2);
+            }
+          }
+        } catch (error) { /* shown below; opened again */ }
+        this.live = false;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      }
+      this.listening = false;
+    },
+
+    onFrame(frame) {
+      let name = "message";
+      const data = [];
+      for (const line of frame.split("\n")) {
+        if (line.startsWith("event: ")) name = line.slice(7);
+        else if (line.startsWith("data: ")) data.push(line.slice(6));
+      }
+      if (data.length) this.onEvent(name, JSON.parse(data.join("\n")));
+    },
+
+    onEvent(name, data) {
+      if (name === "hello") {
+        this.live = true;
+        this.clock = data.clock;
+        this.faults = data.faults;
+        this.refresh(true);
+      } else if (name === "change") {
+        for (const view of this.views) if (view.kind === data.kind) this.later(view.id, () => this.loadView(view));
+        const job = this.job;
+        if (job && (data.kind === job.view.kind || data.kind === "job_transitions" || (job.view.hasPods && data.kind === "pods"))) {
+          this.later("job", () => this.loadJob());
+        }
+      } else if (name === "journal") {
+        if (this.journalMatches(data)) this.journal = [data, ...this.journal].slice(0, JOURNAL_ROWS);
+      } else if (name === "journal-cleared") {
+        this.journal = [];
+      } else if (name === "clock") {
+        this.clock = data;
+      } else if (name === "faults") {
+        this.faults = data.faults;
+      } else if (name === "reset" || name === "resync") {
+        this.later("all", () => this.refresh(true));
+      }
+    },
+
+    // Run `call` once RELOAD_MS from the first ask under `key`: a burst of changes costs one read.
+    later(key, call) {
+      if (this.pending[key]) return;
+      this.pending[key] = setTimeout(async () => {
+        try { await call(); } catch (error) { this.say(error.message, true); } finally { delete this.pending[key]; }
+      }, RELOAD_MS);
+    },
+
+    journalMatches(entry) {
+      const { service, operation, status } = this.journalFilter;
+      return (!service.trim() || entry.service === service.trim()) && (!operation.trim() || entry.operation === operation.trim())
+        && (!String(status).trim() || String(entry.status) === String(status).trim());
     },
 
     say(text, isError = false) { this.message = text; this.messageIsError = isError; },
@@ -156,6 +318,7 @@ document.addEventListener("alpine:init", () => {
       this.tokenInput = "";
       this.needToken = false;
       this.refresh(true);
+      this.listen();
     },
 
     async refresh(force = false) {
@@ -177,7 +340,8 @@ document.addEventListener("alpine:init", () => {
       const query = new URLSearchParams({ offset: view.offset, limit: view.limit, fields: view.fields.join(",") });
       if (view.scope) query.set("scope", view.scope);
       if (view.q) query.set("q", view.q);
-      if (view.status) query.set("where", view.where(view.status));
+      if (view.status) query.append("where", view.where(view.status));
+      if (view.extra && view.extraValue.trim()) query.append("where", view.extra.where(view.extraValue.trim()));
       const [page, scopes] = await Promise.all([
         this.api("GET", `collections/${view.kind}?${query}`),
         this.api("GET", `collections/${view.kind}/scopes`)]);
@@ -187,12 +351,12 @@ document.addEventListener("alpine:init", () => {
     },
 
     pageText(view) {
-      if (!view.total) return "0 jobs";
+      if (!view.total) return "0 " + view.noun;
       return `${view.offset + 1}–${Math.min(view.offset + view.limit, view.total)} of ${view.total}`;
     },
 
     async openJob(view, item) {
-      this.job = { view, scope: item.scope, name: item.name, object: null, steps: [] };
+      this.job = { view, scope: item.scope, name: item.name, object: null, steps: [], pods: [] };
       await this.loadJob();
       this.$nextTick(() => document.getElementById("job-title").focus());
     },
@@ -201,10 +365,14 @@ document.addEventListener("alpine:init", () => {
       if (!this.job) return;
       const job = this.job;
       const key = (scope, name) => new URLSearchParams({ scope, name });
-      const [page, recorded] = await Promise.all([
+      const pods = new URLSearchParams({ scope: job.scope, where: "/metadata/labels/job-name=" + job.name,
+                                         fields: POD_FIELDS.join(","), limit: 100 });
+      const [page, recorded, owned] = await Promise.all([
         this.api("GET", `collections/${job.view.kind}?${key(job.scope, job.name)}`),
-        this.api("GET", `collections/job_transitions?${key(job.view.service, job.scope + "/" + job.name)}`)]);
+        this.api("GET", `collections/job_transitions?${key(job.view.service, job.scope + "/" + job.name)}`),
+        job.view.hasPods ? this.api("GET", `collections/pods?${pods}`) : { items: [] }]);
       if (this.job !== job) return;
+      job.pods = owned.items;
       job.object = page.items.length ? page.items[0].object : { gone: true };
       job.steps = recorded.items.length ? recorded.items[0].object.steps.map((s) => `${s.at}  ${s.from} -> ${s.to}`) : [];
     },
@@ -215,10 +383,21 @@ document.addEventListener("alpine:init", () => {
         this.api("POST", "transitions", { service: job.view.service, ...job.view.target(job), status: target }));
     },
 
+    viewOf(id) { return this.views.find((view) => view.id === id); },
+
     async loadJournal() {
       const query = new URLSearchParams({ limit: JOURNAL_ROWS });
       for (const [name, value] of Object.entries(this.journalFilter)) if (String(value).trim()) query.set(name, String(value).trim());
       this.journal = (await this.api("GET", "requests?" + query)).requests.reverse();
+    },
+
+    // An entry from the event stream has no bodies; with --journal-bodies they are read when it is shown.
+    async showRequest(entry) {
+      this.request = entry;
+      if (!entry.bodies || entry.request_body !== undefined) return;
+      const kept = (await this.api("GET", "requests?" + new URLSearchParams({ limit: 1000 }))).requests
+        .find((e) => e.request_id === entry.request_id && e.time === entry.time);
+      if (kept && this.request === entry) this.request = kept;
     },
 
     async loadFaults() { this.faults = (await this.api("GET", "faults")).faults; },
