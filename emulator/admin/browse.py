@@ -2,6 +2,7 @@
 knowing any service's shapes (the page knows how to show each)."""
 from __future__ import annotations
 
+from dataclasses import is_dataclass
 from itertools import islice
 from typing import Any
 
@@ -40,6 +41,8 @@ def _values(value: Any, parts: list[str]) -> list[Any]:
     """What the pointer reaches in `value`; a `*` part takes every item of a list."""
     if not parts:
         return [value]
+    if is_dataclass(value) and not isinstance(value, type):  # a frozen record some service stores (COS objects)
+        value = vars(value)
     head, rest = parts[0], parts[1:]
     if head == "*" and isinstance(value, list):
         return [found for item in value for found in _values(item, rest)]

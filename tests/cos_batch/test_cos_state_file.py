@@ -13,7 +13,7 @@ from cos_live import REGION, served
 from cos_support import APPID, request_body, request_tree, xml
 
 from emulator.runtime import state_file
-from emulator.runtime.emulator import Emulator
+from emulator.runtime.emulator import EMULATOR, Emulator
 from emulator.services.cos_batch import validation
 from emulator.settings import Settings
 
@@ -206,3 +206,18 @@ def test_objects_past_the_bounds_of_the_new_start_are_refused(tmp_path):
         Emulator(settings(path, cos_max_object_bytes=10))
     with pytest.raises(state_file.StateFileError, match="more than --cos-max-store-bytes"):
         Emulator(settings(path, cos_max_store_bytes=20))
+
+
+async def test_buckets_and_objects_are_browsed_and_filtered_as_any_collection(cos):
+    objects = cos.client.app[EMULATOR].services["cos_batch"].objects
+    objects.create_bucket(SRC, REGION)
+    objects.put(SRC, "warm.txt", b"w")
+    objects.put(SRC, "cold.txt", b"c", storage_class="ARCHIVE")
+    response = await cos.client.get("/_emulator/collections/cos_objects",
+                                    params={"where": "/storage_class=ARCHIVE", "fields": "/size,/etag"})
+    assert response.status == 200
+    assert (await response.json())["items"] == [
+        {"scope": SRC, "name": "cold.txt", "object": {"/size": 1, "/etag": "4a8a08f09d37b73795649038408b5f33"}}]
+    state = await (await cos.client.get("/_emulator/state")).json()
+    assert state["collections"]["cos_buckets"] == [["", SRC, {"name": SRC, "appid": APPID, "region": REGION,
+                                                              "created": "2026-01-01T00:00:00+00:00"}]]

@@ -82,7 +82,8 @@ def since_constraints(operation: dict) -> tuple[datetime | None, datetime | None
     """COSPutObjectCopy's (ModifiedSinceConstraint, UnModifiedSinceConstraint) as moments, None when absent;
     CreateJob checked them (`validation.since_time`)."""
     modified, unmodified = (operation.get(name) for name in ("ModifiedSinceConstraint", "UnModifiedSinceConstraint"))
-    return (None if modified is None else since_time(modified)), (None if unmodified is None else since_time(unmodified))
+    return (None if modified is None else since_time(modified),
+            None if unmodified is None else since_time(unmodified))
 
 
 class Runner:

@@ -85,7 +85,8 @@ def _object_problem(bucket: str, key: str, obj: dict, max_object_bytes: int) -> 
 def _run_problem(obj: dict) -> str | None:
     tasks, done, failed, failures = obj.get("tasks"), obj.get("done"), obj.get("failed"), obj.get("failures")
     if not isinstance(tasks, list) or not all(
-            isinstance(task, list) and len(task) == 3 and all(isinstance(part, str) for part in task) for task in tasks):
+            isinstance(task, list) and len(task) == 3 and all(isinstance(part, str) for part in task)
+            for task in tasks):
         return '"tasks" must list [bucket, key, version id] triples'
     if not _whole(done) or done > len(tasks):
         return f'"done" must count the tasks that ran (0 to {len(tasks)})'

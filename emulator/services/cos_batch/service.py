@@ -39,10 +39,12 @@ class CosBatchService(ServiceDefaults):
         self.core = core
         self.configured_keys = dict(settings.cos_keys)
         self.secrets = core.store.collection(SECRETS)
-        self.objects = ObjectStore(core.clock, core.store.collection(saved.BUCKETS), core.store.collection(saved.OBJECTS),
+        collection = core.store.collection
+        self.objects = ObjectStore(core.clock, collection(saved.BUCKETS), collection(saved.OBJECTS),
                                    settings.cos_max_object_bytes, settings.cos_max_store_bytes,
                                    settings.cos_restore_scale)
-        runner = Runner(self.objects, core.store.collection(saved.RUNS), settings.cos_tasks_per_second, settings.cos_strict_manifests,
+        runner = Runner(self.objects, collection(saved.RUNS), settings.cos_tasks_per_second,
+                        settings.cos_strict_manifests,
                         settings.cos_failure_min_tasks, settings.cos_failure_ratio)
         self.jobs = JobBook(core, step_seconds, runner=runner)
         self.wire = Wire(core.clock)
