@@ -2,20 +2,13 @@
 confirmed and described with CosS3Auth-signed calls while the clock moves, the report downloaded and parsed."""
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
-import time
 
 import pytest
 import requests
 from cos_live import REGION, served
+from cos_runs import DST, REP, SRC, STEP, create_job, describe, progress, read_report, upload_manifest
 from cos_support import request_body, request_tree, xml
-from live_process import rss_bytes
-
-SRC, DST, REP = "src-1250000000", "dst-1250000000", "rep-1250000000"
-STEP = 2  # seconds between status steps (the default)
 
 
 @pytest.fixture(scope="module")
@@ -31,48 +24,6 @@ def cos(emulator):
     for bucket in (SRC, DST, REP):
         client.create_bucket(Bucket=bucket)
     return client
-
-
-def upload_manifest(cos, lines: list[str]) -> str:
-    return cos.put_object(Bucket=SRC, Key="manifests/m.csv", Body="\n".join(lines).encode())["ETag"]
-
-
-def create_job(emulator, etag: str, operation: dict, scope: str = "AllTasks", confirm: bool = True,
-               manifest_key: str = "manifests/m.csv", token: str = "token-1") -> str:
-    tree = request_tree(
-        ClientRequestToken=token, ConfirmationRequired="true" if confirm else "false",
-        Manifest={"Location": {"ETag": etag, "ObjectArn": f"qcs::cos:{REGION}::{SRC}/{manifest_key}"},
-                  "Spec": {"Fields": {"member": ["Bucket", "Key"]}, "Format": "COSBatchOperations_CSV_V1"}},
-        Operation=operation,
-        Report={"Bucket": f"qcs::cos:{REGION}::{REP}", "Enabled": "true", "Format": "Report_CSV_V1",
-                "Prefix": "r", "ReportScope": scope})
-    answer = emulator.batch("POST", "/jobs", request_body(tree))
-    assert answer.status_code == 200, answer.text
-    return xml(answer.content)["CreateJobResult"]["JobId"]
-
-
-def describe(emulator, job_id: str) -> dict:
-    answer = emulator.batch("GET", f"/jobs/{job_id}")
-    assert answer.status_code == 200, answer.text
-    return xml(answer.content)["DescribeJobResult"]["Job"]
-
-
-def progress(job: dict) -> tuple[str, int, int, int]:
-    summary = job["ProgressSummary"]
-    return (job["Status"], int(summary["TotalNumberOfTasks"]), int(summary["NumberOfTasksSucceeded"]),
-            int(summary["NumberOfTasksFailed"]))
-
-
-def read_report(cos, job_id: str) -> tuple[dict, dict[str, list[list[str]]]]:
-    """manifest.json and the rows of each results file, by TaskExecutionStatus, downloaded with GetObject."""
-    manifest = json.loads(cos.get_object(Bucket=REP, Key=f"r/job-{job_id}/manifest.json")["Body"]
-                          .get_raw_stream().read())
-    rows = {}
-    for result in manifest["Results"]:
-        body = cos.get_object(Bucket=result["Bucket"], Key=result["Key"])["Body"].get_raw_stream().read()
-        rows[result["TaskExecutionStatus"]] = list(csv.reader(io.StringIO(body.decode())))
-    return manifest, rows
-
 
 COPY = {"COSPutObjectCopy": {"TargetResource": f"qcs::cos:{REGION}::{DST}", "PrefixReplace": "true",
                              "ResourcesPrefix": "in/", "TargetKeyPrefix": "out/", "StorageClass": "STANDARD_IA"}}
@@ -212,27 +163,22 @@ def test_without_strict_manifests_a_job_on_an_unknown_bucket_runs_its_imaginary_
     assert progress(describe(emulator, job_id)) == ("Complete", 10, 10, 0)
 
 
-def test_a_100000_line_manifest_runs_within_its_bounds(emulator, cos):
-    """Memory and time of a 100,000-task copy job (printed; README's figures come from here): the manifest
-    becomes compact tuples, and the emulator process grows by far less than 200 MiB."""
+def test_a_100000_line_manifest_runs_every_task_and_reports_each(emulator, cos):
+    """Every task of a 100,000-line manifest runs and is reported; its time and memory are measured by
+    benchmarks/cos_manifest.py, never asserted here."""
     cos.put_object(Bucket=SRC, Key="one", Body=b"1")
     body = "".join(f"{SRC},one\n" if n % 3 else f"{SRC},gone-{n}\n" for n in range(100_000)).encode()
     etag = cos.put_object(Bucket=SRC, Key="manifests/m.csv", Body=body)["ETag"]
     copy_one = {"COSPutObjectCopy": {"TargetResource": f"qcs::cos:{REGION}::{DST}"}}
     job_id = create_job(emulator, etag, copy_one, confirm=False)
-    rss_before = rss_bytes(os.getpid())
-    started = time.perf_counter()
     for _ in range(3):
         emulator.advance(STEP)  # read, Ready, Active
     emulator.advance(STEP + 999)  # 100 tasks per second: 1,000 steps, the first a status step after Active
     emulator.advance(STEP)  # Completing -> Complete, the report written
-    elapsed = time.perf_counter() - started
-    grown = rss_bytes(os.getpid()) - rss_before
     assert progress(describe(emulator, job_id)) == ("Complete", 100_000, 66_666, 33_334)
     _, rows = read_report(cos, job_id)
     assert (len(rows["succeeded"]), len(rows["failed"])) == (66_666, 33_334)
-    print(f"\n100,000-task job: {elapsed:.2f} s, resident memory +{grown / 2**20:.1f} MiB, manifest {len(body)} bytes")
-    assert grown < 200 * 2**20 and elapsed < 120
+    assert rows["failed"][-1][:2] == [SRC, "gone-99999"]
 
 
 def test_an_inventory_manifest_names_its_gzip_csv_files(emulator, cos):
