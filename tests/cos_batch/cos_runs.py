@@ -1,4 +1,4 @@
-"""Helpers for the batch-run tests: a job created and described with CosS3Auth-signed calls, its report read with GetObject."""
+"""Helpers for the batch-run tests: jobs created and described with CosS3Auth-signed calls, reports read with GetObject."""
 from __future__ import annotations
 
 import csv

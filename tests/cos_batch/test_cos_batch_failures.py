@@ -107,8 +107,9 @@ def inventory(cos, rows: bytes, checksum: str | None = None, key: str = "inv/dat
     packed = gzip.compress(rows)
     if "absent" not in key:
         cos.put_object(Bucket=SRC, Key=key, Body=packed)
+    checksum = checksum or hashlib.md5(packed).hexdigest()
     document = {"sourceBucket": "src", "fileFormat": "CSV", "fileSchema": "Appid, Bucket, Key, Size",
-                "files": [{"key": key, "size": len(packed), "md5Checksum": checksum or hashlib.md5(packed).hexdigest()}]}
+                "files": [{"key": key, "size": len(packed), "md5Checksum": checksum}]}
     return cos.put_object(Bucket=SRC, Key="inv/manifest.json", Body=json.dumps(document).encode())["ETag"]
 
 

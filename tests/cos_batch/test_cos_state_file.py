@@ -161,6 +161,19 @@ def test_the_restored_run_goes_on_from_its_position(tmp_path):
     assert service.objects.used == sum(found.size for _, found in after.core.store.collection("cos_objects").scan())
 
 
+def test_grants_are_kept_and_a_file_from_before_grants_were_kept_still_loads(tmp_path):
+    path = tmp_path / "state.json"
+    emulator = emulator_with_a_run(path)
+    emulator.services["cos_batch"].objects.put(DST, "g", b"g", acl="private", grants={"READ": ["100000000002"]})
+    emulator.save()
+    after = Emulator(settings(path)).services["cos_batch"].objects
+    assert (after.get(DST, "g").acl, after.get(DST, "g").grants) == ("private", {"READ": ["100000000002"]})
+    document = json.loads(path.read_bytes())
+    _change_object(document["store"]["collections"], lambda obj: obj.pop("grants"))
+    path.write_text(json.dumps(document))
+    assert Emulator(settings(path)).services["cos_batch"].objects.get(SRC, "a.txt").grants == {}
+
+
 def _change_object(rows, change):
     for scope, name, obj in rows["cos_objects"]:
         if (scope, name) == (SRC, "a.txt"):
@@ -176,6 +189,8 @@ def _change_object(rows, change):
      f"cos_objects '{SRC}/a.txt' must have a \"modified\" time and a COS \"storage_class\""),
     (lambda rows: _change_object(rows, lambda obj: obj.update(restore={"tier": "fast"})),
      f"cos_objects '{SRC}/a.txt' \"restore\" must be null"),
+    (lambda rows: _change_object(rows, lambda obj: obj.update(grants={"READ": "100000000002"})),
+     f"cos_objects '{SRC}/a.txt' \"grants\" must map each permission to a list of grantee ids"),
     (lambda rows: rows["cos_buckets"].append(["", "NoAppid", {}]), "cos_buckets 'NoAppid' is not a COS bucket name"),
     (lambda rows: rows.update(cos_buckets=[row for row in rows["cos_buckets"] if row[1] != SRC]),
      f"cos_objects {SRC}/'a.txt': its bucket is not in the state file"),

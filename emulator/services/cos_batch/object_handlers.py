@@ -132,7 +132,8 @@ class CosObjectApi:
             raise errors.object_error("MissingContentLength")
         attributes = {"storage_class": object_validation.storage_class(headers),
                       "headers": object_validation.stored_headers(headers), "meta": object_validation.meta(headers),
-                      "tags": object_validation.tagging_header(headers) or {}, "acl": headers.get("x-cos-acl")}
+                      "tags": object_validation.tagging_header(headers) or {}, "acl": headers.get("x-cos-acl"),
+                      "grants": object_validation.grants(headers)}
         body = await self._body(request)
         validation.digest_checked(headers, body)
         made = self.store.put(bucket, key, body, **attributes)
@@ -156,7 +157,7 @@ class CosObjectApi:
             raise errors.object_error("InvalidObjectState", headers={"x-cos-storage-class": source.storage_class})
         self._source_conditions(headers, source)
         klass = object_validation.storage_class(headers)
-        changes = {"storage_class": klass, "acl": headers.get("x-cos-acl")}
+        changes = {"storage_class": klass, "acl": headers.get("x-cos-acl"), "grants": object_validation.grants(headers)}
         if metadata == "Replaced":
             changes.update(headers=object_validation.stored_headers(headers), meta=object_validation.meta(headers))
         if tagging == "Replaced":

@@ -19,7 +19,10 @@ STORED_HEADERS = ("Content-Type", "Cache-Control", "Content-Disposition", "Conte
                   "x-cos-server-side-encryption")
 DIRECTIVES = ("Copy", "Replaced")
 TIERS = ("Expedited", "Standard", "Bulk")
+GRANT_HEADERS = {"x-cos-grant-read": "READ", "x-cos-grant-write": "WRITE", "x-cos-grant-read-acp": "READ_ACP",
+                 "x-cos-grant-write-acp": "WRITE_ACP", "x-cos-grant-full-control": "FULL_CONTROL"}
 _META_NAME = re.compile(r"[a-z0-9-]+")
+_GRANTEE = re.compile(r'\s*id="([^"]+)"\s*')
 _TAG_TEXT = re.compile(r"[\w +\-=.:/@]*")
 _NOT_EMULATED = ("acl", "uploads", "uploadId", "append", "select", "cors", "policy", "lifecycle", "versioning",
                  "partNumber", "inventory", "replication", "website", "domain", "logging")
@@ -66,6 +69,20 @@ def meta(headers: Mapping[str, str]) -> dict[str, str]:
         found[suffix] = value
     if sum(len(k) + len(v.encode("utf-8")) for k, v in found.items()) > MAX_META_TOTAL:
         raise errors.object_error("InvalidArgument", reason="user metadata exceeds 4 KB")
+    return found
+
+
+def grants(headers: Mapping[str, str]) -> dict[str, list[str]]:
+    """The x-cos-grant-* headers (`id="100000000001",id="100000000002"`) as permission -> grantee ids."""
+    found: dict[str, list[str]] = {}
+    for name, permission in GRANT_HEADERS.items():
+        value = headers.get(name)
+        if value is None:
+            continue
+        grantees = [_GRANTEE.fullmatch(part) for part in value.split(",")]
+        if not all(grantees):
+            raise errors.object_error("InvalidArgument", reason=f'{name} must list id="<uin>" grantees')
+        found[permission] = [match.group(1) for match in grantees]  # type: ignore[union-attr]
     return found
 
 

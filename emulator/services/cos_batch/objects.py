@@ -55,8 +55,9 @@ class CosObject:
     headers: dict[str, str] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)  # x-cos-meta-* suffix (lower-case) -> value
     tags: dict[str, str] = field(default_factory=dict)
-    acl: str | None = None
+    acl: str | None = None  # the canned ACL (x-cos-acl, CannedAccessControlList), stored only
     restore: Restore | None = None
+    grants: dict[str, list[str]] = field(default_factory=dict)  # permission -> grantee ids, stored only
 
     @property
     def body(self) -> bytes:

@@ -41,8 +41,19 @@ def _members(tree: Any, outer: str, inner: str) -> list[dict]:
     return [item for item in (found if isinstance(found, list) else [found]) if isinstance(item, dict)]
 
 
+def batch_grants(operation: dict) -> dict[str, list[str]]:
+    """AccessControlGrants/COSGrant/{Grantee/Identifier, Permission} as permission -> grantee ids
+    (CreateJob checked their shape)."""
+    found: dict[str, list[str]] = {}
+    for grant in _members(operation, "AccessControlGrants", "COSGrant"):
+        found.setdefault(grant["Permission"], []).append(grant["Grantee"]["Identifier"])
+    return found
+
+
 def copy_changes(source: CosObject, operation: dict) -> dict[str, Any]:
-    """The destination's storage class, ACL, headers, metadata and tags under the operation's directives."""
+    """The destination's storage class, ACL, headers, metadata and tags under the operation's directives:
+    Copy (the default) keeps the source's, Replaced takes only the operation's, Add lays the operation's over the
+    source's."""
     new = operation.get("NewObjectMetadata") or {}
     new = new if isinstance(new, dict) else {}
     headers = {header: new[name] for name, header in _METADATA.items() if isinstance(new.get(name), str)}
@@ -50,8 +61,18 @@ def copy_changes(source: CosObject, operation: dict) -> dict[str, Any]:
             for item in _members(new, "UserMetadata", "member")}
     tags = {str(item.get("Key", "")): str(item.get("Value") or "")
             for item in _members(operation, "NewObjectTagging", "COSTag")}
-    changes: dict[str, Any] = {"storage_class": operation.get("StorageClass") or "STANDARD",
-                               "acl": operation.get("CannedAccessControlList") or source.acl}
+    changes: dict[str, Any] = {"storage_class": operation.get("StorageClass") or "STANDARD"}
+    acl = operation.get("AccessControlDirective", "Copy")
+    if acl != "Copy":
+        canned, grants = operation.get("CannedAccessControlList"), batch_grants(operation)
+        if acl == "Replaced":
+            changes.update(acl=canned, grants=grants)
+        else:  # Add: the source's ACL with the operation's on top
+            merged = {permission: list(ids) for permission, ids in source.grants.items()}
+            for permission, ids in grants.items():
+                held = merged.setdefault(permission, [])
+                held += [grantee for grantee in ids if grantee not in held]
+            changes.update(acl=canned or source.acl, grants=merged)
     directive = operation.get("MetadataDirective", "Copy")
     if directive == "Replaced":
         changes.update(headers=headers, meta=meta)

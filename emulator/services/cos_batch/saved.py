@@ -74,6 +74,11 @@ def _object_problem(bucket: str, key: str, obj: dict, max_object_bytes: int) -> 
     if not all(_texts(obj.get(field)) for field in ("headers", "meta", "tags")) \
             or not isinstance(obj.get("acl"), (str, type(None))):
         return '"headers", "meta" and "tags" must map text to text, "acl" be text or null'
+    grants = obj.get("grants", {})  # absent in state files written before grants were kept
+    if not isinstance(grants, dict) or not all(
+            isinstance(permission, str) and isinstance(ids, list) and all(isinstance(i, str) for i in ids)
+            for permission, ids in grants.items()):
+        return '"grants" must map each permission to a list of grantee ids'
     restore = obj.get("restore")
     if restore is not None and not (
             isinstance(restore, dict) and restore.get("tier") in RESTORE_TIERS and _time(restore.get("requested"))
@@ -122,7 +127,8 @@ def revive(store: Store, objects: ObjectStore, jobs: Collection) -> None:
                 row["storage_class"], row["headers"], row["meta"], row["tags"], row["acl"],
                 None if restore is None else Restore(
                     restore["tier"], parse_rfc3339(restore["requested"]), restore["days"],
-                    None if restore["expiry"] is None else parse_rfc3339(restore["expiry"]))))
+                    None if restore["expiry"] is None else parse_rfc3339(restore["expiry"])),
+                row.get("grants", {})))
         used += row["size"] if isinstance(row, dict) else row.size
     if used > objects.max_store_bytes:
         raise ValueError(f"the COS objects hold {used} bytes, more than --cos-max-store-bytes "

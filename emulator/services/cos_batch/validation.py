@@ -29,6 +29,8 @@ REPORT_FORMATS = ("Report_CSV_V1",)
 REPORT_SCOPES = ("AllTasks", "FailedTasksOnly")
 DIRECTIVES = ("Copy", "Replaced", "Add")
 CANNED_ACLS = ("private", "public-read")
+GRANTEE_TYPES = ("ID",)
+GRANT_PERMISSIONS = ("READ", "WRITE", "FULL_CONTROL")
 JOB_TIERS = ("Bulk", "Standard")
 OPERATIONS = ("COSInitiateRestoreObject", "COSPutObjectCopy")
 
@@ -235,9 +237,26 @@ def _copy(operation: dict) -> None:
     for name in ("AccessControlDirective", "MetadataDirective", "TaggingDirective"):
         _leaf(operation, name, choices=DIRECTIVES)
     _leaf(operation, "CannedAccessControlList", choices=CANNED_ACLS)
+    _grants(operation)
     _boolean(operation, "PrefixReplace")
     _leaf(operation, "ResourcesPrefix")
     _leaf(operation, "TargetKeyPrefix")
+
+
+def _grants(operation: dict) -> None:
+    """AccessControlGrants/COSGrant (one or a list): Grantee/{Identifier, TypeIdentifier ID}, Permission."""
+    grants = operation.get("AccessControlGrants")
+    if grants is None:
+        return
+    items = grants.get("COSGrant") if isinstance(grants, dict) else None
+    for grant in items if isinstance(items, list) else [items]:
+        grantee = grant.get("Grantee") if isinstance(grant, dict) else None
+        if not isinstance(grantee, dict):
+            raise errors.invalid_argument(reason="AccessControlGrants holds COSGrant elements with a Grantee")
+        _leaf(grantee, "Identifier", required=True)
+        _leaf(grantee, "TypeIdentifier", required=True, choices=GRANTEE_TYPES)
+        _leaf(grantee, "DisplayName")
+        _leaf(grant, "Permission", required=True, choices=GRANT_PERMISSIONS)
 
 
 def _restore(operation: dict) -> None:
