@@ -90,6 +90,16 @@ async def test_appid_may_be_a_yaml_number(aiohttp_client, make_app, tmp_path) ->
     (document(credentials={"AKID": 5}), "credentials"),
     (document(jobs="none"), "jobs must be a list"),
     (document(appid="1" * 65), "appid must be 1-64 bytes"),
+    (document(buckets="src-1250000000"), "buckets must be a list"),
+    (document(buckets=[{"name": "Bad_Name"}]), "bucket Bad_Name: InvalidBucketName"),
+    (document(buckets=[{"name": "src-1250000000", "colour": "blue"}]), "a bucket: unknown keys colour"),
+    (document(buckets=[{"name": "src-1250000000", "objects": [{"key": "a", "body": "x", "file": "x"}]}]),
+     "object a: give body (text) or file"),
+    (document(buckets=[{"name": "src-1250000000", "objects": [{"key": "a"}]}]), "object a: give body (text) or file"),
+    (document(buckets=[{"name": "src-1250000000", "objects": [{"key": "a", "body": "x", "storage_class": "COLD"}]}]),
+     "object a: storage_class must be one of"),
+    (document(buckets=[{"name": "src-1250000000", "objects": [{"key": "a", "body": "x", "tags": "t=1"}]}]),
+     "an object: unknown keys tags"),
 ])
 def test_bad_fixture_documents_are_refused_by_name(make_app, tmp_path, bad: dict, words: str) -> None:
     (tmp_path / "bad.json").write_text(json.dumps(bad))
@@ -97,3 +107,42 @@ def test_bad_fixture_documents_are_refused_by_name(make_app, tmp_path, bad: dict
         make_app(fixtures=tmp_path)
     assert "bad.json" in str(caught.value)
     assert words in str(caught.value)
+
+
+async def test_fixture_buckets_hold_text_and_file_objects(aiohttp_client, make_app, tmp_path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "blob.bin").write_bytes(bytes(range(256)))
+    cos = await emulator_with(aiohttp_client, make_app, tmp_path, {"service": "cos_batch", "buckets": [
+        {"name": "src-1250000000", "region": "ap-chengdu", "objects": [
+            {"key": "a.txt", "body": "hello world", "content_type": "text/plain"},
+            {"key": "dir/blob.bin", "file": "data/blob.bin", "storage_class": "standard_ia"}]},
+        {"name": "empty-1250000000"}]})
+    host = {"Host": "src-1250000000.cos.ap-chengdu.myqcloud.com"}
+    status, body, headers = await cos.call("GET", "/a.txt", headers=host)
+    assert (status, body, headers["Content-Type"], headers["ETag"]) == (
+        200, b"hello world", "text/plain", '"5eb63bbbe01eeed093cb22bb8f5acdc3"')
+    status, body, headers = await cos.call("GET", "/src-1250000000/dir/blob.bin")
+    assert (status, body, headers["x-cos-storage-class"]) == (200, bytes(range(256)), "STANDARD_IA")
+    status, _, headers = await cos.call("HEAD", "/src-1250000000")
+    assert (status, headers["x-cos-bucket-region"]) == (200, "ap-chengdu")
+    health = await (await cos.client.get("/_emulator/health")).json()
+    assert health["services"]["cos_batch"] == {"jobs": 0, "buckets": 2, "objects": 2}
+
+
+def test_a_fixture_object_past_the_object_bound_is_refused(make_app, tmp_path) -> None:
+    (tmp_path / "big.json").write_text(json.dumps({"service": "cos_batch", "buckets": [
+        {"name": "src-1250000000", "objects": [{"key": "big", "body": "x" * 11}]}]}))
+    with pytest.raises(FixtureError, match="bucket src-1250000000: EntityTooLarge"):
+        make_app(fixtures=tmp_path, cos_max_object_bytes=10)
+
+
+@pytest.mark.parametrize("name", ["../secret.txt", "link.txt", "data"])
+def test_a_fixture_file_must_be_a_file_inside_the_fixture_folder(make_app, tmp_path, name) -> None:
+    (tmp_path / "secret.txt").write_text("not for fixtures")
+    folder = tmp_path / "fixtures"
+    (folder / "data").mkdir(parents=True)
+    (folder / "link.txt").symlink_to(tmp_path / "secret.txt")
+    (folder / "cos.json").write_text(json.dumps({"service": "cos_batch", "buckets": [
+        {"name": "src-1250000000", "objects": [{"key": "a", "file": name}]}]}))
+    with pytest.raises(FixtureError, match=f"object a: {name} is no file under the fixture folder"):
+        make_app(fixtures=folder)

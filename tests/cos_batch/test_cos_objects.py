@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timezone
 
 import pytest
 import requests
 from cos_live import served
+from cos_support import SECRET_ID, SECRET_KEY
+from qcloud_cos import CosConfig
+from qcloud_cos.cos_auth import CosS3Auth
 from qcloud_cos.cos_exception import CosServiceError
 
 SRC = "src-1250000000"
@@ -152,7 +156,6 @@ def test_another_appids_bucket_is_access_denied(emulator, cos):
 
 
 def test_under_strict_authentication_unsigned_object_calls_are_refused():
-    from datetime import datetime, timezone
     with served(auth=frozenset({"cos_batch"}), clock_start=datetime.now(timezone.utc)) as running:  # the SDK signs for now
         running.client().create_bucket(Bucket=SRC)
         assert requests.put(f"{running.url}/{SRC}/k", data=b"x", timeout=10).status_code == 403
@@ -161,6 +164,35 @@ def test_under_strict_authentication_unsigned_object_calls_are_refused():
         assert unsigned.status_code == 403 and b"<Code>AccessDenied</Code>" in unsigned.content
         running.client().put_object(Bucket=SRC, Key="k", Body=b"signed")
         assert running.client().get_object(Bucket=SRC, Key="k")["Body"].get_raw_stream().read() == b"signed"
+
+
+@pytest.mark.parametrize("signed_path", [f"/{SRC}/k", "/k"])
+def test_under_strict_authentication_path_style_requests_signed_either_way_are_accepted(signed_path):
+    """A path-style request may be signed over /<bucket>/<key> or over /<key>, as a virtual-host one is."""
+    config = CosConfig(Region="ap-guangzhou", SecretId=SECRET_ID, SecretKey=SECRET_KEY)
+    host = {"Host": "cos.ap-guangzhou.myqcloud.com"}  # the path-style host: no bucket label
+    with served(auth=frozenset({"cos_batch"}), clock_start=datetime.now(timezone.utc)) as running:
+        running.client().create_bucket(Bucket=SRC)
+        put = requests.put(f"{running.url}/{SRC}/k", data=b"path", headers=host, timeout=10,
+                           auth=CosS3Auth(config, key=signed_path))
+        assert put.status_code == 200, put.text
+        got = requests.get(f"{running.url}/{SRC}/k", headers=host, timeout=10, auth=CosS3Auth(config, key=signed_path))
+        assert (got.status_code, got.content) == (200, b"path")
+        other = requests.get(f"{running.url}/{SRC}/k", headers=host, timeout=10, auth=CosS3Auth(config, key="/j"))
+        assert other.status_code == 403 and b"<Code>SignatureDoesNotMatch</Code>" in other.content
+
+
+def test_a_bucket_keeps_the_region_of_the_host_it_was_created_by(emulator, cos):
+    assert cos.head_bucket(Bucket=SRC)["x-cos-bucket-region"] == "ap-guangzhou"
+    chengdu = requests.put(f"{emulator.url}/", headers={"Host": "cd-1250000000.cos.ap-chengdu.myqcloud.com"},
+                           timeout=10)
+    assert chengdu.status_code == 200
+    virtual_host = {"Host": "cd-1250000000.cos.ap-beijing.myqcloud.com"}  # the region asked in the Host is not compared
+    for request in ({"url": f"{emulator.url}/cd-1250000000"}, {"url": f"{emulator.url}/", "headers": virtual_host}):
+        answer = requests.head(timeout=10, **request)
+        assert (answer.status_code, answer.headers["x-cos-bucket-region"]) == (200, "ap-chengdu")
+    listed = requests.get(f"{emulator.url}/cd-1250000000/", timeout=10)
+    assert listed.headers["x-cos-bucket-region"] == "ap-chengdu" and b"<Name>cd-1250000000</Name>" in listed.content
 
 
 @pytest.mark.parametrize(("method", "path", "headers", "body", "status", "code"), [
