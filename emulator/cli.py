@@ -99,8 +99,29 @@ def _level(text: str) -> str:
 
 
 _level.__name__ = "log level"
+
+
+def _ratio(text: str) -> float:
+    ratio = float(text)
+    if not 0 < ratio <= 1:
+        raise ValueError(text)
+    return ratio
+
+
+_ratio.__name__ = "ratio"
+
+
+def _factor(text: str) -> float:
+    factor = float(text)
+    if not 0 <= factor < float("inf"):
+        raise ValueError(text)
+    return factor
+
+
+_factor.__name__ = "factor"
 WHAT = {_port: "a port (0 to 65535)", _count: "a whole number, 1 or more", _seconds: "a number of seconds, 0 or more",
-        _level: f"a log level ({', '.join(LOG_LEVELS)})"}  # what a variable's value must be, for its error
+        _level: f"a log level ({', '.join(LOG_LEVELS)})", _ratio: "a ratio above 0 and at most 1",
+        _factor: "a number, 0 or more"}  # what a variable's value must be, for its error
 
 # The resource limits: flag, Settings field (and so its default), help without the variable and default.
 LIMITS = (
@@ -321,6 +342,20 @@ def build_parser() -> argparse.ArgumentParser:
                         default=_env_flag(parser, "EMULATOR_COS_STRICT_MANIFESTS"),
                         help="a COS job whose manifest bucket the emulator does not hold fails, as on COS; "
                              "by default it runs imaginary tasks (EMULATOR_COS_STRICT_MANIFESTS=1)")
+    parser.add_argument("--cos-failure-min-tasks", type=_count, metavar="N",
+                        default=_env(parser, "EMULATOR_COS_FAILURE_MIN_TASKS", _count,
+                                     str(Settings.cos_failure_min_tasks)),
+                        help="a COS job fails once more than N of its tasks ran and more than --cos-failure-ratio "
+                             "of them failed (EMULATOR_COS_FAILURE_MIN_TASKS; default "
+                             f"{Settings.cos_failure_min_tasks}, as on COS)")
+    parser.add_argument("--cos-failure-ratio", type=_ratio, metavar="RATIO",
+                        default=_env(parser, "EMULATOR_COS_FAILURE_RATIO", _ratio, str(Settings.cos_failure_ratio)),
+                        help="the share of failed COS tasks that fails a job (EMULATOR_COS_FAILURE_RATIO; default "
+                             f"{Settings.cos_failure_ratio:g}, as on COS)")
+    parser.add_argument("--cos-restore-scale", type=_factor, metavar="FACTOR",
+                        default=_env(parser, "EMULATOR_COS_RESTORE_SCALE", _factor, str(Settings.cos_restore_scale)),
+                        help="multiplies how long a COS restore takes on the emulator clock, e.g. 0.001 for "
+                             "seconds instead of hours (EMULATOR_COS_RESTORE_SCALE; default 1)")
     add_auth_arguments(parser)
     parser.add_argument("--state-file", type=Path, metavar="PATH", default=env("EMULATOR_STATE_FILE") or None,
                         help="load the state from this file at start if it exists (instead of the fixtures), "
@@ -367,6 +402,9 @@ def parse_settings(argv: Sequence[str] | None = None) -> Settings:
         cos_step_seconds=max(0.0, args.cos_step_seconds),
         cos_require_signature=args.cos_require_signature,
         cos_strict_manifests=args.cos_strict_manifests,
+        cos_failure_min_tasks=args.cos_failure_min_tasks,
+        cos_failure_ratio=args.cos_failure_ratio,
+        cos_restore_scale=args.cos_restore_scale,
         state_file=args.state_file,
         snapshot_interval=args.snapshot_interval or None,
         quiet=args.quiet,

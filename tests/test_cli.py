@@ -19,6 +19,7 @@ import pytest
 
 from emulator import __version__
 from emulator.cli import parse_settings
+from emulator.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 20
@@ -176,12 +177,24 @@ def test_bad_environment_variable_exits_with_one_line_naming_it():
     ("EMULATOR_NO_FIXTURES", "2", "EMULATOR_NO_FIXTURES=2: not a boolean; give one of 1, true, yes, on or 0, "
                                   "false, no, off"),
     ("EMULATOR_QUIET", "maybe", "EMULATOR_QUIET=maybe: not a boolean"),
+    ("EMULATOR_COS_FAILURE_RATIO", "1.5", "EMULATOR_COS_FAILURE_RATIO=1.5: not a ratio above 0 and at most 1"),
+    ("EMULATOR_COS_FAILURE_MIN_TASKS", "0", "EMULATOR_COS_FAILURE_MIN_TASKS=0: not a whole number, 1 or more"),
+    ("EMULATOR_COS_RESTORE_SCALE", "-1", "EMULATOR_COS_RESTORE_SCALE=-1: not a number, 0 or more"),
 ])
 def test_a_bad_variable_is_named_in_its_own_error(monkeypatch, capsys, variable, value, said):
     monkeypatch.setenv(variable, value)
     with pytest.raises(SystemExit):
         parse_settings([])
     assert capsys.readouterr().err.startswith(f"cloud-job-emulator: error: {said}")
+
+
+def test_the_cos_failure_threshold_and_restore_scale_options():
+    assert (Settings.cos_failure_min_tasks, Settings.cos_failure_ratio, Settings.cos_restore_scale) == (1000, 0.5, 1.0)
+    given = parse_settings(["--cos-failure-min-tasks", "10", "--cos-failure-ratio", "0.25",
+                            "--cos-restore-scale", "0.001"])
+    assert (given.cos_failure_min_tasks, given.cos_failure_ratio, given.cos_restore_scale) == (10, 0.25, 0.001)
+    defaults = parse_settings([])
+    assert (defaults.cos_failure_min_tasks, defaults.cos_failure_ratio, defaults.cos_restore_scale) == (1000, 0.5, 1.0)
 
 
 @pytest.mark.parametrize(("value", "expected"), [("1", True), ("TRUE", True), ("yes", True), ("On", True),

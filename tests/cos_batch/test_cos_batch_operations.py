@@ -217,3 +217,18 @@ def test_a_restored_copy_expires_and_a_second_job_renews_it(emulator, cos):
     with pytest.raises(CosServiceError) as expired:
         cos.get_object(Bucket=SRC, Key="cold")
     assert (expired.value.get_status_code(), expired.value.get_error_code()) == (403, "InvalidObjectState")
+
+
+def test_the_restore_scale_shortens_every_restore():
+    with served(cos_restore_scale=0.001) as running:  # ARCHIVE Bulk: 5 h becomes 18 s
+        cos = running.client()
+        for bucket in (SRC, DST, REP):
+            cos.create_bucket(Bucket=bucket)
+        cos.put_object(Bucket=SRC, Key="cold", Body=b"cold", StorageClass="ARCHIVE")
+        create_job(running, upload_manifest(cos, [f"{SRC},cold"]),
+                   {"COSInitiateRestoreObject": {"ExpirationInDays": "1", "JobTier": "Bulk"}}, confirm=False)
+        run_to_the_end(running)  # requested at 8 s
+        running.advance(8 + 18 - 10 - 1)
+        assert cos.head_object(Bucket=SRC, Key="cold")["x-cos-restore"] == 'ongoing-request="true"'
+        running.advance(1)
+        assert body_of(cos, SRC, "cold") == b"cold"
