@@ -117,3 +117,16 @@ def test_a_report_that_does_not_fit_in_the_store_is_left_out_and_the_job_still_e
         run_to_the_end(running)
         assert progress(describe(running, job_id)) == ("Complete", 2, 0, 2)
         assert keys_in(cos, REP) == [] and keys_in(cos, DST) == []
+
+
+@pytest.mark.parametrize(("steps", "status_then"), [(2, "Suspended"), (3, "Active")])
+def test_a_job_cancelled_before_any_task_ran_writes_no_report(emulator, cos, steps, status_then):
+    cos.put_object(Bucket=SRC, Key="a", Body=b"a")
+    job_id = create_job(emulator, upload_manifest(cos, [f"{SRC},a"]), COPY, confirm=status_then == "Suspended")
+    for _ in range(steps):
+        emulator.advance(STEP)  # the manifest read; and, unconfirmed, Ready -> Active with no task run yet
+    assert progress(describe(emulator, job_id)) == (status_then, 1, 0, 0)
+    assert emulator.batch("POST", f"/jobs/{job_id}/status", params={"requestedJobStatus": "Cancelled"}).ok
+    run_to_the_end(emulator, 2)
+    assert describe(emulator, job_id)["Status"] == "Cancelled"
+    assert keys_in(cos, REP) == [] and keys_in(cos, DST) == []

@@ -240,10 +240,16 @@ def test_copy_directives_replace_metadata_and_add_tags(emulator, cos):
         {"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]
 
 
-def test_a_target_that_is_no_resource_name_fails_the_job_in_preparing(emulator, cos):
+@pytest.mark.parametrize(("target", "reason"), [
+    ("dst-1250000000", "TargetResource: dst-1250000000 is not a COS resource name"),
+    (f"qcs::cos:{REGION}::dst", "TargetResource: dst is not a bucket (<name>-<APPID>)"),
+    (f"qcs::cos:{REGION}::{DST}/some/key", f"TargetResource: {DST}/some/key is not a bucket (<name>-<APPID>)"),
+])
+def test_a_target_that_is_no_bucket_resource_name_fails_the_job_in_preparing(emulator, cos, target, reason):
     etag = upload_manifest(cos, [f"{SRC},a"])
-    job_id = create_job(emulator, etag, {"COSPutObjectCopy": {"TargetResource": "dst-1250000000"}}, confirm=False)
+    job_id = create_job(emulator, etag, {"COSPutObjectCopy": {"TargetResource": target}}, confirm=False)
     for _ in range(3):
         emulator.advance(STEP)
     job = describe(emulator, job_id)
-    assert job["Status"] == "Failed" and job["FailureReasons"]["JobFailure"]["FailureCode"] == "InvalidArgument"
+    assert job["Status"] == "Failed"
+    assert job["FailureReasons"]["JobFailure"] == {"FailureCode": "InvalidArgument", "FailureReason": reason}

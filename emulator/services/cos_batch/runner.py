@@ -16,7 +16,7 @@ from emulator.core.store import Collection
 from emulator.services.cos_batch import errors, reports
 from emulator.services.cos_batch.manifests import InvalidManifest, Task, arn_resource, csv_tasks, decoded_key, \
     inventory_tasks
-from emulator.services.cos_batch.objects import CosObject, ObjectStore, owner
+from emulator.services.cos_batch.objects import BUCKET, CosObject, ObjectStore, owner
 from emulator.services.cos_batch.validation import since_time
 
 log = logging.getLogger("emulator.cos_batch")
@@ -160,9 +160,11 @@ class Runner:
         target = job["Operation"].get("COSPutObjectCopy", {}).get("TargetResource")
         if target is not None:
             try:
-                arn_resource(target)
+                target_bucket = arn_resource(target)
             except InvalidManifest as error:
                 return failure("InvalidArgument", f"TargetResource: {error}")
+            if not BUCKET.fullmatch(target_bucket):
+                return failure("InvalidArgument", f"TargetResource: {target_bucket} is not a bucket (<name>-<APPID>)")
         try:
             if spec["Format"] == "COSInventoryReport_CSV_V1":
                 def read(name: str) -> bytes | None:
