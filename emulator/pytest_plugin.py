@@ -178,6 +178,16 @@ class CloudJobEmulator:
         credentials = credentials.BasicCredentials(ak, sk, project_id)
         return mrs.MrsClient.new_builder().with_credentials(credentials).with_endpoint(self.url).build()
 
+    def cos(self, region: str = "ap-guangzhou", secret_id: str = "AKIDTESTONLYEXAMPLE000000000000000000",
+            secret_key: str = "TestOnlySecretKey0123456789abcdef"):
+        """cos-python-sdk-v5's `CosS3Client` for the emulator's object store, configured the SDK's own way
+        (`IP` and `Port`): it sends `Host: <bucket>.cos.<region>.myqcloud.com` to the emulator's address."""
+        (qcloud_cos,) = _client_modules("cos", "qcloud_cos")
+        url = urllib.parse.urlsplit(self.url)
+        config = qcloud_cos.CosConfig(Region=region, SecretId=secret_id, SecretKey=secret_key, Scheme=url.scheme,
+                                      IP=url.hostname, Port=url.port)
+        return qcloud_cos.CosS3Client(config)
+
     def cos_session(self, appid: str = "1250000000", secret_id: str = "AKIDTESTONLYEXAMPLE000000000000000000",
                     secret_key: str = "TestOnlySecretKey0123456789abcdef"):
         """A `requests` session that signs every request as cos-python-sdk-v5 does and sends `x-cos-appid`.

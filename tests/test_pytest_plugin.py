@@ -228,8 +228,24 @@ def test_ready_made_sahara_and_cos_clients_work(pytester: pytest.Pytester):
             assert jobs["Status"] == "Active"
             rejected = cloud_job_emulator.cos_session(secret_key="wrong").get(cloud_job_emulator.url + "/jobs")
             assert rejected.status_code == 403  # the signature really is checked
+
+        def test_cos_objects(cloud_job_emulator):
+            from qcloud_cos.cos_exception import CosServiceError
+
+            cos = cloud_job_emulator.cos()
+            cos.create_bucket(Bucket="src-1250000000")
+            put = cos.put_object(Bucket="src-1250000000", Key="a.txt", Body=b"hello world")
+            assert put["ETag"] == '"5eb63bbbe01eeed093cb22bb8f5acdc3"'
+            got = cos.get_object(Bucket="src-1250000000", Key="a.txt")
+            assert got["Body"].get_raw_stream().read() == b"hello world"
+            try:
+                cloud_job_emulator.cos(secret_key="wrong").head_bucket(Bucket="src-1250000000")
+            except CosServiceError as error:
+                assert error.get_status_code() == 403
+            else:
+                raise AssertionError("a wrong key was accepted")
     """)
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
 
 
 @pytest.mark.parametrize(("client", "module", "package"), [
@@ -237,6 +253,7 @@ def test_ready_made_sahara_and_cos_clients_work(pytester: pytest.Pytester):
     ("sahara", "saharaclient", "python-saharaclient"),
     ("sahara", "keystoneauth1", "keystoneauth1"),
     ("cos_session", "qcloud_cos", "cos-python-sdk-v5"),
+    ("cos", "qcloud_cos", "cos-python-sdk-v5"),
     ("cos_session", "requests", "requests"),
     ("mrs", "huaweicloudsdkmrs", "huaweicloudsdkmrs"),
 ])

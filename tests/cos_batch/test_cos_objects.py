@@ -144,7 +144,21 @@ def test_bounds_refuse_a_large_object_and_a_full_store_with_entity_too_large(cos
         cos.put_object(Bucket=SRC, Key="four", Body=b"x")
     assert raised.value.get_error_code() == "EntityTooLarge" and "--cos-max-store-bytes" in raised.value.get_error_msg()
     cos.put_object(Bucket=SRC, Key="three", Body=b"y" * 1000)  # an overwrite of the same size still fits
+    assert error_code(cos.copy_object, Bucket=SRC, Key="four", CopySource={**COPY_SOURCE, "Key": "two"}) == (
+        400, "EntityTooLarge")
+    cos.copy_object(Bucket=SRC, Key="two", CopySource={**COPY_SOURCE, "Key": "three"}, CopyStatus="Replaced")
     assert [c["Key"] for c in cos.list_objects(Bucket=SRC)["Contents"]] == ["exact", "three", "two"]
+    assert cos.get_object(Bucket=SRC, Key="two")["Body"].get_raw_stream().read() == b"y" * 1000
+
+
+def test_a_chunked_upload_past_the_object_bound_is_refused_while_it_streams(emulator, cos):
+    def chunks():
+        for _ in range(11):
+            yield b"x" * 100
+
+    answer = requests.put(f"{emulator.url}/{SRC}/streamed", data=chunks(), timeout=10)  # no Content-Length
+    assert answer.status_code == 400 and b"<Code>EntityTooLarge</Code>" in answer.content
+    assert "Contents" not in cos.list_objects(Bucket=SRC)
 
 
 def test_another_appids_bucket_is_access_denied(emulator, cos):
