@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime, timezone
 
 import pytest
 import requests
@@ -11,8 +12,14 @@ from cos_live import REGION, served
 from cos_runs import DST, REP, SRC, STEP, body_of, create_job, describe, progress, read_report, report, \
     upload_manifest
 
+from emulator.core.errors import ApiError
+from emulator.runtime.emulator import Emulator
+from emulator.services.cos_batch import reports
+from emulator.settings import Settings
+
 COPY = {"COSPutObjectCopy": {"TargetResource": f"qcs::cos:{REGION}::{DST}"}}
 SCHEMA = "Bucket, Key, VersionId, TaskStatus, ErrorCode, HTTPStatusCode, ResultMessage"
+START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +137,24 @@ def test_a_job_cancelled_before_any_task_ran_writes_no_report(emulator, cos, ste
     run_to_the_end(emulator, 2)
     assert describe(emulator, job_id)["Status"] == "Cancelled"
     assert keys_in(cos, REP) == [] and keys_in(cos, DST) == []
+
+
+def test_a_report_is_written_whole_or_not_at_all():
+    """With room for the results file but not for manifest.json too, neither is written."""
+    service = Emulator(Settings(clock_start=START, clock_frozen=True, load_fixtures=False)).services["cos_batch"]
+    store = service.objects
+    store.create_bucket(REP, REGION)
+    job = {"JobId": "j", "Report": report()}
+    tasks, results = [(SRC, "a", ""), (SRC, "b", "")], [(200, "", "Successful"), (404, "NoSuchKey", "Gone.")]
+    reports.write(store, job, tasks, results)
+    sizes = {key: found.size for (_, key), found in store.objects.scan(REP)}
+    assert sorted(sizes)[0] == "r/job-j/manifest.json" and len(sizes) == 3
+    for key in sizes:
+        store.delete(REP, key)
+    store.max_store_bytes = sum(sizes.values()) - 1
+    with pytest.raises(ApiError) as refused:
+        reports.write(store, job, tasks, results)
+    assert (refused.value.code, store.count(REP), store.used) == ("EntityTooLarge", 0, 0)
+    store.max_store_bytes += 1
+    reports.write(store, job, tasks, results)
+    assert store.count(REP) == 3

@@ -147,6 +147,15 @@ class ObjectStore:
         if self.used - replacing + size > self.max_store_bytes:
             raise errors.object_error("EntityTooLarge", errors.STORE_FULL)
 
+    def check_room(self, bucket: str, writes: list[tuple[str, int]]) -> None:
+        """check_size for several (key, size) writes into `bucket` at once: all of them fit, or EntityTooLarge."""
+        growth = 0
+        for key, size in writes:
+            previous = self.objects.get(bucket, key)
+            replacing = previous.size if previous else 0
+            self.check_size(size, replacing - growth)
+            growth += size - replacing
+
     def find(self, bucket: str, key: str) -> CosObject | None:
         return self.objects.get(bucket, key)
 

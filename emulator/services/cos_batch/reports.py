@@ -36,20 +36,22 @@ def write(store: ObjectStore, job: dict[str, Any], tasks: list[Task], results: l
         outcome = "succeeded" if not code else "failed"
         rows[outcome].append([task_bucket, key, version, outcome, str(status), code, message])
     wanted = ("succeeded", "failed") if report.get("ReportScope") == "AllTasks" else ("failed",)
-    files = []
+    files, writes = [], []
     for outcome in wanted:
         if not rows[outcome]:
             continue
         body = _csv(rows[outcome])
         digest = hashlib.sha1(("%s:%s" % (job["JobId"], outcome)).encode()).hexdigest()
         name = f"{base}/results/{digest}.csv"
-        store.put(bucket, name, body, headers={"Content-Type": "text/csv"})
+        writes.append((name, body, "text/csv"))
         files.append({"TaskExecutionStatus": outcome, "Bucket": bucket, "MD5Checksum": hashlib.md5(body).hexdigest(),
                       "Key": name})
     manifest = {"Format": FORMAT, "ReportCreationDate": _millis(store.clock.stamp()), "Results": files,
                 "ReportSchema": SCHEMA}
-    store.put(bucket, f"{base}/manifest.json", json.dumps(manifest).encode(),
-              headers={"Content-Type": "application/json"})
+    writes.append((f"{base}/manifest.json", json.dumps(manifest).encode(), "application/json"))
+    store.check_room(bucket, [(name, len(body)) for name, body, _ in writes])  # the whole report or none of it
+    for name, body, content_type in writes:
+        store.put(bucket, name, body, headers={"Content-Type": content_type})
 
 
 def _millis(stamp: str) -> str:
