@@ -130,6 +130,17 @@ def test_path_style_and_virtual_host_reach_the_same_bucket(emulator, cos):
         assert refused.status_code == 400 and b"<Code>InvalidRequest</Code>" in refused.content
 
 
+@pytest.mark.parametrize("bucket", ["api-1250000000", "apis-1250000000", "version-1250000000",
+                                    "openapi-1250000000", "jobs-1250000000", "v2-1250000000"])
+def test_path_style_buckets_named_like_other_services_prefixes_are_buckets(emulator, cos, bucket):
+    """The object routes are matched before the services' path prefixes (/api, /jobs, /v2/...)."""
+    assert requests.put(f"{emulator.url}/{bucket}", timeout=10).status_code == 200
+    assert requests.put(f"{emulator.url}/{bucket}/k", data=b"mine", timeout=10).status_code == 200
+    assert requests.get(f"{emulator.url}/{bucket}/k", timeout=10).content == b"mine"
+    listed = requests.get(f"{emulator.url}/{bucket}", timeout=10)
+    assert listed.status_code == 200 and f"<Name>{bucket}</Name>".encode() in listed.content
+
+
 def test_a_wrong_signature_is_refused_as_the_batch_api_refuses_it(emulator, cos):
     wrong = emulator.client(secret_key="not-the-key")
     assert error_code(wrong.put_object, Bucket=SRC, Key="k", Body=b"x") == (403, "SignatureDoesNotMatch")
