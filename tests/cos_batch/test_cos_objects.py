@@ -141,6 +141,14 @@ def test_path_style_buckets_named_like_other_services_prefixes_are_buckets(emula
     assert listed.status_code == 200 and f"<Name>{bucket}</Name>".encode() in listed.content
 
 
+def test_an_error_names_its_resource_as_cos_does(emulator, cos):
+    """Object calls: <bucket host>/<key>; bucket calls by virtual host: the host alone."""
+    host = "nob-1250000000.cos.ap-guangzhou.myqcloud.com"
+    for path, resource in (("/", host), ("/dir/k%20x", f"{host}/dir/k%20x")):
+        answer = requests.get(f"{emulator.url}{path}", headers={"Host": host}, timeout=10)
+        assert answer.status_code == 404 and f"<Resource>{resource}</Resource>".encode() in answer.content
+
+
 def test_a_wrong_signature_is_refused_as_the_batch_api_refuses_it(emulator, cos):
     wrong = emulator.client(secret_key="not-the-key")
     assert error_code(wrong.put_object, Bucket=SRC, Key="k", Body=b"x") == (403, "SignatureDoesNotMatch")

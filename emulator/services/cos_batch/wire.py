@@ -80,14 +80,16 @@ class Wire:
         return web.Response(status=status, body=body, headers=common)
 
     def error(self, request: web.Request, error: ApiError) -> web.Response:
-        """The COS `<Error>` document for `error`, with its status; Resource is the host and raw path."""
+        """The COS `<Error>` document for `error`, with its status; Resource is the host and raw path (the host alone
+        for a virtual-host bucket call, whose path is `/`)."""
         error = errors.in_cos_terms(error)
         reason = error.details.get("reason")
         if reason:  # COS's messages are terse ("Invalid parameter"); say which element, in the log only
             log.info("%s %s: %s %s: %s", request.method, request.path, error.code, error.message, reason)
         headers = self._headers()
         ids = (headers["x-cos-request-id"], headers["x-cos-trace-id"])
-        body = self._error_body(error, request.host + request.rel_url.raw_path, ids)
+        path = request.rel_url.raw_path
+        body = self._error_body(error, request.host + ("" if path == "/" else path), ids)
         extra = error.details.get("headers")
         if extra:  # e.g. x-cos-storage-class on InvalidObjectState
             headers.update(extra)
