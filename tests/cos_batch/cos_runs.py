@@ -1,4 +1,4 @@
-"""Helpers for the batch-run tests: jobs created and described with CosS3Auth-signed calls, reports read with GetObject."""
+"""Helpers for the batch-run tests: jobs created and described with signed calls, reports read with GetObject."""
 from __future__ import annotations
 
 import csv
@@ -37,6 +37,12 @@ def create_job(emulator: Served, etag: str, operation: dict, scope: str = "AllTa
     answer = emulator.batch("POST", "/jobs", request_body(tree))
     assert answer.status_code == 200, answer.text
     return xml(answer.content)["CreateJobResult"]["JobId"]
+
+
+def run_to_the_end(emulator: Served, steps: int = 5) -> None:
+    """A job created with confirm=False: New -> Preparing -> Ready -> Active (its tasks) -> Completing -> Complete."""
+    for _ in range(steps):
+        emulator.advance(STEP)
 
 
 def describe(emulator: Served, job_id: str) -> dict:

@@ -9,7 +9,8 @@ import json
 import pytest
 import requests
 from cos_live import REGION, served
-from cos_runs import DST, REP, SRC, STEP, create_job, describe, progress, read_report, report, upload_manifest
+from cos_runs import DST, REP, SRC, STEP, create_job, describe, progress, read_report, report, run_to_the_end, \
+    upload_manifest
 from cos_support import request_body, request_tree, xml
 
 OTHER = "other-1250000001"  # a bucket of another APPID (the test key belongs to 1250000000)
@@ -32,11 +33,6 @@ def cos(emulator):
     assert requests.put(f"{emulator.url}/{OTHER}", timeout=10).status_code == 200  # unsigned: no APPID to check
     assert requests.put(f"{emulator.url}/{OTHER}/x", data=b"x", timeout=10).status_code == 200
     return client
-
-
-def run_to_the_end(emulator, steps: int = 5) -> None:
-    for _ in range(steps):
-        emulator.advance(STEP)
 
 
 def failed_rows(cos, job_id: str) -> dict[str, list[str]]:

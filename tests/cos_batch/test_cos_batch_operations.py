@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 from cos_live import REGION, served
-from cos_runs import DST, REP, SRC, STEP, body_of, create_job, describe, progress, read_report, upload_manifest
+from cos_runs import DST, REP, SRC, body_of, create_job, describe, progress, read_report, run_to_the_end, \
+    upload_manifest
 from cos_support import error_of, request_body, request_tree
 from qcloud_cos.cos_exception import CosServiceError
 
@@ -25,11 +26,6 @@ def cos(emulator):
     for bucket in (SRC, DST, REP):
         client.create_bucket(Bucket=bucket)
     return client
-
-
-def run_to_the_end(emulator, steps: int = 5) -> None:
-    for _ in range(steps):
-        emulator.advance(STEP)
 
 
 def stored(emulator, bucket: str, key: str) -> dict:

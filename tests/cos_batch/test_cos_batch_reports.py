@@ -10,7 +10,7 @@ import pytest
 import requests
 from cos_live import REGION, served
 from cos_runs import DST, REP, SRC, STEP, body_of, create_job, describe, progress, read_report, report, \
-    upload_manifest
+    run_to_the_end, upload_manifest
 
 from emulator.core.errors import ApiError
 from emulator.runtime.emulator import Emulator
@@ -35,11 +35,6 @@ def cos(emulator):
     for bucket in (SRC, DST, REP):
         client.create_bucket(Bucket=bucket)
     return client
-
-
-def run_to_the_end(emulator, steps: int = 5) -> None:
-    for _ in range(steps):
-        emulator.advance(STEP)  # New -> Preparing -> Ready -> Active -> Completing -> Complete
 
 
 def keys_in(cos, bucket: str) -> list[str]:
