@@ -270,3 +270,60 @@ def test_kubectl_get_pods_and_events_prints_the_server_columns_then_deletes_ever
     advance(live_url, 1)
     _, rows = _table_rows(kubectl("get", "pods").stdout or "NAME\n")
     assert name not in [row[0] for row in rows]
+
+
+def test_kubectl_labels_annotates_and_patches_a_running_pod(kubectl, live_url):
+    kubectl("create", "-f", "-", stdin=RUN_MANIFEST.replace('"2"', '"60"'))
+    advance(live_url, 1.5)
+    name = kubectl("get", "pods", "-l", "job-name=runner", "-o", "jsonpath={.items[0].metadata.name}").stdout
+    assert kubectl("label", "pod", name, "tier=gold").stdout.strip() == f"pod/{name} labeled"
+    assert kubectl("annotate", "pod", name, "note=seen").stdout.strip() == f"pod/{name} annotated"
+    assert kubectl("get", "pods", "-l", "tier=gold", "-o", "name").stdout.strip() == f"pod/{name}"
+    image = '{"spec":{"containers":[{"name":"main","image":"busybox:1.37"}]}}'
+    assert kubectl("patch", "pod", name, "-p", image).stdout.strip() == f"pod/{name} patched"
+    pod = json.loads(kubectl("get", "pod", name, "-o", "json").stdout)
+    assert pod["spec"]["containers"][0]["image"] == "busybox:1.37" and pod["status"]["phase"] == "Running"
+    assert pod["metadata"]["annotations"] == {"note": "seen"}
+    refused = kubectl("patch", "pod", name, "-p", '{"spec":{"restartPolicy":"Always"}}', check=False)
+    assert refused.returncode != 0
+    assert f'The Pod "{name}" is invalid: spec: Forbidden: pod updates may not change fields' in refused.stderr
+    assert kubectl("label", "pod", name, "tier-").stdout.strip() == f"pod/{name} unlabeled"
+    assert kubectl("get", "pods", "-l", "tier=gold", "-o", "name").stdout == ""
+
+
+LIVE_MANIFEST = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: live
+  annotations:
+    cloud-job-emulator/logs: "one\\ntwo\\nthree"
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: main
+        image: busybox:1.36
+"""
+
+
+def test_kubectl_on_a_live_clock_labels_a_running_job_follows_its_log_and_waits(kubectl_at):
+    """No clock steering: the emulator's clock runs, each container 3 s (--job-duration 3)."""
+    from live_process import emulator_process
+    from waiting import wait_until
+
+    with emulator_process("--port", "0", "--job-duration", "3", "--log-level", "warning") as (_, url):
+        kubectl = kubectl_at(url)
+        kubectl("create", "-f", "-", stdin=LIVE_MANIFEST)
+        assert kubectl("label", "job", "live", "x=y").stdout.strip() == "job.batch/live labeled"
+        wait_until(lambda: kubectl("get", "pods", "-l", "job-name=live", "-o", "name").stdout, "the job's pod")
+        kubectl("wait", "--for=jsonpath={.status.phase}=Running", "pod", "-l", "job-name=live", "--timeout=30s")
+        assert kubectl("get", "job", "live", "-o", "jsonpath={.status.active}").stdout == "1"
+        assert kubectl("logs", "-f", "job/live").stdout == "one\ntwo\nthree\n"  # ends when the container does
+        assert kubectl("wait", "--for=condition=complete", "job/live", "--timeout=30s").returncode == 0
+        job = json.loads(kubectl("get", "job", "live", "-o", "json").stdout)
+        assert job["metadata"]["labels"]["x"] == "y" and job["status"]["succeeded"] == 1
+        described = kubectl("describe", "job", "live").stdout
+        assert "SuccessfulCreate" in described and "Completed" in described
