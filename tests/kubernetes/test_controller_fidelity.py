@@ -155,7 +155,13 @@ async def test_an_eviction_marks_the_pod_as_disrupted_so_an_ignore_rule_spares_t
         "message": "Eviction API: evicting"}
     await advance(client, 1)  # killed: Failed with exit 143, the condition kept (first, as the kubelet keeps it)
     status = await status_of(client, "evicted")
-    assert status.get("failed", 0) == 0 and status["active"] == 1  # ignored, and replaced
+    assert status.get("failed", 0) == 0 and status.get("active", 0) == 0  # not counted, yet it starts the back-off
+    assert await pods(client) == []  # (newBackoffRecord takes every failed pod, Ignored ones too)
+    await advance(client, 9)
+    assert await pods(client) == []
+    await advance(client, 1)  # 10 s after it finished: replaced
+    status = await status_of(client, "evicted")
+    assert status.get("failed", 0) == 0 and status["active"] == 1
     assert not any(c["type"] == "Failed" for c in status.get("conditions", []))
     names = [p["metadata"]["name"] for p in await pods(client)]
     assert name not in names and len(names) == 1

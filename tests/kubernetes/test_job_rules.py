@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.services.kubernetes.controller import backoff_delay, format_indexes
+from emulator.services.kubernetes.controller import backoff_delay, backoff_record, finished_at, format_indexes
 
 from kube_support import JOBS, advance, create
 
@@ -40,6 +40,50 @@ def last(status: dict) -> tuple[str, str]:
 
 def test_back_off_doubles_from_10_s_and_caps_at_10_minutes():
     assert [backoff_delay(n) for n in range(1, 10)] == [10, 20, 40, 80, 160, 320, 600, 600, 600]
+
+
+def test_the_back_off_record_keeps_only_failures_after_the_last_success():
+    """newBackoffRecord: failures add up; a sync that also sees a success keeps the failures after it, if any."""
+    t = "2026-01-01T00:00:{:02d}Z".format
+    assert backoff_record(0, None, [], []) == (0, None)
+    assert backoff_record(2, t(5), [], [t(9), t(7)]) == (4, t(9))
+    assert backoff_record(3, t(5), [t(8)], []) == (0, None)
+    assert backoff_record(3, t(5), [t(8)], [t(6), t(9), t(10)]) == (2, t(10))
+    assert backoff_record(3, t(5), [t(8)], [t(8)]) == (0, None)  # not after the success
+
+
+def test_a_pods_finish_time_is_read_as_get_finished_time_reads_it():
+    terminated = {"state": {"terminated": {"finishedAt": "2026-01-01T00:00:09Z"}}}
+    ready_false = {"type": "Ready", "status": "False", "lastTransitionTime": "2026-01-01T00:00:04Z"}
+    meta = {"creationTimestamp": "2026-01-01T00:00:00Z", "deletionTimestamp": "2026-01-01T00:00:40Z",
+            "deletionGracePeriodSeconds": 30}
+    assert finished_at({"metadata": meta, "status": {"containerStatuses": [terminated], "conditions": [ready_false]}}) \
+        == "2026-01-01T00:00:09Z"
+    running = {"state": {"running": {}}}  # not every container terminated: Ready=False's transition
+    assert finished_at({"metadata": meta, "status": {"containerStatuses": [terminated, running],
+                                                     "conditions": [ready_false]}}) == "2026-01-01T00:00:04Z"
+    assert finished_at({"metadata": meta, "status": {}}) == "2026-01-01T00:00:10Z"  # deleted at 40 - 30
+    assert finished_at({"metadata": {"creationTimestamp": "2026-01-01T00:00:00Z"}, "status": {}}) == \
+        "2026-01-01T00:00:00Z"
+
+
+async def test_with_backoff_limit_per_index_each_index_waits_out_its_own_back_off(client):
+    """Index 0 fails every time while index 1 succeeds at the same instant: index 0 still waits 10 s, then 20 s
+    (its failure-count annotation + 1), not the job-wide record a success would have reset."""
+    await create(client, job("per", {"cloud-job-emulator/failed-indexes": "0",
+                                      "cloud-job-emulator/duration-seconds": "5"},
+                             completionMode="Indexed", completions=2, parallelism=2, backoffLimitPerIndex=2))
+    await advance(client, 15)  # both ran 1-6 s; index 0's replacement is due at 16 s
+    index_0 = [p for p in await pods_of(client, "per")
+               if p["metadata"]["labels"]["batch.kubernetes.io/job-completion-index"] == "0"]
+    assert len(index_0) == 1 and (await status_of(client, "per"))["completedIndexes"] == "1"
+    await advance(client, 120)
+    created = sorted((p["metadata"]["creationTimestamp"], p["metadata"]["annotations"][
+        "batch.kubernetes.io/job-index-failure-count"]) for p in await pods_of(client, "per")
+        if p["metadata"]["labels"]["batch.kubernetes.io/job-completion-index"] == "0")
+    assert created == [("2026-01-01T00:00:00Z", "0"), ("2026-01-01T00:00:16Z", "1"), ("2026-01-01T00:00:42Z", "2")]
+    status = await status_of(client, "per")
+    assert status["failedIndexes"] == "0" and last(status) == ("Failed", "FailedIndexes")
 
 
 def test_index_lists_are_written_as_intervals():

@@ -83,6 +83,20 @@ def api_backoff(failures: int) -> float:
     return min(API_BACKOFF_BASE * 2 ** min(max(failures, 1) - 1, 30), API_BACKOFF_CAP)
 
 
+def _past_index_backoff(indexes: list[int], attempts: dict, now: datetime) -> tuple[list[int], datetime | None]:
+    """backoffLimitPerIndex: the indexes whose last failed pod (its failure count, when it finished) has waited out
+    its back-off (getPodCreationInfoForIndependentIndexes), and when the first of the others will have."""
+    ready, soonest = [], None
+    for index in indexes:
+        count, when = attempts.get(f"backoff-{index}") or (0, None)
+        until = parse_rfc3339(when) + timedelta(seconds=backoff_delay(count)) if when else None
+        if until is None or now >= until:
+            ready.append(index)
+        elif soonest is None or until < soonest:
+            soonest = until
+    return ready, soonest
+
+
 def _condition(kind: str, status: str, reason: str, message: str, now: str) -> dict:
     return {"type": kind, "status": status, "lastProbeTime": now, "lastTransitionTime": now,
             "reason": reason, "message": message}
@@ -114,16 +128,31 @@ def _ready(pod: dict) -> bool:
 
 
 def finished_at(pod: dict) -> str:
-    """When a failed pod finished, as the back-off record reads it (getFinishedTime)."""
-    times = [s["state"]["terminated"]["finishedAt"] for s in pod["status"].get("containerStatuses") or ()
-             if (s["state"].get("terminated") or {}).get("finishedAt")]
-    if times:
+    """When a finished pod finished, as the back-off record reads it (getFinishedTime): the latest finishedAt once
+    every container terminated, else when Ready turned False, else deletionTimestamp less the grace period, else
+    its creation."""
+    statuses = pod["status"].get("containerStatuses") or ()
+    times = [(s["state"].get("terminated") or {}).get("finishedAt") for s in statuses]
+    if times and all(times):
         return max(times)
+    ready = next((c for c in pod["status"].get("conditions") or () if c.get("type") == "Ready"), None)
+    if ready is not None and ready.get("status") == "False" and ready.get("lastTransitionTime"):
+        return ready["lastTransitionTime"]
     meta = pod["metadata"]
     if meta.get("deletionTimestamp"):
         deleted = parse_rfc3339(meta["deletionTimestamp"]) - timedelta(seconds=meta.get("deletionGracePeriodSeconds", 0))
         return deleted.strftime("%Y-%m-%dT%H:%M:%SZ")
     return meta["creationTimestamp"]
+
+
+def backoff_record(failures: int, last_failure: str | None, succeeded: list[str],
+                   failed: list[str]) -> tuple[int, str | None]:
+    """The job's back-off record after a sync that found pods newly finished at these times (newBackoffRecord):
+    failures add up until a success; a sync that sees a success keeps only the failures that finished after it."""
+    if not succeeded:
+        return (failures + len(failed), max(failed)) if failed else (failures, last_failure)
+    later = [when for when in failed if when > max(succeeded)]
+    return len(later), max(later) if later else None
 
 
 def match_pod_failure_policy(policy: dict | None, pod: dict) -> tuple[str | None, str | None]:
@@ -318,7 +347,8 @@ class JobController:
         completed = parse_indexes(status.get("completedIndexes"))
         failed_indexes = parse_indexes(status.get("failedIndexes"))
         fail_job: tuple[str, str] | None = None
-        last_success = None
+        new_succeeded: list[str] = []  # when the pods counted now finished, for the back-off record
+        new_failed: list[str] = []
         early = spec.get("podReplacementPolicy", "TerminatingOrFailed") == "TerminatingOrFailed"
         # finished pods whose finalizer goes once their UIDs are in uncountedTerminatedPods (see _write)
         tally = Tally(status.get("succeeded", 0), status.get("failed", 0))
@@ -338,9 +368,13 @@ class JobController:
                 else:
                     succeeded += 1
                     tally.succeeded.append(pod["metadata"]["uid"])
-                last_success = max(last_success or "", finished_at(pod))
+                new_succeeded.append(finished_at(pod))
             else:
                 action, message = match_pod_failure_policy(spec.get("podFailurePolicy"), pod)
+                new_failed.append(finished_at(pod))  # an Ignored failure counts toward the back-off too
+                if indexed and index is not None and per_index is not None:  # the index's own back-off
+                    count = annotated_int((pod["metadata"].get("annotations") or {}).get(FAILURE_COUNT), 0)
+                    attempts[f"backoff-{index}"] = [count + 1, new_failed[-1]]
                 if action == "Ignore":
                     if indexed and index is not None:
                         attempts[f"ignored-{index}"] = attempts.get(f"ignored-{index}", 0) + 1
@@ -348,8 +382,6 @@ class JobController:
                     continue
                 failed += 1
                 tally.failed.append(pod["metadata"]["uid"])
-                run["failures"] += 1
-                run["last_failure"] = max(run["last_failure"] or "", finished_at(pod))
                 if action == "FailJob" and fail_job is None:
                     fail_job = ("PodFailurePolicy", message)
                 if indexed and index is not None:
@@ -359,8 +391,8 @@ class JobController:
                     if action == "FailIndex" or count >= per_index:
                         failed_indexes.add(index)
             tally.finalized.append(pod)
-        if last_success is not None and (run["last_failure"] is None or last_success >= run["last_failure"]):
-            run["failures"] = 0
+        run["failures"], run["last_failure"] = backoff_record(run["failures"], run["last_failure"], new_succeeded,
+                                                              new_failed)
         pods = self.pods.owned_by(uid)
         active = [p for p in pods if not terminal(p) and not p["metadata"].get("deletionTimestamp")]
         terminating = [p for p in pods if not terminal(p) and p["metadata"].get("deletionTimestamp")]
@@ -463,7 +495,7 @@ class JobController:
             active = active[:want]
         elif len(active) + (0 if early else len(terminating)) < want:
             wait_until = None
-            if run["failures"]:
+            if run["failures"] and per_index is None:  # with backoffLimitPerIndex each index has its own
                 wait_until = parse_rfc3339(run["last_failure"]) + timedelta(seconds=backoff_delay(run["failures"]))
             retry_at = parse_rfc3339(run["api_retry_at"]) if run.get("api_retry_at") else None
             if retry_at is not None and now < retry_at:  # the work queue's rate limiter after a failed sync
@@ -479,6 +511,14 @@ class JobController:
                     busy = {pod_index(p) for p in active + ([] if early else terminating)}
                     free = [i for i in range(completions) if i not in completed and i not in failed_indexes
                             and i not in busy][:want - len(active) - (0 if early else len(terminating))]
+                    if per_index is not None:
+                        free, soonest = _past_index_backoff(free, attempts, now)
+                        if soonest is not None:
+                            self._queue(key, soonest)
+                        if not free:
+                            self._write(key, job, status, conditions, active, terminating, run, attempts, tally,
+                                        shown_active=0)
+                            return
                 else:
                     free = [None] * (want - len(active) - (0 if early else len(terminating)))
                 created, refused = self._slow_start(job, run, attempts, free[:MAX_CREATES])
