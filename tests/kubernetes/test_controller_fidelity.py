@@ -301,3 +301,42 @@ async def test_similar_events_are_folded_as_the_event_aggregator_does_and_identi
     await advance(client, 20)  # counted as failed at once; the replacement after the 10 s back-off
     later = [e for e in await events(client, "SuccessfulCreate") if e["lastTimestamp"] > "2026-01-01T00:10:00Z"]
     assert len(later) == 1 and later[0]["message"].startswith("Created pod: many-") and later[0]["count"] == 1
+
+
+async def test_a_source_may_burst_25_events_about_an_object_then_gets_one_more_every_5_minutes(client):
+    """EventSourceObjectSpamFilter: 30 creates at once are 30 events from the job controller about one Job; the
+    first 25 pass (9 as they are, 16 folded into the combined one), the last 5 are held back but counted."""
+    await create(client, job("spam", {"cloud-job-emulator/duration-seconds": "5000"}, parallelism=30, completions=30))
+    await advance(client, 0)
+    assert len(await pods(client)) == 30
+    created = await events(client, "SuccessfulCreate")
+    [combined] = [e for e in created if e["message"].startswith("(combined")]
+    assert len(created) == 10 and combined["count"] == 16
+    scheduled = await events(client, "Scheduled")  # the scheduler is another source, each pod another object
+    assert len(scheduled) == 30
+    await advance(client, 295)
+    victim = (await pods(client))[0]["metadata"]["name"]
+    assert (await client.delete(f"{PODS}/{victim}", params={"gracePeriodSeconds": "0"})).status == 200
+    await advance(client, 20)  # replaced after the 10 s back-off, past 300 s: the bucket has a token again
+    [combined] = [e for e in await events(client, "SuccessfulCreate") if e["message"].startswith("(combined")]
+    assert combined["count"] == 22  # 16 written, 5 held back, and this one
+    assert combined["lastTimestamp"] > "2026-01-01T00:05:00Z"
+    assert combined["message"].endswith(next(p["metadata"]["name"] for p in await pods(client)
+                                             if p["metadata"]["creationTimestamp"] > "2026-01-01T00:05:00Z"))
+
+
+async def test_an_event_held_back_from_its_first_write_is_created_later_with_every_time_it_was_seen(client):
+    events_api = service(client).events
+    regarding = {"kind": "Job", "namespace": "default", "name": "x", "uid": "u-1", "apiVersion": "batch/v1"}
+    for n in range(25):
+        assert events_api.record(regarding, "Normal", "Tick", "same", "tester") is not None
+    assert events_api.record(regarding, "Warning", "Odd", "first", "tester") is None  # no token left
+    assert events_api.record(regarding, "Normal", "Tick", "same", "other-source") is not None  # another bucket
+    await advance(client, 299)
+    assert events_api.record(regarding, "Warning", "Odd", "first", "tester") is None  # 0.997 of a token
+    await advance(client, 1)
+    written = events_api.record(regarding, "Warning", "Odd", "first", "tester")
+    assert (written["count"], written["firstTimestamp"], written["lastTimestamp"]) == (
+        3, "2026-01-01T00:00:00Z", "2026-01-01T00:05:00Z")
+    [tick] = [e for e in await events(client, "Tick") if e["source"]["component"] == "tester"]
+    assert tick["count"] == 25
