@@ -331,3 +331,37 @@ async def test_max_failed_indexes_fails_the_job_and_fail_index_skips_the_retries
     assert status["failedIndexes"] == "0,1" and status["failed"] == 2  # one attempt each: FailIndex
     assert last(status) == ("Failed", "MaxFailedIndexesExceeded")
     assert status["conditions"][-1]["message"] == "Job has exceeded the specified maximal number of failed indexes"
+
+
+async def test_pod_failure_policy_count_counts_and_the_first_matching_rule_wins(client):
+    """Count then FailJob on the same exit code: Count matches first, so the failure counts against backoffLimit
+    (BackoffLimitExceeded after 2 pods) instead of failing the Job at once (PodFailurePolicy)."""
+    policy = {"rules": [{"action": "Count", "onExitCodes": {"operator": "In", "values": [42]}},
+                        {"action": "FailJob", "onExitCodes": {"operator": "In", "values": [42]}}]}
+    await create(client, job("counted", {"cloud-job-emulator/outcome": "Failed", "cloud-job-emulator/exit-code": "42",
+                                         "cloud-job-emulator/duration-seconds": "1"},
+                             backoffLimit=1, podFailurePolicy=policy))
+    await advance(client, 3)  # the first pod failed at 2 s: counted, and replaced after the back-off
+    assert (await status_of(client, "counted"))["failed"] == 1
+    assert "conditions" not in await status_of(client, "counted")
+    await advance(client, 60)
+    status = await status_of(client, "counted")
+    assert status["failed"] == 2 and last(status) == ("Failed", "BackoffLimitExceeded")
+    assert len(await pods_of(client, "counted")) == 2
+
+
+async def test_suspending_a_running_job_records_successful_delete_and_the_kubelet_killing(client):
+    await create(client, job("paused", {"cloud-job-emulator/duration-seconds": "100"}))
+    await advance(client, 2)
+    [pod] = await pods_of(client, "paused")
+    assert pod["status"]["hostIP"] and pod["status"]["podIP"] and pod["status"]["phase"] == "Running"
+    response = await client.patch(f"{JOBS}/paused", data='{"spec":{"suspend":true}}',
+                                  headers={"Content-Type": "application/merge-patch+json"})
+    assert response.status == 200
+    await advance(client, 2)
+    name = pod["metadata"]["name"]
+    job_events = [(e["reason"], e["message"]) for e in await events_of(client, "paused")]
+    assert ("SuccessfulDelete", f"Deleted pod: {name}") in job_events and ("Suspended", "Job suspended") in job_events
+    killing = [e for e in await events_of(client, name) if e["reason"] == "Killing"]
+    assert [(e["type"], e["message"], e["source"]["component"], e["involvedObject"]["fieldPath"])
+            for e in killing] == [("Normal", "Stopping container main", "kubelet", "spec.containers{main}")]
