@@ -340,3 +340,18 @@ async def test_an_event_held_back_from_its_first_write_is_created_later_with_eve
         3, "2026-01-01T00:00:00Z", "2026-01-01T00:05:00Z")
     [tick] = [e for e in await events(client, "Tick") if e["source"]["component"] == "tester"]
     assert tick["count"] == 25
+
+
+async def test_at_most_10000_events_are_kept_and_the_oldest_goes_first(client):
+    events_api = service(client).events
+    watch = await client.get("/api/v1/namespaces/default/events", params={"watch": "true",
+                                                                          "fieldSelector": "involvedObject.name=obj-0"})
+    assert watch.status == 200
+    for n in range(10_001):
+        regarding = {"kind": "Pod", "namespace": "default", "name": f"obj-{n}", "uid": f"u-{n}", "apiVersion": "v1"}
+        assert events_api.record(regarding, "Normal", "Tick", "tick", "tester") is not None
+    names = {e["involvedObject"]["name"] for e in await events(client, "Tick")}
+    assert len(names) == 10_000 and "obj-0" not in names and "obj-10000" in names
+    seen = [json.loads(await watch.content.readline())["type"] for _ in range(2)]
+    assert seen == ["ADDED", "DELETED"]
+    watch.close()
