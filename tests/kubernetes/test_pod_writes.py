@@ -153,3 +153,27 @@ async def test_apply_is_not_served_for_pods_and_bad_patches_are_4xx(client):
     dry = await patch(client, name, {"metadata": {"labels": {"dry": "run"}}}, dryRun="All")
     assert dry["metadata"]["labels"]["dry"] == "run"
     assert "dry" not in (await (await client.get(f"{PODS}/{name}")).json())["metadata"]["labels"]
+
+
+async def test_a_pod_relabelled_out_of_its_jobs_selector_is_released_and_replaced(client):
+    """ClaimPods: a pod the job owns whose labels no longer match the selector loses its owner reference and the
+    tracking finalizer; the job neither counts it nor waits a back-off, and runs a new pod in its place."""
+    pod = await running_pod(client)
+    name = pod["metadata"]["name"]
+    await patch(client, name, [{"op": "remove", "path": "/metadata/labels/batch.kubernetes.io~1controller-uid"}],
+                "json")
+    await advance(client, 0)
+    released = await (await client.get(f"{PODS}/{name}")).json()
+    assert "ownerReferences" not in released["metadata"] and "finalizers" not in released["metadata"]
+    assert released["status"]["phase"] == "Running"
+    owned = (await (await client.get(PODS, params={"labelSelector": "batch.kubernetes.io/controller-uid"})).json())
+    [replacement] = owned["items"]
+    assert replacement["metadata"]["name"] != name
+    assert replacement["metadata"]["creationTimestamp"] == "2026-01-01T00:00:01Z"
+    status = (await (await client.get(f"{JOBS}/work/status")).json())["status"]
+    assert status["active"] == 1 and "failed" not in status
+    await advance(client, 60)
+    status = (await (await client.get(f"{JOBS}/work/status")).json())["status"]
+    assert status["succeeded"] == 1 and status["conditions"][-1]["type"] == "Complete"
+    assert status["completionTime"] == "2026-01-01T00:00:12Z"  # the replacement's end (12.5 s), not the 11 s of
+    assert (await (await client.get(f"{PODS}/{name}")).json())["status"]["phase"] == "Succeeded"  # the released

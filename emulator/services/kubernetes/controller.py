@@ -333,7 +333,7 @@ class JobController:
             for pod in pods:
                 self.pods.remove_finalizer(pod)
             return
-        if self._claim_orphans(job):
+        if self._claim_orphans(job) | self._release_mismatched(job, pods):
             pods = self.pods.owned_by(uid)
         indexed = spec.get("completionMode") == "Indexed"
         completions, parallelism = spec.get("completions"), spec.get("parallelism", 1)
@@ -550,6 +550,24 @@ class JobController:
                                                  "finalizers": finalizers + [TRACKING_FINALIZER]}}, pod)
             claimed = True
         return claimed
+
+    def _release_mismatched(self, job: dict, pods: list[dict]) -> bool:
+        """Let go of its pods whose labels no longer match the job's selector (a client relabelled them): their
+        owner reference to the job and the tracking finalizer removed, as ClaimPods releases them; uncounted."""
+        released = False
+        for pod in pods:
+            pod_meta = pod["metadata"]
+            if selector_matches(job["spec"].get("selector"), pod_meta.get("labels") or {}):
+                continue
+            meta = {**pod_meta, "ownerReferences": [r for r in pod_meta.get("ownerReferences") or ()
+                                                    if r.get("uid") != job["metadata"]["uid"]],
+                    "finalizers": [f for f in pod_meta.get("finalizers") or () if f != TRACKING_FINALIZER]}
+            for field in ("ownerReferences", "finalizers"):
+                if not meta[field]:
+                    del meta[field]
+            self.pods.write({**pod, "metadata": meta}, pod)
+            released = True
+        return released
 
     @staticmethod
     def _restarts_exceed(spec: dict, pods: list[dict]) -> bool:
