@@ -289,6 +289,12 @@ def test_kubectl_labels_annotates_and_patches_a_running_pod(kubectl, live_url):
     assert f'The Pod "{name}" is invalid: spec: Forbidden: pod updates may not change fields' in refused.stderr
     assert kubectl("label", "pod", name, "tier-").stdout.strip() == f"pod/{name} unlabeled"
     assert kubectl("get", "pods", "-l", "tier=gold", "-o", "name").stdout == ""
+    described = kubectl("describe", "pod", name).stdout
+    for line in ("Controlled By:  Job/runner", "Status:           Running", "Image:          busybox:1.37",
+                 "note: seen", "QoS Class:                    BestEffort"):
+        assert line in described, line
+    assert [reason for reason in ("Scheduled", "Pulled", "Created", "Started") if reason in described.split(
+        "Events:")[1]] == ["Scheduled", "Pulled", "Created", "Started"]
 
 
 LIVE_MANIFEST = """\
