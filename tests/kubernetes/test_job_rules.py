@@ -365,3 +365,18 @@ async def test_suspending_a_running_job_records_successful_delete_and_the_kubele
     killing = [e for e in await events_of(client, name) if e["reason"] == "Killing"]
     assert [(e["type"], e["message"], e["source"]["component"], e["involvedObject"]["fieldPath"])
             for e in killing] == [("Normal", "Stopping container main", "kubelet", "spec.containers{main}")]
+
+
+async def test_a_delete_without_a_policy_orphans_the_pods_while_kubectl_sends_background(client):
+    """The API's default for batch/v1 Jobs is Orphan: the pods stay, running, without their owner reference;
+    kubectl's DELETE carries propagationPolicy=Background (see test_kubectl), which takes them."""
+    await create(client, job("plain", {"cloud-job-emulator/duration-seconds": "100"}))
+    await advance(client, 2)
+    [pod] = await pods_of(client, "plain")
+    response = await client.delete(f"{JOBS}/plain")
+    assert response.status == 200
+    await advance(client, 5)
+    assert (await client.get(f"{JOBS}/plain")).status == 404
+    [left] = await pods_of(client, "plain")
+    assert left["metadata"]["name"] == pod["metadata"]["name"] and left["status"]["phase"] == "Running"
+    assert "ownerReferences" not in left["metadata"] and "finalizers" not in left["metadata"]

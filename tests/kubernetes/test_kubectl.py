@@ -219,6 +219,9 @@ def test_kubectl_runs_a_job_gets_its_pods_logs_and_events(kubectl, live_url):
     events = json.loads(kubectl("get", "events", "--field-selector", f"involvedObject.name={pod['metadata']['name']}",
                                 "-o", "json").stdout)["items"]
     assert [e["reason"] for e in events] == ["Scheduled", "Pulled", "Created", "Started"]
+    kubectl("delete", "job", "runner")  # kubectl sends propagationPolicy=Background: the pod goes with it
+    advance(live_url, 1)
+    assert kubectl("get", "pods", "-l", "job-name=runner", "-o", "name").stdout == ""
 
 
 def test_kubectl_wait_for_failed_on_a_job_that_retries_then_fails(kubectl, live_url):
