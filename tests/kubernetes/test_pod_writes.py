@@ -177,3 +177,33 @@ async def test_a_pod_relabelled_out_of_its_jobs_selector_is_released_and_replace
     assert status["succeeded"] == 1 and status["conditions"][-1]["type"] == "Complete"
     assert status["completionTime"] == "2026-01-01T00:00:12Z"  # the replacement's end (12.5 s), not the 11 s of
     assert (await (await client.get(f"{PODS}/{name}")).json())["status"]["phase"] == "Succeeded"  # the released
+
+
+@pytest.mark.parametrize("body, code, text", [
+    ({"metadata": {"labels": {"a": 1}}}, 422, "json: cannot unmarshal number into Go struct field "
+                                              "ObjectMeta.metadata.labels of type string"),
+    ({"metadata": {"annotations": 5}}, 422, "cannot unmarshal number"),
+    ({"metadata": {"finalizers": "x"}}, 422, "cannot unmarshal string"),
+    ({"metadata": {"ownerReferences": [1]}}, 422, "cannot unmarshal number"),
+    ({"spec": {"tolerations": "x"}}, 422, "of type []v1.Toleration"),
+    ({"spec": {"activeDeadlineSeconds": "x"}}, 422, "cannot unmarshal string"),
+    ({"spec": {"activeDeadlineSeconds": -5}}, 422, "spec.activeDeadlineSeconds: Invalid value: -5: must be between 1 "
+                                                   "and 2147483647, inclusive"),
+    ({"metadata": {"resourceVersion": "abc"}}, 400, 'invalid resourceVersion "abc": must be a decimal number'),
+])
+async def test_a_patch_that_does_not_decode_into_a_pod_is_a_4xx_and_changes_nothing(client, body, code, text):
+    pod = await running_pod(client)
+    name = pod["metadata"]["name"]
+    refused = await patch(client, name, body, expect=code)
+    assert text in refused["message"]
+    assert (await (await client.get(f"{PODS}/{name}")).json())["metadata"]["resourceVersion"] == \
+        pod["metadata"]["resourceVersion"]
+
+
+async def test_a_put_of_a_body_that_is_no_pod_is_a_400(client):
+    pod = await running_pod(client)
+    name = pod["metadata"]["name"]
+    response = await client.put(f"{PODS}/{name}", json={"metadata": {"name": name}, "spec": "x"})
+    assert response.status == 400
+    assert (await response.json())["message"].startswith('Pod in version "v1" cannot be handled as a Pod: json: '
+                                                         "cannot unmarshal string into Go struct field Pod.spec")

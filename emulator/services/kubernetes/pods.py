@@ -10,15 +10,17 @@ their informers would ("posted" for a Pod a client created).
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 
 from emulator.core.clock import rfc3339
 
 from emulator.services.protocol import Core
-from emulator.services.kubernetes import errors, patch as patches, strategy, validation
+from emulator.services.kubernetes import errors, patch as patches, schema, strategy, validation
 from emulator.services.kubernetes.errors import FieldError
 from emulator.services.kubernetes.filters import Predicate
-from emulator.services.kubernetes.registry import page
+from emulator.services.kubernetes.options import cannot_handle
+from emulator.services.kubernetes.registry import page, patch_decode_error
 from emulator.services.kubernetes.watch import WatchHub
 from emulator.services.kubernetes.wire import json_type
 
@@ -36,6 +38,16 @@ SPEC_UPDATE_FORBIDDEN = (  # ValidatePodSpecUpdate's message (the apiserver appe
 # What a listener hears: "created" (by a controller), "posted" (by a client), "updated" (any write that keeps it),
 # "deleted" (it is gone).
 PodListener = Callable[[str, dict], None]
+
+
+TOLERATION = schema.Struct("v1.Toleration", {"key": "string", "operator": "string", "value": "string",
+                                             "effect": "string", "tolerationSeconds": "int64"})
+# A Pod as a PUT or PATCH body decodes (the status as the kubelet's, not checked)
+POD = schema.Struct("v1.Pod", {
+    "kind": "string", "apiVersion": "string", "metadata": schema.OBJECT_META,
+    "spec": dataclasses.replace(schema.POD_SPEC, fields={**schema.POD_SPEC.fields,
+                                                         "tolerations": schema.List(TOLERATION)}),
+    "status": schema.ANY})
 
 
 def owner_uid(pod: dict) -> str | None:
@@ -228,7 +240,8 @@ class Pods:
         status kept, the spec only where ValidatePodUpdate lets it change; 400, 409 on a stale resourceVersion,
         422 for the rest. A no-op keeps the resourceVersion."""
         old = self.get(namespace, name)
-        meta = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+        body = _decoded(body, old, cannot_handle("Pod"))
+        meta = body.get("metadata") or {}
         if body.get("apiVersion") not in (None, "", "v1"):
             raise errors.bad_request(f"the API version in the data ({body['apiVersion']}) does not match the "
                                      "expected API version (v1)")
@@ -286,6 +299,7 @@ class Pods:
         if not isinstance(patched, dict):
             raise errors.bad_request(f"json: cannot unmarshal {json_type(patched)} into Go value of type "
                                      "map[string]interface {}")
+        patched = _decoded(patched, current, lambda reason: patch_decode_error(patch_type, document, patched, reason))
         if not (patched.get("metadata") or {}).get("namespace"):
             patched = {**patched, "metadata": {**(patched.get("metadata") or {}), "namespace": namespace}}
         return self.update(namespace, name, patched, dry_run)
@@ -389,12 +403,24 @@ def pod_spec_errors(spec: dict) -> list[FieldError]:
     return problems
 
 
+def _decoded(body: dict, old: dict, refuse: Callable[[str], Exception]) -> dict:
+    """The body as decoding it into a Pod leaves it (unknown fields dropped); a type mismatch is `refuse`d."""
+    try:
+        unknown = schema.check_object(body, POD, old)
+    except schema.DecodeError as error:
+        raise refuse(str(error)) from None
+    return schema.prune(body, POD) if unknown else body
+
+
 def pod_spec_update_errors(new: dict, old: dict) -> list[FieldError]:
     """ValidatePodSpecUpdate in short: images, a lowered (or newly set) activeDeadlineSeconds, tolerations added
     and terminationGracePeriodSeconds from a negative value to 1 may change; anything else is Forbidden."""
     problems: list[FieldError] = []
     deadline, before = new.get("activeDeadlineSeconds"), old.get("activeDeadlineSeconds")
-    if before is not None and deadline is None:
+    if deadline is not None and not 1 <= deadline <= 2**31 - 1:
+        problems.append(FieldError.invalid("spec.activeDeadlineSeconds", deadline,
+                                           "must be between 1 and 2147483647, inclusive"))
+    elif before is not None and deadline is None:
         problems.append(FieldError.invalid("spec.activeDeadlineSeconds", "null",
                                            "must not update from a positive integer to nil value"))
     elif before is not None and isinstance(deadline, int) and deadline > before:
