@@ -336,3 +336,30 @@ def test_kubectl_on_a_live_clock_labels_a_running_job_follows_its_log_and_waits(
         assert job["metadata"]["labels"]["x"] == "y" and job["status"]["succeeded"] == 1
         described = kubectl("describe", "job", "live").stdout
         assert "SuccessfulCreate" in described and "Completed" in described
+
+
+SOLO_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: solo
+  labels: {app: solo}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: busybox:1.36
+"""
+
+
+def test_kubectl_apply_creates_a_bare_pod_then_changes_its_image_and_is_refused_the_rest(kubectl):
+    # --validate=false: kubectl's client-side schema check reads the Pod schema from /openapi/v3/api/v1
+    apply = ("apply", "--validate=false", "-f", "-")
+    assert kubectl(*apply, stdin=SOLO_POD).stdout.strip() == "pod/solo created"
+    assert kubectl(*apply, stdin=SOLO_POD).stdout.strip() == "pod/solo unchanged"
+    newer = SOLO_POD.replace("busybox:1.36", "busybox:1.37")
+    assert kubectl(*apply, stdin=newer).stdout.strip() == "pod/solo configured"
+    assert kubectl("get", "pod", "solo", "-o", "jsonpath={.spec.containers[0].image}").stdout == "busybox:1.37"
+    refused = kubectl(*apply, stdin=newer.replace("restartPolicy: Never", "restartPolicy: Always"), check=False)
+    assert refused.returncode != 0
+    assert 'The Pod "solo" is invalid: spec: Forbidden: pod updates may not change fields other than' in refused.stderr
