@@ -554,10 +554,12 @@ class JobController:
     def _release_mismatched(self, job: dict, pods: list[dict]) -> bool:
         """Let go of its pods whose labels no longer match the job's selector (a client relabelled them): their
         owner reference to the job and the tracking finalizer removed, as ClaimPods releases them; uncounted."""
-        released = False
+        selector, released = job["spec"].get("selector") or {}, False
+        if not (selector.get("matchLabels") or selector.get("matchExpressions")):
+            return False  # an empty selector matches every pod
         for pod in pods:
             pod_meta = pod["metadata"]
-            if selector_matches(job["spec"].get("selector"), pod_meta.get("labels") or {}):
+            if selector_matches(selector, pod_meta.get("labels") or {}):
                 continue
             meta = {**pod_meta, "ownerReferences": [r for r in pod_meta.get("ownerReferences") or ()
                                                     if r.get("uid") != job["metadata"]["uid"]],

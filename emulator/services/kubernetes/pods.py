@@ -261,8 +261,7 @@ class Pods:
                                   "version and try again", qualified="pods", kind="pods")
         new_meta = {k: v for k, v in old["metadata"].items() if k not in USER_META}
         new_meta.update({k: copy.deepcopy(meta[k]) for k in USER_META if meta.get(k)})
-        spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
-        spec = copy.deepcopy(spec)
+        spec = copy.deepcopy(body.get("spec") or {})
         strategy.default_pod_spec(spec)
         if spec == old["spec"]:
             spec = old["spec"]
