@@ -69,21 +69,40 @@ def test_a_pods_finish_time_is_read_as_get_finished_time_reads_it():
 
 async def test_with_backoff_limit_per_index_each_index_waits_out_its_own_back_off(client):
     """Index 0 fails every time while index 1 succeeds at the same instant: index 0 still waits 10 s, then 20 s
-    (its failure-count annotation + 1), not the job-wide record a success would have reset."""
+    (its failure-count annotation + 1), not the job-wide record a success would have reset. Its failed pod keeps
+    the tracking finalizer, uncounted, until the replacement runs (getPodsWithDelayedDeletionPerIndex)."""
     await create(client, job("per", {"cloud-job-emulator/failed-indexes": "0",
                                       "cloud-job-emulator/duration-seconds": "5"},
                              completionMode="Indexed", completions=2, parallelism=2, backoffLimitPerIndex=2))
     await advance(client, 15)  # both ran 1-6 s; index 0's replacement is due at 16 s
-    index_0 = [p for p in await pods_of(client, "per")
-               if p["metadata"]["labels"]["batch.kubernetes.io/job-completion-index"] == "0"]
-    assert len(index_0) == 1 and (await status_of(client, "per"))["completedIndexes"] == "1"
+    [failed] = [p for p in await pods_of(client, "per")
+                if p["metadata"]["labels"]["batch.kubernetes.io/job-completion-index"] == "0"]
+    status = await status_of(client, "per")
+    assert status["completedIndexes"] == "1" and status.get("failed", 0) == 0  # held until it is replaced
+    assert failed["metadata"]["finalizers"] == ["batch.kubernetes.io/job-tracking"] and "active" not in status
+    await advance(client, 1)  # the replacement runs: now the failed pod is counted and let go
+    status = await status_of(client, "per")
+    assert status["failed"] == 1 and status["active"] == 1
+    again = await (await client.get(f"{PODS}/{failed['metadata']['name']}")).json()
+    assert "finalizers" not in again["metadata"]
     await advance(client, 120)
     created = sorted((p["metadata"]["creationTimestamp"], p["metadata"]["annotations"][
         "batch.kubernetes.io/job-index-failure-count"]) for p in await pods_of(client, "per")
         if p["metadata"]["labels"]["batch.kubernetes.io/job-completion-index"] == "0")
     assert created == [("2026-01-01T00:00:00Z", "0"), ("2026-01-01T00:00:16Z", "1"), ("2026-01-01T00:00:42Z", "2")]
     status = await status_of(client, "per")
-    assert status["failedIndexes"] == "0" and last(status) == ("Failed", "FailedIndexes")
+    assert status["failedIndexes"] == "0" and last(status) == ("Failed", "FailedIndexes") and status["failed"] == 3
+
+
+async def test_a_failed_pod_held_for_its_index_is_counted_when_the_job_finishes_first(client):
+    await create(client, job("early", {"cloud-job-emulator/failed-indexes": "0",
+                                        "cloud-job-emulator/duration-seconds": "5"},
+                             completionMode="Indexed", completions=2, parallelism=2, backoffLimitPerIndex=1,
+                             successPolicy={"rules": [{"succeededIndexes": "1"}]}))
+    await advance(client, 7)  # at 6 s index 0 failed (to be retried) as index 1 met the success policy
+    status = await status_of(client, "early")
+    assert last(status) == ("Complete", "SuccessPolicy") and status["failed"] == 1
+    assert all("finalizers" not in p["metadata"] for p in await pods_of(client, "early"))
 
 
 def test_index_lists_are_written_as_intervals():

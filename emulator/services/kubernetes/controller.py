@@ -352,6 +352,9 @@ class JobController:
         early = spec.get("podReplacementPolicy", "TerminatingOrFailed") == "TerminatingOrFailed"
         # finished pods whose finalizer goes once their UIDs are in uncountedTerminatedPods (see _write)
         tally = Tally(status.get("succeeded", 0), status.get("failed", 0))
+        # backoffLimitPerIndex: the last failed pod of an index waiting for its replacement keeps its finalizer and
+        # is not counted until the replacement runs or the job finishes (getPodsWithDelayedDeletionPerIndex)
+        held, waiting = set(run.get("held") or ()), self._delayable(pods, spec, completed, early)
         for pod in pods:
             if TRACKING_FINALIZER not in (pod["metadata"].get("finalizers") or ()):
                 continue
@@ -371,28 +374,33 @@ class JobController:
                 new_succeeded.append(finished_at(pod))
             else:
                 action, message = match_pod_failure_policy(spec.get("podFailurePolicy"), pod)
-                new_failed.append(finished_at(pod))  # an Ignored failure counts toward the back-off too
-                if indexed and index is not None and per_index is not None:  # the index's own back-off
-                    count = annotated_int((pod["metadata"].get("annotations") or {}).get(FAILURE_COUNT), 0)
-                    attempts[f"backoff-{index}"] = [count + 1, new_failed[-1]]
-                if action == "Ignore":
+                if action == "FailJob" and fail_job is None:
+                    fail_job = ("PodFailurePolicy", message)
+                if pod["metadata"]["uid"] not in held:  # seen for the first time
+                    new_failed.append(finished_at(pod))  # an Ignored failure counts toward the back-off too
                     if indexed and index is not None:
-                        attempts[f"ignored-{index}"] = attempts.get(f"ignored-{index}", 0) + 1
+                        kind = "ignored" if action == "Ignore" else "failures"
+                        attempts[f"{kind}-{index}"] = attempts.get(f"{kind}-{index}", 0) + 1
+                    if indexed and index is not None and per_index is not None:  # the index's own back-off
+                        count = annotated_int((pod["metadata"].get("annotations") or {}).get(FAILURE_COUNT), 0)
+                        attempts[f"backoff-{index}"] = [count + 1, new_failed[-1]]
+                        if action == "FailIndex" or (action != "Ignore" and count >= per_index):
+                            failed_indexes.add(index)
+                if waiting.get(index) is pod and index not in failed_indexes:
+                    held.add(pod["metadata"]["uid"])
+                    continue
+                held.discard(pod["metadata"]["uid"])
+                if action == "Ignore":
                     tally.finalized.append(pod)
                     continue
                 failed += 1
                 tally.failed.append(pod["metadata"]["uid"])
-                if action == "FailJob" and fail_job is None:
-                    fail_job = ("PodFailurePolicy", message)
-                if indexed and index is not None:
-                    attempts[f"failures-{index}"] = attempts.get(f"failures-{index}", 0) + 1
-                if indexed and index is not None and per_index is not None:
-                    count = annotated_int((pod["metadata"].get("annotations") or {}).get(FAILURE_COUNT), 0)
-                    if action == "FailIndex" or count >= per_index:
-                        failed_indexes.add(index)
             tally.finalized.append(pod)
         run["failures"], run["last_failure"] = backoff_record(run["failures"], run["last_failure"], new_succeeded,
                                                               new_failed)
+        run["held"] = sorted(held)
+        if not held:
+            del run["held"]
         pods = self.pods.owned_by(uid)
         active = [p for p in pods if not terminal(p) and not p["metadata"].get("deletionTimestamp")]
         terminating = [p for p in pods if not terminal(p) and p["metadata"].get("deletionTimestamp")]
@@ -430,7 +438,8 @@ class JobController:
             started = parse_rfc3339(status["startTime"])
             if fail_job is not None:
                 reason, message = fail_job
-            elif failed > spec.get("backoffLimit", 6) or self._restarts_exceed(spec, pods):
+            elif failed + self._held_failures(spec, pods, held) > spec.get("backoffLimit", 6) \
+                    or self._restarts_exceed(spec, pods):
                 reason, message = "BackoffLimitExceeded", "Job has reached the specified backoff limit"
             elif deadline is not None and (now - started).total_seconds() >= deadline:
                 reason, message = "DeadlineExceeded", "Job was active longer than specified deadline"
@@ -447,6 +456,8 @@ class JobController:
         else:
             reason, message = failure["reason"], failure["message"]
         if reason is not None:
+            failed = self._count_held(spec, pods, held, tally, status, failed)
+            run.pop("held", None)
             for pod in active:
                 self._delete_pod(job, pod)  # its finalizer stays: it counts as failed once it stops
             terminating += active
@@ -470,6 +481,8 @@ class JobController:
             if met is not None:
                 conditions.append(met)
         if met is not None:
+            failed = self._count_held(spec, pods, held, tally, status, failed)
+            run.pop("held", None)
             for pod in active:
                 self._delete_pod(job, self.pods.remove_finalizer(pod))
             terminating += active
@@ -550,6 +563,43 @@ class JobController:
                                                  "finalizers": finalizers + [TRACKING_FINALIZER]}}, pod)
             claimed = True
         return claimed
+
+    @staticmethod
+    def _delayable(pods: list[dict], spec: dict, completed: set[int], early: bool) -> dict[int, dict]:
+        """backoffLimitPerIndex: per index neither succeeded nor running, its last failed pod still carrying the
+        tracking finalizer (the one the replacement's failure count comes from)."""
+        if spec.get("completionMode") != "Indexed" or spec.get("backoffLimitPerIndex") is None:
+            return {}
+        busy, done, latest = set(), set(completed), {}
+        for pod in pods:
+            index, deleting = pod_index(pod), pod["metadata"].get("deletionTimestamp")
+            if pod["status"].get("phase") == "Succeeded":
+                done.add(index)
+            elif not terminal(pod) and not deleting:
+                busy.add(index)
+            elif TRACKING_FINALIZER in (pod["metadata"].get("finalizers") or ()) and index is not None \
+                    and index < spec["completions"] and (terminal(pod) or early) \
+                    and (index not in latest or finished_at(latest[index]) < finished_at(pod)):
+                latest[index] = pod
+        return {index: pod for index, pod in latest.items() if index not in busy and index not in done}
+
+    @staticmethod
+    def _held_failures(spec: dict, pods: list[dict], held: set[str]) -> int:
+        return sum(1 for pod in pods if pod["metadata"]["uid"] in held
+                   and match_pod_failure_policy(spec.get("podFailurePolicy"), pod)[0] != "Ignore")
+
+    @staticmethod
+    def _count_held(spec: dict, pods: list[dict], held: set[str], tally: Tally, status: dict, failed: int) -> int:
+        """The job finishes: the held pods are counted (Ignored ones only unfinalized) and let go."""
+        for pod in pods:
+            if pod["metadata"]["uid"] in held:
+                if match_pod_failure_policy(spec.get("podFailurePolicy"), pod)[0] != "Ignore":
+                    failed += 1
+                    tally.failed.append(pod["metadata"]["uid"])
+                tally.finalized.append(pod)
+        held.clear()
+        status["failed"] = failed
+        return failed
 
     def _release_mismatched(self, job: dict, pods: list[dict]) -> bool:
         """Let go of its pods whose labels no longer match the job's selector (a client relabelled them): their
