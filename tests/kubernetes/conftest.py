@@ -162,24 +162,34 @@ def kubectl_binary(request) -> tuple[str, str]:
 
 
 @pytest.fixture
-def kubectl(kubectl_binary, live_url: str, tmp_path: Path):
-    """Run kubectl (each version in turn) against the live emulator: `kubectl("get", "jobs")`."""
+def kubectl_at(kubectl_binary, tmp_path: Path):
+    """A factory of kubectl runners (each version in turn) against the emulator at a URL: `kubectl_at(url)`."""
     minor, binary = kubectl_binary
-    config = tmp_path / "kubeconfig"
-    config.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "emulator",
-        "clusters": [{"name": "emulator", "cluster": {"server": live_url}}],
-        "users": [{"name": "dev", "user": {"token": "any-token"}}],
-        "contexts": [{"name": "emulator", "context": {"cluster": "emulator", "user": "dev", "namespace": "default"}}],
-    }))
-    env = {**os.environ, "KUBECONFIG": str(config), "HOME": str(tmp_path)}
 
-    def run(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, env=env, timeout=60)
-        if check and result.returncode != 0:
-            raise AssertionError(f"kubectl {minor} {' '.join(args)} failed: {result.stderr}")
-        return result
+    def factory(url: str):
+        config = tmp_path / "kubeconfig"
+        config.write_text(json.dumps({
+            "apiVersion": "v1", "kind": "Config", "current-context": "emulator",
+            "clusters": [{"name": "emulator", "cluster": {"server": url}}],
+            "users": [{"name": "dev", "user": {"token": "any-token"}}],
+            "contexts": [{"name": "emulator", "context": {"cluster": "emulator", "user": "dev", "namespace": "default"}}],
+        }))
+        env = {**os.environ, "KUBECONFIG": str(config), "HOME": str(tmp_path)}
 
-    run.minor, run.binary = minor, binary  # type: ignore[attr-defined]
-    run.env = env  # type: ignore[attr-defined]
-    return run
+        def run(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+            result = subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, env=env, timeout=60)
+            if check and result.returncode != 0:
+                raise AssertionError(f"kubectl {minor} {' '.join(args)} failed: {result.stderr}")
+            return result
+
+        run.minor, run.binary = minor, binary  # type: ignore[attr-defined]
+        run.env = env  # type: ignore[attr-defined]
+        return run
+
+    return factory
+
+
+@pytest.fixture
+def kubectl(kubectl_at, live_url: str):
+    """Run kubectl (each version in turn) against the live emulator: `kubectl("get", "jobs")`."""
+    return kubectl_at(live_url)

@@ -155,7 +155,13 @@ async def test_an_eviction_marks_the_pod_as_disrupted_so_an_ignore_rule_spares_t
         "message": "Eviction API: evicting"}
     await advance(client, 1)  # killed: Failed with exit 143, the condition kept (first, as the kubelet keeps it)
     status = await status_of(client, "evicted")
-    assert status.get("failed", 0) == 0 and status["active"] == 1  # ignored, and replaced
+    assert status.get("failed", 0) == 0 and status.get("active", 0) == 0  # not counted, yet it starts the back-off
+    assert await pods(client) == []  # (newBackoffRecord takes every failed pod, Ignored ones too)
+    await advance(client, 9)
+    assert await pods(client) == []
+    await advance(client, 1)  # 10 s after it finished: replaced
+    status = await status_of(client, "evicted")
+    assert status.get("failed", 0) == 0 and status["active"] == 1
     assert not any(c["type"] == "Failed" for c in status.get("conditions", []))
     names = [p["metadata"]["name"] for p in await pods(client)]
     assert name not in names and len(names) == 1
@@ -295,3 +301,57 @@ async def test_similar_events_are_folded_as_the_event_aggregator_does_and_identi
     await advance(client, 20)  # counted as failed at once; the replacement after the 10 s back-off
     later = [e for e in await events(client, "SuccessfulCreate") if e["lastTimestamp"] > "2026-01-01T00:10:00Z"]
     assert len(later) == 1 and later[0]["message"].startswith("Created pod: many-") and later[0]["count"] == 1
+
+
+async def test_a_source_may_burst_25_events_about_an_object_then_gets_one_more_every_5_minutes(client):
+    """EventSourceObjectSpamFilter: 30 creates at once are 30 events from the job controller about one Job; the
+    first 25 pass (9 as they are, 16 folded into the combined one), the last 5 are held back but counted."""
+    await create(client, job("spam", {"cloud-job-emulator/duration-seconds": "5000"}, parallelism=30, completions=30))
+    await advance(client, 0)
+    assert len(await pods(client)) == 30
+    created = await events(client, "SuccessfulCreate")
+    [combined] = [e for e in created if e["message"].startswith("(combined")]
+    assert len(created) == 10 and combined["count"] == 16
+    scheduled = await events(client, "Scheduled")  # the scheduler is another source, each pod another object
+    assert len(scheduled) == 30
+    await advance(client, 295)
+    victim = (await pods(client))[0]["metadata"]["name"]
+    assert (await client.delete(f"{PODS}/{victim}", params={"gracePeriodSeconds": "0"})).status == 200
+    await advance(client, 20)  # replaced after the 10 s back-off, past 300 s: the bucket has a token again
+    [combined] = [e for e in await events(client, "SuccessfulCreate") if e["message"].startswith("(combined")]
+    assert combined["count"] == 22  # 16 written, 5 held back, and this one
+    assert combined["lastTimestamp"] > "2026-01-01T00:05:00Z"
+    assert combined["message"].endswith(next(p["metadata"]["name"] for p in await pods(client)
+                                             if p["metadata"]["creationTimestamp"] > "2026-01-01T00:05:00Z"))
+
+
+async def test_an_event_held_back_from_its_first_write_is_created_later_with_every_time_it_was_seen(client):
+    events_api = service(client).events
+    regarding = {"kind": "Job", "namespace": "default", "name": "x", "uid": "u-1", "apiVersion": "batch/v1"}
+    for n in range(25):
+        assert events_api.record(regarding, "Normal", "Tick", "same", "tester") is not None
+    assert events_api.record(regarding, "Warning", "Odd", "first", "tester") is None  # no token left
+    assert events_api.record(regarding, "Normal", "Tick", "same", "other-source") is not None  # another bucket
+    await advance(client, 299)
+    assert events_api.record(regarding, "Warning", "Odd", "first", "tester") is None  # 0.997 of a token
+    await advance(client, 1)
+    written = events_api.record(regarding, "Warning", "Odd", "first", "tester")
+    assert (written["count"], written["firstTimestamp"], written["lastTimestamp"]) == (
+        3, "2026-01-01T00:00:00Z", "2026-01-01T00:05:00Z")
+    [tick] = [e for e in await events(client, "Tick") if e["source"]["component"] == "tester"]
+    assert tick["count"] == 25
+
+
+async def test_at_most_10000_events_are_kept_and_the_oldest_goes_first(client):
+    events_api = service(client).events
+    watch = await client.get("/api/v1/namespaces/default/events", params={"watch": "true",
+                                                                          "fieldSelector": "involvedObject.name=obj-0"})
+    assert watch.status == 200
+    for n in range(10_001):
+        regarding = {"kind": "Pod", "namespace": "default", "name": f"obj-{n}", "uid": f"u-{n}", "apiVersion": "v1"}
+        assert events_api.record(regarding, "Normal", "Tick", "tick", "tester") is not None
+    names = {e["involvedObject"]["name"] for e in await events(client, "Tick")}
+    assert len(names) == 10_000 and "obj-0" not in names and "obj-10000" in names
+    seen = [json.loads(await watch.content.readline())["type"] for _ in range(2)]
+    assert seen == ["ADDED", "DELETED"]
+    watch.close()

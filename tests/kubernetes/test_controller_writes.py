@@ -1,8 +1,9 @@
 """Issue 15's defect: any write to a Job's object must leave the simulated controller running it.
 
-Every write path (label merge patch, annotation strategic patch, PUT, server-side apply, a lower
-`activeDeadlineSeconds`) against a running, a suspended and a finished Job. A twin Job that nobody
-touches says when the written one should finish.
+Every write path (label merge patch, annotation strategic patch, label JSON patch, PUT, server-side apply,
+a lower `activeDeadlineSeconds`) against a running, a suspended and a finished Job. A twin Job that nobody
+touches says when the written one should finish. A write of the status hands the Job to the client, as
+the README says, in every state.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from kube_support import JOBS, advance, create
 
-WRITES = ("label", "annotation", "put", "apply", "deadline")
+WRITES = ("label", "annotation", "json", "put", "apply", "deadline")
 
 
 def job(name: str, **spec) -> dict:
@@ -43,6 +44,9 @@ async def write(client, name: str, how: str, deadline: int = 3) -> None:
     elif how == "annotation":
         await patch(client, name, {"metadata": {"annotations": {"note": "seen"}}},
                     "application/strategic-merge-patch+json")
+    elif how == "json":
+        await patch(client, name, [{"op": "add", "path": "/metadata/labels", "value": {"x": "y"}}],
+                    "application/json-patch+json")
     elif how == "put":
         current = await get(client, name)
         current["metadata"].setdefault("labels", {})["put"] = "yes"
@@ -118,5 +122,50 @@ async def test_several_writes_in_a_row_still_finish_the_job(client):
     for n, how in enumerate(("label", "annotation", "put", "apply")):
         await advance(client, 0.25 + n)
         await write(client, "written", how)
+    await advance(client, 60)
+    assert (await get(client, "written"))["status"] == (await get(client, "twin"))["status"]
+
+
+@pytest.mark.parametrize("state", ["running", "suspended", "finished"])
+@pytest.mark.parametrize("content_type", ["application/merge-patch+json", "put"])
+async def test_a_status_write_hands_the_job_to_the_client_in_every_state(client, state, content_type):
+    await create(client, job("twin", suspend=state == "suspended"))
+    await create(client, job("written", suspend=state == "suspended"))
+    await advance(client, 60 if state == "finished" else 1.5)
+    if content_type == "put":
+        current = await get(client, "written")
+        current["status"]["succeeded"] = 7
+        response = await client.put(f"{JOBS}/written/status", json=current)
+        assert response.status == 200, await response.text()
+    else:
+        response = await client.patch(f"{JOBS}/written/status", data=json.dumps({"status": {"succeeded": 7}}),
+                                      headers={"Content-Type": content_type})
+        assert response.status == 200, await response.text()
+    written = (await get(client, "written"))["status"]
+    assert written["succeeded"] == 7
+    await patch(client, "twin", {"spec": {"suspend": False}}, "application/merge-patch+json")
+    await patch(client, "written", {"spec": {"suspend": False}}, "application/merge-patch+json")
+    await advance(client, 60)
+    assert (await get(client, "written"))["status"] == written  # the controller writes it no more
+    assert conditions((await get(client, "twin"))["status"])[-1] == ("Complete", "True", "CompletionsReached")
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"spec": {"completions": 3}}, "spec.completions: Invalid value: 3: field is immutable"),
+    ({"spec": {"parallelism": -1}}, "spec.parallelism: Invalid value: -1: must be greater than or equal to 0"),
+    ({"spec": {"backoffLimitPerIndex": 1}}, "spec.backoffLimitPerIndex: Invalid value: 1: requires indexed "
+                                            "completion mode"),
+    ({"spec": {"successPolicy": {"rules": [{"succeededCount": 1}]}}},
+     'spec.successPolicy: Invalid value: {"rules":[{"succeededCount":1}]}: requires indexed completion mode'),
+])
+async def test_a_refused_write_to_a_running_job_is_a_422_and_leaves_it_running(client, body, message):
+    await create(client, job("twin"))
+    await create(client, job("written"))
+    await advance(client, 1.5)
+    response = await client.patch(f"{JOBS}/written", data=json.dumps(body),
+                                  headers={"Content-Type": "application/merge-patch+json"})
+    assert response.status == 422
+    refused = await response.json()
+    assert refused["reason"] == "Invalid" and message in refused["message"]
     await advance(client, 60)
     assert (await get(client, "written"))["status"] == (await get(client, "twin"))["status"]

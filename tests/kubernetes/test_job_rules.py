@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.services.kubernetes.controller import backoff_delay, format_indexes
+from emulator.services.kubernetes.controller import backoff_delay, backoff_record, finished_at, format_indexes
 
 from kube_support import JOBS, advance, create
 
@@ -40,6 +40,69 @@ def last(status: dict) -> tuple[str, str]:
 
 def test_back_off_doubles_from_10_s_and_caps_at_10_minutes():
     assert [backoff_delay(n) for n in range(1, 10)] == [10, 20, 40, 80, 160, 320, 600, 600, 600]
+
+
+def test_the_back_off_record_keeps_only_failures_after_the_last_success():
+    """newBackoffRecord: failures add up; a sync that also sees a success keeps the failures after it, if any."""
+    t = "2026-01-01T00:00:{:02d}Z".format
+    assert backoff_record(0, None, [], []) == (0, None)
+    assert backoff_record(2, t(5), [], [t(9), t(7)]) == (4, t(9))
+    assert backoff_record(3, t(5), [t(8)], []) == (0, None)
+    assert backoff_record(3, t(5), [t(8)], [t(6), t(9), t(10)]) == (2, t(10))
+    assert backoff_record(3, t(5), [t(8)], [t(8)]) == (0, None)  # not after the success
+
+
+def test_a_pods_finish_time_is_read_as_get_finished_time_reads_it():
+    terminated = {"state": {"terminated": {"finishedAt": "2026-01-01T00:00:09Z"}}}
+    ready_false = {"type": "Ready", "status": "False", "lastTransitionTime": "2026-01-01T00:00:04Z"}
+    meta = {"creationTimestamp": "2026-01-01T00:00:00Z", "deletionTimestamp": "2026-01-01T00:00:40Z",
+            "deletionGracePeriodSeconds": 30}
+    assert finished_at({"metadata": meta, "status": {"containerStatuses": [terminated], "conditions": [ready_false]}}) \
+        == "2026-01-01T00:00:09Z"
+    running = {"state": {"running": {}}}  # not every container terminated: Ready=False's transition
+    assert finished_at({"metadata": meta, "status": {"containerStatuses": [terminated, running],
+                                                     "conditions": [ready_false]}}) == "2026-01-01T00:00:04Z"
+    assert finished_at({"metadata": meta, "status": {}}) == "2026-01-01T00:00:10Z"  # deleted at 40 - 30
+    assert finished_at({"metadata": {"creationTimestamp": "2026-01-01T00:00:00Z"}, "status": {}}) == \
+        "2026-01-01T00:00:00Z"
+
+
+async def test_with_backoff_limit_per_index_each_index_waits_out_its_own_back_off(client):
+    """Index 0 fails every time while index 1 succeeds at the same instant: index 0 still waits 10 s, then 20 s
+    (its failure-count annotation + 1), not the job-wide record a success would have reset. Its failed pod keeps
+    the tracking finalizer, uncounted, until the replacement runs (getPodsWithDelayedDeletionPerIndex)."""
+    await create(client, job("per", {"cloud-job-emulator/failed-indexes": "0",
+                                      "cloud-job-emulator/duration-seconds": "5"},
+                             completionMode="Indexed", completions=2, parallelism=2, backoffLimitPerIndex=2))
+    await advance(client, 15)  # both ran 1-6 s; index 0's replacement is due at 16 s
+    [failed] = [p for p in await pods_of(client, "per")
+                if p["metadata"]["labels"]["batch.kubernetes.io/job-completion-index"] == "0"]
+    status = await status_of(client, "per")
+    assert status["completedIndexes"] == "1" and status.get("failed", 0) == 0  # held until it is replaced
+    assert failed["metadata"]["finalizers"] == ["batch.kubernetes.io/job-tracking"] and "active" not in status
+    await advance(client, 1)  # the replacement runs: now the failed pod is counted and let go
+    status = await status_of(client, "per")
+    assert status["failed"] == 1 and status["active"] == 1
+    again = await (await client.get(f"{PODS}/{failed['metadata']['name']}")).json()
+    assert "finalizers" not in again["metadata"]
+    await advance(client, 120)
+    created = sorted((p["metadata"]["creationTimestamp"], p["metadata"]["annotations"][
+        "batch.kubernetes.io/job-index-failure-count"]) for p in await pods_of(client, "per")
+        if p["metadata"]["labels"]["batch.kubernetes.io/job-completion-index"] == "0")
+    assert created == [("2026-01-01T00:00:00Z", "0"), ("2026-01-01T00:00:16Z", "1"), ("2026-01-01T00:00:42Z", "2")]
+    status = await status_of(client, "per")
+    assert status["failedIndexes"] == "0" and last(status) == ("Failed", "FailedIndexes") and status["failed"] == 3
+
+
+async def test_a_failed_pod_held_for_its_index_is_counted_when_the_job_finishes_first(client):
+    await create(client, job("early", {"cloud-job-emulator/failed-indexes": "0",
+                                        "cloud-job-emulator/duration-seconds": "5"},
+                             completionMode="Indexed", completions=2, parallelism=2, backoffLimitPerIndex=1,
+                             successPolicy={"rules": [{"succeededIndexes": "1"}]}))
+    await advance(client, 7)  # at 6 s index 0 failed (to be retried) as index 1 met the success policy
+    status = await status_of(client, "early")
+    assert last(status) == ("Complete", "SuccessPolicy") and status["failed"] == 1
+    assert all("finalizers" not in p["metadata"] for p in await pods_of(client, "early"))
 
 
 def test_index_lists_are_written_as_intervals():
@@ -287,3 +350,52 @@ async def test_max_failed_indexes_fails_the_job_and_fail_index_skips_the_retries
     assert status["failedIndexes"] == "0,1" and status["failed"] == 2  # one attempt each: FailIndex
     assert last(status) == ("Failed", "MaxFailedIndexesExceeded")
     assert status["conditions"][-1]["message"] == "Job has exceeded the specified maximal number of failed indexes"
+
+
+async def test_pod_failure_policy_count_counts_and_the_first_matching_rule_wins(client):
+    """Count then FailJob on the same exit code: Count matches first, so the failure counts against backoffLimit
+    (BackoffLimitExceeded after 2 pods) instead of failing the Job at once (PodFailurePolicy)."""
+    policy = {"rules": [{"action": "Count", "onExitCodes": {"operator": "In", "values": [42]}},
+                        {"action": "FailJob", "onExitCodes": {"operator": "In", "values": [42]}}]}
+    await create(client, job("counted", {"cloud-job-emulator/outcome": "Failed", "cloud-job-emulator/exit-code": "42",
+                                         "cloud-job-emulator/duration-seconds": "1"},
+                             backoffLimit=1, podFailurePolicy=policy))
+    await advance(client, 3)  # the first pod failed at 2 s: counted, and replaced after the back-off
+    assert (await status_of(client, "counted"))["failed"] == 1
+    assert "conditions" not in await status_of(client, "counted")
+    await advance(client, 60)
+    status = await status_of(client, "counted")
+    assert status["failed"] == 2 and last(status) == ("Failed", "BackoffLimitExceeded")
+    assert len(await pods_of(client, "counted")) == 2
+
+
+async def test_suspending_a_running_job_records_successful_delete_and_the_kubelet_killing(client):
+    await create(client, job("paused", {"cloud-job-emulator/duration-seconds": "100"}))
+    await advance(client, 2)
+    [pod] = await pods_of(client, "paused")
+    assert pod["status"]["hostIP"] and pod["status"]["podIP"] and pod["status"]["phase"] == "Running"
+    response = await client.patch(f"{JOBS}/paused", data='{"spec":{"suspend":true}}',
+                                  headers={"Content-Type": "application/merge-patch+json"})
+    assert response.status == 200
+    await advance(client, 2)
+    name = pod["metadata"]["name"]
+    job_events = [(e["reason"], e["message"]) for e in await events_of(client, "paused")]
+    assert ("SuccessfulDelete", f"Deleted pod: {name}") in job_events and ("Suspended", "Job suspended") in job_events
+    killing = [e for e in await events_of(client, name) if e["reason"] == "Killing"]
+    assert [(e["type"], e["message"], e["source"]["component"], e["involvedObject"]["fieldPath"])
+            for e in killing] == [("Normal", "Stopping container main", "kubelet", "spec.containers{main}")]
+
+
+async def test_a_delete_without_a_policy_orphans_the_pods_while_kubectl_sends_background(client):
+    """The API's default for batch/v1 Jobs is Orphan: the pods stay, running, without their owner reference;
+    kubectl's DELETE carries propagationPolicy=Background (see test_kubectl), which takes them."""
+    await create(client, job("plain", {"cloud-job-emulator/duration-seconds": "100"}))
+    await advance(client, 2)
+    [pod] = await pods_of(client, "plain")
+    response = await client.delete(f"{JOBS}/plain")
+    assert response.status == 200
+    await advance(client, 5)
+    assert (await client.get(f"{JOBS}/plain")).status == 404
+    [left] = await pods_of(client, "plain")
+    assert left["metadata"]["name"] == pod["metadata"]["name"] and left["status"]["phase"] == "Running"
+    assert "ownerReferences" not in left["metadata"] and "finalizers" not in left["metadata"]

@@ -6,6 +6,8 @@ import subprocess
 import time
 import urllib.request
 
+import pytest
+
 JOB_MANIFEST = """\
 apiVersion: batch/v1
 kind: Job
@@ -219,6 +221,9 @@ def test_kubectl_runs_a_job_gets_its_pods_logs_and_events(kubectl, live_url):
     events = json.loads(kubectl("get", "events", "--field-selector", f"involvedObject.name={pod['metadata']['name']}",
                                 "-o", "json").stdout)["items"]
     assert [e["reason"] for e in events] == ["Scheduled", "Pulled", "Created", "Started"]
+    kubectl("delete", "job", "runner")  # kubectl sends propagationPolicy=Background: the pod goes with it
+    advance(live_url, 1)
+    assert kubectl("get", "pods", "-l", "job-name=runner", "-o", "name").stdout == ""
 
 
 def test_kubectl_wait_for_failed_on_a_job_that_retries_then_fails(kubectl, live_url):
@@ -270,3 +275,93 @@ def test_kubectl_get_pods_and_events_prints_the_server_columns_then_deletes_ever
     advance(live_url, 1)
     _, rows = _table_rows(kubectl("get", "pods").stdout or "NAME\n")
     assert name not in [row[0] for row in rows]
+
+
+def test_kubectl_labels_annotates_and_patches_a_running_pod(kubectl, live_url):
+    kubectl("create", "-f", "-", stdin=RUN_MANIFEST.replace('"2"', '"60"'))
+    advance(live_url, 1.5)
+    name = kubectl("get", "pods", "-l", "job-name=runner", "-o", "jsonpath={.items[0].metadata.name}").stdout
+    assert kubectl("label", "pod", name, "tier=gold").stdout.strip() == f"pod/{name} labeled"
+    assert kubectl("annotate", "pod", name, "note=seen").stdout.strip() == f"pod/{name} annotated"
+    assert kubectl("get", "pods", "-l", "tier=gold", "-o", "name").stdout.strip() == f"pod/{name}"
+    image = '{"spec":{"containers":[{"name":"main","image":"busybox:1.37"}]}}'
+    assert kubectl("patch", "pod", name, "-p", image).stdout.strip() == f"pod/{name} patched"
+    pod = json.loads(kubectl("get", "pod", name, "-o", "json").stdout)
+    assert pod["spec"]["containers"][0]["image"] == "busybox:1.37" and pod["status"]["phase"] == "Running"
+    assert pod["metadata"]["annotations"] == {"note": "seen"}
+    refused = kubectl("patch", "pod", name, "-p", '{"spec":{"restartPolicy":"Always"}}', check=False)
+    assert refused.returncode != 0
+    assert f'The Pod "{name}" is invalid: spec: Forbidden: pod updates may not change fields' in refused.stderr
+    assert kubectl("label", "pod", name, "tier-").stdout.strip() == f"pod/{name} unlabeled"
+    assert kubectl("get", "pods", "-l", "tier=gold", "-o", "name").stdout == ""
+    described = kubectl("describe", "pod", name).stdout
+    for line in ("Controlled By:  Job/runner", "Status:           Running", "Image:          busybox:1.37",
+                 "note: seen", "QoS Class:                    BestEffort"):
+        assert line in described, line
+    assert [reason for reason in ("Scheduled", "Pulled", "Created", "Started") if reason in described.split(
+        "Events:")[1]] == ["Scheduled", "Pulled", "Created", "Started"]
+
+
+LIVE_MANIFEST = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: live
+  annotations:
+    cloud-job-emulator/logs: "one\\ntwo\\nthree"
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: main
+        image: busybox:1.36
+"""
+
+
+@pytest.mark.slow  # a real clock: each run takes the job's 4 s
+def test_kubectl_on_a_live_clock_labels_a_running_job_follows_its_log_and_waits(kubectl_at):
+    """No clock steering: the emulator's clock runs, each container 3 s (--job-duration 3)."""
+    from live_process import emulator_process
+    from waiting import wait_until
+
+    with emulator_process("--port", "0", "--job-duration", "3", "--log-level", "warning") as (_, url):
+        kubectl = kubectl_at(url)
+        kubectl("create", "-f", "-", stdin=LIVE_MANIFEST)
+        assert kubectl("label", "job", "live", "x=y").stdout.strip() == "job.batch/live labeled"
+        phase = ("get", "pods", "-l", "job-name=live", "-o", "jsonpath={.items[0].status.phase}")
+        wait_until(lambda: kubectl(*phase, check=False).stdout in ("Running", "Succeeded"), "its container started")
+        assert kubectl("logs", "-f", "job/live").stdout == "one\ntwo\nthree\n"  # ends when the container does
+        assert kubectl("wait", "--for=condition=complete", "job/live", "--timeout=30s").returncode == 0
+        job = json.loads(kubectl("get", "job", "live", "-o", "json").stdout)
+        assert job["metadata"]["labels"]["x"] == "y" and job["status"]["succeeded"] == 1
+        described = kubectl("describe", "job", "live").stdout
+        assert "SuccessfulCreate" in described and "Completed" in described
+
+
+SOLO_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: solo
+  labels: {app: solo}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: busybox:1.36
+"""
+
+
+def test_kubectl_apply_creates_a_bare_pod_then_changes_its_image_and_is_refused_the_rest(kubectl):
+    # --validate=false: kubectl's client-side schema check reads the Pod schema from /openapi/v3/api/v1
+    apply = ("apply", "--validate=false", "-f", "-")
+    assert kubectl(*apply, stdin=SOLO_POD).stdout.strip() == "pod/solo created"
+    assert kubectl(*apply, stdin=SOLO_POD).stdout.strip() == "pod/solo unchanged"
+    newer = SOLO_POD.replace("busybox:1.36", "busybox:1.37")
+    assert kubectl(*apply, stdin=newer).stdout.strip() == "pod/solo configured"
+    assert kubectl("get", "pod", "solo", "-o", "jsonpath={.spec.containers[0].image}").stdout == "busybox:1.37"
+    refused = kubectl(*apply, stdin=newer.replace("restartPolicy: Never", "restartPolicy: Always"), check=False)
+    assert refused.returncode != 0
+    assert 'The Pod "solo" is invalid: spec: Forbidden: pod updates may not change fields other than' in refused.stderr

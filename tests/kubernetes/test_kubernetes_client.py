@@ -234,3 +234,64 @@ def test_an_orchestrator_on_a_live_clock(tmp_path):
         [pod] = core.list_namespaced_pod("default", label_selector="job-name=live").items
         assert pod.status.container_statuses[0].state.terminated.exit_code == 0
         api_client.close()
+
+
+def test_an_orchestrator_retries_a_failed_pod_against_an_in_process_emulator():
+    """The emulator served from this process on a frozen clock: the first pod fails with exit code 3, the
+    orchestrator sees it through a pod watch by job-name, follows each pod's log as the clock moves, reads both
+    exit codes and watches the Job to Complete after the 10 s back-off."""
+    from served_app import served
+
+    with served() as emulator:
+        configuration = client.Configuration()
+        configuration.host = emulator.url
+        api_client = client.ApiClient(configuration)
+        batch, core = client.BatchV1Api(api_client), client.CoreV1Api(api_client)
+        job = new_job("retried")
+        job.metadata.annotations = {"cloud-job-emulator/fail-attempts": "1", "cloud-job-emulator/exit-code": "3",
+                                    "cloud-job-emulator/duration-seconds": "4", "cloud-job-emulator/logs": "x\ny"}
+        batch.create_namespaced_job("default", job)
+        seen: list[tuple[str, str]] = []  # (pod, phase) as the watch delivers them
+
+        def watch_pods() -> None:
+            pod_watch = watch.Watch()
+            for event in pod_watch.stream(core.list_namespaced_pod, "default", label_selector="job-name=retried",
+                                          timeout_seconds=20):
+                pod = event["object"]
+                if (pod.metadata.name, pod.status.phase) not in seen:
+                    seen.append((pod.metadata.name, pod.status.phase))
+                if sum(phase in ("Succeeded", "Failed") for _, phase in seen) == 2:
+                    pod_watch.stop()
+
+        watcher = threading.Thread(target=watch_pods, daemon=True)
+        watcher.start()
+        codes, logs = [], []
+        for attempt in range(2):
+            emulator.advance(0 if attempt == 0 else 10)  # the second pod waits out the back-off
+            pods = core.list_namespaced_pod("default", label_selector="job-name=retried").items
+            pod = max(pods, key=lambda p: p.metadata.creation_timestamp)
+            emulator.advance(1)  # its container starts
+            stream = core.read_namespaced_pod_log(pod.metadata.name, "default", follow=True, _preload_content=False)
+            chunks: list[bytes] = []
+            reader = threading.Thread(target=lambda: chunks.extend(stream.stream()), daemon=True)
+            reader.start()
+            for _ in range(4):
+                emulator.advance(1)
+            reader.join(10)
+            assert not reader.is_alive(), "the follow stream ends when the container terminates"
+            logs.append(b"".join(chunks))
+            pod = core.read_namespaced_pod(pod.metadata.name, "default")
+            codes.append((pod.status.phase, pod.status.container_statuses[0].state.terminated.exit_code))
+        watcher.join(10)
+        assert codes == [("Failed", 3), ("Succeeded", 0)] and logs == [b"x\ny\n", b"x\ny\n"]
+        assert [phase for _, phase in seen if phase in ("Succeeded", "Failed")] == ["Failed", "Succeeded"]
+        assert len({name for name, _ in seen}) == 2
+        job_watch = watch.Watch()
+        for event in job_watch.stream(batch.list_namespaced_job, "default", field_selector="metadata.name=retried",
+                                      timeout_seconds=10):
+            if event["object"].status.completion_time:
+                break
+        job_watch.stop()
+        status = event["object"].status
+        assert (status.succeeded, status.failed, status.conditions[-1].type) == (1, 1, "Complete")
+        api_client.close()

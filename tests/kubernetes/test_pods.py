@@ -199,3 +199,25 @@ async def test_pod_and_event_watches_count_toward_the_watch_limit(aiohttp_client
     assert refused.status == 429
     pod_watch.close()
     event_watch.close()
+
+
+async def test_a_plain_fixture_job_keeps_the_server_fields_it_carries_and_its_selector_takes_its_uid(client):
+    uid = "0f2a4c1e-1111-4222-8333-944455556666"
+    document = {"apiVersion": "batch/v1", "kind": "Job",
+                "metadata": {"name": "kept", "namespace": "default", "uid": uid, "resourceVersion": "77",
+                             "creationTimestamp": "2025-06-01T00:00:00Z", "labels": {"team": "a"}},
+                "spec": {"template": {"spec": {"restartPolicy": "Never",
+                                               "containers": [{"name": "c", "image": "busybox"}]}}},
+                "status": {"succeeded": 1, "conditions": [{"type": "Complete", "status": "True"}]}}
+    response = await client.post("/_emulator/fixtures", json=[document])
+    assert response.status == 200, await response.text()
+    stored = await (await client.get(f"{JOBS}/kept")).json()
+    meta = stored["metadata"]
+    assert (meta["uid"], meta["creationTimestamp"], meta["labels"]) == (uid, "2025-06-01T00:00:00Z", {"team": "a"})
+    assert stored["spec"]["selector"] == {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+    labels = stored["spec"]["template"]["metadata"]["labels"]
+    assert labels["controller-uid"] == labels["batch.kubernetes.io/controller-uid"] == uid
+    assert labels["batch.kubernetes.io/job-name"] == "kept"
+    assert stored["status"] == document["status"]
+    await advance(client, 60)  # a fixture job is left alone: no pods
+    assert await pods(client, labelSelector="job-name=kept") == []

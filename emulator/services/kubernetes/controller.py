@@ -83,6 +83,20 @@ def api_backoff(failures: int) -> float:
     return min(API_BACKOFF_BASE * 2 ** min(max(failures, 1) - 1, 30), API_BACKOFF_CAP)
 
 
+def _past_index_backoff(indexes: list[int], attempts: dict, now: datetime) -> tuple[list[int], datetime | None]:
+    """backoffLimitPerIndex: the indexes whose last failed pod (its failure count, when it finished) has waited out
+    its back-off (getPodCreationInfoForIndependentIndexes), and when the first of the others will have."""
+    ready, soonest = [], None
+    for index in indexes:
+        count, when = attempts.get(f"backoff-{index}") or (0, None)
+        until = parse_rfc3339(when) + timedelta(seconds=backoff_delay(count)) if when else None
+        if until is None or now >= until:
+            ready.append(index)
+        elif soonest is None or until < soonest:
+            soonest = until
+    return ready, soonest
+
+
 def _condition(kind: str, status: str, reason: str, message: str, now: str) -> dict:
     return {"type": kind, "status": status, "lastProbeTime": now, "lastTransitionTime": now,
             "reason": reason, "message": message}
@@ -114,16 +128,31 @@ def _ready(pod: dict) -> bool:
 
 
 def finished_at(pod: dict) -> str:
-    """When a failed pod finished, as the back-off record reads it (getFinishedTime)."""
-    times = [s["state"]["terminated"]["finishedAt"] for s in pod["status"].get("containerStatuses") or ()
-             if (s["state"].get("terminated") or {}).get("finishedAt")]
-    if times:
+    """When a finished pod finished, as the back-off record reads it (getFinishedTime): the latest finishedAt once
+    every container terminated, else when Ready turned False, else deletionTimestamp less the grace period, else
+    its creation."""
+    statuses = pod["status"].get("containerStatuses") or ()
+    times = [(s["state"].get("terminated") or {}).get("finishedAt") for s in statuses]
+    if times and all(times):
         return max(times)
+    ready = next((c for c in pod["status"].get("conditions") or () if c.get("type") == "Ready"), None)
+    if ready is not None and ready.get("status") == "False" and ready.get("lastTransitionTime"):
+        return ready["lastTransitionTime"]
     meta = pod["metadata"]
     if meta.get("deletionTimestamp"):
         deleted = parse_rfc3339(meta["deletionTimestamp"]) - timedelta(seconds=meta.get("deletionGracePeriodSeconds", 0))
         return deleted.strftime("%Y-%m-%dT%H:%M:%SZ")
     return meta["creationTimestamp"]
+
+
+def backoff_record(failures: int, last_failure: str | None, succeeded: list[str],
+                   failed: list[str]) -> tuple[int, str | None]:
+    """The job's back-off record after a sync that found pods newly finished at these times (newBackoffRecord):
+    failures add up until a success; a sync that sees a success keeps only the failures that finished after it."""
+    if not succeeded:
+        return (failures + len(failed), max(failed)) if failed else (failures, last_failure)
+    later = [when for when in failed if when > max(succeeded)]
+    return len(later), max(later) if later else None
 
 
 def match_pod_failure_policy(policy: dict | None, pod: dict) -> tuple[str | None, str | None]:
@@ -304,7 +333,7 @@ class JobController:
             for pod in pods:
                 self.pods.remove_finalizer(pod)
             return
-        if self._claim_orphans(job):
+        if self._claim_orphans(job) | self._release_mismatched(job, pods):
             pods = self.pods.owned_by(uid)
         indexed = spec.get("completionMode") == "Indexed"
         completions, parallelism = spec.get("completions"), spec.get("parallelism", 1)
@@ -318,10 +347,14 @@ class JobController:
         completed = parse_indexes(status.get("completedIndexes"))
         failed_indexes = parse_indexes(status.get("failedIndexes"))
         fail_job: tuple[str, str] | None = None
-        last_success = None
+        new_succeeded: list[str] = []  # when the pods counted now finished, for the back-off record
+        new_failed: list[str] = []
         early = spec.get("podReplacementPolicy", "TerminatingOrFailed") == "TerminatingOrFailed"
         # finished pods whose finalizer goes once their UIDs are in uncountedTerminatedPods (see _write)
         tally = Tally(status.get("succeeded", 0), status.get("failed", 0))
+        # backoffLimitPerIndex: the last failed pod of an index waiting for its replacement keeps its finalizer and
+        # is not counted until the replacement runs or the job finishes (getPodsWithDelayedDeletionPerIndex)
+        held, waiting = set(run.get("held") or ()), self._delayable(pods, spec, completed, early)
         for pod in pods:
             if TRACKING_FINALIZER not in (pod["metadata"].get("finalizers") or ()):
                 continue
@@ -338,29 +371,36 @@ class JobController:
                 else:
                     succeeded += 1
                     tally.succeeded.append(pod["metadata"]["uid"])
-                last_success = max(last_success or "", finished_at(pod))
+                new_succeeded.append(finished_at(pod))
             else:
                 action, message = match_pod_failure_policy(spec.get("podFailurePolicy"), pod)
-                if action == "Ignore":
+                if action == "FailJob" and fail_job is None:
+                    fail_job = ("PodFailurePolicy", message)
+                if pod["metadata"]["uid"] not in held:  # seen for the first time
+                    new_failed.append(finished_at(pod))  # an Ignored failure counts toward the back-off too
                     if indexed and index is not None:
-                        attempts[f"ignored-{index}"] = attempts.get(f"ignored-{index}", 0) + 1
+                        kind = "ignored" if action == "Ignore" else "failures"
+                        attempts[f"{kind}-{index}"] = attempts.get(f"{kind}-{index}", 0) + 1
+                    if indexed and index is not None and per_index is not None:  # the index's own back-off
+                        count = annotated_int((pod["metadata"].get("annotations") or {}).get(FAILURE_COUNT), 0)
+                        attempts[f"backoff-{index}"] = [count + 1, new_failed[-1]]
+                        if action == "FailIndex" or (action != "Ignore" and count >= per_index):
+                            failed_indexes.add(index)
+                if waiting.get(index) is pod and index not in failed_indexes:
+                    held.add(pod["metadata"]["uid"])
+                    continue
+                held.discard(pod["metadata"]["uid"])
+                if action == "Ignore":
                     tally.finalized.append(pod)
                     continue
                 failed += 1
                 tally.failed.append(pod["metadata"]["uid"])
-                run["failures"] += 1
-                run["last_failure"] = max(run["last_failure"] or "", finished_at(pod))
-                if action == "FailJob" and fail_job is None:
-                    fail_job = ("PodFailurePolicy", message)
-                if indexed and index is not None:
-                    attempts[f"failures-{index}"] = attempts.get(f"failures-{index}", 0) + 1
-                if indexed and index is not None and per_index is not None:
-                    count = annotated_int((pod["metadata"].get("annotations") or {}).get(FAILURE_COUNT), 0)
-                    if action == "FailIndex" or count >= per_index:
-                        failed_indexes.add(index)
             tally.finalized.append(pod)
-        if last_success is not None and (run["last_failure"] is None or last_success >= run["last_failure"]):
-            run["failures"] = 0
+        run["failures"], run["last_failure"] = backoff_record(run["failures"], run["last_failure"], new_succeeded,
+                                                              new_failed)
+        run["held"] = sorted(held)
+        if not held:
+            del run["held"]
         pods = self.pods.owned_by(uid)
         active = [p for p in pods if not terminal(p) and not p["metadata"].get("deletionTimestamp")]
         terminating = [p for p in pods if not terminal(p) and p["metadata"].get("deletionTimestamp")]
@@ -398,7 +438,8 @@ class JobController:
             started = parse_rfc3339(status["startTime"])
             if fail_job is not None:
                 reason, message = fail_job
-            elif failed > spec.get("backoffLimit", 6) or self._restarts_exceed(spec, pods):
+            elif failed + self._held_failures(spec, pods, held) > spec.get("backoffLimit", 6) \
+                    or self._restarts_exceed(spec, pods):
                 reason, message = "BackoffLimitExceeded", "Job has reached the specified backoff limit"
             elif deadline is not None and (now - started).total_seconds() >= deadline:
                 reason, message = "DeadlineExceeded", "Job was active longer than specified deadline"
@@ -415,6 +456,8 @@ class JobController:
         else:
             reason, message = failure["reason"], failure["message"]
         if reason is not None:
+            failed = self._count_held(spec, pods, held, tally, status, failed)
+            run.pop("held", None)
             for pod in active:
                 self._delete_pod(job, pod)  # its finalizer stays: it counts as failed once it stops
             terminating += active
@@ -438,6 +481,8 @@ class JobController:
             if met is not None:
                 conditions.append(met)
         if met is not None:
+            failed = self._count_held(spec, pods, held, tally, status, failed)
+            run.pop("held", None)
             for pod in active:
                 self._delete_pod(job, self.pods.remove_finalizer(pod))
             terminating += active
@@ -463,7 +508,7 @@ class JobController:
             active = active[:want]
         elif len(active) + (0 if early else len(terminating)) < want:
             wait_until = None
-            if run["failures"]:
+            if run["failures"] and per_index is None:  # with backoffLimitPerIndex each index has its own
                 wait_until = parse_rfc3339(run["last_failure"]) + timedelta(seconds=backoff_delay(run["failures"]))
             retry_at = parse_rfc3339(run["api_retry_at"]) if run.get("api_retry_at") else None
             if retry_at is not None and now < retry_at:  # the work queue's rate limiter after a failed sync
@@ -479,6 +524,14 @@ class JobController:
                     busy = {pod_index(p) for p in active + ([] if early else terminating)}
                     free = [i for i in range(completions) if i not in completed and i not in failed_indexes
                             and i not in busy][:want - len(active) - (0 if early else len(terminating))]
+                    if per_index is not None:
+                        free, soonest = _past_index_backoff(free, attempts, now)
+                        if soonest is not None:
+                            self._queue(key, soonest)
+                        if not free:
+                            self._write(key, job, status, conditions, active, terminating, run, attempts, tally,
+                                        shown_active=0)
+                            return
                 else:
                     free = [None] * (want - len(active) - (0 if early else len(terminating)))
                 created, refused = self._slow_start(job, run, attempts, free[:MAX_CREATES])
@@ -510,6 +563,63 @@ class JobController:
                                                  "finalizers": finalizers + [TRACKING_FINALIZER]}}, pod)
             claimed = True
         return claimed
+
+    @staticmethod
+    def _delayable(pods: list[dict], spec: dict, completed: set[int], early: bool) -> dict[int, dict]:
+        """backoffLimitPerIndex: per index neither succeeded nor running, its last failed pod still carrying the
+        tracking finalizer (the one the replacement's failure count comes from)."""
+        if spec.get("completionMode") != "Indexed" or spec.get("backoffLimitPerIndex") is None:
+            return {}
+        busy, done, latest = set(), set(completed), {}
+        for pod in pods:
+            index, deleting = pod_index(pod), pod["metadata"].get("deletionTimestamp")
+            if pod["status"].get("phase") == "Succeeded":
+                done.add(index)
+            elif not terminal(pod) and not deleting:
+                busy.add(index)
+            elif TRACKING_FINALIZER in (pod["metadata"].get("finalizers") or ()) and index is not None \
+                    and index < spec["completions"] and (terminal(pod) or early) \
+                    and (index not in latest or finished_at(latest[index]) < finished_at(pod)):
+                latest[index] = pod
+        return {index: pod for index, pod in latest.items() if index not in busy and index not in done}
+
+    @staticmethod
+    def _held_failures(spec: dict, pods: list[dict], held: set[str]) -> int:
+        return sum(1 for pod in pods if pod["metadata"]["uid"] in held
+                   and match_pod_failure_policy(spec.get("podFailurePolicy"), pod)[0] != "Ignore")
+
+    @staticmethod
+    def _count_held(spec: dict, pods: list[dict], held: set[str], tally: Tally, status: dict, failed: int) -> int:
+        """The job finishes: the held pods are counted (Ignored ones only unfinalized) and let go."""
+        for pod in pods:
+            if pod["metadata"]["uid"] in held:
+                if match_pod_failure_policy(spec.get("podFailurePolicy"), pod)[0] != "Ignore":
+                    failed += 1
+                    tally.failed.append(pod["metadata"]["uid"])
+                tally.finalized.append(pod)
+        held.clear()
+        status["failed"] = failed
+        return failed
+
+    def _release_mismatched(self, job: dict, pods: list[dict]) -> bool:
+        """Let go of its pods whose labels no longer match the job's selector (a client relabelled them): their
+        owner reference to the job and the tracking finalizer removed, as ClaimPods releases them; uncounted."""
+        selector, released = job["spec"].get("selector") or {}, False
+        if not (selector.get("matchLabels") or selector.get("matchExpressions")):
+            return False  # an empty selector matches every pod
+        for pod in pods:
+            pod_meta = pod["metadata"]
+            if selector_matches(selector, pod_meta.get("labels") or {}):
+                continue
+            meta = {**pod_meta, "ownerReferences": [r for r in pod_meta.get("ownerReferences") or ()
+                                                    if r.get("uid") != job["metadata"]["uid"]],
+                    "finalizers": [f for f in pod_meta.get("finalizers") or () if f != TRACKING_FINALIZER]}
+            for field in ("ownerReferences", "finalizers"):
+                if not meta[field]:
+                    del meta[field]
+            self.pods.write({**pod, "metadata": meta}, pod)
+            released = True
+        return released
 
     @staticmethod
     def _restarts_exceed(spec: dict, pods: list[dict]) -> bool:

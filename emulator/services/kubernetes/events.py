@@ -4,7 +4,9 @@ An identical event again (same source, object, type, reason, message) updates th
 (`count`+1, new `lastTimestamp`), as client-go's recorder does; and as its EventAggregator does, the
 10th distinct message of similar events (same source, object, type, reason) within 10 minutes, and
 every further one, is folded into one event whose message reads `(combined from similar events): `
-and the latest message (count and lastTimestamp bumped, message replaced). Events expire one hour after their
+and the latest message (count and lastTimestamp bumped, message replaced). As its EventSourceObjectSpamFilter does,
+each source may write 25 events about one object in a burst, then one more every 5 minutes: an event past that
+is not written, though it is counted (the next one written carries the count). Events expire one hour after their
 last write (kube-apiserver's `--event-ttl`) on the emulator's clock; past `limit` stored events the
 oldest is dropped. Either way watchers see DELETED.
 """
@@ -23,6 +25,7 @@ EVENT_TTL_SECONDS = 3600.0
 COMBINED = "(combined from similar events): "  # EventAggregatorByReasonMessageFunc
 AGGREGATE_MAX_EVENTS, AGGREGATE_INTERVAL = 10, 600.0  # defaultAggregateMaxEvents, defaultAggregateIntervalInSeconds
 AGGREGATE_CACHE = 4096  # maxLruCacheEntries: similar-event groups remembered, least recent forgotten first
+SPAM_BURST, SPAM_QPS = 25, 1.0 / 300.0  # defaultSpamBurst, defaultSpamQPS: a token bucket per source and object
 
 
 def involved(obj: dict, kind: str, api_version: str, field_path: str | None = None) -> dict:
@@ -49,11 +52,17 @@ class Events:
         self._sweep: Scheduled | None = None
         # similar events: (source, object, type, reason) -> (messages seen, oldest first; the last one's time)
         self._similar: OrderedDict[tuple, tuple[list[str], float]] = OrderedDict()
+        # source and object -> (tokens left, when counted); the least recently used forgotten past AGGREGATE_CACHE
+        self._buckets: OrderedDict[tuple, tuple[float, float]] = OrderedDict()
+        # an event the spam filter held back -> (times seen since last written, first seen), as the recorder's cache
+        self._held: OrderedDict[tuple, tuple[int, str]] = OrderedDict()
 
     def reset(self) -> None:
         self._by_identity.clear()
         self._order.clear()
         self._similar.clear()
+        self._buckets.clear()
+        self._held.clear()
         self.clock.cancel(self._sweep)
         self._sweep = None
 
@@ -97,17 +106,24 @@ class Events:
         self._arm()
 
     def record(self, regarding: dict, event_type: str, reason: str, message: str, component: str,
-               host: str = "") -> dict:
-        """Write an event about an object (an ObjectReference), or count one more of an identical one."""
+               host: str = "") -> dict | None:
+        """Write an event about an object (an ObjectReference), or count one more of an identical one; None when
+        the spam filter holds it back (EventCorrelate: aggregate, observe, then filter)."""
         stamp = self.clock.stamp()
         source = {"component": component, **({"host": host} if host else {})}
         message = self._aggregate(regarding, component, host, event_type, reason, message)
         identity = _identity_of(component, host, regarding, event_type, reason, message)
         key = self._by_identity.get(identity)
         old = self.items.get(*key) if key else None
+        seen, first = self._held.pop(identity, (0, stamp))
+        if not self._allowed(regarding, component, host):
+            self._held[identity] = (seen + 1, first)
+            while len(self._held) > AGGREGATE_CACHE:
+                self._held.popitem(last=False)
+            return None
         if old is not None:
-            event = {**old, "metadata": dict(old["metadata"]), "count": old["count"] + 1, "lastTimestamp": stamp,
-                     "message": message}
+            event = {**old, "metadata": dict(old["metadata"]), "count": old["count"] + seen + 1,
+                     "lastTimestamp": stamp, "message": message}
             self._order.move_to_end(key)
         else:
             namespace = regarding.get("namespace") or "default"
@@ -116,7 +132,7 @@ class Events:
             event = {"metadata": {"name": name, "namespace": namespace, "uid": self.core.ids.uuid4(),
                                   "resourceVersion": "", "creationTimestamp": stamp},
                      "involvedObject": regarding, "reason": reason, "message": message, "source": source,
-                     "firstTimestamp": stamp, "lastTimestamp": stamp, "count": 1, "type": event_type,
+                     "firstTimestamp": first, "lastTimestamp": stamp, "count": seen + 1, "type": event_type,
                      "eventTime": None, "reportingComponent": component, "reportingInstance": host}
             key = (namespace, name)
             self._by_identity[identity] = key
@@ -130,6 +146,19 @@ class Events:
         if self._sweep is None:
             self._arm()
         return event
+
+    def _allowed(self, regarding: dict, component: str, host: str) -> bool:
+        """The spam filter: one token from the bucket of this source and object (25, refilled one per 300 s)."""
+        key = (component, host, regarding.get("kind"), regarding.get("namespace"), regarding.get("name"),
+               regarding.get("uid"), regarding.get("apiVersion"))
+        now = self.clock.now().timestamp()
+        tokens, then = self._buckets.pop(key, (float(SPAM_BURST), now))
+        tokens = min(float(SPAM_BURST), tokens + (now - then) * SPAM_QPS)
+        allowed = tokens >= 1.0
+        self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
+        while len(self._buckets) > AGGREGATE_CACHE:
+            self._buckets.popitem(last=False)
+        return allowed
 
     def _aggregate(self, regarding: dict, component: str, host: str, event_type: str, reason: str,
                    message: str) -> str:

@@ -555,7 +555,8 @@ async def _pod_delete_options(request: web.Request) -> tuple[int | None, dict | 
 
 
 class PodHandlers:
-    """The core/v1 Pod routes: read, list, watch, delete, deletecollection and the /log subresource."""
+    """The core/v1 Pod routes: read, list, watch, create, replace, patch, delete, deletecollection, eviction and
+    the /log subresource."""
 
     def __init__(self, pods: Pods, kubelet: Kubelet, namespaces: Namespaces, tables: Tables) -> None:
         self.pods = pods
@@ -585,6 +586,29 @@ class PodHandlers:
 
     async def list_pod_for_all_namespaces(self, request: web.Request) -> web.StreamResponse:
         return await self.served.list_or_watch(request, None)
+
+    async def replace_namespaced_pod(self, request: web.Request) -> web.Response:
+        options = write_options(request, "UpdateOptions")
+        info = request.match_info
+        pod = self.pods.update(info["namespace"], info["name"], await read_body(request, "Pod"), options.dry_run)
+        return self.served.one(request, pod)
+
+    async def patch_namespaced_pod(self, request: web.Request) -> web.Response:
+        """JSON, merge and strategic merge patches; server-side apply is not served for pods (415)."""
+        patch_type = wire.media_type(request)
+        if patch_type not in wire.PATCH_TYPES or patch_type == "application/apply-patch+yaml":
+            raise errors.unsupported_media_type(details={})
+        options = write_options(request, "PatchOptions")
+        if "force" in request.query:
+            raise options_invalid("PatchOptions", "force", "FieldValueForbidden",
+                                  "Forbidden: may not be specified for non-apply patch")
+        try:
+            document = jsonio.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            raise errors.bad_request("invalid JSON patch") from None
+        info = request.match_info
+        return self.served.one(request, self.pods.patch(info["namespace"], info["name"], patch_type, document,
+                                                        options.dry_run))
 
     async def delete_namespaced_pod(self, request: web.Request) -> web.Response:
         grace, preconditions, dry_run = await _pod_delete_options(request)

@@ -1,7 +1,8 @@
 """The Pod registry: core/v1 Pods the Job controller creates, their writes, graceful deletion and watch events.
 
 The Job controller makes Pods; clients may also POST them (validated, generateName, dryRun) and
-read, list, watch, evict and delete them. At most `limit` Pods are stored: one more is refused with
+read, list, watch, evict, delete, PUT and PATCH them (metadata freely; of the spec only what the
+apiserver lets change). At most `limit` Pods are stored: one more is refused with
 403 Forbidden "exceeded quota", as a ResourceQuota on pods would. Each write gets a new
 resourceVersion and a watch event; listeners (the Job controller, the kubelet) hear every write, as
 their informers would ("posted" for a Pod a client created).
@@ -9,16 +10,19 @@ their informers would ("posted" for a Pod a client created).
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 
 from emulator.core.clock import rfc3339
 
 from emulator.services.protocol import Core
-from emulator.services.kubernetes import errors, strategy, validation
+from emulator.services.kubernetes import errors, patch as patches, schema, strategy, validation
 from emulator.services.kubernetes.errors import FieldError
 from emulator.services.kubernetes.filters import Predicate
-from emulator.services.kubernetes.registry import page
+from emulator.services.kubernetes.options import cannot_handle
+from emulator.services.kubernetes.registry import page, patch_decode_error
 from emulator.services.kubernetes.watch import WatchHub
+from emulator.services.kubernetes.wire import json_type
 
 TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking"
 MAX_GENERATE_PREFIX = 58  # the apiserver cuts generateName to this before adding 5 random characters
@@ -26,9 +30,24 @@ MAX_PODS = 100_000  # Pods stored at most; one more is refused with 403 "exceede
 QUOTA = "emulator-pods"  # the name the refusal gives the quota
 DISRUPTION_TARGET = "DisruptionTarget"
 POD_RESTART_POLICIES = ["Always", "OnFailure", "Never"]
+USER_META = ("labels", "annotations", "finalizers", "ownerReferences")  # what a PUT or PATCH may change
+SPEC_UPDATE_FORBIDDEN = (  # ValidatePodSpecUpdate's message (the apiserver appends a Go diff of the specs)
+    "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,"
+    "`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),"
+    "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)")
 # What a listener hears: "created" (by a controller), "posted" (by a client), "updated" (any write that keeps it),
 # "deleted" (it is gone).
 PodListener = Callable[[str, dict], None]
+
+
+TOLERATION = schema.Struct("v1.Toleration", {"key": "string", "operator": "string", "value": "string",
+                                             "effect": "string", "tolerationSeconds": "int64"})
+# A Pod as a PUT or PATCH body decodes (the status as the kubelet's, not checked)
+POD = schema.Struct("v1.Pod", {
+    "kind": "string", "apiVersion": "string", "metadata": schema.OBJECT_META,
+    "spec": dataclasses.replace(schema.POD_SPEC, fields={**schema.POD_SPEC.fields,
+                                                         "tolerations": schema.List(TOLERATION)}),
+    "status": schema.ANY})
 
 
 def owner_uid(pod: dict) -> str | None:
@@ -216,6 +235,74 @@ class Pods:
             return {**old, "metadata": meta}
         return self._commit({**old, "metadata": meta}, old)  # gone at once with grace 0 and no finalizers
 
+    def update(self, namespace: str, name: str, body: dict, dry_run: bool) -> dict:
+        """PUT (and PATCH, once patched): labels, annotations, finalizers and owner references from the body, the
+        status kept, the spec only where ValidatePodUpdate lets it change; 400, 409 on a stale resourceVersion,
+        422 for the rest. A no-op keeps the resourceVersion."""
+        old = self.get(namespace, name)
+        body = _decoded(body, old, cannot_handle("Pod"))
+        meta = body.get("metadata") or {}
+        if body.get("apiVersion") not in (None, "", "v1"):
+            raise errors.bad_request(f"the API version in the data ({body['apiVersion']}) does not match the "
+                                     "expected API version (v1)")
+        if body.get("kind") not in (None, "", "Pod"):
+            raise errors.bad_request(f"the kind in the data ({body['kind']}) does not match the expected kind (Pod)")
+        if meta.get("namespace") and meta["namespace"] != namespace:
+            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
+                                     "the request")
+        if meta.get("name") != name:
+            raise errors.bad_request(f"the name of the object ({meta.get('name') or ''}) does not match the name "
+                                     f"on the URL ({name})")
+        version = meta.get("resourceVersion")
+        if version and version != old["metadata"]["resourceVersion"]:
+            if not str(version).isdigit():
+                raise errors.bad_request(f'invalid resourceVersion "{version}": must be a decimal number')
+            raise errors.conflict(name, "the object has been modified; please apply your changes to the latest "
+                                  "version and try again", qualified="pods", kind="pods")
+        new_meta = {k: v for k, v in old["metadata"].items() if k not in USER_META}
+        new_meta.update({k: copy.deepcopy(meta[k]) for k in USER_META if meta.get(k)})
+        spec = copy.deepcopy(body.get("spec") or {})
+        strategy.default_pod_spec(spec)
+        if spec == old["spec"]:
+            spec = old["spec"]
+        else:
+            new_meta["generation"] = old["metadata"].get("generation", 1) + 1
+        new = {"metadata": new_meta, "spec": spec, "status": old["status"]}
+        if new == old:
+            return old
+        problems = ([FieldError.invalid("metadata.uid", meta["uid"], "field is immutable")]
+                    if meta.get("uid") and meta["uid"] != old["metadata"]["uid"] else [])
+        problems += validation.label_errors("metadata.labels", new_meta.get("labels"))
+        added = set(new_meta.get("finalizers") or ()) - set(old["metadata"].get("finalizers") or ())
+        if old["metadata"].get("deletionTimestamp") and added:
+            problems.append(FieldError.forbidden("metadata.finalizers",
+                                                 "no new finalizers can be added if the object is being deleted"))
+        problems += pod_spec_update_errors(spec, old["spec"])
+        if problems:
+            raise errors.invalid(name, problems, kind="Pod", group="")
+        if dry_run:
+            return new
+        return self._commit(new, old)
+
+    def patch(self, namespace: str, name: str, patch_type: str, document: object, dry_run: bool) -> dict:
+        """PATCH (JSON, merge or strategic merge) of the pod's JSON, then on as a PUT of the result."""
+        current = {"kind": "Pod", "apiVersion": "v1", **self.get(namespace, name)}
+        if patch_type == "application/json-patch+json":
+            patched = patches.json_patch(current, document)
+        elif patch_type == "application/merge-patch+json":
+            if document is None:
+                raise errors.bad_request("Invalid JSON Patch")
+            patched = patches.merge_patch(current, document)
+        else:
+            patched = patches.strategic_merge_patch(current, document)
+        if not isinstance(patched, dict):
+            raise errors.bad_request(f"json: cannot unmarshal {json_type(patched)} into Go value of type "
+                                     "map[string]interface {}")
+        patched = _decoded(patched, current, lambda reason: patch_decode_error(patch_type, document, patched, reason))
+        if not (patched.get("metadata") or {}).get("namespace"):
+            patched = {**patched, "metadata": {**(patched.get("metadata") or {}), "namespace": namespace}}
+        return self.update(namespace, name, patched, dry_run)
+
     def evict(self, namespace: str, name: str, eviction: dict, dry_run: bool) -> None:
         """POST pods/{name}/eviction (no PodDisruptionBudgets here, so it is always allowed): the pod gets the
         DisruptionTarget condition (reason EvictionByEvictionAPI), then is deleted with the eviction's options."""
@@ -312,6 +399,46 @@ def pod_spec_errors(spec: dict) -> list[FieldError]:
     policy = spec.get("restartPolicy")
     if policy is not None and policy not in POD_RESTART_POLICIES:
         problems.append(FieldError.not_supported("spec.restartPolicy", policy, POD_RESTART_POLICIES))
+    return problems
+
+
+def _decoded(body: dict, old: dict, refuse: Callable[[str], Exception]) -> dict:
+    """The body as decoding it into a Pod leaves it (unknown fields dropped); a type mismatch is `refuse`d."""
+    try:
+        unknown = schema.check_object(body, POD, old)
+    except schema.DecodeError as error:
+        raise refuse(str(error)) from None
+    return schema.prune(body, POD) if unknown else body
+
+
+def pod_spec_update_errors(new: dict, old: dict) -> list[FieldError]:
+    """ValidatePodSpecUpdate in short: images, a lowered (or newly set) activeDeadlineSeconds, tolerations added
+    and terminationGracePeriodSeconds from a negative value to 1 may change; anything else is Forbidden."""
+    problems: list[FieldError] = []
+    deadline, before = new.get("activeDeadlineSeconds"), old.get("activeDeadlineSeconds")
+    if deadline is not None and not 1 <= deadline <= 2**31 - 1:
+        problems.append(FieldError.invalid("spec.activeDeadlineSeconds", deadline,
+                                           "must be between 1 and 2147483647, inclusive"))
+    elif before is not None and deadline is None:
+        problems.append(FieldError.invalid("spec.activeDeadlineSeconds", "null",
+                                           "must not update from a positive integer to nil value"))
+    elif before is not None and isinstance(deadline, int) and deadline > before:
+        problems.append(FieldError.invalid("spec.activeDeadlineSeconds", deadline,
+                                           "must be less than or equal to previous value"))
+    masked = {**new, "activeDeadlineSeconds": before}
+    for field in ("containers", "initContainers"):
+        ours, theirs = masked.get(field), old.get(field)
+        if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
+            masked[field] = [{**c, "image": o.get("image")} if isinstance(c, dict) and isinstance(o, dict) else c
+                             for c, o in zip(ours, theirs)]
+    tolerations = new.get("tolerations") or []
+    if all(t in tolerations for t in old.get("tolerations") or ()):
+        masked["tolerations"] = old.get("tolerations")
+    if (old.get("terminationGracePeriodSeconds") or 0) < 0 and new.get("terminationGracePeriodSeconds") == 1:
+        masked["terminationGracePeriodSeconds"] = old["terminationGracePeriodSeconds"]
+    masked = {k: v for k, v in masked.items() if v is not None}
+    if masked != {k: v for k, v in old.items() if v is not None}:
+        problems.append(FieldError.forbidden("spec", SPEC_UPDATE_FORBIDDEN))
     return problems
 
 

@@ -34,8 +34,8 @@ WRITES = ("created", "updated", "status", "deleted")
 Listener = Callable[[str, dict], None]
 
 
-def _patch_decode_error(patch_type: str, document: Any, patched: Any, reason: str) -> Exception:
-    """422 for a patched job that no longer decodes: a strategic patch is shown as Go prints the patch map,
+def patch_decode_error(patch_type: str, document: Any, patched: Any, reason: str) -> Exception:
+    """422 for a patched object that no longer decodes: a strategic patch is shown as Go prints the patch map,
     the other types as the whole patched JSON (apiserver patch.go)."""
     if patch_type == "application/strategic-merge-patch+json":
         shown = patches.go_map(document)
@@ -201,13 +201,13 @@ class Jobs:
         else:  # strategic-merge-patch+json (apply-patch+yaml goes to `apply`)
             patched = patches.strategic_merge_patch(current, document)
         if not isinstance(patched, dict):
-            raise _patch_decode_error(patch_type, document, patched, f"json: cannot unmarshal {json_type(patched)} "
+            raise patch_decode_error(patch_type, document, patched, f"json: cannot unmarshal {json_type(patched)} "
                                       "into Go value of type map[string]interface {}")
         try:
             unknown = schema.check_object(patched, schema.JOB, current)
         except schema.DecodeError as error:
-            raise _patch_decode_error(patch_type, document, patched, str(error)) from None
-        options.unknown_fields(unknown, lambda reason: _patch_decode_error(patch_type, document, patched, reason))
+            raise patch_decode_error(patch_type, document, patched, str(error)) from None
+        options.unknown_fields(unknown, lambda reason: patch_decode_error(patch_type, document, patched, reason))
         if unknown:
             patched = schema.prune(patched, schema.JOB)
         patched = self._identified(namespace, name, patched)
