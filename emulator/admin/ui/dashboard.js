@@ -23,6 +23,8 @@ function field(item, pointer) {
   return value === null || value === undefined ? "" : value;
 }
 
+function journalKey(entry) { return `${entry.request_id} ${entry.time} ${entry.method} ${entry.path} ${entry.status}`; }
+
 function millis(value) { return value ? new Date(value).toISOString().replace(".000Z", "Z") : ""; }
 
 function byTime(steps) {
@@ -164,6 +166,12 @@ function views() {
                      limit: 10, total: 0, items: [], scopes: [] }));
 }
 
+// Focus `element` once x-show has shown it (a few frames at most), so a prompt takes the keyboard as it appears.
+function focusWhenShown(element, frames = 10) {
+  if (element.offsetParent !== null) element.focus();
+  else if (frames > 0) requestAnimationFrame(() => focusWhenShown(element, frames - 1));
+}
+
 function emptyFaultForm() {
   return { service: "", operation: "", method: "", path: "", status: "", error_code: "", message: "", delay_ms: "",
            times: "", after: "", truncate_bytes: "", probability: "", seed: "", reset: false };
@@ -191,10 +199,12 @@ document.addEventListener("alpine:init", () => {
     live: false,
     listening: false,
     pending: {},
+    arriving: null, // while the journal is read: the entries the event stream brings meanwhile
 
     get serviceNames() { return Object.keys(this.health.services || {}); },
 
     async start() {
+      this.$watch("needToken", (need) => { if (need) focusWhenShown(document.getElementById("token")); });
       await this.refresh();
       try {
         const doc = await this.api("GET", "openapi.json");
@@ -258,7 +268,10 @@ document.addEventListener("alpine:init", () => {
           this.later("job", () => this.loadJob());
         }
       } else if (name === "journal") {
-        if (this.journalMatches(data)) this.journal = [data, ...this.journal].slice(0, JOURNAL_ROWS);
+        if (this.arriving) this.arriving.push(data);
+        if (this.journalMatches(data) && !this.journal.some((entry) => journalKey(entry) === journalKey(data))) {
+          this.journal = [data, ...this.journal].slice(0, JOURNAL_ROWS);
+        }
       } else if (name === "journal-cleared") {
         this.journal = [];
       } else if (name === "clock") {
@@ -294,6 +307,11 @@ document.addEventListener("alpine:init", () => {
       const answer = await response.json().catch(() => ({}));
       if (response.status === 401) {
         this.needToken = true;
+        if (this.token) { // a token was given and refused: forget it and say so
+          this.token = "";
+          sessionStorage.removeItem(TOKEN_KEY);
+          this.say("That admin token was refused; give the one the emulator was started with.", true);
+        }
         throw new Error(answer.message || "the admin token is wanted");
       }
       if (!response.ok) throw new Error(answer.message || `${method} ${path}: ${response.status}`);
@@ -350,6 +368,8 @@ document.addEventListener("alpine:init", () => {
       view.scopes = scopes.scopes;
     },
 
+    lastPage(view) { return Math.max(0, Math.floor((view.total - 1) / view.limit) * view.limit); },
+
     pageText(view) {
       if (!view.total) return "0 " + view.noun;
       return `${view.offset + 1}–${Math.min(view.offset + view.limit, view.total)} of ${view.total}`;
@@ -385,19 +405,42 @@ document.addEventListener("alpine:init", () => {
 
     viewOf(id) { return this.views.find((view) => view.id === id); },
 
+    // The newest entries, and those the event stream brought while they were read (each entry once).
     async loadJournal() {
       const query = new URLSearchParams({ limit: JOURNAL_ROWS });
       for (const [name, value] of Object.entries(this.journalFilter)) if (String(value).trim()) query.set(name, String(value).trim());
-      this.journal = (await this.api("GET", "requests?" + query)).requests.reverse();
+      const arrived = [];
+      this.arriving = arrived;
+      let read;
+      try {
+        read = (await this.api("GET", "requests?" + query)).requests.reverse();
+      } finally {
+        if (this.arriving === arrived) this.arriving = null;
+      }
+      const seen = new Set(read.map(journalKey));
+      const missed = arrived.filter((entry) => !seen.has(journalKey(entry)) && this.journalMatches(entry)).reverse();
+      this.journal = [...missed, ...read].slice(0, JOURNAL_ROWS);
     },
 
     // An entry from the event stream has no bodies; with --journal-bodies they are read when it is shown.
     async showRequest(entry) {
       this.request = entry;
+      this.$nextTick(() => document.getElementById("request-title").focus());
       if (!entry.bodies || entry.request_body !== undefined) return;
       const kept = (await this.api("GET", "requests?" + new URLSearchParams({ limit: 1000 }))).requests
         .find((e) => e.request_id === entry.request_id && e.time === entry.time);
       if (kept && this.request === entry) this.request = kept;
+    },
+
+    entryFields(entry) {
+      const { request_body: _request, response_body: _response, bodies: _bodies, ...shown } = entry;
+      return shown;
+    },
+
+    // A kept body as text: JSON indented, anything else as it is.
+    bodyText(text) {
+      if (!text) return "(empty)";
+      try { return JSON.stringify(JSON.parse(text), null, 2); } catch (error) { return text; }
     },
 
     async loadFaults() { this.faults = (await this.api("GET", "faults")).faults; },
@@ -441,6 +484,9 @@ document.addEventListener("alpine:init", () => {
       this.job = null;
       return this.act("reset", () => this.api("POST", "reset"));
     },
-    snapshot() { return this.act("snapshot saved", () => this.api("POST", "snapshot")); },
+    async snapshot() {
+      const saved = await this.act("snapshot saved", () => this.api("POST", "snapshot"));
+      if (saved) this.say(`snapshot saved to ${saved.saved} (revision ${saved.revision}, clock ${saved.clock.now})`);
+    },
   }));
 });
