@@ -241,6 +241,30 @@ def test_the_page_with_data_has_no_serious_accessibility_violation_and_works_fro
     expect(page.get_by_test_id("job-detail")).to_contain_text('"name": "pi"', timeout=WAIT_MS)
     assert serious_violations(page) == []
 
+    # The journal filters by status, and a misspelled fault rule typed into the form is refused with the API's
+    # message naming the valid choices; both from the keyboard.
+    assert call(url + "/apis/batch/v1/namespaces/namespace-test/jobs/pi/status") == 200
+    journal = page.get_by_test_id("journal")
+    expect(journal.get_by_role("row").filter(has_text="readBatchV1NamespacedJobStatus")).to_contain_text(
+        "200", timeout=WAIT_MS)
+    page.locator("#journal-status").focus()
+    page.keyboard.type("503")
+    expect(journal.locator("tbody tr")).to_have_count(1, timeout=WAIT_MS)
+    expect(journal.locator("tbody tr")).to_contain_text("fault 1")
+    page.locator("#fault-service").focus()
+    page.keyboard.press("c")  # the first service starting with "c": cos_batch
+    expect(page.locator("#fault-service")).to_have_value("cos_batch")
+    page.keyboard.press("Tab")
+    page.keyboard.type("DescribeJobs")
+    for _ in range(3):  # method, path, status
+        page.keyboard.press("Tab")
+    page.keyboard.type("503")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text('cos_batch has no operation "DescribeJobs"; valid: ',
+                                                       timeout=WAIT_MS)
+    expect(page.get_by_role("status")).to_contain_text("DescribeJob, ")
+    expect(page.get_by_test_id("faults")).not_to_contain_text("DescribeJobs")  # nothing stored
+
     # The audit sees what it is for: an unlabelled field and faint text are serious or critical.
     page.evaluate("""document.querySelector('main').insertAdjacentHTML('afterbegin',
         '<input id="unlabelled"><span style="color:#ddd;background:#fff">faint</span>')""")
@@ -308,6 +332,7 @@ def test_kubernetes_moves_request_bodies_and_the_snapshot_button(page, url, stat
     expect(page.get_by_test_id("request-body")).to_contain_text('"name": "doomed"', timeout=WAIT_MS)
     expect(page.get_by_test_id("response-body")).to_contain_text('"uid": "', timeout=WAIT_MS)
     expect(page.get_by_test_id("response-body")).to_contain_text('"kind": "Job"', timeout=WAIT_MS)
+    assert serious_violations(page) == []
 
     # A Kubernetes job has Complete and Failed buttons in its detail; Failed fails it at once.
     page.get_by_role("button", name="Show default/doomed", exact=True).click()

@@ -283,12 +283,25 @@ document.addEventListener("alpine:init", () => {
       }
     },
 
-    // Run `call` once RELOAD_MS from the first ask under `key`: a burst of changes costs one read.
+    // Run `call` once RELOAD_MS from the first ask under `key`: a burst of changes costs one read. An ask while
+    // that read is under way runs it once more when it ends, since the read may have missed what was asked for.
     later(key, call) {
-      if (this.pending[key]) return;
-      this.pending[key] = setTimeout(async () => {
-        try { await call(); } catch (error) { this.say(error.message, true); } finally { delete this.pending[key]; }
-      }, RELOAD_MS);
+      const asked = this.pending[key];
+      if (asked) {
+        if (asked.running) asked.again = true;
+        return;
+      }
+      const entry = { running: false, again: false };
+      const run = async () => {
+        entry.running = true;
+        entry.again = false;
+        try { await call(); } catch (error) { this.say(error.message, true); }
+        entry.running = false;
+        if (entry.again) setTimeout(run, RELOAD_MS);
+        else delete this.pending[key];
+      };
+      this.pending[key] = entry;
+      setTimeout(run, RELOAD_MS);
     },
 
     journalMatches(entry) {
@@ -360,9 +373,11 @@ document.addEventListener("alpine:init", () => {
       if (view.q) query.set("q", view.q);
       if (view.status) query.append("where", view.where(view.status));
       if (view.extra && view.extraValue.trim()) query.append("where", view.extra.where(view.extraValue.trim()));
+      const asked = (view.reads = (view.reads || 0) + 1);
       const [page, scopes] = await Promise.all([
         this.api("GET", `collections/${view.kind}?${query}`),
         this.api("GET", `collections/${view.kind}/scopes`)]);
+      if (asked !== view.reads) return; // a newer read was asked for meanwhile: its answer is shown
       view.items = page.items;
       view.total = page.total;
       view.scopes = scopes.scopes;
