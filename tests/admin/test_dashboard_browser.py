@@ -1,11 +1,13 @@
 """The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright (no browser download).
 
-It signs in with the admin token, sees the seed jobs, advances the clock until a Kubernetes job
-completes (and its pod succeeds), injects a fault from the form and sees it fire in the journal, cancels a COS
-job, and moves MRS executions (v2, Sahara EDP) from their detail; everything made through the services' APIs
-appears through the event stream alone. axe-core audits the page with its data loaded. One browser and one
-emulator serve the module. Screenshots at 1280x800 go to the folder the test prints (DASHBOARD_SCREENSHOTS, or
-a temporary one).
+It signs in with the admin token (kept in the tab only; a wrong one refused), sees the seed jobs, advances the
+clock until a Kubernetes job completes (and its pod succeeds), injects a fault from the form and sees it fire in
+the journal, cancels a COS job, fails a Kubernetes job and moves MRS executions (v2, Sahara EDP) from their
+detail, reads a request's kept bodies, saves a snapshot, sets the clock, resets, and pages through 10,000 jobs;
+everything made through the services' APIs appears through the event stream alone. axe-core audits the page
+with its data loaded, and the keyboard drives it. One browser and one emulator (--admin-token,
+--journal-bodies, --state-file) serve the module. Screenshots at 1280x800 go to the folder the test prints
+(DASHBOARD_SCREENSHOTS, or a temporary one); its dashboard.png is the README's docs/dashboard.png.
 """
 from __future__ import annotations
 
@@ -354,6 +356,17 @@ def test_kubernetes_moves_request_bodies_and_the_snapshot_button(page, url, stat
     saved = json.loads(state_file.read_text())
     assert '"doomed"' in json.dumps(saved)
     page.screenshot(path=screenshots / "6-request-detail-and-failed-job.png", full_page=True)
+
+    # The clock is set from its field; Reset (once confirmed) brings back the fixtures and the start time.
+    page.get_by_label("Set to (RFC 3339)").fill("2026-06-01T12:00:00Z")
+    page.get_by_role("button", name="Set", exact=True).click()
+    expect(page.get_by_test_id("clock")).to_have_text("2026-06-01T12:00:00Z", timeout=WAIT_MS)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Reset everything").click()
+    expect(page.get_by_test_id("clock")).to_have_text("2026-01-01T00:00:00Z", timeout=WAIT_MS)
+    expect(page.get_by_test_id("kubernetes-jobs")).not_to_contain_text("doomed", timeout=WAIT_MS)
+    expect(page.get_by_test_id("kubernetes-jobs")).to_contain_text("namespace-test")
+    expect(page.get_by_test_id("journal").locator("tbody tr")).to_have_count(0, timeout=WAIT_MS)
 
 
 BULK = 10_000
