@@ -360,3 +360,19 @@ def test_under_xdist_a_shared_emulator_is_refused_with_a_clear_error(pytester: p
     assert seen == set()  # no test ran against it, and no reset emptied its journal:
     journal = json.load(urllib.request.urlopen(f"{live_url}/_emulator/requests", timeout=10))["requests"]
     assert [entry["operation"] for entry in journal] == ["readBatchV1NamespacedJob"]
+
+
+def test_verify_by_body_on_an_emulator_without_bodies_says_how_to_keep_them(live_url: str):
+    from emulator.pytest_plugin import CloudJobEmulator
+
+    urllib.request.urlopen(f"{live_url}/apis/batch/v1/namespaces/namespace-test/jobs/pi", timeout=10).close()
+    emulator = CloudJobEmulator(live_url)  # the shared test server runs without --journal-bodies
+    assert emulator.verify(operation="readBatchV1NamespacedJob", count=1)[0]["status"] == 200
+    with pytest.raises(AssertionError) as failure:
+        emulator.verify(operation="readBatchV1NamespacedJob", body_contains="pi")
+    assert str(failure.value).splitlines() == [
+        "expected at least 1 request(s) with operation='readBatchV1NamespacedJob', body_contains='pi', "
+        "found 0 among the 1 journaled",
+        "the journal keeps no bodies: start the emulator with --journal-bodies",
+        "closest requests:",
+        "  GET /apis/batch/v1/namespaces/namespace-test/jobs/pi -> 200 (kubernetes.readBatchV1NamespacedJob)"]
