@@ -63,6 +63,7 @@ function views() {
                 status.succeeded || 0, status.failed || 0, field(item, "/metadata/creationTimestamp")];
       },
       transitions: ["Complete", "Failed"],
+      finished: (doc) => ["Complete", "Failed"].includes(k8sPhase(doc.status)),
       target: (job) => ({ namespace: job.scope, name: job.name }),
       history: (doc) => {
         const status = doc.status || {};
@@ -115,6 +116,7 @@ function views() {
                       field(item, "/job_state"), field(item, "/job_result"), field(item, "/job_progress"),
                       millis(item.object["/submitted_time"])],
       transitions: ["RUNNING", "FINISHED", "FAILED", "KILLED"],
+      finished: (doc) => ["FINISHED", "FAILED", "KILLED"].includes(doc.job_state),
       target: MRS_TARGET,
       history: (doc) => byTime([[millis(doc.submitted_time), "submitted"], [millis(doc.started_time), "started"],
                                 [millis(doc.finished_time), `ended: ${doc.job_state}/${doc.job_result}`]])
@@ -134,6 +136,7 @@ function views() {
                 field(item, "/created_at")];
       },
       transitions: ["RUNNING", "SUCCEEDED", "FAILED", "KILLED", "DONEWITHERROR"],
+      finished: (doc) => ["SUCCEEDED", "FAILED", "KILLED", "DONEWITHERROR"].includes(doc.status),
       target: MRS_TARGET,
       history: (doc) => byTime([[millis(doc.created_ms), "created"], [millis(doc.start_ms), "started"],
                                 [millis(doc.end_ms), "ended: " + doc.status]]).concat(["now  " + doc.status]),
@@ -153,6 +156,7 @@ function views() {
                 total ? `${done}/${total}` : "", field(item, "/Description"), field(item, "/CreationTime")];
       },
       transitions: ["Ready", "Cancelled", "Paused", "Failed", "Complete"],
+      finished: (doc) => ["Complete", "Cancelled", "Failed"].includes(doc.Status),
       target: (job) => ({ appid: job.scope, job_id: job.name }),
       history: (doc) => {
         const steps = [[doc.CreationTime, "created"]];
@@ -162,7 +166,7 @@ function views() {
         return steps.filter((s) => s[0]).map((s) => s[0] + "  " + s[1]);
       },
     },
-  ].map((view) => ({ noun: "jobs", extra: null, ...view, scope: "", status: "", extraValue: "", q: "", offset: 0,
+  ].map((view) => ({ noun: "jobs", extra: null, finished: () => false, ...view, scope: "", status: "", extraValue: "", q: "", offset: 0,
                      limit: 10, total: 0, items: [], scopes: [] }));
 }
 
@@ -410,6 +414,12 @@ document.addEventListener("alpine:init", () => {
       job.pods = owned.items;
       job.object = page.items.length ? page.items[0].object : { gone: true };
       job.steps = recorded.items.length ? recorded.items[0].object.steps.map((s) => `${s.at}  ${s.from} -> ${s.to}`) : [];
+    },
+
+    // The moves the admin API allows this job now: none once it has finished (or is gone).
+    moves(job) {
+      if (!job || !job.object || job.object.gone || job.view.finished(job.object)) return [];
+      return job.view.transitions;
     },
 
     async transition(target) {
