@@ -306,12 +306,14 @@ XDIST_TESTS = """
 """
 
 
-# Plugins the test extra installs that these runs never use: without them each run (a controller and two
-# workers) costs about half the CPU.
-UNUSED_PLUGINS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest")
+# Plugins the test extra installs that these runs never use (no test here is async): without them each run (a
+# controller and two workers) costs about a third of the CPU.
+UNUSED_PLUGINS = tuple(option for name in ("schemathesis", "hypothesispytest", "anyio", "aiohttp", "asyncio")
+                       for option in ("-p", f"no:{name}"))
 
 
 def run_under_xdist(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> tuple[pytest.RunResult, set]:
+    pytester.makeini("[pytest]\n")  # no asyncio options: its plugin is off
     urls = pytester.path / "urls.txt"
     urls.write_text("")
     monkeypatch.setenv("URLS_FILE", str(urls))
