@@ -89,12 +89,25 @@ def url(state_file):
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, url):
+    """A tab at 1280x800 that may reach the emulator only: anything else is refused and fails the test (the
+    page works offline, with nothing from a CDN)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    elsewhere: list[str] = []
+
+    def only_the_emulator(route) -> None:
+        if route.request.url.startswith(url + "/") or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_emulator)
     try:
         yield context.new_page()
     finally:
         context.close()
+    assert elsewhere == []
 
 
 def sign_in(page, url: str) -> None:
