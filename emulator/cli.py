@@ -443,6 +443,7 @@ async def serve(settings: Settings) -> None:
         url = f"http://{shown}:{port}"
         print(f"cloud-job-emulator {__version__} listening on {url}", flush=True)
         _log_start_up(app[EMULATOR])
+        log.info("dashboard: %s/_emulator/ui; OpenAPI document: %s/_emulator/openapi.json", url, url)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -279,18 +279,19 @@ def test_the_log_tells_the_story_of_a_run(tmp_path):
         _, stdout, stderr = stop(process, signal.SIGTERM)
     story = [line.split(" ", 3)[3] for line in stderr.splitlines()
              if " emulator" in line and "emulator.access" not in line]
-    assert story[:3] == ["emulator: services: kubernetes, mrs, cos_batch",
+    assert story[:4] == ["emulator: services: kubernetes, mrs, cos_batch",
                          f"emulator: started from fixtures {ROOT / 'fixtures'}",
-                         f"emulator: state is saved to {state} on stop"]
-    assert story[3:6] == [
+                         f"emulator: state is saved to {state} on stop",
+                         f"emulator: dashboard: {url}/_emulator/ui; OpenAPI document: {url}/_emulator/openapi.json"]
+    assert story[4:7] == [
         "emulator.transitions: kubernetes job default/nightly: Pending -> Running (clock 2026-01-01T00:00:00Z)",
         "emulator.transitions: kubernetes job default/nightly: Running -> Complete (clock 2026-01-01T00:00:11Z)",
         "emulator: clock advanced by 11 s to 2026-01-01T00:00:11Z"]
     assert re.fullmatch(rf"emulator: state saved to {re.escape(str(state))} "
                         r"\(revision \d+, clock 2026-01-01T00:00:11Z\)",
-                        story[6])
-    assert re.fullmatch(r"emulator: reset: \d+ fixture documents loaded, clock 2026-01-01T00:00:00Z \(frozen\)",
                         story[7])
+    assert re.fullmatch(r"emulator: reset: \d+ fixture documents loaded, clock 2026-01-01T00:00:00Z \(frozen\)",
+                        story[8])
     assert story[-2].startswith(f"emulator: state saved to {state} ")  # on stop
     assert story[-1] == f"emulator: stopped; the state is in {state}"
     assert "listening" not in stderr and stdout == ""

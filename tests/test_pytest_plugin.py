@@ -323,12 +323,29 @@ XDIST_TESTS = """
 """
 
 
+# Plugins the test extra installs that these runs never use (no test here is async): without them each run (a
+# controller and two workers) costs about a third of the CPU.
+UNUSED_PLUGINS = tuple(option for name in ("schemathesis", "hypothesispytest", "anyio", "aiohttp", "asyncio")
+                       for option in ("-p", f"no:{name}"))
+
+
 def run_under_xdist(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> tuple[pytest.RunResult, set]:
+    pytester.makeini("[pytest]\n")  # no asyncio options: its plugin is off
     urls = pytester.path / "urls.txt"
     urls.write_text("")
     monkeypatch.setenv("URLS_FILE", str(urls))
-    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider", *UNUSED_PLUGINS)
     return result, set(urls.read_text().splitlines())
+
+
+def plugin_examples(pytester: pytest.Pytester) -> int:
+    """The plugin's examples as test files: the README's, the compose example's and XDIST_TESTS; how many tests."""
+    section = README.split("## Testing with pytest", 1)[1].split("\n## ", 1)[0]
+    readme = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    compose = (Path(__file__).resolve().parent.parent / "examples" / "compose" / "test_example.py").read_text()
+    pytester.makepyfile(**{f"test_readme_example_{number}": example for number, example in enumerate(readme)},
+                        test_compose_example=compose, test_xdist=XDIST_TESTS)
+    return len(readme) + compose.count("\ndef test_") + 5
 
 
 def test_under_xdist_each_worker_starts_its_own_emulator(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
@@ -341,18 +358,40 @@ def test_under_xdist_each_worker_starts_its_own_emulator(pytester: pytest.Pytest
 
 
 @pytest.mark.slow
-def test_under_xdist_the_same_run_is_green_ten_times(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+def test_under_xdist_the_plugins_examples_are_green_ten_times(pytester: pytest.Pytester,
+                                                              monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("EMULATOR_URL", raising=False)
-    pytester.makepyfile(XDIST_TESTS)
+    count = plugin_examples(pytester)
     for _ in range(10):
-        run_under_xdist(pytester, monkeypatch)[0].assert_outcomes(passed=5)
+        run_under_xdist(pytester, monkeypatch)[0].assert_outcomes(passed=count)
 
 
 def test_under_xdist_a_shared_emulator_is_refused_with_a_clear_error(pytester: pytest.Pytester, live_url: str,
                                                                      monkeypatch: pytest.MonkeyPatch):
+    """With EMULATOR_URL, every run of the examples under -n 2 ends the same way: each test errors with the
+    reason before it touches the shared emulator, which a test then finds untouched."""
     monkeypatch.setenv("EMULATOR_URL", live_url)
-    pytester.makepyfile(XDIST_TESTS)
+    count = plugin_examples(pytester)
+    urllib.request.urlopen(f"{live_url}/apis/batch/v1/namespaces/namespace-test/jobs/pi", timeout=10).close()
     result, seen = run_under_xdist(pytester, monkeypatch)
-    result.assert_outcomes(errors=5)
+    result.assert_outcomes(errors=count)
     result.stdout.fnmatch_lines(["*EMULATOR_URL names one shared emulator, and this run has 2 pytest-xdist workers*"])
-    assert seen == set()  # no test ran against it
+    assert seen == set()  # no test ran against it, and no reset emptied its journal:
+    journal = json.load(urllib.request.urlopen(f"{live_url}/_emulator/requests", timeout=10))["requests"]
+    assert [entry["operation"] for entry in journal] == ["readBatchV1NamespacedJob"]
+
+
+def test_verify_by_body_on_an_emulator_without_bodies_says_how_to_keep_them(live_url: str):
+    from emulator.pytest_plugin import CloudJobEmulator
+
+    urllib.request.urlopen(f"{live_url}/apis/batch/v1/namespaces/namespace-test/jobs/pi", timeout=10).close()
+    emulator = CloudJobEmulator(live_url)  # the shared test server runs without --journal-bodies
+    assert emulator.verify(operation="readBatchV1NamespacedJob", count=1)[0]["status"] == 200
+    with pytest.raises(AssertionError) as failure:
+        emulator.verify(operation="readBatchV1NamespacedJob", body_contains="pi")
+    assert str(failure.value).splitlines() == [
+        "expected at least 1 request(s) with operation='readBatchV1NamespacedJob', body_contains='pi', "
+        "found 0 among the 1 journaled",
+        "the journal keeps no bodies: start the emulator with --journal-bodies",
+        "closest requests:",
+        "  GET /apis/batch/v1/namespaces/namespace-test/jobs/pi -> 200 (kubernetes.readBatchV1NamespacedJob)"]

@@ -216,7 +216,11 @@ async def _fault(service: Service | None, request: web.Request, rule: Fault) -> 
         return web.Response(status=0)  # journaled as status 0; aiohttp finds no connection to write it to
     if rule.status is None:
         return None
-    return render_error(service, request, Faults.error(rule))
+    error = Faults.error(rule)
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("%s %s answered %d %s: fault rule %d", request.method, request.path, error.status, error.code,
+                  rule.id)
+    return render_error(service, request, error)
 
 
 async def _truncate(request: web.Request, response: web.StreamResponse, size: int) -> web.StreamResponse:

@@ -21,6 +21,7 @@ from emulator.core.errors import ApiError
 FIELDS = ("service", "operation", "method", "path", "status", "error_code", "message", "delay_ms", "times", "after",
           "reset", "truncate_bytes", "probability", "seed")
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+MAX_RULES = 1000  # rules kept at once; each call is matched against every one
 _VARIABLE = re.compile(r"\{[^}]*\}")
 
 
@@ -213,6 +214,9 @@ class Faults:
 
     def add(self, body: dict[str, Any]) -> Fault:
         _check(body)
+        if len(self.rules) >= MAX_RULES:
+            raise _bad(f"{MAX_RULES} fault rules are set already, the most kept at once; remove them with "
+                       "DELETE /_emulator/faults (or reset) first")
         try:
             pattern = re.compile(body["path"]) if body.get("path") else None
         except re.error as error:

@@ -1,11 +1,13 @@
 """The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright (no browser download).
 
-It signs in with the admin token, sees the seed jobs, advances the clock until a Kubernetes job
-completes (and its pod succeeds), injects a fault from the form and sees it fire in the journal, cancels a COS
-job, and moves MRS executions (v2, Sahara EDP) from their detail; everything made through the services' APIs
-appears through the event stream alone. axe-core audits the page with its data loaded. One browser and one
-emulator serve the module. Screenshots at 1280x800 go to the folder the test prints (DASHBOARD_SCREENSHOTS, or
-a temporary one).
+It signs in with the admin token (kept in the tab only; a wrong one refused), sees the seed jobs, advances the
+clock until a Kubernetes job completes (and its pod succeeds), injects a fault from the form and sees it fire in
+the journal, cancels a COS job, fails a Kubernetes job and moves MRS executions (v2, Sahara EDP) from their
+detail, reads a request's kept bodies, saves a snapshot, sets the clock, resets, and pages through 10,000 jobs;
+everything made through the services' APIs appears through the event stream alone. axe-core audits the page
+with its data loaded, and the keyboard drives it. One browser and one emulator (--admin-token,
+--journal-bodies, --state-file) serve the module. Screenshots at 1280x800 go to the folder the test prints
+(DASHBOARD_SCREENSHOTS, or a temporary one); its dashboard.png is the README's docs/dashboard.png.
 """
 from __future__ import annotations
 
@@ -38,11 +40,11 @@ if not Path(CHROMIUM).exists():
                 allow_module_level=True)
 
 
-def call(url: str, method: str = "GET", body: dict | None = None) -> int:
+def call(url: str, method: str = "GET", body: object = None) -> int:
     return answer(url, method, body)[0]
 
 
-def answer(url: str, method: str = "GET", body: dict | None = None) -> tuple[int, dict]:
+def answer(url: str, method: str = "GET", body: object = None) -> tuple[int, dict]:
     """The status and JSON body of one call, with an MRS token and (for the admin API) the admin token."""
     headers = {"Content-Type": "application/json", "X-Auth-Token": "any"}
     if "/_emulator/" in url:
@@ -75,18 +77,37 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def url():
-    with emulator_process("--frozen-clock", "2026-01-01T00:00:00Z", "--admin-token", TOKEN) as (_, base):
+def state_file(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("dashboard") / "state.json"
+
+
+@pytest.fixture(scope="module")
+def url(state_file):
+    with emulator_process("--frozen-clock", "2026-01-01T00:00:00Z", "--admin-token", TOKEN, "--journal-bodies",
+                          "--state-file", str(state_file)) as (_, base):
         yield base
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, url):
+    """A tab at 1280x800 that may reach the emulator only: anything else is refused and fails the test (the
+    page works offline, with nothing from a CDN)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    elsewhere: list[str] = []
+
+    def only_the_emulator(route) -> None:
+        if route.request.url.startswith(url + "/") or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_emulator)
     try:
         yield context.new_page()
     finally:
         context.close()
+    assert elsewhere == []
 
 
 def sign_in(page, url: str) -> None:
@@ -137,6 +158,7 @@ def test_the_dashboard_shows_and_steers_the_emulator(page, url, screenshots):
     expect(nightly).to_contain_text("Complete", timeout=WAIT_MS)
     pod = page.get_by_test_id("kubernetes-pods").get_by_role("row").filter(has_text="nightly-")
     expect(pod).to_contain_text("Succeeded", timeout=WAIT_MS)
+    page.screenshot(path=screenshots / "dashboard.png")  # the README's docs/dashboard.png
     page.get_by_role("button", name="Show default/nightly", exact=True).click()
     expect(page.get_by_test_id("job-transitions")).to_contain_text(
         "2026-01-01T00:00:11Z Running -> Complete", timeout=WAIT_MS)
@@ -234,7 +256,180 @@ def test_the_page_with_data_has_no_serious_accessibility_violation_and_works_fro
     expect(page.get_by_test_id("job-detail")).to_contain_text('"name": "pi"', timeout=WAIT_MS)
     assert serious_violations(page) == []
 
+    # The journal filters by status, and a misspelled fault rule typed into the form is refused with the API's
+    # message naming the valid choices; both from the keyboard.
+    assert call(url + "/apis/batch/v1/namespaces/namespace-test/jobs/pi/status") == 200
+    journal = page.get_by_test_id("journal")
+    expect(journal.get_by_role("row").filter(has_text="readBatchV1NamespacedJobStatus")).to_contain_text(
+        "200", timeout=WAIT_MS)
+    page.locator("#journal-status").focus()
+    page.keyboard.type("503")
+    expect(journal.locator("tbody tr")).to_have_count(1, timeout=WAIT_MS)
+    expect(journal.locator("tbody tr")).to_contain_text("fault 1")
+    page.locator("#fault-service").focus()
+    page.keyboard.press("c")  # the first service starting with "c": cos_batch
+    expect(page.locator("#fault-service")).to_have_value("cos_batch")
+    page.keyboard.press("Tab")
+    page.keyboard.type("DescribeJobs")
+    for _ in range(3):  # method, path, status
+        page.keyboard.press("Tab")
+    page.keyboard.type("503")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text('cos_batch has no operation "DescribeJobs"; valid: ',
+                                                       timeout=WAIT_MS)
+    expect(page.get_by_role("status")).to_contain_text("DescribeJob, ")
+    expect(page.get_by_test_id("faults")).not_to_contain_text("DescribeJobs")  # nothing stored
+
     # The audit sees what it is for: an unlabelled field and faint text are serious or critical.
     page.evaluate("""document.querySelector('main').insertAdjacentHTML('afterbegin',
         '<input id="unlabelled"><span style="color:#ddd;background:#fff">faint</span>')""")
     assert {line.split()[0] for line in serious_violations(page)} == {"label", "color-contrast"}
+
+
+def test_the_token_is_asked_for_and_kept_in_this_tab_only(browser, url):
+    expect = sync_api.expect
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    urls: list[str] = []
+    context.on("request", lambda request: urls.append(request.url))
+    try:
+        page = context.new_page()
+        page.goto(url + "/")
+        token = page.get_by_label("Token", exact=True)
+        expect(token).to_be_focused(timeout=WAIT_MS)  # the prompt takes the keyboard at once
+
+        # A wrong token is refused, said so, and forgotten; the prompt stays.
+        page.keyboard.type("not-the-token")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("status")).to_have_text(
+            "That admin token was refused; give the one the emulator was started with.", timeout=WAIT_MS)
+        expect(token).to_be_visible()
+        assert page.evaluate("sessionStorage.length") == 0
+
+        # From the keyboard alone: type it, press Enter.
+        token.focus()
+        page.keyboard.type(TOKEN)
+        page.keyboard.press("Enter")
+        expect(page.get_by_test_id("live")).to_have_text("live", timeout=WAIT_MS)
+        expect(page.get_by_test_id("kubernetes-jobs")).to_contain_text("namespace-test", timeout=WAIT_MS)
+        expect(token).to_be_hidden()
+
+        # Kept in this tab's sessionStorage only: no localStorage, no cookie, never in a URL.
+        assert page.evaluate("sessionStorage.getItem('cloud-job-emulator-admin-token')") == TOKEN
+        assert page.evaluate("localStorage.length") == 0 and context.cookies() == []
+        assert any("/_emulator/events" in u for u in urls) and not [u for u in urls if TOKEN in u]
+        page.reload()  # the same tab keeps it
+        expect(page.get_by_test_id("live")).to_have_text("live", timeout=WAIT_MS)
+        expect(token).to_be_hidden()
+
+        other = context.new_page()  # another tab of the same browser asks again
+        other.goto(url + "/")
+        expect(other.get_by_label("Token", exact=True)).to_be_visible(timeout=WAIT_MS)
+        assert other.evaluate("sessionStorage.length") == 0
+        expect(other.get_by_test_id("kubernetes-jobs")).not_to_contain_text("namespace-test")
+    finally:
+        context.close()
+
+
+def test_kubernetes_moves_request_bodies_and_the_snapshot_button(page, url, state_file, screenshots):
+    expect = sync_api.expect
+    assert call(url + "/_emulator/reset", "POST", {}) == 200
+    sign_in(page, url)
+    job = {"metadata": {"name": "doomed"}, "spec": {"template": {"spec": {
+        "restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}}}
+    assert call(url + "/apis/batch/v1/namespaces/default/jobs", "POST", job) == 201
+
+    # The journal's detail of that request shows what was sent and answered (--journal-bodies).
+    journal = page.get_by_test_id("journal")
+    created = journal.get_by_role("row").filter(has_text="createBatchV1NamespacedJob")
+    expect(created).to_contain_text("201", timeout=WAIT_MS)
+    created.get_by_role("button").click()
+    detail = page.get_by_test_id("request-detail")
+    expect(page.locator("#request-title")).to_be_focused(timeout=WAIT_MS)
+    expect(detail).to_contain_text("POST /apis/batch/v1/namespaces/default/jobs", timeout=WAIT_MS)
+    expect(page.get_by_test_id("request-body")).to_contain_text('"name": "doomed"', timeout=WAIT_MS)
+    expect(page.get_by_test_id("response-body")).to_contain_text('"uid": "', timeout=WAIT_MS)
+    expect(page.get_by_test_id("response-body")).to_contain_text('"kind": "Job"', timeout=WAIT_MS)
+    assert serious_violations(page) == []
+
+    # A Kubernetes job has Complete and Failed buttons in its detail; Failed fails it at once.
+    page.get_by_role("button", name="Show default/doomed", exact=True).click()
+    job_detail = page.get_by_test_id("job-detail")
+    expect(job_detail.get_by_role("button", name="Complete", exact=True)).to_be_visible(timeout=WAIT_MS)
+    job_detail.get_by_role("button", name="Failed", exact=True).click()
+    row = page.get_by_test_id("kubernetes-jobs").get_by_role("row").filter(has_text="doomed")
+    expect(row).to_contain_text("Failed", timeout=WAIT_MS)
+    expect(page.get_by_test_id("job-history")).to_contain_text("Failed=True (BackoffLimitExceeded)", timeout=WAIT_MS)
+    # A finished job has no move left: its buttons go.
+    expect(job_detail).to_contain_text("It has finished: no move is left.", timeout=WAIT_MS)
+    expect(job_detail.get_by_role("button", name="Complete", exact=True)).to_have_count(0)
+
+    # The snapshot button (there because --state-file is set) writes the state file now.
+    assert not state_file.exists()
+    page.get_by_role("button", name="Save a snapshot").click()
+    expect(page.get_by_role("status")).to_contain_text(f"snapshot saved to {state_file}", timeout=WAIT_MS)
+    saved = json.loads(state_file.read_text())
+    assert '"doomed"' in json.dumps(saved)
+    page.screenshot(path=screenshots / "6-request-detail-and-failed-job.png", full_page=True)
+
+    # The clock is set from its field; Reset (once confirmed) brings back the fixtures and the start time.
+    page.get_by_label("Set to (RFC 3339)").fill("2026-06-01T12:00:00Z")
+    page.get_by_role("button", name="Set", exact=True).click()
+    expect(page.get_by_test_id("clock")).to_have_text("2026-06-01T12:00:00Z", timeout=WAIT_MS)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Reset everything").click()
+    expect(page.get_by_test_id("clock")).to_have_text("2026-01-01T00:00:00Z", timeout=WAIT_MS)
+    expect(page.get_by_test_id("kubernetes-jobs")).not_to_contain_text("doomed", timeout=WAIT_MS)
+    expect(page.get_by_test_id("kubernetes-jobs")).to_contain_text("namespace-test")
+    expect(page.get_by_test_id("journal").locator("tbody tr")).to_have_count(0, timeout=WAIT_MS)
+
+
+BULK = 10_000
+BULK_NAMESPACE = "bulk"
+
+
+def bulk_jobs(start: int, stop: int) -> list[dict]:
+    return [{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": f"bulk-{n:05d}", "namespace": BULK_NAMESPACE},
+             "spec": {"template": {"spec": {"restartPolicy": "Never",
+                                            "containers": [{"name": "c", "image": "busybox"}]}}}}
+            for n in range(start, stop)]
+
+
+def test_ten_thousand_jobs_are_paged_filtered_and_followed_live(page, url, screenshots):
+    """10,000 jobs arrive while the page is open: it reads a bounded number of pages (not one per change), the
+    table holds one page of rows, and paging, filters and the clock still answer."""
+    expect = sync_api.expect
+    assert call(url + "/_emulator/reset", "POST", {}) == 200
+    sign_in(page, url)
+    reads: list[str] = []
+    page.on("request", lambda request: reads.append(request.url) if "/_emulator/collections/jobs?" in request.url
+            else None)
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": BULK_NAMESPACE}}
+    assert answer(url + "/_emulator/fixtures", "POST", [namespace])[0] == 200
+    for start in range(0, BULK, 2500):  # each load is 2,500 store writes, streamed to the page
+        status, loaded = answer(url + "/_emulator/fixtures", "POST", bulk_jobs(start, start + 2500))
+        assert (status, loaded) == (200, {"loaded": 2500})
+    total = BULK + 2  # and the two bundled jobs
+    pages = page.get_by_test_id("kubernetes-jobs-pages")
+    expect(pages).to_have_text(f"1–10 of {total}", timeout=WAIT_MS)
+    table = page.get_by_test_id("kubernetes-jobs")
+    rows = table.locator("tbody tr").filter(has_text="Pending")
+    expect(rows).to_have_count(10, timeout=WAIT_MS)
+    assert len(reads) < 20, f"{len(reads)} reads of the jobs table for {BULK} changes"
+    page.screenshot(path=screenshots / "7-ten-thousand-jobs.png")
+
+    page.get_by_role("navigation", name="Kubernetes Jobs pages").get_by_role("button", name="Last").click()
+    expect(pages).to_have_text(f"{total - 1}–{total} of {total}", timeout=WAIT_MS)
+    page.locator("#kubernetes-limit").select_option("100")
+    expect(pages).to_have_text(f"1–100 of {total}", timeout=WAIT_MS)
+    expect(rows).to_have_count(100, timeout=WAIT_MS)
+    assert page.locator("tr").count() < 400  # every table on the page: pages of rows, never all 10,000
+
+    page.locator("#kubernetes-scope").select_option(BULK_NAMESPACE)
+    expect(pages).to_have_text(f"1–100 of {BULK}", timeout=WAIT_MS)
+    page.locator("#kubernetes-q").fill("bulk-09999")
+    expect(pages).to_have_text("1–1 of 1", timeout=WAIT_MS)
+    page.get_by_role("button", name=f"Show {BULK_NAMESPACE}/bulk-09999", exact=True).click()
+    expect(page.get_by_test_id("job-detail")).to_contain_text('"name": "bulk-09999"', timeout=WAIT_MS)
+
+    page.get_by_role("button", name="Advance 1 s").click()  # the page still steers the emulator
+    expect(page.get_by_test_id("clock")).to_have_text("2026-01-01T00:00:01Z", timeout=WAIT_MS)

@@ -72,6 +72,18 @@ async def test_bad_network_fault_fields_are_refused(client, rule):
     await refused(client, rule)
 
 
+async def test_the_rules_kept_at_once_are_bounded(client):
+    from emulator.runtime.faults import MAX_RULES
+
+    for number in range(MAX_RULES):
+        assert (await client.post("/_emulator/faults", json={"service": "kubernetes", "status": 503,
+                                                             "after": number})).status == 201
+    message = await refused(client, {"service": "kubernetes", "status": 503})
+    assert message.startswith(f"{MAX_RULES} fault rules are set already")
+    assert (await client.delete("/_emulator/faults")).status == 200
+    assert (await client.post("/_emulator/faults", json={"service": "kubernetes", "status": 503})).status == 201
+
+
 async def test_an_injected_answer_is_marked_in_the_journal_and_the_access_log(aiohttp_client, caplog):
     from emulator.http.access_log import AccessLog
     from emulator.http.app import create_app

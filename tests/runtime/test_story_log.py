@@ -69,6 +69,20 @@ async def test_debug_says_why_a_4xx_was_answered(client, caplog):
         in lines
 
 
+async def test_debug_says_why_for_every_service_and_for_an_injected_answer(client, caplog):
+    caplog.set_level(logging.DEBUG, logger="emulator")
+    project = "5a3314075bfa49b9ae360f4ecd333695"
+    assert (await client.get(f"/v1.1/{project}/jobs/nope", headers={"X-Auth-Token": "any"})).status == 404
+    assert (await client.get("/jobs/nope", headers={"x-cos-appid": "1250000000"})).status == 404
+    await client.post("/_emulator/faults", json={"service": "kubernetes", "status": 429, "error_code": "TooMany"})
+    assert (await client.get(JOBS)).status == 429
+    lines = [line for line in messages(caplog, "emulator") if " answered 4" in line]
+    assert lines[0].startswith(f"GET /v1.1/{project}/jobs/nope answered 404 ")
+    assert lines[1].startswith("GET /jobs/nope answered 404 NoSuchJob")
+    assert lines[2] == f"GET {JOBS} answered 429 TooMany: fault rule 1"
+    assert len(lines) == 3
+
+
 async def test_info_says_nothing_of_4xx(client, caplog):
     caplog.set_level(logging.INFO, logger="emulator")
     await client.get(JOBS + "/nope")

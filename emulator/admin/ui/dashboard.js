@@ -23,6 +23,8 @@ function field(item, pointer) {
   return value === null || value === undefined ? "" : value;
 }
 
+function journalKey(entry) { return `${entry.request_id} ${entry.time} ${entry.method} ${entry.path} ${entry.status}`; }
+
 function millis(value) { return value ? new Date(value).toISOString().replace(".000Z", "Z") : ""; }
 
 function byTime(steps) {
@@ -61,6 +63,7 @@ function views() {
                 status.succeeded || 0, status.failed || 0, field(item, "/metadata/creationTimestamp")];
       },
       transitions: ["Complete", "Failed"],
+      finished: (doc) => ["Complete", "Failed"].includes(k8sPhase(doc.status)),
       target: (job) => ({ namespace: job.scope, name: job.name }),
       history: (doc) => {
         const status = doc.status || {};
@@ -113,6 +116,7 @@ function views() {
                       field(item, "/job_state"), field(item, "/job_result"), field(item, "/job_progress"),
                       millis(item.object["/submitted_time"])],
       transitions: ["RUNNING", "FINISHED", "FAILED", "KILLED"],
+      finished: (doc) => ["FINISHED", "FAILED", "KILLED"].includes(doc.job_state),
       target: MRS_TARGET,
       history: (doc) => byTime([[millis(doc.submitted_time), "submitted"], [millis(doc.started_time), "started"],
                                 [millis(doc.finished_time), `ended: ${doc.job_state}/${doc.job_result}`]])
@@ -132,6 +136,7 @@ function views() {
                 field(item, "/created_at")];
       },
       transitions: ["RUNNING", "SUCCEEDED", "FAILED", "KILLED", "DONEWITHERROR"],
+      finished: (doc) => ["SUCCEEDED", "FAILED", "KILLED", "DONEWITHERROR"].includes(doc.status),
       target: MRS_TARGET,
       history: (doc) => byTime([[millis(doc.created_ms), "created"], [millis(doc.start_ms), "started"],
                                 [millis(doc.end_ms), "ended: " + doc.status]]).concat(["now  " + doc.status]),
@@ -151,6 +156,7 @@ function views() {
                 total ? `${done}/${total}` : "", field(item, "/Description"), field(item, "/CreationTime")];
       },
       transitions: ["Ready", "Cancelled", "Paused", "Failed", "Complete"],
+      finished: (doc) => ["Complete", "Cancelled", "Failed"].includes(doc.Status),
       target: (job) => ({ appid: job.scope, job_id: job.name }),
       history: (doc) => {
         const steps = [[doc.CreationTime, "created"]];
@@ -160,8 +166,14 @@ function views() {
         return steps.filter((s) => s[0]).map((s) => s[0] + "  " + s[1]);
       },
     },
-  ].map((view) => ({ noun: "jobs", extra: null, ...view, scope: "", status: "", extraValue: "", q: "", offset: 0,
+  ].map((view) => ({ noun: "jobs", extra: null, finished: () => false, ...view, scope: "", status: "", extraValue: "", q: "", offset: 0,
                      limit: 10, total: 0, items: [], scopes: [] }));
+}
+
+// Focus `element` once x-show has shown it (a few frames at most), so a prompt takes the keyboard as it appears.
+function focusWhenShown(element, frames = 10) {
+  if (element.offsetParent !== null) element.focus();
+  else if (frames > 0) requestAnimationFrame(() => focusWhenShown(element, frames - 1));
 }
 
 function emptyFaultForm() {
@@ -191,10 +203,12 @@ document.addEventListener("alpine:init", () => {
     live: false,
     listening: false,
     pending: {},
+    arriving: null, // while the journal is read: the entries the event stream brings meanwhile
 
     get serviceNames() { return Object.keys(this.health.services || {}); },
 
     async start() {
+      this.$watch("needToken", (need) => { if (need) focusWhenShown(document.getElementById("token")); });
       await this.refresh();
       try {
         const doc = await this.api("GET", "openapi.json");
@@ -258,7 +272,10 @@ document.addEventListener("alpine:init", () => {
           this.later("job", () => this.loadJob());
         }
       } else if (name === "journal") {
-        if (this.journalMatches(data)) this.journal = [data, ...this.journal].slice(0, JOURNAL_ROWS);
+        if (this.arriving) this.arriving.push(data);
+        if (this.journalMatches(data) && !this.journal.some((entry) => journalKey(entry) === journalKey(data))) {
+          this.journal = [data, ...this.journal].slice(0, JOURNAL_ROWS);
+        }
       } else if (name === "journal-cleared") {
         this.journal = [];
       } else if (name === "clock") {
@@ -270,12 +287,25 @@ document.addEventListener("alpine:init", () => {
       }
     },
 
-    // Run `call` once RELOAD_MS from the first ask under `key`: a burst of changes costs one read.
+    // Run `call` once RELOAD_MS from the first ask under `key`: a burst of changes costs one read. An ask while
+    // that read is under way runs it once more when it ends, since the read may have missed what was asked for.
     later(key, call) {
-      if (this.pending[key]) return;
-      this.pending[key] = setTimeout(async () => {
-        try { await call(); } catch (error) { this.say(error.message, true); } finally { delete this.pending[key]; }
-      }, RELOAD_MS);
+      const asked = this.pending[key];
+      if (asked) {
+        if (asked.running) asked.again = true;
+        return;
+      }
+      const entry = { running: false, again: false };
+      const run = async () => {
+        entry.running = true;
+        entry.again = false;
+        try { await call(); } catch (error) { this.say(error.message, true); }
+        entry.running = false;
+        if (entry.again) setTimeout(run, RELOAD_MS);
+        else delete this.pending[key];
+      };
+      this.pending[key] = entry;
+      setTimeout(run, RELOAD_MS);
     },
 
     journalMatches(entry) {
@@ -294,6 +324,11 @@ document.addEventListener("alpine:init", () => {
       const answer = await response.json().catch(() => ({}));
       if (response.status === 401) {
         this.needToken = true;
+        if (this.token) { // a token was given and refused: forget it and say so
+          this.token = "";
+          sessionStorage.removeItem(TOKEN_KEY);
+          this.say("That admin token was refused; give the one the emulator was started with.", true);
+        }
         throw new Error(answer.message || "the admin token is wanted");
       }
       if (!response.ok) throw new Error(answer.message || `${method} ${path}: ${response.status}`);
@@ -342,13 +377,17 @@ document.addEventListener("alpine:init", () => {
       if (view.q) query.set("q", view.q);
       if (view.status) query.append("where", view.where(view.status));
       if (view.extra && view.extraValue.trim()) query.append("where", view.extra.where(view.extraValue.trim()));
+      const asked = (view.reads = (view.reads || 0) + 1);
       const [page, scopes] = await Promise.all([
         this.api("GET", `collections/${view.kind}?${query}`),
         this.api("GET", `collections/${view.kind}/scopes`)]);
+      if (asked !== view.reads) return; // a newer read was asked for meanwhile: its answer is shown
       view.items = page.items;
       view.total = page.total;
       view.scopes = scopes.scopes;
     },
+
+    lastPage(view) { return Math.max(0, Math.floor((view.total - 1) / view.limit) * view.limit); },
 
     pageText(view) {
       if (!view.total) return "0 " + view.noun;
@@ -377,6 +416,12 @@ document.addEventListener("alpine:init", () => {
       job.steps = recorded.items.length ? recorded.items[0].object.steps.map((s) => `${s.at}  ${s.from} -> ${s.to}`) : [];
     },
 
+    // The moves the admin API allows this job now: none once it has finished (or is gone).
+    moves(job) {
+      if (!job || !job.object || job.object.gone || job.view.finished(job.object)) return [];
+      return job.view.transitions;
+    },
+
     async transition(target) {
       const job = this.job;
       await this.act(`${job.scope}/${job.name}: moved to ${target}`, () =>
@@ -385,19 +430,42 @@ document.addEventListener("alpine:init", () => {
 
     viewOf(id) { return this.views.find((view) => view.id === id); },
 
+    // The newest entries, and those the event stream brought while they were read (each entry once).
     async loadJournal() {
       const query = new URLSearchParams({ limit: JOURNAL_ROWS });
       for (const [name, value] of Object.entries(this.journalFilter)) if (String(value).trim()) query.set(name, String(value).trim());
-      this.journal = (await this.api("GET", "requests?" + query)).requests.reverse();
+      const arrived = [];
+      this.arriving = arrived;
+      let read;
+      try {
+        read = (await this.api("GET", "requests?" + query)).requests.reverse();
+      } finally {
+        if (this.arriving === arrived) this.arriving = null;
+      }
+      const seen = new Set(read.map(journalKey));
+      const missed = arrived.filter((entry) => !seen.has(journalKey(entry)) && this.journalMatches(entry)).reverse();
+      this.journal = [...missed, ...read].slice(0, JOURNAL_ROWS);
     },
 
     // An entry from the event stream has no bodies; with --journal-bodies they are read when it is shown.
     async showRequest(entry) {
       this.request = entry;
+      this.$nextTick(() => document.getElementById("request-title").focus());
       if (!entry.bodies || entry.request_body !== undefined) return;
       const kept = (await this.api("GET", "requests?" + new URLSearchParams({ limit: 1000 }))).requests
         .find((e) => e.request_id === entry.request_id && e.time === entry.time);
       if (kept && this.request === entry) this.request = kept;
+    },
+
+    entryFields(entry) {
+      const { request_body: _request, response_body: _response, bodies: _bodies, ...shown } = entry;
+      return shown;
+    },
+
+    // A kept body as text: JSON indented, anything else as it is.
+    bodyText(text) {
+      if (!text) return "(empty)";
+      try { return JSON.stringify(JSON.parse(text), null, 2); } catch (error) { return text; }
     },
 
     async loadFaults() { this.faults = (await this.api("GET", "faults")).faults; },
@@ -441,6 +509,9 @@ document.addEventListener("alpine:init", () => {
       this.job = null;
       return this.act("reset", () => this.api("POST", "reset"));
     },
-    snapshot() { return this.act("snapshot saved", () => this.api("POST", "snapshot")); },
+    async snapshot() {
+      const saved = await this.act("snapshot saved", () => this.api("POST", "snapshot"));
+      if (saved) this.say(`snapshot saved to ${saved.saved} (revision ${saved.revision}, clock ${saved.clock.now})`);
+    },
   }));
 });
