@@ -1,0 +1,52 @@
+"""Reads answered from bodies made once per stored version: a write, a clock move or another form is never stale."""
+from __future__ import annotations
+
+import json
+
+from emulator.services.kubernetes.protobuf import codec
+
+PROTOBUF = {"Accept": "application/vnd.kubernetes.protobuf"}
+POD = "/api/v1/namespaces/default/pods/reader"
+LINES = [f"line {n}" for n in range(4)]
+
+
+async def test_protobuf_and_json_reads_of_a_job_follow_each_write(client, kube):
+    url = kube.url(kube.CCI_NS, kube.CCI_JOB)
+    for value in (1, 2, 3):
+        first = await client.get(url, headers=PROTOBUF)
+        again = await client.get(url, headers=PROTOBUF)
+        assert first.content_type == "application/vnd.kubernetes.protobuf"
+        decoded = codec().decode(await first.read(), "batch/v1", "Job")
+        assert await again.read() == codec().encode(decoded)
+        plain = await (await client.get(url)).json()
+        assert decoded["metadata"]["resourceVersion"] == plain["metadata"]["resourceVersion"]
+        pretty = await client.get(url + "?pretty=true")
+        assert json.loads(await pretty.read()) == plain and b"\n  " in await pretty.read()
+        patched = await client.patch(url, data=json.dumps({"metadata": {"labels": {"round": str(value)}}}),
+                                     headers={"Content-Type": "application/merge-patch+json"})
+        assert patched.status == 200
+        after = codec().decode(await (await client.get(url, headers=PROTOBUF)).read(), "batch/v1", "Job")
+        assert after["metadata"]["labels"]["round"] == str(value)
+        assert after["metadata"]["resourceVersion"] != decoded["metadata"]["resourceVersion"]
+
+
+async def test_a_pods_reads_and_log_follow_the_clock_and_each_write(client):
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {
+        "name": "reader", "annotations": {"cloud-job-emulator/logs": "\n".join(LINES),
+                                          "cloud-job-emulator/duration-seconds": "8"}},
+           "spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox:1.36"}]}}
+    assert (await client.post(POD.rsplit("/", 1)[0], json=pod)).status == 201
+    seen = []
+    for _ in range(6):  # running from 1 s for 8 s: a line every 2 s, then terminated
+        text = await (await client.get(POD + "/log")).text()
+        again = await (await client.get(POD + "/log")).text()
+        assert text == again
+        seen.append(text)
+        phase = (await (await client.get(POD)).json())["status"]["phase"]
+        proto = codec().decode(await (await client.get(POD, headers=PROTOBUF)).read(), "v1", "Pod")
+        assert proto["status"]["phase"] == phase
+        assert (await client.post("/_emulator/clock", json={"advance_seconds": 2})).status == 200
+    assert seen[0] == "" and seen[-1] == "".join(line + "\n" for line in LINES)
+    assert len(set(seen)) >= 4  # the log grew as the clock moved
+    stamped = await (await client.get(POD + "/log?timestamps=true&tailLines=2")).text()
+    assert [line.split(" ", 1)[1] for line in stamped.splitlines()] == LINES[-2:]
