@@ -1039,7 +1039,8 @@ def _print_issue_20_sections(report: dict[str, Any]) -> None:
             print(f"  {name}: FAILED TO RUN: {r['error'][-300:]}")
         elif name == "running_jobs":
             print(f"  running_jobs: {r['jobs']:,} Jobs x 3 Pods: created in {r['create_s']:.1f} s, advanced until "
-                  f"{r['complete']:,} Complete in {r['advance_s']:.1f} s; peak RSS {r['peak_rss_mib']:.0f} MiB; "
+                  f"{r['complete']:,} Complete in {r['advance_s']:.1f} s (CPU {r['cpu_s']:.1f} s in all: the rest of the "
+                  f"wall time the machine's other load took); peak RSS {r['peak_rss_mib']:.0f} MiB; "
                   f"stored {r['stored']}")
         elif name == "advance_cost":
             print(f"  advance_cost: advance running {r['due_jobs']} one-Pod Jobs with "
@@ -1049,7 +1050,8 @@ def _print_issue_20_sections(report: dict[str, Any]) -> None:
         elif name == "mrs_executions":
             print(f"  mrs_executions: {r['executions']:,} submitted in {r['submit_s']:.1f} s (first tenth "
                   f"{r['submit_us_first_tenth']:.0f} us each, last {r['submit_us_last_tenth']:.0f} us), run to the end "
-                  f"in {r['advance_s']:.1f} s; {r['states']}; peak RSS {r['peak_rss_mib']:.0f} MiB")
+                  f"in {r['advance_s']:.1f} s (CPU {r['cpu_s']:.1f} s in all); {r['states']}; peak RSS "
+                  f"{r['peak_rss_mib']:.0f} MiB")
         elif name == "mrs_filter":
             print(f"  mrs_filter: list 500 matching (page of 100): {r['list_ms_small']:.2f} ms with {r['stored'][0]:,} "
                   f"stored, {r['list_ms_large']:.2f} ms with {r['stored'][-1]:,} (ratio {r['ratio']:.2f})")
