@@ -50,3 +50,23 @@ async def test_a_pods_reads_and_log_follow_the_clock_and_each_write(client):
     assert len(set(seen)) >= 4  # the log grew as the clock moved
     stamped = await (await client.get(POD + "/log?timestamps=true&tailLines=2")).text()
     assert [line.split(" ", 1)[1] for line in stamped.splitlines()] == LINES[-2:]
+
+
+async def test_table_rows_follow_the_clock_and_each_write(client, kube):
+    table = {"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"}
+    url = kube.url(kube.CCI_NS)
+
+    async def row() -> list:
+        answer = await (await client.get(url, headers=table)).json()
+        return next(r["cells"] for r in answer["rows"] if r["cells"][0] == kube.CCI_JOB)
+
+    first = await row()
+    assert await row() == first
+    assert (await client.post("/_emulator/clock", json={"advance_seconds": 3 * 86400})).status == 200
+    later = await row()
+    assert later != first and later[0] == first[0]  # the age (and duration) moved with the clock
+    before = await row()
+    patched = await client.patch(kube.url(kube.CCI_NS, kube.CCI_JOB, "/status"), headers={
+        "Content-Type": "application/merge-patch+json"}, data=json.dumps({"status": {"succeeded": 1, "active": 0}}))
+    assert patched.status == 200, await patched.text()
+    assert "1/1" in await row() and "1/1" not in before  # the completions cell
