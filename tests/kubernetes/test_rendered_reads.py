@@ -70,3 +70,20 @@ async def test_table_rows_follow_the_clock_and_each_write(client, kube):
         "Content-Type": "application/merge-patch+json"}, data=json.dumps({"status": {"succeeded": 1, "active": 0}}))
     assert patched.status == 200, await patched.text()
     assert "1/1" in await row() and "1/1" not in before  # the completions cell
+
+
+def test_a_log_request_without_a_query_has_the_options_an_empty_query_parses_to():
+    from datetime import datetime, timezone
+
+    from emulator.services.kubernetes import logs
+
+    assert logs.parse_options({}, "pod", datetime.now(timezone.utc)) == logs.NONE_GIVEN
+
+
+async def test_each_accept_header_negotiates_the_same_every_time(client, kube):
+    url = kube.url(kube.CCI_NS, kube.CCI_JOB)
+    for _ in range(3):
+        assert (await client.get(url, headers={"Accept": "text/html"})).status == 406
+        assert (await client.get(url, headers=PROTOBUF)).content_type == PROTOBUF["Accept"]
+        yaml_answer = await client.get(url, headers={"Accept": "application/yaml;q=0.9, text/html"})
+        assert yaml_answer.content_type == "application/yaml"

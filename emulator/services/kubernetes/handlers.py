@@ -569,6 +569,7 @@ class PodHandlers:
         self.kubelet = kubelet
         self.namespaces = namespaces
         self.served = _Served(pods, tables, "Pod", "v1", pod_body, POD_FIELDS, "Pod")
+        self.log_bodies = Rendered(1024)  # a log's body, kept with the lines the kubelet keeps for that moment
 
     async def create_namespaced_pod(self, request: web.Request) -> web.Response:
         options = write_options(request, "CreateOptions")
@@ -611,7 +612,8 @@ class PodHandlers:
         info = request.match_info
         pod = self.pods.get(info["namespace"], info["name"])
         name = pod["metadata"]["name"]
-        options = logs.parse_options(request.query, name, self.kubelet.clock.now())
+        options = logs.parse_options(request.query, name, self.kubelet.clock.now()) \
+            if request.rel_url.raw_query_string else logs.NONE_GIVEN
         names = [c["name"] for c in pod["spec"].get("containers") or ()]
         container = options.container
         if container is None:
@@ -638,7 +640,11 @@ class PodHandlers:
             raise errors.bad_request(f'container "{container}" in pod "{name}" is waiting to start: '
                                      f'{state["state"]["waiting"].get("reason", "")}')
         lines, running = self.kubelet.log_lines(pod, container)
-        data = logs.render(logs.select(lines, options), options)
+        if options.since is None and options.tail_lines is None:  # every line: the body follows the lines kept
+            data = self.log_bodies.get((info["namespace"], name, container, options.timestamps), lines,
+                                       lambda: logs.render(lines, options))
+        else:
+            data = logs.render(logs.select(lines, options), options)
         if options.limit_bytes is not None:
             data = data[:options.limit_bytes]
         if not (options.follow and running):
