@@ -4,7 +4,7 @@
     python benchmarks/inprocess.py SECTION [--quick]      # prints one JSON object
     python benchmarks/inprocess.py --list
 
-Sections: running_jobs, advance_cost, mrs_executions, mrs_filter, plugin_cost, cos_manifest. `run.py` runs
+Sections: running_jobs, advance_cost, mrs_executions, mrs_filter, plugin_cost, follow_logs, cos_manifest. `run.py` runs
 each in a process of its own (so peak RSS is the section's), pinned to the servers' CPU, and checks the
 targets; `--quick` (CI) uses small counts and checks answers only. Every result carries `ok` (every answer
 was the one expected) and the figures its targets are checked on. See benchmarks/README.md.
@@ -249,6 +249,66 @@ def plugin_cost(quick: bool) -> dict[str, Any]:
             "factory_ms": statistics.median(factory[1:]) * 1000, "ok": statuses == {200}}
 
 
+# --- follow_logs: many `follow=true` log streams open at once, each delivered every line -------------------
+
+def follow_logs(quick: bool) -> dict[str, Any]:
+    """Pods each writing 20 lines over 10 s, created through the API of a live `python -m emulator` (frozen
+    clock); `streams_per_pod` `GET .../log?follow=true` streams opened on each, then the clock advanced a second
+    at a time until every container stopped. Every stream must end with all 20 lines, in order."""
+    import asyncio
+
+    import aiohttp
+
+    from emulator.pytest_plugin import DEFAULT_TIME, _start
+
+    pods, per_pod, lines = (10, 10, 20) if quick else (100, 10, 20)
+    text = "\n".join(f"line {n:02d}" for n in range(lines))
+    expected = "".join(f"line {n:02d}\n" for n in range(lines))
+    process, url = _start("--frozen-clock", DEFAULT_TIME)
+
+    async def run() -> dict[str, Any]:
+        timeout = aiohttp.ClientTimeout(total=300)
+        async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=0)) as session:
+            for number in range(pods):
+                pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"follow-{number:03d}", "annotations": {
+                    "cloud-job-emulator/logs": text, "cloud-job-emulator/duration-seconds": "10"}},
+                    "spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox:1.36"}]}}
+                async with session.post(f"{url}/api/v1/namespaces/default/pods", json=pod) as answer:
+                    assert answer.status == 201, await answer.text()
+            async with session.post(f"{url}/_emulator/clock", json={"advance_seconds": 1}) as answer:
+                assert answer.status == 200  # running: the first line is out
+            opened = asyncio.Semaphore(0)
+
+            async def follow(number: int) -> str:
+                async with session.get(f"{url}/api/v1/namespaces/default/pods/follow-{number:03d}/log",
+                                       params={"follow": "true"}) as answer:
+                    opened.release()
+                    return await answer.text()
+
+            started = time.perf_counter()
+            tasks = [asyncio.create_task(follow(n % pods)) for n in range(pods * per_pod)]
+            for _ in tasks:
+                await asyncio.wait_for(opened.acquire(), 60)
+            open_s = time.perf_counter() - started
+            started = time.perf_counter()
+            for _ in range(12):  # 10 s of lines, then the containers stop
+                async with session.post(f"{url}/_emulator/clock", json={"advance_seconds": 1}) as answer:
+                    assert answer.status == 200
+                await asyncio.sleep(0)
+            bodies = await asyncio.wait_for(asyncio.gather(*tasks), 120)
+            return {"open_s": open_s, "deliver_s": time.perf_counter() - started,
+                    "complete": sum(1 for body in bodies if body == expected)}
+
+    try:
+        result = asyncio.run(run())
+    finally:
+        process.terminate()
+        process.wait(10)
+    streams = pods * per_pod
+    return {"pods": pods, "streams": streams, "lines_per_stream": lines, **result,
+            "ok": result["complete"] == streams}
+
+
 # --- cos_manifest: benchmarks/cos_manifest.py, a copy job over a 100,000-line manifest -----------------------
 
 def cos_manifest(quick: bool) -> dict[str, Any]:
@@ -265,7 +325,8 @@ def cos_manifest(quick: bool) -> dict[str, Any]:
 
 
 SECTIONS = {"running_jobs": running_jobs, "advance_cost": advance_cost, "mrs_executions": mrs_executions,
-            "mrs_filter": mrs_filter, "plugin_cost": plugin_cost, "cos_manifest": cos_manifest}
+            "mrs_filter": mrs_filter, "plugin_cost": plugin_cost, "follow_logs": follow_logs,
+            "cos_manifest": cos_manifest}
 
 
 def main() -> int:

@@ -434,7 +434,8 @@ OPERATIONS: list[Operation] = [
               note="reloads the bundled fixtures each time (info)"),
 ]
 OPERATIONS_BY_NAME = {op.name: op for op in OPERATIONS}
-INPROCESS = ("running_jobs", "advance_cost", "mrs_executions", "mrs_filter", "plugin_cost", "cos_manifest")
+INPROCESS = ("running_jobs", "advance_cost", "mrs_executions", "mrs_filter", "plugin_cost", "follow_logs",
+             "cos_manifest")
 SECTIONS = ("ops", "startup", "scale", "watch", "dashboard", *INPROCESS)
 
 
@@ -934,6 +935,10 @@ def _issue_20_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         row("pytest plugin: reset (bundled fixtures) + the first request (ms, median)", "<= 1 ms",
             p["reset_and_first_ms"], p["ok"] and p["reset_and_first_ms"] <= 1)
         row("cloud_job_emulator_app factory per app (ms, median)", "<= 5 ms", p["factory_ms"], p["factory_ms"] <= 5)
+    if "follow_logs" in report and "complete" in report["follow_logs"]:
+        f = report["follow_logs"]
+        row(f"{f['streams']:,} follow=true log streams open at once, every line delivered", "all complete",
+            f"{f['complete']:,}/{f['streams']:,}", f["ok"])
     if "cos_manifest" in report and "total_s" in report["cos_manifest"]:
         c = report["cos_manifest"]
         row(f"COS copy job over a {c['lines']:,}-line manifest, report included (s)", "<= 60 s", c["total_s"],
@@ -1059,6 +1064,10 @@ def _print_issue_20_sections(report: dict[str, Any]) -> None:
             print(f"  plugin_cost: reset {r['reset_ms']:.2f} ms + first request {r['first_request_ms']:.2f} ms = "
                   f"{r['reset_and_first_ms']:.2f} ms (median of {r['resets']}, p90 {r['reset_and_first_p90_ms']:.2f} ms);"
                   f" app factory {r['factory_ms']:.2f} ms per app")
+        elif name == "follow_logs":
+            print(f"  follow_logs: {r['streams']:,} follow=true streams on {r['pods']} pods opened in {r['open_s']:.2f} s; "
+                  f"{r['complete']:,} got all {r['lines_per_stream']} lines, {r['deliver_s']:.2f} s after the clock "
+                  "started to move")
         elif name == "cos_manifest":
             print(f"  cos_manifest: {r['summary']}; read {r['read_s']:.2f} s, tasks {r['tasks_s']:.2f} s, report "
                   f"{r['report_s']:.2f} s; RSS {r['rss_mib']} MiB")

@@ -20,7 +20,8 @@ import seed_examples
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL = ["--watchers", "10", "--watch-patches", "50", "--watch-deadline", "60"]
-SECTIONS = ["dashboard", "running_jobs", "advance_cost", "mrs_executions", "mrs_filter", "plugin_cost", "cos_manifest"]
+SECTIONS = ["dashboard", "running_jobs", "advance_cost", "mrs_executions", "mrs_filter", "plugin_cost", "follow_logs",
+            "cos_manifest"]
 
 
 def run_quick(out: Path) -> subprocess.CompletedProcess:
@@ -67,6 +68,7 @@ def test_quick_benchmark_completes_and_every_request_succeeds(tmp_path):
         assert report[section]["ok"], (section, report[section])
     assert report["running_jobs"]["complete"] == report["running_jobs"]["jobs"]
     assert report["mrs_executions"]["states"] == {"FINISHED": report["mrs_executions"]["executions"]}
+    assert report["follow_logs"]["complete"] == report["follow_logs"]["streams"]
     assert all(count > 0 for count in report["dashboard"]["journal_events_delivered"])
     assert report["machine"]["cpu"] != "unknown"
 
