@@ -1063,7 +1063,7 @@ def _print_issue_20_sections(report: dict[str, Any]) -> None:
         elif name == "plugin_cost":
             print(f"  plugin_cost: reset {r['reset_ms']:.2f} ms + first request {r['first_request_ms']:.2f} ms = "
                   f"{r['reset_and_first_ms']:.2f} ms (median of {r['resets']}, p90 {r['reset_and_first_p90_ms']:.2f} ms);"
-                  f" app factory {r['factory_ms']:.2f} ms per app")
+                  f" app factory {r['factory_ms']:.2f} ms per app ({r['factory_cpu_ms']:.2f} ms of CPU)")
         elif name == "follow_logs":
             print(f"  follow_logs: {r['streams']:,} follow=true streams on {r['pods']} pods opened in {r['open_s']:.2f} s; "
                   f"{r['complete']:,} got all {r['lines_per_stream']} lines, {r['deliver_s']:.2f} s after the clock "
