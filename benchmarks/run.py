@@ -1032,7 +1032,8 @@ def print_report(report: dict[str, Any]) -> None:
 def _print_issue_20_sections(report: dict[str, Any]) -> None:
     if "dashboard" in report:
         d = report["dashboard"]
-        print(f"\ndashboard: K8s GET job status {d['rps_closed']:,.0f} req/s with no live feed, {d['rps_open']:,.0f} with "
+        print(f"\ndashboard: K8s GET job status {d['rps_closed']:,.0f} req/s with no live feed, "
+              f"{d['rps_open']:,.0f} with "
               f"the dashboard's feed open (median of {d['rounds']}): {d['ratio']:.3f}; journal events delivered per "
               f"run {d['journal_events_delivered']} of {d['requests_while_open']} requests")
     shown = [name for name in INPROCESS if name in report]
@@ -1044,8 +1045,8 @@ def _print_issue_20_sections(report: dict[str, Any]) -> None:
             print(f"  {name}: FAILED TO RUN: {r['error'][-300:]}")
         elif name == "running_jobs":
             print(f"  running_jobs: {r['jobs']:,} Jobs x 3 Pods: created in {r['create_s']:.1f} s, advanced until "
-                  f"{r['complete']:,} Complete in {r['advance_s']:.1f} s (CPU {r['cpu_s']:.1f} s in all: the rest of the "
-                  f"wall time the machine's other load took); peak RSS {r['peak_rss_mib']:.0f} MiB; "
+                  f"{r['complete']:,} Complete in {r['advance_s']:.1f} s (CPU {r['cpu_s']:.1f} s in all: the rest "
+                  f"of the wall time the machine's other load took); peak RSS {r['peak_rss_mib']:.0f} MiB; "
                   f"stored {r['stored']}")
         elif name == "advance_cost":
             print(f"  advance_cost: advance running {r['due_jobs']} one-Pod Jobs with "
@@ -1062,10 +1063,12 @@ def _print_issue_20_sections(report: dict[str, Any]) -> None:
                   f"stored, {r['list_ms_large']:.2f} ms with {r['stored'][-1]:,} (ratio {r['ratio']:.2f})")
         elif name == "plugin_cost":
             print(f"  plugin_cost: reset {r['reset_ms']:.2f} ms + first request {r['first_request_ms']:.2f} ms = "
-                  f"{r['reset_and_first_ms']:.2f} ms (median of {r['resets']}, p90 {r['reset_and_first_p90_ms']:.2f} ms);"
+                  f"{r['reset_and_first_ms']:.2f} ms (median of {r['resets']}, p90 "
+                  f"{r['reset_and_first_p90_ms']:.2f} ms);"
                   f" app factory {r['factory_ms']:.2f} ms per app ({r['factory_cpu_ms']:.2f} ms of CPU)")
         elif name == "follow_logs":
-            print(f"  follow_logs: {r['streams']:,} follow=true streams on {r['pods']} pods opened in {r['open_s']:.2f} s; "
+            print(f"  follow_logs: {r['streams']:,} follow=true streams on {r['pods']} pods opened in "
+                  f"{r['open_s']:.2f} s; "
                   f"{r['complete']:,} got all {r['lines_per_stream']} lines, {r['deliver_s']:.2f} s after the clock "
                   "started to move")
         elif name == "cos_manifest":

@@ -25,7 +25,8 @@ SECTIONS = ["dashboard", "running_jobs", "advance_cost", "mrs_executions", "mrs_
 
 
 def run_quick(out: Path) -> subprocess.CompletedProcess:
-    command = [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--only", ",".join(["ops", "watch", *SECTIONS]),
+    command = [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick",
+               "--only", ",".join(["ops", "watch", *SECTIONS]),
                "--out", str(out), *SMALL]
     return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL,
                           env={**os.environ, "PYTHONUNBUFFERED": "1"})
