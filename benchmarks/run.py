@@ -335,6 +335,25 @@ def _prepare_list(server: Server, ctx: Context) -> None:
     server.load([bench_docs.namespace_doc()] + list(bench_docs.k8s_jobs(0, 1000)))
 
 
+BENCH_POD = "/api/v1/namespaces/default/pods/bench-pod"
+POD_LOG_LINE = "x" * 63  # 16 lines of 63 characters and a newline: a 1 KiB log
+PROTOBUF = "application/vnd.kubernetes.protobuf"
+TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
+K8S_PI_JOB = K8S_PI_STATUS.rsplit("/", 1)[0]
+
+
+def _prepare_pod(server: Server, ctx: Context) -> None:
+    """A bare Pod whose container wrote 16 lines of 64 bytes (1 KiB), run to the end on the frozen clock."""
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {
+        "name": "bench-pod", "annotations": {"cloud-job-emulator/logs": "\n".join([POD_LOG_LINE] * 16)}},
+        "spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox:1.36"}]}}
+    server.call("POST", BENCH_POD.rsplit("/", 1)[0], pod, expect=201)
+    server.call("POST", "/_emulator/clock", {"advance_seconds": 60})
+    log = server.call("GET", BENCH_POD + "/log")
+    if len(log) != 1024:
+        raise RuntimeError(f"{server.name}: the bench pod's log is {len(log)} bytes, not 1,024")
+
+
 def _prepare_put(server: Server, ctx: Context) -> None:
     job = json.loads(server.call("GET", K8S_CCE_STATUS))
     job["metadata"].pop("resourceVersion", None)
@@ -363,7 +382,16 @@ JSON_PATCH = {"Content-Type": "application/json-patch+json"}
 
 OPERATIONS: list[Operation] = [
     Operation("k8s_get_status", "K8s GET job status (seed 003)", 200,
-              Request("GET", K8S_PI_STATUS), 0.80, "Kubernetes GET job status"),
+              Request("GET", K8S_PI_STATUS), 0.85, "Kubernetes GET job status"),
+    Operation("k8s_get_pod", "K8s GET pod", 200, Request("GET", BENCH_POD), 0.75,
+              "Kubernetes GET pod, pod log (1 KiB), protobuf job", prepare=_prepare_pod,
+              note="a bare Pod run to the end on the frozen clock"),
+    Operation("k8s_pod_log", "K8s GET pod log (1 KiB)", 200, Request("GET", BENCH_POD + "/log"), 0.75,
+              "Kubernetes GET pod, pod log (1 KiB), protobuf job", prepare=_prepare_pod,
+              note="non-follow: 16 lines of 64 bytes"),
+    Operation("k8s_get_protobuf", "K8s GET job as protobuf (seed 003)", 200,
+              Request("GET", K8S_PI_JOB, {"Accept": PROTOBUF}), 0.75,
+              "Kubernetes GET pod, pod log (1 KiB), protobuf job"),
     Operation("k8s_patch_status", "K8s PATCH status, seed 000 patch", 200,
               Request("PATCH", K8S_CCE_STATUS, JSON_PATCH, SEED_000_PATCH), 0.40,
               "Kubernetes PATCH status (seed 000's patch), MRS PATCH",
@@ -377,6 +405,9 @@ OPERATIONS: list[Operation] = [
     Operation("k8s_list_500", "K8s list page of 500 (1,000 stored)", 200,
               Request("GET", K8S_LIST_500), prepare=_prepare_list,
               note="~1.1 MB answers: the ratio to a 1.3 KB baseline is information only"),
+    Operation("k8s_table_500", "K8s list page of 500 as Table", 200,
+              Request("GET", K8S_LIST_500, {"Accept": TABLE}), prepare=_prepare_list,
+              note="kubectl's Table output of k8s_list_500's page; checked against k8s_list_500's time"),
     Operation("k8s_404", "K8s GET status 404", 404, Request("GET", K8S_404), 0.70, "any 404 answer"),
     Operation("mrs_get_job", "MRS GET job", 200, Request("GET", MRS_JOB, MRS_HEADERS), 0.65,
               "MRS GET job, COS DescribeJob"),
@@ -403,7 +434,9 @@ OPERATIONS: list[Operation] = [
               note="reloads the bundled fixtures each time (info)"),
 ]
 OPERATIONS_BY_NAME = {op.name: op for op in OPERATIONS}
-SECTIONS = ("ops", "startup", "scale", "watch")
+INPROCESS = ("running_jobs", "advance_cost", "mrs_executions", "mrs_filter", "plugin_cost", "follow_logs",
+             "cos_manifest")
+SECTIONS = ("ops", "startup", "scale", "watch", "dashboard", *INPROCESS)
 
 
 def measure_operation(op: Operation, baseline: Server, emulators: dict[str, Server], ctx: Context,
@@ -731,6 +764,76 @@ def measure_watch(server: Server, ctx: Context) -> dict[str, Any]:
     return result
 
 
+# --- issue #20's in-process sections (benchmarks/inprocess.py), one process each -------------------------
+
+def measure_inprocess(name: str, ctx: Context) -> dict[str, Any]:
+    """`inprocess.py NAME` in a process of its own pinned to the servers' CPU (its peak RSS is the section's);
+    plugin_cost's client and emulator get both CPUs, as a test suite and its emulator would."""
+    command = [sys.executable, str(HERE / "inprocess.py"), name] + (["--quick"] if ctx.args.quick else [])
+    if PINNING:
+        cpus = f"{SERVER_CPU},{LOAD_CPU}" if name == "plugin_cost" else str(SERVER_CPU)
+        command = ["taskset", "-c", cpus] + command
+    done = subprocess.run(command, capture_output=True, text=True, timeout=1800, stdin=subprocess.DEVNULL,
+                          cwd=str(REPO), preexec_fn=_die_with_parent)
+    lines = done.stdout.strip().splitlines()
+    try:
+        return json.loads(lines[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"section": name, "ok": False, "error": (done.stdout[-500:] + done.stderr[-1500:]).strip()}
+
+
+# --- dashboard: what a dashboard open and updating live costs the API -----------------------------------
+
+_EVENT_READER = r"""
+import http.client, signal, sys
+signal.signal(signal.SIGTERM, lambda *_: (print(count, flush=True), sys.exit(0)))
+count = 0
+connection = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]))
+connection.request("GET", "/_emulator/events")
+stream = connection.getresponse()
+print(stream.status, flush=True)
+while True:
+    line = stream.readline()
+    if not line:
+        break
+    if line.startswith(b"event: journal"):
+        count += 1
+print(count, flush=True)
+"""
+
+
+def measure_dashboard(server: Server, ctx: Context) -> dict[str, Any]:
+    """`k8s_get_status` under wrk on the default-logging emulator, with and without the dashboard's live feed
+    (`GET /_emulator/events`, read by a client pinned with wrk) open, in alternating rounds: the ratio of the
+    request rates, and how many `journal` events the feed delivered (one per request, so it was updating)."""
+    server.reset()
+    request = Request("GET", K8S_PI_STATUS)
+    rounds = max(2, ctx.args.repeat)
+    runs: dict[str, list[dict]] = {"closed": [], "open": []}
+    delivered, ok = [], True
+    for index in range(rounds * 2):
+        mode = ("closed", "open")[(index + index // 2) % 2]
+        reader, said = None, ctx.tmp / f"events-{index}.log"
+        if mode == "open":
+            reader = spawn([sys.executable, "-c", _EVENT_READER, str(server.port)], LOAD_CPU, said)
+            time.sleep(0.5)  # connected, and its hello read
+        if ctx.args.warmup > 0:
+            run_wrk(server.port, request, ctx.args.warmup, ctx.args.connections, ctx.tmp)
+        result = run_wrk(server.port, request, ctx.args.duration, ctx.args.connections, ctx.tmp)
+        ok &= result["sock_err"] == 0 and set(result["statuses"]) == {200}
+        runs[mode].append(result)
+        if reader is not None:
+            stop(reader)
+            lines = said.read_text().split()
+            events = int(lines[-1]) if len(lines) >= 2 and lines[0] == "200" and lines[-1].isdigit() else 0
+            delivered.append(events)
+            ok &= events > 0
+    closed, opened = (statistics.median(r["rps"] for r in runs[m]) for m in ("closed", "open"))
+    return {"rounds": rounds, "rps_closed": closed, "rps_open": opened, "ratio": opened / closed,
+            "journal_events_delivered": delivered, "requests_while_open": [r["requests"] for r in runs["open"]],
+            "ok": ok}
+
+
 # --- the report -----------------------------------------------------------------------------------
 
 def _fmt(value: float | None, digits: int = 0) -> str:
@@ -778,6 +881,12 @@ def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append({"target": f"peak RSS with {scale['stored_jobs']:,} Kubernetes jobs (MiB)",
                      "goal": "<= 1024 MiB", "measured": peak,
                      "pass": peak <= 1024 and scale["stored_jobs"] >= 100_000})
+    if "k8s_table_500" in ops and "k8s_list_500" in ops:
+        table, plain = ops["k8s_table_500"]["default"]["rps"], ops["k8s_list_500"]["default"]["rps"]
+        ratio = plain / table if table else float("inf")
+        rows.append({"target": "Kubernetes Table list of 500 vs the JSON list (time per page)", "goal": "<= 1.5 x",
+                     "measured": ratio, "pass": ratio <= 1.5})
+    rows.extend(_issue_20_targets(report))
     if "watch" in report:
         watch = report["watch"]
         rows.append({"target": f"watch fan-out: {watch['watchers']} watchers x {watch['patches']} patches, "
@@ -785,6 +894,58 @@ def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
                      "measured": f"{watch['events_received']:,}/{watch['events_expected']:,} events, "
                                  f"{watch['watchers_complete']}/{watch['watchers']} watchers complete",
                      "pass": watch["ok"]})
+    return rows
+
+
+def _issue_20_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The targets of issue #20's sections (dashboard and inprocess.py's), where they ran."""
+    rows: list[dict[str, Any]] = []
+
+    def row(target: str, goal: str, measured: Any, passed: bool) -> None:
+        rows.append({"target": target, "goal": goal, "measured": measured, "pass": bool(passed)})
+
+    if "dashboard" in report:
+        d = report["dashboard"]
+        row("K8s GET job status with the dashboard's live feed open vs closed", ">= 0.95 x", d["ratio"],
+            d["ok"] and d["ratio"] >= 0.95)
+    if "running_jobs" in report and "total_s" in report["running_jobs"]:
+        r = report["running_jobs"]
+        row(f"{r['jobs']:,} Jobs x 3 Pods created and run to the end (s)", "<= 60 s", r["total_s"],
+            r["ok"] and r["total_s"] <= 60)
+        row(f"peak RSS running {r['jobs']:,} Jobs x 3 Pods (MiB)", "<= 1024 MiB", r["peak_rss_mib"],
+            r["peak_rss_mib"] <= 1024)
+    if "advance_cost" in report and "ratio" in report["advance_cost"]:
+        a = report["advance_cost"]
+        row(f"clock advance running {a['due_jobs']} Jobs: {a['sizes'][-1]:,} vs {a['sizes'][0]:,} idle jobs stored",
+            "<= 1.5 x", a["ratio"], a["ok"] and a["ratio"] <= 1.5)
+    if "mrs_executions" in report and "total_s" in report["mrs_executions"]:
+        m = report["mrs_executions"]
+        row(f"MRS {m['executions']:,} v2 executions submitted and run to the end (s)", "<= 60 s", m["total_s"],
+            m["ok"] and m["total_s"] <= 60)
+        row(f"peak RSS with {m['executions']:,} MRS executions (MiB)", "<= 1024 MiB", m["peak_rss_mib"],
+            m["peak_rss_mib"] <= 1024)
+        row("MRS submit: cost of the last tenth vs the first (linear)", "<= 1.5 x", m["submit_growth"],
+            m["submit_growth"] <= 1.5)
+    if "mrs_filter" in report and "ratio" in report["mrs_filter"]:
+        f = report["mrs_filter"]
+        row(f"MRS list filtered to 500: {f['stored'][-1]:,} vs {f['stored'][0]:,} stored", "<= 1.5 x", f["ratio"],
+            f["ok"] and f["ratio"] <= 1.5)
+    if "plugin_cost" in report and "reset_and_first_ms" in report["plugin_cost"]:
+        p = report["plugin_cost"]
+        row("pytest plugin: reset (bundled fixtures) + the first request (ms, median)", "<= 1 ms",
+            p["reset_and_first_ms"], p["ok"] and p["reset_and_first_ms"] <= 1)
+        row("cloud_job_emulator_app factory per app (ms, median)", "<= 5 ms", p["factory_ms"], p["factory_ms"] <= 5)
+    if "follow_logs" in report and "complete" in report["follow_logs"]:
+        f = report["follow_logs"]
+        row(f"{f['streams']:,} follow=true log streams open at once, every line delivered", "all complete",
+            f"{f['complete']:,}/{f['streams']:,}", f["ok"])
+    if "cos_manifest" in report and "total_s" in report["cos_manifest"]:
+        c = report["cos_manifest"]
+        row(f"COS copy job over a {c['lines']:,}-line manifest, report included (s)", "<= 60 s", c["total_s"],
+            c["ok"] and c["total_s"] <= 60)
+    for name in INPROCESS:
+        if name in report and "error" in report[name]:
+            row(f"{name}: did not run", "runs", report[name]["error"][-200:], False)
     return rows
 
 
@@ -854,8 +1015,9 @@ def print_report(report: dict[str, Any]) -> None:
               f"{_fmt(w['watcher_done_s_min'], 2)}..{_fmt(w['watcher_done_s_max'], 2)} s after the first patch")
         for problem in w["problems"]:
             print(f"  problem: {problem}")
+    _print_issue_20_sections(report)
     if report.get("targets"):
-        print("\ntargets (issue #7; ratios with default logging, logging off in brackets):")
+        print("\ntargets (issues #7 and #20; ratios with default logging, logging off in brackets):")
         for row in report["targets"]:
             measured = row["measured"]
             shown = measured if isinstance(measured, str) else f"{measured:.3g}"
@@ -865,6 +1027,53 @@ def print_report(report: dict[str, Any]) -> None:
             print(f"  {'PASS' if row['pass'] else 'FAIL'}  {row['target']}: {shown} (goal {row['goal']})")
     for warning in report.get("warnings", []):
         print(f"warning: {warning}")
+
+
+def _print_issue_20_sections(report: dict[str, Any]) -> None:
+    if "dashboard" in report:
+        d = report["dashboard"]
+        print(f"\ndashboard: K8s GET job status {d['rps_closed']:,.0f} req/s with no live feed, "
+              f"{d['rps_open']:,.0f} with "
+              f"the dashboard's feed open (median of {d['rounds']}): {d['ratio']:.3f}; journal events delivered per "
+              f"run {d['journal_events_delivered']} of {d['requests_while_open']} requests")
+    shown = [name for name in INPROCESS if name in report]
+    if shown:
+        print("\nin-process (benchmarks/inprocess.py, one process each, pinned to the servers' CPU):")
+    for name in shown:
+        r = report[name]
+        if "error" in r:
+            print(f"  {name}: FAILED TO RUN: {r['error'][-300:]}")
+        elif name == "running_jobs":
+            print(f"  running_jobs: {r['jobs']:,} Jobs x 3 Pods: created in {r['create_s']:.1f} s, advanced until "
+                  f"{r['complete']:,} Complete in {r['advance_s']:.1f} s (CPU {r['cpu_s']:.1f} s in all: the rest "
+                  f"of the wall time the machine's other load took); peak RSS {r['peak_rss_mib']:.0f} MiB; "
+                  f"stored {r['stored']}")
+        elif name == "advance_cost":
+            print(f"  advance_cost: advance running {r['due_jobs']} one-Pod Jobs with "
+                  + ", ".join(f"{int(k):,} idle jobs stored {v:.1f} ms" for k, v in r["advance_ms"].items())
+                  + f" (ratio {r['ratio']:.2f}); an advance with nothing due "
+                  + ", ".join(f"{v * 1000:.0f} us" for v in r["idle_advance_ms"].values()))
+        elif name == "mrs_executions":
+            print(f"  mrs_executions: {r['executions']:,} submitted in {r['submit_s']:.1f} s (first tenth "
+                  f"{r['submit_us_first_tenth']:.0f} us each, last {r['submit_us_last_tenth']:.0f} us), run to the end "
+                  f"in {r['advance_s']:.1f} s (CPU {r['cpu_s']:.1f} s in all); {r['states']}; peak RSS "
+                  f"{r['peak_rss_mib']:.0f} MiB")
+        elif name == "mrs_filter":
+            print(f"  mrs_filter: list 500 matching (page of 100): {r['list_ms_small']:.2f} ms with {r['stored'][0]:,} "
+                  f"stored, {r['list_ms_large']:.2f} ms with {r['stored'][-1]:,} (ratio {r['ratio']:.2f})")
+        elif name == "plugin_cost":
+            print(f"  plugin_cost: reset {r['reset_ms']:.2f} ms + first request {r['first_request_ms']:.2f} ms = "
+                  f"{r['reset_and_first_ms']:.2f} ms (median of {r['resets']}, p90 "
+                  f"{r['reset_and_first_p90_ms']:.2f} ms);"
+                  f" app factory {r['factory_ms']:.2f} ms per app ({r['factory_cpu_ms']:.2f} ms of CPU)")
+        elif name == "follow_logs":
+            print(f"  follow_logs: {r['streams']:,} follow=true streams on {r['pods']} pods opened in "
+                  f"{r['open_s']:.2f} s; "
+                  f"{r['complete']:,} got all {r['lines_per_stream']} lines, {r['deliver_s']:.2f} s after the clock "
+                  "started to move")
+        elif name == "cos_manifest":
+            print(f"  cos_manifest: {r['summary']}; read {r['read_s']:.2f} s, tasks {r['tasks_s']:.2f} s, report "
+                  f"{r['report_s']:.2f} s; RSS {r['rss_mib']} MiB")
 
 
 def machine_info() -> dict[str, Any]:
@@ -1000,7 +1209,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         emulators: dict[str, Server] = {}
         baseline = None
-        if "ops" in args.sections or "watch" in args.sections:
+        if args.sections & {"ops", "watch", "dashboard"}:
             baseline = Server("baseline", lambda port: [sys.executable, str(args.baseline), "--port", str(port)],
                               K8S_PI_STATUS, tmp / "baseline.log").start()
             for name, extra in (("default", []), ("logging_off", logging_off_flags())):
@@ -1021,6 +1230,10 @@ def main(argv: list[str] | None = None) -> int:
             print("measuring watch fan-out ...", file=sys.stderr, flush=True)
             report["watch"] = measure_watch(emulators["default"], ctx)
             failed |= not report["watch"]["ok"]
+        if "dashboard" in args.sections:
+            print("measuring the dashboard's cost ...", file=sys.stderr, flush=True)
+            report["dashboard"] = measure_dashboard(emulators["default"], ctx)
+            failed |= not report["dashboard"]["ok"]
         for server in [*emulators.values(), *( [baseline] if baseline else [])]:
             server.stop()
         if "startup" in args.sections:
@@ -1030,6 +1243,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"measuring scale ({args.scale_jobs:,} jobs) ...", file=sys.stderr, flush=True)
             report["scale"] = measure_scale(ctx)
             failed |= not (report["scale"]["list_at_small"]["ok"] and report["scale"]["list_at_large"]["ok"])
+        for name in INPROCESS:
+            if name in args.sections:
+                print(f"measuring {name} (inprocess.py) ...", file=sys.stderr, flush=True)
+                report[name] = measure_inprocess(name, ctx)
+                failed |= not report[name]["ok"]
     except KeyboardInterrupt:
         print("\ninterrupted: stopping everything started", file=sys.stderr)
         stop_all()

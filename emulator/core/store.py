@@ -7,23 +7,62 @@ from __future__ import annotations
 
 import copy
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import Any
 
 Key = tuple[str, str]
 Listener = Callable[[str, str, str, Any], None]  # (kind, scope, name, the object stored, or None: deleted)
+Indexer = Callable[[str, Any], Iterable[Hashable]]  # (scope, object) -> the values it is found under
+_NONE: frozenset = frozenset()
 
 
 class Collection:
     """Objects of one kind keyed by (scope, name), iterable in key order."""
 
-    __slots__ = ("kind", "_objects", "_keys", "listener")
+    __slots__ = ("kind", "_objects", "_keys", "listener", "_indexer", "_index")
 
     def __init__(self, kind: str, listener: Listener | None = None) -> None:
         self.kind = kind
         self._objects: dict[Key, Any] = {}
         self._keys: list[Key] = []
         self.listener = listener  # told of each put and delete (see Store.listen)
+        self._indexer: Indexer | None = None
+        self._index: dict[Hashable, set[Key]] = {}  # value -> keys of the objects the indexer files under it
+
+    def index_by(self, indexer: Indexer) -> None:
+        """Keep, for every value `indexer(scope, obj)` gives, the keys of the objects it gives it for (`having`):
+        a filtered list then reads the matching objects only, not every one stored. Kept through every put,
+        delete, clear and rollback."""
+        self._indexer = indexer
+        self._reindex()
+
+    def having(self, value: Hashable) -> set[Key] | frozenset:
+        """The keys of the objects the indexer files under `value` (do not change the set)."""
+        return self._index.get(value, _NONE)
+
+    def _reindex(self) -> None:
+        self._index = {}
+        if self._indexer is not None:
+            for (scope, name), obj in self._objects.items():
+                self._file(scope, name, obj)
+
+    def _file(self, scope: str, name: str, obj: Any) -> None:
+        key = (scope, name)
+        for value in self._indexer(scope, obj):  # type: ignore[misc]
+            found = self._index.get(value)
+            if found is None:
+                self._index[value] = {key}
+            else:
+                found.add(key)
+
+    def _unfile(self, scope: str, name: str, obj: Any) -> None:
+        key = (scope, name)
+        for value in self._indexer(scope, obj):  # type: ignore[misc]
+            found = self._index.get(value)
+            if found is not None:
+                found.discard(key)
+                if not found:
+                    del self._index[value]
 
     def __len__(self) -> int:
         return len(self._objects)
@@ -34,8 +73,13 @@ class Collection:
     def put(self, scope: str, name: str, obj: Any) -> None:
         """Create or replace the object at (scope, name)."""
         key = (scope, name)
-        if key not in self._objects:
+        old = self._objects.get(key)
+        if old is None:
             insort(self._keys, key)
+        if self._indexer is not None:
+            if old is not None:
+                self._unfile(scope, name, old)
+            self._file(scope, name, obj)
         self._objects[key] = obj
         if self.listener is not None:
             self.listener(self.kind, scope, name, obj)
@@ -45,6 +89,8 @@ class Collection:
         obj = self._objects.pop(key, None)
         if obj is not None:
             del self._keys[bisect_left(self._keys, key)]
+            if self._indexer is not None:
+                self._unfile(scope, name, obj)
             if self.listener is not None:
                 self.listener(self.kind, scope, name, None)
         return obj
@@ -76,6 +122,7 @@ class Collection:
     def clear(self) -> None:
         self._objects.clear()
         self._keys.clear()
+        self._index = {}
 
 
 class Store:
@@ -140,6 +187,7 @@ class Store:
         revision, entries = checkpoint
         for kind, collection in self._collections.items():
             collection._objects, collection._keys = entries.get(kind, ({}, []))
+            collection._reindex()
         self.revision = revision
 
     def restore(self, snapshot: dict) -> None:

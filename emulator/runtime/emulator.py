@@ -128,10 +128,13 @@ class Emulator:
         self.core.store.listen(events.changed)
         faults, fault_list = self.faults, self.fault_list
 
-        def journaled(entry: Entry) -> None:
-            shown = describe(entry[:-1] + (None,))  # bodies stay in the journal: GET /_emulator/requests has them
-            shown["bodies"] = entry[-1] is not None
-            events.publish("journal", shown)
+        def shown(entry: Entry) -> dict:
+            described = describe(entry[:-1] + (None,))  # bodies stay in the journal: GET /_emulator/requests has them
+            described["bodies"] = entry[-1] is not None
+            return described
+
+        def journaled(entry: Entry) -> None:  # described only if written (a stream writes the newest 100 at once)
+            events.publish("journal", lambda: shown(entry))
             if faults.rules:
                 events.latest("faults", fault_list)
 

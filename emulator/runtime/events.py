@@ -7,6 +7,7 @@ unhooked after the last, so an emulator nobody looks at pays nothing for this.
 from __future__ import annotations
 
 import asyncio
+import heapq
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,11 @@ from emulator.core.credentials import SECRET_SUFFIX
 
 Event = tuple[str, Any]  # (event name, its JSON-able data, or a callable giving it when the event is written)
 LATEST = ("clock", "faults")  # events of which only the newest matters: kept once per stream, not queued
+# Events of which a stream keeps only the newest N (the dashboard shows the newest 100 requests), outside the
+# queue's bound, and the event that makes the ones kept obsolete. Under load a journal event per request was
+# described, framed and written: a stream open cost the API 20% of its GET rate (see benchmarks/README.md).
+NEWEST = {"journal": 100}
+CLEARED_BY = {"journal-cleared": "journal"}
 
 
 class Stream:
@@ -23,11 +29,13 @@ class Stream:
     A stream that falls `size` events behind loses them all and is told to `resync` (read everything again),
     so a slow reader costs a bounded amount of memory and never blocks the emulator."""
 
-    __slots__ = ("size", "queue", "latest", "lost", "closed", "wake")
+    __slots__ = ("size", "queue", "newest", "count", "latest", "lost", "closed", "wake")
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.queue: deque[Event] = deque()
+        self.queue: deque[tuple[int, str, Any]] = deque()  # (number, name, data) in order
+        self.newest = {name: deque(maxlen=keep) for name, keep in NEWEST.items()}  # the same, of NEWEST kinds
+        self.count = 0  # events pushed: their order across the queue and the newest
         self.latest: dict[str, Callable[[], Any]] = {}
         self.lost = False
         self.closed = False
@@ -36,11 +44,19 @@ class Stream:
     def push(self, name: str, data: Any) -> None:
         if self.lost:
             return
-        if len(self.queue) >= self.size:
+        self.count += 1
+        kept = self.newest.get(name)
+        if kept is not None:
+            kept.append((self.count, name, data))
+        elif len(self.queue) >= self.size:
             self.queue.clear()
+            for kept in self.newest.values():
+                kept.clear()
             self.lost = True
         else:
-            self.queue.append((name, data))
+            self.queue.append((self.count, name, data))
+            if name in CLEARED_BY:
+                self.newest[CLEARED_BY[name]].clear()
         self.wake.set()
 
     def mark(self, name: str, data: Callable[[], Any]) -> None:
@@ -48,13 +64,17 @@ class Stream:
         self.wake.set()
 
     def take(self) -> list[Event]:
-        """What is to be written now, in order: a resync (if events were lost), the queued events, the newest
-        of each LATEST kind (computed now, so it is current)."""
+        """What is to be written now, in order: a resync (if events were lost), the queued events (of a NEWEST
+        kind only the newest; data given as a callable computed now), the newest of each LATEST kind (computed
+        now, so it is current)."""
         self.wake.clear()
         taken: list[Event] = [("resync", {"reason": f"more than {self.size} events queued"})] if self.lost else []
         self.lost = False
-        taken.extend(self.queue)
+        taken.extend((name, data() if callable(data) else data)
+                     for _, name, data in heapq.merge(self.queue, *self.newest.values()))
         self.queue.clear()
+        for kept in self.newest.values():
+            kept.clear()
         taken.extend((name, data()) for name, data in self.latest.items())
         self.latest.clear()
         return taken

@@ -102,10 +102,13 @@ class JobHandlers:
         meta = job["metadata"]
         namespace, name = meta["namespace"], meta["name"]
         target = wire.negotiate(request)
-        if target is not wire.PLAIN:
-            body = self._table(request, target, [job], {"resourceVersion": meta["resourceVersion"]}) \
-                if target.table else job_body(job, self_link or job_path(namespace, name) + suffix)
+        if target.table:
+            body = self._table(request, target, [job], {"resourceVersion": meta["resourceVersion"]})
             return wire.respond(request, body, code, _warning_headers(options.warnings) if options else None, target)
+        if target is not wire.PLAIN:
+            return wire.respond_stored(request, target, self.rendered, (namespace, name, self_link or suffix), job,
+                                       lambda: job_body(job, self_link or job_path(namespace, name) + suffix), code,
+                                       _warning_headers(options.warnings) if options else None)
         pretty = wire.is_pretty(request)
 
         def render() -> bytes:
@@ -485,6 +488,7 @@ class _Served:
                  fields: dict, printer: str) -> None:
         self.registry, self.tables, self.kind, self.api_version = registry, tables, kind, api_version
         self.body, self.fields, self.printer = body, fields, printer
+        self.rendered = Rendered()
 
     def _table(self, request: web.Request, target: wire.Target, items: list[dict], meta: dict,
                columns: bool = True) -> dict:
@@ -493,9 +497,12 @@ class _Served:
 
     def one(self, request: web.Request, obj: dict) -> web.Response:
         target = wire.negotiate(request)
-        body = self._table(request, target, [obj], {"resourceVersion": obj["metadata"]["resourceVersion"]}) \
-            if target.table else self.body(obj)
-        return wire.respond(request, body, 200, None, target)
+        if target.table:
+            body = self._table(request, target, [obj], {"resourceVersion": obj["metadata"]["resourceVersion"]})
+            return wire.respond(request, body, 200, None, target)
+        meta = obj["metadata"]
+        return wire.respond_stored(request, target, self.rendered, (meta["namespace"], meta["name"]), obj,
+                                   lambda: self.body(obj))
 
     def many(self, request: web.Request, items: list[dict], token: str | None, remaining: int | None) -> web.Response:
         target = wire.negotiate(request)
@@ -563,6 +570,7 @@ class PodHandlers:
         self.kubelet = kubelet
         self.namespaces = namespaces
         self.served = _Served(pods, tables, "Pod", "v1", pod_body, POD_FIELDS, "Pod")
+        self.log_bodies = Rendered(1024)  # a log's body, kept with the lines the kubelet keeps for that moment
 
     async def create_namespaced_pod(self, request: web.Request) -> web.Response:
         options = write_options(request, "CreateOptions")
@@ -628,7 +636,8 @@ class PodHandlers:
         info = request.match_info
         pod = self.pods.get(info["namespace"], info["name"])
         name = pod["metadata"]["name"]
-        options = logs.parse_options(request.query, name, self.kubelet.clock.now())
+        options = logs.parse_options(request.query, name, self.kubelet.clock.now()) \
+            if request.rel_url.raw_query_string else logs.NONE_GIVEN
         names = [c["name"] for c in pod["spec"].get("containers") or ()]
         container = options.container
         if container is None:
@@ -655,7 +664,11 @@ class PodHandlers:
             raise errors.bad_request(f'container "{container}" in pod "{name}" is waiting to start: '
                                      f'{state["state"]["waiting"].get("reason", "")}')
         lines, running = self.kubelet.log_lines(pod, container)
-        data = logs.render(logs.select(lines, options), options)
+        if options.since is None and options.tail_lines is None:  # every line: the body follows the lines kept
+            data = self.log_bodies.get((info["namespace"], name, container, options.timestamps), lines,
+                                       lambda: logs.render(lines, options))
+        else:
+            data = logs.render(logs.select(lines, options), options)
         if options.limit_bytes is not None:
             data = data[:options.limit_bytes]
         if not (options.follow and running):

@@ -32,6 +32,10 @@ def _int64(query, name: str) -> int | None:
         raise errors.bad_request(f'strconv.ParseInt: parsing "{text}": invalid syntax') from None
 
 
+NONE_GIVEN = LogOptions(container=None, follow=False, previous=False, timestamps=False, since=None, tail_lines=None,
+                        limit_bytes=None)  # what parse_options gives for an empty query
+
+
 def parse_options(query, pod: str, now: datetime) -> LogOptions:
     """The options of a /log request; 400 for what does not decode, 422 for what PodLogOptions validation refuses."""
     for name in BOOLS:

@@ -66,7 +66,7 @@ class KubernetesService(ServiceDefaults):
         tables = Tables(self.version, self.core.clock.now)
         routes.add_routes(router, JobHandlers(self.jobs, self.hub, tables), NamespaceHandlers(self.namespaces, tables),
                           PodHandlers(self.pods, self.kubelet, self.namespaces, tables), EventHandlers(self.events, tables),
-                          self.version.document(), Documents(self.version.git_version), self.core.clock.now)
+                          self.version.document(), Documents.for_version(self.version.git_version), self.core.clock.now)
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
         body = errors.status_for(error)

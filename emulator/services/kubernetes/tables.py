@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from emulator.core.clock import parse_rfc3339
+from emulator.core.rendered import Rendered
 from emulator.services.kubernetes import errors
 from emulator.services.kubernetes.version import KubeVersion
 
@@ -359,6 +360,14 @@ class Tables:
     def __init__(self, version: KubeVersion, now: Callable[[], datetime]) -> None:
         self.printers = {kind: make(version) for kind, make in PRINTERS.items()}
         self.now = now
+        # A row's cells and conditions, kept with the stored object for the moment they were made at (a frozen clock
+        # reads the same moment until moved): a Table list of 500 Jobs took 3.3x the JSON list's time before.
+        self._rows = Rendered(8192)
+
+    def _cells(self, kind: str, printer: Printer, item: dict, now: datetime) -> tuple[list[Any], Any]:
+        meta = item["metadata"]
+        return self._rows.get((kind, meta.get("namespace"), meta["name"], now), item,
+                              lambda: (printer.cells(item, now), printer.conditions(item)))
 
     def table(self, kind: str, items: list[dict], meta: dict, table_version: str, include: str,
               full: Callable[[dict], dict], columns: bool = True) -> dict[str, Any]:
@@ -373,10 +382,8 @@ class Tables:
                 shown = {"kind": "PartialObjectMetadata", "apiVersion": api_version, "metadata": item["metadata"]}
             else:
                 shown = None
-            row = {"cells": printer.cells(item, now), "object": shown}
-            conditions = printer.conditions(item)
-            if conditions:
-                row = {"cells": row["cells"], "conditions": conditions, "object": shown}
-            rows.append(row)
+            cells, conditions = self._cells(kind, printer, item, now)
+            rows.append({"cells": cells, "conditions": conditions, "object": shown} if conditions
+                        else {"cells": cells, "object": shown})
         return {"kind": "Table", "apiVersion": api_version, "metadata": meta,
                 "columnDefinitions": printer.definitions() if columns else None, "rows": rows}

@@ -28,6 +28,7 @@ FIELDS = ("job_id", "user", "job_name", "job_result", "job_state", "job_progress
           "submitted_time", "finished_time", "elapsed_time", "arguments", "launcher_id", "properties", "app_id",
           "tracking_url", "queue")
 ENDS = {"SUCCEEDED": ("FINISHED", "SUCCEEDED"), "FAILED": ("FINISHED", "FAILED"), "KILLED": ("KILLED", "KILLED")}
+INDEXED = ("job_name", "job_state", "job_result", "job_type")  # exact list filters answered from the index
 Execution = dict[str, Any]
 
 
@@ -102,6 +103,10 @@ class ExecutionRegistry(Timeline):
         super().__init__(core)
         self.clusters = clusters
         self.default_duration = default_duration
+        self.collection.index_by(_filed_under)
+
+    def _cluster_keys(self, project: str, cluster_id: str) -> set | frozenset:
+        return self.collection.having((project, cluster_id, "", None))
 
     @staticmethod
     def identity(record: Execution) -> tuple[str, str]:
@@ -115,8 +120,7 @@ class ExecutionRegistry(Timeline):
         """A new execution in state NEW from checked values (see validation.check_v2_submission)."""
         cluster = self.clusters.check_state(project, cluster_id)
         self.clusters.check_engine(cluster, values["job_type"])
-        if sum(1 for _, job in self.collection.scan(project) if job["cluster_id"] == cluster_id) \
-                >= MAX_JOBS_PER_CLUSTER:
+        if len(self._cluster_keys(project, cluster_id)) >= MAX_JOBS_PER_CLUSTER:
             raise errors.native(errors.TOO_MANY_JOBS, limit=MAX_JOBS_PER_CLUSTER)
         now = self.now_ms()
         sequence = self.clusters.next_application(project, cluster_id)
@@ -165,8 +169,14 @@ class ExecutionRegistry(Timeline):
         """(total matching, one page): filters are exact, `offset` is the page number, ordered by submitted_time."""
         self.clusters.get(project, cluster_id)
         matched = []
-        for _, job in self.collection.scan(project):
-            if job["cluster_id"] != cluster_id:
+        candidates = [self.collection.having((project, cluster_id, name, query[name]))
+                      for name in INDEXED if name in query]  # the smallest set filed under a filter's value
+        if "job_id" in query:
+            candidates.append({(project, query["job_id"])})
+        get = self.collection.get
+        for key in min(candidates, key=len) if candidates else self._cluster_keys(project, cluster_id):
+            job = get(*key)
+            if job is None or job["cluster_id"] != cluster_id:
                 continue
             if any(job[name] != query[name] for name in ("job_name", "job_id", "user", "job_type", "job_state",
                                                          "job_result", "queue") if name in query):
@@ -225,3 +235,9 @@ class ExecutionRegistry(Timeline):
             job = enter(job, state, now, result)
         self._write(project, job)
         return job
+
+
+def _filed_under(project: str, job: Execution) -> tuple:
+    """What the collection's index files an execution under: its cluster, and each INDEXED field's value there."""
+    cluster = job["cluster_id"]
+    return ((project, cluster, "", None), *((project, cluster, name, job[name]) for name in INDEXED))
