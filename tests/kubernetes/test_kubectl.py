@@ -270,3 +270,78 @@ def test_kubectl_get_pods_and_events_prints_the_server_columns_then_deletes_ever
     advance(live_url, 1)
     _, rows = _table_rows(kubectl("get", "pods").stdout or "NAME\n")
     assert name not in [row[0] for row in rows]
+
+
+NAMESPACE_MANIFEST = """\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: team
+  labels: {env: dev}
+"""
+
+
+def test_kubectl_applies_a_namespace_server_side_and_client_side(kubectl):
+    created = kubectl("apply", "--server-side", "-f", "-", stdin=NAMESPACE_MANIFEST)
+    assert created.stdout.strip() == "namespace/team serverside-applied" and created.stderr == ""
+    kubectl("label", "namespace", "team", "env=prod", "--overwrite")  # kubectl-label takes the field over
+    conflict = kubectl("apply", "--server-side", "-f", "-", stdin=NAMESPACE_MANIFEST, check=False)
+    assert conflict.returncode != 0
+    assert 'conflict with "kubectl-label" using v1: .metadata.labels.env' in conflict.stderr
+    kubectl("apply", "--server-side", "--force-conflicts", "-f", "-", stdin=NAMESPACE_MANIFEST)
+    namespace = json.loads(kubectl("get", "namespace", "team", "-o", "json", "--show-managed-fields").stdout)
+    assert namespace["metadata"]["labels"] == {"env": "dev", "kubernetes.io/metadata.name": "team"}
+    [entry] = [e for e in namespace["metadata"]["managedFields"] if e["operation"] == "Apply"]
+    assert entry["manager"] == "kubectl" and entry["fieldsV1"] == {"f:metadata": {"f:labels": {"f:env": {}}}}
+    other = NAMESPACE_MANIFEST.replace("team", "plain")
+    first = kubectl("apply", "-f", "-", stdin=other)  # client-side: a create, then patches, never a warning
+    assert first.stdout.strip() == "namespace/plain created" and first.stderr == ""
+    second = kubectl("apply", "-f", "-", stdin=other)
+    assert second.stdout.strip() == "namespace/plain unchanged" and second.stderr == ""
+    changed = kubectl("apply", "-f", "-", stdin=other.replace("env: dev", "env: qa"))
+    assert changed.stdout.strip() == "namespace/plain configured" and changed.stderr == ""
+    assert kubectl("get", "namespace", "plain", "-o", "jsonpath={.metadata.labels.env}").stdout == "qa"
+
+
+def test_kubectl_hands_client_side_apply_over_to_server_side_apply_and_back(kubectl):
+    """The documented migration: a client-side `apply`, then `apply --server-side` takes over the fields of
+    kubectl-client-side-apply without conflicts (kubectl rewrites managedFields first), then a client-side apply
+    again works from the last-applied annotation that server-side apply kept."""
+    labelled = JOB_MANIFEST.replace("labels: {app: hello}", "labels: {app: hello, tier: a}")
+    kubectl("apply", "-f", "-", stdin=labelled)
+    before = json.loads(kubectl("get", "job", "hello", "-o", "json", "--show-managed-fields").stdout)
+    assert [e["manager"] for e in before["metadata"]["managedFields"]] == ["kubectl-client-side-apply"]
+    upgraded = kubectl("apply", "--server-side", "-f", "-", stdin=labelled.replace("tier: a", "tier: b"))
+    assert upgraded.stdout.strip() == "job.batch/hello serverside-applied" and upgraded.stderr == ""
+    job = json.loads(kubectl("get", "job", "hello", "-o", "json", "--show-managed-fields").stdout)
+    managers = {(e["manager"], e["operation"]) for e in job["metadata"]["managedFields"]}
+    assert ("kubectl", "Apply") in managers and ("kubectl-client-side-apply", "Update") not in managers
+    assert job["metadata"]["labels"]["tier"] == "b"
+    last = json.loads(job["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"])
+    assert last["metadata"]["labels"]["tier"] == "b"
+    downgraded = kubectl("apply", "-f", "-", stdin=labelled.replace("tier: a", "tier: c"))
+    assert downgraded.stdout.strip() == "job.batch/hello configured" and downgraded.stderr == ""
+    assert kubectl("get", "job", "hello", "-o", "jsonpath={.metadata.labels.tier}").stdout == "c"
+
+
+def test_kubectl_get_pods_watch_prints_each_phase_as_a_row(kubectl, live_url):
+    kubectl("create", "-f", "-", stdin=RUN_MANIFEST)
+    advance(live_url, 0)  # the controller makes the pod
+    watcher = subprocess.Popen([kubectl.binary, "get", "pods", "-w", "-l", "job-name=runner", "--request-timeout=30s"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=kubectl.env)
+    try:
+        assert watcher.stdout.readline().split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+        first = watcher.stdout.readline().split()
+        assert first[0].startswith("runner-") and first[1:4] == ["0/1", "ContainerCreating", "0"]
+        advance(live_url, 1.5)  # bound, then its container started
+        advance(live_url, 5)  # it ran its 2 s and succeeded
+        statuses = []
+        while "Completed" not in statuses:  # each change is a row; the watch ends at --request-timeout at worst
+            row = watcher.stdout.readline().split()
+            assert row, f"the watch ended after {statuses}"
+            assert row[0] == first[0]
+            statuses.append(row[2])
+        assert "Running" in statuses and statuses[-1] == "Completed"
+    finally:
+        watcher.kill()
+        watcher.wait(timeout=10)

@@ -14,6 +14,7 @@ from typing import Any
 
 from emulator.services.kubernetes import errors, schema
 from emulator.services.kubernetes.schema import ANY, List, Map, Struct
+from emulator.services.kubernetes.wire import json_type
 
 Path = tuple[str, ...]
 NEVER_OWNED: tuple[Path, ...] = (  # the strip-meta manager's paths
@@ -21,6 +22,8 @@ NEVER_OWNED: tuple[Path, ...] = (  # the strip-meta manager's paths
         "name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "selfLink", "managedFields",
         "clusterName")))
 MAX_UPDATE_ENTRIES = 10
+KUBECTL = "kubectl"  # the apply manager the apiserver hands client-side apply's fields to
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def _key(element: str) -> str:
@@ -303,16 +306,93 @@ class FieldManager:
         result = merge(base, config, self.kind)
         mine = next((e for e in entries if e.same_owner(manager, "Apply", self.api_version, subresource)), None)
         others = [e for e in entries if e is not mine]
-        for path in sorted((mine.paths if mine else set()) - applied, key=len, reverse=True):
-            if not any(path in e.paths for e in others):  # no longer applied and nobody else's: removed
-                result = remove(result, path, self.kind)
+        previous = mine.paths if mine else set()
+        kept = applied.union(*(e.paths for e in others))
+        for path in sorted(previous - applied, key=len, reverse=True):  # no longer applied and nobody's: removed
+            if any(q[:len(path)] == path for q in kept):
+                continue  # still owned, or a node with owned fields under it
+            if any(q[:len(path)] == path and q != path for q in previous) and _at(result, path, self.kind)[1]:
+                continue  # a node goes once what was applied under it is gone and nothing else is left in it
+            result = remove(result, path, self.kind)
         added, removed = changed_paths(base, result, self.kind)
         conflicts = [(e, sorted(e.paths & added)) for e in others if e.paths & added]
+        if conflicts and not force and manager == KUBECTL:  # client-side apply's fields go to kubectl's apply
+            allowed = self._last_applied(base)
+            conflicts = [(e, kept) for e, paths in conflicts if (kept := [p for p in paths if p not in allowed])]
         if conflicts and not force:
             raise _conflict(conflicts)
         for entry in others:  # forced: what conflicted is taken from its owners
             entry.paths -= removed | added
-        return result, self._give(entries, manager, "Apply", subresource, applied, now, replace=True)
+        managed = self._give(entries, manager, "Apply", subresource, applied, now, replace=True)
+        annotations = result.get("metadata", {}).get("annotations") or {}
+        if manager == KUBECTL and annotations.get(LAST_APPLIED):  # kept up to date for a later client-side apply
+            result["metadata"] = {**result["metadata"], "annotations": {**annotations,
+                                                                        LAST_APPLIED: _last_applied_value(config)}}
+        return result, managed
+
+    def _last_applied(self, live: dict) -> set[Path]:
+        """The fields the last-applied annotation sets to the values the object still has: what kubectl's
+        client-side apply managed, which kubectl's server-side apply takes over without a conflict."""
+        try:
+            last = json.loads(((live.get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED) or "")
+        except ValueError:
+            return set()
+        if not isinstance(last, dict) or last.get("apiVersion") != self.api_version:
+            return set()
+        paths = field_set(last, self.kind)
+        return {path for path in paths if _same_at(last, live, path, self.kind,
+                                                   leaf=not any(q[:len(path)] == path for q in paths if q != path))}
+
+
+def check_applied(document: Any, api_version: str, kind: str, name: str, namespace: str = "") -> None:
+    """The 400s of an apply body that is not an object of the URL's kind and name, or that sets managedFields."""
+    if not isinstance(document, dict):
+        raise errors.bad_request(f"error decoding patch: json: cannot unmarshal {json_type(document)} into Go "
+                                 "value of type map[string]interface {}")
+    if (document.get("apiVersion"), document.get("kind")) != (api_version, kind):
+        raise errors.bad_request(f"invalid object type: {document.get('apiVersion') or ''}, "
+                                 f"Kind={document.get('kind') or ''}")
+    meta = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
+    if meta.get("managedFields") is not None:
+        raise errors.bad_request("metadata.managedFields must be nil")
+    if meta.get("namespace") and meta["namespace"] != namespace:
+        raise errors.bad_request(f"the namespace of the object ({meta['namespace']}) does not match the "
+                                 f"namespace on the request ({namespace})")
+    if meta.get("name") != name:
+        raise errors.bad_request(f"the name of the object ({meta.get('name') or ''}) does not match the name "
+                                 f"on the URL ({name})")
+
+
+def _at(value: Any, path: Path, kind: Any) -> tuple[bool, Any]:
+    """(whether it is there, the value) at `path`."""
+    for element in path:
+        if isinstance(value, dict) and element.startswith("f:") and _key(element) in value:
+            value, kind = value[_key(element)], _field(kind, _key(element))
+        elif isinstance(value, list) and isinstance(kind, List):
+            found = [item for item in value if _item_element(item, kind) == element]
+            if not found:
+                return False, None
+            value, kind = found[0], kind.item
+        else:
+            return False, None
+    return True, value
+
+
+def _same_at(last: Any, live: Any, path: Path, kind: Any, leaf: bool) -> bool:
+    """Whether the live object has the node at `path` (and, for a leaf, the value `last` gives it)."""
+    there, value = _at(live, path, kind)
+    return there and (not leaf or value == _at(last, path, kind)[1])
+
+
+def _last_applied_value(config: dict) -> str:
+    """The annotation as the apiserver writes it: the applied configuration (without the annotation) as Go
+    encodes a map, keys sorted and <, >, & escaped."""
+    meta = dict(config.get("metadata") or {})
+    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k != LAST_APPLIED}
+    if "annotations" in meta:
+        meta["annotations"] = annotations
+    text = json.dumps({**config, "metadata": meta}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _plain(value: dict) -> dict:

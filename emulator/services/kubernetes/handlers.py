@@ -38,6 +38,7 @@ from emulator.services.kubernetes.watch import CLOSED, WatchHub
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 FIELD_VALIDATION = ("", "Ignore", "Strict", "Warn")
+APPLY_PATCH = "application/apply-patch+yaml"
 INITIAL_EVENTS_PER_WRITE = 200
 IDLE_CHECK_SECONDS = 5.0  # how often an idle watch looks whether its client is still there
 FRESH_WAIT_SECONDS = 3.0  # how long a watch from a future resourceVersion waits for it (the watch cache's blockTimeout)
@@ -86,6 +87,26 @@ def job_path(namespace: str, name: str) -> str:
 
 async def read_body(request: web.Request, kind: str) -> dict[str, Any]:
     return wire.decode_object(await request.read(), wire.media_type(request), kind)
+
+
+async def read_patch(request: web.Request) -> tuple[str, Any, WriteOptions]:
+    """A PATCH request's type, document and PatchOptions, checked as the apiserver does (415, 400, 422)."""
+    patch_type = wire.media_type(request)
+    if patch_type not in wire.PATCH_TYPES:
+        raise errors.unsupported_media_type(details={})
+    options = write_options(request, "PatchOptions")
+    if patch_type == APPLY_PATCH and not request.query.get("fieldManager"):
+        raise options_invalid("PatchOptions", "fieldManager", "FieldValueRequired",
+                              "Required value: is required for apply patch")
+    if patch_type != APPLY_PATCH and "force" in request.query:  # even force=false
+        raise options_invalid("PatchOptions", "force", "FieldValueForbidden",
+                              "Forbidden: may not be specified for non-apply patch")
+    raw = await request.read()
+    try:
+        document = yaml.safe_load(raw.decode()) if patch_type.endswith("yaml") else jsonio.loads(raw)
+    except (ValueError, yaml.YAMLError, UnicodeDecodeError):
+        raise errors.bad_request("invalid JSON patch") from None
+    return patch_type, document, options
 
 
 class JobHandlers:
@@ -149,23 +170,9 @@ class JobHandlers:
         return await self._replace(request, status_only=True)
 
     async def _patch(self, request: web.Request, status_only: bool) -> web.Response:
-        patch_type = wire.media_type(request)
-        if patch_type not in wire.PATCH_TYPES:
-            raise errors.unsupported_media_type(details={})
-        options = write_options(request, "PatchOptions")
-        if patch_type == "application/apply-patch+yaml" and not request.query.get("fieldManager"):
-            raise options_invalid("PatchOptions", "fieldManager", "FieldValueRequired",
-                                  "Required value: is required for apply patch")
-        if patch_type != "application/apply-patch+yaml" and "force" in request.query:  # even force=false
-            raise options_invalid("PatchOptions", "force", "FieldValueForbidden",
-                                  "Forbidden: may not be specified for non-apply patch")
-        raw = await request.read()
-        try:
-            document = yaml.safe_load(raw.decode()) if patch_type.endswith("yaml") else jsonio.loads(raw)
-        except (ValueError, yaml.YAMLError, UnicodeDecodeError):
-            raise errors.bad_request("invalid JSON patch") from None
+        patch_type, document, options = await read_patch(request)
         info = request.match_info
-        if patch_type == "application/apply-patch+yaml":
+        if patch_type == APPLY_PATCH:
             force = wire.is_true(request.query.get("force"))
             job, created = self.jobs.apply(info["namespace"], info["name"], document, status_only, force, options)
             return self._respond(request, job, "/status" if status_only else "", 201 if created else 200, options)
@@ -424,6 +431,22 @@ class NamespaceHandlers:
             items = [ns for ns in items if predicate(ns)]
         return self._respond(request, list_body("NamespaceList", "v1", items, self.namespaces.core.store.revision),
                              items)
+
+    async def replace_namespace(self, request: web.Request) -> web.Response:
+        options = write_options(request, "UpdateOptions")
+        namespace = self.namespaces.replace(request.match_info["name"], await read_body(request, "Namespace"), options)
+        return self._respond(request, namespace_body(namespace), [namespace], 200, _warning_headers(options.warnings))
+
+    async def patch_namespace(self, request: web.Request) -> web.Response:
+        patch_type, document, options = await read_patch(request)
+        name, code = request.match_info["name"], 200
+        if patch_type == APPLY_PATCH:
+            force = wire.is_true(request.query.get("force"))
+            namespace, created = self.namespaces.apply(name, document, force, options)
+            code = 201 if created else 200
+        else:
+            namespace = self.namespaces.patch(name, patch_type, document, options)
+        return self._respond(request, namespace_body(namespace), [namespace], code, _warning_headers(options.warnings))
 
     async def delete_namespace(self, request: web.Request) -> web.Response:
         options = write_options(request, "DeleteOptions")

@@ -32,6 +32,8 @@ BODIES = {
     "patchBatchV1NamespacedJob": PATCHES,
     "patchBatchV1NamespacedJobStatus": PATCHES,
     "createCoreV1Namespace": {"application/json": ANY_OBJECT},
+    "replaceCoreV1Namespace": {"application/json": ANY_OBJECT},
+    "patchCoreV1Namespace": PATCHES,
 }
 RESULTS = {
     "readBatchV1NamespacedJob": JOB, "readBatchV1NamespacedJobStatus": JOB,
@@ -42,6 +44,7 @@ RESULTS = {
     "deleteBatchV1CollectionNamespacedJob": JOB_LIST,
     "listCoreV1Namespace": NAMESPACE_LIST, "createCoreV1Namespace": NAMESPACE,
     "readCoreV1Namespace": NAMESPACE, "deleteCoreV1Namespace": NAMESPACE,
+    "replaceCoreV1Namespace": NAMESPACE, "patchCoreV1Namespace": NAMESPACE,
     "readCoreV1NamespacedPod": POD, "deleteCoreV1NamespacedPod": POD,
     "listCoreV1NamespacedPod": POD_LIST, "listCoreV1PodForAllNamespaces": POD_LIST,
     "readCoreV1NamespacedEvent": EVENT, "readEventsV1NamespacedEvent": EVENT,

@@ -53,6 +53,8 @@ def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: Namespa
         ("GET", "/api/v1/namespaces", namespaces.list_namespace, "listCoreV1Namespace"),
         ("POST", "/api/v1/namespaces", namespaces.create_namespace, "createCoreV1Namespace"),
         ("GET", "/api/v1/namespaces/{name}", namespaces.read_namespace, "readCoreV1Namespace"),
+        ("PUT", "/api/v1/namespaces/{name}", namespaces.replace_namespace, "replaceCoreV1Namespace"),
+        ("PATCH", "/api/v1/namespaces/{name}", namespaces.patch_namespace, "patchCoreV1Namespace"),
         ("DELETE", "/api/v1/namespaces/{name}", namespaces.delete_namespace, "deleteCoreV1Namespace"),
         ("GET", "/version", serve_document(version), "getCodeVersion"),
         ("GET", "/api", get_core_api_versions, "getCoreAPIVersions"),
