@@ -120,6 +120,16 @@ def test_kubectl_explain_walks_the_published_schemas(kubectl):
     assert "  env\t<[]EnvVar>" in out and "  name\t<string> -required-" in out
     missing = kubectl("explain", "job.spec.nothing", check=False)
     assert missing.returncode != 0 and 'field "nothing" does not exist' in missing.stderr
+    pod = kubectl("explain", "pod.spec.containers").stdout
+    assert "KIND:       Pod" in pod and "FIELD: containers <[]Container>" in pod and "  image\t<string>" in pod
+    conditions = kubectl("explain", "pod.status.conditions").stdout
+    assert "FIELD: conditions <[]PodCondition>" in conditions and "  type\t<string> -required-" in conditions
+    core = kubectl("explain", "event.involvedObject").stdout
+    assert "KIND:       Event" in core and "FIELD: involvedObject <ObjectReference>" in core
+    v1 = kubectl("explain", "events.regarding", "--api-version=events.k8s.io/v1").stdout
+    assert "GROUP:      events.k8s.io" in v1 and "FIELD: regarding <ObjectReference>" in v1
+    namespace = kubectl("explain", "namespace.spec").stdout
+    assert "FIELD: spec <NamespaceSpec>" in namespace and "  finalizers\t<[]string>" in namespace
 
 
 def test_kubectl_apply_twice_and_a_change_without_any_warning(kubectl):

@@ -53,16 +53,18 @@ DELETE_OPTIONS = {"description": "DeleteOptions may be provided when deleting an
 
 @dataclass(frozen=True)
 class Resource:
-    """One served resource of a group-version, as the documents describe it."""
+    """One served resource of a group-version, as the documents describe it, with the verbs it is served with."""
 
     plural: str
     kind: str
     item: Struct
     listing: Struct
     namespaced: bool
-    status: bool  # has a /status subresource
-    deletecollection: bool
-    patch: bool = True
+    verbs: frozenset[str]  # of create, get, list, update, patch, delete, deletecollection
+    status: bool = False  # has a /status subresource (get, update, patch)
+
+
+EVERY_VERB = frozenset(("create", "get", "list", "update", "patch", "delete", "deletecollection"))
 
 
 @dataclass(frozen=True)
@@ -83,11 +85,23 @@ class GroupVersion:
     def tag(self) -> str:
         return f"{self.group.split('.')[0]}_{self.version}" if self.group else f"core_{self.version}"
 
+    @property
+    def prefix(self) -> str:
+        """What operationIds put before the kind: BatchV1, CoreV1, EventsV1."""
+        return (self.group.split(".")[0] or "core").capitalize() + self.version.capitalize()
 
+
+EVENT_VERBS = frozenset(("get", "list", "deletecollection"))
 GROUP_VERSIONS = (
-    GroupVersion("batch", "v1", (Resource("jobs", "Job", schema.JOB, schema.JOB_LIST, True, True, True),)),
-    GroupVersion("", "v1", (Resource("namespaces", "Namespace", schema.NAMESPACE, schema.NAMESPACE_LIST,
-                                     False, False, False),)),
+    GroupVersion("batch", "v1", (Resource("jobs", "Job", schema.JOB, schema.JOB_LIST, True, EVERY_VERB, True),)),
+    GroupVersion("", "v1", (
+        Resource("namespaces", "Namespace", schema.NAMESPACE, schema.NAMESPACE_LIST, False,
+                 EVERY_VERB - {"deletecollection"}),
+        Resource("pods", "Pod", schema.POD, schema.POD_LIST, True,
+                 frozenset(("create", "get", "list", "delete", "deletecollection"))),
+        Resource("events", "Event", schema.EVENT, schema.EVENT_LIST, True, EVENT_VERBS))),
+    GroupVersion("events.k8s.io", "v1", (
+        Resource("events", "Event", schema.EVENTS_V1_EVENT, schema.EVENTS_V1_EVENT_LIST, True, EVENT_VERBS),)),
 )
 
 
@@ -174,25 +188,27 @@ def _operation(gv: GroupVersion, resource: Resource, action: str, operation_id: 
 
 
 def _paths(gv: GroupVersion) -> dict[str, Any]:
-    """Every path of the group-version with its operations, as named in the real documents."""
-    prefix = "BatchV1" if gv.group == "batch" else "CoreV1"
+    """Every path of the group-version, with the operations its resources are served with, named as the real
+    documents name them."""
+    prefix = gv.prefix
     paths: dict[str, Any] = {gv.path + "/": {"get": {
         "tags": [gv.tag], "description": "get available resources", "operationId": f"get{prefix}APIResources",
         "responses": {"200": {"description": "OK", "content": _content(f"{META}.APIResourceList")}}}}}
     pretty = _parameter("pretty")
     for resource in gv.resources:
-        item, listing = component(resource.item), component(resource.listing)
+        item, listing, verbs = component(resource.item), component(resource.listing), resource.verbs
         kind = resource.kind
         scope, where = ("Namespaced", "/namespaces/{namespace}") if resource.namespaced else ("", "")
         collection = f"{gv.path}{where}/{resource.plural}"
         path_names = ["namespace"] if resource.namespaced else []
         methods = {
             "get": _operation(gv, resource, "list", f"list{prefix}{scope}{kind}", LIST_QUERY, listing),
-            "post": _operation(gv, resource, "post", f"create{prefix}{scope}{kind}", WRITE_QUERY, item, item, True),
+            **({"post": _operation(gv, resource, "post", f"create{prefix}{scope}{kind}", WRITE_QUERY, item, item,
+                                   True)} if "create" in verbs else {}),
+            **({"delete": _operation(gv, resource, "deletecollection", f"delete{prefix}Collection{scope}{kind}",
+                                     DELETE_QUERY + LIST_QUERY, f"{META}.Status", f"{META}.DeleteOptions")}
+               if "deletecollection" in verbs else {}),
         }
-        if resource.deletecollection:
-            methods["delete"] = _operation(gv, resource, "deletecollection", f"delete{prefix}Collection{scope}{kind}",
-                                           DELETE_QUERY + LIST_QUERY, f"{META}.Status", f"{META}.DeleteOptions")
         paths[collection] = {**methods, "parameters": [*(_parameter(n, "path") for n in path_names), pretty]}
         if resource.namespaced:
             paths[f"{gv.path}/{resource.plural}"] = {
@@ -201,11 +217,12 @@ def _paths(gv: GroupVersion) -> dict[str, Any]:
         one = [*(_parameter(n, "path") for n in ["name", *path_names]), pretty]
         paths[f"{collection}/{{name}}"] = {
             "get": _operation(gv, resource, "get", f"read{prefix}{scope}{kind}", (), item),
-            "put": _operation(gv, resource, "put", f"replace{prefix}{scope}{kind}", WRITE_QUERY, item, item, True),
+            **({"put": _operation(gv, resource, "put", f"replace{prefix}{scope}{kind}", WRITE_QUERY, item, item,
+                                  True)} if "update" in verbs else {}),
             **({"patch": _operation(gv, resource, "patch", f"patch{prefix}{scope}{kind}", WRITE_QUERY + ("force",),
-                                    item, "patch", True)} if resource.patch else {}),
-            "delete": _operation(gv, resource, "delete", f"delete{prefix}{scope}{kind}", DELETE_QUERY, item,
-                                 f"{META}.DeleteOptions"),
+                                    item, "patch", True)} if "patch" in verbs else {}),
+            **({"delete": _operation(gv, resource, "delete", f"delete{prefix}{scope}{kind}", DELETE_QUERY, item,
+                                     f"{META}.DeleteOptions")} if "delete" in verbs else {}),
             "parameters": one}
         if resource.status:
             paths[f"{collection}/{{name}}/status"] = {
@@ -310,6 +327,7 @@ class Documents:
 
     def __init__(self, git_version: str) -> None:
         self.v3 = {gv.key: Published.of(v3_document(gv, git_version)) for gv in GROUP_VERSIONS}
+        self.v3_named = {gv.key: (gv.prefix, self.v3[gv.key]) for gv in GROUP_VERSIONS}  # what its route is named
         self.index = Published.of({"paths": {key: {"serverRelativeURL": f"/openapi/v3/{key}?hash={doc.hash}"}
                                               for key, doc in self.v3.items()}})
         self.v2 = Published.of(v2_document(git_version))

@@ -63,8 +63,8 @@ def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: Namespa
         ("GET", "/apis/batch", serve_document(discovery.API_GROUP), "getBatchAPIGroup"),
         ("GET", "/apis/batch/v1", serve_document(discovery.BATCH_V1_RESOURCES), "getBatchV1APIResources"),
         ("GET", "/openapi/v3", serve_openapi(documents.index, now), "getOpenAPIV3"),
-        ("GET", "/openapi/v3/apis/batch/v1", serve_openapi(documents.v3["apis/batch/v1"], now), "getOpenAPIV3BatchV1"),
-        ("GET", "/openapi/v3/api/v1", serve_openapi(documents.v3["api/v1"], now), "getOpenAPIV3CoreV1"),
+        *(("GET", f"/openapi/v3/{key}", serve_openapi(published, now), f"getOpenAPIV3{prefix}")
+          for key, (prefix, published) in documents.v3_named.items()),
         ("GET", "/openapi/v2", serve_openapi(documents.v2, now), "getOpenAPIV2"),
     ]
     for method, path, handler, operation in routes:
