@@ -355,3 +355,37 @@ def test_kubectl_get_pods_watch_prints_each_phase_as_a_row(kubectl, live_url):
     finally:
         watcher.kill()
         watcher.wait(timeout=10)
+
+
+POD_MANIFEST = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  containers:
+  - name: main
+    image: busybox:1.36
+"""
+
+
+def test_kubectl_applies_sets_the_image_of_and_labels_a_pod(kubectl):
+    created = kubectl("apply", "--server-side", "-f", "-", stdin=POD_MANIFEST)
+    assert created.stdout.strip() == "pod/web serverside-applied" and created.stderr == ""
+    assert kubectl("set", "image", "pod/web", "main=busybox:1.37").stdout.strip() == "pod/web image updated"
+    conflict = kubectl("apply", "--server-side", "-f", "-", stdin=POD_MANIFEST, check=False)
+    assert conflict.returncode != 0
+    assert 'conflict with "kubectl-set" using v1: .spec.containers[name="main"].image' in conflict.stderr
+    kubectl("label", "pod", "web", "tier=a")
+    pod = json.loads(kubectl("get", "pod", "web", "-o", "json", "--show-managed-fields").stdout)
+    assert pod["spec"]["containers"][0]["image"] == "busybox:1.37" and pod["metadata"]["labels"]["tier"] == "a"
+    managers = {(e["manager"], e["operation"]) for e in pod["metadata"]["managedFields"]}
+    assert {("kubectl", "Apply"), ("kubectl-set", "Update"), ("kubectl-label", "Update")} <= managers
+    ported = POD_MANIFEST.replace("image: busybox:1.36", "image: busybox:1.37\n    ports: [{containerPort: 80}]")
+    refused = kubectl("apply", "--server-side", "--force-conflicts", "-f", "-", stdin=ported, check=False)
+    assert refused.returncode != 0 and "pod updates may not change fields other than" in refused.stderr
+    first = kubectl("apply", "-f", "-", stdin=POD_MANIFEST.replace("web", "plain"))  # client-side, twice
+    assert first.stdout.strip() == "pod/plain created" and first.stderr == ""
+    second = kubectl("apply", "-f", "-", stdin=POD_MANIFEST.replace("web", "plain"))
+    assert second.stdout.strip() == "pod/plain unchanged" and second.stderr == ""

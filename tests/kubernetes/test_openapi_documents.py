@@ -168,3 +168,11 @@ async def test_every_documented_operation_is_served_and_every_served_one_documen
     assert documented <= served, documented - served
     resources = {name for name in served - documented if not name.startswith("get")}  # discovery documents aside
     assert resources == {"readCoreV1NamespacedPodLog", "createCoreV1NamespacedPodEviction"}  # subresources
+
+
+async def test_discovery_lists_the_verbs_the_documents_describe(client, kube):
+    from emulator.services.kubernetes.openapi_schemas import GROUP_VERSIONS
+    for gv in GROUP_VERSIONS:
+        listed = {r["name"]: set(r["verbs"]) for r in (await kube.ok(await client.get(gv.path)))["resources"]}
+        for resource in gv.resources:
+            assert listed[resource.plural] - {"watch"} == resource.verbs, (gv.path, resource.plural)

@@ -307,3 +307,80 @@ async def test_kubectl_takes_over_client_side_apply_fields_named_in_the_last_app
     annotation = taken["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
     assert json.loads(annotation) == applied(parallelism=2) and ", " not in annotation  # Go's compact, sorted JSON
     assert list(json.loads(annotation)) == sorted(json.loads(annotation))
+
+
+PODS = "/api/v1/namespaces/default/pods"
+
+
+def applied_pod(name: str = "web", image: str = "busybox:1.36", **labels: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": labels or {"app": name}},
+            "spec": {"containers": [{"name": "main", "image": image}]}}
+
+
+async def apply_pod(client, body: dict, manager: str, code: int = 200, **query: str) -> dict:
+    response = await client.patch(f"{PODS}/{body['metadata']['name']}", data=json.dumps(body),
+                                  headers={"Content-Type": APPLY}, params={"fieldManager": manager, **query})
+    assert response.status == code, await response.text()
+    return await response.json()
+
+
+async def test_a_posted_pod_is_owned_by_its_writer_without_what_admission_adds(client, kube):
+    body = {"metadata": {"name": "posted"}, "spec": {"containers": [{"name": "main", "image": "busybox"}]}}
+    pod = await kube.ok(await client.post(PODS, json=body, params={"fieldManager": "kubectl-run"}), 201)
+    assert pod["spec"]["serviceAccountName"] == "default" and pod["spec"]["tolerations"]  # admission's
+    [entry] = pod["metadata"]["managedFields"]
+    assert (entry["manager"], entry["operation"], entry["apiVersion"]) == ("kubectl-run", "Update", "v1")
+    spec = entry["fieldsV1"]["f:spec"]
+    assert set(spec) == {"f:containers", "f:dnsPolicy", "f:enableServiceLinks", "f:restartPolicy", "f:schedulerName",
+                         "f:securityContext", "f:terminationGracePeriodSeconds"}
+    assert spec["f:containers"]['k:{"name":"main"}'] == {
+        ".": {}, "f:image": {}, "f:imagePullPolicy": {}, "f:name": {}, "f:resources": {},
+        "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {}}
+    assert "f:status" not in entry["fieldsV1"]
+
+
+async def test_a_job_pod_records_the_controller_and_the_kubelet(client, kube):
+    await kube.create({**kube.manifest("tracked"), "metadata": {"name": "tracked"}})
+    await client.post("/_emulator/clock", json={"advance_seconds": 2})
+    [pod] = (await kube.ok(await client.get(PODS, params={"labelSelector": "job-name=tracked"})))["items"]
+    owners = entries(pod)
+    created = owners[("kube-controller-manager", "Update", "")]
+    assert set(created["f:metadata"]) == {"f:finalizers", "f:generateName", "f:labels", "f:ownerReferences"}
+    assert "f:nodeName" not in created["f:spec"] and "f:serviceAccountName" not in created["f:spec"]
+    status = owners[("kubelet", "Update", "status")]["f:status"]
+    assert {"f:phase", "f:conditions", "f:containerStatuses", "f:hostIP", "f:startTime"} <= set(status)
+    assert 'k:{"type":"Ready"}' in status["f:conditions"]
+
+
+async def test_server_side_apply_of_a_pod_creates_updates_conflicts_and_forbids_spec_changes(client, kube):
+    created = await apply_pod(client, applied_pod(), "alice", 201)
+    assert created["status"]["phase"] == "Pending" and created["spec"]["restartPolicy"] == "Always"
+    assert entries(created)[("alice", "Apply", "")]["f:spec"] == {
+        "f:containers": {'k:{"name":"main"}': {".": {}, "f:image": {}, "f:name": {}}}}
+    newer = await apply_pod(client, applied_pod(image="busybox:1.37", tier="a", app="web"), "alice")
+    assert newer["spec"]["containers"][0]["image"] == "busybox:1.37" and newer["metadata"]["labels"]["tier"] == "a"
+    strategic = await kube.ok(await client.patch(f"{PODS}/web", json={
+        "metadata": {"labels": {"tier": "b"}}, "spec": {"containers": [{"name": "main", "image": "busybox:1.38"}]}},
+        headers={"Content-Type": "application/strategic-merge-patch+json"}, params={"fieldManager": "kubectl-edit"}))
+    assert strategic["spec"]["containers"][0]["image"] == "busybox:1.38"  # merged by name: the rest kept
+    assert strategic["spec"]["containers"][0]["terminationMessagePath"] == "/dev/termination-log"
+    response = await client.patch(f"{PODS}/web", data=json.dumps(applied_pod(image="busybox:1.37", tier="a",
+                                                                             app="web")),
+                                  headers={"Content-Type": APPLY}, params={"fieldManager": "alice"})
+    body = await kube.expect(response, 409, "Conflict")
+    assert body["message"] == ('Apply failed with 2 conflicts: conflicts with "kubectl-edit" using v1:\n'
+                               '- .metadata.labels.tier\n- .spec.containers[name="main"].image')
+    forced = await apply_pod(client, applied_pod(image="busybox:1.37", tier="a", app="web"), "alice", force="true")
+    assert forced["metadata"]["labels"]["tier"] == "a" and ("kubectl-edit", "Update", "") not in entries(forced)
+    changed = applied_pod(image="busybox:1.37", tier="a", app="web")
+    changed["spec"]["containers"][0]["ports"] = [{"containerPort": 80}]
+    response = await client.patch(f"{PODS}/web", data=json.dumps(changed), headers={"Content-Type": APPLY},
+                                  params={"fieldManager": "alice"})
+    body = await kube.expect(response, 422, "Invalid")
+    assert body["message"].startswith('Pod "web" is invalid: spec: Forbidden: pod updates may not change fields '
+                                      'other than `spec.containers[*].image`')
+    assert body["details"]["causes"][0] == {"reason": "FieldValueForbidden", "field": "spec",
+                                            "message": body["message"].split("spec: ", 1)[1]}
+    status = await kube.ok(await client.patch(f"{PODS}/web", json={"status": {"phase": "Failed"}},
+                                              headers={"Content-Type": "application/merge-patch+json"}))
+    assert status["status"]["phase"] == "Pending"  # the main resource never writes status

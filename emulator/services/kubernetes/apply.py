@@ -421,4 +421,9 @@ JOBS = FieldManager(schema.JOB, "batch/v1", {"": ("status",), "status": ("spec",
     ("f:metadata", "f:enable"), ("f:spec", "f:selector"),
     *(("f:metadata", "f:labels", f"f:{label}") for label in _JOB_LABELS),
     *(("f:spec", "f:template", "f:metadata", "f:labels", f"f:{label}") for label in _JOB_LABELS)))
+# Pods: what admission plugins add after field tracking (service account, priority, default tolerations) and the
+# node the scheduler binds it to belong to no writer
+_ADMITTED = ("serviceAccountName", "serviceAccount", "priority", "preemptionPolicy", "tolerations", "nodeName")
+PODS = FieldManager(schema.POD, "v1", {"": ("status",), "status": ("spec",)},
+                    tuple(("f:spec", f"f:{name}") for name in _ADMITTED))
 NAMESPACES = FieldManager(schema.NAMESPACE, "v1", {"": ("status",), "status": ("spec",)}, (("f:spec", "f:finalizers"),))

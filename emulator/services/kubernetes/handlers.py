@@ -578,7 +578,7 @@ async def _pod_delete_options(request: web.Request) -> tuple[int | None, dict | 
 
 
 class PodHandlers:
-    """The core/v1 Pod routes: read, list, watch, delete, deletecollection and the /log subresource."""
+    """The core/v1 Pod routes: create, read, patch, list, watch, delete, deletecollection, /log and /eviction."""
 
     def __init__(self, pods: Pods, kubelet: Kubelet, namespaces: Namespaces, tables: Tables) -> None:
         self.pods = pods
@@ -590,8 +590,20 @@ class PodHandlers:
         options = write_options(request, "CreateOptions")
         namespace = request.match_info["namespace"]
         pod = self.pods.post(namespace, await read_body(request, "Pod"), options.dry_run,
-                             self.namespaces.exists(namespace))
+                             self.namespaces.exists(namespace), options.manager)
         return wire.respond(request, pod_body(pod), 201, None, wire.negotiate(request))
+
+    async def patch_namespaced_pod(self, request: web.Request) -> web.Response:
+        patch_type, document, options = await read_patch(request)
+        info, code = request.match_info, 200
+        if patch_type == APPLY_PATCH:
+            pod, created = self.pods.apply(info["namespace"], info["name"], document,
+                                           wire.is_true(request.query.get("force")), options,
+                                           self.namespaces.exists(info["namespace"]))
+            code = 201 if created else 200
+        else:
+            pod = self.pods.patch(info["namespace"], info["name"], patch_type, document, options)
+        return wire.respond(request, pod_body(pod), code, _warning_headers(options.warnings), wire.negotiate(request))
 
     async def create_namespaced_pod_eviction(self, request: web.Request) -> web.Response:
         options = write_options(request, "CreateOptions")

@@ -34,6 +34,7 @@ BODIES = {
     "createCoreV1Namespace": {"application/json": ANY_OBJECT},
     "replaceCoreV1Namespace": {"application/json": ANY_OBJECT},
     "patchCoreV1Namespace": PATCHES,
+    "patchCoreV1NamespacedPod": PATCHES,
 }
 RESULTS = {
     "readBatchV1NamespacedJob": JOB, "readBatchV1NamespacedJobStatus": JOB,
@@ -45,7 +46,7 @@ RESULTS = {
     "listCoreV1Namespace": NAMESPACE_LIST, "createCoreV1Namespace": NAMESPACE,
     "readCoreV1Namespace": NAMESPACE, "deleteCoreV1Namespace": NAMESPACE,
     "replaceCoreV1Namespace": NAMESPACE, "patchCoreV1Namespace": NAMESPACE,
-    "readCoreV1NamespacedPod": POD, "deleteCoreV1NamespacedPod": POD,
+    "readCoreV1NamespacedPod": POD, "deleteCoreV1NamespacedPod": POD, "patchCoreV1NamespacedPod": POD,
     "listCoreV1NamespacedPod": POD_LIST, "listCoreV1PodForAllNamespaces": POD_LIST,
     "readCoreV1NamespacedEvent": EVENT, "readEventsV1NamespacedEvent": EVENT,
     "listCoreV1NamespacedEvent": EVENT_LIST, "listCoreV1EventForAllNamespaces": EVENT_LIST,

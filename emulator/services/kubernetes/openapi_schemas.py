@@ -98,7 +98,7 @@ GROUP_VERSIONS = (
         Resource("namespaces", "Namespace", schema.NAMESPACE, schema.NAMESPACE_LIST, False,
                  EVERY_VERB - {"deletecollection"}),
         Resource("pods", "Pod", schema.POD, schema.POD_LIST, True,
-                 frozenset(("create", "get", "list", "delete", "deletecollection"))),
+                 frozenset(("create", "get", "list", "patch", "delete", "deletecollection"))),
         Resource("events", "Event", schema.EVENT, schema.EVENT_LIST, True, EVENT_VERBS))),
     GroupVersion("events.k8s.io", "v1", (
         Resource("events", "Event", schema.EVENTS_V1_EVENT, schema.EVENTS_V1_EVENT_LIST, True, EVENT_VERBS),)),

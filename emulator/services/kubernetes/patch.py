@@ -1,4 +1,4 @@
-"""JSON patch (RFC 6902), JSON merge patch (RFC 7386) and strategic merge patch on a Job's (or Namespace's) JSON.
+"""JSON patch (RFC 6902), JSON merge patch (RFC 7386) and strategic merge patch on a Job's, Pod's or Namespace's JSON.
 
 Errors carry the apiserver's texts (spec §3.2, §8): a malformed document is 400, a patch that
 cannot be applied is 422 with the generic message, over 10000 JSON-patch operations is 413.
@@ -30,15 +30,16 @@ MERGE_KEYS: dict[tuple[str, ...], str | None] = {
     ("spec", "template", "metadata", "finalizers"): None,
     ("spec", "template", "metadata", "ownerReferences"): "uid",
 }
-for _containers in ("containers", "initContainers", "ephemeralContainers"):
-    _base = ("spec", "template", "spec", _containers)
-    MERGE_KEYS[_base] = "name"
-    MERGE_KEYS[_base + ("env",)] = "name"
-    MERGE_KEYS[_base + ("ports",)] = "containerPort"
-    MERGE_KEYS[_base + ("volumeMounts",)] = "mountPath"
-    MERGE_KEYS[_base + ("volumeDevices",)] = "devicePath"
-for _field, _key in (("volumes", "name"), ("imagePullSecrets", "name"), ("hostAliases", "ip")):
-    MERGE_KEYS[("spec", "template", "spec", _field)] = _key
+for _pod_spec in (("spec", "template", "spec"), ("spec",)):  # a Job's pod template, a Pod's own spec
+    for _containers in ("containers", "initContainers", "ephemeralContainers"):
+        _base = _pod_spec + (_containers,)
+        MERGE_KEYS[_base] = "name"
+        MERGE_KEYS[_base + ("env",)] = "name"
+        MERGE_KEYS[_base + ("ports",)] = "containerPort"
+        MERGE_KEYS[_base + ("volumeMounts",)] = "mountPath"
+        MERGE_KEYS[_base + ("volumeDevices",)] = "devicePath"
+    for _field, _key in (("volumes", "name"), ("imagePullSecrets", "name"), ("hostAliases", "ip")):
+        MERGE_KEYS[_pod_spec + (_field,)] = _key
 
 
 def patched_object(current: dict, patch_type: str, document: Any, kind: schema.Struct, options: WriteOptions) -> dict:

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from typing import Any
 
 from emulator.core.clock import rfc3339
 
 from emulator.services.protocol import Core
-from emulator.services.kubernetes import errors, strategy, validation
+from emulator.services.kubernetes import apply, errors, patch, schema, strategy, validation
 from emulator.services.kubernetes.errors import FieldError
 from emulator.services.kubernetes.filters import Predicate
+from emulator.services.kubernetes.options import WriteOptions, cannot_handle
 from emulator.services.kubernetes.registry import page
+from emulator.services.kubernetes.shapes import pod_body
 from emulator.services.kubernetes.watch import WatchHub
 
 TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking"
@@ -26,6 +29,10 @@ MAX_PODS = 100_000  # Pods stored at most; one more is refused with 403 "exceede
 QUOTA = "emulator-pods"  # the name the refusal gives the quota
 DISRUPTION_TARGET = "DisruptionTarget"
 POD_RESTART_POLICIES = ["Always", "OnFailure", "Never"]
+CONTROLLER = "kube-controller-manager"  # the field manager of the Job controller's and garbage collector's writes
+UPDATABLE = ("pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,"
+             "`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),"
+             "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)")
 # What a listener hears: "created" (by a controller), "posted" (by a client), "updated" (any write that keeps it),
 # "deleted" (it is gone).
 PodListener = Callable[[str, dict], None]
@@ -109,6 +116,7 @@ class Pods:
         meta = pod["metadata"]
         self._check_room(meta.get("name") or meta["generateName"])
         pod["metadata"] = self._system_meta(meta)
+        _set_managed(pod, apply.PODS.update(None, pod, CONTROLLER, "", self.core.clock.stamp()))
         return self._commit(pod, None)
 
     def _check_room(self, name: str) -> None:
@@ -135,8 +143,11 @@ class Pods:
                                                                       "deletionGracePeriodSeconds", "managedFields",
                                                                       "selfLink")}}
 
-    def post(self, namespace: str, body: dict, dry_run: bool, namespace_exists: bool) -> dict:
-        """POST by a client: validated as the apiserver does, defaulted, stored (unless dryRun); 409, 403, 422."""
+    def post(self, namespace: str, body: dict, dry_run: bool, namespace_exists: bool, manager: str = "unknown",
+             managed: Any = False) -> dict:
+        """POST by a client (and an apply that creates, with its `managed` fields): validated as the apiserver does,
+        defaulted, stored (unless dryRun); 409, 403, 422. The writer owns what it sent with the API's defaults, not
+        what admission adds after (service account, priority, tolerations)."""
         meta = dict(body.get("metadata") or {})
         if meta.get("namespace") and meta["namespace"] != namespace:
             raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
@@ -156,9 +167,12 @@ class Pods:
         if meta.get("name") and self.items.get(namespace, meta["name"]) is not None:
             raise errors.already_exists(meta["name"], "pods", "")
         self._check_room(shown)
-        spec = defaulted_pod_spec(spec)
-        pod = {"metadata": self._system_meta(meta), "spec": spec,
+        pod = {"metadata": self._system_meta(meta), "spec": defaulted_pod_spec(spec),
                "status": {"phase": "Pending", "qosClass": qos_class(spec)}}
+        if managed is False:
+            managed = apply.PODS.update(None, {**pod, "spec": api_defaulted_pod_spec(spec)}, manager, "",
+                                        self.core.clock.stamp())
+        _set_managed(pod, managed)
         if dry_run:
             return pod
         return self._commit(pod, None, "posted")
@@ -177,11 +191,71 @@ class Pods:
         self._commit({"metadata": meta, "spec": dict(document.get("spec") or {}),
                       "status": dict(document.get("status") or {"phase": "Pending"})}, None)
 
-    def write(self, new: dict, old: dict) -> dict:
-        """A controller's write of a pod (status, finalizers, owner references); gone once deleting and unfinalized."""
+    def write(self, new: dict, old: dict, manager: str | None = CONTROLLER, subresource: str = "") -> dict:
+        """A controller's write of a pod (status, finalizers, owner references), recorded for `manager` (None: an
+        untracked write of the apiserver's own); gone once deleting and unfinalized."""
         if new == old:
             return old
+        if manager is not None:
+            new = {**new, "metadata": dict(new["metadata"])}
+            _set_managed(new, apply.PODS.update(old, new, manager, subresource, self.core.clock.stamp()))
         return self._commit(new, old)
+
+    # --- a client's PATCH ----------------------------------------------------------------------
+
+    def _decode(self, body: dict, options: WriteOptions) -> dict:
+        """The body as decoding it into a Pod leaves it (unknown fields dropped), or a 400."""
+        try:
+            unknown = schema.check_object(body, schema.POD)
+        except schema.DecodeError as error:
+            raise cannot_handle("Pod")(str(error)) from None
+        options.unknown_fields(unknown, cannot_handle("Pod"))
+        return schema.prune(body, schema.POD) if unknown else body
+
+    def patch(self, namespace: str, name: str, patch_type: str, document: Any, options: WriteOptions) -> dict:
+        """PATCH with a json, merge or strategic patch: labels, annotations, owners, finalizers and the few spec
+        fields a pod update may change (images, activeDeadlineSeconds, added tolerations)."""
+        old = self.get(namespace, name)
+        patched = patch.patched_object(pod_body(old), patch_type, document, schema.POD, options)
+        return self._update(old, patched, options)
+
+    def apply(self, namespace: str, name: str, document: Any, force: bool, options: WriteOptions,
+              namespace_exists: bool) -> tuple[dict, bool]:
+        """Server-side apply by `options.manager`: the pod, and whether the apply created it."""
+        apply.check_applied(document, "v1", "Pod", name, namespace)
+        document = self._decode(document, options)
+        old, now = self.items.get(namespace, name), self.core.clock.stamp()
+        if old is None:
+            merged, managed = apply.PODS.apply(None, document, options.manager, "", force, now)
+            return self.post(namespace, merged, options.dry_run, namespace_exists, managed=managed), True
+        merged, managed = apply.PODS.apply(pod_body(old), document, options.manager, "", force, now)
+        return self._update(old, merged, options, managed), False
+
+    def _update(self, old: dict, body: dict, options: WriteOptions, managed: Any = False) -> dict:
+        """The pod strategy's update: metadata and the updatable spec fields from the body, status kept."""
+        meta, name = body.get("metadata") or {}, old["metadata"]["name"]
+        if meta.get("namespace") and meta["namespace"] != old["metadata"]["namespace"]:
+            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
+                                     "the request")
+        if meta.get("name") != name:
+            raise errors.bad_request(f"the name of the object ({meta.get('name') or ''}) does not match the name "
+                                     f"on the URL ({name})")
+        if meta.get("resourceVersion") and meta["resourceVersion"] != old["metadata"]["resourceVersion"]:
+            raise errors.stale(name, "pods", "pods", "")
+        meta = {**strategy.updated_meta(meta, old["metadata"]), "namespace": old["metadata"]["namespace"]}
+        spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+        new = {"metadata": meta, "spec": spec, "status": old["status"]}
+        if managed is False:
+            managed = apply.PODS.update(old, new, options.manager, "", self.core.clock.stamp())
+        _set_managed(new, managed)
+        if new == old:
+            return old
+        problems = validation.immutable_meta_errors(meta, old["metadata"])
+        problems += validation.label_errors("metadata.labels", meta.get("labels"))
+        problems += pod_update_errors(spec, old["spec"])
+        if problems:
+            raise errors.invalid(name, problems, kind="Pod", group="")
+        return new if options.dry_run else self._commit(new, old, "updated")
 
     def remove_finalizer(self, pod: dict, finalizer: str = TRACKING_FINALIZER) -> dict:
         finalizers = pod["metadata"].get("finalizers") or []
@@ -235,7 +309,7 @@ class Pods:
             if old and old[0]["status"] == "True":
                 condition["lastTransitionTime"] = old[0]["lastTransitionTime"]
             kept = [c for c in pod["status"].get("conditions") or () if c["type"] != DISRUPTION_TARGET]
-            pod = self.write({**pod, "status": {**pod["status"], "conditions": kept + [condition]}}, pod)
+            pod = self.write({**pod, "status": {**pod["status"], "conditions": kept + [condition]}}, pod, None)
         self.delete(namespace, name, grace, options.get("preconditions"), dry_run)
 
     def delete_collection(self, namespace: str, predicate: Predicate | None, limit: int, token: str | None,
@@ -315,15 +389,39 @@ def pod_spec_errors(spec: dict) -> list[FieldError]:
     return problems
 
 
-def defaulted_pod_spec(template_spec: dict) -> dict:
-    """A pod spec with the apiserver's defaults and the admission plugins' (service account, tolerations,
-    priority), as a created Pod stores it."""
+def pod_update_errors(new: dict, old: dict) -> list[FieldError]:
+    """The Forbidden error of a pod update that changes more of the spec than images, activeDeadlineSeconds (set
+    or shortened) and tolerations (only added to); the apiserver's message also prints a diff, left out here."""
+    def masked(spec: dict) -> dict:
+        shown = {k: v for k, v in spec.items() if k not in ("activeDeadlineSeconds", "tolerations")}
+        for key in ("containers", "initContainers"):
+            if isinstance(spec.get(key), list):
+                shown[key] = [{**c, "image": None} if isinstance(c, dict) else c for c in spec[key]]
+        return shown
+
+    old_tolerations, new_tolerations = old.get("tolerations") or [], new.get("tolerations") or []
+    deadline, old_deadline = new.get("activeDeadlineSeconds"), old.get("activeDeadlineSeconds")
+    if masked(new) != masked(old) or any(t not in new_tolerations for t in old_tolerations) or \
+            (old_deadline is not None and (deadline is None or deadline > old_deadline)):
+        return [FieldError.forbidden("spec", UPDATABLE)]
+    return []
+
+
+def api_defaulted_pod_spec(template_spec: dict) -> dict:
+    """A pod spec with the API's defaults only: what a created Pod's writer owns."""
     spec = copy.deepcopy(template_spec)
     spec.setdefault("restartPolicy", "Always")
     strategy.default_pod_spec(spec)
+    spec.setdefault("enableServiceLinks", True)
+    return spec
+
+
+def defaulted_pod_spec(template_spec: dict) -> dict:
+    """A pod spec with the apiserver's defaults and the admission plugins' (service account, tolerations,
+    priority), as a created Pod stores it."""
+    spec = api_defaulted_pod_spec(template_spec)
     spec.setdefault("serviceAccountName", "default")
     spec.setdefault("serviceAccount", spec["serviceAccountName"])
-    spec.setdefault("enableServiceLinks", True)
     spec.setdefault("priority", 0)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
     spec.setdefault("tolerations", [
@@ -345,3 +443,10 @@ def qos_class(spec: dict) -> str:
         if not all(limits.get(k) and requests.get(k) == limits.get(k) for k in ("cpu", "memory")):
             return "Burstable"
     return "Guaranteed"
+
+
+def _set_managed(pod: dict, managed: list[dict] | None) -> None:
+    """The pod's managedFields, last in its metadata; none: no key."""
+    pod["metadata"].pop("managedFields", None)
+    if managed:
+        pod["metadata"]["managedFields"] = managed
