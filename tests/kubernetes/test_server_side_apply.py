@@ -384,3 +384,23 @@ async def test_server_side_apply_of_a_pod_creates_updates_conflicts_and_forbids_
     status = await kube.ok(await client.patch(f"{PODS}/web", json={"status": {"phase": "Failed"}},
                                               headers={"Content-Type": "application/merge-patch+json"}))
     assert status["status"]["phase"] == "Pending"  # the main resource never writes status
+
+
+async def test_an_entry_is_stamped_each_time_its_manager_changes_the_object(client, kube):
+    await kube.create(kube.manifest("stamped"))
+    times = []
+    for value in ("1", "2", "2"):  # a first change, a change of a field it owns already, a no-op
+        await client.post("/_emulator/clock", json={"advance_seconds": 60})
+        job = await kube.patch("default", "stamped", {"metadata": {"labels": {"a": value}}}, fieldManager="tool")
+        [entry] = [e for e in job["metadata"]["managedFields"] if e["manager"] == "tool"]
+        times.append(entry["time"])
+    assert times == ["2026-01-01T00:01:00Z", "2026-01-01T00:02:00Z", "2026-01-01T00:02:00Z"]
+
+
+async def test_an_apply_entry_is_stamped_when_the_apply_changes_the_object(client, kube):
+    times = []
+    for parallelism in (1, 2, 2):  # a create, a new value of the same field, the same configuration again
+        await client.post("/_emulator/clock", json={"advance_seconds": 60})
+        job = await apply(kube, applied(parallelism=parallelism), "alice", 201 if not times else 200)
+        times.append(job["metadata"]["managedFields"][0]["time"])
+    assert times == ["2026-01-01T00:01:00Z", "2026-01-01T00:02:00Z", "2026-01-01T00:02:00Z"]

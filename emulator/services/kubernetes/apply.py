@@ -272,18 +272,19 @@ class FieldManager:
             return stored(entries)
         for entry in entries:
             entry.paths -= added | removed
-        return self._give(entries, manager, "Update", subresource, added, now)
+        return self._give(entries, manager, "Update", subresource, added, now, touched=bool(added))
 
     def _give(self, entries: list[Entry], manager: str, operation: str, subresource: str, paths: set[Path],
-              now: str, replace: bool = False) -> list[dict] | None:
+              now: str, touched: bool, replace: bool = False) -> list[dict] | None:
+        """The entries with `paths` given to the manager's entry (replacing its set for an apply); its time is now
+        when the write `touched` the object, as the apiserver's managedFieldsUpdater stamps it."""
         mine = next((e for e in entries if e.same_owner(manager, operation, self.api_version, subresource)), None)
         if mine is None:
             mine = Entry(manager, operation, self.api_version, now, set(), subresource)
             entries.append(mine)
-        changed = mine.paths != paths if replace else not paths <= mine.paths
-        mine.paths = set(paths) if replace else mine.paths | paths
-        if changed:
+        if touched or mine.paths != (set(paths) if replace else mine.paths | paths):
             mine.time = now
+        mine.paths = set(paths) if replace else mine.paths | paths
         updates = [e for e in entries if e.operation == "Update"]
         if len(updates) > MAX_UPDATE_ENTRIES:  # the oldest merged into one, as the apiserver caps them
             oldest = sorted(updates, key=lambda e: e.time)[: len(updates) - MAX_UPDATE_ENTRIES + 1]
@@ -323,7 +324,7 @@ class FieldManager:
             raise _conflict(conflicts)
         for entry in others:  # forced: what conflicted is taken from its owners
             entry.paths -= removed | added
-        managed = self._give(entries, manager, "Apply", subresource, applied, now, replace=True)
+        managed = self._give(entries, manager, "Apply", subresource, applied, now, result != base, replace=True)
         annotations = result.get("metadata", {}).get("annotations") or {}
         if manager == KUBECTL and annotations.get(LAST_APPLIED):  # kept up to date for a later client-side apply
             result["metadata"] = {**result["metadata"], "annotations": {**annotations,
