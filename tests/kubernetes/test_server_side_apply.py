@@ -404,3 +404,20 @@ async def test_an_apply_entry_is_stamped_when_the_apply_changes_the_object(clien
         job = await apply(kube, applied(parallelism=parallelism), "alice", 201 if not times else 200)
         times.append(job["metadata"]["managedFields"][0]["time"])
     assert times == ["2026-01-01T00:01:00Z", "2026-01-01T00:02:00Z", "2026-01-01T00:02:00Z"]
+
+
+async def test_events_record_the_process_that_wrote_them(client, kube):
+    await kube.create(kube.manifest("noted"))
+    await client.post("/_emulator/clock", json={"advance_seconds": 2})
+    events = (await kube.ok(await client.get("/api/v1/namespaces/default/events")))["items"]
+    by_reason = {e["reason"]: e["metadata"]["managedFields"] for e in events}
+    [created] = by_reason["SuccessfulCreate"]
+    assert (created["manager"], created["operation"], created["apiVersion"]) == ("kube-controller-manager", "Update",
+                                                                               "v1")
+    assert created["fieldsV1"]["f:involvedObject"] == {} and created["fieldsV1"]["f:source"] == {"f:component": {}}
+    assert {"f:count", "f:firstTimestamp", "f:lastTimestamp", "f:message", "f:reason", "f:type"} <= set(
+        created["fieldsV1"])
+    assert by_reason["Started"][0]["manager"] == "kubelet" and by_reason["Scheduled"][0]["manager"] == "kube-scheduler"
+    name = next(e["metadata"]["name"] for e in events if e["reason"] == "SuccessfulCreate")
+    v1 = await kube.ok(await client.get(f"/apis/events.k8s.io/v1/namespaces/default/events/{name}"))
+    assert v1["metadata"]["managedFields"] == [created]  # entries keep the version they were written in

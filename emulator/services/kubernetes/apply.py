@@ -427,4 +427,5 @@ JOBS = FieldManager(schema.JOB, "batch/v1", {"": ("status",), "status": ("spec",
 _ADMITTED = ("serviceAccountName", "serviceAccount", "priority", "preemptionPolicy", "tolerations", "nodeName")
 PODS = FieldManager(schema.POD, "v1", {"": ("status",), "status": ("spec",)},
                     tuple(("f:spec", f"f:{name}") for name in _ADMITTED))
+EVENTS = FieldManager(schema.EVENT, "v1", {})
 NAMESPACES = FieldManager(schema.NAMESPACE, "v1", {"": ("status",), "status": ("spec",)}, (("f:spec", "f:finalizers"),))

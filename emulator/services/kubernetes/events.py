@@ -6,7 +6,8 @@ An identical event again (same source, object, type, reason, message) updates th
 every further one, is folded into one event whose message reads `(combined from similar events): `
 and the latest message (count and lastTimestamp bumped, message replaced). Events expire one hour after their
 last write (kube-apiserver's `--event-ttl`) on the emulator's clock; past `limit` stored events the
-oldest is dropped. Either way watchers see DELETED.
+oldest is dropped. Either way watchers see DELETED. Each write is recorded in managedFields for the
+process that writes it (the kubelet, kube-scheduler, kube-controller-manager).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections import OrderedDict
 
 from emulator.core.clock import Clock, Scheduled, parse_rfc3339
 from emulator.services.protocol import Core
-from emulator.services.kubernetes import errors
+from emulator.services.kubernetes import apply, errors
 from emulator.services.kubernetes.filters import Predicate
 from emulator.services.kubernetes.registry import page
 from emulator.services.kubernetes.watch import WatchHub
@@ -23,6 +24,7 @@ EVENT_TTL_SECONDS = 3600.0
 COMBINED = "(combined from similar events): "  # EventAggregatorByReasonMessageFunc
 AGGREGATE_MAX_EVENTS, AGGREGATE_INTERVAL = 10, 600.0  # defaultAggregateMaxEvents, defaultAggregateIntervalInSeconds
 AGGREGATE_CACHE = 4096  # maxLruCacheEntries: similar-event groups remembered, least recent forgotten first
+WRITERS = {"kubelet": "kubelet", "default-scheduler": "kube-scheduler"}  # component -> field manager; else the KCM
 
 
 def involved(obj: dict, kind: str, api_version: str, field_path: str | None = None) -> dict:
@@ -121,6 +123,11 @@ class Events:
             key = (namespace, name)
             self._by_identity[identity] = key
             self._order[key] = None
+        manager = WRITERS.get(component, "kube-controller-manager")
+        event["metadata"].pop("managedFields", None)
+        managed = apply.EVENTS.update(old, event, manager, "", stamp)
+        if managed:
+            event["metadata"]["managedFields"] = managed
         revision = self.core.store.next_revision()
         event["metadata"]["resourceVersion"] = str(revision)
         self.items.put(*key, event)
