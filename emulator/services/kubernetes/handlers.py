@@ -454,6 +454,21 @@ class NamespaceHandlers:
         return self._respond(request, namespace_body(namespace), [namespace])
 
 
+def watch_path(list_handler: Handler, one: bool = False) -> Handler:
+    """The deprecated `/watch/` path forms kube-apiserver still serves: the list handler with `watch=true`; for one
+    object (`one`), with `fieldSelector=metadata.name=<name>` added to any the query gives."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        query = request.rel_url.query.copy()
+        query["watch"] = "true"
+        if one:
+            given = query.get("fieldSelector")
+            query["fieldSelector"] = f"metadata.name={request.match_info['name']}" + (f",{given}" if given else "")
+        return await list_handler(request.clone(rel_url=request.rel_url.with_query(query)))
+
+    return handler
+
+
 def serve_document(document: dict) -> Handler:
     """A handler answering with a fixed discovery or OpenAPI document."""
 

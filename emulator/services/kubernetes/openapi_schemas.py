@@ -62,6 +62,7 @@ class Resource:
     namespaced: bool
     verbs: frozenset[str]  # of create, get, list, update, patch, delete, deletecollection
     status: bool = False  # has a /status subresource (get, update, patch)
+    watch: bool = True  # watched with ?watch=true and on the deprecated /watch/ paths
 
 
 EVERY_VERB = frozenset(("create", "get", "list", "update", "patch", "delete", "deletecollection"))
@@ -96,7 +97,7 @@ GROUP_VERSIONS = (
     GroupVersion("batch", "v1", (Resource("jobs", "Job", schema.JOB, schema.JOB_LIST, True, EVERY_VERB, True),)),
     GroupVersion("", "v1", (
         Resource("namespaces", "Namespace", schema.NAMESPACE, schema.NAMESPACE_LIST, False,
-                 EVERY_VERB - {"deletecollection"}),
+                 EVERY_VERB - {"deletecollection"}, watch=False),
         Resource("pods", "Pod", schema.POD, schema.POD_LIST, True,
                  frozenset(("create", "get", "list", "patch", "delete", "deletecollection"))),
         Resource("events", "Event", schema.EVENT, schema.EVENT_LIST, True, EVENT_VERBS))),
@@ -224,6 +225,17 @@ def _paths(gv: GroupVersion) -> dict[str, Any]:
             **({"delete": _operation(gv, resource, "delete", f"delete{prefix}{scope}{kind}", DELETE_QUERY, item,
                                      f"{META}.DeleteOptions")} if "delete" in verbs else {}),
             "parameters": one}
+        if resource.watch:
+            event = f"{META}.WatchEvent"
+            watched = f"{gv.path}/watch{where}/{resource.plural}"
+            paths[watched] = {"get": _operation(gv, resource, "watchlist", f"watch{prefix}{scope}{kind}List",
+                                                LIST_QUERY, event), "parameters": paths[collection]["parameters"]}
+            paths[watched + "/{name}"] = {"get": _operation(gv, resource, "watch", f"watch{prefix}{scope}{kind}",
+                                                            LIST_QUERY, event), "parameters": one}
+            if resource.namespaced:
+                paths[f"{gv.path}/watch/{resource.plural}"] = {"get": _operation(
+                    gv, resource, "watchlist", f"watch{prefix}{kind}ListForAllNamespaces", LIST_QUERY, event),
+                    "parameters": [pretty]}
         if resource.status:
             paths[f"{collection}/{{name}}/status"] = {
                 "get": _operation(gv, resource, "get", f"read{prefix}{scope}{kind}Status", (), item),
@@ -246,6 +258,10 @@ def _components(gvs: tuple[GroupVersion, ...]) -> dict[str, dict[str, Any]]:
         {**gvk, "kind": "Status"} for gvk in every]}
     components.schemas[f"{META}.DeleteOptions"] = {**DELETE_OPTIONS, "x-kubernetes-group-version-kind": [
         {**gvk, "kind": "DeleteOptions"} for gvk in every]}
+    components.schemas[f"{META}.WatchEvent"] = {
+        "description": "Event represents a single event to a watched resource.", "type": "object",
+        "required": ["type", "object"], "properties": {"type": {"type": "string"}, "object": {"type": "object"}},
+        "x-kubernetes-group-version-kind": [{**gvk, "kind": "WatchEvent"} for gvk in every]}
     components.schemas[f"{META}.Patch"] = {"description": "Patch is provided to give a concrete name and type to "
                                                           "the Kubernetes PATCH request body.", "type": "object"}
     components.schemas[f"{META}.APIResourceList"] = {"description": "APIResourceList is a list of APIResource.",

@@ -5,7 +5,7 @@ from aiohttp import web
 
 from emulator.services.kubernetes import discovery
 from emulator.services.kubernetes.handlers import (EventHandlers, JobHandlers, NamespaceHandlers, PodHandlers,
-                                                   get_core_api_versions, serve_document, serve_openapi)
+                                                   get_core_api_versions, serve_document, serve_openapi, watch_path)
 from emulator.services.kubernetes.openapi_schemas import Documents
 
 JOBS = "/apis/batch/v1/namespaces/{namespace}/jobs"
@@ -68,6 +68,20 @@ def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: Namespa
           for key, (prefix, published) in documents.v3_named.items()),
         ("GET", "/openapi/v2", serve_openapi(documents.v2, now), "getOpenAPIV2"),
     ]
+    watched = [  # namespaced list path and handler, all-namespaces list path and handler, operationId prefix, kind
+        (JOBS, jobs.list_namespaced_job, "/apis/batch/v1/jobs", jobs.list_job_for_all_namespaces, "BatchV1", "Job"),
+        (PODS, pods.list_namespaced_pod, "/api/v1/pods", pods.list_pod_for_all_namespaces, "CoreV1", "Pod"),
+        (EVENTS, events.list_namespaced_event, "/api/v1/events", events.list_event_for_all_namespaces, "CoreV1",
+         "Event"),
+        (EVENTS_V1, events.list_events_v1_namespaced_event, "/apis/events.k8s.io/v1/events",
+         events.list_events_v1_event_for_all_namespaces, "EventsV1", "Event")]
+    for listed, handler, every, every_handler, prefix, kind in watched:  # GET <group-version>/watch/...
+        group_version, _, rest = listed.partition("/namespaces/")
+        watch = f"{group_version}/watch/namespaces/{rest}"
+        routes += [("GET", watch, watch_path(handler), f"watch{prefix}Namespaced{kind}List"),
+                   ("GET", watch + "/{name}", watch_path(handler, one=True), f"watch{prefix}Namespaced{kind}"),
+                   ("GET", every.replace(group_version, group_version + "/watch"), watch_path(every_handler),
+                    f"watch{prefix}{kind}ListForAllNamespaces")]
     for method, path, handler, operation in routes:
         router.add_route(method, path, handler, name=f"kubernetes.{operation}")
         router.add_route(method, path + "/", handler, name=f"kubernetes.{operation}:slash")
