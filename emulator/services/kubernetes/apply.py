@@ -167,11 +167,17 @@ def to_fields_v1(paths: set[Path]) -> dict:
     return _sorted(tree)
 
 
+ELEMENT_ORDER = {".": 0, "f": 1, "k": 2, "v": 3, "i": 4}  # a FieldsV1 node's children: by kind, then by text
+
+
+def _element_key(element: str) -> tuple[int, str]:
+    return ELEMENT_ORDER.get(element[0], 5), element
+
+
 def _sorted(node: dict) -> dict:
     if not node:
         return LEAF
-    order = {".": 0, "f": 1, "k": 2, "v": 3, "i": 4}
-    return {key: _sorted(node[key]) for key in sorted(node, key=lambda k: (order.get(k[0], 5), k))}
+    return {key: _sorted(node[key]) for key in sorted(node, key=_element_key)}
 
 
 def from_fields_v1(tree: Any, prefix: Path = ()) -> set[Path]:
