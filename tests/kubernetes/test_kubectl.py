@@ -389,3 +389,15 @@ def test_kubectl_applies_sets_the_image_of_and_labels_a_pod(kubectl):
     assert first.stdout.strip() == "pod/plain created" and first.stderr == ""
     second = kubectl("apply", "-f", "-", stdin=POD_MANIFEST.replace("web", "plain"))
     assert second.stdout.strip() == "pod/plain unchanged" and second.stderr == ""
+
+
+def test_kubectl_replace_of_a_pod_changes_its_image(kubectl):
+    """The stored pod with a new image replaces it; the bare manifest does not, as on a cluster (its spec lacks
+    what the server added: service account, tolerations, priority)."""
+    kubectl("create", "-f", "-", stdin=POD_MANIFEST)
+    stored = kubectl("get", "pod", "web", "-o", "json").stdout
+    assert kubectl("replace", "-f", "-", stdin=stored.replace("busybox:1.36", "busybox:1.37")).stdout.strip() == \
+        "pod/web replaced"
+    assert kubectl("get", "pod", "web", "-o", "jsonpath={.spec.containers[0].image}").stdout == "busybox:1.37"
+    refused = kubectl("replace", "-f", "-", stdin=POD_MANIFEST.replace("busybox:1.36", "busybox:1.38"), check=False)
+    assert refused.returncode != 0 and "pod updates may not change fields other than" in refused.stderr

@@ -421,3 +421,22 @@ async def test_events_record_the_process_that_wrote_them(client, kube):
     name = next(e["metadata"]["name"] for e in events if e["reason"] == "SuccessfulCreate")
     v1 = await kube.ok(await client.get(f"/apis/events.k8s.io/v1/namespaces/default/events/{name}"))
     assert v1["metadata"]["managedFields"] == [created]  # entries keep the version they were written in
+
+
+async def test_a_pod_replaced_with_put_changes_its_image_and_labels_only(client, kube):
+    await apply_pod(client, applied_pod("put"), "alice", 201)
+    stored = await kube.ok(await client.get(f"{PODS}/put"))
+    body = {**stored, "metadata": {**stored["metadata"], "labels": {"app": "put", "x": "y"}}}
+    body["spec"] = {**stored["spec"], "containers": [{**stored["spec"]["containers"][0], "image": "busybox:2"}]}
+    replaced = await kube.ok(await client.put(f"{PODS}/put", json=body, params={"fieldManager": "editor"}))
+    assert replaced["spec"]["containers"][0]["image"] == "busybox:2" and replaced["metadata"]["labels"]["x"] == "y"
+    assert entries(replaced)[("editor", "Update", "")] == {"f:metadata": {"f:labels": {"f:x": {}}}, "f:spec": {
+        "f:containers": {'k:{"name":"main"}': {"f:image": {}}}}}
+    stale = await client.put(f"{PODS}/put", json=body)
+    await kube.expect(stale, 409, "Conflict", 'Operation cannot be fulfilled on pods "put": the object has been '
+                                              'modified; please apply your changes to the latest version and try again')
+    body = {**replaced, "spec": {**replaced["spec"], "restartPolicy": "Never"}}
+    refused = await client.put(f"{PODS}/put", json=body)
+    assert "pod updates may not change fields other than" in (await kube.expect(refused, 422, "Invalid"))["message"]
+    other = await client.put(f"{PODS}/put", json={**replaced, "metadata": {**replaced["metadata"], "uid": "x"}})
+    assert "Precondition failed: UID in precondition: x" in (await kube.expect(other, 409, "Conflict"))["message"]

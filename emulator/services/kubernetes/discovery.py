@@ -36,7 +36,8 @@ CORE_V1_RESOURCES = {
         {"name": "namespaces", "singularName": "namespace", "namespaced": False, "kind": "Namespace",
          "verbs": ["create", "delete", "get", "list", "patch", "update"], "shortNames": ["ns"]},
         {"name": "pods", "singularName": "pod", "namespaced": True, "kind": "Pod",
-         "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "watch"], "shortNames": ["po"],
+         "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+         "shortNames": ["po"],
          "categories": ["all"]},
         {"name": "pods/log", "singularName": "", "namespaced": True, "kind": "Pod", "verbs": ["get"]},
         # (#15) pods are created by clients too, and evicted through policy/v1 Evictions

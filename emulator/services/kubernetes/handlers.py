@@ -593,7 +593,7 @@ async def _pod_delete_options(request: web.Request) -> tuple[int | None, dict | 
 
 
 class PodHandlers:
-    """The core/v1 Pod routes: create, read, patch, list, watch, delete, deletecollection, /log and /eviction."""
+    """The core/v1 Pod routes: create, read, replace, patch, list, watch, delete, deletecollection, /log, /eviction."""
 
     def __init__(self, pods: Pods, kubelet: Kubelet, namespaces: Namespaces, tables: Tables) -> None:
         self.pods = pods
@@ -607,6 +607,12 @@ class PodHandlers:
         pod = self.pods.post(namespace, await read_body(request, "Pod"), options.dry_run,
                              self.namespaces.exists(namespace), options.manager)
         return wire.respond(request, pod_body(pod), 201, None, wire.negotiate(request))
+
+    async def replace_namespaced_pod(self, request: web.Request) -> web.Response:
+        options = write_options(request, "UpdateOptions")
+        info = request.match_info
+        pod = self.pods.replace(info["namespace"], info["name"], await read_body(request, "Pod"), options)
+        return wire.respond(request, pod_body(pod), 200, _warning_headers(options.warnings), wire.negotiate(request))
 
     async def patch_namespaced_pod(self, request: web.Request) -> web.Response:
         patch_type, document, options = await read_patch(request)

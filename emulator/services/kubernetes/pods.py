@@ -212,6 +212,18 @@ class Pods:
         options.unknown_fields(unknown, cannot_handle("Pod"))
         return schema.prune(body, schema.POD) if unknown else body
 
+    def replace(self, namespace: str, name: str, body: dict, options: WriteOptions) -> dict:
+        """PUT: as a patch that gives the whole pod; a uid that is not the stored one fails its precondition."""
+        body = self._decode(body, options)
+        old = self.get(namespace, name)
+        uid = (body.get("metadata") or {}).get("uid")
+        if uid and uid != old["metadata"]["uid"]:
+            raise errors.conflict(name, (
+                f"StorageError: invalid object, Code: 4, Key: /registry/pods/{namespace}/{name}, ResourceVersion: 0, "
+                f"AdditionalErrorMsg: Precondition failed: UID in precondition: {uid}, "
+                f"UID in object meta: {old['metadata']['uid']}"), "pods", "pods", "")
+        return self._update(old, body, options)
+
     def patch(self, namespace: str, name: str, patch_type: str, document: Any, options: WriteOptions) -> dict:
         """PATCH with a json, merge or strategic patch: labels, annotations, owners, finalizers and the few spec
         fields a pod update may change (images, activeDeadlineSeconds, added tolerations)."""

@@ -32,6 +32,7 @@ def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: Namespa
         ("GET", "/apis/batch/v1/jobs", jobs.list_job_for_all_namespaces, "listBatchV1JobForAllNamespaces"),
         ("GET", PODS + "/{name}/log", pods.read_namespaced_pod_log, "readCoreV1NamespacedPodLog"),
         ("GET", PODS + "/{name}", pods.read_namespaced_pod, "readCoreV1NamespacedPod"),
+        ("PUT", PODS + "/{name}", pods.replace_namespaced_pod, "replaceCoreV1NamespacedPod"),
         ("PATCH", PODS + "/{name}", pods.patch_namespaced_pod, "patchCoreV1NamespacedPod"),
         ("POST", PODS, pods.create_namespaced_pod, "createCoreV1NamespacedPod"),
         ("POST", PODS + "/{name}/eviction", pods.create_namespaced_pod_eviction, "createCoreV1NamespacedPodEviction"),
