@@ -14,10 +14,11 @@ DOCUMENT = build(create_app(Settings(load_fixtures=False)))
 # route of any service (plain 404), which the fuzzer's generated segments would take for a wrong shape.
 # The admin writes (reset, fixtures, faults, clearing the journal) are documented but not fuzzed here: on the
 # session's shared live server a random fault rule or reset would break the tests that follow. The event stream
-# never ends by itself (tests/admin/test_events.py reads it).
+# never ends by itself (tests/admin/test_events.py reads it), nor do Kubernetes' /watch/ paths
+# (tests/kubernetes/test_paths_version_deletecollection.py reads them).
 schema = schemathesis.openapi.from_dict(DOCUMENT).exclude(path_regex=r"^/\{bucket\}").exclude(
     operation_id=["admin.reset", "admin.load_fixtures", "admin.clear_requests", "admin.add_fault", "admin.clear_faults",
-                  "admin.events"])
+                  "admin.events"]).exclude(operation_id_regex=r"^kubernetes\.watch")
 # No 5xx, every answer's status, content type and body as documented, and each 405 with its Allow header.
 CHECKS = [schemathesis.checks.not_a_server_error, schemathesis.checks.status_code_conformance,
           schemathesis.checks.content_type_conformance, schemathesis.checks.response_schema_conformance,

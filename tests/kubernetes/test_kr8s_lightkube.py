@@ -49,16 +49,22 @@ async def test_kr8s_connects_creates_lists_watches_applies_and_deletes(live_url)
     assert not await job.exists()
 
 
-def test_lightkube_connects_creates_lists_watches_applies_and_deletes(live_url):
-    from lightkube import ApiError, Client, KubeConfig
-    from lightkube.resources.batch_v1 import Job
+def lightkube_client(live_url: str):
+    from lightkube import Client, KubeConfig
 
     config = KubeConfig.from_dict({
         "apiVersion": "v1", "kind": "Config", "current-context": "emulator",
         "clusters": [{"name": "emulator", "cluster": {"server": live_url}}],
         "users": [{"name": "dev", "user": {"token": "any-token"}}],
         "contexts": [{"name": "emulator", "context": {"cluster": "emulator", "user": "dev", "namespace": "default"}}]})
-    client = Client(config=config, namespace="default")
+    return Client(config=config, namespace="default")
+
+
+def test_lightkube_connects_creates_lists_watches_applies_and_deletes(live_url):
+    from lightkube import ApiError
+    from lightkube.resources.batch_v1 import Job
+
+    client = lightkube_client(live_url)
     created = client.create(Job.from_dict(manifest("lk-job")))
     assert created.metadata.uid and created.spec.backoffLimit == 6
     assert [job.metadata.name for job in client.list(Job, labels={"app": "lk-job"})] == ["lk-job"]
@@ -85,3 +91,52 @@ def test_lightkube_connects_creates_lists_watches_applies_and_deletes(live_url):
     with pytest.raises(ApiError) as missing:
         client.get(Job, "lk-job")
     assert missing.value.status.code == 404
+
+
+def test_lightkube_applies_a_namespace_and_a_pod_in_it(live_url):
+    from lightkube import ApiError
+    from lightkube.resources.core_v1 import Namespace, Pod
+
+    client = lightkube_client(live_url)
+    namespace = client.apply(Namespace.from_dict({"apiVersion": "v1", "kind": "Namespace", "metadata": {
+        "name": "lk-space", "labels": {"team": "a"}}}), field_manager="lightkube")
+    assert namespace.metadata.labels == {"team": "a", "kubernetes.io/metadata.name": "lk-space"}
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "lk-pod", "namespace": "lk-space"},
+            "spec": {"containers": [{"name": "main", "image": "busybox:1.36"}]}}
+    pod = client.apply(Pod.from_dict(body), field_manager="lightkube")
+    assert pod.metadata.managedFields[0].manager == "lightkube" and pod.status.phase == "Pending"
+    body["spec"]["containers"][0]["image"] = "busybox:1.37"
+    assert client.apply(Pod.from_dict(body), field_manager="lightkube").spec.containers[0].image == "busybox:1.37"
+    body["spec"]["containers"][0]["name"] = "other"
+    with pytest.raises(ApiError) as refused:
+        client.apply(Pod.from_dict(body), field_manager="lightkube")
+    assert refused.value.status.code == 422 and "pod updates may not change" in refused.value.status.message
+    client.delete(Pod, "lk-pod", namespace="lk-space", grace_period=0)
+    client.delete(Namespace, "lk-space")
+    with pytest.raises(ApiError) as missing:
+        client.get(Namespace, "lk-space")
+    assert missing.value.status.code == 404
+
+
+async def test_kr8s_labels_a_namespace_and_a_pod(live_url):
+    import kr8s.asyncio
+    from kr8s.asyncio.objects import Namespace, Pod
+
+    api = await kr8s.asyncio.api(url=live_url)
+    namespace = await Namespace({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kr8s-space"}},
+                                api=api)
+    await namespace.create()
+    await namespace.label({"team": "b"})  # a merge patch
+    await namespace.refresh()
+    assert namespace.labels["team"] == "b"
+    pod = await Pod({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kr8s-pod", "namespace": "kr8s-space"},
+                     "spec": {"containers": [{"name": "main", "image": "busybox"}]}}, api=api)
+    await pod.create()
+    await pod.label({"tier": "x"})
+    await pod.refresh()
+    assert pod.labels == {"tier": "x"}
+    [entry] = pod.metadata.managedFields  # the create and the label, both by kr8s (its User-Agent)
+    assert (entry["manager"], entry["operation"]) == ("kr8s", "Update")
+    assert entry["fieldsV1"]["f:metadata"]["f:labels"] == {".": {}, "f:tier": {}}
+    await pod.delete(grace_period=0)
+    await namespace.delete()

@@ -122,6 +122,16 @@ def test_kubectl_explain_walks_the_published_schemas(kubectl):
     assert "  env\t<[]EnvVar>" in out and "  name\t<string> -required-" in out
     missing = kubectl("explain", "job.spec.nothing", check=False)
     assert missing.returncode != 0 and 'field "nothing" does not exist' in missing.stderr
+    pod = kubectl("explain", "pod.spec.containers").stdout
+    assert "KIND:       Pod" in pod and "FIELD: containers <[]Container>" in pod and "  image\t<string>" in pod
+    conditions = kubectl("explain", "pod.status.conditions").stdout
+    assert "FIELD: conditions <[]PodCondition>" in conditions and "  type\t<string> -required-" in conditions
+    core = kubectl("explain", "event.involvedObject").stdout
+    assert "KIND:       Event" in core and "FIELD: involvedObject <ObjectReference>" in core
+    v1 = kubectl("explain", "events.regarding", "--api-version=events.k8s.io/v1").stdout
+    assert "GROUP:      events.k8s.io" in v1 and "FIELD: regarding <ObjectReference>" in v1
+    namespace = kubectl("explain", "namespace.spec").stdout
+    assert "FIELD: spec <NamespaceSpec>" in namespace and "  finalizers\t<[]string>" in namespace
 
 
 def test_kubectl_apply_twice_and_a_change_without_any_warning(kubectl):
@@ -354,6 +364,94 @@ spec:
 """
 
 
+NAMESPACE_MANIFEST = """\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: team
+  labels: {env: dev}
+"""
+
+
+def test_kubectl_applies_a_namespace_server_side_and_client_side(kubectl):
+    created = kubectl("apply", "--server-side", "-f", "-", stdin=NAMESPACE_MANIFEST)
+    assert created.stdout.strip() == "namespace/team serverside-applied" and created.stderr == ""
+    kubectl("label", "namespace", "team", "env=prod", "--overwrite")  # kubectl-label takes the field over
+    conflict = kubectl("apply", "--server-side", "-f", "-", stdin=NAMESPACE_MANIFEST, check=False)
+    assert conflict.returncode != 0
+    assert 'conflict with "kubectl-label" using v1: .metadata.labels.env' in conflict.stderr
+    kubectl("apply", "--server-side", "--force-conflicts", "-f", "-", stdin=NAMESPACE_MANIFEST)
+    namespace = json.loads(kubectl("get", "namespace", "team", "-o", "json", "--show-managed-fields").stdout)
+    assert namespace["metadata"]["labels"] == {"env": "dev", "kubernetes.io/metadata.name": "team"}
+    [entry] = [e for e in namespace["metadata"]["managedFields"] if e["operation"] == "Apply"]
+    assert entry["manager"] == "kubectl" and entry["fieldsV1"] == {"f:metadata": {"f:labels": {"f:env": {}}}}
+    other = NAMESPACE_MANIFEST.replace("team", "plain")
+    first = kubectl("apply", "-f", "-", stdin=other)  # client-side: a create, then patches, never a warning
+    assert first.stdout.strip() == "namespace/plain created" and first.stderr == ""
+    second = kubectl("apply", "-f", "-", stdin=other)
+    assert second.stdout.strip() == "namespace/plain unchanged" and second.stderr == ""
+    changed = kubectl("apply", "-f", "-", stdin=other.replace("env: dev", "env: qa"))
+    assert changed.stdout.strip() == "namespace/plain configured" and changed.stderr == ""
+    assert kubectl("get", "namespace", "plain", "-o", "jsonpath={.metadata.labels.env}").stdout == "qa"
+
+
+def test_kubectl_hands_client_side_apply_over_to_server_side_apply_and_back(kubectl):
+    """The documented migration: a client-side `apply`, then `apply --server-side` takes over the fields of
+    kubectl-client-side-apply without conflicts (kubectl rewrites managedFields first), then a client-side apply
+    again works from the last-applied annotation that server-side apply kept."""
+    labelled = JOB_MANIFEST.replace("labels: {app: hello}", "labels: {app: hello, tier: a}")
+    kubectl("apply", "-f", "-", stdin=labelled)
+    before = json.loads(kubectl("get", "job", "hello", "-o", "json", "--show-managed-fields").stdout)
+    assert [e["manager"] for e in before["metadata"]["managedFields"]] == ["kubectl-client-side-apply"]
+    upgraded = kubectl("apply", "--server-side", "-f", "-", stdin=labelled.replace("tier: a", "tier: b"))
+    assert upgraded.stdout.strip() == "job.batch/hello serverside-applied" and upgraded.stderr == ""
+    job = json.loads(kubectl("get", "job", "hello", "-o", "json", "--show-managed-fields").stdout)
+    managers = {(e["manager"], e["operation"]) for e in job["metadata"]["managedFields"]}
+    assert ("kubectl", "Apply") in managers and ("kubectl-client-side-apply", "Update") not in managers
+    assert job["metadata"]["labels"]["tier"] == "b"
+    last = json.loads(job["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"])
+    assert last["metadata"]["labels"]["tier"] == "b"
+    downgraded = kubectl("apply", "-f", "-", stdin=labelled.replace("tier: a", "tier: c"))
+    assert downgraded.stdout.strip() == "job.batch/hello configured" and downgraded.stderr == ""
+    assert kubectl("get", "job", "hello", "-o", "jsonpath={.metadata.labels.tier}").stdout == "c"
+
+
+def test_kubectl_get_pods_watch_prints_each_phase_as_a_row(kubectl, live_url):
+    kubectl("create", "-f", "-", stdin=RUN_MANIFEST)
+    advance(live_url, 0)  # the controller makes the pod
+    watcher = subprocess.Popen([kubectl.binary, "get", "pods", "-w", "-l", "job-name=runner", "--request-timeout=30s"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=kubectl.env)
+    try:
+        assert watcher.stdout.readline().split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+        first = watcher.stdout.readline().split()
+        assert first[0].startswith("runner-") and first[1:4] == ["0/1", "ContainerCreating", "0"]
+        advance(live_url, 1.5)  # bound, then its container started
+        advance(live_url, 5)  # it ran its 2 s and succeeded
+        statuses = []
+        while "Completed" not in statuses:  # each change is a row; the watch ends at --request-timeout at worst
+            row = watcher.stdout.readline().split()
+            assert row, f"the watch ended after {statuses}"
+            assert row[0] == first[0]
+            statuses.append(row[2])
+        assert "Running" in statuses and statuses[-1] == "Completed"
+    finally:
+        watcher.kill()
+        watcher.wait(timeout=10)
+
+
+POD_MANIFEST = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  containers:
+  - name: main
+    image: busybox:1.36
+"""
+
+
 def test_kubectl_apply_creates_a_bare_pod_then_changes_its_image_and_is_refused_the_rest(kubectl):
     # --validate=false: kubectl's client-side schema check reads the Pod schema from /openapi/v3/api/v1
     apply = ("apply", "--validate=false", "-f", "-")
@@ -365,3 +463,36 @@ def test_kubectl_apply_creates_a_bare_pod_then_changes_its_image_and_is_refused_
     refused = kubectl(*apply, stdin=newer.replace("restartPolicy: Never", "restartPolicy: Always"), check=False)
     assert refused.returncode != 0
     assert 'The Pod "solo" is invalid: spec: Forbidden: pod updates may not change fields other than' in refused.stderr
+
+
+def test_kubectl_applies_sets_the_image_of_and_labels_a_pod(kubectl):
+    created = kubectl("apply", "--server-side", "-f", "-", stdin=POD_MANIFEST)
+    assert created.stdout.strip() == "pod/web serverside-applied" and created.stderr == ""
+    assert kubectl("set", "image", "pod/web", "main=busybox:1.37").stdout.strip() == "pod/web image updated"
+    conflict = kubectl("apply", "--server-side", "-f", "-", stdin=POD_MANIFEST, check=False)
+    assert conflict.returncode != 0
+    assert 'conflict with "kubectl-set" using v1: .spec.containers[name="main"].image' in conflict.stderr
+    kubectl("label", "pod", "web", "tier=a")
+    pod = json.loads(kubectl("get", "pod", "web", "-o", "json", "--show-managed-fields").stdout)
+    assert pod["spec"]["containers"][0]["image"] == "busybox:1.37" and pod["metadata"]["labels"]["tier"] == "a"
+    managers = {(e["manager"], e["operation"]) for e in pod["metadata"]["managedFields"]}
+    assert {("kubectl", "Apply"), ("kubectl-set", "Update"), ("kubectl-label", "Update")} <= managers
+    ported = POD_MANIFEST.replace("image: busybox:1.36", "image: busybox:1.37\n    ports: [{containerPort: 80}]")
+    refused = kubectl("apply", "--server-side", "--force-conflicts", "-f", "-", stdin=ported, check=False)
+    assert refused.returncode != 0 and "pod updates may not change fields other than" in refused.stderr
+    first = kubectl("apply", "-f", "-", stdin=POD_MANIFEST.replace("web", "plain"))  # client-side, twice
+    assert first.stdout.strip() == "pod/plain created" and first.stderr == ""
+    second = kubectl("apply", "-f", "-", stdin=POD_MANIFEST.replace("web", "plain"))
+    assert second.stdout.strip() == "pod/plain unchanged" and second.stderr == ""
+
+
+def test_kubectl_replace_of_a_pod_changes_its_image(kubectl):
+    """The stored pod with a new image replaces it; the bare manifest does not, as on a cluster (its spec lacks
+    what the server added: service account, tolerations, priority)."""
+    kubectl("create", "-f", "-", stdin=POD_MANIFEST)
+    stored = kubectl("get", "pod", "web", "-o", "json").stdout
+    assert kubectl("replace", "-f", "-", stdin=stored.replace("busybox:1.36", "busybox:1.37")).stdout.strip() == \
+        "pod/web replaced"
+    assert kubectl("get", "pod", "web", "-o", "jsonpath={.spec.containers[0].image}").stdout == "busybox:1.37"
+    refused = kubectl("replace", "-f", "-", stdin=POD_MANIFEST.replace("busybox:1.36", "busybox:1.38"), check=False)
+    assert refused.returncode != 0 and "pod updates may not change fields other than" in refused.stderr

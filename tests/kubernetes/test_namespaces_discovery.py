@@ -147,7 +147,7 @@ async def test_core_v1_resources_list_namespaces_pods_and_events(client, kube):
     resources = {r["name"]: r for r in body["resources"]}
     assert set(resources) == {"namespaces", "pods", "pods/log", "pods/eviction", "events"}
     assert set(resources["pods"]["verbs"]) == {"create", "delete", "deletecollection", "get", "list", "patch", "update",
-                                                  "watch"}
+                                               "watch"}
     assert resources["pods/log"]["verbs"] == ["get"]
     eviction = resources["pods/eviction"]
     assert (eviction["group"], eviction["version"], eviction["kind"], eviction["verbs"]) == \

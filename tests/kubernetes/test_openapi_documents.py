@@ -62,6 +62,13 @@ async def test_every_struct_the_emulator_validates_with_is_published(client, kub
         assert name in schemas
         struct_fields = set(next(s for s in _all_structs() if component(s) == name).fields)
         assert set(schemas[name]["properties"]) == struct_fields
+    core = (await document(client, kube, "api/v1"))["components"]["schemas"]
+    events = (await document(client, kube, "apis/events.k8s.io/v1"))["components"]["schemas"]
+    for kind, published in ((schema.POD_LIST, core), (schema.EVENT_LIST, core), (schema.NAMESPACE_LIST, core),
+                            (schema.EVENTS_V1_EVENT_LIST, events)):
+        for name in structs(kind, set()):
+            struct_fields = set(next(s for s in _all_structs() if component(s) == name).fields)
+            assert set(published[name]["properties"]) == struct_fields, name
 
 
 def _all_structs():
@@ -77,8 +84,9 @@ def _all_structs():
         elif isinstance(kind, schema.Map):
             walk(kind.value)
 
-    walk(schema.JOB_LIST)
-    walk(schema.NAMESPACE_LIST)
+    for kind in (schema.JOB_LIST, schema.NAMESPACE_LIST, schema.POD_LIST, schema.EVENT_LIST,
+                 schema.EVENTS_V1_EVENT_LIST):
+        walk(kind)
     return found
 
 
@@ -118,3 +126,53 @@ async def test_openapi_v2_is_swagger_with_definitions(client, kube):
     create = doc["paths"]["/apis/batch/v1/namespaces/{namespace}/jobs"]["post"]
     assert create["parameters"][0]["in"] == "body" and "application/json" in create["produces"]
     assert {value.rsplit("/", 1)[1] for value in _refs(doc)} <= set(doc["definitions"])
+
+
+KINDS = {"apis/batch/v1": {"Job", "JobList"}, "api/v1": {"Namespace", "NamespaceList", "Pod", "PodList", "Event",
+                                                          "EventList"},
+         "apis/events.k8s.io/v1": {"Event", "EventList"}}
+
+
+def _kinds(schemas: dict, group: str) -> set[str]:
+    return {gvk["kind"] for body in schemas.values() for gvk in body.get("x-kubernetes-group-version-kind", ())
+            if gvk["group"] == group and gvk["kind"] not in ("Status", "DeleteOptions", "WatchEvent")}
+
+
+async def test_each_group_version_publishes_every_kind_it_serves(client, kube):
+    index = await kube.ok(await client.get("/openapi/v3"))
+    assert set(index["paths"]) == set(KINDS)
+    for key, kinds in KINDS.items():
+        doc = await document(client, kube, key)
+        group = key.split("/")[1] if key.startswith("apis/") else ""
+        assert _kinds(doc["components"]["schemas"], group) == kinds, key
+        assert {value.rsplit("/", 1)[1] for value in _refs(doc)} <= set(doc["components"]["schemas"])
+    pod = (await document(client, kube, "api/v1"))["components"]["schemas"]["io.k8s.api.core.v1.PodStatus"]
+    conditions = pod["properties"]["conditions"]
+    assert conditions["x-kubernetes-list-map-keys"] == ["type"] and conditions["x-kubernetes-patch-merge-key"] == "type"
+    v2 = (await kube.ok(await client.get("/openapi/v2")))["definitions"]
+    for key, kinds in KINDS.items():
+        group = key.split("/")[1] if key.startswith("apis/") else ""
+        assert _kinds(v2, group) == kinds, key  # /openapi/v2 covers every kind of every group-version
+    assert v2["io.k8s.api.events.v1.Event"]["required"] == ["eventTime"]
+
+
+async def test_every_documented_operation_is_served_and_every_served_one_documented(client, kube, make_app):
+    """The documents claim no verb the emulator does not serve (a 405 kubectl would meet), and miss none."""
+    app = make_app()
+    served = {route.name.removeprefix("kubernetes.") for route in app.router.routes()
+              if route.name and route.name.startswith("kubernetes.") and not route.name.endswith(":slash")}
+    documented = set()
+    for key in KINDS:
+        for path, item in (await document(client, kube, key))["paths"].items():
+            documented |= {op["operationId"] for method, op in item.items() if method != "parameters"}
+    assert documented <= served, documented - served
+    resources = {name for name in served - documented if not name.startswith("get")}  # discovery documents aside
+    assert resources == {"readCoreV1NamespacedPodLog", "createCoreV1NamespacedPodEviction"}  # subresources
+
+
+async def test_discovery_lists_the_verbs_the_documents_describe(client, kube):
+    from emulator.services.kubernetes.openapi_schemas import GROUP_VERSIONS
+    for gv in GROUP_VERSIONS:
+        listed = {r["name"]: set(r["verbs"]) for r in (await kube.ok(await client.get(gv.path)))["resources"]}
+        for resource in gv.resources:
+            assert listed[resource.plural] - {"watch"} == resource.verbs, (gv.path, resource.plural)

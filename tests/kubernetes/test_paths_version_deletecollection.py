@@ -1,5 +1,7 @@
-"""Path forms kube-apiserver accepts (trailing slashes), the reported version, and deletecollection on Jobs."""
+"""Path forms kube-apiserver accepts (trailing slashes, /watch/), the reported version, and deletecollection on Jobs."""
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -99,3 +101,39 @@ def test_the_python_client_deletes_a_collection(live_url):
     listed = api.delete_collection_namespaced_job("namespace-test", propagation_policy="Background")
     assert listed.kind == "JobList"  # the client reads it as a V1Status, as its OpenAPI document declares
     assert api.list_namespaced_job("namespace-test").items == []
+
+
+async def _watched(client, path: str, count: int, **query: str) -> list[tuple[str, str]]:
+    """The first `count` events of a watch (all of them, to its end, for 0), as (type, name)."""
+    response = await client.get(path, params={**query, **({} if count else {"timeoutSeconds": "1"})})
+    assert response.status == 200, await response.text()
+    assert response.headers["Content-Type"].startswith("application/json")
+    lines = [json.loads(await response.content.readline()) for _ in range(count)] if count else \
+        [json.loads(line) for line in (await response.text()).splitlines() if line]
+    response.close()
+    return [(line["type"], line["object"]["metadata"]["name"]) for line in lines]
+
+
+@pytest.mark.parametrize(("watch_path", "list_path"), [
+    ("/apis/batch/v1/watch/namespaces/namespace-test/jobs", "/apis/batch/v1/namespaces/namespace-test/jobs"),
+    ("/apis/batch/v1/watch/jobs", "/apis/batch/v1/jobs"),
+    ("/api/v1/watch/namespaces/default/pods", "/api/v1/namespaces/default/pods"),
+    ("/api/v1/watch/pods/", "/api/v1/pods"),
+    ("/api/v1/watch/namespaces/default/events", "/api/v1/namespaces/default/events"),
+    ("/apis/events.k8s.io/v1/watch/events", "/apis/events.k8s.io/v1/events")])
+async def test_the_deprecated_watch_paths_stream_what_a_watch_of_the_list_does(client, kube, watch_path, list_path):
+    await kube.create(kube.manifest("watched"))
+    await client.post("/_emulator/clock", json={"advance_seconds": 0})  # its pod and events
+    listed = (await kube.ok(await client.get(list_path)))["items"]
+    assert listed and await _watched(client, watch_path, len(listed)) == [("ADDED", i["metadata"]["name"])
+                                                                           for i in listed]
+
+
+async def test_a_watch_path_naming_one_object_watches_only_it(client, kube):
+    await kube.create(kube.manifest("one"))
+    await kube.create(kube.manifest("other"))
+    assert await _watched(client, "/apis/batch/v1/watch/namespaces/default/jobs/one", 1) == [("ADDED", "one")]
+    assert await _watched(client, "/apis/batch/v1/watch/namespaces/default/jobs/one", 0,
+                          fieldSelector="metadata.namespace=elsewhere") == []  # both selectors hold
+    journal = await kube.ok(await client.get("/_emulator/requests"))
+    assert journal["requests"][-1]["operation"] == "watchBatchV1NamespacedJob"  # the one that ran to its end

@@ -140,12 +140,9 @@ async def test_a_deleting_pod_loses_its_last_finalizer_by_a_patch_and_takes_no_n
     assert (await client.get(f"{PODS}/held")).status == 404
 
 
-async def test_apply_is_not_served_for_pods_and_bad_patches_are_4xx(client):
+async def test_bad_patches_of_a_pod_are_4xx(client):
     pod = await running_pod(client)
     name = pod["metadata"]["name"]
-    applied = await client.patch(f"{PODS}/{name}", data="metadata: {}", params={"fieldManager": "me"},
-                                 headers={"Content-Type": "application/apply-patch+yaml"})
-    assert applied.status == 415
     broken = await client.patch(f"{PODS}/{name}", data="{", headers={"Content-Type": PATCH_TYPES["merge"]})
     assert broken.status == 400
     not_a_list = await patch(client, name, {"op": "add"}, "json", expect=400)

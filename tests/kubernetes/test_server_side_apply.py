@@ -164,3 +164,279 @@ async def test_a_created_namespace_records_its_manager(client, kube):
     assert entry["fieldsV1"] == {"f:metadata": {"f:labels": {".": {}, "f:a": {}, "f:kubernetes.io/metadata.name": {}}}}
     seeded = await kube.ok(await client.get("/api/v1/namespaces/namespace-test"))
     assert "managedFields" not in seeded["metadata"]  # fixtures are stored as before tracking
+
+
+NAMESPACES = "/api/v1/namespaces"
+
+
+def applied_namespace(name: str = "team", **labels: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}}
+
+
+async def apply_namespace(client, body: dict, manager: str, code: int = 200, **query: str) -> dict:
+    response = await client.patch(f"{NAMESPACES}/{body['metadata']['name']}", data=json.dumps(body),
+                                  headers={"Content-Type": APPLY}, params={"fieldManager": manager, **query})
+    assert response.status == code, await response.text()
+    return await response.json()
+
+
+async def test_apply_creates_a_namespace_then_owns_its_labels_beside_an_update_manager(client, kube):
+    created = await apply_namespace(client, applied_namespace(env="dev"), "alice", 201)
+    assert created["status"] == {"phase": "Active"} and created["spec"] == {"finalizers": ["kubernetes"]}
+    assert created["metadata"]["labels"] == {"env": "dev", "kubernetes.io/metadata.name": "team"}
+    assert entries(created) == {("alice", "Apply", ""): {"f:metadata": {"f:labels": {"f:env": {}}}}}
+    labelled = await kube.ok(await client.patch(
+        f"{NAMESPACES}/team", json={"metadata": {"labels": {"owner": "ops"}, "annotations": {"n": "1"}}},
+        headers={"Content-Type": "application/merge-patch+json"}, params={"fieldManager": "kubectl-label"}))
+    assert labelled["metadata"]["labels"] == {"env": "dev", "owner": "ops", "kubernetes.io/metadata.name": "team"}
+    assert entries(labelled)[("kubectl-label", "Update", "")] == {
+        "f:metadata": {"f:annotations": {".": {}, "f:n": {}}, "f:labels": {"f:owner": {}}}}
+    again = await apply_namespace(client, applied_namespace(env="dev"), "alice")  # unchanged: a no-op
+    assert again["metadata"]["resourceVersion"] == labelled["metadata"]["resourceVersion"]
+    response = await client.patch(f"{NAMESPACES}/team", data=json.dumps(applied_namespace(env="dev", owner="me")),
+                                  headers={"Content-Type": APPLY}, params={"fieldManager": "alice"})
+    await kube.expect(response, 409, "Conflict", 'Apply failed with 1 conflict: conflict with "kubectl-label" '
+                                                 'using v1: .metadata.labels.owner')
+    forced = await apply_namespace(client, applied_namespace(env="dev", owner="me"), "alice", force="true")
+    assert forced["metadata"]["labels"]["owner"] == "me"
+    assert entries(forced)[("kubectl-label", "Update", "")] == {"f:metadata": {"f:annotations": {".": {}, "f:n": {}}}}
+    dropped = await apply_namespace(client, applied_namespace(owner="me"), "alice")  # env let go of: removed
+    assert dropped["metadata"]["labels"] == {"owner": "me", "kubernetes.io/metadata.name": "team"}
+
+
+async def test_namespace_updates_keep_spec_status_and_the_name_label(client, kube):
+    await kube.create_namespace("kept")
+    stored = await kube.ok(await client.get(f"{NAMESPACES}/kept"))
+    body = {**stored, "metadata": {**stored["metadata"], "labels": {"a": "b"}, "finalizers": ["example.com/x"]},
+            "spec": {"finalizers": []}, "status": {"phase": "Terminating"}}
+    replaced = await kube.ok(await client.put(f"{NAMESPACES}/kept", json=body, params={"fieldManager": "editor"}))
+    assert replaced["metadata"]["labels"] == {"a": "b", "kubernetes.io/metadata.name": "kept"}
+    assert replaced["metadata"]["finalizers"] == ["example.com/x"]
+    assert replaced["spec"] == {"finalizers": ["kubernetes"]} and replaced["status"] == {"phase": "Active"}
+    stale = await client.put(f"{NAMESPACES}/kept", json=body)
+    await kube.expect(stale, 409, "Conflict", 'Operation cannot be fulfilled on namespaces "kept": the object has '
+                                              'been modified; please apply your changes to the latest version and '
+                                              'try again')
+    json_patch = [{"op": "add", "path": "/metadata/annotations", "value": {"x": "y"}}]
+    patched = await kube.ok(await client.patch(f"{NAMESPACES}/kept", json=json_patch,
+                                               headers={"Content-Type": "application/json-patch+json"}))
+    assert patched["metadata"]["annotations"] == {"x": "y"}
+    strategic = await kube.ok(await client.patch(f"{NAMESPACES}/kept", json={"metadata": {"finalizers": ["b/y"]}},
+                                                 headers={"Content-Type": "application/strategic-merge-patch+json"}))
+    assert strategic["metadata"]["finalizers"] == ["example.com/x", "b/y"]  # a set, merged
+    renamed = await client.patch(f"{NAMESPACES}/kept", json={"metadata": {"name": "other"}},
+                                 headers={"Content-Type": "application/merge-patch+json"})
+    await kube.expect(renamed, 400, "BadRequest", "the name of the object (other) does not match the name on the "
+                                                  "URL (kept)")
+    bad = await client.patch(f"{NAMESPACES}/kept", json={"metadata": {"labels": {"a": "-"}}},
+                             headers={"Content-Type": "application/merge-patch+json"})
+    assert (await kube.expect(bad, 422, "Invalid"))["details"]["kind"] == "Namespace"
+    missing = await client.patch(f"{NAMESPACES}/nowhere", json={},
+                                 headers={"Content-Type": "application/merge-patch+json"})
+    await kube.expect(missing, 404, "NotFound", 'namespaces "nowhere" not found')
+
+
+async def test_transferring_ownership_to_a_controller_as_the_documentation_shows(client, kube):
+    """The documented hand-over of `replicas` to the HPA, with a Job's parallelism: a private manager applies
+    only that field (sharing it), the user drops it from their configuration (it stays), and once the
+    controller writes it the private manager owns nothing and its entry is gone."""
+    await apply(kube, applied(parallelism=3), "kubectl", 201)
+    only = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "ssa"}, "spec": {"parallelism": 3}}
+    shared = await apply(kube, only, "handover-to-hpa")
+    assert "f:parallelism" in entries(shared)[("kubectl", "Apply", "")]["f:spec"]
+    assert entries(shared)[("handover-to-hpa", "Apply", "")] == {"f:spec": {"f:parallelism": {}}}
+    dropped = await apply(kube, applied(), "kubectl")  # the user lets go: the field stays, not reset
+    assert dropped["spec"]["parallelism"] == 3
+    assert "f:parallelism" not in entries(dropped)[("kubectl", "Apply", "")]["f:spec"]
+    scaled = await kube.patch("default", "ssa", {"spec": {"parallelism": 5}}, fieldManager="hpa-controller")
+    owners = entries(scaled)
+    assert owners[("hpa-controller", "Update", "")] == {"f:spec": {"f:parallelism": {}}}
+    assert ("handover-to-hpa", "Apply", "") not in owners  # it owns nothing any more: removed, no clean-up needed
+    again = await apply(kube, applied(), "kubectl")  # the user's next apply no longer fights the controller
+    assert again["spec"]["parallelism"] == 5
+
+
+async def test_a_conflict_resolved_by_giving_up_or_by_sharing_the_value(client, kube):
+    """The documented three ways out of a conflict; forcing is shown above, here the other two."""
+    await apply(kube, applied(parallelism=1), "alice", 201)
+    response = await kube.patch_raw("default", "ssa", json.dumps(applied(parallelism=2)), APPLY, fieldManager="bob")
+    await kube.expect(response, 409, "Conflict")
+    gave_up = await apply(kube, applied(), "bob")  # bob drops the field: unchanged, alice's alone
+    assert gave_up["spec"]["parallelism"] == 1
+    assert "f:parallelism" not in json.dumps(entries(gave_up)[("bob", "Apply", "")])
+    shared = await apply(kube, applied(parallelism=1), "bob")  # bob takes the server's value: both own it
+    assert all("f:parallelism" in entries(shared)[(who, "Apply", "")]["f:spec"] for who in ("alice", "bob"))
+    response = await kube.patch_raw("default", "ssa", json.dumps(applied(parallelism=4)), APPLY, fieldManager="bob")
+    body = await kube.expect(response, 409, "Conflict", 'Apply failed with 1 conflict: conflict with "alice": '
+                                                        '.spec.parallelism')
+    assert [cause["field"] for cause in body["details"]["causes"]] == [".spec.parallelism"]
+
+
+async def test_clearing_managed_fields_as_the_documentation_shows(client, kube):
+    """`[{}]` through a merge or JSON patch strips managedFields; `[]` leaves them, so unaware clients never strip."""
+    await apply(kube, applied(parallelism=1), "alice", 201)
+    kept = await kube.patch("default", "ssa", {"metadata": {"managedFields": []}}, fieldManager="tool")
+    assert [e["manager"] for e in kept["metadata"]["managedFields"]] == ["alice"]
+    stripped = await kube.patch("default", "ssa", {"metadata": {"managedFields": [{}]}}, fieldManager="tool")
+    assert "managedFields" not in stripped["metadata"]
+    await apply(kube, applied(parallelism=1), "alice")
+    operations = [{"op": "replace", "path": "/metadata/managedFields", "value": [{}]},
+                  {"op": "replace", "path": "/spec/parallelism", "value": 2}]
+    reset = await kube.patch("default", "ssa", operations, "json", fieldManager="tool")
+    assert entries(reset) == {("tool", "Update", ""): {"f:spec": {"f:parallelism": {}}}}  # reset, then the change
+
+
+async def test_kubectl_takes_over_client_side_apply_fields_named_in_the_last_applied_annotation(client, kube):
+    """The apiserver lets the manager `kubectl` take, without a conflict, the fields the last-applied annotation
+    still gives their live values, and keeps that annotation up to date; other managers and fields conflict."""
+    last = applied(parallelism=1)
+    csa = {**last, "metadata": {**last["metadata"], "annotations": {
+        "kubectl.kubernetes.io/last-applied-configuration": json.dumps(last)}}}
+    response = await client.post(kube.url("default"), json=csa, params={"fieldManager": "kubectl-client-side-apply"})
+    await kube.ok(response, 201)
+    await kube.patch("default", "ssa", {"spec": {"activeDeadlineSeconds": 9}}, fieldManager="kubectl-edit")
+    other = await kube.patch_raw("default", "ssa", json.dumps(applied(parallelism=2)), APPLY, fieldManager="someone")
+    await kube.expect(other, 409, "Conflict")  # only kubectl's apply takes client-side apply's fields
+    edited = await kube.patch_raw("default", "ssa", json.dumps(applied(parallelism=2, activeDeadlineSeconds=5)), APPLY,
+                                  fieldManager="kubectl")
+    await kube.expect(edited, 409, "Conflict", 'Apply failed with 1 conflict: conflict with "kubectl-edit" using '
+                                               'batch/v1: .spec.activeDeadlineSeconds')  # not in the annotation
+    taken = await apply(kube, applied(parallelism=2), "kubectl")
+    assert taken["spec"]["parallelism"] == 2
+    assert "f:parallelism" in entries(taken)[("kubectl", "Apply", "")]["f:spec"]
+    annotation = taken["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
+    assert json.loads(annotation) == applied(parallelism=2) and ", " not in annotation  # Go's compact, sorted JSON
+    assert list(json.loads(annotation)) == sorted(json.loads(annotation))
+
+
+PODS = "/api/v1/namespaces/default/pods"
+
+
+def applied_pod(name: str = "web", image: str = "busybox:1.36", **labels: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": labels or {"app": name}},
+            "spec": {"containers": [{"name": "main", "image": image}]}}
+
+
+async def apply_pod(client, body: dict, manager: str, code: int = 200, **query: str) -> dict:
+    response = await client.patch(f"{PODS}/{body['metadata']['name']}", data=json.dumps(body),
+                                  headers={"Content-Type": APPLY}, params={"fieldManager": manager, **query})
+    assert response.status == code, await response.text()
+    return await response.json()
+
+
+async def test_a_posted_pod_is_owned_by_its_writer_without_what_admission_adds(client, kube):
+    body = {"metadata": {"name": "posted"}, "spec": {"containers": [{"name": "main", "image": "busybox"}]}}
+    pod = await kube.ok(await client.post(PODS, json=body, params={"fieldManager": "kubectl-run"}), 201)
+    assert pod["spec"]["serviceAccountName"] == "default" and pod["spec"]["tolerations"]  # admission's
+    [entry] = pod["metadata"]["managedFields"]
+    assert (entry["manager"], entry["operation"], entry["apiVersion"]) == ("kubectl-run", "Update", "v1")
+    spec = entry["fieldsV1"]["f:spec"]
+    assert set(spec) == {"f:containers", "f:dnsPolicy", "f:enableServiceLinks", "f:restartPolicy", "f:schedulerName",
+                         "f:securityContext", "f:terminationGracePeriodSeconds"}
+    assert spec["f:containers"]['k:{"name":"main"}'] == {
+        ".": {}, "f:image": {}, "f:imagePullPolicy": {}, "f:name": {}, "f:resources": {},
+        "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {}}
+    assert "f:status" not in entry["fieldsV1"]
+
+
+async def test_a_job_pod_records_the_controller_and_the_kubelet(client, kube):
+    await kube.create({**kube.manifest("tracked"), "metadata": {"name": "tracked"}})
+    await client.post("/_emulator/clock", json={"advance_seconds": 2})
+    [pod] = (await kube.ok(await client.get(PODS, params={"labelSelector": "job-name=tracked"})))["items"]
+    owners = entries(pod)
+    created = owners[("kube-controller-manager", "Update", "")]
+    assert set(created["f:metadata"]) == {"f:finalizers", "f:generateName", "f:labels", "f:ownerReferences"}
+    assert "f:nodeName" not in created["f:spec"] and "f:serviceAccountName" not in created["f:spec"]
+    status = owners[("kubelet", "Update", "status")]["f:status"]
+    assert {"f:phase", "f:conditions", "f:containerStatuses", "f:hostIP", "f:startTime"} <= set(status)
+    assert 'k:{"type":"Ready"}' in status["f:conditions"]
+
+
+async def test_server_side_apply_of_a_pod_creates_updates_conflicts_and_forbids_spec_changes(client, kube):
+    created = await apply_pod(client, applied_pod(), "alice", 201)
+    assert created["status"]["phase"] == "Pending" and created["spec"]["restartPolicy"] == "Always"
+    assert entries(created)[("alice", "Apply", "")]["f:spec"] == {
+        "f:containers": {'k:{"name":"main"}': {".": {}, "f:image": {}, "f:name": {}}}}
+    newer = await apply_pod(client, applied_pod(image="busybox:1.37", tier="a", app="web"), "alice")
+    assert newer["spec"]["containers"][0]["image"] == "busybox:1.37" and newer["metadata"]["labels"]["tier"] == "a"
+    strategic = await kube.ok(await client.patch(f"{PODS}/web", json={
+        "metadata": {"labels": {"tier": "b"}}, "spec": {"containers": [{"name": "main", "image": "busybox:1.38"}]}},
+        headers={"Content-Type": "application/strategic-merge-patch+json"}, params={"fieldManager": "kubectl-edit"}))
+    assert strategic["spec"]["containers"][0]["image"] == "busybox:1.38"  # merged by name: the rest kept
+    assert strategic["spec"]["containers"][0]["terminationMessagePath"] == "/dev/termination-log"
+    response = await client.patch(f"{PODS}/web", data=json.dumps(applied_pod(image="busybox:1.37", tier="a",
+                                                                             app="web")),
+                                  headers={"Content-Type": APPLY}, params={"fieldManager": "alice"})
+    body = await kube.expect(response, 409, "Conflict")
+    assert body["message"] == ('Apply failed with 2 conflicts: conflicts with "kubectl-edit" using v1:\n'
+                               '- .metadata.labels.tier\n- .spec.containers[name="main"].image')
+    forced = await apply_pod(client, applied_pod(image="busybox:1.37", tier="a", app="web"), "alice", force="true")
+    assert forced["metadata"]["labels"]["tier"] == "a" and ("kubectl-edit", "Update", "") not in entries(forced)
+    changed = applied_pod(image="busybox:1.37", tier="a", app="web")
+    changed["spec"]["containers"][0]["ports"] = [{"containerPort": 80}]
+    response = await client.patch(f"{PODS}/web", data=json.dumps(changed), headers={"Content-Type": APPLY},
+                                  params={"fieldManager": "alice"})
+    body = await kube.expect(response, 422, "Invalid")
+    assert body["message"].startswith('Pod "web" is invalid: spec: Forbidden: pod updates may not change fields '
+                                      'other than `spec.containers[*].image`')
+    assert body["details"]["causes"][0] == {"reason": "FieldValueForbidden", "field": "spec",
+                                            "message": body["message"].split("spec: ", 1)[1]}
+    status = await kube.ok(await client.patch(f"{PODS}/web", json={"status": {"phase": "Failed"}},
+                                              headers={"Content-Type": "application/merge-patch+json"}))
+    assert status["status"]["phase"] == "Pending"  # the main resource never writes status
+
+
+async def test_an_entry_is_stamped_each_time_its_manager_changes_the_object(client, kube):
+    await kube.create(kube.manifest("stamped"))
+    times = []
+    for value in ("1", "2", "2"):  # a first change, a change of a field it owns already, a no-op
+        await client.post("/_emulator/clock", json={"advance_seconds": 60})
+        job = await kube.patch("default", "stamped", {"metadata": {"labels": {"a": value}}}, fieldManager="tool")
+        [entry] = [e for e in job["metadata"]["managedFields"] if e["manager"] == "tool"]
+        times.append(entry["time"])
+    assert times == ["2026-01-01T00:01:00Z", "2026-01-01T00:02:00Z", "2026-01-01T00:02:00Z"]
+
+
+async def test_an_apply_entry_is_stamped_when_the_apply_changes_the_object(client, kube):
+    times = []
+    for parallelism in (1, 2, 2):  # a create, a new value of the same field, the same configuration again
+        await client.post("/_emulator/clock", json={"advance_seconds": 60})
+        job = await apply(kube, applied(parallelism=parallelism), "alice", 201 if not times else 200)
+        times.append(job["metadata"]["managedFields"][0]["time"])
+    assert times == ["2026-01-01T00:01:00Z", "2026-01-01T00:02:00Z", "2026-01-01T00:02:00Z"]
+
+
+async def test_events_record_the_process_that_wrote_them(client, kube):
+    await kube.create(kube.manifest("noted"))
+    await client.post("/_emulator/clock", json={"advance_seconds": 2})
+    events = (await kube.ok(await client.get("/api/v1/namespaces/default/events")))["items"]
+    by_reason = {e["reason"]: e["metadata"]["managedFields"] for e in events}
+    [created] = by_reason["SuccessfulCreate"]
+    assert (created["manager"], created["operation"], created["apiVersion"]) == ("kube-controller-manager", "Update",
+                                                                               "v1")
+    assert created["fieldsV1"]["f:involvedObject"] == {} and created["fieldsV1"]["f:source"] == {"f:component": {}}
+    assert {"f:count", "f:firstTimestamp", "f:lastTimestamp", "f:message", "f:reason", "f:type"} <= set(
+        created["fieldsV1"])
+    assert by_reason["Started"][0]["manager"] == "kubelet" and by_reason["Scheduled"][0]["manager"] == "kube-scheduler"
+    name = next(e["metadata"]["name"] for e in events if e["reason"] == "SuccessfulCreate")
+    v1 = await kube.ok(await client.get(f"/apis/events.k8s.io/v1/namespaces/default/events/{name}"))
+    assert v1["metadata"]["managedFields"] == [created]  # entries keep the version they were written in
+
+
+async def test_a_pod_replaced_with_put_changes_its_image_and_labels_only(client, kube):
+    await apply_pod(client, applied_pod("put"), "alice", 201)
+    stored = await kube.ok(await client.get(f"{PODS}/put"))
+    body = {**stored, "metadata": {**stored["metadata"], "labels": {"app": "put", "x": "y"}}}
+    body["spec"] = {**stored["spec"], "containers": [{**stored["spec"]["containers"][0], "image": "busybox:2"}]}
+    replaced = await kube.ok(await client.put(f"{PODS}/put", json=body, params={"fieldManager": "editor"}))
+    assert replaced["spec"]["containers"][0]["image"] == "busybox:2" and replaced["metadata"]["labels"]["x"] == "y"
+    assert entries(replaced)[("editor", "Update", "")] == {"f:metadata": {"f:labels": {"f:x": {}}}, "f:spec": {
+        "f:containers": {'k:{"name":"main"}': {"f:image": {}}}}}
+    stale = await client.put(f"{PODS}/put", json=body)
+    await kube.expect(stale, 409, "Conflict", 'Operation cannot be fulfilled on pods "put": the object has been '
+                                              'modified; please apply your changes to the latest version and try again')
+    body = {**replaced, "spec": {**replaced["spec"], "restartPolicy": "Never"}}
+    refused = await client.put(f"{PODS}/put", json=body)
+    assert "pod updates may not change fields other than" in (await kube.expect(refused, 422, "Invalid"))["message"]
+    other = await client.put(f"{PODS}/put", json={**replaced, "metadata": {**replaced["metadata"], "uid": "x"}})
+    assert "Precondition failed: UID in precondition: x" in (await kube.expect(other, 409, "Conflict"))["message"]

@@ -14,6 +14,7 @@ from typing import Any
 
 from emulator.services.kubernetes import errors, schema
 from emulator.services.kubernetes.schema import ANY, List, Map, Struct
+from emulator.services.kubernetes.wire import json_type
 
 Path = tuple[str, ...]
 NEVER_OWNED: tuple[Path, ...] = (  # the strip-meta manager's paths
@@ -21,6 +22,13 @@ NEVER_OWNED: tuple[Path, ...] = (  # the strip-meta manager's paths
         "name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "selfLink", "managedFields",
         "clusterName")))
 MAX_UPDATE_ENTRIES = 10
+# Every leaf of every FieldsV1 tree this module writes is this one empty dict: stored objects are never changed in
+# place (writes copy what they change), and a Pod's or Event's managedFields are mostly leaves, so sharing them
+# halves the dicts Python's garbage collector walks (run_jobs.py, 500 Jobs: advance 9.3 s -> 6 s, peak RSS
+# 159 -> 138 MiB)
+LEAF: dict = {}
+KUBECTL = "kubectl"  # the apply manager the apiserver hands client-side apply's fields to
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def _key(element: str) -> str:
@@ -159,11 +167,17 @@ def to_fields_v1(paths: set[Path]) -> dict:
     return _sorted(tree)
 
 
-_ORDER = {".": 0, "f": 1, "k": 2, "v": 3, "i": 4}
+ELEMENT_ORDER = {".": 0, "f": 1, "k": 2, "v": 3, "i": 4}  # a FieldsV1 node's children: by kind, then by text
+
+
+def _element_key(element: str) -> tuple[int, str]:
+    return ELEMENT_ORDER.get(element[0], 5), element
 
 
 def _sorted(node: dict) -> dict:
-    return {key: _sorted(node[key]) for key in sorted(node, key=lambda k: (_ORDER.get(k[0], 5), k))}
+    if not node:
+        return LEAF
+    return {key: _sorted(node[key]) for key in sorted(node, key=_element_key)}
 
 
 def _canonical(node: Any) -> bool:
@@ -172,8 +186,7 @@ def _canonical(node: Any) -> bool:
     if not isinstance(node, dict):
         return False
     keys = list(node)
-    order = [(_ORDER.get(k[:1], 5), k) for k in keys]
-    if order != sorted(order) or keys == ["."] or node.get(".", {}) != {}:
+    if keys != sorted(keys, key=_element_key) or keys == ["."] or node.get(".", {}) != {}:
         return False
     return all(_canonical(child) for key, child in node.items() if key != ".")
 
@@ -214,9 +227,8 @@ class Entry:
     time: str
     paths: set[Path]
     subresource: str = ""
-    # The stored FieldsV1 tree it was read from, and the paths read: written back as it was while they are the same
-    # (each status write rendered every entry again: CPU of running 1,000 Jobs x 3 Pods 2.05 -> 1.68 s, Xeon).
-    read_from: tuple[dict, frozenset] | None = field(default=None, repr=False, compare=False)
+    tree: dict | None = None  # the stored FieldsV1 this entry was read from, kept while its paths are unchanged
+    tree_paths: set[Path] | None = None
 
     def same_owner(self, manager: str, operation: str, api_version: str, subresource: str) -> bool:
         return (self.manager, self.operation, self.subresource) == (manager, operation, subresource) and \
@@ -229,23 +241,22 @@ class Entry:
         return shown if self.operation == "Apply" else f"{shown} using {self.api_version}"
 
     def stored(self) -> dict:
-        tree = self.read_from[0] if self.read_from is not None and self.paths == self.read_from[1] else None
+        tree = self.tree if self.tree is not None and self.paths == self.tree_paths else to_fields_v1(self.paths)
         entry = {"manager": self.manager, "operation": self.operation, "apiVersion": self.api_version,
-                 "time": self.time, "fieldsType": "FieldsV1",
-                 "fieldsV1": to_fields_v1(self.paths) if tree is None else tree}
+                 "time": self.time, "fieldsType": "FieldsV1", "fieldsV1": tree}
         return entry | ({"subresource": self.subresource} if self.subresource else {})
 
 
-def entries_of(managed: Any) -> list[Entry]:
-    """Stored managedFields as entries; entries that are not well-formed are skipped."""
+def entries_of(managed: Any, stored_ones: bool = True) -> list[Entry]:
+    """managedFields as entries; entries that are not well-formed are skipped. The FieldsV1 of `stored_ones` (as
+    this module wrote them) is written back as it is while unchanged; a client's is always written anew."""
     found = []
     for item in managed if isinstance(managed, list) else []:
         if isinstance(item, dict) and isinstance(item.get("manager"), str) and item.get("operation") in ("Apply", "Update"):
-            paths = from_fields_v1(item.get("fieldsV1"))
-            tree = item.get("fieldsV1")
+            paths, tree = from_fields_v1(item.get("fieldsV1")), item.get("fieldsV1")
             found.append(Entry(item["manager"], item["operation"], str(item.get("apiVersion", "")),
                                str(item.get("time", "")), paths, str(item.get("subresource", "")),
-                               (tree, frozenset(paths)) if _canonical(tree) else None))
+                               tree if stored_ones and _canonical(tree) else None, set(paths)))
     return found
 
 
@@ -278,7 +289,7 @@ class FieldManager:
                 return None  # an object stored before tracking (a fixture): updates do not start it
             entries = entries_of(kept)
         else:
-            entries = entries_of(given)
+            entries = entries_of(given, stored_ones=False)
         before = _plain(old) if old is not None else {}
         added, removed = changed_paths(before, _plain(new), self.kind)
         added = self._owned(added, subresource)
@@ -290,18 +301,19 @@ class FieldManager:
             return stored(entries)
         for entry in entries:
             entry.paths -= added | removed
-        return self._give(entries, manager, "Update", subresource, added, now)
+        return self._give(entries, manager, "Update", subresource, added, now, touched=bool(added))
 
     def _give(self, entries: list[Entry], manager: str, operation: str, subresource: str, paths: set[Path],
-              now: str, replace: bool = False) -> list[dict] | None:
+              now: str, touched: bool, replace: bool = False) -> list[dict] | None:
+        """The entries with `paths` given to the manager's entry (replacing its set for an apply); its time is now
+        when the write `touched` the object, as the apiserver's managedFieldsUpdater stamps it."""
         mine = next((e for e in entries if e.same_owner(manager, operation, self.api_version, subresource)), None)
         if mine is None:
             mine = Entry(manager, operation, self.api_version, now, set(), subresource)
             entries.append(mine)
-        changed = mine.paths != paths if replace else not paths <= mine.paths
-        mine.paths = set(paths) if replace else mine.paths | paths
-        if changed:
+        if touched or mine.paths != (set(paths) if replace else mine.paths | paths):
             mine.time = now
+        mine.paths = set(paths) if replace else mine.paths | paths
         updates = [e for e in entries if e.operation == "Update"]
         if len(updates) > MAX_UPDATE_ENTRIES:  # the oldest merged into one, as the apiserver caps them
             oldest = sorted(updates, key=lambda e: e.time)[: len(updates) - MAX_UPDATE_ENTRIES + 1]
@@ -324,16 +336,93 @@ class FieldManager:
         result = merge(base, config, self.kind)
         mine = next((e for e in entries if e.same_owner(manager, "Apply", self.api_version, subresource)), None)
         others = [e for e in entries if e is not mine]
-        for path in sorted((mine.paths if mine else set()) - applied, key=len, reverse=True):
-            if not any(path in e.paths for e in others):  # no longer applied and nobody else's: removed
-                result = remove(result, path, self.kind)
+        previous = mine.paths if mine else set()
+        kept = applied.union(*(e.paths for e in others))
+        for path in sorted(previous - applied, key=len, reverse=True):  # no longer applied and nobody's: removed
+            if any(q[:len(path)] == path for q in kept):
+                continue  # still owned, or a node with owned fields under it
+            if any(q[:len(path)] == path and q != path for q in previous) and _at(result, path, self.kind)[1]:
+                continue  # a node goes once what was applied under it is gone and nothing else is left in it
+            result = remove(result, path, self.kind)
         added, removed = changed_paths(base, result, self.kind)
         conflicts = [(e, sorted(e.paths & added)) for e in others if e.paths & added]
+        if conflicts and not force and manager == KUBECTL:  # client-side apply's fields go to kubectl's apply
+            allowed = self._last_applied(base)
+            conflicts = [(e, kept) for e, paths in conflicts if (kept := [p for p in paths if p not in allowed])]
         if conflicts and not force:
             raise _conflict(conflicts)
         for entry in others:  # forced: what conflicted is taken from its owners
             entry.paths -= removed | added
-        return result, self._give(entries, manager, "Apply", subresource, applied, now, replace=True)
+        managed = self._give(entries, manager, "Apply", subresource, applied, now, result != base, replace=True)
+        annotations = result.get("metadata", {}).get("annotations") or {}
+        if manager == KUBECTL and annotations.get(LAST_APPLIED):  # kept up to date for a later client-side apply
+            result["metadata"] = {**result["metadata"], "annotations": {**annotations,
+                                                                        LAST_APPLIED: _last_applied_value(config)}}
+        return result, managed
+
+    def _last_applied(self, live: dict) -> set[Path]:
+        """The fields the last-applied annotation sets to the values the object still has: what kubectl's
+        client-side apply managed, which kubectl's server-side apply takes over without a conflict."""
+        try:
+            last = json.loads(((live.get("metadata") or {}).get("annotations") or {}).get(LAST_APPLIED) or "")
+        except ValueError:
+            return set()
+        if not isinstance(last, dict) or last.get("apiVersion") != self.api_version:
+            return set()
+        paths = field_set(last, self.kind)
+        return {path for path in paths if _same_at(last, live, path, self.kind,
+                                                   leaf=not any(q[:len(path)] == path for q in paths if q != path))}
+
+
+def check_applied(document: Any, api_version: str, kind: str, name: str, namespace: str = "") -> None:
+    """The 400s of an apply body that is not an object of the URL's kind and name, or that sets managedFields."""
+    if not isinstance(document, dict):
+        raise errors.bad_request(f"error decoding patch: json: cannot unmarshal {json_type(document)} into Go "
+                                 "value of type map[string]interface {}")
+    if (document.get("apiVersion"), document.get("kind")) != (api_version, kind):
+        raise errors.bad_request(f"invalid object type: {document.get('apiVersion') or ''}, "
+                                 f"Kind={document.get('kind') or ''}")
+    meta = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
+    if meta.get("managedFields") is not None:
+        raise errors.bad_request("metadata.managedFields must be nil")
+    if meta.get("namespace") and meta["namespace"] != namespace:
+        raise errors.bad_request(f"the namespace of the object ({meta['namespace']}) does not match the "
+                                 f"namespace on the request ({namespace})")
+    if meta.get("name") != name:
+        raise errors.bad_request(f"the name of the object ({meta.get('name') or ''}) does not match the name "
+                                 f"on the URL ({name})")
+
+
+def _at(value: Any, path: Path, kind: Any) -> tuple[bool, Any]:
+    """(whether it is there, the value) at `path`."""
+    for element in path:
+        if isinstance(value, dict) and element.startswith("f:") and _key(element) in value:
+            value, kind = value[_key(element)], _field(kind, _key(element))
+        elif isinstance(value, list) and isinstance(kind, List):
+            found = [item for item in value if _item_element(item, kind) == element]
+            if not found:
+                return False, None
+            value, kind = found[0], kind.item
+        else:
+            return False, None
+    return True, value
+
+
+def _same_at(last: Any, live: Any, path: Path, kind: Any, leaf: bool) -> bool:
+    """Whether the live object has the node at `path` (and, for a leaf, the value `last` gives it)."""
+    there, value = _at(live, path, kind)
+    return there and (not leaf or value == _at(last, path, kind)[1])
+
+
+def _last_applied_value(config: dict) -> str:
+    """The annotation as the apiserver writes it: the applied configuration (without the annotation) as Go
+    encodes a map, keys sorted and <, >, & escaped."""
+    meta = dict(config.get("metadata") or {})
+    annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k != LAST_APPLIED}
+    if "annotations" in meta:
+        meta["annotations"] = annotations
+    text = json.dumps({**config, "metadata": meta}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _plain(value: dict) -> dict:
@@ -362,4 +451,10 @@ JOBS = FieldManager(schema.JOB, "batch/v1", {"": ("status",), "status": ("spec",
     ("f:metadata", "f:enable"), ("f:spec", "f:selector"),
     *(("f:metadata", "f:labels", f"f:{label}") for label in _JOB_LABELS),
     *(("f:spec", "f:template", "f:metadata", "f:labels", f"f:{label}") for label in _JOB_LABELS)))
+# Pods: what admission plugins add after field tracking (service account, priority, default tolerations) and the
+# node the scheduler binds it to belong to no writer
+_ADMITTED = ("serviceAccountName", "serviceAccount", "priority", "preemptionPolicy", "tolerations", "nodeName")
+PODS = FieldManager(schema.POD, "v1", {"": ("status",), "status": ("spec",)},
+                    tuple(("f:spec", f"f:{name}") for name in _ADMITTED))
+EVENTS = FieldManager(schema.EVENT, "v1", {})
 NAMESPACES = FieldManager(schema.NAMESPACE, "v1", {"": ("status",), "status": ("spec",)}, (("f:spec", "f:finalizers"),))

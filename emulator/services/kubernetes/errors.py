@@ -107,13 +107,14 @@ def already_exists(name: str, resource: str = RESOURCE, group: str = GROUP) -> A
     return _error(409, "AlreadyExists", f'{qualified} "{name}" already exists', details)
 
 
-def conflict(name: str, why: str, qualified: str = QUALIFIED, kind: str = RESOURCE) -> ApiError:
+def conflict(name: str, why: str, qualified: str = QUALIFIED, kind: str = RESOURCE, group: str = GROUP) -> ApiError:
     return _error(409, "Conflict", f'Operation cannot be fulfilled on {qualified} "{name}": {why}',
-                  {"name": name, "group": GROUP, "kind": kind})
+                  {"name": name, "group": group, "kind": kind})
 
 
-def stale(name: str) -> ApiError:
-    return conflict(name, "the object has been modified; please apply your changes to the latest version and try again")
+def stale(name: str, qualified: str = QUALIFIED, kind: str = RESOURCE, group: str = GROUP) -> ApiError:
+    return conflict(name, "the object has been modified; please apply your changes to the latest version and try again",
+                    qualified, kind, group)
 
 
 def invalid(name: str, errors: list[FieldError], kind: str = "Job", group: str = GROUP) -> ApiError:

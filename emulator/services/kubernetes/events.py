@@ -8,7 +8,8 @@ and the latest message (count and lastTimestamp bumped, message replaced). As it
 each source may write 25 events about one object in a burst, then one more every 5 minutes: an event past that
 is not written, though it is counted (the next one written carries the count). Events expire one hour after their
 last write (kube-apiserver's `--event-ttl`) on the emulator's clock; past `limit` stored events the
-oldest is dropped. Either way watchers see DELETED.
+oldest is dropped. Either way watchers see DELETED. Each write is recorded in managedFields for the
+process that writes it (the kubelet, kube-scheduler, kube-controller-manager).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from collections import OrderedDict
 
 from emulator.core.clock import Clock, Scheduled, parse_rfc3339
 from emulator.services.protocol import Core
-from emulator.services.kubernetes import errors
+from emulator.services.kubernetes import apply, errors
 from emulator.services.kubernetes.filters import Predicate
 from emulator.services.kubernetes.registry import page
 from emulator.services.kubernetes.watch import WatchHub
@@ -26,6 +27,7 @@ COMBINED = "(combined from similar events): "  # EventAggregatorByReasonMessageF
 AGGREGATE_MAX_EVENTS, AGGREGATE_INTERVAL = 10, 600.0  # defaultAggregateMaxEvents, defaultAggregateIntervalInSeconds
 AGGREGATE_CACHE = 4096  # maxLruCacheEntries: similar-event groups remembered, least recent forgotten first
 SPAM_BURST, SPAM_QPS = 25, 1.0 / 300.0  # defaultSpamBurst, defaultSpamQPS: a token bucket per source and object
+WRITERS = {"kubelet": "kubelet", "default-scheduler": "kube-scheduler"}  # component -> field manager; else the KCM
 
 
 def involved(obj: dict, kind: str, api_version: str, field_path: str | None = None) -> dict:
@@ -137,6 +139,11 @@ class Events:
             key = (namespace, name)
             self._by_identity[identity] = key
             self._order[key] = None
+        manager = WRITERS.get(component, "kube-controller-manager")
+        event["metadata"].pop("managedFields", None)
+        managed = apply.EVENTS.update(old, event, manager, "", stamp)
+        if managed:
+            event["metadata"]["managedFields"] = managed
         revision = self.core.store.next_revision()
         event["metadata"]["resourceVersion"] = str(revision)
         self.items.put(*key, event)

@@ -38,6 +38,7 @@ from emulator.services.kubernetes.watch import CLOSED, WatchHub
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 FIELD_VALIDATION = ("", "Ignore", "Strict", "Warn")
+APPLY_PATCH = "application/apply-patch+yaml"
 INITIAL_EVENTS_PER_WRITE = 200
 IDLE_CHECK_SECONDS = 5.0  # how often an idle watch looks whether its client is still there
 FRESH_WAIT_SECONDS = 3.0  # how long a watch from a future resourceVersion waits for it (the watch cache's blockTimeout)
@@ -86,6 +87,26 @@ def job_path(namespace: str, name: str) -> str:
 
 async def read_body(request: web.Request, kind: str) -> dict[str, Any]:
     return wire.decode_object(await request.read(), wire.media_type(request), kind)
+
+
+async def read_patch(request: web.Request) -> tuple[str, Any, WriteOptions]:
+    """A PATCH request's type, document and PatchOptions, checked as the apiserver does (415, 400, 422)."""
+    patch_type = wire.media_type(request)
+    if patch_type not in wire.PATCH_TYPES:
+        raise errors.unsupported_media_type(details={})
+    options = write_options(request, "PatchOptions")
+    if patch_type == APPLY_PATCH and not request.query.get("fieldManager"):
+        raise options_invalid("PatchOptions", "fieldManager", "FieldValueRequired",
+                              "Required value: is required for apply patch")
+    if patch_type != APPLY_PATCH and "force" in request.query:  # even force=false
+        raise options_invalid("PatchOptions", "force", "FieldValueForbidden",
+                              "Forbidden: may not be specified for non-apply patch")
+    raw = await request.read()
+    try:
+        document = yaml.safe_load(raw.decode()) if patch_type.endswith("yaml") else jsonio.loads(raw)
+    except (ValueError, yaml.YAMLError, UnicodeDecodeError):
+        raise errors.bad_request("invalid JSON patch") from None
+    return patch_type, document, options
 
 
 class JobHandlers:
@@ -152,23 +173,9 @@ class JobHandlers:
         return await self._replace(request, status_only=True)
 
     async def _patch(self, request: web.Request, status_only: bool) -> web.Response:
-        patch_type = wire.media_type(request)
-        if patch_type not in wire.PATCH_TYPES:
-            raise errors.unsupported_media_type(details={})
-        options = write_options(request, "PatchOptions")
-        if patch_type == "application/apply-patch+yaml" and not request.query.get("fieldManager"):
-            raise options_invalid("PatchOptions", "fieldManager", "FieldValueRequired",
-                                  "Required value: is required for apply patch")
-        if patch_type != "application/apply-patch+yaml" and "force" in request.query:  # even force=false
-            raise options_invalid("PatchOptions", "force", "FieldValueForbidden",
-                                  "Forbidden: may not be specified for non-apply patch")
-        raw = await request.read()
-        try:
-            document = yaml.safe_load(raw.decode()) if patch_type.endswith("yaml") else jsonio.loads(raw)
-        except (ValueError, yaml.YAMLError, UnicodeDecodeError):
-            raise errors.bad_request("invalid JSON patch") from None
+        patch_type, document, options = await read_patch(request)
         info = request.match_info
-        if patch_type == "application/apply-patch+yaml":
+        if patch_type == APPLY_PATCH:
             force = wire.is_true(request.query.get("force"))
             job, created = self.jobs.apply(info["namespace"], info["name"], document, status_only, force, options)
             return self._respond(request, job, "/status" if status_only else "", 201 if created else 200, options)
@@ -428,10 +435,41 @@ class NamespaceHandlers:
         return self._respond(request, list_body("NamespaceList", "v1", items, self.namespaces.core.store.revision),
                              items)
 
+    async def replace_namespace(self, request: web.Request) -> web.Response:
+        options = write_options(request, "UpdateOptions")
+        namespace = self.namespaces.replace(request.match_info["name"], await read_body(request, "Namespace"), options)
+        return self._respond(request, namespace_body(namespace), [namespace], 200, _warning_headers(options.warnings))
+
+    async def patch_namespace(self, request: web.Request) -> web.Response:
+        patch_type, document, options = await read_patch(request)
+        name, code = request.match_info["name"], 200
+        if patch_type == APPLY_PATCH:
+            force = wire.is_true(request.query.get("force"))
+            namespace, created = self.namespaces.apply(name, document, force, options)
+            code = 201 if created else 200
+        else:
+            namespace = self.namespaces.patch(name, patch_type, document, options)
+        return self._respond(request, namespace_body(namespace), [namespace], code, _warning_headers(options.warnings))
+
     async def delete_namespace(self, request: web.Request) -> web.Response:
         options = write_options(request, "DeleteOptions")
         namespace = self.namespaces.delete(request.match_info["name"], options)
         return self._respond(request, namespace_body(namespace), [namespace])
+
+
+def watch_path(list_handler: Handler, one: bool = False) -> Handler:
+    """The deprecated `/watch/` path forms kube-apiserver still serves: the list handler with `watch=true`; for one
+    object (`one`), with `fieldSelector=metadata.name=<name>` added to any the query gives."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        query = request.rel_url.query.copy()
+        query["watch"] = "true"
+        if one:
+            given = query.get("fieldSelector")
+            query["fieldSelector"] = f"metadata.name={request.match_info['name']}" + (f",{given}" if given else "")
+        return await list_handler(request.clone(rel_url=request.rel_url.with_query(query)))
+
+    return handler
 
 
 def serve_document(document: dict) -> Handler:
@@ -562,8 +600,7 @@ async def _pod_delete_options(request: web.Request) -> tuple[int | None, dict | 
 
 
 class PodHandlers:
-    """The core/v1 Pod routes: read, list, watch, create, replace, patch, delete, deletecollection, eviction and
-    the /log subresource."""
+    """The core/v1 Pod routes: create, read, replace, patch, list, watch, delete, deletecollection, /log, /eviction."""
 
     def __init__(self, pods: Pods, kubelet: Kubelet, namespaces: Namespaces, tables: Tables) -> None:
         self.pods = pods
@@ -576,8 +613,26 @@ class PodHandlers:
         options = write_options(request, "CreateOptions")
         namespace = request.match_info["namespace"]
         pod = self.pods.post(namespace, await read_body(request, "Pod"), options.dry_run,
-                             self.namespaces.exists(namespace))
+                             self.namespaces.exists(namespace), options.manager)
         return wire.respond(request, pod_body(pod), 201, None, wire.negotiate(request))
+
+    async def replace_namespaced_pod(self, request: web.Request) -> web.Response:
+        options = write_options(request, "UpdateOptions")
+        info = request.match_info
+        pod = self.pods.replace(info["namespace"], info["name"], await read_body(request, "Pod"), options)
+        return wire.respond(request, pod_body(pod), 200, _warning_headers(options.warnings), wire.negotiate(request))
+
+    async def patch_namespaced_pod(self, request: web.Request) -> web.Response:
+        patch_type, document, options = await read_patch(request)
+        info, code = request.match_info, 200
+        if patch_type == APPLY_PATCH:
+            pod, created = self.pods.apply(info["namespace"], info["name"], document,
+                                           wire.is_true(request.query.get("force")), options,
+                                           self.namespaces.exists(info["namespace"]))
+            code = 201 if created else 200
+        else:
+            pod = self.pods.patch(info["namespace"], info["name"], patch_type, document, options)
+        return wire.respond(request, pod_body(pod), code, _warning_headers(options.warnings), wire.negotiate(request))
 
     async def create_namespaced_pod_eviction(self, request: web.Request) -> web.Response:
         options = write_options(request, "CreateOptions")
@@ -594,29 +649,6 @@ class PodHandlers:
 
     async def list_pod_for_all_namespaces(self, request: web.Request) -> web.StreamResponse:
         return await self.served.list_or_watch(request, None)
-
-    async def replace_namespaced_pod(self, request: web.Request) -> web.Response:
-        options = write_options(request, "UpdateOptions")
-        info = request.match_info
-        pod = self.pods.update(info["namespace"], info["name"], await read_body(request, "Pod"), options.dry_run)
-        return self.served.one(request, pod)
-
-    async def patch_namespaced_pod(self, request: web.Request) -> web.Response:
-        """JSON, merge and strategic merge patches; server-side apply is not served for pods (415)."""
-        patch_type = wire.media_type(request)
-        if patch_type not in wire.PATCH_TYPES or patch_type == "application/apply-patch+yaml":
-            raise errors.unsupported_media_type(details={})
-        options = write_options(request, "PatchOptions")
-        if "force" in request.query:
-            raise options_invalid("PatchOptions", "force", "FieldValueForbidden",
-                                  "Forbidden: may not be specified for non-apply patch")
-        try:
-            document = jsonio.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
-            raise errors.bad_request("invalid JSON patch") from None
-        info = request.match_info
-        return self.served.one(request, self.pods.patch(info["namespace"], info["name"], patch_type, document,
-                                                        options.dry_run))
 
     async def delete_namespaced_pod(self, request: web.Request) -> web.Response:
         grace, preconditions, dry_run = await _pod_delete_options(request)

@@ -39,6 +39,7 @@ FAILED_INDEXES_ANNOTATION = PREFIX + "failed-indexes"
 LOGS_ANNOTATION = PREFIX + "logs"
 MAX_DURATION = 366 * 24 * 3600.0  # a year: longer annotated run times are taken for the default
 log = logging.getLogger("emulator.kubernetes")
+STATUS_WRITER = ("kubelet", "status")  # how the kubelet's status writes are recorded in managedFields
 
 
 def run_time(annotation: object, default: float, job: str) -> float:
@@ -219,7 +220,7 @@ class Kubelet:
                                          "imageID": "", "started": False} for c in pod["spec"]["containers"]]}
         status = {k: status[k] for k in ("phase", "conditions", "hostIP", "hostIPs", "startTime",
                                          "containerStatuses", "qosClass") if k in status}
-        pod = self.pods.write({**pod, "spec": {**pod["spec"], "nodeName": NODE}, "status": status}, pod)
+        pod = self.pods.write({**pod, "spec": {**pod["spec"], "nodeName": NODE}, "status": status}, pod, *STATUS_WRITER)
         for container in pod["spec"]["containers"]:
             self._event(pod, "Normal", "Pulled", f'Container image "{container["image"]}" already present on machine',
                         container["name"])
@@ -243,7 +244,7 @@ class Kubelet:
                   "conditions": _conditions(pod, {"PodReadyToStartContainers": true, "Initialized": true,
                                                   "Ready": true, "ContainersReady": true, "PodScheduled": true}, stamp),
                   "containerStatuses": statuses}
-        self.pods.write({**pod, "status": status}, pod)
+        self.pods.write({**pod, "status": status}, pod, *STATUS_WRITER)
         self._schedule_at(key, self.clock.later(plan["duration"]), "end")
         self._wake(key)  # followers waiting for the container to start
 
@@ -273,7 +274,7 @@ class Kubelet:
                   "PodScheduled": ("True", None, None)}
         status = {**pod["status"], "phase": "Succeeded" if code == 0 else "Failed",
                   "conditions": _conditions(pod, values, stamp), "containerStatuses": statuses}
-        pod = self.pods.write({**pod, "status": status}, pod)
+        pod = self.pods.write({**pod, "status": status}, pod, *STATUS_WRITER)
         self._wake(key)
         if pod["metadata"].get("deletionTimestamp"):
             self.pods.finish_deletion(pod)
@@ -296,7 +297,7 @@ class Kubelet:
         values = {"PodReadyToStartContainers": true, "Initialized": true, "Ready": unready, "ContainersReady": unready,
                   "PodScheduled": true}
         pod = self.pods.write({**pod, "status": {**pod["status"], "conditions": _conditions(pod, values, stamp),
-                                                 "containerStatuses": statuses}}, pod)
+                                                 "containerStatuses": statuses}}, pod, *STATUS_WRITER)
         self.plans.put(*key, {**plan, "runs": plan["runs"] + 1})
         self._wake(key)
         for state in statuses:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from typing import Any
 
 from emulator.services.protocol import Core
-from emulator.services.kubernetes import apply, schema, errors, validation
+from emulator.services.kubernetes import apply, errors, patch, schema, strategy, validation
 from emulator.services.kubernetes.options import WriteOptions, cannot_handle
-from emulator.services.kubernetes.shapes import new_namespace
+from emulator.services.kubernetes.shapes import NAME_LABEL, namespace_body, new_namespace
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+KEPT_ON_CREATE = ("ownerReferences", "finalizers")  # metadata a create keeps beside labels and annotations
 
 
 class Namespaces:
@@ -37,12 +39,19 @@ class Namespaces:
             raise errors.not_found(name, "namespaces", "")
         return found
 
-    def create(self, body: dict, options: WriteOptions, tracked: bool = True) -> dict:
-        """POST; `tracked`: with managedFields for its writer (not for fixtures, stored as before tracking)."""
+    def _decode(self, body: dict, options: WriteOptions) -> dict:
+        """The body as decoding it into a Namespace leaves it (unknown fields dropped), or a 400."""
         try:
-            options.unknown_fields(schema.check_object(body, schema.NAMESPACE), cannot_handle("Namespace"))
+            unknown = schema.check_object(body, schema.NAMESPACE)
         except schema.DecodeError as error:
             raise cannot_handle("Namespace")(str(error)) from None
+        options.unknown_fields(unknown, cannot_handle("Namespace"))
+        return schema.prune(body, schema.NAMESPACE) if unknown else body
+
+    def create(self, body: dict, options: WriteOptions, tracked: bool = True, managed: Any = False) -> dict:
+        """POST (and an apply that creates, with its `managed` fields); `tracked`: with managedFields for its
+        writer (not for fixtures, stored as before tracking)."""
+        body = self._decode(body, options)
         meta = body.get("metadata") or {}
         name = meta.get("name") or ""
         problems = validation.object_meta_errors(meta, namespaced=False, name_errors=validation.dns_label_errors)
@@ -52,10 +61,72 @@ class Namespaces:
             raise errors.already_exists(name, "namespaces", "")
         namespace = new_namespace(name, self.core.ids.uuid4(), self.core.clock.stamp(),
                                   meta.get("labels"), meta.get("annotations"))
-        managed = apply.NAMESPACES.update(None, namespace, options.manager, "", self.core.clock.stamp())
+        namespace["metadata"].update({key: meta[key] for key in KEPT_ON_CREATE if meta.get(key)})
+        if managed is False:
+            managed = apply.NAMESPACES.update(None, namespace, options.manager, "", self.core.clock.stamp())
         if tracked and managed:
             namespace["metadata"]["managedFields"] = managed
         return namespace if options.dry_run else self._put(namespace)
+
+    def replace(self, name: str, body: dict, options: WriteOptions) -> dict:
+        """PUT: labels, annotations, finalizers and owners from the body; spec and status stay (only the
+        namespace controller and /finalize change them)."""
+        body = self._decode(body, options)
+        old = self.get(name)
+        uid = (body.get("metadata") or {}).get("uid")
+        if uid and uid != old["metadata"]["uid"]:
+            raise errors.conflict(name, (
+                f"StorageError: invalid object, Code: 4, Key: /registry/namespaces/{name}, ResourceVersion: 0, "
+                f"AdditionalErrorMsg: Precondition failed: UID in precondition: {uid}, "
+                f"UID in object meta: {old['metadata']['uid']}"), "namespaces", "namespaces", "")
+        return self._update(old, self._identified(name, body), options)
+
+    def patch(self, name: str, patch_type: str, document: Any, options: WriteOptions) -> dict:
+        """PATCH with a json, merge or strategic patch: on as a PUT of the patched namespace."""
+        old = self.get(name)
+        patched = patch.patched_object(namespace_body(old), patch_type, document, schema.NAMESPACE, options)
+        return self._update(old, self._identified(name, patched), options)
+
+    def apply(self, name: str, document: Any, force: bool, options: WriteOptions) -> tuple[dict, bool]:
+        """Server-side apply by `options.manager`: the namespace, and whether the apply created it."""
+        apply.check_applied(document, "v1", "Namespace", name)
+        document = self._decode(document, options)
+        old, now = self.items.get("", name), self.core.clock.stamp()
+        if old is None:
+            merged, managed = apply.NAMESPACES.apply(None, document, options.manager, "", force, now)
+            return self.create(merged, options, managed=managed), True
+        merged, managed = apply.NAMESPACES.apply(namespace_body(old), document, options.manager, "", force, now)
+        return self._update(old, merged, options, managed), False
+
+    @staticmethod
+    def _identified(name: str, body: dict) -> dict:
+        given = (body.get("metadata") or {}).get("name")
+        if given != name:
+            raise errors.bad_request(f"the name of the object ({given or ''}) does not match the name on the URL "
+                                     f"({name})")
+        return body
+
+    def _update(self, old: dict, body: dict, options: WriteOptions, managed: Any = False) -> dict:
+        """The namespace strategy's update: metadata from the body (the name label put back), spec and status kept;
+        managedFields given to the writer; a no-op keeps its resourceVersion."""
+        name, version = old["metadata"]["name"], (body.get("metadata") or {}).get("resourceVersion")
+        if version and version != old["metadata"]["resourceVersion"]:
+            raise errors.stale(name, "namespaces", "namespaces", "")
+        meta = strategy.updated_meta(body.get("metadata") or {}, old["metadata"])
+        meta["labels"] = {**(meta.get("labels") or {}), NAME_LABEL: name}
+        new = {"metadata": meta, "spec": old["spec"], "status": old["status"]}
+        if managed is False:
+            managed = apply.NAMESPACES.update(old, new, options.manager, "", self.core.clock.stamp())
+        meta.pop("managedFields", None)
+        if managed:
+            meta["managedFields"] = managed
+        if new == old:
+            return old
+        problems = validation.immutable_meta_errors(meta, old["metadata"])
+        problems += validation.object_meta_errors(meta, namespaced=False, name_errors=validation.dns_label_errors)
+        if problems:
+            raise errors.invalid(name, problems, kind="Namespace", group="")
+        return new if options.dry_run else self._put(new)
 
     def load_fixture(self, document: dict) -> None:
         name = (document.get("metadata") or {}).get("name") or ""

@@ -32,6 +32,10 @@ BODIES = {
     "patchBatchV1NamespacedJob": PATCHES,
     "patchBatchV1NamespacedJobStatus": PATCHES,
     "createCoreV1Namespace": {"application/json": ANY_OBJECT},
+    "replaceCoreV1Namespace": {"application/json": ANY_OBJECT},
+    "patchCoreV1Namespace": PATCHES,
+    "patchCoreV1NamespacedPod": PATCHES,
+    "replaceCoreV1NamespacedPod": {"application/json": ANY_OBJECT},
 }
 RESULTS = {
     "readBatchV1NamespacedJob": JOB, "readBatchV1NamespacedJobStatus": JOB,
@@ -42,7 +46,9 @@ RESULTS = {
     "deleteBatchV1CollectionNamespacedJob": JOB_LIST,
     "listCoreV1Namespace": NAMESPACE_LIST, "createCoreV1Namespace": NAMESPACE,
     "readCoreV1Namespace": NAMESPACE, "deleteCoreV1Namespace": NAMESPACE,
-    "readCoreV1NamespacedPod": POD, "deleteCoreV1NamespacedPod": POD,
+    "replaceCoreV1Namespace": NAMESPACE, "patchCoreV1Namespace": NAMESPACE,
+    "readCoreV1NamespacedPod": POD, "deleteCoreV1NamespacedPod": POD, "patchCoreV1NamespacedPod": POD,
+    "replaceCoreV1NamespacedPod": POD,
     "listCoreV1NamespacedPod": POD_LIST, "listCoreV1PodForAllNamespaces": POD_LIST,
     "readCoreV1NamespacedEvent": EVENT, "readEventsV1NamespacedEvent": EVENT,
     "listCoreV1NamespacedEvent": EVENT_LIST, "listCoreV1EventForAllNamespaces": EVENT_LIST,

@@ -54,16 +54,19 @@ DELETE_OPTIONS = {"description": "DeleteOptions may be provided when deleting an
 
 @dataclass(frozen=True)
 class Resource:
-    """One served resource of a group-version, as the documents describe it."""
+    """One served resource of a group-version, as the documents describe it, with the verbs it is served with."""
 
     plural: str
     kind: str
     item: Struct
     listing: Struct
     namespaced: bool
-    status: bool  # has a /status subresource
-    deletecollection: bool
-    patch: bool = True
+    verbs: frozenset[str]  # of create, get, list, update, patch, delete, deletecollection
+    status: bool = False  # has a /status subresource (get, update, patch)
+    watch: bool = True  # watched with ?watch=true and on the deprecated /watch/ paths
+
+
+EVERY_VERB = frozenset(("create", "get", "list", "update", "patch", "delete", "deletecollection"))
 
 
 @dataclass(frozen=True)
@@ -84,11 +87,22 @@ class GroupVersion:
     def tag(self) -> str:
         return f"{self.group.split('.')[0]}_{self.version}" if self.group else f"core_{self.version}"
 
+    @property
+    def prefix(self) -> str:
+        """What operationIds put before the kind: BatchV1, CoreV1, EventsV1."""
+        return (self.group.split(".")[0] or "core").capitalize() + self.version.capitalize()
 
+
+EVENT_VERBS = frozenset(("get", "list", "deletecollection"))
 GROUP_VERSIONS = (
-    GroupVersion("batch", "v1", (Resource("jobs", "Job", schema.JOB, schema.JOB_LIST, True, True, True),)),
-    GroupVersion("", "v1", (Resource("namespaces", "Namespace", schema.NAMESPACE, schema.NAMESPACE_LIST,
-                                     False, False, False),)),
+    GroupVersion("batch", "v1", (Resource("jobs", "Job", schema.JOB, schema.JOB_LIST, True, EVERY_VERB, True),)),
+    GroupVersion("", "v1", (
+        Resource("namespaces", "Namespace", schema.NAMESPACE, schema.NAMESPACE_LIST, False,
+                 EVERY_VERB - {"deletecollection"}, watch=False),
+        Resource("pods", "Pod", schema.POD, schema.POD_LIST, True, EVERY_VERB),
+        Resource("events", "Event", schema.EVENT, schema.EVENT_LIST, True, EVENT_VERBS))),
+    GroupVersion("events.k8s.io", "v1", (
+        Resource("events", "Event", schema.EVENTS_V1_EVENT, schema.EVENTS_V1_EVENT_LIST, True, EVENT_VERBS),)),
 )
 
 
@@ -175,25 +189,27 @@ def _operation(gv: GroupVersion, resource: Resource, action: str, operation_id: 
 
 
 def _paths(gv: GroupVersion) -> dict[str, Any]:
-    """Every path of the group-version with its operations, as named in the real documents."""
-    prefix = "BatchV1" if gv.group == "batch" else "CoreV1"
+    """Every path of the group-version, with the operations its resources are served with, named as the real
+    documents name them."""
+    prefix = gv.prefix
     paths: dict[str, Any] = {gv.path + "/": {"get": {
         "tags": [gv.tag], "description": "get available resources", "operationId": f"get{prefix}APIResources",
         "responses": {"200": {"description": "OK", "content": _content(f"{META}.APIResourceList")}}}}}
     pretty = _parameter("pretty")
     for resource in gv.resources:
-        item, listing = component(resource.item), component(resource.listing)
+        item, listing, verbs = component(resource.item), component(resource.listing), resource.verbs
         kind = resource.kind
         scope, where = ("Namespaced", "/namespaces/{namespace}") if resource.namespaced else ("", "")
         collection = f"{gv.path}{where}/{resource.plural}"
         path_names = ["namespace"] if resource.namespaced else []
         methods = {
             "get": _operation(gv, resource, "list", f"list{prefix}{scope}{kind}", LIST_QUERY, listing),
-            "post": _operation(gv, resource, "post", f"create{prefix}{scope}{kind}", WRITE_QUERY, item, item, True),
+            **({"post": _operation(gv, resource, "post", f"create{prefix}{scope}{kind}", WRITE_QUERY, item, item,
+                                   True)} if "create" in verbs else {}),
+            **({"delete": _operation(gv, resource, "deletecollection", f"delete{prefix}Collection{scope}{kind}",
+                                     DELETE_QUERY + LIST_QUERY, f"{META}.Status", f"{META}.DeleteOptions")}
+               if "deletecollection" in verbs else {}),
         }
-        if resource.deletecollection:
-            methods["delete"] = _operation(gv, resource, "deletecollection", f"delete{prefix}Collection{scope}{kind}",
-                                           DELETE_QUERY + LIST_QUERY, f"{META}.Status", f"{META}.DeleteOptions")
         paths[collection] = {**methods, "parameters": [*(_parameter(n, "path") for n in path_names), pretty]}
         if resource.namespaced:
             paths[f"{gv.path}/{resource.plural}"] = {
@@ -202,12 +218,24 @@ def _paths(gv: GroupVersion) -> dict[str, Any]:
         one = [*(_parameter(n, "path") for n in ["name", *path_names]), pretty]
         paths[f"{collection}/{{name}}"] = {
             "get": _operation(gv, resource, "get", f"read{prefix}{scope}{kind}", (), item),
-            "put": _operation(gv, resource, "put", f"replace{prefix}{scope}{kind}", WRITE_QUERY, item, item, True),
+            **({"put": _operation(gv, resource, "put", f"replace{prefix}{scope}{kind}", WRITE_QUERY, item, item,
+                                  True)} if "update" in verbs else {}),
             **({"patch": _operation(gv, resource, "patch", f"patch{prefix}{scope}{kind}", WRITE_QUERY + ("force",),
-                                    item, "patch", True)} if resource.patch else {}),
-            "delete": _operation(gv, resource, "delete", f"delete{prefix}{scope}{kind}", DELETE_QUERY, item,
-                                 f"{META}.DeleteOptions"),
+                                    item, "patch", True)} if "patch" in verbs else {}),
+            **({"delete": _operation(gv, resource, "delete", f"delete{prefix}{scope}{kind}", DELETE_QUERY, item,
+                                     f"{META}.DeleteOptions")} if "delete" in verbs else {}),
             "parameters": one}
+        if resource.watch:
+            event = f"{META}.WatchEvent"
+            watched = f"{gv.path}/watch{where}/{resource.plural}"
+            paths[watched] = {"get": _operation(gv, resource, "watchlist", f"watch{prefix}{scope}{kind}List",
+                                                LIST_QUERY, event), "parameters": paths[collection]["parameters"]}
+            paths[watched + "/{name}"] = {"get": _operation(gv, resource, "watch", f"watch{prefix}{scope}{kind}",
+                                                            LIST_QUERY, event), "parameters": one}
+            if resource.namespaced:
+                paths[f"{gv.path}/watch/{resource.plural}"] = {"get": _operation(
+                    gv, resource, "watchlist", f"watch{prefix}{kind}ListForAllNamespaces", LIST_QUERY, event),
+                    "parameters": [pretty]}
         if resource.status:
             paths[f"{collection}/{{name}}/status"] = {
                 "get": _operation(gv, resource, "get", f"read{prefix}{scope}{kind}Status", (), item),
@@ -230,6 +258,10 @@ def _components(gvs: tuple[GroupVersion, ...]) -> dict[str, dict[str, Any]]:
         {**gvk, "kind": "Status"} for gvk in every]}
     components.schemas[f"{META}.DeleteOptions"] = {**DELETE_OPTIONS, "x-kubernetes-group-version-kind": [
         {**gvk, "kind": "DeleteOptions"} for gvk in every]}
+    components.schemas[f"{META}.WatchEvent"] = {
+        "description": "Event represents a single event to a watched resource.", "type": "object",
+        "required": ["type", "object"], "properties": {"type": {"type": "string"}, "object": {"type": "object"}},
+        "x-kubernetes-group-version-kind": [{**gvk, "kind": "WatchEvent"} for gvk in every]}
     components.schemas[f"{META}.Patch"] = {"description": "Patch is provided to give a concrete name and type to "
                                                           "the Kubernetes PATCH request body.", "type": "object"}
     components.schemas[f"{META}.APIResourceList"] = {"description": "APIResourceList is a list of APIResource.",
@@ -318,6 +350,7 @@ class Documents:
 
     def __init__(self, git_version: str) -> None:
         self.v3 = {gv.key: Published.of(v3_document(gv, git_version)) for gv in GROUP_VERSIONS}
+        self.v3_named = {gv.key: (gv.prefix, self.v3[gv.key]) for gv in GROUP_VERSIONS}  # what its route is named
         self.index = Published.of({"paths": {key: {"serverRelativeURL": f"/openapi/v3/{key}?hash={doc.hash}"}
                                               for key, doc in self.v3.items()}})
         self.v2 = Published.of(v2_document(git_version))

@@ -1,4 +1,4 @@
-"""JSON patch (RFC 6902), JSON merge patch (RFC 7386) and strategic merge patch on a Job's or a Pod's JSON.
+"""JSON patch (RFC 6902), JSON merge patch (RFC 7386) and strategic merge patch on a Job's, Pod's or Namespace's JSON.
 
 Errors carry the apiserver's texts (spec §3.2, §8): a malformed document is 400, a patch that
 cannot be applied is 422 with the generic message, over 10000 JSON-patch operations is 413.
@@ -11,8 +11,11 @@ from typing import Any
 import jsonpatch
 import jsonpointer
 
+from emulator.core import jsonio
 from emulator.core.errors import ApiError
-from emulator.services.kubernetes import errors
+from emulator.services.kubernetes import errors, schema
+from emulator.services.kubernetes.errors import FieldError
+from emulator.services.kubernetes.options import WriteOptions
 from emulator.services.kubernetes.wire import json_type
 
 MAX_JSON_PATCH_OPERATIONS = 10000
@@ -27,7 +30,7 @@ MERGE_KEYS: dict[tuple[str, ...], str | None] = {
     ("spec", "template", "metadata", "finalizers"): None,
     ("spec", "template", "metadata", "ownerReferences"): "uid",
 }
-for _pod_spec in (("spec", "template", "spec"), ("spec",)):  # a Job's pod template, and a Pod's own spec
+for _pod_spec in (("spec", "template", "spec"), ("spec",)):  # a Job's pod template, a Pod's own spec
     for _containers in ("containers", "initContainers", "ephemeralContainers"):
         _base = _pod_spec + (_containers,)
         MERGE_KEYS[_base] = "name"
@@ -37,6 +40,36 @@ for _pod_spec in (("spec", "template", "spec"), ("spec",)):  # a Job's pod templ
         MERGE_KEYS[_base + ("volumeDevices",)] = "devicePath"
     for _field, _key in (("volumes", "name"), ("imagePullSecrets", "name"), ("hostAliases", "ip")):
         MERGE_KEYS[_pod_spec + (_field,)] = _key
+
+
+def patched_object(current: dict, patch_type: str, document: Any, kind: schema.Struct, options: WriteOptions) -> dict:
+    """The object a json, merge or strategic patch makes of `current`, decoded into `kind` as the apiserver does
+    (unknown fields pruned, or refused under Strict); 422 for a result that no longer decodes."""
+    if patch_type == "application/json-patch+json":
+        patched = json_patch(current, document)
+    elif patch_type == "application/merge-patch+json":
+        if document is None:
+            raise errors.bad_request("Invalid JSON Patch")
+        patched = merge_patch(current, document)
+    else:  # strategic-merge-patch+json (apply-patch+yaml is server-side apply)
+        patched = strategic_merge_patch(current, document)
+    if not isinstance(patched, dict):
+        raise _decode_error(patch_type, document, patched, f"json: cannot unmarshal {json_type(patched)} "
+                            "into Go value of type map[string]interface {}")
+    try:
+        unknown = schema.check_object(patched, kind, current)
+    except schema.DecodeError as error:
+        raise _decode_error(patch_type, document, patched, str(error)) from None
+    options.unknown_fields(unknown, lambda reason: _decode_error(patch_type, document, patched, reason))
+    return schema.prune(patched, kind) if unknown else patched
+
+
+def _decode_error(patch_type: str, document: Any, patched: Any, reason: str) -> Exception:
+    """422 for a patched object that no longer decodes: a strategic patch is shown as Go prints the patch map,
+    the other types as the whole patched JSON (apiserver patch.go)."""
+    strategic = patch_type == "application/strategic-merge-patch+json"
+    shown = go_map(document) if strategic else jsonio.dumps(patched).decode()
+    return errors.invalid("", [FieldError.invalid("patch", shown, reason)], kind="", group="")
 
 
 def rejected() -> ApiError:

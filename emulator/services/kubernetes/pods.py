@@ -12,17 +12,18 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 from emulator.core.clock import rfc3339
 
 from emulator.services.protocol import Core
-from emulator.services.kubernetes import errors, patch as patches, schema, strategy, validation
+from emulator.services.kubernetes import apply, errors, patch, schema, strategy, validation
 from emulator.services.kubernetes.errors import FieldError
 from emulator.services.kubernetes.filters import Predicate
-from emulator.services.kubernetes.options import cannot_handle
-from emulator.services.kubernetes.registry import page, patch_decode_error
+from emulator.services.kubernetes.options import WriteOptions, cannot_handle
+from emulator.services.kubernetes.registry import page
+from emulator.services.kubernetes.shapes import pod_body
 from emulator.services.kubernetes.watch import WatchHub
-from emulator.services.kubernetes.wire import json_type
 
 TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking"
 MAX_GENERATE_PREFIX = 58  # the apiserver cuts generateName to this before adding 5 random characters
@@ -30,11 +31,10 @@ MAX_PODS = 100_000  # Pods stored at most; one more is refused with 403 "exceede
 QUOTA = "emulator-pods"  # the name the refusal gives the quota
 DISRUPTION_TARGET = "DisruptionTarget"
 POD_RESTART_POLICIES = ["Always", "OnFailure", "Never"]
-USER_META = ("labels", "annotations", "finalizers", "ownerReferences")  # what a PUT or PATCH may change
-SPEC_UPDATE_FORBIDDEN = (  # ValidatePodSpecUpdate's message (the apiserver appends a Go diff of the specs)
-    "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,"
-    "`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),"
-    "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)")
+CONTROLLER = "kube-controller-manager"  # the field manager of the Job controller's and garbage collector's writes
+UPDATABLE = ("pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,"
+             "`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),"
+             "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)")
 # What a listener hears: "created" (by a controller), "posted" (by a client), "updated" (any write that keeps it),
 # "deleted" (it is gone).
 PodListener = Callable[[str, dict], None]
@@ -42,8 +42,8 @@ PodListener = Callable[[str, dict], None]
 
 TOLERATION = schema.Struct("v1.Toleration", {"key": "string", "operator": "string", "value": "string",
                                              "effect": "string", "tolerationSeconds": "int64"})
-# A Pod as a PUT or PATCH body decodes (the status as the kubelet's, not checked)
-POD = schema.Struct("v1.Pod", {
+# A Pod as a PUT or PATCH body decodes (tolerations typed; the status as the kubelet's, not checked)
+POD_WRITE = schema.Struct("v1.Pod", {
     "kind": "string", "apiVersion": "string", "metadata": schema.OBJECT_META,
     "spec": dataclasses.replace(schema.POD_SPEC, fields={**schema.POD_SPEC.fields,
                                                          "tolerations": schema.List(TOLERATION)}),
@@ -128,6 +128,7 @@ class Pods:
         meta = pod["metadata"]
         self._check_room(meta.get("name") or meta["generateName"])
         pod["metadata"] = self._system_meta(meta)
+        _set_managed(pod, apply.PODS.update(None, pod, CONTROLLER, "", self.core.clock.stamp()))
         return self._commit(pod, None)
 
     def _check_room(self, name: str) -> None:
@@ -154,8 +155,11 @@ class Pods:
                                                                       "deletionGracePeriodSeconds", "managedFields",
                                                                       "selfLink")}}
 
-    def post(self, namespace: str, body: dict, dry_run: bool, namespace_exists: bool) -> dict:
-        """POST by a client: validated as the apiserver does, defaulted, stored (unless dryRun); 409, 403, 422."""
+    def post(self, namespace: str, body: dict, dry_run: bool, namespace_exists: bool, manager: str = "unknown",
+             managed: Any = False) -> dict:
+        """POST by a client (and an apply that creates, with its `managed` fields): validated as the apiserver does,
+        defaulted, stored (unless dryRun); 409, 403, 422. The writer owns what it sent with the API's defaults, not
+        what admission adds after (service account, priority, tolerations)."""
         meta = dict(body.get("metadata") or {})
         if meta.get("namespace") and meta["namespace"] != namespace:
             raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
@@ -175,9 +179,12 @@ class Pods:
         if meta.get("name") and self.items.get(namespace, meta["name"]) is not None:
             raise errors.already_exists(meta["name"], "pods", "")
         self._check_room(shown)
-        spec = defaulted_pod_spec(spec)
-        pod = {"metadata": self._system_meta(meta), "spec": spec,
+        pod = {"metadata": self._system_meta(meta), "spec": defaulted_pod_spec(spec),
                "status": {"phase": "Pending", "qosClass": qos_class(spec)}}
+        if managed is False:
+            managed = apply.PODS.update(None, {**pod, "spec": api_defaulted_pod_spec(spec)}, manager, "",
+                                        self.core.clock.stamp())
+        _set_managed(pod, managed)
         if dry_run:
             return pod
         return self._commit(pod, None, "posted")
@@ -196,11 +203,100 @@ class Pods:
         self._commit({"metadata": meta, "spec": dict(document.get("spec") or {}),
                       "status": dict(document.get("status") or {"phase": "Pending"})}, None)
 
-    def write(self, new: dict, old: dict) -> dict:
-        """A controller's write of a pod (status, finalizers, owner references); gone once deleting and unfinalized."""
+    def write(self, new: dict, old: dict, manager: str | None = CONTROLLER, subresource: str = "") -> dict:
+        """A controller's write of a pod (status, finalizers, owner references), recorded for `manager` (None: an
+        untracked write of the apiserver's own); gone once deleting and unfinalized."""
         if new == old:
             return old
+        if manager is not None:
+            new = {**new, "metadata": dict(new["metadata"])}
+            _set_managed(new, apply.PODS.update(old, new, manager, subresource, self.core.clock.stamp()))
         return self._commit(new, old)
+
+    # --- a client's PATCH ----------------------------------------------------------------------
+
+    def _decode(self, body: dict, options: WriteOptions) -> dict:
+        """The body as decoding it into a Pod leaves it (unknown fields dropped), or a 400."""
+        try:
+            unknown = schema.check_object(body, POD_WRITE)
+        except schema.DecodeError as error:
+            raise cannot_handle("Pod")(str(error)) from None
+        options.unknown_fields(unknown, cannot_handle("Pod"))
+        return schema.prune(body, POD_WRITE) if unknown else body
+
+    def replace(self, namespace: str, name: str, body: dict, options: WriteOptions) -> dict:
+        """PUT: as a patch that gives the whole pod; a uid that is not the stored one fails its precondition."""
+        body = self._decode(body, options)
+        old = self.get(namespace, name)
+        uid = (body.get("metadata") or {}).get("uid")
+        if uid and uid != old["metadata"]["uid"]:
+            raise errors.conflict(name, (
+                f"StorageError: invalid object, Code: 4, Key: /registry/pods/{namespace}/{name}, ResourceVersion: 0, "
+                f"AdditionalErrorMsg: Precondition failed: UID in precondition: {uid}, "
+                f"UID in object meta: {old['metadata']['uid']}"), "pods", "pods", "")
+        return self._update(old, body, options)
+
+    def patch(self, namespace: str, name: str, patch_type: str, document: Any, options: WriteOptions) -> dict:
+        """PATCH with a json, merge or strategic patch: labels, annotations, owners, finalizers and the few spec
+        fields a pod update may change (images, activeDeadlineSeconds, added tolerations)."""
+        old = self.get(namespace, name)
+        patched = patch.patched_object(pod_body(old), patch_type, document, POD_WRITE, options)
+        return self._update(old, patched, options)
+
+    def apply(self, namespace: str, name: str, document: Any, force: bool, options: WriteOptions,
+              namespace_exists: bool) -> tuple[dict, bool]:
+        """Server-side apply by `options.manager`: the pod, and whether the apply created it."""
+        apply.check_applied(document, "v1", "Pod", name, namespace)
+        document = self._decode(document, options)
+        old, now = self.items.get(namespace, name), self.core.clock.stamp()
+        if old is None:
+            merged, managed = apply.PODS.apply(None, document, options.manager, "", force, now)
+            return self.post(namespace, merged, options.dry_run, namespace_exists, managed=managed), True
+        merged, managed = apply.PODS.apply(pod_body(old), document, options.manager, "", force, now)
+        return self._update(old, merged, options, managed), False
+
+    def _update(self, old: dict, body: dict, options: WriteOptions, managed: Any = False) -> dict:
+        """The pod strategy's update: metadata and the updatable spec fields from the body, status kept."""
+        meta, name = body.get("metadata") or {}, old["metadata"]["name"]
+        if meta.get("namespace") and meta["namespace"] != old["metadata"]["namespace"]:
+            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
+                                     "the request")
+        if meta.get("name") != name:
+            raise errors.bad_request(f"the name of the object ({meta.get('name') or ''}) does not match the name "
+                                     f"on the URL ({name})")
+        if body.get("apiVersion") not in (None, "", "v1"):
+            raise errors.bad_request(f"the API version in the data ({body['apiVersion']}) does not match the "
+                                     "expected API version (v1)")
+        if body.get("kind") not in (None, "", "Pod"):
+            raise errors.bad_request(f"the kind in the data ({body['kind']}) does not match the expected kind (Pod)")
+        version = meta.get("resourceVersion")
+        if version and version != old["metadata"]["resourceVersion"]:
+            if not str(version).isdigit():
+                raise errors.bad_request(f'invalid resourceVersion "{version}": must be a decimal number')
+            raise errors.stale(name, "pods", "pods", "")
+        meta = {**strategy.updated_meta(meta, old["metadata"]), "namespace": old["metadata"]["namespace"]}
+        spec = copy.deepcopy(body["spec"]) if isinstance(body.get("spec"), dict) else {}
+        strategy.default_pod_spec(spec)
+        if spec == old["spec"]:
+            spec = old["spec"]
+        else:  # a pod's spec change counts a generation, as the apiserver's pod strategy does
+            meta["generation"] = old["metadata"].get("generation", 1) + 1
+        new = {"metadata": meta, "spec": spec, "status": old["status"]}
+        if managed is False:
+            managed = apply.PODS.update(old, new, options.manager, "", self.core.clock.stamp())
+        _set_managed(new, managed)
+        if new == old:
+            return old
+        problems = validation.immutable_meta_errors(meta, old["metadata"])
+        problems += validation.label_errors("metadata.labels", meta.get("labels"))
+        added = set(meta.get("finalizers") or ()) - set(old["metadata"].get("finalizers") or ())
+        if old["metadata"].get("deletionTimestamp") and added:
+            problems.append(FieldError.forbidden("metadata.finalizers",
+                                                 "no new finalizers can be added if the object is being deleted"))
+        problems += pod_spec_update_errors(spec, old["spec"])
+        if problems:
+            raise errors.invalid(name, problems, kind="Pod", group="")
+        return new if options.dry_run else self._commit(new, old, "updated")
 
     def remove_finalizer(self, pod: dict, finalizer: str = TRACKING_FINALIZER) -> dict:
         finalizers = pod["metadata"].get("finalizers") or []
@@ -235,74 +331,6 @@ class Pods:
             return {**old, "metadata": meta}
         return self._commit({**old, "metadata": meta}, old)  # gone at once with grace 0 and no finalizers
 
-    def update(self, namespace: str, name: str, body: dict, dry_run: bool) -> dict:
-        """PUT (and PATCH, once patched): labels, annotations, finalizers and owner references from the body, the
-        status kept, the spec only where ValidatePodUpdate lets it change; 400, 409 on a stale resourceVersion,
-        422 for the rest. A no-op keeps the resourceVersion."""
-        old = self.get(namespace, name)
-        body = _decoded(body, old, cannot_handle("Pod"))
-        meta = body.get("metadata") or {}
-        if body.get("apiVersion") not in (None, "", "v1"):
-            raise errors.bad_request(f"the API version in the data ({body['apiVersion']}) does not match the "
-                                     "expected API version (v1)")
-        if body.get("kind") not in (None, "", "Pod"):
-            raise errors.bad_request(f"the kind in the data ({body['kind']}) does not match the expected kind (Pod)")
-        if meta.get("namespace") and meta["namespace"] != namespace:
-            raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
-                                     "the request")
-        if meta.get("name") != name:
-            raise errors.bad_request(f"the name of the object ({meta.get('name') or ''}) does not match the name "
-                                     f"on the URL ({name})")
-        version = meta.get("resourceVersion")
-        if version and version != old["metadata"]["resourceVersion"]:
-            if not str(version).isdigit():
-                raise errors.bad_request(f'invalid resourceVersion "{version}": must be a decimal number')
-            raise errors.conflict(name, "the object has been modified; please apply your changes to the latest "
-                                  "version and try again", qualified="pods", kind="pods")
-        new_meta = {k: v for k, v in old["metadata"].items() if k not in USER_META}
-        new_meta.update({k: copy.deepcopy(meta[k]) for k in USER_META if meta.get(k)})
-        spec = copy.deepcopy(body.get("spec") or {})
-        strategy.default_pod_spec(spec)
-        if spec == old["spec"]:
-            spec = old["spec"]
-        else:
-            new_meta["generation"] = old["metadata"].get("generation", 1) + 1
-        new = {"metadata": new_meta, "spec": spec, "status": old["status"]}
-        if new == old:
-            return old
-        problems = ([FieldError.invalid("metadata.uid", meta["uid"], "field is immutable")]
-                    if meta.get("uid") and meta["uid"] != old["metadata"]["uid"] else [])
-        problems += validation.label_errors("metadata.labels", new_meta.get("labels"))
-        added = set(new_meta.get("finalizers") or ()) - set(old["metadata"].get("finalizers") or ())
-        if old["metadata"].get("deletionTimestamp") and added:
-            problems.append(FieldError.forbidden("metadata.finalizers",
-                                                 "no new finalizers can be added if the object is being deleted"))
-        problems += pod_spec_update_errors(spec, old["spec"])
-        if problems:
-            raise errors.invalid(name, problems, kind="Pod", group="")
-        if dry_run:
-            return new
-        return self._commit(new, old)
-
-    def patch(self, namespace: str, name: str, patch_type: str, document: object, dry_run: bool) -> dict:
-        """PATCH (JSON, merge or strategic merge) of the pod's JSON, then on as a PUT of the result."""
-        current = {"kind": "Pod", "apiVersion": "v1", **self.get(namespace, name)}
-        if patch_type == "application/json-patch+json":
-            patched = patches.json_patch(current, document)
-        elif patch_type == "application/merge-patch+json":
-            if document is None:
-                raise errors.bad_request("Invalid JSON Patch")
-            patched = patches.merge_patch(current, document)
-        else:
-            patched = patches.strategic_merge_patch(current, document)
-        if not isinstance(patched, dict):
-            raise errors.bad_request(f"json: cannot unmarshal {json_type(patched)} into Go value of type "
-                                     "map[string]interface {}")
-        patched = _decoded(patched, current, lambda reason: patch_decode_error(patch_type, document, patched, reason))
-        if not (patched.get("metadata") or {}).get("namespace"):
-            patched = {**patched, "metadata": {**(patched.get("metadata") or {}), "namespace": namespace}}
-        return self.update(namespace, name, patched, dry_run)
-
     def evict(self, namespace: str, name: str, eviction: dict, dry_run: bool) -> None:
         """POST pods/{name}/eviction (no PodDisruptionBudgets here, so it is always allowed): the pod gets the
         DisruptionTarget condition (reason EvictionByEvictionAPI), then is deleted with the eviction's options."""
@@ -322,7 +350,7 @@ class Pods:
             if old and old[0]["status"] == "True":
                 condition["lastTransitionTime"] = old[0]["lastTransitionTime"]
             kept = [c for c in pod["status"].get("conditions") or () if c["type"] != DISRUPTION_TARGET]
-            pod = self.write({**pod, "status": {**pod["status"], "conditions": kept + [condition]}}, pod)
+            pod = self.write({**pod, "status": {**pod["status"], "conditions": kept + [condition]}}, pod, None)
         self.delete(namespace, name, grace, options.get("preconditions"), dry_run)
 
     def delete_collection(self, namespace: str, predicate: Predicate | None, limit: int, token: str | None,
@@ -402,15 +430,6 @@ def pod_spec_errors(spec: dict) -> list[FieldError]:
     return problems
 
 
-def _decoded(body: dict, old: dict, refuse: Callable[[str], Exception]) -> dict:
-    """The body as decoding it into a Pod leaves it (unknown fields dropped); a type mismatch is `refuse`d."""
-    try:
-        unknown = schema.check_object(body, POD, old)
-    except schema.DecodeError as error:
-        raise refuse(str(error)) from None
-    return schema.prune(body, POD) if unknown else body
-
-
 def pod_spec_update_errors(new: dict, old: dict) -> list[FieldError]:
     """ValidatePodSpecUpdate in short: images, a lowered (or newly set) activeDeadlineSeconds, tolerations added
     and terminationGracePeriodSeconds from a negative value to 1 may change; anything else is Forbidden."""
@@ -438,19 +457,25 @@ def pod_spec_update_errors(new: dict, old: dict) -> list[FieldError]:
         masked["terminationGracePeriodSeconds"] = old["terminationGracePeriodSeconds"]
     masked = {k: v for k, v in masked.items() if v is not None}
     if masked != {k: v for k, v in old.items() if v is not None}:
-        problems.append(FieldError.forbidden("spec", SPEC_UPDATE_FORBIDDEN))
+        problems.append(FieldError.forbidden("spec", UPDATABLE))
     return problems
+
+
+def api_defaulted_pod_spec(template_spec: dict) -> dict:
+    """A pod spec with the API's defaults only: what a created Pod's writer owns."""
+    spec = copy.deepcopy(template_spec)
+    spec.setdefault("restartPolicy", "Always")
+    strategy.default_pod_spec(spec)
+    spec.setdefault("enableServiceLinks", True)
+    return spec
 
 
 def defaulted_pod_spec(template_spec: dict) -> dict:
     """A pod spec with the apiserver's defaults and the admission plugins' (service account, tolerations,
     priority), as a created Pod stores it."""
-    spec = copy.deepcopy(template_spec)
-    spec.setdefault("restartPolicy", "Always")
-    strategy.default_pod_spec(spec)
+    spec = api_defaulted_pod_spec(template_spec)
     spec.setdefault("serviceAccountName", "default")
     spec.setdefault("serviceAccount", spec["serviceAccountName"])
-    spec.setdefault("enableServiceLinks", True)
     spec.setdefault("priority", 0)
     spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
     spec.setdefault("tolerations", [
@@ -472,3 +497,10 @@ def qos_class(spec: dict) -> str:
         if not all(limits.get(k) and requests.get(k) == limits.get(k) for k in ("cpu", "memory")):
             return "Burstable"
     return "Guaranteed"
+
+
+def _set_managed(pod: dict, managed: list[dict] | None) -> None:
+    """The pod's managedFields, last in its metadata; none: no key."""
+    pod["metadata"].pop("managedFields", None)
+    if managed:
+        pod["metadata"]["managedFields"] = managed

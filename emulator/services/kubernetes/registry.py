@@ -24,7 +24,6 @@ from emulator.services.kubernetes.options import WriteOptions, cannot_handle
 from emulator.services.kubernetes.shapes import job_body
 from emulator.services.kubernetes.errors import FieldError
 from emulator.services.kubernetes.watch import WatchHub
-from emulator.services.kubernetes.wire import json_type
 
 # What a listener hears after each accepted write (not after a dry run): how the job was written, and the
 # job as stored. "created" (through the API), "updated" and "status" (a client's write of the job or of its
@@ -32,16 +31,6 @@ from emulator.services.kubernetes.wire import json_type
 # are not told: the controller that makes them knows.
 WRITES = ("created", "updated", "status", "deleted")
 Listener = Callable[[str, dict], None]
-
-
-def patch_decode_error(patch_type: str, document: Any, patched: Any, reason: str) -> Exception:
-    """422 for a patched object that no longer decodes: a strategic patch is shown as Go prints the patch map,
-    the other types as the whole patched JSON (apiserver patch.go)."""
-    if patch_type == "application/strategic-merge-patch+json":
-        shown = patches.go_map(document)
-    else:
-        shown = jsonio.dumps(patched).decode()
-    return errors.invalid("", [FieldError.invalid("patch", shown, reason)], kind="", group="")
 
 
 def page(items: Collection, revision: int, namespace: str | None, predicate: Predicate | None, limit: int,
@@ -192,24 +181,7 @@ class Jobs:
         """PATCH: the patch applied to the stored JSON, then on as a PUT of the result."""
         old = self.get(namespace, name)
         current = job_body(old)
-        if patch_type == "application/json-patch+json":
-            patched = patches.json_patch(current, document)
-        elif patch_type == "application/merge-patch+json":
-            if document is None:
-                raise errors.bad_request("Invalid JSON Patch")
-            patched = patches.merge_patch(current, document)
-        else:  # strategic-merge-patch+json (apply-patch+yaml goes to `apply`)
-            patched = patches.strategic_merge_patch(current, document)
-        if not isinstance(patched, dict):
-            raise patch_decode_error(patch_type, document, patched, f"json: cannot unmarshal {json_type(patched)} "
-                                      "into Go value of type map[string]interface {}")
-        try:
-            unknown = schema.check_object(patched, schema.JOB, current)
-        except schema.DecodeError as error:
-            raise patch_decode_error(patch_type, document, patched, str(error)) from None
-        options.unknown_fields(unknown, lambda reason: patch_decode_error(patch_type, document, patched, reason))
-        if unknown:
-            patched = schema.prune(patched, schema.JOB)
+        patched = patches.patched_object(current, patch_type, document, schema.JOB, options)
         patched = self._identified(namespace, name, patched)
         self._check_version(name, patched["metadata"].get("resourceVersion"), old)
         return self._written(self._update(old, patched, status_only, options), status_only, options)
@@ -217,21 +189,7 @@ class Jobs:
     def apply(self, namespace: str, name: str, document: Any, status_only: bool, force: bool,
               options: WriteOptions) -> tuple[dict, bool]:
         """Server-side apply: the job as applied by `options.manager`, and whether it was created."""
-        if not isinstance(document, dict):
-            raise errors.bad_request(f"error decoding patch: json: cannot unmarshal {json_type(document)} into Go "
-                                     "value of type map[string]interface {}")
-        if (document.get("apiVersion"), document.get("kind")) != ("batch/v1", "Job"):
-            group_version = document.get("apiVersion") or ""
-            raise errors.bad_request(f"invalid object type: {group_version}, Kind={document.get('kind') or ''}")
-        meta = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
-        if meta.get("managedFields") is not None:
-            raise errors.bad_request("metadata.managedFields must be nil")
-        if meta.get("namespace") and meta["namespace"] != namespace:
-            raise errors.bad_request(f"the namespace of the object ({meta['namespace']}) does not match the "
-                                     f"namespace on the request ({namespace})")
-        if meta.get("name") != name:
-            raise errors.bad_request(f"the name of the object ({meta.get('name') or ''}) does not match the name "
-                                     f"on the URL ({name})")
+        field_manager.check_applied(document, "batch/v1", "Job", name, namespace)
         document = self._decode(document, options)
         old = self.items.get(namespace, name)
         subresource, now = ("status" if status_only else ""), self.core.clock.stamp()

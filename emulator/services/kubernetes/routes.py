@@ -5,7 +5,7 @@ from aiohttp import web
 
 from emulator.services.kubernetes import discovery
 from emulator.services.kubernetes.handlers import (EventHandlers, JobHandlers, NamespaceHandlers, PodHandlers,
-                                                   get_core_api_versions, serve_document, serve_openapi)
+                                                   get_core_api_versions, serve_document, serve_openapi, watch_path)
 from emulator.services.kubernetes.openapi_schemas import Documents
 
 JOBS = "/apis/batch/v1/namespaces/{namespace}/jobs"
@@ -55,6 +55,8 @@ def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: Namespa
         ("GET", "/api/v1/namespaces", namespaces.list_namespace, "listCoreV1Namespace"),
         ("POST", "/api/v1/namespaces", namespaces.create_namespace, "createCoreV1Namespace"),
         ("GET", "/api/v1/namespaces/{name}", namespaces.read_namespace, "readCoreV1Namespace"),
+        ("PUT", "/api/v1/namespaces/{name}", namespaces.replace_namespace, "replaceCoreV1Namespace"),
+        ("PATCH", "/api/v1/namespaces/{name}", namespaces.patch_namespace, "patchCoreV1Namespace"),
         ("DELETE", "/api/v1/namespaces/{name}", namespaces.delete_namespace, "deleteCoreV1Namespace"),
         ("GET", "/version", serve_document(version), "getCodeVersion"),
         ("GET", "/api", get_core_api_versions, "getCoreAPIVersions"),
@@ -63,10 +65,24 @@ def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: Namespa
         ("GET", "/apis/batch", serve_document(discovery.API_GROUP), "getBatchAPIGroup"),
         ("GET", "/apis/batch/v1", serve_document(discovery.BATCH_V1_RESOURCES), "getBatchV1APIResources"),
         ("GET", "/openapi/v3", serve_openapi(documents.index, now), "getOpenAPIV3"),
-        ("GET", "/openapi/v3/apis/batch/v1", serve_openapi(documents.v3["apis/batch/v1"], now), "getOpenAPIV3BatchV1"),
-        ("GET", "/openapi/v3/api/v1", serve_openapi(documents.v3["api/v1"], now), "getOpenAPIV3CoreV1"),
+        *(("GET", f"/openapi/v3/{key}", serve_openapi(published, now), f"getOpenAPIV3{prefix}")
+          for key, (prefix, published) in documents.v3_named.items()),
         ("GET", "/openapi/v2", serve_openapi(documents.v2, now), "getOpenAPIV2"),
     ]
+    watched = [  # namespaced list path and handler, all-namespaces list path and handler, operationId prefix, kind
+        (JOBS, jobs.list_namespaced_job, "/apis/batch/v1/jobs", jobs.list_job_for_all_namespaces, "BatchV1", "Job"),
+        (PODS, pods.list_namespaced_pod, "/api/v1/pods", pods.list_pod_for_all_namespaces, "CoreV1", "Pod"),
+        (EVENTS, events.list_namespaced_event, "/api/v1/events", events.list_event_for_all_namespaces, "CoreV1",
+         "Event"),
+        (EVENTS_V1, events.list_events_v1_namespaced_event, "/apis/events.k8s.io/v1/events",
+         events.list_events_v1_event_for_all_namespaces, "EventsV1", "Event")]
+    for listed, handler, every, every_handler, prefix, kind in watched:  # GET <group-version>/watch/...
+        group_version, _, rest = listed.partition("/namespaces/")
+        watch = f"{group_version}/watch/namespaces/{rest}"
+        routes += [("GET", watch, watch_path(handler), f"watch{prefix}Namespaced{kind}List"),
+                   ("GET", watch + "/{name}", watch_path(handler, one=True), f"watch{prefix}Namespaced{kind}"),
+                   ("GET", every.replace(group_version, group_version + "/watch"), watch_path(every_handler),
+                    f"watch{prefix}{kind}ListForAllNamespaces")]
     for method, path, handler, operation in routes:
         router.add_route(method, path, handler, name=f"kubernetes.{operation}")
         router.add_route(method, path + "/", handler, name=f"kubernetes.{operation}:slash")

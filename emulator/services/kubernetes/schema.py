@@ -1,8 +1,9 @@
-"""The batch/v1 Job's typed fields, checked the way Go's encoding/json decodes them.
+"""The typed fields of every kind served (Jobs, Namespaces, Pods, Events), checked as Go's encoding/json decodes them.
 
-`check_job` reports the first type mismatch with Go's own wording (`json: cannot unmarshal string
+`check_object` reports the first type mismatch with Go's own wording (`json: cannot unmarshal string
 into Go struct field JobSpec.spec.parallelism of type int32`) and lists unknown fields for
 fieldValidation. Pod-template internals that the emulator does not interpret are left open.
+The same descriptions give the OpenAPI documents their schemas and server-side apply its list keys.
 """
 from __future__ import annotations
 
@@ -165,6 +166,84 @@ NAMESPACE = Struct("v1.Namespace", {
     "status": Struct("v1.NamespaceStatus", {"phase": "string", "conditions": ANY},
                      description="NamespaceStatus is information about the current status of a Namespace."),
 }, description="Namespace provides a scope for Names. Use of multiple namespaces is optional.")
+POD_CONDITION = Struct("v1.PodCondition", {
+    "type": "string", "observedGeneration": "int64", "status": "string", "lastProbeTime": TIME,
+    "lastTransitionTime": TIME, "reason": "string", "message": "string"}, required=("type", "status"),
+    description="PodCondition contains details for the current condition of this pod.")
+CONTAINER_STATE = Struct("v1.ContainerState", {
+    "waiting": Struct("v1.ContainerStateWaiting", {"reason": "string", "message": "string"},
+                      description="ContainerStateWaiting is a waiting state of a container."),
+    "running": Struct("v1.ContainerStateRunning", {"startedAt": TIME},
+                      description="ContainerStateRunning is a running state of a container."),
+    "terminated": Struct("v1.ContainerStateTerminated", {
+        "exitCode": "int32", "signal": "int32", "reason": "string", "message": "string", "startedAt": TIME,
+        "finishedAt": TIME, "containerID": "string"}, required=("exitCode",),
+        description="ContainerStateTerminated is a terminated state of a container."),
+}, description="ContainerState holds a possible state of container. Only one of its members may be specified. "
+               "If none of them is specified, the default one is ContainerStateWaiting.")
+CONTAINER_STATUS = Struct("v1.ContainerStatus", {
+    "name": "string", "state": CONTAINER_STATE, "lastState": CONTAINER_STATE, "ready": "bool",
+    "restartCount": "int32", "image": "string", "imageID": "string", "containerID": "string", "started": "bool",
+    "allocatedResources": Map("string"), "resources": ANY, "volumeMounts": ANY, "user": ANY,
+    "allocatedResourcesStatus": ANY, "stopSignal": "string",
+}, required=("name", "ready", "restartCount", "image", "imageID"),
+    description="ContainerStatus contains details for the current status of this container.")
+IP_ITEM = {"list_type": "map", "keys": ("ip",), "patch_strategy": "merge", "merge_key": "ip"}
+POD_STATUS = Struct("v1.PodStatus", {
+    "observedGeneration": "int64", "phase": "string",
+    "conditions": List(POD_CONDITION, "map", ("type",), "merge", "type"), "message": "string", "reason": "string",
+    "nominatedNodeName": "string", "hostIP": "string",
+    "hostIPs": List(Struct("v1.HostIP", {"ip": "string"}, required=("ip",),
+                           description="HostIP represents a single IP address allocated to the host."), **IP_ITEM),
+    "podIP": "string",
+    "podIPs": List(Struct("v1.PodIP", {"ip": "string"}, required=("ip",),
+                          description="PodIP represents a single IP address allocated to the pod."), **IP_ITEM),
+    "startTime": TIME, "initContainerStatuses": List(CONTAINER_STATUS), "containerStatuses": List(CONTAINER_STATUS),
+    "qosClass": "string", "ephemeralContainerStatuses": List(CONTAINER_STATUS), "resize": "string",
+    "resourceClaimStatuses": ANY,
+}, description="PodStatus represents information about the status of a pod. Status may trail the actual state of a "
+               "system, especially if the node that hosts the pod cannot contact the control plane.")
+POD = Struct("v1.Pod", {"kind": "string", "apiVersion": "string", "metadata": OBJECT_META, "spec": POD_SPEC,
+                        "status": POD_STATUS},
+             description="Pod is a collection of containers that can run on a host. This resource is created by "
+                         "clients and scheduled onto hosts.")
+POD_LIST = Struct("v1.PodList", {"kind": "string", "apiVersion": "string", "metadata": LIST_META, "items": List(POD)},
+                  required=("items",), description="PodList is a list of Pods.")
+OBJECT_REFERENCE = Struct("v1.ObjectReference", {
+    "kind": "string", "namespace": "string", "name": "string", "uid": "string", "apiVersion": "string",
+    "resourceVersion": "string", "fieldPath": "string"}, atomic=True,
+    description="ObjectReference contains enough information to let you inspect or modify the referred object.")
+EVENT_SOURCE = Struct("v1.EventSource", {"component": "string", "host": "string"},
+                      description="EventSource contains information for an event.")
+EVENT = Struct("v1.Event", {
+    "kind": "string", "apiVersion": "string", "metadata": OBJECT_META, "involvedObject": OBJECT_REFERENCE,
+    "reason": "string", "message": "string", "source": EVENT_SOURCE, "firstTimestamp": TIME, "lastTimestamp": TIME,
+    "count": "int32", "type": "string", "eventTime": TIME,
+    "series": Struct("v1.EventSeries", {"count": "int32", "lastObservedTime": TIME},
+                     description="EventSeries contain information on series of events, i.e. thing that was/is "
+                                 "happening continuously for some time."),
+    "action": "string", "related": OBJECT_REFERENCE, "reportingComponent": "string", "reportingInstance": "string",
+}, required=("metadata", "involvedObject"), description="Event is a report of an event somewhere in the cluster.")
+EVENT_LIST = Struct("v1.EventList", {"kind": "string", "apiVersion": "string", "metadata": LIST_META,
+                                     "items": List(EVENT)}, required=("items",),
+                    description="EventList is a list of events.")
+EVENTS = "io.k8s.api.events.v1"
+EVENTS_V1_EVENT = Struct("v1.Event", {
+    "kind": "string", "apiVersion": "string", "metadata": OBJECT_META, "eventTime": TIME,
+    "series": Struct("v1.EventSeries", {"count": "int32", "lastObservedTime": TIME}, package=EVENTS,
+                     required=("count", "lastObservedTime"),
+                     description="EventSeries contain information on series of events, i.e. thing that was/is "
+                                 "happening continuously for some time."),
+    "reportingController": "string", "reportingInstance": "string", "action": "string", "reason": "string",
+    "regarding": OBJECT_REFERENCE, "related": OBJECT_REFERENCE, "note": "string", "type": "string",
+    "deprecatedSource": EVENT_SOURCE, "deprecatedFirstTimestamp": TIME, "deprecatedLastTimestamp": TIME,
+    "deprecatedCount": "int32",
+}, package=EVENTS, required=("eventTime",),
+    description="Event is a report of an event somewhere in the cluster. It generally denotes some state change in "
+                "the system.")
+EVENTS_V1_EVENT_LIST = Struct("v1.EventList", {"kind": "string", "apiVersion": "string", "metadata": LIST_META,
+                                               "items": List(EVENTS_V1_EVENT)}, package=EVENTS, required=("items",),
+                              description="EventList is a list of Event objects.")
 NAMESPACE_LIST = Struct("v1.NamespaceList", {"kind": "string", "apiVersion": "string", "metadata": LIST_META,
                                              "items": List(NAMESPACE)}, required=("items",),
                         description="NamespaceList is a list of Namespaces.")

@@ -26,9 +26,12 @@ def namespace_body(namespace: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "Namespace", "apiVersion": "v1", **namespace}
 
 
+NAME_LABEL = "kubernetes.io/metadata.name"  # every Namespace carries its name in this label
+
+
 def new_namespace(name: str, uid: str, now: str, labels: dict | None = None, annotations: dict | None = None) -> dict:
     meta: dict[str, Any] = {"name": name, "uid": uid, "creationTimestamp": now,
-                            "labels": {**(labels or {}), "kubernetes.io/metadata.name": name}}
+                            "labels": {**(labels or {}), NAME_LABEL: name}}
     if annotations:
         meta["annotations"] = annotations
     return {"metadata": meta, "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}

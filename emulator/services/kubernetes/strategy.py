@@ -150,7 +150,8 @@ def prepare_fixture(document: dict[str, Any], uid: str, now: str) -> dict[str, A
             "status": copy.deepcopy(document.get("status") or {})}
 
 
-def _updated_meta(body_meta: dict[str, Any], old_meta: dict[str, Any]) -> dict[str, Any]:
+def updated_meta(body_meta: dict[str, Any], old_meta: dict[str, Any]) -> dict[str, Any]:
+    """An update's metadata: the body's, with the stored system fields (uid aside) and resourceVersion."""
     meta = normalized_meta(body_meta)
     for key in SYSTEM_META:
         if key == "uid" and meta.get("uid"):
@@ -165,7 +166,7 @@ def _updated_meta(body_meta: dict[str, Any], old_meta: dict[str, Any]) -> dict[s
 
 def prepare_for_update(body: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
     """PUT/PATCH on the Job: spec and metadata from the body, status kept, generation +1 on a spec change."""
-    meta = _updated_meta(body.get("metadata") or {}, old["metadata"])
+    meta = updated_meta(body.get("metadata") or {}, old["metadata"])
     spec = defaulted_spec(body.get("spec"))
     if spec == defaulted_spec(old["spec"]):  # a fixture job is stored without defaults: compare both defaulted
         spec = old["spec"]  # semantically unchanged: keep the stored form, so a no-op stays a no-op
@@ -176,5 +177,5 @@ def prepare_for_update(body: dict[str, Any], old: dict[str, Any]) -> dict[str, A
 
 def prepare_for_status_update(body: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
     """PUT/PATCH on /status: status and metadata from the body, spec kept, generation kept."""
-    meta = _updated_meta(body.get("metadata") or {}, old["metadata"])
+    meta = updated_meta(body.get("metadata") or {}, old["metadata"])
     return {"metadata": meta, "spec": old["spec"], "status": normalized_status(body.get("status"))}
