@@ -38,7 +38,10 @@ async def test_a_bad_fixture_document_is_named_and_nothing_is_loaded(client):
     assert await (await client.get("/_emulator/state")).json() == before  # revision and every collection
 
 
-@pytest.mark.parametrize("body", [b"[1]", b'"text"', b"{not json"])
+@pytest.mark.parametrize("body", [b"[1]", b'"text"', b"{not json",
+                                  b'{"apiVersion": "v1", "kind": "Namespace", "metadata": [null, null]}',
+                                  b'{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": []}',
+                                  b'{"apiVersion": "v1", "kind": "List", "items": [1]}'])
 async def test_fixtures_refuse_what_is_not_documents(client, body):
     response = await client.post("/_emulator/fixtures", data=body)
     assert response.status == 400

@@ -31,6 +31,7 @@ class CosBatchService(ServiceDefaults):
     prefixes = ("/jobs",)
     request_id_header = "x-cos-request-id"  # COS numbers its own answers
     can_transition = True
+    transition_schema = openapi.TRANSITION
 
     def __init__(self, core: Core, step_seconds: float | None = None) -> None:
         settings = core.settings

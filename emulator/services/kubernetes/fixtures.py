@@ -12,8 +12,14 @@ from emulator.services.kubernetes.registry import Jobs
 def load(document: dict[str, Any], jobs: Jobs, namespaces: Namespaces, pods: Pods, events: Events) -> None:
     """Store the manifest's objects as given; ValueError (or the API's ApiError) says what is wrong."""
     kind = document.get("kind")
+    for field in ("metadata", "spec", "status", "involvedObject"):
+        if not isinstance(document.get(field, {}), dict):
+            raise ValueError(f"{field} must be an object")
     if kind == "List":
-        for item in document.get("items") or []:
+        items = document.get("items") or []
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise ValueError("a List's items must be manifests (objects)")
+        for item in items:
             load(item, jobs, namespaces, pods, events)
     elif kind == "Namespace":
         namespaces.load_fixture(document)

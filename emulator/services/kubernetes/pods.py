@@ -14,9 +14,10 @@ from collections.abc import Callable
 from emulator.core.clock import rfc3339
 
 from emulator.services.protocol import Core
-from emulator.services.kubernetes import errors, strategy, validation
+from emulator.services.kubernetes import errors, schema, strategy, validation
 from emulator.services.kubernetes.errors import FieldError
 from emulator.services.kubernetes.filters import Predicate
+from emulator.services.kubernetes.options import cannot_handle
 from emulator.services.kubernetes.registry import page
 from emulator.services.kubernetes.watch import WatchHub
 
@@ -137,6 +138,7 @@ class Pods:
 
     def post(self, namespace: str, body: dict, dry_run: bool, namespace_exists: bool) -> dict:
         """POST by a client: validated as the apiserver does, defaulted, stored (unless dryRun); 409, 403, 422."""
+        _decoded(body, POD, "Pod")
         meta = dict(body.get("metadata") or {})
         if meta.get("namespace") and meta["namespace"] != namespace:
             raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
@@ -219,6 +221,7 @@ class Pods:
     def evict(self, namespace: str, name: str, eviction: dict, dry_run: bool) -> None:
         """POST pods/{name}/eviction (no PodDisruptionBudgets here, so it is always allowed): the pod gets the
         DisruptionTarget condition (reason EvictionByEvictionAPI), then is deleted with the eviction's options."""
+        _decoded(eviction, EVICTION, "Eviction")
         if (eviction.get("metadata") or {}).get("name") != name:
             raise errors.bad_request("name in URL does not match name in Eviction object")
         options = eviction.get("deleteOptions") or {}
@@ -286,6 +289,21 @@ class Pods:
             meta.pop("finalizers", None)
             self._commit({**pod, "metadata": meta}, pod)
 
+
+
+# What a Pod or an Eviction body must decode into (each field of the right JSON type), as the apiserver's decoder.
+POD = schema.Struct("v1.Pod", {"kind": "string", "apiVersion": "string", "metadata": schema.OBJECT_META,
+                               "spec": schema.POD_SPEC, "status": schema.ANY}, closed=False)
+EVICTION = schema.Struct("v1.Eviction", {"kind": "string", "apiVersion": "string", "metadata": schema.OBJECT_META,
+                                         "deleteOptions": schema.ANY}, package="io.k8s.api.policy.v1", closed=False)
+
+
+def _decoded(body: dict, kind: schema.Struct, name: str) -> None:
+    """A 400 unless the body decodes into `kind` (unknown fields are another check's)."""
+    try:
+        schema.check_object(body, kind)
+    except schema.DecodeError as error:
+        raise cannot_handle(name)(str(error)) from None
 
 
 def pod_spec_errors(spec: dict) -> list[FieldError]:

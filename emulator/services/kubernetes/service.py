@@ -30,6 +30,7 @@ class KubernetesService(ServiceDefaults):
     name = "kubernetes"
     prefixes = ("/api", "/version", "/openapi")
     can_transition = True
+    transition_schema = openapi.TRANSITION
 
     def __init__(self, core: Core) -> None:
         self.core = core

@@ -28,6 +28,7 @@ class MrsService(ServiceDefaults):
     name = "mrs"
     prefixes = ("/v1.1/", "/v2/")
     can_transition = True
+    transition_schema = openapi.TRANSITION
     request_id_header = "X-Request-Id"  # native errors carry a 32-hex id (as the gateway's); others get the layer's
 
     def __init__(self, core: Core) -> None:
