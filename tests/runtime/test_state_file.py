@@ -394,12 +394,12 @@ def test_a_garbage_row_in_any_collection_stops_start_up_with_one_line_naming_it(
 
 @pytest.mark.parametrize(("kind", "change", "words"), [
     ("pods", lambda pod: pod["metadata"].pop("namespace"), "metadata.name and metadata.namespace must name"),
-    ("pods", lambda pod: pod["spec"].update(containers=[]), "spec.containers: Required value"),
+    ("pods", lambda pod: pod["spec"].update(containers=[{"image": "busybox"}]), "spec.containers must be objects"),
     ("pods", lambda pod: pod["status"].update(phase="Sleeping"), "status.phase must be one of"),
     ("pods", lambda pod: pod["status"].update(containerStatuses="x"), "status.containerStatuses must be a list"),
     ("events", lambda event: event.update(lastTimestamp="yesterday"), "lastTimestamp (and firstTimestamp)"),
     ("events", lambda event: event.update(involvedObject=None), "involvedObject (and source) must be objects"),
-    ("events", lambda event: event.update(count=0), "count must be 1 or more"),
+    ("events", lambda event: event.update(count=-1), "count must be a count"),
     ("kubernetes_job_runs", lambda run: run.update(attempts={"all": -1}), '"attempts" must count attempts'),
     ("kubernetes_pod_runs", lambda plan: plan.update(next={"step": "fly", "at": "2030-01-01T00:00:00Z"}),
      '"next" must be null or a step'),

@@ -165,8 +165,8 @@ class Pods:
             return pod
         return self._commit(pod, None, "posted")
 
-    def load_fixture(self, document: dict) -> None:
-        """A fixture Pod, stored as given; the server fields it lacks are generated."""
+    def load_fixture(self, document: dict) -> dict:
+        """A fixture Pod, stored as given; the server fields it lacks are generated. The Pod as stored."""
         meta = dict(document.get("metadata") or {})
         if not meta.get("name"):
             raise ValueError("a fixture Pod needs metadata.name")
@@ -176,8 +176,8 @@ class Pods:
         meta.pop("resourceVersion", None)
         if self.items.get(meta["namespace"], meta["name"]) is not None:
             raise errors.already_exists(meta["name"], "pods", "")
-        self._commit({"metadata": meta, "spec": dict(document.get("spec") or {}),
-                      "status": dict(document.get("status") or {"phase": "Pending"})}, None)
+        return self._commit({"metadata": meta, "spec": dict(document.get("spec") or {}),
+                             "status": dict(document.get("status") or {"phase": "Pending"})}, None)
 
     def write(self, new: dict, old: dict) -> dict:
         """A controller's write of a pod (status, finalizers, owner references); gone once deleting and unfinalized."""
