@@ -58,8 +58,9 @@ def problem(kind: str, scope: str, name: str, obj: Any, max_object_bytes: int) -
         return None
     if kind == SECRETS:
         if scope or not name or set(obj) != {"SecretKey", "Appid"} or not isinstance(obj["SecretKey"], str) \
-                or not obj["SecretKey"] or not _appid(obj["Appid"]):
-            return 'must be {"SecretKey", "Appid"} under its SecretId, in scope ""'
+                or not obj["SecretKey"] or not (obj["Appid"] is None or _appid(obj["Appid"])):
+            return 'must be {"SecretKey", "Appid" (or null: a key of a document without one)} under its SecretId, ' \
+                   'in scope ""'
         return None
     return None
 
