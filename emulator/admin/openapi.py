@@ -11,23 +11,36 @@ from typing import Any
 from aiohttp import web
 
 from emulator import __version__
-from emulator.core.openapi import ANY_OBJECT, operation, parameter, response, schema_object
+from emulator.core.openapi import ANY_OBJECT, operation, parameter, response, schema_object, strict_object
 from emulator.runtime.emulator import EMULATOR
 
 ADMIN_ERROR = schema_object("code", "error", "message", code={"type": "integer"})
+# RFC 3339 UTC times of this century (the clock takes any; days 01-28, so every generated one is a date).
+MOMENT = {"type": "string", "pattern": r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3])"
+                                      r":[0-5][0-9]:[0-5][0-9]Z$"}
+CLOCK = {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": {
+    "set": MOMENT, "advance_seconds": {"type": "number", "minimum": 0, "maximum": 10 * 365 * 86400},
+    "frozen": {"type": "boolean"}}}
+RESET = {"type": "object", "additionalProperties": False, "properties": {
+    "fixtures": {"type": "boolean"}, "clock": MOMENT, "frozen": {"type": "boolean"}}}
+# Of the fixture formats (README: "Fixtures"), the one a schema can tell apart from a refused one: a Namespace
+# manifest, under a name no fixture takes (a name taken is a 400, as a bad document is).
+FIXTURE = strict_object({"apiVersion": {"enum": ["v1"]}, "kind": {"enum": ["Namespace"]},
+                         "metadata": strict_object({"name": {"type": "string", "pattern": "^fuzz-[a-z0-9]{1,20}$"}})})
 ADMIN = {
     ("GET", "/_emulator/health"): ("health", None),
     ("GET", "/_emulator/state"): ("state", None),
     ("GET", "/_emulator/clock"): ("read_clock", None),
-    ("POST", "/_emulator/clock"): ("update_clock", ANY_OBJECT),
+    ("POST", "/_emulator/clock"): ("update_clock", CLOCK),
     ("GET", "/_emulator/requests"): ("list_requests", None),
     ("GET", "/_emulator/faults"): ("list_faults", None),
-    ("POST", "/_emulator/transitions"): ("transition", ANY_OBJECT),
+    ("POST", "/_emulator/transitions"): ("transition", None),  # each service's own request (`transition_schema`)
     ("POST", "/_emulator/snapshot"): ("snapshot", None),
-    ("POST", "/_emulator/reset"): ("reset", ANY_OBJECT),
-    ("POST", "/_emulator/fixtures"): ("load_fixtures", {"oneOf": [ANY_OBJECT, {"type": "array", "items": ANY_OBJECT}]}),
+    ("POST", "/_emulator/reset"): ("reset", RESET),
+    ("POST", "/_emulator/fixtures"): ("load_fixtures", {"oneOf": [FIXTURE, {"type": "array", "items": FIXTURE,
+                                                                            "maxItems": 1}]}),
     ("DELETE", "/_emulator/requests"): ("clear_requests", None),
-    ("POST", "/_emulator/faults"): ("add_fault", ANY_OBJECT),
+    ("POST", "/_emulator/faults"): ("add_fault", None),  # its schema names the served operations (see `build`)
     ("DELETE", "/_emulator/faults"): ("clear_faults", None),
     ("GET", "/_emulator/openapi.json"): ("openapi_document", None),
     ("GET", "/_emulator/collections"): ("list_collections", None),
@@ -48,6 +61,7 @@ def build(app: web.Application) -> dict[str, Any]:
     """The OpenAPI 3 document of every named service route, and every admin call."""
     services = app[EMULATOR].services
     paths: dict[str, dict[str, Any]] = {}
+    operations: dict[str, list[str]] = {}
     for route in app.router.routes():
         name = route.name or (route.resource.name if route.resource else None)
         if not name or "." not in name or ":" in name or route.method in ("HEAD", "*"):  # ":": another path form
@@ -59,7 +73,12 @@ def build(app: web.Application) -> dict[str, Any]:
         spec["parameters"] = [parameter(p, "path") for p in re.findall(r"\{(\w+)\}", template) if p not in own] \
             + spec["parameters"]
         paths.setdefault(template, {})[route.method.lower()] = spec
+        operations.setdefault(service, []).append(name)
+    bodies = {"add_fault": _fault(operations),
+              "transition": {"oneOf": [service.transition_schema for service in services.values()
+                                       if service.can_transition]}}
     for (method, path), (name, body) in ADMIN.items():
+        body = body or bodies.get(name)
         answer = response(*NOT_JSON[path], {"type": "string"}) if path in NOT_JSON else \
             response("the answer", "application/json", ANY_OBJECT)
         spec = {"operationId": f"admin.{name}", "tags": ["admin"],
@@ -72,3 +91,14 @@ def build(app: web.Application) -> dict[str, Any]:
                      "description": "Kubernetes batch/v1 Jobs (Huawei CCE/CCI), Huawei MRS job objects and "
                                     "Tencent COS Batch jobs, emulated in memory; plus the admin API."},
             "paths": dict(sorted(paths.items()))}
+
+
+def _fault(operations: dict[str, list[str]]) -> dict[str, Any]:
+    """A fault rule on one operation of one service, answering with an error status (see runtime/faults.py for the
+    other matches and answers: a method and path pattern, a reset, a truncation, a delay, a probability)."""
+    count = {"type": "integer", "minimum": 0, "maximum": 1000}
+    return {"oneOf": [strict_object({"service": {"enum": [service]}, "operation": {"enum": sorted(set(names))},
+                                     "status": {"type": "integer", "minimum": 400, "maximum": 599}},
+                                    error_code={"type": "string"}, message={"type": "string"}, times=count,
+                                    after=count)
+                      for service, names in sorted(operations.items())]}

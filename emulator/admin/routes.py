@@ -113,8 +113,8 @@ async def snapshot(request: web.Request) -> web.Response:
     """Write the state file now, as on a graceful stop."""
     emulator = _emulator(request)
     if emulator.settings.state_file is None:
-        raise ApiError(400, "BadRequest", "no state file is configured: start the emulator with --state-file PATH "
-                                          "(or EMULATOR_STATE_FILE)")
+        raise ApiError(409, "Conflict", "no state file is configured: start the emulator with --state-file PATH "
+                                        "(or EMULATOR_STATE_FILE)")  # the request is fine, the server cannot
     try:
         path = await emulator.save_off_loop()
     except OSError as error:
@@ -179,7 +179,8 @@ async def transition(request: web.Request) -> web.Response:
     """Move one job to a status now, through its service's own status rules."""
     emulator = _emulator(request)
     body = await _json_body(request)
-    service = emulator.services.get(body.get("service"))  # type: ignore[arg-type]
+    named = body.get("service")
+    service = emulator.services.get(named) if isinstance(named, str) else None
     if service is None or not service.can_transition:
         able = sorted(name for name, s in emulator.services.items() if s.can_transition)
         raise ApiError(400, "BadRequest", f'"service" must be one of {", ".join(able)}')

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 ANY_OBJECT: dict[str, Any] = {"type": "object"}
+TEXT: dict[str, Any] = {"type": "string", "minLength": 1}
 
 
 def schema_object(*required: str, **properties: Any) -> dict[str, Any]:
@@ -11,9 +12,17 @@ def schema_object(*required: str, **properties: Any) -> dict[str, Any]:
     return {"type": "object", "required": list(required), "properties": properties}
 
 
-def parameter(name: str, where: str, required: bool = False) -> dict[str, Any]:
-    """A string parameter `in` path, query or header (path parameters are always required)."""
-    return {"name": name, "in": where, "required": required or where == "path", "schema": {"type": "string"}}
+def strict_object(required: dict[str, Any], **optional: Any) -> dict[str, Any]:
+    """An object schema with these required and optional properties and no other."""
+    return {"type": "object", "additionalProperties": False, "required": list(required),
+            "properties": {**required, **optional}}
+
+
+def parameter(name: str, where: str, required: bool = False, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A parameter `in` path, query or header (path parameters are always required): a string, or as `schema` says
+    (as strict as the service's validation, so every value it allows is one the service takes)."""
+    return {"name": name, "in": where, "required": required or where == "path",
+            "schema": {"type": "string", **(schema or {})}}
 
 
 def response(description: str, content_type: str | None, schema: dict | None) -> dict[str, Any]:

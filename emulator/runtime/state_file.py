@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator import __version__
-from emulator.core import jsonio
+from emulator.core import jsonio, transitions
 from emulator.core.clock import parse_rfc3339
 from emulator.services.protocol import Core, Service
 
@@ -204,10 +204,11 @@ def restore(core: Core, services: Iterable[Service], document: dict[str, Any], p
     frozen = document["clock"]["frozen"]
     if not frozen:
         moment += max(datetime.now(timezone.utc) - parse_rfc3339(document["saved_at"]), timedelta(0))
+    checks = [transitions.stored_problem, *(service.stored_problem for service in services)]
     for kind, entries in document["store"]["collections"].items():
         for scope, name, obj in entries:
-            for service in services:
-                problem = service.stored_problem(kind, scope, name, obj)
+            for check in checks:
+                problem = check(kind, scope, name, obj)
                 if problem:
                     where = f"{scope}/{name}" if scope else name
                     raise StateFileError(f"state file {path}: {kind} {where!r} {problem}; it was left as it is")

@@ -32,6 +32,7 @@ class Service(Protocol):
     prefixes: tuple[str, ...]  # path prefixes it owns, so unrouted requests get its envelope
     request_id_header: str | None  # the header it numbers its own answers with; None: the layer's X-Request-Id
     can_transition: bool  # whether `transition` moves its jobs (the admin API lists those that can)
+    transition_schema: dict[str, Any] | None  # the request `transition` takes, as a strict OpenAPI schema
     # Routes some requests by their Host header before any path routing (COS buckets): (match values, route) or None.
     route_by_host: Callable[[web.Request], tuple[dict[str, str], web.AbstractRoute] | None] | None
 
@@ -79,6 +80,7 @@ class ServiceDefaults:
     name = ""
     request_id_header: str | None = None
     can_transition = False
+    transition_schema: dict[str, Any] | None = None  # the admin transition request it takes, for the OpenAPI document
     route_by_host: Callable[[web.Request], tuple[dict[str, str], web.AbstractRoute] | None] | None = None
 
     def owns_fixture(self, document: dict[str, Any]) -> bool:

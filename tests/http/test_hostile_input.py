@@ -33,6 +33,8 @@ BODIES = {
     "entity expansion": (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
                          b"<CreateJobRequest><Description>&b;</Description></CreateJobRequest>", "application/xml"),
     "merge patch": (b'{"status": {"active": "many"}}', "application/merge-patch+json"),
+    "fields of the wrong type": (b'{"apiVersion": "v1", "kind": "Pod", "metadata": [null, null], "spec": [], '
+                                 b'"name": [], "type": {}, "items": [1]}', "application/json"),
     "json patch": (b'[{"op": "move", "from": "/nope", "path": "/status"}]', "application/json-patch+json"),
 }
 

@@ -1,18 +1,18 @@
-"""A snapshot is serialised and written off the event loop: with 100k jobs stored, no request waits more than 50 ms."""
+"""A snapshot is serialised and written off the event loop, so requests go on meanwhile (benchmarks/snapshot_delay.py
+measures how long they wait)."""
 from __future__ import annotations
 
 import asyncio
 import gc
-import time
-
-import pytest
+import threading
+from collections import Counter
 
 from emulator.http.app import create_app
 from emulator.runtime import state_file
 from emulator.runtime.emulator import EMULATOR
 from emulator.settings import Settings
 
-JOBS = 100_000
+JOBS = 20_000
 
 
 def fill(emulator, count: int) -> None:
@@ -25,30 +25,41 @@ def fill(emulator, count: int) -> None:
                                                              "namespace": "zz-bulk"}})
 
 
-@pytest.mark.slow
-async def test_a_snapshot_of_100k_jobs_delays_no_request_by_more_than_50_ms(aiohttp_client, tmp_path):
+async def test_a_snapshot_takes_its_view_on_the_loop_and_serialises_and_writes_off_it(aiohttp_client, tmp_path,
+                                                                                       monkeypatch):
+    """What the loop does during a snapshot is counted, not timed (benchmarks/snapshot_delay.py times it): no stored
+    object is serialised and nothing is written on the event loop's thread, and requests are answered meanwhile."""
     path = tmp_path / "state.json"
     app = create_app(Settings(clock_frozen=True, state_file=path))
     emulator = app[EMULATOR]
     fill(emulator, JOBS)
-    # Storing 100k jobs at once leaves CPython's collector due for a full pass over them (~300 ms on this machine,
-    # whatever else runs), which a server that grew to 100k jobs has long had: have it now, not mid-measurement.
     gc.collect()
     client = await aiohttp_client(app)
-    assert (await client.get("/_emulator/health")).status == 200
+    loop_thread = threading.get_ident()
+    serialised_on, written_on = Counter(), Counter()
+    row, fsync = state_file._row, state_file.os.fsync
 
+    def counted_row(entry):
+        serialised_on[threading.get_ident() == loop_thread] += 1
+        return row(entry)
+
+    def counted_fsync(descriptor):
+        written_on[threading.get_ident() == loop_thread] += 1
+        return fsync(descriptor)
+
+    monkeypatch.setattr(state_file, "_row", counted_row)
+    monkeypatch.setattr(state_file.os, "fsync", counted_fsync)
     saving = asyncio.create_task(client.post("/_emulator/snapshot"))
-    delays = []
+    answered = 0
     async with asyncio.timeout(120):
         while not saving.done():
-            sent = time.perf_counter()
             assert (await client.get("/_emulator/health")).status == 200
-            delays.append(time.perf_counter() - sent)
+            answered += 1
         response = await saving
     assert response.status == 200
-    print(f"\nsnapshot of {JOBS} jobs ({path.stat().st_size / 1e6:.0f} MB): {len(delays)} requests meanwhile, the "
-          f"slowest {max(delays) * 1000:.1f} ms")
-    assert len(delays) >= 10 and max(delays) < 0.050, sorted(delays)[-5:]
+    total = sum(len(emulator.core.store.collection(kind)) for kind in emulator.core.store.kinds())
+    assert serialised_on == {False: total} and written_on == {False: 2}  # the file, then its folder
+    assert answered >= 10  # a snapshot that stopped the world would let none through
     saved = state_file.read(path)
     assert len(saved["store"]["collections"]["jobs"]) == len(emulator.core.store.collection("jobs")) >= JOBS
 

@@ -41,8 +41,8 @@ _BUCKET_KEYS = {"name", "region", "objects"}
 _OBJECT_KEYS = {"key", "body", "file", "storage_class", "content_type"}
 _JOB_KEYS = {"JobId", "Status", "CreationTime", "CreateJobRequest", "ProgressSummary", "StatusUpdateReason",
              "SuspendedCause", "SuspendedDate", "TerminationDate", "FailureReasons", "next_step_seconds"}
-_PROGRESS_KEYS = ("NumberOfTasksFailed", "NumberOfTasksSucceeded", "TotalNumberOfTasks")
-_JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+PROGRESS_KEYS = ("NumberOfTasksFailed", "NumberOfTasksSucceeded", "TotalNumberOfTasks")
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _mapping(value: Any, what: str) -> dict:
@@ -75,8 +75,8 @@ def _progress(value: Any, status: str, tasks: int) -> dict[str, int]:
         total = 0 if status in ("New", "Preparing") else tasks
         done = total if status in ("Completing", "Complete") else 0
         return {"NumberOfTasksFailed": 0, "NumberOfTasksSucceeded": done, "TotalNumberOfTasks": total}
-    _unknown(_mapping(value, "ProgressSummary"), set(_PROGRESS_KEYS), "ProgressSummary")
-    counts = {key: value.get(key, 0) for key in _PROGRESS_KEYS}
+    _unknown(_mapping(value, "ProgressSummary"), set(PROGRESS_KEYS), "ProgressSummary")
+    counts = {key: value.get(key, 0) for key in PROGRESS_KEYS}
     if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in counts.values()):
         raise ValueError("ProgressSummary counts must be whole numbers, 0 or more")
     return counts
@@ -96,7 +96,7 @@ def job_state(entry: dict, now: str, tasks: int) -> tuple[dict[str, Any], float 
         raise ValueError(f"Status must be one of {', '.join(lifecycle.STATUSES)}, not {status!r}")
     state: dict[str, Any] = {"Status": status}
     if "JobId" in entry:
-        if not isinstance(entry["JobId"], str) or not _JOB_ID.fullmatch(entry["JobId"]):
+        if not isinstance(entry["JobId"], str) or not JOB_ID.fullmatch(entry["JobId"]):
             raise ValueError("JobId must be 1-64 letters, digits, '-' or '_'")
         state["JobId"] = entry["JobId"]
     state["CreationTime"] = _time(entry["CreationTime"], "CreationTime") if "CreationTime" in entry else now

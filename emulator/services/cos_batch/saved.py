@@ -1,4 +1,5 @@
-"""COS buckets, objects and runs as the state file holds them: each one checked at start, then made live again."""
+"""COS jobs, their next steps and keys, buckets, objects and runs as the state file holds them: each one checked at
+start as its create path checks it, then made live again."""
 from __future__ import annotations
 
 import base64
@@ -8,11 +9,18 @@ from typing import Any
 
 from emulator.core.clock import parse_rfc3339
 from emulator.core.store import Collection, Store
-from emulator.services.cos_batch import lifecycle
+from emulator.core.credentials import SECRET_SUFFIX
+from emulator.core.errors import ApiError
+from emulator.services.cos_batch import fixtures, lifecycle, validation
 from emulator.services.cos_batch.objects import BUCKET, MAX_BUCKET_NAME, STORAGE_CLASSES, Bucket, CosObject, \
     ObjectStore, Restore, crc64, owner
 
 BUCKETS, OBJECTS, RUNS = "cos_buckets", "cos_objects", "cos_runs"
+JOBS, STEPS, SECRETS = "cos_jobs", "cos_job_steps", "cos_batch" + SECRET_SUFFIX
+REQUEST_FIELDS = ("ClientRequestToken", "ConfirmationRequired", "Description", "Manifest", "Operation", "Priority",
+                  "Report", "RoleArn")
+STATE_FIELDS = ("CreationTime", "FailureReasons", "JobId", "ProgressSummary", "Status", "StatusUpdateReason",
+                "SuspendedCause", "SuspendedDate", "TerminationDate")
 MAX_KEY_BYTES = 850
 RESTORE_TIERS = ("expedited", "standard", "bulk")
 
@@ -20,7 +28,7 @@ RESTORE_TIERS = ("expedited", "standard", "bulk")
 def _time(value: Any) -> bool:
     try:
         parse_rfc3339(value)
-    except ValueError:
+    except (TypeError, ValueError, AttributeError):
         return False
     return True
 
@@ -41,6 +49,58 @@ def problem(kind: str, scope: str, name: str, obj: Any, max_object_bytes: int) -
         return _object_problem(scope, name, obj, max_object_bytes)
     if kind == RUNS:
         return _run_problem(obj)
+    if kind == JOBS:
+        return _job_problem(scope, name, obj)
+    if kind == STEPS:
+        if not _appid(scope) or not _time(obj.get("at")) or obj.get("from") not in lifecycle.STATUSES \
+                or set(obj) != {"at", "from"}:
+            return 'must be {"at": a time, "from": a COS job status} under an APPID'
+        return None
+    if kind == SECRETS:
+        if scope or not name or set(obj) != {"SecretKey", "Appid"} or not isinstance(obj["SecretKey"], str) \
+                or not obj["SecretKey"] or not (obj["Appid"] is None or _appid(obj["Appid"])):
+            return 'must be {"SecretKey", "Appid" (or null: a key of a document without one)} under its SecretId, ' \
+                   'in scope ""'
+        return None
+    return None
+
+
+def _appid(value: Any) -> bool:
+    return isinstance(value, str) and 1 <= len(value.encode("utf-8", "surrogatepass")) <= validation.MAX_APPID_BYTES
+
+
+def _job_problem(appid: str, job_id: str, job: dict) -> str | None:
+    """A job as CreateJob (or a fixture) stores it: its request as the validator returns it, then its state."""
+    if not _appid(appid) or job.get("JobId") != job_id or not fixtures.JOB_ID.fullmatch(job_id):
+        return '"JobId" must name where it is stored, under an APPID'
+    if set(job) != set(REQUEST_FIELDS + STATE_FIELDS):
+        return f"must have exactly the fields {', '.join(REQUEST_FIELDS + STATE_FIELDS)}"
+    request = {field: job[field] for field in REQUEST_FIELDS}
+    try:
+        checked = fixtures.create_job_request({"CreateJobRequest": {k: v for k, v in request.items() if v is not None}})
+    except ApiError as error:
+        return f"is no CreateJobRequest COS accepts ({error.code}: {error.message})"
+    except (ValueError, TypeError, AttributeError) as error:
+        return f"is no CreateJobRequest COS accepts ({error})"
+    if checked != request:
+        changed = [field for field in REQUEST_FIELDS if checked.get(field) != request[field]]
+        return f"holds {', '.join(changed)} as CreateJob would not store them"
+    if job["Status"] not in lifecycle.STATUSES:
+        return f'"Status" must be one of {", ".join(lifecycle.STATUSES)}'
+    progress = job["ProgressSummary"]
+    if not isinstance(progress, dict) or set(progress) != set(fixtures.PROGRESS_KEYS) \
+            or not all(_whole(count) for count in progress.values()):
+        return f'"ProgressSummary" must count {", ".join(fixtures.PROGRESS_KEYS)}'
+    reasons = job["FailureReasons"]
+    if not isinstance(reasons, list) or not all(
+            isinstance(item, dict) and set(item) == {"FailureCode", "FailureReason"}
+            and all(isinstance(text, str) for text in item.values()) for item in reasons):
+        return '"FailureReasons" must list {"FailureCode", "FailureReason"} texts'
+    if not _time(job["CreationTime"]) or not all(
+            job[field] is None or _time(job[field]) for field in ("SuspendedDate", "TerminationDate")):
+        return '"CreationTime" must be a time, "SuspendedDate" and "TerminationDate" times or null'
+    if not all(job[field] is None or isinstance(job[field], str) for field in ("StatusUpdateReason", "SuspendedCause")):
+        return '"StatusUpdateReason" and "SuspendedCause" must be text or null'
     return None
 
 

@@ -5,7 +5,6 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.core.credentials import SECRET_SUFFIX
 from emulator.core.errors import ApiError
 from emulator.services.cos_batch import authn, fixtures, lifecycle, openapi, routes, saved
 from emulator.services.cos_batch.handlers import CosBatchApi
@@ -16,7 +15,7 @@ from emulator.services.cos_batch.runner import Runner
 from emulator.services.cos_batch.wire import Wire
 from emulator.services.protocol import Core, ServiceDefaults
 
-SECRETS = "cos_batch" + SECRET_SUFFIX  # SecretId -> {"SecretKey"} from fixtures, in scope ""
+SECRETS = saved.SECRETS  # SecretId -> {"SecretKey", "Appid"} from fixtures, in scope ""
 FIXTURE_REQUESTS_KEPT = 256  # fixture jobs whose checked request is kept for the next reset (see _fixture_request)
 
 
@@ -33,6 +32,7 @@ class CosBatchService(ServiceDefaults):
     prefixes = ("/jobs",)
     request_id_header = "x-cos-request-id"  # COS numbers its own answers
     can_transition = True
+    transition_schema = openapi.TRANSITION
 
     def __init__(self, core: Core, step_seconds: float | None = None) -> None:
         settings = core.settings

@@ -84,8 +84,8 @@ class Events:
     def page(self, namespace: str | None, predicate: Predicate | None, limit: int, token: str | None):
         return page(self.items, self.core.store.revision, namespace, predicate, limit, token)
 
-    def load_fixture(self, document: dict) -> None:
-        """A fixture Event, stored as given (it expires like any other)."""
+    def load_fixture(self, document: dict) -> dict:
+        """A fixture Event, stored as given (it expires like any other); the Event as stored."""
         meta = dict(document.get("metadata") or {})
         if not meta.get("name") or not isinstance(document.get("involvedObject"), dict):
             raise ValueError("a fixture Event needs metadata.name and involvedObject")
@@ -106,6 +106,7 @@ class Events:
         self._order[key] = None
         self.hub.publish("ADDED", event, None, revision)
         self._arm()
+        return event
 
     def record(self, regarding: dict, event_type: str, reason: str, message: str, component: str,
                host: str = "") -> dict | None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.core.openapi import ANY_OBJECT, operation, parameter, response, schema_object
+from emulator.core.openapi import ANY_OBJECT, TEXT, operation, parameter, response, schema_object, strict_object
 
 STATUS = schema_object("kind", "apiVersion", "metadata", "status", "code",
                        kind={"enum": ["Status"]}, apiVersion={"enum": ["v1"]}, status={"enum": ["Failure"]},
@@ -76,11 +76,58 @@ QUERY = {  # documented query parameters (watch is left out: it streams until cl
 }
 
 
+# The query parameters as strict as the API server's checks (a subset where the grammar is larger: selectors on one
+# label or on metadata.name); `continue` takes only what a list answered, so the document offers none.
+_NAME = r"[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?"
+_DIGITS = {"pattern": "^[0-9]{1,9}$"}
+_BOOLEAN = {"enum": ["true", "false"]}
+QUERY_SCHEMAS = {
+    "labelSelector": {"pattern": f"^({_NAME}(=({_NAME})?)?)?$"},
+    "fieldSelector": {"pattern": f"^(metadata\\.name={_NAME})?$"},
+    "limit": _DIGITS, "continue": {"maxLength": 0}, "pretty": _BOOLEAN, "dryRun": {"enum": ["All"]},
+    "propagationPolicy": {"enum": ["Foreground", "Background", "Orphan"]},
+    "fieldValidation": {"enum": ["Ignore", "Warn", "Strict"]}, "gracePeriodSeconds": _DIGITS,
+    "container": {"pattern": f"^{_NAME}$"}, "follow": {"enum": ["false"]}, "previous": _BOOLEAN,
+    "sinceSeconds": {"pattern": "^[1-9][0-9]{0,8}$"}, "timestamps": _BOOLEAN, "tailLines": _DIGITS,
+    "limitBytes": {"pattern": "^[1-9][0-9]{0,8}$"},
+    "sinceTime": {"pattern": "^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3])"
+                             ":[0-5][0-9]:[0-5][0-9]Z$"},
+}
+_META = strict_object({"name": {"type": "string", "pattern": f"^fuzz-{_NAME}$"}})
+_CONTAINERS = {"type": "array", "minItems": 1, "maxItems": 1, "items": strict_object({
+    "name": {"type": "string", "pattern": f"^{_NAME}$"},
+    "image": {"type": "string", "pattern": "^[a-z0-9]{1,20}(:[a-z0-9]{1,10})?$"}})}
+
+
+def _manifest(api_version: str, kind: str, **fields: Any) -> dict[str, Any]:
+    """An object of `kind` as a client creates one: the fields that need no other object (a subset of what the API
+    server takes; see negative-data rejection in tests/admin/test_fuzz_openapi.py)."""
+    return strict_object({"apiVersion": {"enum": [api_version]}, "kind": {"enum": [kind]}, "metadata": _META,
+                          **fields})
+
+
+def _pod_spec(restart_policies: list[str]) -> dict[str, Any]:
+    return strict_object({"containers": _CONTAINERS, "restartPolicy": {"enum": restart_policies}})
+
+
+CREATED = {
+    "createCoreV1Namespace": _manifest("v1", "Namespace"),
+    "createCoreV1NamespacedPod": _manifest("v1", "Pod", spec=_pod_spec(["Always", "OnFailure", "Never"])),
+    "createBatchV1NamespacedJob": _manifest("batch/v1", "Job", spec=strict_object(
+        {"template": strict_object({"spec": _pod_spec(["OnFailure", "Never"])})})),
+}
+
+
 def describe(name: str, method: str) -> dict[str, Any]:
     """One operation, by its OpenAPI operationId."""
     if name == "readCoreV1NamespacedPodLog":
         answer = response("the log text", "text/plain", POD_LOG)
     else:
         answer = response("the object", "application/json", RESULTS.get(name, ANY_OBJECT))
-    return operation([parameter(q, "query") for q in QUERY.get(name, [])], answer,
-                     response("a metav1.Status", "application/json", STATUS), BODIES.get(name))
+    body = {"application/json": CREATED[name]} if name in CREATED else BODIES.get(name)
+    return operation([parameter(q, "query", schema=QUERY_SCHEMAS[q]) for q in QUERY.get(name, [])], answer,
+                     response("a metav1.Status", "application/json", STATUS), body)
+
+
+TRANSITION = strict_object({"service": {"enum": ["kubernetes"]}, "namespace": TEXT, "name": TEXT,
+                           "status": {"enum": ["Complete", "Failed"]}})

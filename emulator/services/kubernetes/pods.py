@@ -42,7 +42,7 @@ PodListener = Callable[[str, dict], None]
 
 TOLERATION = schema.Struct("v1.Toleration", {"key": "string", "operator": "string", "value": "string",
                                              "effect": "string", "tolerationSeconds": "int64"})
-# A Pod as a PUT or PATCH body decodes (tolerations typed; the status as the kubelet's, not checked)
+# A Pod as a POST, PUT or PATCH body decodes (tolerations typed; the status as the kubelet's, not checked)
 POD_WRITE = schema.Struct("v1.Pod", {
     "kind": "string", "apiVersion": "string", "metadata": schema.OBJECT_META,
     "spec": dataclasses.replace(schema.POD_SPEC, fields={**schema.POD_SPEC.fields,
@@ -160,6 +160,7 @@ class Pods:
         """POST by a client (and an apply that creates, with its `managed` fields): validated as the apiserver does,
         defaulted, stored (unless dryRun); 409, 403, 422. The writer owns what it sent with the API's defaults, not
         what admission adds after (service account, priority, tolerations)."""
+        _decoded(body, POD_WRITE, "Pod")
         meta = dict(body.get("metadata") or {})
         if meta.get("namespace") and meta["namespace"] != namespace:
             raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
@@ -189,8 +190,8 @@ class Pods:
             return pod
         return self._commit(pod, None, "posted")
 
-    def load_fixture(self, document: dict) -> None:
-        """A fixture Pod, stored as given; the server fields it lacks are generated."""
+    def load_fixture(self, document: dict) -> dict:
+        """A fixture Pod, stored as given; the server fields it lacks are generated. The Pod as stored."""
         meta = dict(document.get("metadata") or {})
         if not meta.get("name"):
             raise ValueError("a fixture Pod needs metadata.name")
@@ -200,8 +201,8 @@ class Pods:
         meta.pop("resourceVersion", None)
         if self.items.get(meta["namespace"], meta["name"]) is not None:
             raise errors.already_exists(meta["name"], "pods", "")
-        self._commit({"metadata": meta, "spec": dict(document.get("spec") or {}),
-                      "status": dict(document.get("status") or {"phase": "Pending"})}, None)
+        return self._commit({"metadata": meta, "spec": dict(document.get("spec") or {}),
+                             "status": dict(document.get("status") or {"phase": "Pending"})}, None)
 
     def write(self, new: dict, old: dict, manager: str | None = CONTROLLER, subresource: str = "") -> dict:
         """A controller's write of a pod (status, finalizers, owner references), recorded for `manager` (None: an
@@ -334,6 +335,7 @@ class Pods:
     def evict(self, namespace: str, name: str, eviction: dict, dry_run: bool) -> None:
         """POST pods/{name}/eviction (no PodDisruptionBudgets here, so it is always allowed): the pod gets the
         DisruptionTarget condition (reason EvictionByEvictionAPI), then is deleted with the eviction's options."""
+        _decoded(eviction, EVICTION, "Eviction")
         if (eviction.get("metadata") or {}).get("name") != name:
             raise errors.bad_request("name in URL does not match name in Eviction object")
         options = eviction.get("deleteOptions") or {}
@@ -401,6 +403,18 @@ class Pods:
             meta.pop("finalizers", None)
             self._commit({**pod, "metadata": meta}, pod)
 
+
+# What an Eviction body must decode into (each field of the right JSON type), as the apiserver's decoder.
+EVICTION = schema.Struct("v1.Eviction", {"kind": "string", "apiVersion": "string", "metadata": schema.OBJECT_META,
+                                         "deleteOptions": schema.ANY}, package="io.k8s.api.policy.v1", closed=False)
+
+
+def _decoded(body: dict, kind: schema.Struct, name: str) -> None:
+    """A 400 unless the body decodes into `kind` (unknown fields are another check's)."""
+    try:
+        schema.check_object(body, kind)
+    except schema.DecodeError as error:
+        raise cannot_handle(name)(str(error)) from None
 
 
 def pod_spec_errors(spec: dict) -> list[FieldError]:

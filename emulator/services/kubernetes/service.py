@@ -7,7 +7,7 @@ from aiohttp import web
 
 from emulator.core.credentials import token_projects
 from emulator.core.errors import ApiError
-from emulator.services.kubernetes import authn, errors, fixtures, openapi, routes, validation, wire
+from emulator.services.kubernetes import authn, errors, fixtures, openapi, routes, stored, validation, wire
 from emulator.services.kubernetes.collector import GarbageCollector, TtlController
 from emulator.services.kubernetes.controller import JobController
 from emulator.services.kubernetes.events import Events
@@ -30,6 +30,7 @@ class KubernetesService(ServiceDefaults):
     name = "kubernetes"
     prefixes = ("/api", "/version", "/openapi")
     can_transition = True
+    transition_schema = openapi.TRANSITION
 
     def __init__(self, core: Core) -> None:
         self.core = core
@@ -86,7 +87,7 @@ class KubernetesService(ServiceDefaults):
         fixtures.load(document, self.jobs, self.namespaces, self.pods, self.events)
 
     def stored_problem(self, kind: str, scope: str, name: str, obj: dict[str, Any]) -> str | None:
-        return validation.stored_problem(kind, scope, name, obj)
+        return validation.stored_problem(kind, scope, name, obj) or stored.problem(kind, scope, name, obj)
 
     def reset(self) -> None:
         for hub in (self.hub, self.pod_hub, self.event_hub):

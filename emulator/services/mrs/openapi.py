@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from emulator.core.openapi import ANY_OBJECT, operation, parameter, response, schema_object
+from emulator.core.openapi import ANY_OBJECT, TEXT, operation, parameter, response, schema_object, strict_object
 
 ERROR = {"anyOf": [
     schema_object("error_code", "error_name", "error_message", "error_msg", error_code={"type": "integer"}),
@@ -29,6 +29,9 @@ NATIVE = {
 }
 NATIVE_BODIES = {"create_execute_job": ANY_OBJECT, "batch_delete_jobs": ANY_OBJECT,
                  "create_and_execute_job": ANY_OBJECT}
+# Credentials a request carries (any, unless strict authentication is on): a Keystone token, or an AK/SK signature.
+TOKEN = {"pattern": "^[A-Za-z0-9_-]{1,64}$"}
+SIGNATURE = {"pattern": "^SDK-HMAC-SHA256 Access=[A-Za-z0-9]{1,20}, SignedHeaders=host, Signature=[0-9a-f]{64}$"}
 JOB = schema_object("id", "name", "type", "mains", "libs", "tenant_id", "created_at", "updated_at")
 BINARY = schema_object("id", "name", "url", "tenant_id", "created_at", "updated_at")
 BODIES = {"create_job": ANY_OBJECT, "update_job": ANY_OBJECT, "create_job_binary": ANY_OBJECT,
@@ -59,10 +62,14 @@ def describe(name: str, method: str) -> dict[str, Any]:
     if name in NATIVE:
         body = {"application/json": NATIVE_BODIES[name]} if name in NATIVE_BODIES else None
         success = NATIVE[name]
-        return operation([parameter("Authorization", "header", required=True)],
+        return operation([parameter("Authorization", "header", True, SIGNATURE)],
                          response("the answer", success and "application/json", success),
                          response("an MRS or API gateway error", "application/json", NATIVE_ERROR), body)
     body = {"application/json": BODIES[name]} if name in BODIES else None
-    return operation([parameter("X-Auth-Token", "header", required=True)],
+    return operation([parameter("X-Auth-Token", "header", True, TOKEN)],
                      response("the object", None if method == "DELETE" else "application/json", RESULTS.get(name)),
                      response("a Sahara/Huawei error", "application/json", ERROR), body)
+
+
+TRANSITION = strict_object({"service": {"enum": ["mrs"]}, "project_id": TEXT, "job_execution_id": TEXT,
+                           "status": {"enum": ["RUNNING", "SUCCEEDED", "FAILED", "KILLED"]}})  # any execution's

@@ -1,4 +1,4 @@
-"""The JSON-Schema keywords Sahara's request schemas use, checked and worded exactly as jsonschema 4 words them.
+"""The JSON-Schema keywords Sahara's request schemas (and the stored records' schemas) use, worded as jsonschema 4.
 
 Sahara validates bodies with jsonschema and joins the messages with newlines, each prefixed by
 the first key of its path plus `[i]` for deeper steps (`libs[0]: ...`). Keywords are checked in
@@ -19,6 +19,8 @@ _TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
     "array": lambda value: isinstance(value, list),
     "string": lambda value: isinstance(value, str),
     "boolean": lambda value: isinstance(value, bool),
+    "integer": lambda value: type(value) is int,  # as JSON: true is no integer
+    "number": lambda value: type(value) in (int, float),
     "null": lambda value: value is None,
 }
 
@@ -64,6 +66,9 @@ class Validator:
             elif keyword == "maxLength":
                 if isinstance(instance, str) and len(instance) > value:
                     yield path, f"{instance!r} is too long"
+            elif keyword == "minimum":
+                if type(instance) in (int, float) and instance < value:
+                    yield path, f"{instance!r} is less than the minimum of {value!r}"
             elif keyword == "format":
                 if isinstance(instance, str) and not self.formats[value](instance):
                     yield path, f"{instance!r} is not a {value!r}"

@@ -10,7 +10,7 @@ from emulator.core.credentials import token_projects
 from emulator.core.errors import ApiError
 from emulator.core.ids import Ids
 from emulator.services.protocol import Core, ServiceDefaults
-from emulator.services.mrs import authn, edp, errors, fixtures, openapi, routes, validation
+from emulator.services.mrs import authn, edp, errors, fixtures, openapi, routes, stored, validation
 from emulator.services.mrs.binaries import BinaryRegistry
 from emulator.services.mrs.clusters import ClusterRegistry
 from emulator.services.mrs.datasources import DataSourceRegistry
@@ -28,6 +28,7 @@ class MrsService(ServiceDefaults):
     name = "mrs"
     prefixes = ("/v1.1/", "/v2/")
     can_transition = True
+    transition_schema = openapi.TRANSITION
     request_id_header = "X-Request-Id"  # native errors carry a 32-hex id (as the gateway's); others get the layer's
 
     def __init__(self, core: Core) -> None:
@@ -68,7 +69,12 @@ class MrsService(ServiceDefaults):
         self.executions.reset()
         self.edp.reset()
 
+    def stored_problem(self, kind: str, scope: str, name: str, obj: dict[str, Any]) -> str | None:
+        return stored.problem(kind, scope, name, obj)
+
     def restored(self) -> None:
+        for line in stored.dangling(self.core.store):
+            raise ValueError(line)  # the state file's restore words it in its one line
         self.executions.restored()
         self.edp.restored()
 
