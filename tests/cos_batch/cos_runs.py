@@ -6,6 +6,8 @@ import io
 import json
 from typing import Any
 
+import requests
+
 from cos_live import REGION, Served
 from cos_support import request_body, request_tree, xml
 
@@ -69,3 +71,12 @@ def read_report(cos, job_id: str, prefix: str = "r/") -> tuple[dict, dict[str, l
         rows[result["TaskExecutionStatus"]] = list(csv.reader(io.StringIO(
             body_of(cos, result["Bucket"], result["Key"]).decode())))
     return manifest, rows
+
+
+def fresh_buckets(emulator: Served):
+    """The emulator reset and a signed client with the three buckets the runs use (source, target, report)."""
+    requests.post(f"{emulator.url}/_emulator/reset", json={}, timeout=30)
+    client = emulator.client()
+    for bucket in (SRC, DST, REP):
+        client.create_bucket(Bucket=bucket)
+    return client

@@ -9,8 +9,8 @@ import json
 import pytest
 import requests
 from cos_live import REGION, served
-from cos_runs import DST, REP, SRC, STEP, create_job, describe, progress, read_report, report, run_to_the_end, \
-    upload_manifest
+from cos_runs import DST, REP, SRC, STEP, create_job, describe, fresh_buckets, progress, read_report, report, \
+    run_to_the_end, upload_manifest
 from cos_support import request_body, request_tree, xml
 
 OTHER = "other-1250000001"  # a bucket of another APPID (the test key belongs to 1250000000)
@@ -26,10 +26,7 @@ def emulator():
 
 @pytest.fixture
 def cos(emulator):
-    requests.post(f"{emulator.url}/_emulator/reset", json={}, timeout=30)
-    client = emulator.client()
-    for bucket in (SRC, DST, REP):
-        client.create_bucket(Bucket=bucket)
+    client = fresh_buckets(emulator)
     assert requests.put(f"{emulator.url}/{OTHER}", timeout=10).status_code == 200  # unsigned: no APPID to check
     assert requests.put(f"{emulator.url}/{OTHER}/x", data=b"x", timeout=10).status_code == 200
     return client

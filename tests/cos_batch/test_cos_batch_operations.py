@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 from cos_live import REGION, served
-from cos_runs import DST, REP, SRC, body_of, create_job, describe, progress, read_report, run_to_the_end, \
-    upload_manifest
+from cos_runs import DST, REP, SRC, body_of, create_job, describe, fresh_buckets, progress, read_report, \
+    run_to_the_end, upload_manifest
 from cos_support import error_of, request_body, request_tree
 from qcloud_cos.cos_exception import CosServiceError
 
@@ -21,11 +21,7 @@ def emulator():
 
 @pytest.fixture
 def cos(emulator):
-    requests.post(f"{emulator.url}/_emulator/reset", json={}, timeout=30)
-    client = emulator.client()
-    for bucket in (SRC, DST, REP):
-        client.create_bucket(Bucket=bucket)
-    return client
+    return fresh_buckets(emulator)
 
 
 def stored(emulator, bucket: str, key: str) -> dict:

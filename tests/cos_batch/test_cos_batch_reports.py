@@ -7,9 +7,8 @@ import re
 from datetime import datetime, timezone
 
 import pytest
-import requests
 from cos_live import REGION, served
-from cos_runs import DST, REP, SRC, STEP, body_of, create_job, describe, progress, read_report, report, \
+from cos_runs import DST, REP, SRC, STEP, body_of, create_job, describe, fresh_buckets, progress, read_report, report, \
     run_to_the_end, upload_manifest
 
 from emulator.core.errors import ApiError
@@ -30,11 +29,7 @@ def emulator():
 
 @pytest.fixture
 def cos(emulator):
-    requests.post(f"{emulator.url}/_emulator/reset", json={}, timeout=30)
-    client = emulator.client()
-    for bucket in (SRC, DST, REP):
-        client.create_bucket(Bucket=bucket)
-    return client
+    return fresh_buckets(emulator)
 
 
 def keys_in(cos, bucket: str) -> list[str]:

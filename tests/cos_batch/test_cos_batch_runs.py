@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-import requests
 from cos_live import REGION, served
-from cos_runs import DST, REP, SRC, STEP, create_job, describe, progress, read_report, upload_manifest
+from cos_runs import DST, REP, SRC, STEP, create_job, describe, fresh_buckets, progress, read_report, upload_manifest
 from cos_support import request_body, request_tree, xml
 
 
@@ -19,11 +18,7 @@ def emulator():
 
 @pytest.fixture
 def cos(emulator):
-    requests.post(f"{emulator.url}/_emulator/reset", json={}, timeout=30)
-    client = emulator.client()
-    for bucket in (SRC, DST, REP):
-        client.create_bucket(Bucket=bucket)
-    return client
+    return fresh_buckets(emulator)
 
 COPY = {"COSPutObjectCopy": {"TargetResource": f"qcs::cos:{REGION}::{DST}", "PrefixReplace": "true",
                              "ResourcesPrefix": "in/", "TargetKeyPrefix": "out/", "StorageClass": "STANDARD_IA"}}

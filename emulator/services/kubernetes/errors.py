@@ -112,6 +112,16 @@ def conflict(name: str, why: str, qualified: str = QUALIFIED, kind: str = RESOUR
                   {"name": name, "group": group, "kind": kind})
 
 
+def uid_changed(key: str, given: str, stored: dict, qualified: str = QUALIFIED, kind: str = RESOURCE,
+                group: str = GROUP) -> ApiError:
+    """409 for an update whose metadata.uid is not the stored object's: the storage layer's failed precondition
+    (`key` is the object's /registry path)."""
+    meta = stored["metadata"]
+    return conflict(meta["name"], f"StorageError: invalid object, Code: 4, Key: {key}, ResourceVersion: 0, "
+                    f"AdditionalErrorMsg: Precondition failed: UID in precondition: {given}, "
+                    f"UID in object meta: {meta['uid']}", qualified, kind, group)
+
+
 def stale(name: str, qualified: str = QUALIFIED, kind: str = RESOURCE, group: str = GROUP) -> ApiError:
     return conflict(name, "the object has been modified; please apply your changes to the latest version and try again",
                     qualified, kind, group)

@@ -75,10 +75,7 @@ class Namespaces:
         old = self.get(name)
         uid = (body.get("metadata") or {}).get("uid")
         if uid and uid != old["metadata"]["uid"]:
-            raise errors.conflict(name, (
-                f"StorageError: invalid object, Code: 4, Key: /registry/namespaces/{name}, ResourceVersion: 0, "
-                f"AdditionalErrorMsg: Precondition failed: UID in precondition: {uid}, "
-                f"UID in object meta: {old['metadata']['uid']}"), "namespaces", "namespaces", "")
+            raise errors.uid_changed(f"/registry/namespaces/{name}", uid, old, "namespaces", "namespaces", "")
         return self._update(old, self._identified(name, body), options)
 
     def patch(self, name: str, patch_type: str, document: Any, options: WriteOptions) -> dict:

@@ -231,10 +231,7 @@ class Pods:
         old = self.get(namespace, name)
         uid = (body.get("metadata") or {}).get("uid")
         if uid and uid != old["metadata"]["uid"]:
-            raise errors.conflict(name, (
-                f"StorageError: invalid object, Code: 4, Key: /registry/pods/{namespace}/{name}, ResourceVersion: 0, "
-                f"AdditionalErrorMsg: Precondition failed: UID in precondition: {uid}, "
-                f"UID in object meta: {old['metadata']['uid']}"), "pods", "pods", "")
+            raise errors.uid_changed(f"/registry/pods/{namespace}/{name}", uid, old, "pods", "pods", "")
         return self._update(old, body, options)
 
     def patch(self, namespace: str, name: str, patch_type: str, document: Any, options: WriteOptions) -> dict:

@@ -169,10 +169,7 @@ class Jobs:
         meta = body["metadata"]
         old = self.get(namespace, name)
         if meta.get("uid") and meta["uid"] != old["metadata"]["uid"]:
-            raise errors.conflict(name, (
-                f"StorageError: invalid object, Code: 4, Key: /registry/jobs/{namespace}/{name}, ResourceVersion: 0, "
-                f"AdditionalErrorMsg: Precondition failed: UID in precondition: {meta['uid']}, "
-                f"UID in object meta: {old['metadata']['uid']}"))
+            raise errors.uid_changed(f"/registry/jobs/{namespace}/{name}", meta["uid"], old)
         self._check_version(name, meta.get("resourceVersion"), old)
         return self._written(self._update(old, body, status_only, options), status_only, options)
 
