@@ -1,8 +1,8 @@
 """The benchmark suite's quick mode (issue #7): it completes and every request gets the answer it expects.
 
 No timing is checked: CI machines are shared and the numbers are only meaningful from a full run.
-Every operation, a small watch fan-out, the dashboard's cost and issue #20's in-process sections
-(benchmarks/inprocess.py, small counts) run (about 90 s); start-up and the 100,000-job scale section are
+Every operation, a small watch fan-out, the dashboard's cost, snapshot delays (500 jobs) and issue #20's
+in-process sections (benchmarks/inprocess.py, small counts) run (about 90 s); start-up and the 100,000-job scale section are
 timing measures only and are left to the full run.
 """
 from __future__ import annotations
@@ -20,8 +20,8 @@ import seed_examples
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL = ["--watchers", "10", "--watch-patches", "50", "--watch-deadline", "60"]
-SECTIONS = ["dashboard", "running_jobs", "advance_cost", "mrs_executions", "mrs_filter", "plugin_cost", "follow_logs",
-            "cos_manifest"]
+SECTIONS = ["dashboard", "snapshot", "running_jobs", "advance_cost", "mrs_executions", "mrs_filter", "plugin_cost",
+            "follow_logs", "cos_manifest"]
 
 
 def run_quick(out: Path) -> subprocess.CompletedProcess:
@@ -71,6 +71,7 @@ def test_quick_benchmark_completes_and_every_request_succeeds(tmp_path):
     assert report["mrs_executions"]["states"] == {"FINISHED": report["mrs_executions"]["executions"]}
     assert report["follow_logs"]["complete"] == report["follow_logs"]["streams"]
     assert all(count > 0 for count in report["dashboard"]["journal_events_delivered"])
+    assert report["snapshot"]["snapshots_back_to_back"]["snapshots"] > 0
     assert report["machine"]["cpu"] != "unknown"
 
 
