@@ -146,6 +146,19 @@ def core(batch: client.BatchV1Api) -> client.CoreV1Api:
     return client.CoreV1Api(batch.api_client)
 
 
+def watched_until_finished(batch: client.BatchV1Api, name: str) -> client.V1Job:
+    """The Job as a watch delivers it once it has a completionTime (the last one seen if the 10 s watch ends first)."""
+    job_watch = watch.Watch()
+    job = None
+    for event in job_watch.stream(batch.list_namespaced_job, "default", field_selector=f"metadata.name={name}",
+                                  timeout_seconds=10):
+        job = event["object"]
+        if job.status.completion_time:
+            break
+    job_watch.stop()
+    return job
+
+
 def test_an_orchestrator_runs_a_job_as_on_a_cluster(batch, core, live_url):
     """Create a Job, watch its pod by job-name, follow its log while the clock moves, read the exit code,
     watch the Job to completion: what Prefect's and Dagster's Kubernetes runners do."""
@@ -177,13 +190,8 @@ def test_an_orchestrator_runs_a_job_as_on_a_cluster(batch, core, live_url):
     [pod] = core.list_namespaced_pod("default", label_selector="job-name=orchestrated").items
     assert pod.status.phase == "Succeeded"
     assert pod.status.container_statuses[0].state.terminated.exit_code == 0
-    job_watch = watch.Watch()
-    for event in job_watch.stream(batch.list_namespaced_job, "default", field_selector="metadata.name=orchestrated",
-                                  timeout_seconds=10):
-        if event["object"].status.completion_time:
-            break
-    job_watch.stop()
-    assert event["object"].status.succeeded == 1
+    finished = watched_until_finished(batch, "orchestrated")
+    assert finished.status.succeeded == 1
 
 
 def test_a_failing_job_pod_reports_its_exit_code(batch, core, live_url):
@@ -224,13 +232,8 @@ def test_an_orchestrator_on_a_live_clock(tmp_path):
                                               _preload_content=False)
         lines = b"".join(stream.stream()).decode().splitlines()  # ends when the container terminates
         assert [line.split(" ", 1)[1] for line in lines] == ["a", "b"]
-        job_watch = watch.Watch()
-        for event in job_watch.stream(batch.list_namespaced_job, "default", field_selector="metadata.name=live",
-                                      timeout_seconds=10):
-            if event["object"].status.completion_time:
-                break
-        job_watch.stop()
-        assert event["object"].status.succeeded == 1
+        finished = watched_until_finished(batch, "live")
+        assert finished.status.succeeded == 1
         [pod] = core.list_namespaced_pod("default", label_selector="job-name=live").items
         assert pod.status.container_statuses[0].state.terminated.exit_code == 0
         api_client.close()
@@ -286,12 +289,7 @@ def test_an_orchestrator_retries_a_failed_pod_against_an_in_process_emulator():
         assert codes == [("Failed", 3), ("Succeeded", 0)] and logs == [b"x\ny\n", b"x\ny\n"]
         assert [phase for _, phase in seen if phase in ("Succeeded", "Failed")] == ["Failed", "Succeeded"]
         assert len({name for name, _ in seen}) == 2
-        job_watch = watch.Watch()
-        for event in job_watch.stream(batch.list_namespaced_job, "default", field_selector="metadata.name=retried",
-                                      timeout_seconds=10):
-            if event["object"].status.completion_time:
-                break
-        job_watch.stop()
-        status = event["object"].status
+        finished = watched_until_finished(batch, "retried")
+        status = finished.status
         assert (status.succeeded, status.failed, status.conditions[-1].type) == (1, 1, "Complete")
         api_client.close()
