@@ -22,6 +22,7 @@ from aiohttp.web_protocol import RequestPayloadError
 
 from emulator.core.errors import ApiError, BodyTooLarge, BodyUnreadable, MethodNotAllowed, RouteNotFound
 from emulator.http.access_log import AccessLog
+from emulator.http.direct import send_whole
 from emulator.http.limits import check_header_sizes, forget_long_target
 from emulator.runtime.emulator import Emulator
 from emulator.runtime.faults import Fault, Faults
@@ -144,6 +145,7 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
                             status, elapsed, request_id,
                             label if service_name == named else f"{service_name or '-'}.{operation or '-'}", fault)
             forget_long_target(raw_path)
+            await send_whole(request, response)
             return response
 
         return handle

@@ -1,6 +1,7 @@
 """The aiohttp internals the HTTP layer's speed-ups rely on: if an upgrade changes one, this fails loudly here.
 
-Each speed-up names its measured gain in its module (http/layer.py, http/router.py, http/access_log.py);
+Each speed-up names its measured gain in its module (http/layer.py, http/router.py, http/access_log.py,
+http/direct.py, whose bytes tests/http/test_direct.py compares with aiohttp's own);
 without these internals it would silently stop working or serve requests outside the emulator's layer.
 """
 from __future__ import annotations
