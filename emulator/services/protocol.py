@@ -34,6 +34,7 @@ class Service(Protocol):
     can_transition: bool  # whether `transition` moves its jobs (the admin API lists those that can)
     transition_schema: dict[str, Any] | None  # the request `transition` takes, as a strict OpenAPI schema
     # Routes some requests by their Host header before any path routing (COS buckets): (match values, route) or None.
+    # None must depend on the Host alone: the router does not ask again for a Host it answered None for.
     route_by_host: Callable[[web.Request], tuple[dict[str, str], web.AbstractRoute] | None] | None
 
     def add_routes(self, router: web.UrlDispatcher) -> None:

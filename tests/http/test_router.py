@@ -8,7 +8,7 @@ from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
 from emulator.http.app import create_app
-from emulator.http.router import RECENT_PATHS, SegmentRouter, application
+from emulator.http.router import RECENT_HOSTS, RECENT_PATHS, SegmentRouter, application
 from emulator.settings import Settings
 
 METHODS = ("GET", "PUT", "POST", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -93,6 +93,25 @@ async def test_recent_paths_are_bounded_and_each_request_gets_its_own_values():
     for number in range(RECENT_PATHS + 10):
         await app.router.resolve(make_mocked_request("GET", f"/jobs/{number}", app=app))
     assert 0 < len(app.router._recent) <= RECENT_PATHS
+
+
+async def test_hosts_no_host_route_takes_are_remembered_boundedly_and_bucket_hosts_still_route():
+    """A Host the COS host route answered None for goes straight to path routing next time; the set is bounded,
+    and a bucket's virtual host (or a COS host naming no bucket) is routed by its Host however many came first."""
+    app = frozen_app()
+
+    async def route(host: str, path: str = "/jobs/a") -> str:
+        match = await app.router.resolve(make_mocked_request("GET", path, headers={"Host": host}, app=app))
+        return match.route.name
+
+    for number in range(RECENT_HOSTS + 10):
+        assert await route(f"10.0.0.{number}:8080") == "cos_batch.DescribeJob"
+    assert 0 < len(app.router._hostless) <= RECENT_HOSTS
+    bucket = "examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com"
+    for _ in range(2):
+        assert await route(bucket, "/jobs/a") == "cos_batch.GetObject"
+        assert await route("NotABucket.cos.ap-guangzhou.myqcloud.com") == "cos_batch.GetBucket"
+    assert bucket not in app.router._hostless and "10.0.0.300:8080" not in app.router._hostless
 
 
 async def test_a_literal_beside_a_name_keeps_the_tree_when_no_path_and_method_reach_both():
