@@ -105,3 +105,14 @@ async def test_the_request_handler_keeps_what_the_connection_guard_reads(aiohttp
     client = await aiohttp_client(app)
     assert (await client.get("/")).status == 200
     assert seen == {"count": 1, "current": True, "queued": 0, "waiter": None}
+
+
+def test_the_direct_writer_finds_aiohttps_header_serializer():
+    """http/direct.py writes a head with `aiohttp.http_writer._serialize_headers`, which refuses CR and LF."""
+    from multidict import CIMultiDict
+
+    from aiohttp.http_writer import _serialize_headers
+
+    assert _serialize_headers("HTTP/1.1 200 OK", CIMultiDict({"A": "1"})) == b"HTTP/1.1 200 OK\r\nA: 1\r\n\r\n"
+    with pytest.raises(ValueError):
+        _serialize_headers("HTTP/1.1 200 OK", CIMultiDict({"A": "1\r\nB: 2"}))

@@ -23,6 +23,7 @@ def _answers() -> dict[str, web.StreamResponse | None]:
     return {
         "plain": web.Response(body=BODY, content_type="application/json", headers={"X-Request-Id": "7"}),
         "typeless": web.Response(body=BODY),
+        "large": web.Response(body=BODY * 1000, content_type="application/json"),  # head and body in two parts
         "text": web.Response(text="hé", status=201, reason="Made"),
         "empty": web.Response(body=b"", status=200),
         "not-found": web.Response(body=BODY, status=404, content_type="application/json"),
@@ -72,7 +73,7 @@ def _same_date(answer: bytes) -> bytes:
 
 
 NAMES = list(_answers())
-DIRECT = {"plain", "typeless", "text", "empty", "not-found", "length-given"}  # plain keep-alive 1.1 answers
+DIRECT = {"plain", "typeless", "large", "text", "empty", "not-found", "length-given"}  # plain keep-alive 1.1 answers
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "HEAD"])
