@@ -18,7 +18,7 @@ from typing import Any
 from emulator import __version__
 from emulator.core.clock import parse_rfc3339
 from emulator.core.errors import FixtureError
-from emulator.http import limits
+from emulator.http import collector, limits
 from emulator.http.access_log import LOG_FORMAT, AccessLog
 from emulator.http.guard import GuardedSite, ParserLog
 from emulator.http.app import create_app
@@ -433,6 +433,7 @@ async def serve(settings: Settings) -> None:
                            keepalive_timeout=settings.idle_timeout, logger=ParserLog(),
                            **limits.parser_options(settings))  # lines over the header limit reach the envelope
     await runner.setup()
+    collector.pace_for_serving()
     serving = False
     try:
         site = GuardedSite(runner, settings)  # the connection cap and the read timeouts
