@@ -191,20 +191,22 @@ def _routing_error(emulator: Emulator, request: web.Request, error: web.HTTPExce
 def _failure(emulator: Emulator, service: Service | None, request: web.Request, error: Exception) -> web.StreamResponse:
     """The answer to what a handler raised: an ApiError or routing miss in the service's envelope, a bug of ours
     logged with its traceback and answered without one; any other aiohttp HTTPException is raised on."""
-    if isinstance(error, (RequestPayloadError, HttpProcessingError)):  # e.g. Content-Encoding: gzip on a plain body
-        cause = error.__cause__ if isinstance(error, RequestPayloadError) and error.__cause__ else error
-        error = BodyUnreadable(getattr(cause, "message", "") or type(cause).__name__)
-    elif isinstance(error, web.HTTPException):
-        routed = _routing_error(emulator, request, error)
-        if routed is None:
-            raise error
-        error = routed
-    if isinstance(error, ApiError):
-        if error.status < 500 and log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s answered %d %s: %s", request.method, request.path, error.status, error.code, error.message)
-        return render_error(service, request, error)
-    log.exception("unhandled error on %s %s", request.method, request.path)
-    return render_error(service, request, ApiError(500, "InternalError", "the emulator failed to handle this request"))
+    if not isinstance(error, ApiError):  # (the usual case, a service's own error, asks nothing more)
+        if isinstance(error, (RequestPayloadError, HttpProcessingError)):  # e.g. Content-Encoding: gzip, plain body
+            cause = error.__cause__ if isinstance(error, RequestPayloadError) and error.__cause__ else error
+            error = BodyUnreadable(getattr(cause, "message", "") or type(cause).__name__)
+        elif isinstance(error, web.HTTPException):
+            routed = _routing_error(emulator, request, error)
+            if routed is None:
+                raise error
+            error = routed
+        else:
+            log.exception("unhandled error on %s %s", request.method, request.path)
+            error = ApiError(500, "InternalError", "the emulator failed to handle this request")
+            return render_error(service, request, error)
+    if error.status < 500 and log.isEnabledFor(logging.DEBUG):
+        log.debug("%s %s answered %d %s: %s", request.method, request.path, error.status, error.code, error.message)
+    return render_error(service, request, error)
 
 
 async def _fault(service: Service | None, request: web.Request, rule: Fault) -> web.StreamResponse | None:
