@@ -32,7 +32,7 @@ class AccessLog:
         self._lines: list[tuple] = []  # each request's values: its line is formatted when the batch is written
         self._second = -1
         self._stamp = ""
-        self._line = f"%s,%03d INFO {logger.name}: {MESSAGE}\n"  # LOG_FORMAT's line, to fill per request
+        self._line = f"%s,%03d INFO {logger.name}: {MESSAGE}\n"  # LOG_FORMAT's line, filled in per request when written
         if self.handler is not None:
             self.handler.addFilter(self._flush_first)
 

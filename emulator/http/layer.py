@@ -203,7 +203,6 @@ def _failure(emulator: Emulator, service: Service | None, request: web.Request, 
         else:
             log.exception("unhandled error on %s %s", request.method, request.path)
             error = ApiError(500, "InternalError", "the emulator failed to handle this request")
-            return render_error(service, request, error)
     if error.status < 500 and log.isEnabledFor(logging.DEBUG):
         log.debug("%s %s answered %d %s: %s", request.method, request.path, error.status, error.code, error.message)
     return render_error(service, request, error)
