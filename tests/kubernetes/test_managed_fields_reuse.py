@@ -35,3 +35,25 @@ def test_entries_are_written_back_as_rendering_their_paths_writes_them():
             entry.paths -= {next(iter(entry.paths))}  # a write took a path: rendered from what is left
             left = stored([entry])
             assert (left[0]["fieldsV1"] if left else None) == (to_fields_v1(entry.paths) if entry.paths else None)
+
+
+def test_trees_are_in_fields_v1_order_with_a_dot_on_every_set_path_that_has_children():
+    """structured-merge-diff's order: `.` first, then field names, keys, values and indexes, each kind by text."""
+    rank = {".": 0, "f": 1, "k": 2, "v": 3, "i": 4}
+    chance = random.Random(7)
+
+    def check(node: dict, path: tuple, paths: set) -> None:
+        assert list(node) == sorted(node, key=lambda element: (rank[element[0]], element))
+        has_children = any(key != "." for key in node)
+        assert ("." in node) == (path in paths and has_children)
+        for element, child in node.items():
+            if element != ".":
+                assert child or path + (element,) in paths  # an empty node is a path of the set
+                check(child, path + (element,), paths)
+
+    for _ in range(2000):
+        paths = {tuple(chance.choice(ELEMENTS) for _ in range(chance.randrange(0, 4)))
+                 for _ in range(chance.randrange(1, 8))}
+        tree = to_fields_v1(paths)
+        check(tree, (), paths)
+        assert from_fields_v1(tree) == (paths if len(paths) > 1 or () not in paths else set())

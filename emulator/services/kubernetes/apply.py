@@ -17,10 +17,10 @@ from emulator.services.kubernetes.schema import ANY, List, Map, Struct
 from emulator.services.kubernetes.wire import json_type
 
 Path = tuple[str, ...]
-NEVER_OWNED: tuple[Path, ...] = (  # the strip-meta manager's paths
+NEVER_OWNED: frozenset[Path] = frozenset((  # the strip-meta manager's paths, none longer than two elements
     ("f:apiVersion",), ("f:kind",), ("f:metadata",), *(("f:metadata", f"f:{name}") for name in (
         "name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "selfLink", "managedFields",
-        "clusterName")))
+        "clusterName"))))
 MAX_UPDATE_ENTRIES = 10
 # Every leaf of every FieldsV1 tree this module writes is this one empty dict: stored objects are never changed in
 # place (writes copy what they change), and a Pod's or Event's managedFields are mostly leaves, so sharing them
@@ -35,11 +35,19 @@ def _key(element: str) -> str:
     return element[2:]
 
 
+_compact = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps with these arguments makes an encoder per call
+_quoted = json.encoder.encode_basestring_ascii  # a str as both write it
+
+
 def _item_element(item: Any, kind: List) -> str:
+    """A list item's element: `k:` and the item's keys as compact JSON (keys sorted) in a map list, else `v:` and
+    the item. The usual item, one string key (a name, type or ip), and a string are written here directly."""
     if kind.list_type == "map" and isinstance(item, dict):
-        return "k:" + json.dumps({key: item.get(key) for key in sorted(kind.keys) if key in item},
-                                 separators=(",", ":"))
-    return "v:" + json.dumps(item, separators=(",", ":"))
+        keys = kind.keys
+        if len(keys) == 1 and type(item.get(keys[0])) is str:
+            return f"k:{{{_quoted(keys[0])}:{_quoted(item[keys[0]])}}}"
+        return "k:" + _compact({key: item.get(key) for key in sorted(keys) if key in item})
+    return "v:" + (_quoted(item) if type(item) is str else _compact(item))
 
 
 def _field(kind: Any, name: str) -> Any:
@@ -88,16 +96,20 @@ def changed_paths(old: Any, new: Any, kind: Any, prefix: Path = ()) -> tuple[set
             if name not in old:  # a new map is a node of its own; a struct is always there in Go (zero value)
                 sub, value = _field(kind, name), new[name]
                 if isinstance(value, dict) and value and not _atomic(sub):
-                    added |= (set() if isinstance(sub, Struct) else {path}) | changed_paths({}, value, sub, path)[0]
+                    if not isinstance(sub, Struct):
+                        added.add(path)
+                    added |= changed_paths({}, value, sub, path)[0]
                 elif isinstance(value, list) and value and _granular_list(sub):
                     added |= changed_paths([], value, sub, path)[0]
                 else:
                     added.add(path)
             elif name not in new:
-                removed |= {path} | field_set(old[name], _field(kind, name), path)
+                removed.add(path)
+                removed |= field_set(old[name], _field(kind, name), path)
             else:
                 more, less = changed_paths(old[name], new[name], _field(kind, name), path)
-                added, removed = added | more, removed | less
+                added |= more
+                removed |= less
         return added, removed
     if isinstance(new, list) and isinstance(old, list) and _granular_list(kind):
         olds = {_item_element(item, kind): item for item in old}
@@ -107,13 +119,16 @@ def changed_paths(old: Any, new: Any, kind: Any, prefix: Path = ()) -> tuple[set
             path = prefix + (element,)
             if element not in olds:
                 item = news[element]
-                added |= {path} | (changed_paths({}, item, kind.item, path)[0]
-                                   if isinstance(item, dict) and not _atomic(kind.item) else set())
+                added.add(path)
+                if isinstance(item, dict) and not _atomic(kind.item):
+                    added |= changed_paths({}, item, kind.item, path)[0]
             elif element not in news:
-                removed |= {path} | field_set(olds[element], kind.item, path)
+                removed.add(path)
+                removed |= field_set(olds[element], kind.item, path)
             elif kind.list_type == "map":
                 more, less = changed_paths(olds[element], news[element], kind.item, path)
-                added, removed = added | more, removed | less
+                added |= more
+                removed |= less
         return added, removed
     return {prefix}, set()
 
@@ -152,33 +167,38 @@ def remove(value: Any, path: Path, kind: Any) -> Any:
 
 
 def to_fields_v1(paths: set[Path]) -> dict:
-    """The FieldsV1 tree of a set: a path that also has children gets `.`; children in FieldsV1 order."""
+    """The FieldsV1 tree of a set: a path that also has children gets `.`; children in FieldsV1 order.
+
+    The paths go in sorted element by element, so every node's children arrive in order (dicts keep the order
+    they were filled in) and a path comes just before the paths under it."""
+    ordered = _in_fields_v1_order(paths)
     tree: dict = {}
-    for path in paths:
+    for index, path in enumerate(ordered, 1):
+        parent = index < len(ordered) and ordered[index][:len(path)] == path
+        if not path:  # the root
+            if parent:
+                tree["."] = LEAF
+            continue
         node = tree
-        for element in path:
-            node = node.setdefault(element, {})
-    for path in paths:
-        node = tree
-        for element in path:
-            node = node[element]
-        if node and "." not in node:
-            node["."] = {}
-    return _sorted(tree)
+        for element in path[:-1]:
+            child = node.get(element)
+            if child is None:
+                child = node[element] = {}
+            node = child
+        node[path[-1]] = {".": LEAF} if parent else LEAF
+    return tree or LEAF
 
 
 ELEMENT_ORDER = {".": 0, "f": 1, "k": 2, "v": 3, "i": 4}  # a FieldsV1 node's children: by kind, then by text
+_TEXT_ORDERED = {"f", "k", "v"}
 
 
-def _element_key(element: str) -> tuple[int, str]:
-    return ELEMENT_ORDER.get(element[0], 5), element
-
-
-def _sorted(node: dict) -> dict:
-    if not node:
-        return LEAF
-    return {key: _sorted(node[key]) for key in sorted(node, key=_element_key)}
-
+def _in_fields_v1_order(paths: set[Path]) -> list[Path]:
+    """The paths sorted element by element, each element by its kind's rank, then its text. The kinds this module
+    writes (`f:`, `k:`, `v:`) rank as their letters sort, so paths of only those sort as they are."""
+    if {element[:1] for path in paths for element in path} <= _TEXT_ORDERED:
+        return sorted(paths)
+    return sorted(paths, key=lambda path: [(ELEMENT_ORDER.get(element[:1], 5), element) for element in path])
 
 
 def from_fields_v1(tree: Any, prefix: Path = ()) -> set[Path]:
@@ -265,11 +285,14 @@ class FieldManager:
                  server_set: tuple[Path, ...] = ()) -> None:
         self.kind, self.api_version = kind, api_version
         self.reset = reset  # subresource ("" for the main resource) -> top-level fields it never owns
+        self._ignored = {subresource: frozenset(("f:" + name,) for name in names)
+                         for subresource, names in reset.items()}
         self.server_set = set(server_set)  # what the strategy adds after field tracking: no Update writer owns it
+        self._server_nodes = _proper_prefixes(self.server_set)
 
     def _owned(self, paths: set[Path], subresource: str) -> set[Path]:
-        ignored = {("f:" + name,) for name in self.reset.get(subresource, ())}
-        return {p for p in paths if p and p[:1] not in ignored and p not in NEVER_OWNED and p[:2] not in NEVER_OWNED}
+        ignored = self._ignored.get(subresource, frozenset())
+        return {p for p in paths if p and p[:1] not in ignored and p[:2] not in NEVER_OWNED}
 
     def update(self, old: dict | None, new: dict, manager: str, subresource: str, now: str) -> list[dict] | None:
         """The managedFields after an ordinary write by `manager`: what it changed is taken from everyone and
@@ -287,8 +310,8 @@ class FieldManager:
         added = self._owned(added, subresource)
         if self.server_set & added:
             kept = added - self.server_set
-            added = {p for p in kept if any(q[:len(p)] == p for q in kept if q != p)
-                     or not any(q[:len(p)] == p for q in self.server_set if q != p)}  # nodes only of server fields go
+            nodes = _proper_prefixes(kept)
+            added = {p for p in kept if p in nodes or p not in self._server_nodes}  # nodes only of server fields go
         if not added and not removed:
             return stored(entries)
         for entry in entries:
@@ -415,6 +438,11 @@ def _last_applied_value(config: dict) -> str:
         meta["annotations"] = annotations
     text = json.dumps({**config, "metadata": meta}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _proper_prefixes(paths: set[Path]) -> set[Path]:
+    """The nodes the paths run through (each path's prefixes, not the path itself)."""
+    return {path[:end] for path in paths for end in range(len(path))}
 
 
 def _plain(value: dict) -> dict:
