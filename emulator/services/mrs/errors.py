@@ -54,7 +54,7 @@ def tenant_mismatch() -> ApiError:
 
 def not_found(object_id: str) -> ApiError:
     """A path id or list marker that names nothing in the project (Sahara's check_exists)."""
-    return ApiError(404, "NOT_FOUND", f"Object with {({'id': object_id})!r} not found")
+    return ApiError(404, "NOT_FOUND", "Object with {'id': %r} not found" % (object_id,))  # repr of Sahara's dict
 
 
 def validation_error(messages: list[str]) -> ApiError:
@@ -139,9 +139,10 @@ def is_native_path(path: str) -> bool:
     """Paths of MRS's own APIs (v2 jobs, v1.1 job-exes and submit-job, cluster_infos), not Sahara's."""
     if path.startswith("/v2/"):
         return True
-    parts = path.split("/")
-    return len(parts) > 3 and parts[1] == "v1.1" and (
-        parts[3] in ("job-exes", "cluster_infos") or parts[3:5] == ["jobs", "submit-job"])
+    if not path.startswith("/v1.1/"):
+        return False
+    parts = path.split("/", 5)  # '', 'v1.1', project, section, and the segment after it
+    return len(parts) > 3 and (parts[3] in ("job-exes", "cluster_infos") or parts[3:5] == ["jobs", "submit-job"])
 
 
 def render_native(request: web.Request, error: ApiError, request_id: str) -> web.Response:
