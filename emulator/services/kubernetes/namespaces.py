@@ -62,7 +62,7 @@ class Namespaces:
         namespace = new_namespace(name, self.core.ids.uuid4(), self.core.clock.stamp(),
                                   meta.get("labels"), meta.get("annotations"))
         namespace["metadata"].update({key: meta[key] for key in KEPT_ON_CREATE if meta.get(key)})
-        if managed is False:
+        if tracked and managed is False:
             managed = apply.NAMESPACES.update(None, namespace, options.manager, "", self.core.clock.stamp())
         if tracked and managed:
             namespace["metadata"]["managedFields"] = managed
