@@ -1,10 +1,12 @@
-"""A managedFields entry whose paths a write leaves alone is written back as stored, byte for byte the same as
-rendering its paths again; a client's tree, in any order, is rendered again in FieldsV1 order."""
+"""What is shared instead of copied, and still comes out the same. A managedFields entry whose paths a write leaves
+alone is written back as stored, byte for byte the same as rendering its paths again; a client's tree, in any
+order, is rendered again in FieldsV1 order. A fixture Job shares its document's parts, which no write changes."""
 from __future__ import annotations
 
 import json
 import random
 
+from emulator.runtime.emulator import EMULATOR
 from emulator.services.kubernetes.apply import entries_of, from_fields_v1, stored, to_fields_v1
 
 ELEMENTS = ["f:a", "f:b", "f:status", 'k:{"name":"x"}', 'k:{"type":"Complete"}', "v:1", "i:0"]
@@ -57,3 +59,35 @@ def test_trees_are_in_fields_v1_order_with_a_dot_on_every_set_path_that_has_chil
         tree = to_fields_v1(paths)
         check(tree, (), paths)
         assert from_fields_v1(tree) == (paths if len(paths) > 1 or () not in paths else set())
+
+
+async def test_fixture_jobs_share_the_documents_and_no_write_changes_them(kube):
+    """A fixture Job keeps the document's parts (it is not copied whole on every reset): whatever the API and
+    the controller then do to the Jobs, the documents the next reset loads are unchanged."""
+    emulator = kube.client.app[EMULATOR]
+    documents = [document for _, document in emulator.fixture_documents if document.get("kind") == "Job"]
+    assert len(documents) == 2
+    before = json.dumps(documents)
+    first = await kube.get(kube.CCI_NS, kube.CCI_JOB)
+    await kube.patch(kube.CCI_NS, kube.CCI_JOB, {"metadata": {"labels": {"extra": "x"}}})
+    await kube.patch(kube.CCI_NS, kube.CCI_JOB, {"status": {"active": 2, "ready": 1}}, "strategic", "/status")
+    await kube.patch(kube.CCE_NS, kube.CCE_JOB, [{"op": "add", "path": "/spec/suspend", "value": True}], "json")
+    await kube.patch(kube.CCE_NS, kube.CCE_JOB, [{"op": "add", "path": "/status/active", "value": 2}], "json",
+                     "/status")
+    advanced = await kube.client.post("/_emulator/clock", json={"advance_seconds": 120})
+    assert advanced.status == 200
+    assert (await kube.client.delete(kube.url(kube.CCI_NS, kube.CCI_JOB))).status == 200
+    assert json.dumps(documents) == before
+    plain = kube.manifest("plain", labels={"team": "a"})  # no selector: the fixture's labels and selector are made
+    plain["metadata"]["namespace"] = "default"
+    plain["spec"]["template"]["metadata"] = {"labels": {"app": "x"}}
+    given = json.dumps(plain)
+    emulator.services["kubernetes"].jobs.load_fixture(plain)
+    stored_job = await kube.get("default", "plain")
+    assert stored_job["spec"]["template"]["metadata"]["labels"]["job-name"] == "plain"
+    assert "selector" in stored_job["spec"]
+    assert json.dumps(plain) == given
+    assert (await kube.client.post("/_emulator/reset", json={})).status == 200
+    again = await kube.get(kube.CCI_NS, kube.CCI_JOB)
+    assert {**again, "metadata": {**again["metadata"], "uid": "-"}} == {**first, "metadata": {**first["metadata"],
+                                                                                           "uid": "-"}}

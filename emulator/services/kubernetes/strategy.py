@@ -140,14 +140,25 @@ def copy_template_labels(job: dict[str, Any]) -> None:
 
 
 def prepare_fixture(document: dict[str, Any], uid: str, now: str) -> dict[str, Any]:
-    """A fixture Job stored as given: only the server fields it lacks are generated."""
+    """A fixture Job stored as given: only the server fields it lacks are generated.
+
+    The job shares the document's parts (documents are loaded again on each reset, and neither they nor stored
+    objects are ever changed in place), but for the dicts `generate_selector` fills in: the spec, its template,
+    the template's metadata and labels."""
     meta = dict(document.get("metadata") or {})
     meta.pop("selfLink", None)
     meta.setdefault("resourceVersion", "")  # a numeric one is kept; otherwise the store gives one
     meta.setdefault("uid", uid)
     meta.setdefault("creationTimestamp", now)
-    return {"metadata": meta, "spec": copy.deepcopy(document.get("spec") or {}),
-            "status": copy.deepcopy(document.get("status") or {})}
+    spec = dict(document.get("spec") or {})
+    template = spec.get("template")
+    if isinstance(template, dict):
+        template = spec["template"] = dict(template)
+        if isinstance(template.get("metadata"), dict):
+            template_meta = template["metadata"] = dict(template["metadata"])
+            if isinstance(template_meta.get("labels"), dict):
+                template_meta["labels"] = dict(template_meta["labels"])
+    return {"metadata": meta, "spec": spec, "status": dict(document.get("status") or {})}
 
 
 def updated_meta(body_meta: dict[str, Any], old_meta: dict[str, Any]) -> dict[str, Any]:
