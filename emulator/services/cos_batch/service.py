@@ -6,6 +6,7 @@ from typing import Any
 from aiohttp import web
 
 from emulator.core.errors import ApiError
+from emulator.core.fixture_memo import FixtureMemo
 from emulator.services.cos_batch import authn, fixtures, lifecycle, openapi, routes, saved
 from emulator.services.cos_batch.handlers import CosBatchApi
 from emulator.services.cos_batch.object_handlers import DEFAULT_REGION, CosObjectApi
@@ -16,7 +17,6 @@ from emulator.services.cos_batch.wire import Wire
 from emulator.services.protocol import Core, ServiceDefaults
 
 SECRETS = saved.SECRETS  # SecretId -> {"SecretKey", "Appid"} from fixtures, in scope ""
-FIXTURE_REQUESTS_KEPT = 256  # fixture jobs whose checked request is kept for the next reset (see _fixture_request)
 
 
 class CosBatchService(ServiceDefaults):
@@ -54,7 +54,7 @@ class CosBatchService(ServiceDefaults):
         self.object_api = CosObjectApi(self.objects, self.wire, self.secret_key, self.secret_appid,
                                        (lambda: core.clock.now().timestamp()) if strict else None)
         self.route_by_host = None
-        self._fixture_requests: dict[int, tuple[dict, dict]] = {}  # id(entry) -> (entry, its checked request)
+        self._fixture_requests = FixtureMemo()  # a fixture job entry's checked CreateJobRequest (see load_fixture)
 
     def secret_key(self, secret_id: str) -> str | None:
         """The SecretKey of a SecretId the emulator knows: configured ones first, then the fixtures'."""
@@ -80,18 +80,6 @@ class CosBatchService(ServiceDefaults):
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
         return self.wire.error(request, error)
 
-    def _fixture_request(self, entry: dict[str, Any]) -> dict[str, Any]:
-        """The entry's checked CreateJobRequest, made once per entry for the first FIXTURE_REQUESTS_KEPT entries (the
-        fixtures a reset loads again): its XML round trip was ~60% of a reset. Neither the entry nor the request
-        (stored jobs share it) is ever changed in place."""
-        known = self._fixture_requests.get(id(entry))
-        if known is not None and known[0] is entry:
-            return known[1]
-        request = fixtures.create_job_request(entry)
-        if len(self._fixture_requests) < FIXTURE_REQUESTS_KEPT:
-            self._fixture_requests[id(entry)] = (entry, request)  # the entry kept too, so its id is not reused
-        return request
-
     def load_fixture(self, document: dict[str, Any]) -> None:
         """Jobs go in one by one through the create path; the keys are taken only once every job is in."""
         appid, credentials, entries = fixtures.read(document)
@@ -99,7 +87,10 @@ class CosBatchService(ServiceDefaults):
         for number, entry in enumerate(entries, 1):
             try:
                 state, delay = fixtures.job_state(entry, now, self.jobs.tasks_per_job)
-                self.jobs.create(appid, self._fixture_request(entry), state, delay)  # type: ignore[arg-type]
+                # the request's XML round trip was ~60% of a reset; neither entries nor requests (stored jobs
+                # share them) are changed in place
+                request = self._fixture_requests.get(entry, fixtures.create_job_request)
+                self.jobs.create(appid, request, state, delay)  # type: ignore[arg-type]
             except ApiError as error:  # name the job and the element, which the COS message does not
                 detail = error.details.get("reason")
                 raise ValueError(f"job {number}: {error.code}: {error.message}"
