@@ -41,3 +41,18 @@ async def test_journal_cleared_drops_the_entries_before_it_and_overflow_still_re
     stream.push("journal", {"n": 6})
     taken = stream.take()
     assert [name for name, _ in taken] == ["resync"]
+
+
+async def test_each_event_after_a_take_wakes_the_stream_again():
+    stream = Stream(size=10)
+    assert not stream.wake.is_set()
+    for round_number in range(3):
+        stream.push("journal", {"n": round_number})
+        stream.push("journal", {"n": round_number})  # a second one while awake changes nothing
+        assert stream.wake.is_set()
+        assert [data["n"] for _, data in stream.take()] == [round_number, round_number]
+        assert not stream.wake.is_set()
+    stream.mark("clock", lambda: {"now": "t"})
+    assert stream.wake.is_set() and stream.take() == [("clock", {"now": "t"})]
+    stream.push("change", {"at": 1})
+    assert stream.wake.is_set()
