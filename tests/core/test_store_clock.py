@@ -1,6 +1,7 @@
 """The core's store (scoped collections, one revision counter, snapshots) and clock (frozen time, due callbacks)."""
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -327,3 +328,14 @@ def test_handles_from_before_a_reset_cancel_nothing_after_it():
     assert clock.pending() == 1
     clock.advance(5)
     assert ran == [1]
+
+
+def test_rfc3339_writes_what_strftime_writes_in_utc_for_any_moment():
+    chance = random.Random(3339)
+    start = datetime(1, 1, 1, tzinfo=timezone.utc)
+    for _ in range(5000):
+        moment = start + timedelta(seconds=chance.randrange(0, 315537897599), microseconds=chance.randrange(10**6))
+        if 1 < moment.year < 9999:
+            moment = moment.astimezone(timezone(timedelta(minutes=chance.randrange(-720, 721))))
+        assert rfc3339(moment) == moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert rfc3339(datetime(2026, 12, 6, 23, 5, 9, 999999, tzinfo=timezone(timedelta(hours=8)))) == "2026-12-06T15:05:09Z"
