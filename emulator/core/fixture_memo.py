@@ -1,28 +1,44 @@
-"""What a service works out from a fixture document, kept for the documents the next reset loads again."""
+"""What services work out from the fixture documents a reset loads, kept for the next reset."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-KEPT = 256  # documents (or entries of one) per service whose worked-out value is kept: the bundled ones and more
+KEPT = 512  # values kept per emulator: the bundled fixtures need a handful; past it, a document is worked on again
 
 
 class FixtureMemo:
-    """`make(document)` once per document, by identity, for the first KEPT documents asked about.
+    """`make(document)` once per purpose and document object, for the documents a reset loads.
 
-    Fixture files are parsed once per process and their documents are never changed (see
-    fixture_files), so each reset hands a service the same objects again. The document itself is kept
-    beside its value, so its id cannot be reused by another while the value is kept.
+    A reset loads the emulator's fixture documents again: the same objects each time, parsed once per
+    process, never changed (see fixture_files) and kept by the emulator for its life, so keeping a value
+    beside each costs no copy of it. Only loads inside `reloading()` keep theirs: a document of
+    `POST /_emulator/fixtures` is loaded once, and is let go with its objects.
     """
 
     def __init__(self) -> None:
-        self._kept: dict[int, tuple[Any, Any]] = {}
+        self._kept: dict[tuple[str, int], tuple[Any, Any]] = {}  # (purpose, id) -> (document, value)
+        self._reloading = False
 
-    def get(self, document: Any, make: Callable[[Any], Any]) -> Any:
-        known = self._kept.get(id(document))
-        if known is not None and known[0] is document:
+    @contextmanager
+    def reloading(self) -> Iterator[None]:
+        """Keep the values worked out meanwhile: the loads of a reset."""
+        self._reloading = True
+        try:
+            yield
+        finally:
+            self._reloading = False
+
+    def get(self, purpose: str, document: Any, make: Callable[[Any], Any]) -> Any:
+        key = (purpose, id(document))
+        known = self._kept.get(key)
+        if known is not None and known[0] is document:  # the document kept too: its id is not another's
             return known[1]
         value = make(document)
-        if len(self._kept) < KEPT:
-            self._kept[id(document)] = (document, value)
+        if self._reloading and len(self._kept) < KEPT:
+            self._kept[key] = (document, value)
         return value
+
+    def __len__(self) -> int:
+        return len(self._kept)

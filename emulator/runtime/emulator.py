@@ -74,7 +74,8 @@ class Emulator:
         for service in self.services.values():
             service.reset()
         if load_fixtures:
-            fixture_files.apply(self.fixture_documents, self.services)
+            with self.core.fixtures.reloading():
+                fixture_files.apply(self.fixture_documents, self.services)
 
     def save(self) -> Path:
         """Write the state file now; its path. OSError if it cannot be written, ValueError without a state file."""

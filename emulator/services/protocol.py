@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from collections.abc import Awaitable
 from typing import Any, Protocol
 
@@ -10,6 +10,7 @@ from aiohttp import web
 
 from emulator.core.clock import Clock
 from emulator.core.errors import ApiError
+from emulator.core.fixture_memo import FixtureMemo
 from emulator.core.ids import Ids
 from emulator.core.store import Store
 from emulator.settings import Settings
@@ -23,6 +24,7 @@ class Core:
     clock: Clock
     ids: Ids
     settings: Settings
+    fixtures: FixtureMemo = field(default_factory=FixtureMemo)  # values worked out from reset's documents
 
 
 class Service(Protocol):

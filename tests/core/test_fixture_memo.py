@@ -1,10 +1,10 @@
-"""FixtureMemo: a value per document object, made once, for a bounded number of documents."""
+"""FixtureMemo: a value per purpose and document object, kept only for the loads of a reset, and bounded."""
 from __future__ import annotations
 
 from emulator.core.fixture_memo import KEPT, FixtureMemo
 
 
-def test_a_value_is_made_once_per_document_object_and_equal_documents_are_not_confused():
+def test_a_reset_keeps_one_value_per_purpose_and_document_object():
     memo, made = FixtureMemo(), []
 
     def make(document: dict) -> str:
@@ -12,17 +12,23 @@ def test_a_value_is_made_once_per_document_object_and_equal_documents_are_not_co
         return f"value {len(made)}"
 
     document, twin = {"kind": "Job"}, {"kind": "Job"}
-    assert memo.get(document, make) == memo.get(document, make) == "value 1"
-    assert memo.get(twin, make) == "value 2"  # equal, but another object: a fixture file read again
-    assert made == [document, twin] and made[0] is document and made[1] is twin
+    with memo.reloading():
+        assert memo.get("decoded", document, make) == "value 1"
+    assert memo.get("decoded", document, make) == "value 1"  # kept for the next reset
+    assert memo.get("checked", document, make) == "value 2"  # another purpose
+    assert memo.get("decoded", twin, make) == "value 3"  # equal, but another object
+    assert made[0] is document and made[2] is twin and len(memo) == 1
 
 
-def test_only_the_first_kept_documents_are_remembered():
+def test_loads_outside_a_reset_keep_nothing_and_the_bound_holds():
     memo, calls = FixtureMemo(), []
+    loaded_once = {"kind": "Job"}  # as POST /_emulator/fixtures loads one
+    memo.get("decoded", loaded_once, calls.append)
+    memo.get("decoded", loaded_once, calls.append)
+    assert len(calls) == 2 and len(memo) == 0
     documents = [{"n": n} for n in range(KEPT + 1)]
-    for document in documents:
-        memo.get(document, lambda d: calls.append(d) or d["n"])
-    assert len(calls) == KEPT + 1
-    assert memo.get(documents[0], lambda d: calls.append(d) or -1) == 0  # kept
-    assert memo.get(documents[-1], lambda d: calls.append(d) or -1) == -1  # past the bound: made again
-    assert len(calls) == KEPT + 2
+    with memo.reloading():
+        for document in documents:
+            memo.get("decoded", document, lambda d: d["n"])
+    assert len(memo) == KEPT
+    assert memo.get("decoded", documents[-1], lambda d: -1) == -1  # past the bound: worked on again

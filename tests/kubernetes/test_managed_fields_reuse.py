@@ -91,3 +91,15 @@ async def test_fixture_jobs_share_the_documents_and_no_write_changes_them(kube):
     again = await kube.get(kube.CCI_NS, kube.CCI_JOB)
     assert {**again, "metadata": {**again["metadata"], "uid": "-"}} == {**first, "metadata": {**first["metadata"],
                                                                                            "uid": "-"}}
+
+
+async def test_only_the_documents_a_reset_loads_have_their_decoded_form_kept(kube):
+    emulator = kube.client.app[EMULATOR]
+    kept = len(emulator.core.fixtures)
+    assert kept >= 2  # the bundled Jobs (and COS's fixture requests)
+    loaded = await kube.client.post("/_emulator/fixtures", json=kube.manifest("posted") | {"metadata": {
+        "name": "posted", "namespace": "default"}})
+    assert loaded.status == 200, await loaded.text()
+    assert len(emulator.core.fixtures) == kept
+    assert (await kube.client.post("/_emulator/reset", json={})).status == 200
+    assert len(emulator.core.fixtures) == kept

@@ -6,7 +6,6 @@ from typing import Any
 from aiohttp import web
 
 from emulator.core.errors import ApiError
-from emulator.core.fixture_memo import FixtureMemo
 from emulator.services.cos_batch import authn, fixtures, lifecycle, openapi, routes, saved
 from emulator.services.cos_batch.handlers import CosBatchApi
 from emulator.services.cos_batch.object_handlers import DEFAULT_REGION, CosObjectApi
@@ -54,7 +53,6 @@ class CosBatchService(ServiceDefaults):
         self.object_api = CosObjectApi(self.objects, self.wire, self.secret_key, self.secret_appid,
                                        (lambda: core.clock.now().timestamp()) if strict else None)
         self.route_by_host = None
-        self._fixture_requests = FixtureMemo()  # a fixture job entry's checked CreateJobRequest (see load_fixture)
 
     def secret_key(self, secret_id: str) -> str | None:
         """The SecretKey of a SecretId the emulator knows: configured ones first, then the fixtures'."""
@@ -89,7 +87,7 @@ class CosBatchService(ServiceDefaults):
                 state, delay = fixtures.job_state(entry, now, self.jobs.tasks_per_job)
                 # the request's XML round trip was ~60% of a reset; neither entries nor requests (stored jobs
                 # share them) are changed in place
-                request = self._fixture_requests.get(entry, fixtures.create_job_request)
+                request = self.core.fixtures.get("cos_batch.request", entry, fixtures.create_job_request)
                 self.jobs.create(appid, request, state, delay)  # type: ignore[arg-type]
             except ApiError as error:  # name the job and the element, which the COS message does not
                 detail = error.details.get("reason")

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator.core import jsonio
-from emulator.core.fixture_memo import FixtureMemo
 from emulator.core.store import Collection
 from emulator.services.protocol import Core
 from emulator.services.kubernetes import apply as field_manager
@@ -84,7 +83,6 @@ class Jobs:
         # The garbage collector: told of each job deleted (not dry-run) and its propagation policy; for Orphan
         # and Foreground it removes the job's `orphan`/`foregroundDeletion` finalizer once it is done.
         self.collector: Callable[[dict, str], None] | None = None
-        self._decoded_fixtures = FixtureMemo()  # a fixture Job as decoding leaves it (a walk of the whole document)
 
     # --- reads -----------------------------------------------------------------------------------
 
@@ -137,8 +135,8 @@ class Jobs:
 
     def load_fixture(self, document: dict) -> None:
         """A fixture Job, validated like API input but stored as given (spec §Fixtures of issue 2)."""
-        document = self._decoded_fixtures.get(
-            document, lambda given: self._decode(given, WriteOptions(field_validation="Ignore")))
+        document = self.core.fixtures.get(  # decoding walks the whole document: once per document a reset loads
+            "kubernetes.job", document, lambda given: self._decode(given, WriteOptions(field_validation="Ignore")))
         meta = document.get("metadata") or {}
         namespace, name = meta.get("namespace") or "default", meta.get("name") or ""
         job = strategy.prepare_fixture({**document, "metadata": {**meta, "namespace": namespace}},
