@@ -36,7 +36,7 @@ def _key(element: str) -> str:
 
 
 _compact = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps with these arguments makes an encoder per call
-_quoted = json.encoder.encode_basestring_ascii  # a str as both write it
+_quoted = json.encoder.encode_basestring_ascii  # a str quoted as json.dumps and _compact quote it (ASCII, escaped)
 
 
 def _item_element(item: Any, kind: List) -> str:
