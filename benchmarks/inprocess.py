@@ -214,6 +214,7 @@ def plugin_cost(quick: bool) -> dict[str, Any]:
     client, against a live `python -m emulator` as the plugin starts it) plus the first request after it (a
     job's GET on a kept-alive connection), sequentially with both clients' time; and the in-process
     `cloud_job_emulator_app` factory's application (bundled fixtures). Medians."""
+    from emulator.core.fixture_memo import FixtureMemo
     from emulator.http.app import create_app
     from emulator.pytest_plugin import DEFAULT_TIME, CloudJobEmulator, _start
 
@@ -241,9 +242,10 @@ def plugin_cost(quick: bool) -> dict[str, Any]:
         process.terminate()
         process.wait(10)
     factory, factory_cpu = [], []
+    memo = FixtureMemo()  # as the plugin's factory gives its apps: one for the test session
     for _ in range(20 if quick else 200):
         started, cpu = time.perf_counter(), time.process_time()
-        create_app(Settings(clock_start=START, clock_frozen=True))
+        create_app(Settings(clock_start=START, clock_frozen=True), fixture_memo=memo)
         factory.append(time.perf_counter() - started)
         factory_cpu.append(time.process_time() - cpu)
     total = [a + b for a, b in zip(resets, firsts)]

@@ -37,6 +37,42 @@ def test_in_process_app_factory_gives_private_state(pytester: pytest.Pytester):
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_in_process_apps_share_what_the_fixtures_work_out_and_nothing_else(pytester: pytest.Pytester):
+    # The session's apps share one fixture memo (the factory's cost): a Job or COS job changed in one app
+    # must not show in an app made after it, nor in one made before.
+    pytester.makepyfile("""
+        from emulator.runtime.emulator import EMULATOR
+
+        JOB = "/apis/batch/v1/namespaces/namespace-test/jobs/pi"
+        COS_JOB = "/jobs/f6b885a7-4312-455e-ac70-05d1d5be4cb7"
+        COS = {"x-cos-appid": "1250000000"}
+        MERGE = {"Content-Type": "application/merge-patch+json"}
+
+        async def test_changes_stay_in_their_app(cloud_job_emulator_app, aiohttp_client):
+            apps = [cloud_job_emulator_app(), cloud_job_emulator_app()]
+            memo = apps[0][EMULATOR].core.fixtures
+            assert apps[1][EMULATOR].core.fixtures is memo and len(memo) > 0
+            first, before = await aiohttp_client(apps[0]), await aiohttp_client(apps[1])
+            pristine = await (await before.get(JOB)).json()
+            cos_pristine = await (await before.get(COS_JOB, headers=COS)).text()
+            patch = {"metadata": {"labels": {"changed": "yes"}}, "spec": {"parallelism": 7}}
+            assert (await first.patch(JOB, json=patch, headers=MERGE)).status == 200
+            status = {"status": {"conditions": None, "active": 3}}
+            assert (await first.patch(JOB + "/status", json=status, headers=MERGE)).status == 200
+            assert (await first.post(COS_JOB + "/priority", params={"priority": "99"}, headers=COS)).status == 200
+            assert "<Priority>99</Priority>" in await (await first.get(COS_JOB, headers=COS)).text()
+            kept = len(memo)
+            after = await aiohttp_client(cloud_job_emulator_app())
+            assert len(memo) == kept
+            for client in (before, after):
+                job = await (await client.get(JOB)).json()
+                assert job["spec"] == pristine["spec"] and job["status"] == pristine["status"]
+                assert job["metadata"]["labels"] == pristine["metadata"]["labels"]
+                assert await (await client.get(COS_JOB, headers=COS)).text() == cos_pristine
+    """)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 def test_live_emulator_is_reset_between_tests(pytester: pytest.Pytester):
     pytester.makepyfile("""
         from kubernetes import client

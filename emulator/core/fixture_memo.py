@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-KEPT = 512  # values kept per emulator: the bundled fixtures need a handful; past it, a document is worked on again
+KEPT = 512  # values kept per memo: the bundled fixtures need a handful; past it, a document is worked on again
 
 
 class FixtureMemo:
@@ -15,6 +15,10 @@ class FixtureMemo:
     process, never changed (see fixture_files) and kept by the emulator for its life, so keeping a value
     beside each costs no copy of it. Only loads inside `reloading()` keep theirs: a document of
     `POST /_emulator/fixtures` is loaded once, and is let go with its objects.
+
+    A value depends on its document alone, so emulators that load the same documents may share one memo:
+    the pytest plugin's in-process apps do, one memo per test session. Which loads keep their value then
+    depends on whose reset is running, never what a value is.
     """
 
     def __init__(self) -> None:

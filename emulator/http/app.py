@@ -4,6 +4,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from emulator.core.errors import RouteNotFound
+from emulator.core.fixture_memo import FixtureMemo
 
 from emulator.admin.routes import create_admin_app
 from emulator.http import auth, router
@@ -31,13 +32,16 @@ def service_routes(app: web.Application) -> list[tuple[str, str, str]]:
     return found
 
 
-def create_app(settings: Settings | None = None, access_log: AccessLog | None = None) -> web.Application:
+def create_app(settings: Settings | None = None, access_log: AccessLog | None = None,
+               fixture_memo: FixtureMemo | None = None) -> web.Application:
     """A complete emulator as an aiohttp application; raises FixtureError or StateFileError for bad input.
 
     With `access_log`, each request gets its line there (serve it with aiohttp's own access log off).
+    With `fixture_memo`, what the services work out from fixture documents is shared with the other apps given
+    the same memo (the pytest plugin's factory gives one per session).
     """
     settings = settings or Settings()
-    emulator = Emulator(settings)
+    emulator = Emulator(settings, fixture_memo)
     checking = auth.middleware(emulator)  # None unless --auth or --admin-token: no cost by default
     app = router.application(client_max_size=settings.max_body_bytes)
     app[EMULATOR] = emulator

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from emulator.core import transitions
 from emulator.core.clock import Clock, rfc3339
+from emulator.core.fixture_memo import FixtureMemo
 from emulator.core.ids import Ids
 from emulator.core.store import Store
 from emulator.runtime import fixture_files, state_file
@@ -28,9 +29,11 @@ TICK_SECONDS = 0.2  # how often a live clock runs what fell due
 class Emulator:
     """One emulator's state: core objects, services, and the fixture documents reset goes back to."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, fixture_memo: FixtureMemo | None = None) -> None:
+        """`fixture_memo`: one shared with other emulators that load the same fixture documents (its own if none)."""
         self.settings = settings
-        self.core = Core(Store(), Clock(settings.clock_start, settings.clock_frozen), Ids(settings.id_seed), settings)
+        self.core = Core(Store(), Clock(settings.clock_start, settings.clock_frozen), Ids(settings.id_seed), settings,
+                         FixtureMemo() if fixture_memo is None else fixture_memo)
         self.core.store.collection(transitions.HISTORY)  # there from the start, so a reset leaves the state as it began
         self.services: dict[str, Service] = {s.name: s for s in create_services(self.core)}
         self.journal = Journal(settings.journal_size, settings.journal_bodies)
