@@ -3,8 +3,8 @@
 Events (each `event: NAME` and one line of JSON `data`): `hello` on connect (the clock, the fault rules and the
 store's revision), `change` for each store write ({"kind", "scope", "name", "deleted"}; collections of secrets are
 never shown), `journal` for each journaled request (the entry as GET /_emulator/requests shows it, without bodies;
-a stream gathers events for 50 ms once woken and keeps only the newest 100 journal entries not yet written, the
-rows the dashboard shows),
+a stream gathers events for 50 ms once woken, then writes the newest 100 journal entries recorded since its last
+write, the rows the dashboard shows, read from the journal then),
 `journal-cleared`, `clock` after each move (and every second while the clock runs), `faults` (every rule with its
 counts) when they change, `reset`, and `resync` when the stream fell more than --event-buffer events behind and
 lost them (read everything again). A comment line every 15 s keeps a quiet stream open.
@@ -56,7 +56,7 @@ async def stream(request: web.Request, emulator: Emulator) -> web.StreamResponse
                 break
             if subscriber.wake.is_set():  # under load one write per event cost the API ~20% of its GET rate
                 await asyncio.sleep(BATCH_SECONDS)
-            taken = subscriber.take()
+            taken = events.take(subscriber)
             if not taken and not emulator.core.clock.frozen:
                 taken = [("clock", emulator.clock_state())]
             if taken:

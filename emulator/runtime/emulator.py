@@ -127,26 +127,22 @@ class Emulator:
         self.events.publish("journal-cleared", {})
 
     def _watch(self, events: Events) -> None:
-        """The first event stream opened: tell it of store writes and journal entries (and so of fault counts,
-        which change only with a journaled request)."""
+        """The first event stream opened: tell it of store writes, journal entries and fault rules' counts."""
         self.core.store.listen(events.changed)
-        faults, fault_list = self.faults, self.fault_list
 
         def shown(entry: Entry) -> dict:
             described = describe(entry[:-1] + (None,))  # bodies stay in the journal: GET /_emulator/requests has them
             described["bodies"] = entry[-1] is not None
             return described
 
-        def journaled(entry: Entry) -> None:  # described only if written (a stream writes the newest 100 at once)
-            events.publish("journal", lambda: shown(entry))
-            if faults.rules:
-                events.latest("faults", fault_list)
-
-        self.journal.tell(journaled)
+        events.follow(self.journal.entries, shown)  # streams read new entries there, describing only those written
+        self.journal.tell(events.journaled)
+        self.faults.counted = lambda: events.latest("faults", self.fault_list)
 
     def _unwatch(self) -> None:
         self.core.store.listen(None)
         self.journal.tell(None)
+        self.faults.counted = None
 
     def move_clock(self, frozen: bool | None = None, moment: datetime | None = None,
                    seconds: float | None = None) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,6 +180,7 @@ class Faults:
         self._next_id = 1
         self.operations: dict[str, tuple[str, ...]] = {}  # service -> its operations (the OpenAPI document's)
         self.templates: dict[str, tuple[str, ...]] = {}  # service -> its route templates
+        self.counted: Callable[[], None] | None = None  # told when a call changed rules' counts (the event stream)
 
     def know(self, routes: list[tuple[str, str, str]]) -> None:
         """The routes the emulator serves, (service, operation, path template): what rules are checked against."""
@@ -238,11 +240,12 @@ class Faults:
 
     def take(self, service: str, operation: str, method: str, path: str) -> Fault | None:
         """The first rule that fires for this call, counting the call against every rule it matches."""
-        chosen = None
+        chosen = matched = None
         for rule in self.rules:
             if not rule.matches(service, operation, method, path):
                 continue
             rule.matched += 1
+            matched = rule
             if rule.matched <= rule.after or (rule.times is not None and rule.fired >= rule.times):
                 continue
             if rule.chance is not None and rule.chance.random() >= rule.probability:  # type: ignore[operator]
@@ -250,6 +253,8 @@ class Faults:
             if chosen is None:
                 rule.fired += 1
                 chosen = rule
+        if matched is not None and self.counted is not None:
+            self.counted()
         return chosen
 
     @staticmethod

@@ -59,8 +59,8 @@ class Journal:
         self.record = self.entries.append  # one Entry per request; the oldest goes when the journal is full
         # (the layer looks `record` up on each request: the event stream swaps in one that also tells it)
 
-    def tell(self, listener: Callable[[Entry], None] | None) -> None:
-        """Also give each new entry to `listener` (None: stop)."""
+    def tell(self, listener: Callable[[], None] | None) -> None:
+        """Also call `listener` after each new entry (None: stop)."""
         if listener is None:
             self.record = self.entries.append
             return
@@ -68,7 +68,7 @@ class Journal:
 
         def record(entry: Entry) -> None:
             append(entry)
-            listener(entry)
+            listener()
 
         self.record = record
 
