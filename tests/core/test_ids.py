@@ -19,3 +19,10 @@ def test_a_seed_gives_the_same_ids_again_after_reset() -> None:
     ids.reset()
     assert [ids.uuid4() for _ in range(5)] + [ids.suffix()] == first
     assert len(set(first[:5])) == 5 and all(uuid.UUID(text).version == 4 for text in first[:5])
+
+
+def test_without_a_seed_a_reset_never_repeats_the_ids_before_it() -> None:
+    ids = Ids()
+    before = {ids.uuid4() for _ in range(100)}
+    ids.reset()
+    assert len(before | {ids.uuid4() for _ in range(100)}) == 200
