@@ -161,3 +161,22 @@ async def test_an_injected_5xx_keeps_the_rules_code_and_message(client, mrs):
 async def test_tenant_of_every_object_is_the_paths_project(mrs):
     job = (await mrs.get(f"jobs/{JOB_ID}")).body["job"]
     assert job["tenant_id"] == PROJECT == job["libs"][0]["tenant_id"]
+
+
+def test_routes_answer_in_the_envelope_their_paths_would_get_on_a_routing_miss():
+    # A routed error takes its envelope from the route (MRS's own APIs vs Sahara's), a routing miss from its
+    # path: the two must agree on every MRS route.
+    from emulator.http.app import create_app
+    from emulator.services.mrs import errors
+
+    app = create_app()
+    service = app[EMULATOR].services["mrs"]
+    names = set()
+    for route in app.router.routes():
+        name = route.name or ""
+        if name.startswith("mrs."):
+            names.add(name)
+            path = route.resource.canonical.replace("{project_id}", PROJECT)
+            path = path.replace("{", "x-").replace("}", "")
+            assert (name in service.native_routes) == errors.is_native_path(path), (name, path)
+    assert service.native_routes < names and len(service.native_routes) == 10

@@ -20,8 +20,9 @@ V2_JOBS = "/v2/{project_id}/clusters/{cluster_id}/job-executions"
 V2_JOB = V2_JOBS + "/{job_execution_id}"
 
 
-def add_routes(router: web.UrlDispatcher, api: MrsApi, edp: EdpApi, native: MrsNativeApi) -> None:
-    """Routes named `mrs.<operation>`, the names the request journal and fault rules use."""
+def add_routes(router: web.UrlDispatcher, api: MrsApi, edp: EdpApi, native: MrsNativeApi) -> frozenset[str]:
+    """Routes named `mrs.<operation>`, the names the request journal and fault rules use; the names of MRS's own
+    (native) operations, which answer in MRS's envelope rather than Sahara's."""
     routes = [
         ("POST", JOBS, api.create_job), ("GET", JOBS, api.list_jobs), ("GET", JOB, api.get_job),
         ("PATCH", JOB, api.update_job), ("DELETE", JOB, api.delete_job),
@@ -48,3 +49,4 @@ def add_routes(router: web.UrlDispatcher, api: MrsApi, edp: EdpApi, native: MrsN
     ]
     for method, path, handler in routes:
         router.add_route(method, path, handler, name=f"mrs.{handler.__name__}")
+    return frozenset(f"mrs.{handler.__name__}" for _, _, handler in routes if handler.__self__ is native)

@@ -48,16 +48,19 @@ class MrsService(ServiceDefaults):
         self._error_ids = Ids(None if seed is None else seed + 1)
         self.tokens = token_projects(core.settings.tokens)
         self.keys = {access_key: (secret_key, project) for access_key, secret_key, project in core.settings.huawei_keys}
+        self.native_routes: frozenset[str] = frozenset()  # route names of MRS's own APIs (see add_routes)
 
     def authenticate(self, request: web.Request) -> Awaitable[None]:
         """Strict authentication, before routing (see `authn`): a token, or an AK/SK signature on the emulator's clock."""
         return authn.authenticate(request, self.tokens, self.keys, self.core.clock.now())
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
-        routes.add_routes(router, self.api, self.edp_api, self.native)
+        self.native_routes = routes.add_routes(router, self.api, self.edp_api, self.native)
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
-        if errors.is_native_path(request.path) or error.details.get("gateway"):
+        route = request.match_info.route.name  # an operation answers in its own envelope; a routing miss by its path
+        native = route in self.native_routes if route else errors.is_native_path(request.path)
+        if native or error.details.get("gateway"):
             return errors.render_native(request, error, self._error_ids.uuid4().replace("-", ""))
         return errors.render(request, error, self._error_ids.uuid4())
 
