@@ -305,7 +305,8 @@ def _cloud_job_emulator_fixture_memo() -> Any:
 
 
 @pytest.fixture
-def cloud_job_emulator_app(request: pytest.FixtureRequest, _cloud_job_emulator_fixture_memo: Any) -> Callable[..., Any]:
+def cloud_job_emulator_app(request: pytest.FixtureRequest,
+                           _cloud_job_emulator_fixture_memo: Any) -> Callable[..., Any]:
     """A factory: each call returns a new in-process emulator application with its own state."""
     from emulator.http.app import create_app
     from emulator.runtime import fixture_files

@@ -240,12 +240,12 @@ class Faults:
 
     def take(self, service: str, operation: str, method: str, path: str) -> Fault | None:
         """The first rule that fires for this call, counting the call against every rule it matches."""
-        chosen = matched = None
+        chosen, matched_any = None, False
         for rule in self.rules:
             if not rule.matches(service, operation, method, path):
                 continue
             rule.matched += 1
-            matched = rule
+            matched_any = True
             if rule.matched <= rule.after or (rule.times is not None and rule.fired >= rule.times):
                 continue
             if rule.chance is not None and rule.chance.random() >= rule.probability:  # type: ignore[operator]
@@ -253,7 +253,7 @@ class Faults:
             if chosen is None:
                 rule.fired += 1
                 chosen = rule
-        if matched is not None and self.counted is not None:
+        if matched_any and self.counted is not None:
             self.counted()
         return chosen
 
