@@ -19,6 +19,8 @@ def inner_ini(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Non
     pytester.makeini(ASYNC_INI)
     for name in ("EMULATOR_URL", "EMULATOR_ADMIN_TOKEN"):  # a developer's own emulator is not the one under test
         monkeypatch.delenv(name, raising=False)
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT"):  # this suite's own -n is not the inner run's
+        monkeypatch.delenv(name, raising=False)
 
 
 def test_in_process_app_factory_gives_private_state(pytester: pytest.Pytester):
