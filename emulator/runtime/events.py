@@ -63,7 +63,7 @@ class Stream:
         self.latest[name] = data
         self.rouse()
 
-    def take(self, journal: Sequence[Any] = (), shown: Callable[[Any], Any] = lambda entry: entry) -> list[Event]:
+    def take(self, journal: Sequence[Any], shown: Callable[[Any], Any]) -> list[Event]:
         """What is to be written now, in order: a resync (if events were lost), the queued events (data given as a
         callable computed now) with the newest JOURNAL_SHOWN journal entries recorded since the last take among
         them (each as `shown` describes it: an entry not written is never described), then the newest of each
