@@ -31,7 +31,7 @@ class Stream:
 
     __slots__ = ("size", "queue", "cursor", "latest", "lost", "closed", "wake", "woken")
 
-    def __init__(self, size: int, cursor: Any = None) -> None:
+    def __init__(self, size: int, cursor: Any) -> None:
         self.size = size
         # (anchor, name, data) in order; the anchor is the newest journal entry when the event came, which places
         # the event among the journal entries written with it
@@ -43,7 +43,7 @@ class Stream:
         self.wake = asyncio.Event()
         self.woken = False  # whether `wake` is set: asking the Event is a Python call, per request's entry
 
-    def push(self, name: str, data: Any, anchor: Any = None) -> None:
+    def push(self, name: str, data: Any, anchor: Any) -> None:
         if self.lost:
             return
         if len(self.queue) >= self.size:
