@@ -70,67 +70,74 @@ def field_set(value: Any, kind: Any, prefix: Path = ()) -> set[Path]:
     """The paths an applied configuration sets: its leaves, atomic parts whole, list items with `.` (the item
     path itself) when they have children."""
     found: set[Path] = set()
+    _fields(value, kind, prefix, found)
+    return found
+
+
+def _fields(value: Any, kind: Any, prefix: Path, found: set[Path]) -> None:
+    """field_set's walk, into the caller's set."""
     if isinstance(value, dict) and not _atomic(kind) and value:
         for name, item in value.items():
-            found |= field_set(item, _field(kind, name), prefix + (f"f:{name}",))
+            _fields(item, _field(kind, name), prefix + (f"f:{name}",), found)
     elif isinstance(value, list) and _granular_list(kind) and value:
         for item in value:
             path = prefix + (_item_element(item, kind),)
             found.add(path)
             if kind.list_type == "map" and isinstance(item, dict) and not _atomic(kind.item):
-                found |= field_set(item, kind.item, path)
+                _fields(item, kind.item, path, found)
     else:
         found.add(prefix)
-    return found
 
 
 def changed_paths(old: Any, new: Any, kind: Any, prefix: Path = ()) -> tuple[set[Path], set[Path]]:
     """(added or modified, removed) paths from `old` to `new`; a map or list item new here counts as a node."""
-    if old == new:
-        return set(), set()
+    added: set[Path] = set()
+    removed: set[Path] = set()
+    if old != new:
+        _changes(old, new, kind, prefix, added, removed)
+    return added, removed
+
+
+def _changes(old: Any, new: Any, kind: Any, prefix: Path, added: set[Path], removed: set[Path]) -> None:
+    """changed_paths's walk of two unequal values, into the caller's two sets (one set each, not one per level)."""
     if isinstance(new, dict) and isinstance(old, dict) and not _atomic(kind):
-        added: set[Path] = set()
-        removed: set[Path] = set()
-        for name in new.keys() | old.keys():
-            path = prefix + (f"f:{name}",)
+        for name, value in new.items():
             if name not in old:  # a new map is a node of its own; a struct is always there in Go (zero value)
-                sub, value = _field(kind, name), new[name]
+                path, sub = prefix + (f"f:{name}",), _field(kind, name)
                 if isinstance(value, dict) and value and not _atomic(sub):
                     if not isinstance(sub, Struct):
                         added.add(path)
-                    added |= changed_paths({}, value, sub, path)[0]
+                    _changes({}, value, sub, path, added, removed)
                 elif isinstance(value, list) and value and _granular_list(sub):
-                    added |= changed_paths([], value, sub, path)[0]
+                    _changes([], value, sub, path, added, removed)
                 else:
                     added.add(path)
-            elif name not in new:
+            elif old[name] != value:
+                _changes(old[name], value, _field(kind, name), prefix + (f"f:{name}",), added, removed)
+        for name, value in old.items():
+            if name not in new:
+                path = prefix + (f"f:{name}",)
                 removed.add(path)
-                removed |= field_set(old[name], _field(kind, name), path)
-            else:
-                more, less = changed_paths(old[name], new[name], _field(kind, name), path)
-                added |= more
-                removed |= less
-        return added, removed
+                _fields(value, _field(kind, name), path, removed)
+        return
     if isinstance(new, list) and isinstance(old, list) and _granular_list(kind):
         olds = {_item_element(item, kind): item for item in old}
         news = {_item_element(item, kind): item for item in new}
-        added, removed = set(), set()
-        for element in news.keys() | olds.keys():
-            path = prefix + (element,)
+        for element, item in news.items():
             if element not in olds:
-                item = news[element]
+                path = prefix + (element,)
                 added.add(path)
                 if isinstance(item, dict) and not _atomic(kind.item):
-                    added |= changed_paths({}, item, kind.item, path)[0]
-            elif element not in news:
+                    _changes({}, item, kind.item, path, added, removed)
+            elif kind.list_type == "map" and olds[element] != item:
+                _changes(olds[element], item, kind.item, prefix + (element,), added, removed)
+        for element, item in olds.items():
+            if element not in news:
+                path = prefix + (element,)
                 removed.add(path)
-                removed |= field_set(olds[element], kind.item, path)
-            elif kind.list_type == "map":
-                more, less = changed_paths(olds[element], news[element], kind.item, path)
-                added |= more
-                removed |= less
-        return added, removed
-    return {prefix}, set()
+                _fields(item, kind.item, path, removed)
+        return
+    added.add(prefix)
 
 
 def merge(live: Any, config: Any, kind: Any) -> Any:
@@ -201,18 +208,22 @@ def _in_fields_v1_order(paths: set[Path]) -> list[Path]:
     return sorted(paths, key=lambda path: [(ELEMENT_ORDER.get(element[:1], 5), element) for element in path])
 
 
-def from_fields_v1(tree: Any, prefix: Path = ()) -> set[Path]:
+def from_fields_v1(tree: Any) -> set[Path]:
+    """The path set of a FieldsV1 tree: each `.` and each leaf."""
     found: set[Path] = set()
-    if not isinstance(tree, dict):
-        return found
+    if isinstance(tree, dict):
+        _paths_in(tree, (), found)
+    return found
+
+
+def _paths_in(tree: dict, prefix: Path, found: set[Path]) -> None:
     for element, child in tree.items():
         if element == ".":
             found.add(prefix)
         elif isinstance(child, dict) and child:
-            found |= from_fields_v1(child, prefix + (element,))
+            _paths_in(child, prefix + (element,), found)
         else:
             found.add(prefix + (element,))
-    return found
 
 
 def render_path(path: Path) -> str:
