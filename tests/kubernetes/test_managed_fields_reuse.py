@@ -7,7 +7,7 @@ import json
 import random
 
 from emulator.runtime.emulator import EMULATOR
-from emulator.services.kubernetes.apply import entries_of, from_fields_v1, stored, to_fields_v1
+from emulator.services.kubernetes.apply import Trees, entries_of, from_fields_v1, stored, to_fields_v1
 
 ELEMENTS = ["f:a", "f:b", "f:status", 'k:{"name":"x"}', 'k:{"type":"Complete"}', "v:1", "i:0"]
 
@@ -20,6 +20,7 @@ def shuffled(node: dict, chance: random.Random) -> dict:
 
 def test_entries_are_written_back_as_rendering_their_paths_writes_them():
     chance = random.Random(20)
+    trees = Trees()  # one memo for every round, as a registry has: kept trees come out the same as new ones
     for _ in range(3000):
         paths = {tuple(chance.choice(ELEMENTS) for _ in range(chance.randrange(1, 4)))
                  for _ in range(chance.randrange(1, 8))}
@@ -28,15 +29,42 @@ def test_entries_are_written_back_as_rendering_their_paths_writes_them():
             item = {"manager": "m", "operation": "Update", "apiVersion": "batch/v1", "time": "t",
                     "fieldsType": "FieldsV1", "fieldsV1": given}
             expected = to_fields_v1(from_fields_v1(given))
-            [written] = stored(entries_of([item], stored_ones=False))
+            [written] = stored(entries_of([item], trees, stored_ones=False), trees)
             assert json.dumps(written["fieldsV1"]) == json.dumps(expected)
             if given is tree:  # as this module wrote it: kept, and the same as rendering it again
-                [kept] = stored(entries_of([item]))
+                [kept] = stored(entries_of([item], trees), trees)
                 assert kept["fieldsV1"] is tree and json.dumps(tree) == json.dumps(expected)
-            [entry] = entries_of([item])
+            [entry] = entries_of([item], trees)
             entry.paths -= {next(iter(entry.paths))}  # a write took a path: rendered from what is left
-            left = stored([entry])
+            left = stored([entry], trees)
             assert (left[0]["fieldsV1"] if left else None) == (to_fields_v1(entry.paths) if entry.paths else None)
+
+
+def test_a_set_is_written_once_and_its_tree_known_by_sight_without_sharing_the_set():
+    trees = Trees()
+    paths = {("f:metadata", "f:labels", "f:app"), ("f:status", "f:phase"), ("f:metadata", "f:labels")}
+    tree = trees.tree(paths)
+    assert tree == to_fields_v1(paths) and trees.tree(set(paths)) is tree  # the second entry with it shares it
+    item = {"manager": "kubelet", "operation": "Update", "apiVersion": "v1", "time": "t", "fieldsType": "FieldsV1",
+            "fieldsV1": tree}
+    [first], [second] = entries_of([item], trees), entries_of([item], trees)
+    assert first.paths == second.paths == paths and first.paths is not second.paths
+    first.paths -= {("f:status", "f:phase")}  # a write takes a path from one entry: the other and the memo keep it
+    assert second.paths == paths and trees.paths(tree) == paths
+    [written] = stored([first], trees)
+    assert written["fieldsV1"] == to_fields_v1(paths - {("f:status", "f:phase")})
+    [kept] = stored([second], trees)
+    assert kept["fieldsV1"] is tree
+    alike = json.loads(json.dumps(tree))  # the same tree, not this memo's: read by walking it
+    assert trees.paths(alike) == paths
+
+
+def test_the_memo_keeps_at_most_its_bound():
+    trees = Trees()
+    for number in range(Trees.KEPT * 2 + 5):
+        paths = {("f:metadata", "f:labels", f"f:label-{number}")}
+        assert trees.tree(paths) == to_fields_v1(paths)
+        assert 1 <= len(trees) <= Trees.KEPT
 
 
 def test_trees_are_in_fields_v1_order_with_a_dot_on_every_set_path_that_has_children():

@@ -226,6 +226,39 @@ def _paths_in(tree: dict, prefix: Path, found: set[Path]) -> None:
             found.add(prefix + (element,))
 
 
+class Trees:
+    """FieldsV1 trees kept by the path set they hold, so entries with the same set share one tree, written once;
+    and a kept tree's set known by sight when it is read back. Sharing is safe as for LEAF: nothing changes a
+    stored tree in place. At most KEPT trees (then it starts over): a Job's Pods and Events mostly repeat a few
+    sets. Running 100 Jobs x 3 Pods: 22.13 -> 18.18 M instructions per Job (callgrind)."""
+
+    KEPT = 1024
+
+    def __init__(self) -> None:
+        self._trees: dict[frozenset[Path], dict] = {}
+        self._sets: dict[int, tuple[dict, frozenset[Path]]] = {}  # id(tree) -> (that tree, its set)
+
+    def __len__(self) -> int:
+        return len(self._trees)
+
+    def tree(self, paths: set[Path]) -> dict:
+        key = frozenset(paths)
+        tree = self._trees.get(key)
+        if tree is None:
+            tree = to_fields_v1(paths)
+            if tree is not LEAF:  # (the tree of both the empty set and the root alone)
+                if len(self._trees) >= self.KEPT:
+                    self._trees.clear()
+                    self._sets.clear()
+                self._trees[key] = tree
+                self._sets[id(tree)] = (tree, key)
+        return tree
+
+    def paths(self, tree: Any) -> frozenset[Path]:
+        known = self._sets.get(id(tree))
+        return known[1] if known is not None and known[0] is tree else frozenset(from_fields_v1(tree))
+
+
 def render_path(path: Path) -> str:
     """A path as conflict messages print it: `.spec.template.spec.containers[name="main"].image`."""
     text = ""
@@ -249,7 +282,7 @@ class Entry:
     paths: set[Path]
     subresource: str = ""
     tree: dict | None = None  # the stored FieldsV1 this entry was read from, kept while its paths are unchanged
-    tree_paths: set[Path] | None = None
+    tree_paths: frozenset[Path] | None = None
 
     def same_owner(self, manager: str, operation: str, api_version: str, subresource: str) -> bool:
         return (self.manager, self.operation, self.subresource) == (manager, operation, subresource) and \
@@ -261,14 +294,14 @@ class Entry:
             shown += f" with subresource {json.dumps(self.subresource)}"
         return shown if self.operation == "Apply" else f"{shown} using {self.api_version}"
 
-    def stored(self) -> dict:
-        tree = self.tree if self.tree is not None and self.paths == self.tree_paths else to_fields_v1(self.paths)
+    def stored(self, trees: Trees) -> dict:
+        tree = self.tree if self.tree is not None and self.paths == self.tree_paths else trees.tree(self.paths)
         entry = {"manager": self.manager, "operation": self.operation, "apiVersion": self.api_version,
                  "time": self.time, "fieldsType": "FieldsV1", "fieldsV1": tree}
         return entry | ({"subresource": self.subresource} if self.subresource else {})
 
 
-def entries_of(managed: Any, stored_ones: bool = True) -> list[Entry]:
+def entries_of(managed: Any, trees: Trees, stored_ones: bool = True) -> list[Entry]:
     """managedFields as entries; entries that are not well-formed are skipped. The FieldsV1 of `stored_ones` (as
     this module wrote them) is written back as it is while unchanged; a client's is always written anew. (Checking
     a stored tree's order costs as much as writing it anew: running 1,000 Jobs x 3 Pods took 12.4 s of CPU with
@@ -276,17 +309,18 @@ def entries_of(managed: Any, stored_ones: bool = True) -> list[Entry]:
     found = []
     for item in managed if isinstance(managed, list) else []:
         if isinstance(item, dict) and isinstance(item.get("manager"), str) and item.get("operation") in ("Apply", "Update"):
-            paths, tree = from_fields_v1(item.get("fieldsV1")), item.get("fieldsV1")
+            tree = item.get("fieldsV1")
+            paths = trees.paths(tree)
             found.append(Entry(item["manager"], item["operation"], str(item.get("apiVersion", "")),
-                               str(item.get("time", "")), paths, str(item.get("subresource", "")),
-                               tree if stored_ones and isinstance(tree, dict) else None, set(paths)))
+                               str(item.get("time", "")), set(paths), str(item.get("subresource", "")),
+                               tree if stored_ones and isinstance(tree, dict) else None, paths))
     return found
 
 
-def stored(entries: list[Entry]) -> list[dict] | None:
+def stored(entries: list[Entry], trees: Trees) -> list[dict] | None:
     kept = [entry for entry in entries if entry.paths]
     kept.sort(key=lambda e: (e.operation != "Apply", e.time, e.manager, e.api_version, e.subresource))
-    return [entry.stored() for entry in kept] or None
+    return [entry.stored(trees) for entry in kept] or None
 
 
 class FieldManager:
@@ -300,6 +334,7 @@ class FieldManager:
                          for subresource, names in reset.items()}
         self.server_set = set(server_set)  # what the strategy adds after field tracking: no Update writer owns it
         self._server_nodes = _proper_prefixes(self.server_set)
+        self.trees = Trees()
 
     def _owned(self, paths: set[Path], subresource: str) -> set[Path]:
         ignored = self._ignored.get(subresource, frozenset())
@@ -313,9 +348,9 @@ class FieldManager:
         if subresource or given is None or given == kept:
             if old is not None and not kept:
                 return None  # an object stored before tracking (a fixture): updates do not start it
-            entries = entries_of(kept)
+            entries = entries_of(kept, self.trees)
         else:
-            entries = entries_of(given, stored_ones=False)
+            entries = entries_of(given, self.trees, stored_ones=False)
         before = _plain(old) if old is not None else {}
         added, removed = changed_paths(before, _plain(new), self.kind)
         added = self._owned(added, subresource)
@@ -324,7 +359,7 @@ class FieldManager:
             nodes = _proper_prefixes(kept)
             added = {p for p in kept if p in nodes or p not in self._server_nodes}  # nodes only of server fields go
         if not added and not removed:
-            return stored(entries)
+            return stored(entries, self.trees)
         for entry in entries:
             entry.paths -= added | removed
         return self._give(entries, manager, "Update", subresource, added, now, touched=bool(added))
@@ -346,14 +381,14 @@ class FieldManager:
             merged = Entry("ancient-changes", "Update", self.api_version, oldest[-1].time,
                            set().union(*(e.paths for e in oldest)))
             entries = [e for e in entries if e not in oldest] + [merged]
-        return stored(entries)
+        return stored(entries, self.trees)
 
     def apply(self, live: dict | None, config: dict, manager: str, subresource: str, force: bool,
               now: str) -> tuple[dict, list[dict] | None]:
         """The object after applying `config` as `manager`, and its managedFields; a 409 on conflicts unless
         `force`. `live` is None for a create."""
         base = _plain(live) if live is not None else {}
-        entries = entries_of((live or {}).get("metadata", {}).get("managedFields"))
+        entries = entries_of((live or {}).get("metadata", {}).get("managedFields"), self.trees)
         if live is not None and not entries:  # the first apply to an untracked object: the rest was someone's
             owned = self._owned(field_set(base, self.kind), "") - self.server_set
             entries = [Entry("before-first-apply", "Update", self.api_version, now, owned)]
@@ -478,14 +513,27 @@ def _conflict(conflicts: list[tuple[Entry, list[Path]]]) -> Exception:
 
 
 _JOB_LABELS = ("batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name", "controller-uid", "job-name")
-JOBS = FieldManager(schema.JOB, "batch/v1", {"": ("status",), "status": ("spec",)}, (
-    ("f:metadata", "f:enable"), ("f:spec", "f:selector"),
-    *(("f:metadata", "f:labels", f"f:{label}") for label in _JOB_LABELS),
-    *(("f:spec", "f:template", "f:metadata", "f:labels", f"f:{label}") for label in _JOB_LABELS)))
 # Pods: what admission plugins add after field tracking (service account, priority, default tolerations) and the
 # node the scheduler binds it to belong to no writer
 _ADMITTED = ("serviceAccountName", "serviceAccount", "priority", "preemptionPolicy", "tolerations", "nodeName")
-PODS = FieldManager(schema.POD, "v1", {"": ("status",), "status": ("spec",)},
-                    tuple(("f:spec", f"f:{name}") for name in _ADMITTED))
-EVENTS = FieldManager(schema.EVENT, "v1", {})
-NAMESPACES = FieldManager(schema.NAMESPACE, "v1", {"": ("status",), "status": ("spec",)}, (("f:spec", "f:finalizers"),))
+
+
+# Each registry makes its own field manager, so the trees it keeps are that registry's (state lives on the app)
+def job_fields() -> FieldManager:
+    return FieldManager(schema.JOB, "batch/v1", {"": ("status",), "status": ("spec",)}, (
+        ("f:metadata", "f:enable"), ("f:spec", "f:selector"),
+        *(("f:metadata", "f:labels", f"f:{label}") for label in _JOB_LABELS),
+        *(("f:spec", "f:template", "f:metadata", "f:labels", f"f:{label}") for label in _JOB_LABELS)))
+
+
+def pod_fields() -> FieldManager:
+    return FieldManager(schema.POD, "v1", {"": ("status",), "status": ("spec",)},
+                        tuple(("f:spec", f"f:{name}") for name in _ADMITTED))
+
+
+def event_fields() -> FieldManager:
+    return FieldManager(schema.EVENT, "v1", {})
+
+
+def namespace_fields() -> FieldManager:
+    return FieldManager(schema.NAMESPACE, "v1", {"": ("status",), "status": ("spec",)}, (("f:spec", "f:finalizers"),))

@@ -49,6 +49,7 @@ class Events:
         self.hub = hub
         self.limit = limit
         self.items = core.store.collection("events")
+        self.fields = apply.event_fields()
         self._by_identity: dict[tuple, tuple[str, str]] = {}
         self._order: OrderedDict[tuple[str, str], None] = OrderedDict()  # least recently written first
         self._sweep: Scheduled | None = None
@@ -142,7 +143,7 @@ class Events:
             self._order[key] = None
         manager = WRITERS.get(component, "kube-controller-manager")
         event["metadata"].pop("managedFields", None)
-        managed = apply.EVENTS.update(old, event, manager, "", stamp)
+        managed = self.fields.update(old, event, manager, "", stamp)
         if managed:
             event["metadata"]["managedFields"] = managed
         revision = self.core.store.next_revision()

@@ -18,6 +18,7 @@ class Namespaces:
     def __init__(self, core: Core) -> None:
         self.core = core
         self.items = core.store.collection("namespaces")
+        self.fields = apply.namespace_fields()
         self.on_delete: list[Callable[[str], None]] = []  # told the name of each namespace deleted, to empty it
 
     def create_system(self) -> None:
@@ -63,7 +64,7 @@ class Namespaces:
                                   meta.get("labels"), meta.get("annotations"))
         namespace["metadata"].update({key: meta[key] for key in KEPT_ON_CREATE if meta.get(key)})
         if tracked and managed is False:
-            managed = apply.NAMESPACES.update(None, namespace, options.manager, "", self.core.clock.stamp())
+            managed = self.fields.update(None, namespace, options.manager, "", self.core.clock.stamp())
         if tracked and managed:
             namespace["metadata"]["managedFields"] = managed
         return namespace if options.dry_run else self._put(namespace)
@@ -90,9 +91,9 @@ class Namespaces:
         document = self._decode(document, options)
         old, now = self.items.get("", name), self.core.clock.stamp()
         if old is None:
-            merged, managed = apply.NAMESPACES.apply(None, document, options.manager, "", force, now)
+            merged, managed = self.fields.apply(None, document, options.manager, "", force, now)
             return self.create(merged, options, managed=managed), True
-        merged, managed = apply.NAMESPACES.apply(namespace_body(old), document, options.manager, "", force, now)
+        merged, managed = self.fields.apply(namespace_body(old), document, options.manager, "", force, now)
         return self._update(old, merged, options, managed), False
 
     @staticmethod
@@ -113,7 +114,7 @@ class Namespaces:
         meta["labels"] = {**(meta.get("labels") or {}), NAME_LABEL: name}
         new = {"metadata": meta, "spec": old["spec"], "status": old["status"]}
         if managed is False:
-            managed = apply.NAMESPACES.update(old, new, options.manager, "", self.core.clock.stamp())
+            managed = self.fields.update(old, new, options.manager, "", self.core.clock.stamp())
         meta.pop("managedFields", None)
         if managed:
             meta["managedFields"] = managed

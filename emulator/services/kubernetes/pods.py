@@ -70,6 +70,7 @@ class Pods:
         self.hub = hub
         self.limit = limit
         self.items = core.store.collection("pods")
+        self.fields = apply.pod_fields()
         self.listeners: list[PodListener] = []
         self._owned: dict[str, set[tuple[str, str]]] = {}
         self._orphans: dict[str, set[tuple[str, str]]] = {}  # namespace -> pods without a controller
@@ -128,7 +129,7 @@ class Pods:
         meta = pod["metadata"]
         self._check_room(meta.get("name") or meta["generateName"])
         pod["metadata"] = self._system_meta(meta)
-        _set_managed(pod, apply.PODS.update(None, pod, CONTROLLER, "", self.core.clock.stamp()))
+        _set_managed(pod, self.fields.update(None, pod, CONTROLLER, "", self.core.clock.stamp()))
         return self._commit(pod, None)
 
     def _check_room(self, name: str) -> None:
@@ -183,7 +184,7 @@ class Pods:
         pod = {"metadata": self._system_meta(meta), "spec": defaulted_pod_spec(spec),
                "status": {"phase": "Pending", "qosClass": qos_class(spec)}}
         if managed is False:
-            managed = apply.PODS.update(None, {**pod, "spec": api_defaulted_pod_spec(spec)}, manager, "",
+            managed = self.fields.update(None, {**pod, "spec": api_defaulted_pod_spec(spec)}, manager, "",
                                         self.core.clock.stamp())
         _set_managed(pod, managed)
         if dry_run:
@@ -211,7 +212,7 @@ class Pods:
             return old
         if manager is not None:
             new = {**new, "metadata": dict(new["metadata"])}
-            _set_managed(new, apply.PODS.update(old, new, manager, subresource, self.core.clock.stamp()))
+            _set_managed(new, self.fields.update(old, new, manager, subresource, self.core.clock.stamp()))
         return self._commit(new, old)
 
     # --- a client's PATCH ----------------------------------------------------------------------
@@ -248,9 +249,9 @@ class Pods:
         document = self._decode(document, options)
         old, now = self.items.get(namespace, name), self.core.clock.stamp()
         if old is None:
-            merged, managed = apply.PODS.apply(None, document, options.manager, "", force, now)
+            merged, managed = self.fields.apply(None, document, options.manager, "", force, now)
             return self.post(namespace, merged, options.dry_run, namespace_exists, managed=managed), True
-        merged, managed = apply.PODS.apply(pod_body(old), document, options.manager, "", force, now)
+        merged, managed = self.fields.apply(pod_body(old), document, options.manager, "", force, now)
         return self._update(old, merged, options, managed), False
 
     def _update(self, old: dict, body: dict, options: WriteOptions, managed: Any = False) -> dict:
@@ -281,7 +282,7 @@ class Pods:
             meta["generation"] = old["metadata"].get("generation", 1) + 1
         new = {"metadata": meta, "spec": spec, "status": old["status"]}
         if managed is False:
-            managed = apply.PODS.update(old, new, options.manager, "", self.core.clock.stamp())
+            managed = self.fields.update(old, new, options.manager, "", self.core.clock.stamp())
         _set_managed(new, managed)
         if new == old:
             return old

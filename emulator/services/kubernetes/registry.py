@@ -79,7 +79,7 @@ class Jobs:
         self.hub = hub
         self.items = core.store.collection("jobs")
         self.listeners: list[Listener] = []  # told of every write (see WRITES), as a controller's watch would be
-        self.fields = field_manager.JOBS
+        self.fields = field_manager.job_fields()
         # The garbage collector: told of each job deleted (not dry-run) and its propagation policy; for Orphan
         # and Foreground it removes the job's `orphan`/`foregroundDeletion` finalizer once it is done.
         self.collector: Callable[[dict, str], None] | None = None
