@@ -493,7 +493,8 @@ def _proper_prefixes(paths: set[Path]) -> set[Path]:
 
 def _plain(value: dict) -> dict:
     """The object as field sets see it: no managedFields."""
-    meta = {k: v for k, v in value.get("metadata", {}).items() if k != "managedFields"}
+    meta = dict(value.get("metadata", {}))
+    meta.pop("managedFields", None)
     return {**value, "metadata": meta}
 
 
