@@ -129,11 +129,9 @@ async def load_fixtures(request: web.Request) -> web.Response:
     body = await _json_value(request)
     if not isinstance(body, (dict, list)):
         raise ApiError(400, "BadRequest", "give one fixture document (an object) or a list of them")
-    before = emulator.core.store.checkpoint()
     try:
-        loaded = fixture_files.apply(fixture_files.parse_value(body, "request"), emulator.services)
+        loaded = emulator.load(fixture_files.parse_value(body, "request"))
     except FixtureError as error:
-        emulator.core.store.rollback(before)
         raise ApiError(400, "BadRequest", str(error)) from None
     return _json({"loaded": loaded})
 

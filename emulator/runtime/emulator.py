@@ -11,6 +11,7 @@ from aiohttp import web
 
 from emulator.core import transitions
 from emulator.core.clock import Clock, rfc3339
+from emulator.core.errors import FixtureError
 from emulator.core.fixture_memo import FixtureMemo
 from emulator.core.ids import Ids
 from emulator.core.store import Store
@@ -79,6 +80,19 @@ class Emulator:
         if load_fixtures:
             with self.core.fixtures.reloading():
                 fixture_files.apply(self.fixture_documents, self.services)
+
+    def load(self, documents: list[fixture_files.Document]) -> int:
+        """Fixture documents through the create paths, all or nothing: after a FixtureError the store is as it was,
+        and so is what the services keep beside it (a COS object's bytes, a Pod's owner, a watch event not yet
+        sent: the load never pauses, so none is). How many were loaded."""
+        before = self.core.store.checkpoint()
+        try:
+            return fixture_files.apply(documents, self.services)
+        except FixtureError:
+            self.core.store.rollback(before)
+            for service in self.services.values():
+                service.rolled_back()
+            raise
 
     def save(self) -> Path:
         """Write the state file now; its path. OSError if it cannot be written, ValueError without a state file."""

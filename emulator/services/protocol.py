@@ -64,6 +64,10 @@ class Service(Protocol):
     def restored(self) -> None:
         """The store was just restored from a state file: schedule again what its jobs were waiting for."""
 
+    def rolled_back(self) -> None:
+        """The store was just rolled back to a checkpoint (a fixture batch refused): what the service keeps beside
+        it (indexes, counts) follows the store again."""
+
     def transition(self, request: dict[str, Any]) -> dict[str, Any]:
         """Admin: move one job to a status now, through the service's own status rules."""
 
@@ -96,6 +100,9 @@ class ServiceDefaults:
         return None
 
     def restored(self) -> None:
+        return None
+
+    def rolled_back(self) -> None:
         return None
 
     def close(self) -> None:

@@ -1,6 +1,9 @@
 """The admin toolkit every service shares: state, fixtures, the request journal and fault rules."""
 from __future__ import annotations
 
+import asyncio
+import json
+
 import pytest
 
 PI_STATUS = "/apis/batch/v1/namespaces/namespace-test/jobs/pi/status"
@@ -150,3 +153,56 @@ async def test_reset_clears_journal_and_faults(client):
 async def test_transitions_name_a_service_that_has_them(client):
     response = await client.post("/_emulator/transitions", json={"service": "nope"})
     assert response.status == 400
+
+
+BAD_DOCUMENT = {"service": "no-such-service"}
+
+
+async def test_a_refused_batch_gives_back_the_bytes_of_the_objects_it_had_stored(aiohttp_client, make_app):
+    client = await aiohttp_client(make_app(load_fixtures=False, cos_max_store_bytes=1000))
+
+    def bucket(name: str) -> dict:
+        return {"service": "cos_batch", "appid": "1250000000", "jobs": [],
+                "buckets": [{"name": f"{name}-1250000000", "objects": [{"key": "a", "body": "x" * 600}]}]}
+
+    response = await client.post("/_emulator/fixtures", json=[bucket("first"), BAD_DOCUMENT])
+    assert response.status == 400
+    response = await client.post("/_emulator/fixtures", json=[bucket("first")])  # its 600 bytes were given back
+    assert (response.status, await response.json()) == (200, {"loaded": 1})
+    response = await client.post("/_emulator/fixtures", json=[bucket("second")])  # 1,200 bytes: over the bound
+    assert response.status == 400 and "object store is full" in (await response.json())["message"]
+
+
+async def test_a_refused_batch_leaves_no_pod_owner_or_event_behind(aiohttp_client, make_app):
+    from emulator.runtime.emulator import EMULATOR
+    client = await aiohttp_client(make_app())
+    kubernetes = client.app[EMULATOR].services["kubernetes"]
+    pods_before = ({**kubernetes.pods._owned}, {**kubernetes.pods._orphans})
+    events_before = ({**kubernetes.events._by_identity}, list(kubernetes.events._order))
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
+           "spec": {"containers": [{"name": "main", "image": "busybox"}]}}
+    event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "p.1", "namespace": "default"},
+             "involvedObject": {"kind": "Pod", "name": "p", "namespace": "default"}, "reason": "Pulled",
+             "message": "pulled", "type": "Normal", "source": {"component": "kubelet"}, "count": 1}
+    for _ in range(3):  # a client retrying its batch: nothing piles up
+        assert (await client.post("/_emulator/fixtures", json=[pod, event, BAD_DOCUMENT])).status == 400
+    assert ({**kubernetes.pods._owned}, {**kubernetes.pods._orphans}) == pods_before
+    assert ({**kubernetes.events._by_identity}, list(kubernetes.events._order)) == events_before
+    response = await client.post("/_emulator/fixtures", json=[pod, event])
+    assert (response.status, await response.json()) == (200, {"loaded": 2})
+    assert ("default", "p") in kubernetes.pods._orphans["default"]
+
+
+async def test_a_watcher_never_sees_a_refused_batch(client):
+    jobs = "/apis/batch/v1/namespaces/default/jobs"
+    listed = await (await client.get(jobs)).json()
+    watch = await client.get(jobs, params={"watch": "true", "resourceVersion": listed["metadata"]["resourceVersion"]})
+    refused = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "refused", "namespace": "default"},
+               "spec": {"template": {"spec": {"restartPolicy": "Never",
+                                              "containers": [{"name": "main", "image": "busybox"}]}}}}
+    assert (await client.post("/_emulator/fixtures", json=[refused, BAD_DOCUMENT])).status == 400
+    created = await client.post(jobs, json={**refused, "metadata": {"name": "created"}})
+    assert created.status == 201
+    event = json.loads(await asyncio.wait_for(watch.content.readline(), 10))
+    assert (event["type"], event["object"]["metadata"]["name"]) == ("ADDED", "created")
+    assert event["object"]["metadata"]["resourceVersion"] == (await created.json())["metadata"]["resourceVersion"]

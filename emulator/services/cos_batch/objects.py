@@ -288,11 +288,14 @@ class ObjectStore:
     def _cancel_restore(self, bucket: str, key: str) -> None:
         self.clock.cancel(self._restores.pop((bucket, key), None))
 
+    def recount(self) -> None:
+        """The bytes used, from the stored objects."""
+        self.used = sum(found.size for _, found in self.objects.scan())
+
     def resume(self) -> None:
         """After a restart from a state file: the bytes used, and each restore's next moment back on the clock."""
-        self.used = 0
+        self.recount()
         for (bucket, key), found in self.objects.scan():
-            self.used += found.size
             restore = found.restore
             if restore is None:
                 continue

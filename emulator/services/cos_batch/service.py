@@ -132,6 +132,9 @@ class CosBatchService(ServiceDefaults):
         self.objects.resume()
         self.jobs.restored()
 
+    def rolled_back(self) -> None:
+        self.objects.recount()
+
     def summary(self) -> dict[str, int]:
         return {"jobs": len(self.jobs.jobs), "buckets": len(self.objects.buckets), "objects": self.objects.count()}
 

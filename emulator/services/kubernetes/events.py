@@ -71,6 +71,12 @@ class Events:
 
     def restored(self) -> None:
         self.reset()
+        self.reindex()
+
+    def reindex(self) -> None:
+        """The events by identity and in write order, from the store (after a restore or a rollback)."""
+        self._by_identity.clear()
+        self._order.clear()
         for key, event in sorted(self.items.scan(), key=lambda pair: pair[1]["lastTimestamp"] or ""):
             self._by_identity[_identity(event)] = key
             self._order[key] = None

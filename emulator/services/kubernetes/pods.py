@@ -80,7 +80,7 @@ class Pods:
         self._orphans.clear()
 
     def reindex(self) -> None:
-        """Rebuild the owner index from the store (after a restore)."""
+        """Rebuild the owner index from the store (after a restore or a rollback)."""
         self._owned.clear()
         self._orphans.clear()
         for key, pod in self.items.scan():

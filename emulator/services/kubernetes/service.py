@@ -114,6 +114,12 @@ class KubernetesService(ServiceDefaults):
         self.collector.restored()
         self.ttl.restored()
 
+    def rolled_back(self) -> None:
+        self.pods.reindex()
+        self.events.reindex()
+        for hub in (self.hub, self.pod_hub, self.event_hub):
+            hub.withdraw(self.core.store.revision)
+
     def close(self) -> None:
         for hub in (self.hub, self.pod_hub, self.event_hub):
             hub.close()

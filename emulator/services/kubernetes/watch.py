@@ -53,6 +53,16 @@ class Watcher:
             return ("DELETED", event.object)
         return None
 
+    def withdraw(self, revision: int) -> None:
+        """Take the queued events after `revision` out again (they were not sent yet)."""
+        kept = []
+        while not self.queue.empty():
+            item = self.queue.get_nowait()
+            if item is CLOSED or int(item[1]["metadata"]["resourceVersion"]) <= revision:
+                kept.append(item)
+        for item in kept:
+            self.queue.put_nowait(item)
+
     def offer(self, item: tuple[str, dict] | None) -> bool:
         """Queue an item; False once the watcher is too far behind to keep."""
         if self.queue.qsize() >= self.buffer:
@@ -85,6 +95,14 @@ class WatchHub:
             item = watcher.translate(event)
             if item is not None and not watcher.offer(item):
                 self.fell_behind(watcher)
+
+    def withdraw(self, revision: int) -> None:
+        """The store went back to `revision` (a refused fixture batch, loaded without a pause for anything to be
+        sent): the events after it leave the history and the queues, so no watcher ever sees them."""
+        while self.history and self.history[-1].revision > revision:
+            self.history.pop()
+        for watcher in self.watchers:
+            watcher.withdraw(revision)
 
     def too_old(self, revision: int) -> bool:
         return revision < self.compacted
