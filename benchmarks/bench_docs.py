@@ -12,7 +12,7 @@ from typing import Any
 
 BENCH_NAMESPACE = "bench"
 COS_APPID_BASE = 1_300_000_000   # fresh COS jobs live under APPIDs COS_APPID_BASE + (i % COS_APPIDS)
-COS_APPIDS = 500                 # CreateJob scans the APPID's jobs for a duplicate token: keep each APPID small
+COS_APPIDS = 500                 # (CreateJob once scanned an APPID's jobs for a duplicate token; now an index)
 
 # Seed 003's job (the bundled fixtures/kubernetes/pi.json) without the server-set fields, so the
 # emulator generates uid, resourceVersion and creationTimestamp for each copy: about 1.1 KB of JSON.

@@ -37,6 +37,7 @@ class JobBook:
         self.clock = core.clock
         self.ids = core.ids
         self.jobs = core.store.collection("cos_jobs")
+        self.jobs.index_by(_request_token)  # CreateJob's token check reads the jobs with that token, not the APPID's
         self.steps = core.store.collection("cos_job_steps")  # (APPID, JobId) -> {"at", "from"}: the next step
         self._pending: dict[tuple[str, str], Scheduled] = {}  # the clock handle of each job's next step
         self.step_seconds = step_seconds
@@ -113,8 +114,7 @@ class JobBook:
 
     def create(self, appid: str, request: Job, state: Job | None = None, delay: float | None = None) -> Job:
         """A new job from a validated CreateJobRequest, in status New (or, for a fixture, in `state`)."""
-        token = request["ClientRequestToken"]
-        if any(job["ClientRequestToken"] == token for _, job in self.jobs.scan(appid)):
+        if self.jobs.having((appid, request["ClientRequestToken"])):
             raise errors.invalid_request(errors.TOKEN_EXISTS)
         job: Job = {
             **request,
@@ -208,3 +208,8 @@ class JobBook:
         if self.runner is not None:
             self.runner.forget(appid, job_id)
         self.store.next_revision()
+
+
+def _request_token(appid: str, job: Job) -> tuple[tuple[str, str]]:
+    """The store index's value of a job: its APPID and ClientRequestToken (which no write changes)."""
+    return ((appid, job["ClientRequestToken"]),)
