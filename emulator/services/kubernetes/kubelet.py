@@ -2,7 +2,9 @@
 
 A pod is bound at once (PodScheduled, ContainerCreating), its containers run `START_SECONDS`
 later (Running, Ready) for the pod's planned duration, then terminate with the planned exit code
-(Succeeded or Failed). A deleted running pod is killed after at most `KILL_SECONDS` (exit 143).
+(Succeeded or Failed). A deleted running pod is killed after at most `KILL_SECONDS` (exit 143); a pod still
+running when its own `spec.activeDeadlineSeconds` since its startTime runs out is killed then (exit 137) and
+Failed with reason DeadlineExceeded, as the kubelet's active-deadline handler does.
 Log lines are released over the run, each with its own timestamp; followers of a pod's log are
 woken as lines appear and when the container stops. What each pod will do (its plan) is stored,
 so a restored emulator goes on where it stopped.
@@ -29,6 +31,8 @@ KILL_SECONDS = 1.0  # a deleted running pod's containers stop this long after th
 Plan = dict[str, Any]  # duration, exit_codes (one per run, the last repeats), runs, logs: {container: [line]}, next
 KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
 RESTART_BACKOFF, RESTART_BACKOFF_CAP = 10.0, 300.0  # the kubelet's crash-loop back-off
+DEADLINE_EXCEEDED = ("DeadlineExceeded", "Pod was active on the node longer than the specified deadline")
+ACTIVE_STEPS = ("run", "end", "restart", "deadline")  # the next steps of a bound pod: its own deadline may come first
 
 PREFIX = "cloud-job-emulator/"
 DURATION_ANNOTATION = PREFIX + "duration-seconds"
@@ -88,6 +92,16 @@ def normalized_image(image: str) -> str:
     elif "." not in first and ":" not in first and first != "localhost":
         name = "docker.io/" + name
     return name + ("@" + digest if digest else "")
+
+
+def _deadline(pod: dict | None) -> datetime | None:
+    """When the pod's own activeDeadlineSeconds, counted from its startTime, runs out (None: no deadline yet)."""
+    if pod is None:
+        return None
+    seconds, started = pod["spec"].get("activeDeadlineSeconds"), pod["status"].get("startTime")
+    if seconds is None or started is None:
+        return None
+    return parse_rfc3339(started) + timedelta(seconds=seconds)
 
 
 def _condition(kind: str, status: str, stamp: str, reason: str | None = None, message: str | None = None) -> dict:
@@ -166,6 +180,10 @@ class Kubelet:
                     self._event(pod, "Normal", "Killing", f"Stopping container {container['name']}",
                                 container["name"])
                 self._schedule_at(key, self.clock.later(min(grace, KILL_SECONDS)), "kill")
+        elif how == "updated" and pod["spec"].get("activeDeadlineSeconds") is not None and not terminal(pod):
+            upcoming = (self.plans.get(*key) or {}).get("next")  # a lowered deadline may now come first
+            if upcoming and upcoming["step"] in ACTIVE_STEPS:
+                self._schedule_at(key, parse_rfc3339(upcoming["at"]), upcoming["step"])
 
     def start_posted(self, pod: dict) -> None:
         """A pod a client created runs as its own annotations say (duration-seconds, exit-code, logs); it ends
@@ -187,6 +205,10 @@ class Kubelet:
         plan = self.plans.get(*key)
         if plan is None:
             return
+        if step in ACTIVE_STEPS:  # the pod's own deadline instead, if it comes first
+            deadline = _deadline(self.pods.items.get(*key))
+            if deadline is not None and deadline <= when:
+                when, step = deadline, "deadline"
         self.plans.put(*key, {**plan, "next": {"step": step, "at": when.isoformat()}})
         self.clock.cancel(self._pending.get(key))
         self._pending[key] = self.clock.call_at(when, lambda: self._due(key, step))
@@ -197,8 +219,8 @@ class Kubelet:
         if pod is None or plan is None:
             return
         self.plans.put(*key, {**plan, "next": None})
-        {"bind": self._bind, "run": self._run, "end": self._end, "kill": self._kill, "restart": self._run}[step](
-            key, pod, plan)
+        {"bind": self._bind, "run": self._run, "end": self._end, "kill": self._kill, "restart": self._run,
+         "deadline": self._past_deadline}[step](key, pod, plan)
 
     # --- the steps ---------------------------------------------------------------------------------
 
@@ -248,7 +270,13 @@ class Kubelet:
         self._schedule_at(key, self.clock.later(plan["duration"]), "end")
         self._wake(key)  # followers waiting for the container to start
 
-    def _end(self, key: tuple[str, str], pod: dict, plan: Plan, exit_code: int | None = None) -> None:
+    def _past_deadline(self, key: tuple[str, str], pod: dict, plan: Plan) -> None:
+        """Past its activeDeadlineSeconds: an event on the pod, its containers killed, the pod Failed."""
+        self.events.record(involved(pod, "Pod", "v1"), "Normal", *DEADLINE_EXCEEDED, "kubelet", NODE)
+        self._end(key, pod, plan, 137, DEADLINE_EXCEEDED)
+
+    def _end(self, key: tuple[str, str], pod: dict, plan: Plan, exit_code: int | None = None,
+             why: tuple[str, str] | None = None) -> None:
         stamp = self.clock.stamp()
         codes = plan["exit_codes"]
         code = codes[min(plan["runs"], len(codes) - 1)] if exit_code is None else exit_code
@@ -274,6 +302,9 @@ class Kubelet:
                   "PodScheduled": ("True", None, None)}
         status = {**pod["status"], "phase": "Succeeded" if code == 0 else "Failed",
                   "conditions": _conditions(pod, values, stamp), "containerStatuses": statuses}
+        if why is not None:  # the pod's reason and message, where PodStatus has them: after its conditions
+            status = {"phase": status.pop("phase"), "conditions": status.pop("conditions"), "message": why[1],
+                      "reason": why[0], **status}
         pod = self.pods.write({**pod, "status": status}, pod, *STATUS_WRITER)
         self._wake(key)
         if pod["metadata"].get("deletionTimestamp"):

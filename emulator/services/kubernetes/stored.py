@@ -8,7 +8,7 @@ from emulator.core.clock import parse_rfc3339
 from emulator.services.kubernetes import validation
 
 PHASES = ("Pending", "Running", "Succeeded", "Failed", "Unknown")
-KUBELET_STEPS = ("bind", "run", "end", "kill", "restart")
+KUBELET_STEPS = ("bind", "run", "end", "kill", "restart", "deadline")
 
 
 def _time(value: Any, nullable: bool = False) -> bool:
