@@ -92,6 +92,7 @@ class Emulator:
             self.core.store.rollback(before)
             for service in self.services.values():
                 service.rolled_back()
+            self.events.publish("resync", {"reason": "a refused fixture batch was rolled back"})  # read it all again
             raise
 
     def save(self) -> Path:

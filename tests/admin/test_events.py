@@ -187,3 +187,11 @@ def test_the_openapi_document_lists_the_stream():
 
     assert ADMIN[("GET", "/_emulator/events")] == ("events", None)
     assert NOT_JSON["/_emulator/events"][1] == "text/event-stream"
+
+
+async def test_a_refused_fixture_batch_tells_the_stream_to_read_everything_again(client):
+    reader = await open_stream(client)
+    refused = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "refused"}}, {"service": "none"}]
+    assert (await client.post("/_emulator/fixtures", json=refused)).status == 400
+    name, data = await reader.until(lambda name, data: name == "resync")
+    assert data == {"reason": "a refused fixture batch was rolled back"}
