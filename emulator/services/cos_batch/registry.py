@@ -210,6 +210,7 @@ class JobBook:
         self.store.next_revision()
 
 
-def _request_token(appid: str, job: Job) -> tuple[tuple[str, str]]:
-    """The store index's value of a job: its APPID and ClientRequestToken (which no write changes)."""
-    return ((appid, job["ClientRequestToken"]),)
+def _request_token(appid: str, job: Job) -> tuple[tuple[str, str | None]]:
+    """The store index's value of a job: its APPID and ClientRequestToken (which no write changes; every job
+    CreateJob, a fixture or a state file stores has one)."""
+    return ((appid, job.get("ClientRequestToken")),)
