@@ -433,3 +433,35 @@ def test_ten_thousand_jobs_are_paged_filtered_and_followed_live(page, url, scree
 
     page.get_by_role("button", name="Advance 1 s").click()  # the page still steers the emulator
     expect(page.get_by_test_id("clock")).to_have_text("2026-01-01T00:00:01Z", timeout=WAIT_MS)
+
+
+def test_a_refusal_of_what_was_asked_before_the_sign_in_leaves_the_page_signed_in(page, url):
+    """The page asks for the operation names while it shows the token prompt. That 401 can come back after the
+    sign-in (a busy machine): it says nothing of the token now, so the page stays signed in and live (it used to
+    ask for the token again, and hid what it showed)."""
+    expect = sync_api.expect
+    assert call(url + "/_emulator/reset", "POST", {}) == 200
+    held = []
+
+    def hold_the_tokenless_one(route) -> None:
+        if not held and "x-emulator-admin-token" not in route.request.headers:
+            held.append(route)  # answered below, once signed in
+        else:
+            route.fallback()
+
+    page.route("**/_emulator/openapi.json", hold_the_tokenless_one)
+    with page.expect_request(lambda request: request.url.endswith("/_emulator/openapi.json")):
+        page.goto(url + "/")
+    page.get_by_label("Token", exact=True).fill(TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("live")).to_have_text("live", timeout=WAIT_MS)
+    assert len(held) == 1
+    with page.expect_response(lambda response: response.url.endswith("/openapi.json") and response.status == 401):
+        held[0].fallback()
+    job = {"metadata": {"name": "after"}, "spec": {"template": {"spec": {
+        "restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}}}
+    assert call(url + "/apis/batch/v1/namespaces/default/jobs", "POST", job) == 201
+    row = page.get_by_test_id("journal").get_by_role("row").filter(has_text="createBatchV1NamespacedJob")
+    expect(row).to_contain_text("201", timeout=WAIT_MS)
+    expect(page.get_by_label("Token", exact=True)).to_be_hidden()
+    expect(page.get_by_test_id("live")).to_have_text("live")

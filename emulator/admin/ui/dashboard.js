@@ -210,12 +210,17 @@ document.addEventListener("alpine:init", () => {
     async start() {
       this.$watch("needToken", (need) => { if (need) focusWhenShown(document.getElementById("token")); });
       await this.refresh();
+      await this.loadOperations();
+      this.listen();
+    },
+
+    // The services' operation names, for the fault form (read again after a sign-in if they could not be read)
+    async loadOperations() {
       try {
         const doc = await this.api("GET", "openapi.json");
         this.operations = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId))
           .filter((id) => !id.startsWith("admin.")).map((id) => id.split(".")[1]).sort();
       } catch (error) { /* the token prompt says why */ }
-      this.listen();
     },
 
     // The event stream: read with fetch (EventSource cannot send the token's header), parsed here, opened again
@@ -226,9 +231,11 @@ document.addEventListener("alpine:init", () => {
       while (!this.needToken) {
         try {
           const headers = { Accept: "text/event-stream" };
-          if (this.token) headers["X-Emulator-Admin-Token"] = this.token;
+          const sent = this.token;
+          if (sent) headers["X-Emulator-Admin-Token"] = sent;
           const response = await fetch("/_emulator/events", { headers, cache: "no-store" });
-          if (response.status === 401) { this.needToken = true; break; }
+          if (response.status === 401 && sent === this.token) { this.needToken = true; break; }
+          if (response.status === 401) continue; // sent before a sign-in: open it again with the token now
           if (!response.ok) throw new Error(`the event stream answered ${response.status}`);
           const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
           let buffer = "";
@@ -318,11 +325,14 @@ document.addEventListener("alpine:init", () => {
 
     async api(method, path, body) {
       const headers = { "Content-Type": "application/json" };
-      if (this.token) headers["X-Emulator-Admin-Token"] = this.token;
+      const sent = this.token;
+      if (sent) headers["X-Emulator-Admin-Token"] = sent;
       const response = await fetch("/_emulator/" + path,
         { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
       const answer = await response.json().catch(() => ({}));
       if (response.status === 401) {
+        // a refusal of a request sent before a sign-in (or with a token since replaced) says nothing of the token now
+        if (sent !== this.token) throw new Error("the admin token changed while this was asked");
         this.needToken = true;
         if (this.token) { // a token was given and refused: forget it and say so
           this.token = "";
@@ -354,6 +364,7 @@ document.addEventListener("alpine:init", () => {
       this.needToken = false;
       this.refresh(true);
       this.listen();
+      if (!this.operations.length) this.loadOperations();
     },
 
     async refresh(force = false) {
