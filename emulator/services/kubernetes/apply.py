@@ -66,11 +66,11 @@ def _atomic(kind: Any) -> bool:
     return isinstance(kind, Struct) and kind.atomic or isinstance(kind, List) and not _granular_list(kind)
 
 
-def field_set(value: Any, kind: Any, prefix: Path = ()) -> set[Path]:
+def field_set(value: Any, kind: Any) -> set[Path]:
     """The paths an applied configuration sets: its leaves, atomic parts whole, list items with `.` (the item
     path itself) when they have children."""
     found: set[Path] = set()
-    _fields(value, kind, prefix, found)
+    _fields(value, kind, (), found)
     return found
 
 
@@ -89,12 +89,12 @@ def _fields(value: Any, kind: Any, prefix: Path, found: set[Path]) -> None:
         found.add(prefix)
 
 
-def changed_paths(old: Any, new: Any, kind: Any, prefix: Path = ()) -> tuple[set[Path], set[Path]]:
+def changed_paths(old: Any, new: Any, kind: Any) -> tuple[set[Path], set[Path]]:
     """(added or modified, removed) paths from `old` to `new`; a map or list item new here counts as a node."""
     added: set[Path] = set()
     removed: set[Path] = set()
     if old != new:
-        _changes(old, new, kind, prefix, added, removed)
+        _changes(old, new, kind, (), added, removed)
     return added, removed
 
 
