@@ -330,7 +330,7 @@ async def test_previous_serves_the_log_of_the_crashed_run(client):
 
 
 def test_qos_class_from_the_containers_resources():
-    from emulator.services.kubernetes.controller import qos_class
+    from emulator.services.kubernetes.pods import qos_class
     limits = {"cpu": "1", "memory": "1Gi"}
     assert qos_class({"containers": [{"resources": {}}]}) == "BestEffort"
     assert qos_class({"containers": [{"resources": {"limits": limits}}]}) == "Guaranteed"

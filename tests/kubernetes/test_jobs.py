@@ -14,6 +14,10 @@ SUBDOMAIN_MESSAGE = (
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start "
     "and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
     "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+QUALIFIED_NAME_MESSAGE = (
+    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+    "character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
+    "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
 
 
 def rv(obj: dict) -> int:
@@ -123,6 +127,23 @@ async def test_create_with_a_64_character_name_fails_on_the_template_labels(clie
     body = await kube.expect(response, 422, "Invalid", f'Job.batch "{name}" is invalid: spec.template.labels: {text}')
     assert body["details"]["causes"] == [{"reason": "FieldValueInvalid", "message": text,
                                           "field": "spec.template.labels"}] * 2
+
+
+@pytest.mark.parametrize(("key", "problems"), [
+    ("a/b/c", ["a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+               "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+               "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and "
+               "'/' (e.g. 'example.com/MyName')"]),
+    ("/x", ["prefix part must be non-empty"]),
+    ("x/", ["name part must be non-empty", QUALIFIED_NAME_MESSAGE]),
+    ("Example.com/x", ["prefix part " + SUBDOMAIN_MESSAGE]),
+    ("x" * 64 + "_", ["name part must be no more than 63 characters", QUALIFIED_NAME_MESSAGE]),
+])
+async def test_a_label_key_gets_each_problem_isqualifiedname_finds(client, kube, key, problems):
+    response = await client.post(kube.url("default"), json=kube.manifest("labelled", labels={key: "v"}))
+    body = await kube.expect(response, 422, "Invalid")
+    assert body["details"]["causes"] == [{"reason": "FieldValueInvalid", "message": f'Invalid value: "{key}": {p}',
+                                          "field": "metadata.labels"} for p in problems]
 
 
 async def test_create_with_a_63_character_name_succeeds(kube):

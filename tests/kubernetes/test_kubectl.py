@@ -496,3 +496,37 @@ def test_kubectl_replace_of_a_pod_changes_its_image(kubectl):
     assert kubectl("get", "pod", "web", "-o", "jsonpath={.spec.containers[0].image}").stdout == "busybox:1.37"
     refused = kubectl("replace", "-f", "-", stdin=POD_MANIFEST.replace("busybox:1.36", "busybox:1.38"), check=False)
     assert refused.returncode != 0 and "pod updates may not change fields other than" in refused.stderr
+
+
+GATED_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: gated
+spec:
+  schedulingGates:
+  - name: example.com/quota
+  containers:
+  - name: main
+    image: busybox:1.36
+"""
+
+
+def test_kubectl_shows_a_gated_pod_then_releases_it_with_a_json_patch(kubectl, live_url):
+    assert kubectl("apply", "-f", "-", stdin=GATED_POD).stdout.strip() == "pod/gated created"
+    advance(live_url, 10)
+    _, [row] = _table_rows(kubectl("get", "pod", "gated").stdout)
+    assert row[:4] == ["gated", "0/1", "SchedulingGated", "0"]
+    message = kubectl("get", "pod", "gated", "-o",
+                      "jsonpath={.status.conditions[?(@.type=='PodScheduled')].message}").stdout
+    assert message == "Scheduling is blocked due to non-empty scheduling gates"
+    added = kubectl("patch", "pod", "gated", "--type=json", "-p",
+                    '[{"op":"add","path":"/spec/schedulingGates/-","value":{"name":"example.com/more"}}]', check=False)
+    assert added.returncode != 0
+    assert ('The Pod "gated" is invalid: spec.schedulingGates[1].name: Forbidden: only deletion is allowed, but found '
+            "new scheduling gate 'example.com/more'") in added.stderr
+    released = kubectl("patch", "pod", "gated", "--type=json", "-p", '[{"op":"remove","path":"/spec/schedulingGates"}]')
+    assert released.stdout.strip() == "pod/gated patched"
+    advance(live_url, 1.5)
+    _, [row] = _table_rows(kubectl("get", "pod", "gated", "-o", "wide").stdout)
+    assert row[:3] == ["gated", "1/1", "Running"] and row[6] == "emulator-node"

@@ -293,3 +293,30 @@ def test_an_orchestrator_retries_a_failed_pod_against_an_in_process_emulator():
         status = finished.status
         assert (status.succeeded, status.failed, status.conditions[-1].type) == (1, 1, "Complete")
         api_client.close()
+
+
+def test_a_queue_controller_releases_a_gated_pod(core, live_url):
+    """A pod created with a scheduling gate waits Pending and unscheduled; the controller adds to its node selector,
+    removes the gate with a strategic patch and the pod runs, as a queueing controller (Kueue) does."""
+    pod = client.V1Pod(metadata=client.V1ObjectMeta(name="queued"), spec=client.V1PodSpec(
+        restart_policy="Never", containers=[client.V1Container(name="main", image="busybox:1.36")],
+        scheduling_gates=[client.V1PodSchedulingGate(name="example.com/admission")]))
+    core.create_namespaced_pod("default", pod)
+    advance_clock(live_url, 30)
+    waiting = core.read_namespaced_pod("queued", "default")
+    [condition] = waiting.status.conditions
+    assert (condition.type, condition.status, condition.reason) == ("PodScheduled", "False", "SchedulingGated")
+    assert waiting.spec.node_name is None and waiting.status.phase == "Pending"
+    with pytest.raises(ApiException) as refused:
+        core.patch_namespaced_pod("queued", "default", {"spec": {"schedulingGates": [{"name": "example.com/other"}]}})
+    assert refused.value.status == 422
+    assert "only deletion is allowed, but found new scheduling gate 'example.com/other'" in refused.value.body
+    core.patch_namespaced_pod("queued", "default", {"spec": {"nodeSelector": {"zone": "a"}}})
+    released = core.patch_namespaced_pod("queued", "default", {"spec": {"schedulingGates": [
+        {"name": "example.com/admission", "$patch": "delete"}]}})
+    assert released.spec.scheduling_gates is None and released.spec.node_selector == {"zone": "a"}
+    advance_clock(live_url, 0)
+    advance_clock(live_url, 1)
+    running = core.read_namespaced_pod("queued", "default")
+    assert (running.status.phase, running.spec.node_name) == ("Running", "emulator-node")
+    assert [c.status for c in running.status.conditions if c.type == "PodScheduled"] == ["True"]

@@ -25,8 +25,7 @@ from emulator.core.errors import ApiError
 from emulator.core import transitions
 from emulator.core.store import Store
 from emulator.services.kubernetes.events import Events, involved
-from emulator.services.kubernetes.pods import (TRACKING_FINALIZER, Pods, defaulted_pod_spec, owner_uid, qos_class,
-                                              terminal)
+from emulator.services.kubernetes.pods import TRACKING_FINALIZER, Pods, defaulted_pod_spec, owner_uid, terminal
 
 from emulator.services.kubernetes.kubelet import (EXIT_CODE_ANNOTATION, FAIL_ATTEMPTS_ANNOTATION,
                                                   FAILED_INDEXES_ANNOTATION, LOGS_ANNOTATION, OUTCOME_ANNOTATION,
@@ -796,5 +795,5 @@ def new_pod(job: dict, index: int | None, failures: int = 0, ignored: int = 0) -
                 env.append({"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {
                     "apiVersion": "v1", "fieldPath": f"metadata.labels['{INDEX_KEY}']"}}})
     pod_spec = defaulted_pod_spec(pod_spec)
-    return {"metadata": pod_meta, "spec": pod_spec, "status": {"phase": "Pending", "qosClass": qos_class(pod_spec)}}
+    return {"metadata": pod_meta, "spec": pod_spec}
 

@@ -1,8 +1,8 @@
 """The virtual node: the scheduler's binding and the kubelet's status writes for each pod, on the emulator's clock.
 
-A pod is bound at once (PodScheduled, ContainerCreating), its containers run `START_SECONDS`
-later (Running, Ready) for the pod's planned duration, then terminate with the planned exit code
-(Succeeded or Failed). A deleted running pod is killed after at most `KILL_SECONDS` (exit 143); a pod still
+A pod is bound at once (PodScheduled, ContainerCreating), or once its last scheduling gate is removed; its
+containers run `START_SECONDS` later (Running, Ready) for the pod's planned duration, then terminate with the
+planned exit code (Succeeded or Failed). A deleted running pod is killed after at most `KILL_SECONDS` (exit 143); a pod still
 running when its own `spec.activeDeadlineSeconds` since its startTime runs out is killed then (exit 137) and
 Failed with reason DeadlineExceeded, as the kubelet's active-deadline handler does.
 Log lines are released over the run, each with its own timestamp; followers of a pod's log are
@@ -162,7 +162,8 @@ class Kubelet:
         OnFailure a failed container restarts in place and its next run ends with the next code)."""
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
         self.plans.put(*key, {"duration": duration, "exit_codes": exit_codes, "runs": 0, "logs": logs, "next": None})
-        self._schedule_at(key, self.clock.now(), "bind")
+        if not pod["spec"].get("schedulingGates"):  # a gated pod waits, unbound, until its last gate is removed
+            self._schedule_at(key, self.clock.now(), "bind")
 
     def heard(self, how: str, pod: dict) -> None:
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
@@ -176,10 +177,15 @@ class Kubelet:
             plan = self.plans.get(*key)
             if plan is not None and (plan.get("next") or {}).get("step") != "kill":
                 grace = pod["metadata"].get("deletionGracePeriodSeconds", 0)
-                for container in pod["spec"]["containers"]:
+                for container in pod["spec"]["containers"] if pod["spec"].get("nodeName") else ():
                     self._event(pod, "Normal", "Killing", f"Stopping container {container['name']}",
                                 container["name"])
                 self._schedule_at(key, self.clock.later(min(grace, KILL_SECONDS)), "kill")
+        elif how == "updated" and not pod["spec"].get("nodeName") and not pod["spec"].get("schedulingGates") \
+                and not terminal(pod):
+            plan = self.plans.get(*key)  # its last scheduling gate removed: the scheduler binds it now
+            if plan is not None and plan.get("next") is None:
+                self._schedule_at(key, self.clock.now(), "bind")
         elif how == "updated" and pod["spec"].get("activeDeadlineSeconds") is not None and not terminal(pod):
             upcoming = (self.plans.get(*key) or {}).get("next")  # a lowered deadline may now come first
             if upcoming and upcoming["step"] in ACTIVE_STEPS:

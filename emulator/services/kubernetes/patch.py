@@ -38,7 +38,8 @@ for _pod_spec in (("spec", "template", "spec"), ("spec",)):  # a Job's pod templ
         MERGE_KEYS[_base + ("ports",)] = "containerPort"
         MERGE_KEYS[_base + ("volumeMounts",)] = "mountPath"
         MERGE_KEYS[_base + ("volumeDevices",)] = "devicePath"
-    for _field, _key in (("volumes", "name"), ("imagePullSecrets", "name"), ("hostAliases", "ip")):
+    for _field, _key in (("volumes", "name"), ("imagePullSecrets", "name"), ("hostAliases", "ip"),
+                         ("schedulingGates", "name")):
         MERGE_KEYS[_pod_spec + (_field,)] = _key
 
 

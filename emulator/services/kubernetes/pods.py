@@ -30,6 +30,7 @@ MAX_GENERATE_PREFIX = 58  # the apiserver cuts generateName to this before addin
 MAX_PODS = 100_000  # Pods stored at most; one more is refused with 403 "exceeded quota"
 QUOTA = "emulator-pods"  # the name the refusal gives the quota
 DISRUPTION_TARGET = "DisruptionTarget"
+GATED_MESSAGE = "Scheduling is blocked due to non-empty scheduling gates"
 POD_RESTART_POLICIES = ["Always", "OnFailure", "Never"]
 CONTROLLER = "kube-controller-manager"  # the field manager of the Job controller's and garbage collector's writes
 UPDATABLE = ("pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,"
@@ -125,10 +126,15 @@ class Pods:
     # --- writes ----------------------------------------------------------------------------------
 
     def create(self, pod: dict) -> dict:
-        """Store a new pod made by a controller: its name from generateName, uid, creation time; 403 past the bound."""
+        """Store a new pod made by a controller: its name from generateName, uid, creation time, the status a new pod
+        gets; 403 past the bound, 422 for a pod bound to a node while gated."""
         meta = pod["metadata"]
         self._check_room(meta.get("name") or meta["generateName"])
         pod["metadata"] = self._system_meta(meta)
+        problems = _gated_node_errors(pod["spec"])
+        if problems:
+            raise errors.invalid(pod["metadata"]["name"], problems, kind="Pod", group="")
+        pod["status"] = created_status(pod["spec"], self.core.clock.stamp())
         _set_managed(pod, self.fields.update(None, pod, CONTROLLER, "", self.core.clock.stamp()))
         return self._commit(pod, None)
 
@@ -182,7 +188,7 @@ class Pods:
             raise errors.already_exists(meta["name"], "pods", "")
         self._check_room(shown)
         pod = {"metadata": self._system_meta(meta), "spec": defaulted_pod_spec(spec),
-               "status": {"phase": "Pending", "qosClass": qos_class(spec)}}
+               "status": created_status(spec, self.core.clock.stamp())}
         if managed is False:
             managed = self.fields.update(None, {**pod, "spec": api_defaulted_pod_spec(spec)}, manager, "",
                                         self.core.clock.stamp())
@@ -417,7 +423,7 @@ def _decoded(body: dict, kind: schema.Struct, name: str) -> None:
 
 def pod_spec_errors(spec: dict) -> list[FieldError]:
     """The checks of a posted Pod's spec that clients meet first: containers with a unique name and an image,
-    a known restartPolicy."""
+    a known restartPolicy, scheduling gates with valid distinct names and no nodeName beside them."""
     problems: list[FieldError] = []
     containers = spec.get("containers") if isinstance(spec.get("containers"), list) else []
     if not containers:
@@ -439,12 +445,21 @@ def pod_spec_errors(spec: dict) -> list[FieldError]:
     policy = spec.get("restartPolicy")
     if policy is not None and policy not in POD_RESTART_POLICIES:
         problems.append(FieldError.not_supported("spec.restartPolicy", policy, POD_RESTART_POLICIES))
-    return problems
+    problems += validation.scheduling_gate_errors("spec.schedulingGates", spec.get("schedulingGates"))
+    return problems + _gated_node_errors(spec)
+
+
+def _gated_node_errors(spec: dict) -> list[FieldError]:
+    """ValidatePodCreate's own rule: a pod is not created bound to a node while it has scheduling gates."""
+    if spec.get("nodeName") and spec.get("schedulingGates"):
+        return [FieldError.forbidden("spec.nodeName", "cannot be set until all schedulingGates have been cleared")]
+    return []
 
 
 def pod_spec_update_errors(new: dict, old: dict) -> list[FieldError]:
-    """ValidatePodSpecUpdate in short: images, a lowered (or newly set) activeDeadlineSeconds, tolerations added
-    and terminationGracePeriodSeconds from a negative value to 1 may change; anything else is Forbidden."""
+    """ValidatePodUpdate's spec rules in short: images, a lowered (or newly set) activeDeadlineSeconds, tolerations
+    added, scheduling gates removed, a gated pod's nodeSelector added to and terminationGracePeriodSeconds from a
+    negative value to 1 may change; anything else is Forbidden."""
     problems: list[FieldError] = []
     deadline, before = new.get("activeDeadlineSeconds"), old.get("activeDeadlineSeconds")
     if deadline is not None and not 1 <= deadline <= 2**31 - 1:
@@ -456,7 +471,17 @@ def pod_spec_update_errors(new: dict, old: dict) -> list[FieldError]:
     elif before is not None and isinstance(deadline, int) and deadline > before:
         problems.append(FieldError.invalid("spec.activeDeadlineSeconds", deadline,
                                            "must be less than or equal to previous value"))
-    masked = {**new, "activeDeadlineSeconds": before}
+    problems += [FieldError.forbidden(f"spec.schedulingGates[{index}].name",
+                                      f"only deletion is allowed, but found new scheduling gate '{name}'")
+                 for index, name in _added_gates(new.get("schedulingGates"), old.get("schedulingGates"))]
+    masked = {**new, "activeDeadlineSeconds": before, "schedulingGates": old.get("schedulingGates")}
+    selector, selected = new.get("nodeSelector") or {}, old.get("nodeSelector") or {}
+    if old.get("schedulingGates") and selector != selected:  # a gated pod's node selector may only grow
+        if any(selector.get(key) != value for key, value in selected.items()):
+            problems.append(FieldError.invalid("spec.nodeSelector", dict(sorted(selector.items())),
+                                               "only additions to spec.nodeSelector are allowed (no mutations or "
+                                               "deletions)"))
+        masked["nodeSelector"] = old.get("nodeSelector")
     for field in ("containers", "initContainers"):
         ours, theirs = masked.get(field), old.get(field)
         if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
@@ -471,6 +496,22 @@ def pod_spec_update_errors(new: dict, old: dict) -> list[FieldError]:
     if masked != {k: v for k, v in old.items() if v is not None}:
         problems.append(FieldError.forbidden("spec", UPDATABLE))
     return problems
+
+
+def _added_gates(new: list | None, old: list | None) -> list[tuple[int, str]]:
+    """The scheduling gates an update adds (index, name): only removing them is allowed."""
+    before = {gate.get("name") for gate in old or ()}
+    return [(index, gate.get("name") or "") for index, gate in enumerate(new or ()) if gate.get("name") not in before]
+
+
+def created_status(spec: dict, stamp: str) -> dict:
+    """A new pod's status: Pending, its QoS class, and PodScheduled False (SchedulingGated) while it has scheduling
+    gates, as the apiserver's pod strategy writes it at create."""
+    if not spec.get("schedulingGates"):
+        return {"phase": "Pending", "qosClass": qos_class(spec)}
+    return {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False", "lastProbeTime": None,
+                                                "lastTransitionTime": stamp, "reason": "SchedulingGated",
+                                                "message": GATED_MESSAGE}], "qosClass": qos_class(spec)}
 
 
 def api_defaulted_pod_spec(template_spec: dict) -> dict:

@@ -111,6 +111,8 @@ CONTAINER = Struct("v1.Container", {
     "terminationMessagePolicy": "string", "imagePullPolicy": "string", "securityContext": ANY,
     "stdin": "bool", "stdinOnce": "bool", "tty": "bool",
 }, required=("name",), description="A single application container that you want to run within a pod.")
+SCHEDULING_GATE = Struct("v1.PodSchedulingGate", {"name": "string"}, required=("name",),
+                         description="PodSchedulingGate is associated to a Pod to guard its scheduling.")
 POD_SPEC = Struct("v1.PodSpec", {
     "volumes": List(VOLUME, "map", ("name",), "merge,retainKeys", "name"),
     "initContainers": List(CONTAINER, **NAME_KEYED), "containers": List(CONTAINER, **NAME_KEYED),
@@ -124,7 +126,7 @@ POD_SPEC = Struct("v1.PodSpec", {
     "priorityClassName": "string", "priority": "int32", "dnsConfig": ANY, "readinessGates": ANY,
     "runtimeClassName": "string", "enableServiceLinks": "bool", "preemptionPolicy": "string",
     "overhead": ANY, "topologySpreadConstraints": ANY, "setHostnameAsFQDN": "bool", "os": ANY,
-    "hostUsers": "bool", "schedulingGates": ANY, "resourceClaims": ANY, "resources": ANY,
+    "hostUsers": "bool", "schedulingGates": List(SCHEDULING_GATE, **NAME_KEYED), "resourceClaims": ANY, "resources": ANY,
 }, required=("containers",), description="PodSpec is a description of a pod.")
 POD_TEMPLATE_SPEC = Struct("v1.PodTemplateSpec", {"metadata": OBJECT_META, "spec": POD_SPEC},
                            description="PodTemplateSpec describes the data a pod should have when created from a "

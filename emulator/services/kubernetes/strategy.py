@@ -10,6 +10,9 @@ from typing import Any
 
 MAX_INT32 = 2**31 - 1
 ZERO_OMITTED_STATUS = ("active", "succeeded", "failed")  # non-pointer int32 with omitempty
+OMITTED_WHEN_EMPTY = ("volumes", "initContainers", "ephemeralContainers", "nodeSelector", "imagePullSecrets",
+                      "tolerations", "hostAliases", "readinessGates", "topologySpreadConstraints", "schedulingGates",
+                      "resourceClaims", "overhead")  # PodSpec's slices and maps with omitempty
 EMPTY_OMITTED_META = ("labels", "annotations", "finalizers", "ownerReferences", "generateName", "managedFields")
 SYSTEM_META = ("uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds")
 UID_LABELS = ("batch.kubernetes.io/controller-uid", "controller-uid")
@@ -34,6 +37,11 @@ def _image_pull_policy(image: str) -> str:
 
 
 def default_pod_spec(pod: dict[str, Any]) -> None:
+    """SetDefaults_PodSpec and its containers' defaults; the empty lists and maps of the spec are dropped, as Go's
+    omitempty leaves them out (a patch that empties schedulingGates shows none)."""
+    for field in OMITTED_WHEN_EMPTY:
+        if field in pod and pod[field] in (None, [], {}):
+            del pod[field]
     for container in pod.get("containers") or []:
         if not isinstance(container, dict):
             continue

@@ -31,13 +31,17 @@ IMMUTABLE_SPEC = ("selector", "template", "completions", "completionMode", "podF
                   "backoffLimitPerIndex", "managedBy", "successPolicy")
 
 
-def _dns_errors(field: str, value: str, limit: int, pattern: re.Pattern, message: str) -> list[FieldError]:
-    errors = []
+def _dns_problems(value: str, limit: int, pattern: re.Pattern, message: str) -> list[str]:
+    problems = []
     if len(value) > limit:
-        errors.append(FieldError.invalid(field, value, f"must be no more than {limit} characters"))
+        problems.append(f"must be no more than {limit} characters")
     if not pattern.match(value):
-        errors.append(FieldError.invalid(field, value, message))
-    return errors
+        problems.append(message)
+    return problems
+
+
+def _dns_errors(field: str, value: str, limit: int, pattern: re.Pattern, message: str) -> list[FieldError]:
+    return [FieldError.invalid(field, value, problem) for problem in _dns_problems(value, limit, pattern, message)]
 
 
 def dns_label_errors(field: str, value: str) -> list[FieldError]:
@@ -60,16 +64,36 @@ def label_errors(field: str, labels: dict[str, str] | None) -> list[FieldError]:
 
 
 def qualified_name_errors(field: str, key: str) -> list[FieldError]:
-    prefix, _, name = key.rpartition("/")
-    errors = []
-    if "/" in key and (not prefix or len(prefix) > 253 or not DNS1123_SUBDOMAIN.match(prefix)):
-        errors.append(FieldError.invalid(field, key, "prefix part " + SUBDOMAIN_MESSAGE))
+    """IsQualifiedName: an optional DNS subdomain prefix and '/', then a name part; each problem its own error."""
+    parts = key.split("/")
+    if len(parts) > 2:
+        return [FieldError.invalid(field, key, "a qualified name " + QUALIFIED_NAME_MESSAGE.removeprefix("name part ")
+                                   + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')")]
+    problems = []
+    if len(parts) == 2 and not parts[0]:
+        problems.append("prefix part must be non-empty")
+    elif len(parts) == 2:
+        problems += ["prefix part " + p for p in _dns_problems(parts[0], 253, DNS1123_SUBDOMAIN, SUBDOMAIN_MESSAGE)]
+    name = parts[-1]
     if not name:
-        errors.append(FieldError.invalid(field, key, "name part must be non-empty"))
+        problems.append("name part must be non-empty")
     elif len(name) > 63:
-        errors.append(FieldError.invalid(field, key, "name part must be no more than 63 characters"))
-    elif not QUALIFIED_NAME.match(name):
-        errors.append(FieldError.invalid(field, key, QUALIFIED_NAME_MESSAGE))
+        problems.append("name part must be no more than 63 characters")
+    if not QUALIFIED_NAME.match(name):
+        problems.append(QUALIFIED_NAME_MESSAGE)
+    return [FieldError.invalid(field, key, problem) for problem in problems]
+
+
+def scheduling_gate_errors(field: str, gates: list | None) -> list[FieldError]:
+    """validateSchedulingGates: each gate's name a qualified name, no name twice."""
+    errors: list[FieldError] = []
+    seen: set[str] = set()
+    for index, gate in enumerate(gates or ()):
+        name = gate.get("name") or ""
+        errors += qualified_name_errors(f"{field}[{index}]", name)
+        if name in seen:
+            errors.append(FieldError.duplicate(f"{field}[{index}]", name))
+        seen.add(name)
     return errors
 
 
@@ -240,7 +264,7 @@ def pod_spec_errors(pod: dict) -> list[FieldError]:
         errors.append(FieldError.required("spec.template.spec.restartPolicy", 'valid values: "OnFailure", "Never"'))
     elif policy not in RESTART_POLICIES:
         errors.append(FieldError.not_supported("spec.template.spec.restartPolicy", policy, RESTART_POLICIES))
-    return errors
+    return errors + scheduling_gate_errors("spec.template.spec.schedulingGates", pod.get("schedulingGates"))
 
 
 def job_status_errors(status: dict) -> list[FieldError]:
