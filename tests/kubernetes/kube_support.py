@@ -1,5 +1,8 @@
-"""What the in-process Kubernetes controller tests share: creating a Job in `default` and moving the clock."""
+"""What the in-process Kubernetes tests share: creating a Job in `default`, moving the clock, reading a watch."""
 from __future__ import annotations
+
+import asyncio
+import json
 
 JOBS = "/apis/batch/v1/namespaces/default/jobs"
 
@@ -15,3 +18,13 @@ async def advance(client, seconds: float) -> None:
     """Move the emulator's clock on; every step due by then has run when this returns."""
     response = await client.post("/_emulator/clock", json={"advance_seconds": seconds})
     assert response.status == 200, await response.text()
+
+
+async def read_events(response, count: int) -> list[dict]:
+    """The next `count` newline-delimited watch events of an open stream (each within 10 s)."""
+    events = []
+    for _ in range(count):
+        line = await asyncio.wait_for(response.content.readline(), 10)
+        assert line.endswith(b"\n"), line
+        events.append(json.loads(line))
+    return events

@@ -5,6 +5,7 @@ import asyncio
 import json
 
 import pytest
+from kube_support import read_events
 
 UID_LABELS = ("batch.kubernetes.io/controller-uid", "controller-uid")
 NAME_LABELS = ("batch.kubernetes.io/job-name", "job-name")
@@ -687,16 +688,6 @@ async def test_list_accepts_and_ignores_a_resource_version(kube):
 
 
 # --- watch ---------------------------------------------------------------------------------------
-
-async def read_events(response, count: int) -> list[dict]:
-    """The next `count` newline-delimited watch events of an open stream."""
-    events = []
-    for _ in range(count):
-        line = await asyncio.wait_for(response.content.readline(), 10)
-        assert line.endswith(b"\n"), line
-        events.append(json.loads(line))
-    return events
-
 
 def summary(events: list[dict]) -> list[tuple[str, str]]:
     return [(e["type"], e["object"]["metadata"]["name"]) for e in events]

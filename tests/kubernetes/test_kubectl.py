@@ -530,3 +530,23 @@ def test_kubectl_shows_a_gated_pod_then_releases_it_with_a_json_patch(kubectl, l
     advance(live_url, 1.5)
     _, [row] = _table_rows(kubectl("get", "pod", "gated", "-o", "wide").stdout)
     assert row[:3] == ["gated", "1/1", "Running"] and row[6] == "emulator-node"
+
+
+def test_kubectl_get_namespaces_watch_and_delete_by_field(kubectl):
+    watcher = subprocess.Popen([kubectl.binary, "get", "namespaces", "-w", "--request-timeout=30s"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=kubectl.env)
+    try:
+        assert watcher.stdout.readline().split() == ["NAME", "STATUS", "AGE"]
+        assert watcher.stdout.readline().split()[:2] == ["default", "Active"]
+        kubectl("create", "namespace", "brief")
+        assert kubectl("get", "namespaces", "--field-selector", "metadata.name=brief", "-o", "name").stdout == \
+            "namespace/brief\n"
+        kubectl("delete", "namespace", "brief")  # waits for the namespace to be gone
+        deadline = time.monotonic() + 30
+        seen = []
+        while time.monotonic() < deadline and ["brief", "Terminating"] not in seen:
+            seen.append(watcher.stdout.readline().split()[:2])
+        assert seen[-1] == ["brief", "Terminating"] and ["brief", "Active"] in seen
+    finally:
+        watcher.kill()
+        watcher.wait(timeout=10)

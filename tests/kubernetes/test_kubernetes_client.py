@@ -320,3 +320,24 @@ def test_a_queue_controller_releases_a_gated_pod(core, live_url):
     running = core.read_namespaced_pod("queued", "default")
     assert (running.status.phase, running.spec.node_name) == ("Running", "emulator-node")
     assert [c.status for c in running.status.conditions if c.type == "PodScheduled"] == ["True"]
+
+
+def test_a_namespace_watch_streams_typed_events(core):
+    """An informer's view of namespaces: the list's resourceVersion, then the watch from it."""
+    start = core.list_namespace().metadata.resource_version
+    events: list[tuple[str, str, str]] = []
+
+    def follow() -> None:
+        namespace_watch = watch.Watch()
+        for event in namespace_watch.stream(core.list_namespace, resource_version=start, timeout_seconds=10):
+            events.append((event["type"], event["object"].metadata.name, event["object"].status.phase))
+            if event["type"] == "DELETED":
+                namespace_watch.stop()
+
+    thread = threading.Thread(target=follow, daemon=True)
+    thread.start()
+    core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name="informed")))
+    core.delete_namespace("informed")
+    thread.join(timeout=15)
+    assert events == [("ADDED", "informed", "Active"), ("MODIFIED", "informed", "Terminating"),
+                      ("DELETED", "informed", "Terminating")]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from kube_support import read_events
 
 NAMESPACES = "/api/v1/namespaces"
 LABEL_MESSAGE = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
@@ -125,6 +126,58 @@ async def test_dry_run_namespace_delete_keeps_it_and_its_jobs(client, kube):
     await kube.get(kube.CCI_NS, kube.CCI_JOB)
 
 
+async def test_list_namespaces_by_field_and_a_page_at_a_time(client, kube):
+    def listed(**params):
+        return client.get(NAMESPACES, params=params)
+
+    assert names(await kube.ok(await listed(fieldSelector="metadata.name=default"))) == ["default"]
+    assert names(await kube.ok(await listed(fieldSelector="name=kube-system"))) == ["kube-system"]  # the old label
+    active = await kube.ok(await listed(fieldSelector="status.phase=Active,metadata.name!=default"))
+    assert names(active) == ["kube-node-lease", "kube-public", "kube-system", "namespace-test", "ns-12130306-s"]
+    await kube.expect(await listed(fieldSelector="metadata.namespace=default"), 400, "BadRequest",
+                      "field label not supported: metadata.namespace")
+    first = await kube.ok(await listed(limit="2"))
+    assert names(first) == ["default", "kube-node-lease"] and first["metadata"]["remainingItemCount"] == 4
+    rest = await kube.ok(await listed(limit="10", **{"continue": first["metadata"]["continue"]}))
+    assert names(rest) == ["kube-public", "kube-system", "namespace-test", "ns-12130306-s"]
+    assert "continue" not in rest["metadata"]
+
+
+async def test_watch_namespaces_sees_each_write_then_terminating_then_deleted(client, kube):
+    start = (await kube.ok(await client.get(NAMESPACES)))["metadata"]["resourceVersion"]
+    every = await client.get(NAMESPACES, params={"watch": "true", "resourceVersion": start})
+    one = await client.get("/api/v1/watch/namespaces/watched", params={"resourceVersion": start})
+    assert every.status == one.status == 200 and every.headers["Content-Type"] == "application/json"
+    await kube.create_namespace("other")
+    await kube.create_namespace("watched")
+    labelled = await client.patch(f"{NAMESPACES}/watched", json={"metadata": {"labels": {"tier": "a"}}},
+                                  headers={"Content-Type": "application/merge-patch+json"})
+    assert labelled.status == 200
+    deleted = await kube.ok(await client.delete(f"{NAMESPACES}/watched"))
+    events = await read_events(every, 5)
+    only = await read_events(one, 4)
+    every.close()
+    one.close()
+    assert [(e["type"], e["object"]["metadata"]["name"], e["object"]["status"]["phase"]) for e in events] == [
+        ("ADDED", "other", "Active"), ("ADDED", "watched", "Active"), ("MODIFIED", "watched", "Active"),
+        ("MODIFIED", "watched", "Terminating"), ("DELETED", "watched", "Terminating")]
+    assert only == events[1:]
+    assert events[2]["object"]["metadata"]["labels"]["tier"] == "a" and events[3]["object"] == deleted
+    assert all(e["object"]["kind"] == "Namespace" and e["object"]["apiVersion"] == "v1" for e in events)
+    versions = [int(e["object"]["metadata"]["resourceVersion"]) for e in events]
+    assert versions == sorted(set(versions)) and versions[0] > int(start)
+
+
+async def test_a_dry_run_namespace_delete_is_not_watched(client, kube):
+    start = (await kube.ok(await client.get(NAMESPACES)))["metadata"]["resourceVersion"]
+    watch = await client.get(NAMESPACES, params={"watch": "true", "resourceVersion": start})
+    assert (await client.delete(f"{NAMESPACES}/{kube.CCI_NS}", params={"dryRun": "All"})).status == 200
+    await kube.create_namespace("after")
+    [event] = await read_events(watch, 1)
+    watch.close()
+    assert (event["type"], event["object"]["metadata"]["name"]) == ("ADDED", "after")
+
+
 # --- discovery -----------------------------------------------------------------------------------
 
 async def test_version(client, kube):
@@ -155,7 +208,8 @@ async def test_core_v1_resources_list_namespaces_pods_and_events(client, kube):
     assert resources["events"]["kind"] == "Event" and {"deletecollection", "watch"} <= set(resources["events"]["verbs"])
     namespaces = resources["namespaces"]
     assert namespaces["name"] == "namespaces" and namespaces["namespaced"] is False
-    assert namespaces["kind"] == "Namespace" and {"create", "delete", "get", "list"} <= set(namespaces["verbs"])
+    assert namespaces["kind"] == "Namespace"
+    assert set(namespaces["verbs"]) == {"create", "delete", "get", "list", "patch", "update", "watch"}
 
 
 async def test_api_group_list_offers_batch_v1_and_events_v1(client, kube):

@@ -215,6 +215,18 @@ async def test_a_protobuf_watch_sends_length_prefixed_events(client, kube):
     assert events == [("ADDED", "pi")]
 
 
+async def test_a_protobuf_namespace_watch_decodes_as_namespaces(client, kube):
+    response = await client.get("/api/v1/namespaces", params={
+        "watch": "1", "timeoutSeconds": "1", "fieldSelector": "metadata.name=default"}, headers={"Accept": PROTOBUF})
+    assert response.headers["Content-Type"] == PROTOBUF + ";stream=watch"
+    data = await response.read()
+    (length,) = struct.unpack(">I", data[:4])
+    event = codec().classes["WatchEvent"].FromString(data[4:4 + length])
+    namespace = codec().decode(event.object.raw, "v1", "Namespace")
+    assert (event.type, namespace["metadata"]["name"], namespace["status"]) == ("ADDED", "default", {"phase": "Active"})
+    assert len(data) == 4 + length
+
+
 async def test_every_stored_field_of_a_namespace_survives_protobuf(client, kube):
     """Labels, annotations, finalizers, owners, managedFields of two managers, spec, status; and the terminating
     answer of a delete (deletionTimestamp, phase): the same in JSON and protobuf."""

@@ -34,7 +34,7 @@ CORE_V1_RESOURCES = {
         {"name": "events", "singularName": "event", "namespaced": True, "kind": "Event",
          "verbs": ["deletecollection", "get", "list", "watch"], "shortNames": ["ev"]},
         {"name": "namespaces", "singularName": "namespace", "namespaced": False, "kind": "Namespace",
-         "verbs": ["create", "delete", "get", "list", "patch", "update"], "shortNames": ["ns"]},
+         "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"], "shortNames": ["ns"]},
         {"name": "pods", "singularName": "pod", "namespaced": True, "kind": "Pod",
          "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
          "shortNames": ["po"],

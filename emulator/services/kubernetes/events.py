@@ -19,7 +19,7 @@ from emulator.core.clock import Clock, Scheduled, parse_rfc3339
 from emulator.services.protocol import Core
 from emulator.services.kubernetes import apply, errors
 from emulator.services.kubernetes.filters import Predicate
-from emulator.services.kubernetes.registry import page
+from emulator.services.kubernetes.paging import page
 from emulator.services.kubernetes.watch import WatchHub
 
 EVENT_TTL_SECONDS = 3600.0

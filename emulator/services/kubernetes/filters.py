@@ -91,6 +91,10 @@ POD_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "spec.hostNetwork": _path("spec", "hostNetwork", default="false"), "status.phase": _path("status", "phase"),
     "status.podIP": _pod_ip, "status.nominatedNodeName": _path("status", "nominatedNodeName"),
 }
+NAMESPACE_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "metadata.name": _path("metadata", "name"), "name": _path("metadata", "name"),  # "name": kept for old clients
+    "status.phase": _path("status", "phase"),
+}
 EVENT_FIELDS: dict[str, Callable[[dict[str, Any]], str]] = {
     "metadata.name": _path("metadata", "name"), "metadata.namespace": _path("metadata", "namespace"),
     **{f"involvedObject.{k}": _path("involvedObject", k)

@@ -22,8 +22,8 @@ from emulator.core.rendered import Rendered
 from emulator.core.store import Store
 from emulator.services.kubernetes import discovery, errors, logs, protobuf, wire
 from emulator.services.kubernetes.events import Events
-from emulator.services.kubernetes.filters import EVENT_FIELDS, EVENTS_V1_FIELDS, POD_FIELDS, both, field_selector, \
-    label_selector
+from emulator.services.kubernetes.filters import EVENT_FIELDS, EVENTS_V1_FIELDS, NAMESPACE_FIELDS, POD_FIELDS, both, \
+    field_selector, label_selector
 from emulator.services.kubernetes.kubelet import Kubelet
 from emulator.services.kubernetes.pods import Pods
 from emulator.services.kubernetes.namespaces import Namespaces
@@ -408,6 +408,7 @@ class NamespaceHandlers:
     def __init__(self, namespaces: Namespaces, tables: Tables) -> None:
         self.namespaces = namespaces
         self.tables = tables
+        self.served = _Served(namespaces, tables, "Namespace", "v1", namespace_body, NAMESPACE_FIELDS, "Namespace")
 
     def _respond(self, request: web.Request, body: dict, items: list[dict], code: int = 200,
                  headers: CIMultiDict | None = None) -> web.Response:
@@ -427,13 +428,8 @@ class NamespaceHandlers:
         namespace = self.namespaces.get(request.match_info["name"])
         return self._respond(request, namespace_body(namespace), [namespace])
 
-    async def list_namespace(self, request: web.Request) -> web.Response:
-        items = self.namespaces.list()
-        predicate = label_selector(request.query.get("labelSelector"))
-        if predicate is not None:
-            items = [ns for ns in items if predicate(ns)]
-        return self._respond(request, list_body("NamespaceList", "v1", items, self.namespaces.core.store.revision),
-                             items)
+    async def list_namespace(self, request: web.Request) -> web.StreamResponse:
+        return await self.served.list_or_watch(request, None)
 
     async def replace_namespace(self, request: web.Request) -> web.Response:
         options = write_options(request, "UpdateOptions")
@@ -520,7 +516,8 @@ def _item_view(body: Callable[[dict], dict]) -> Callable[[dict], dict]:
 
 
 class _Served:
-    """How one kind of pods or events is answered: as itself, as a list, or as a Table, in any negotiated type."""
+    """How one kind of pods, events or namespaces is answered: as itself, as a list, or as a Table, in any negotiated
+    type."""
 
     def __init__(self, registry: Any, tables: Tables, kind: str, api_version: str, body: Callable[[dict], dict],
                  fields: dict, printer: str) -> None:

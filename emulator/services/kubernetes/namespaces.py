@@ -1,4 +1,4 @@
-"""core/v1 Namespaces: the few a Job needs around it, with the system ones always present."""
+"""core/v1 Namespaces: the few a Job needs around it, with the system ones always present; each write a watch event."""
 from __future__ import annotations
 
 import copy
@@ -7,16 +7,20 @@ from typing import Any
 
 from emulator.services.protocol import Core
 from emulator.services.kubernetes import apply, errors, patch, schema, strategy, validation
+from emulator.services.kubernetes.filters import Predicate
 from emulator.services.kubernetes.options import WriteOptions, cannot_handle
+from emulator.services.kubernetes.paging import page
 from emulator.services.kubernetes.shapes import NAME_LABEL, namespace_body, new_namespace
+from emulator.services.kubernetes.watch import WatchHub
 
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 KEPT_ON_CREATE = ("ownerReferences", "finalizers")  # metadata a create keeps beside labels and annotations
 
 
 class Namespaces:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, hub: WatchHub) -> None:
         self.core = core
+        self.hub = hub
         self.items = core.store.collection("namespaces")
         self.fields = apply.namespace_fields()
         self.on_delete: list[Callable[[str], None]] = []  # told the name of each namespace deleted, to empty it
@@ -26,9 +30,11 @@ class Namespaces:
             if self.items.get("", name) is None:
                 self._put(new_namespace(name, self.core.ids.uuid4(), self.core.clock.stamp()))
 
-    def _put(self, namespace: dict) -> dict:
-        namespace["metadata"]["resourceVersion"] = str(self.core.store.next_revision())
+    def _put(self, namespace: dict, old: dict | None = None) -> dict:
+        revision = self.core.store.next_revision()
+        namespace["metadata"]["resourceVersion"] = str(revision)
         self.items.put("", namespace["metadata"]["name"], namespace)
+        self.hub.publish("ADDED" if old is None else "MODIFIED", namespace, old, revision)
         return namespace
 
     def exists(self, name: str) -> bool:
@@ -124,17 +130,19 @@ class Namespaces:
         problems += validation.object_meta_errors(meta, namespaced=False, name_errors=validation.dns_label_errors)
         if problems:
             raise errors.invalid(name, problems, kind="Namespace", group="")
-        return new if options.dry_run else self._put(new)
+        return new if options.dry_run else self._put(new, old)
 
     def load_fixture(self, document: dict) -> None:
         name = (document.get("metadata") or {}).get("name") or ""
         if not self.exists(name):
             self.create(document, WriteOptions(), tracked=False)
 
-    def list(self) -> list[dict]:
-        return [ns for _, ns in self.items.scan("")]
+    def page(self, namespace: str | None, predicate: Predicate | None, limit: int,
+             continue_token: str | None) -> tuple[list[dict], str | None, int | None]:
+        return page(self.items, self.core.store.revision, namespace, predicate, limit, continue_token)
 
     def delete(self, name: str, options: WriteOptions) -> dict:
+        """DELETE: the namespace Terminating (the answer), then emptied by the namespace controller and gone."""
         namespace = self.get(name)
         if name in SYSTEM_NAMESPACES:
             raise errors.forbidden(f'namespaces "{name}" is forbidden: this namespace may not be deleted',
@@ -142,9 +150,13 @@ class Namespaces:
         terminating = copy.deepcopy(namespace)
         terminating["metadata"]["deletionTimestamp"] = self.core.clock.stamp()
         terminating["status"] = {"phase": "Terminating"}
-        if not options.dry_run:  # the namespace controller empties it, then it is gone
-            for empty in self.on_delete:
-                empty(name)
-            self.items.delete("", name)
-            self.core.store.next_revision()
+        if options.dry_run:
+            return terminating
+        self._put(terminating, namespace)
+        for empty in self.on_delete:
+            empty(name)
+        self.items.delete("", name)
+        revision = self.core.store.next_revision()
+        gone = {**terminating, "metadata": {**terminating["metadata"], "resourceVersion": str(revision)}}
+        self.hub.publish("DELETED", gone, terminating, revision)
         return terminating

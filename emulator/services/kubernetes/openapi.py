@@ -64,7 +64,7 @@ QUERY = {  # documented query parameters (watch is left out: it streams until cl
     "deleteBatchV1CollectionNamespacedJob": ["labelSelector", "fieldSelector", "limit", "continue",
                                              "propagationPolicy", "dryRun"],
     "createBatchV1NamespacedJob": ["dryRun", "fieldValidation", "pretty"],
-    **{name: SELECTORS for name in ("listCoreV1NamespacedPod", "listCoreV1PodForAllNamespaces",
+    **{name: SELECTORS for name in ("listCoreV1Namespace", "listCoreV1NamespacedPod", "listCoreV1PodForAllNamespaces",
                                     "listCoreV1NamespacedEvent", "listCoreV1EventForAllNamespaces",
                                     "listEventsV1NamespacedEvent", "listEventsV1EventForAllNamespaces")},
     "deleteCoreV1NamespacedPod": ["gracePeriodSeconds", "dryRun"],

@@ -98,7 +98,7 @@ GROUP_VERSIONS = (
     GroupVersion("batch", "v1", (Resource("jobs", "Job", schema.JOB, schema.JOB_LIST, True, EVERY_VERB, True),)),
     GroupVersion("", "v1", (
         Resource("namespaces", "Namespace", schema.NAMESPACE, schema.NAMESPACE_LIST, False,
-                 EVERY_VERB - {"deletecollection"}, watch=False),
+                 EVERY_VERB - {"deletecollection"}),
         Resource("pods", "Pod", schema.POD, schema.POD_LIST, True, EVERY_VERB),
         Resource("events", "Event", schema.EVENT, schema.EVENT_LIST, True, EVENT_VERBS))),
     GroupVersion("events.k8s.io", "v1", (

@@ -21,7 +21,7 @@ from emulator.services.kubernetes import apply, errors, patch, schema, strategy,
 from emulator.services.kubernetes.errors import FieldError
 from emulator.services.kubernetes.filters import Predicate
 from emulator.services.kubernetes.options import WriteOptions, cannot_handle
-from emulator.services.kubernetes.registry import page
+from emulator.services.kubernetes.paging import page
 from emulator.services.kubernetes.shapes import pod_body
 from emulator.services.kubernetes.watch import WatchHub
 

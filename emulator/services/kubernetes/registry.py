@@ -6,14 +6,10 @@ Every method is synchronous, so no other request runs between a read and the wri
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
 from collections.abc import Callable
 from typing import Any
 
-from emulator.core import jsonio
-from emulator.core.store import Collection
 from emulator.services.protocol import Core
 from emulator.services.kubernetes import apply as field_manager
 from emulator.services.kubernetes import patch as patches
@@ -21,6 +17,7 @@ from emulator.services.kubernetes import schema, errors, strategy, validation
 from emulator.services.kubernetes.filters import Predicate
 from emulator.services.kubernetes.namespaces import Namespaces
 from emulator.services.kubernetes.options import WriteOptions, cannot_handle
+from emulator.services.kubernetes.paging import page
 from emulator.services.kubernetes.shapes import job_body
 from emulator.services.kubernetes.errors import FieldError
 from emulator.services.kubernetes.watch import WatchHub
@@ -31,43 +28,6 @@ from emulator.services.kubernetes.watch import WatchHub
 # are not told: the controller that makes them knows.
 WRITES = ("created", "updated", "status", "deleted")
 Listener = Callable[[str, dict], None]
-
-
-def page(items: Collection, revision: int, namespace: str | None, predicate: Predicate | None, limit: int,
-         continue_token: str | None) -> tuple[list[dict], str | None, int | None]:
-    """Up to `limit` objects (0: all) in key order after the token; the next token and what remains."""
-    after = _decode_continue(continue_token, namespace) if continue_token else None
-    found: list[dict] = []
-    last_key = None
-    for key, obj in items.scan(namespace, after):
-        if predicate is not None and not predicate(obj):
-            continue
-        if limit and len(found) == limit:
-            remaining = None if predicate else items.count(namespace, last_key)
-            return found, _encode_continue(last_key, namespace, revision), remaining
-        found.append(obj)
-        last_key = key
-    return found, None, None
-
-
-def _encode_continue(key: tuple[str, str], namespace: str | None, revision: int) -> str:
-    start = key[1] if namespace is not None else f"{key[0]}/{key[1]}"
-    token = {"v": "meta.k8s.io/v1", "rv": revision, "start": start + "\x00"}
-    return base64.urlsafe_b64encode(jsonio.dumps(token)).decode().rstrip("=")
-
-
-def _decode_continue(token: str, namespace: str | None) -> tuple[str, str]:
-    try:
-        data = jsonio.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        start = data["start"].rstrip("\x00")
-        if data.get("v") != "meta.k8s.io/v1" or not isinstance(data.get("rv"), int):
-            raise ValueError("unsupported continue token version")
-    except (ValueError, TypeError, KeyError, AttributeError, binascii.Error) as error:
-        raise errors.bad_request(f"invalid continue token: continue key is not valid: {error}") from None
-    if namespace is not None:
-        return namespace, start
-    scope, _, name = start.partition("/")
-    return scope, name
 
 
 class Jobs:

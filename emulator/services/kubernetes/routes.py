@@ -83,6 +83,9 @@ def add_routes(router: web.UrlDispatcher, jobs: JobHandlers, namespaces: Namespa
                    ("GET", watch + "/{name}", watch_path(handler, one=True), f"watch{prefix}Namespaced{kind}"),
                    ("GET", every.replace(group_version, group_version + "/watch"), watch_path(every_handler),
                     f"watch{prefix}{kind}ListForAllNamespaces")]
+    routes += [("GET", "/api/v1/watch/namespaces", watch_path(namespaces.list_namespace), "watchCoreV1NamespaceList"),
+               ("GET", "/api/v1/watch/namespaces/{name}", watch_path(namespaces.list_namespace, one=True),
+                "watchCoreV1Namespace")]
     for method, path, handler, operation in routes:
         router.add_route(method, path, handler, name=f"kubernetes.{operation}")
         router.add_route(method, path + "/", handler, name=f"kubernetes.{operation}:slash")

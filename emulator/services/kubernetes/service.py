@@ -35,14 +35,14 @@ class KubernetesService(ServiceDefaults):
     def __init__(self, core: Core) -> None:
         self.core = core
         settings = core.settings
-        self.hub = WatchHub(settings.watch_history, settings.watch_buffer, settings.max_watches)
-        self.pod_hub = WatchHub(settings.watch_history, settings.watch_buffer, settings.max_watches)
-        self.event_hub = WatchHub(settings.watch_history, settings.watch_buffer, settings.max_watches)
-        self.hub.peers = self.pod_hub.peers = self.event_hub.peers = [self.hub, self.pod_hub, self.event_hub]
-        self.namespaces = Namespaces(core)
+        self.hubs = [WatchHub(settings.watch_history, settings.watch_buffer, settings.max_watches) for _ in range(4)]
+        for hub in self.hubs:  # one limit on open watches over the four resources
+            hub.peers = self.hubs
+        self.hub, pod_hub, event_hub, namespace_hub = self.hubs
+        self.namespaces = Namespaces(core, namespace_hub)
         self.jobs = Jobs(core, self.namespaces, self.hub)
-        self.pods = Pods(core, self.pod_hub)
-        self.events = Events(core, self.event_hub, MAX_EVENTS)
+        self.pods = Pods(core, pod_hub)
+        self.events = Events(core, event_hub, MAX_EVENTS)
         for registry in (self.jobs, self.pods, self.events):  # the namespace controller's part
             self.namespaces.on_delete.append(registry.delete_namespace_contents)
         self.version = KubeVersion.parse(settings.kubernetes_version)
@@ -90,7 +90,7 @@ class KubernetesService(ServiceDefaults):
         return validation.stored_problem(kind, scope, name, obj) or stored.problem(kind, scope, name, obj)
 
     def reset(self) -> None:
-        for hub in (self.hub, self.pod_hub, self.event_hub):
+        for hub in self.hubs:
             hub.reset()
         for part in (self.pods, self.events, self.kubelet, self.controller, self.collector, self.ttl):
             part.reset()
@@ -117,18 +117,18 @@ class KubernetesService(ServiceDefaults):
     def rolled_back(self) -> None:
         self.pods.reindex()
         self.events.reindex()
-        for hub in (self.hub, self.pod_hub, self.event_hub):
+        for hub in self.hubs:
             hub.withdraw(self.core.store.revision)
 
     def close(self) -> None:
-        for hub in (self.hub, self.pod_hub, self.event_hub):
+        for hub in self.hubs:
             hub.close()
         self.kubelet.reset()  # log followers end
 
     def summary(self) -> dict[str, int]:
         return {"jobs": len(self.jobs.items), "pods": len(self.pods.items), "events": len(self.events.items),
                 "namespaces": len(self.namespaces.items),
-                "watches": sum(len(h.watchers) for h in (self.hub, self.pod_hub, self.event_hub))}
+                "watches": sum(len(h.watchers) for h in self.hubs)}
 
     def openapi(self, operation: str, method: str) -> dict[str, Any]:
         return openapi.describe(operation, method)
