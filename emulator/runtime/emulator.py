@@ -228,7 +228,7 @@ async def state_keeper(app: web.Application) -> AsyncIterator[None]:
 
     async def save_logged(when: str) -> None:
         try:
-            path = await emulator.save_off_loop()
+            await emulator.save_off_loop()
         except OSError as error:
             saves.error("could not save the state %s to %s: %s", when, settings.state_file, error)
 

@@ -5,6 +5,7 @@ import asyncio
 import json
 
 JOBS = "/apis/batch/v1/namespaces/default/jobs"
+PODS = "/api/v1/namespaces/default/pods"
 
 
 async def create(client, body: dict) -> dict:
@@ -18,6 +19,16 @@ async def advance(client, seconds: float) -> None:
     """Move the emulator's clock on; every step due by then has run when this returns."""
     response = await client.post("/_emulator/clock", json={"advance_seconds": seconds})
     assert response.status == 200, await response.text()
+
+
+async def running_pod(client, job: dict) -> dict:
+    """The one pod of a Job created from `job`, 1.5 s after: Running and Ready."""
+    await create(client, job)
+    await advance(client, 1.5)
+    response = await client.get(PODS, params={"labelSelector": f"job-name={job['metadata']['name']}"})
+    [pod] = (await response.json())["items"]
+    assert pod["status"]["phase"] == "Running"
+    return pod
 
 
 async def read_events(response, count: int) -> list[dict]:

@@ -550,3 +550,15 @@ def test_kubectl_get_namespaces_watch_and_delete_by_field(kubectl):
     finally:
         watcher.kill()
         watcher.wait(timeout=10)
+
+
+def test_kubectl_patches_a_pods_status_subresource(kubectl, live_url):
+    assert kubectl("apply", "-f", "-", stdin=GATED_POD.replace("gated", "plain").replace(
+        "  schedulingGates:\n  - name: example.com/quota\n", "")).stdout.strip() == "pod/plain created"
+    advance(live_url, 1.5)
+    patch = '{"status":{"conditions":[{"type":"example.com/checked","status":"True"}]}}'
+    out = kubectl("patch", "pod", "plain", "--subresource=status", "--type=strategic", "-p", patch).stdout
+    assert out.strip() == "pod/plain patched"
+    found = kubectl("get", "pod", "plain", "--subresource=status", "-o",
+                    "jsonpath={.status.conditions[?(@.type=='example.com/checked')].status}").stdout
+    assert found == "True"

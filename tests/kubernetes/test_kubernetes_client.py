@@ -341,3 +341,20 @@ def test_a_namespace_watch_streams_typed_events(core):
     thread.join(timeout=15)
     assert events == [("ADDED", "informed", "Active"), ("MODIFIED", "informed", "Terminating"),
                       ("DELETED", "informed", "Terminating")]
+
+
+def test_a_controller_reads_and_patches_a_pods_status(core, live_url):
+    """read_namespaced_pod_status, and patch_namespaced_pod_status setting a readiness gate's condition."""
+    pod = client.V1Pod(metadata=client.V1ObjectMeta(name="gated-ready"), spec=client.V1PodSpec(
+        restart_policy="Never", containers=[client.V1Container(name="main", image="busybox:1.36")],
+        readiness_gates=[client.V1PodReadinessGate(condition_type="example.com/ready")]))
+    core.create_namespaced_pod("default", pod)
+    advance_clock(live_url, 1.5)
+    status = core.read_namespaced_pod_status("gated-ready", "default").status
+    assert status.phase == "Running" and "example.com/ready" not in [c.type for c in status.conditions]
+    patched = core.patch_namespaced_pod_status("gated-ready", "default", {"status": {"conditions": [
+        {"type": "example.com/ready", "status": "True"}]}})
+    [gate] = [c for c in patched.status.conditions if c.type == "example.com/ready"]
+    assert gate.status == "True" and gate.last_transition_time is None
+    assert core.read_namespaced_pod("gated-ready", "default").spec.readiness_gates[0].condition_type == \
+        "example.com/ready"

@@ -198,7 +198,8 @@ async def test_core_v1_resources_list_namespaces_pods_and_events(client, kube):
     body = await kube.ok(await client.get("/api/v1"))
     assert body["kind"] == "APIResourceList" and body["groupVersion"] == "v1"
     resources = {r["name"]: r for r in body["resources"]}
-    assert set(resources) == {"namespaces", "pods", "pods/log", "pods/eviction", "events"}
+    assert set(resources) == {"namespaces", "pods", "pods/log", "pods/status", "pods/eviction", "events"}
+    assert resources["pods/status"]["verbs"] == ["get", "patch", "update"]
     assert set(resources["pods"]["verbs"]) == {"create", "delete", "deletecollection", "get", "list", "patch", "update",
                                                "watch"}
     assert resources["pods/log"]["verbs"] == ["get"]

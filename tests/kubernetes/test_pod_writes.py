@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from kube_support import JOBS, advance, create
+from kube_support import JOBS, advance, running_pod
 
 PODS = "/api/v1/namespaces/default/pods"
 PATCH_TYPES = {"json": "application/json-patch+json", "merge": "application/merge-patch+json",
@@ -22,16 +22,6 @@ def job(name: str, seconds: int = 10) -> dict:
                                            "containers": [{"name": "main", "image": "busybox"}]}}}}
 
 
-async def running_pod(client, name: str = "work") -> dict:
-    """A job's pod, 1.5 s after the job was created: Running and Ready."""
-    await create(client, job(name))
-    await advance(client, 1.5)
-    response = await client.get(PODS, params={"labelSelector": f"job-name={name}"})
-    [pod] = (await response.json())["items"]
-    assert pod["status"]["phase"] == "Running"
-    return pod
-
-
 async def patch(client, name: str, body, kind: str = "merge", expect: int = 200, **query) -> dict:
     response = await client.patch(f"{PODS}/{name}", data=json.dumps(body), params=query,
                                   headers={"Content-Type": PATCH_TYPES.get(kind, kind)})
@@ -46,7 +36,7 @@ async def patch(client, name: str, body, kind: str = "merge", expect: int = 200,
               {"op": "add", "path": "/metadata/annotations", "value": {"note": "seen"}}]),
 ])
 async def test_a_metadata_patch_changes_labels_and_annotations_and_keeps_the_status(client, kind, body):
-    pod = await running_pod(client)
+    pod = await running_pod(client, job("work"))
     name = pod["metadata"]["name"]
     patched = await patch(client, name, body, kind)
     assert patched["kind"] == "Pod" and patched["metadata"]["labels"]["x"] == "y"
@@ -65,7 +55,7 @@ async def test_a_metadata_patch_changes_labels_and_annotations_and_keeps_the_sta
 
 
 async def test_a_strategic_patch_may_change_an_image_but_not_the_command(client):
-    pod = await running_pod(client)
+    pod = await running_pod(client, job("work"))
     name = pod["metadata"]["name"]
     patched = await patch(client, name, {"spec": {"containers": [{"name": "main", "image": "busybox:1.37"}]}},
                           "strategic")
@@ -80,7 +70,7 @@ async def test_a_strategic_patch_may_change_an_image_but_not_the_command(client)
 
 
 async def test_active_deadline_seconds_may_only_come_down(client):
-    pod = await running_pod(client)
+    pod = await running_pod(client, job("work"))
     name = pod["metadata"]["name"]
     assert (await patch(client, name, {"spec": {"activeDeadlineSeconds": 60}}))["spec"]["activeDeadlineSeconds"] == 60
     assert (await patch(client, name, {"spec": {"activeDeadlineSeconds": 30}}))["spec"]["activeDeadlineSeconds"] == 30
@@ -92,7 +82,7 @@ async def test_active_deadline_seconds_may_only_come_down(client):
 
 
 async def test_tolerations_may_be_added_but_not_removed(client):
-    pod = await running_pod(client)
+    pod = await running_pod(client, job("work"))
     name = pod["metadata"]["name"]
     extra = {"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}
     added = await patch(client, name, {"spec": {"tolerations": pod["spec"]["tolerations"] + [extra]}})
@@ -102,7 +92,7 @@ async def test_tolerations_may_be_added_but_not_removed(client):
 
 
 async def test_a_put_keeps_the_status_and_refuses_a_stale_version_or_another_name(client):
-    pod = await running_pod(client)
+    pod = await running_pod(client, job("work"))
     name = pod["metadata"]["name"]
     body = {**pod, "status": {"phase": "Succeeded"}}
     body["metadata"] = {**pod["metadata"], "labels": {**pod["metadata"]["labels"], "put": "yes"}}
@@ -141,7 +131,7 @@ async def test_a_deleting_pod_loses_its_last_finalizer_by_a_patch_and_takes_no_n
 
 
 async def test_bad_patches_of_a_pod_are_4xx(client):
-    pod = await running_pod(client)
+    pod = await running_pod(client, job("work"))
     name = pod["metadata"]["name"]
     broken = await client.patch(f"{PODS}/{name}", data="{", headers={"Content-Type": PATCH_TYPES["merge"]})
     assert broken.status == 400
@@ -155,7 +145,7 @@ async def test_bad_patches_of_a_pod_are_4xx(client):
 async def test_a_pod_relabelled_out_of_its_jobs_selector_is_released_and_replaced(client):
     """ClaimPods: a pod the job owns whose labels no longer match the selector loses its owner reference and the
     tracking finalizer; the job neither counts it nor waits a back-off, and runs a new pod in its place."""
-    pod = await running_pod(client)
+    pod = await running_pod(client, job("work"))
     name = pod["metadata"]["name"]
     await patch(client, name, [{"op": "remove", "path": "/metadata/labels/batch.kubernetes.io~1controller-uid"}],
                 "json")
@@ -189,7 +179,7 @@ async def test_a_pod_relabelled_out_of_its_jobs_selector_is_released_and_replace
     ({"metadata": {"resourceVersion": "abc"}}, 400, 'invalid resourceVersion "abc": must be a decimal number'),
 ])
 async def test_a_patch_that_does_not_decode_into_a_pod_is_a_4xx_and_changes_nothing(client, body, code, text):
-    pod = await running_pod(client)
+    pod = await running_pod(client, job("work"))
     name = pod["metadata"]["name"]
     refused = await patch(client, name, body, expect=code)
     assert text in refused["message"]
@@ -198,7 +188,7 @@ async def test_a_patch_that_does_not_decode_into_a_pod_is_a_4xx_and_changes_noth
 
 
 async def test_a_put_of_a_body_that_is_no_pod_is_a_400(client):
-    pod = await running_pod(client)
+    pod = await running_pod(client, job("work"))
     name = pod["metadata"]["name"]
     response = await client.put(f"{PODS}/{name}", json={"metadata": {"name": name}, "spec": "x"})
     assert response.status == 400

@@ -613,23 +613,35 @@ class PodHandlers:
                              self.namespaces.exists(namespace), options.manager)
         return wire.respond(request, pod_body(pod), 201, None, wire.negotiate(request))
 
-    async def replace_namespaced_pod(self, request: web.Request) -> web.Response:
+    async def _replace(self, request: web.Request, status_only: bool) -> web.Response:
         options = write_options(request, "UpdateOptions")
         info = request.match_info
-        pod = self.pods.replace(info["namespace"], info["name"], await read_body(request, "Pod"), options)
+        pod = self.pods.replace(info["namespace"], info["name"], await read_body(request, "Pod"), options, status_only)
         return wire.respond(request, pod_body(pod), 200, _warning_headers(options.warnings), wire.negotiate(request))
 
-    async def patch_namespaced_pod(self, request: web.Request) -> web.Response:
+    async def replace_namespaced_pod(self, request: web.Request) -> web.Response:
+        return await self._replace(request, status_only=False)
+
+    async def replace_namespaced_pod_status(self, request: web.Request) -> web.Response:
+        return await self._replace(request, status_only=True)
+
+    async def _patch(self, request: web.Request, status_only: bool) -> web.Response:
         patch_type, document, options = await read_patch(request)
         info, code = request.match_info, 200
         if patch_type == APPLY_PATCH:
             pod, created = self.pods.apply(info["namespace"], info["name"], document,
                                            wire.is_true(request.query.get("force")), options,
-                                           self.namespaces.exists(info["namespace"]))
+                                           self.namespaces.exists(info["namespace"]), status_only)
             code = 201 if created else 200
         else:
-            pod = self.pods.patch(info["namespace"], info["name"], patch_type, document, options)
+            pod = self.pods.patch(info["namespace"], info["name"], patch_type, document, options, status_only)
         return wire.respond(request, pod_body(pod), code, _warning_headers(options.warnings), wire.negotiate(request))
+
+    async def patch_namespaced_pod(self, request: web.Request) -> web.Response:
+        return await self._patch(request, status_only=False)
+
+    async def patch_namespaced_pod_status(self, request: web.Request) -> web.Response:
+        return await self._patch(request, status_only=True)
 
     async def create_namespaced_pod_eviction(self, request: web.Request) -> web.Response:
         options = write_options(request, "CreateOptions")
@@ -640,6 +652,9 @@ class PodHandlers:
     async def read_namespaced_pod(self, request: web.Request) -> web.Response:
         info = request.match_info
         return self.served.one(request, self.pods.get(info["namespace"], info["name"]))
+
+    async def read_namespaced_pod_status(self, request: web.Request) -> web.Response:
+        return await self.read_namespaced_pod(request)
 
     async def list_namespaced_pod(self, request: web.Request) -> web.StreamResponse:
         return await self.served.list_or_watch(request, request.match_info["namespace"])

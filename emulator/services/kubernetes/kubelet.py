@@ -181,12 +181,17 @@ class Kubelet:
                     self._event(pod, "Normal", "Killing", f"Stopping container {container['name']}",
                                 container["name"])
                 self._schedule_at(key, self.clock.later(min(grace, KILL_SECONDS)), "kill")
-        elif how == "updated" and not pod["spec"].get("nodeName") and not pod["spec"].get("schedulingGates") \
-                and not terminal(pod):
+        elif how == "updated" and terminal(pod):  # ended, by the kubelet or by a client's write of pods/status
+            plan = self.plans.get(*key)
+            if plan is not None and plan.get("next") and plan["next"]["step"] != "kill":  # a client's write:
+                self.clock.cancel(self._pending.pop(key, None))  # nothing more runs
+                self.plans.put(*key, {**plan, "next": None})
+                self._wake(key)
+        elif how == "updated" and not pod["spec"].get("nodeName") and not pod["spec"].get("schedulingGates"):
             plan = self.plans.get(*key)  # its last scheduling gate removed: the scheduler binds it now
             if plan is not None and plan.get("next") is None:
                 self._schedule_at(key, self.clock.now(), "bind")
-        elif how == "updated" and pod["spec"].get("activeDeadlineSeconds") is not None and not terminal(pod):
+        elif how == "updated" and pod["spec"].get("activeDeadlineSeconds") is not None:
             upcoming = (self.plans.get(*key) or {}).get("next")  # a lowered deadline may now come first
             if upcoming and upcoming["step"] in ACTIVE_STEPS:
                 self._schedule_at(key, parse_rfc3339(upcoming["at"]), upcoming["step"])

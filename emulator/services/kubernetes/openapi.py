@@ -36,6 +36,8 @@ BODIES = {
     "patchCoreV1Namespace": PATCHES,
     "patchCoreV1NamespacedPod": PATCHES,
     "replaceCoreV1NamespacedPod": {"application/json": ANY_OBJECT},
+    "patchCoreV1NamespacedPodStatus": PATCHES,
+    "replaceCoreV1NamespacedPodStatus": {"application/json": ANY_OBJECT},
 }
 RESULTS = {
     "readBatchV1NamespacedJob": JOB, "readBatchV1NamespacedJobStatus": JOB,
@@ -48,7 +50,8 @@ RESULTS = {
     "readCoreV1Namespace": NAMESPACE, "deleteCoreV1Namespace": NAMESPACE,
     "replaceCoreV1Namespace": NAMESPACE, "patchCoreV1Namespace": NAMESPACE,
     "readCoreV1NamespacedPod": POD, "deleteCoreV1NamespacedPod": POD, "patchCoreV1NamespacedPod": POD,
-    "replaceCoreV1NamespacedPod": POD,
+    "replaceCoreV1NamespacedPod": POD, "readCoreV1NamespacedPodStatus": POD, "patchCoreV1NamespacedPodStatus": POD,
+    "replaceCoreV1NamespacedPodStatus": POD,
     "listCoreV1NamespacedPod": POD_LIST, "listCoreV1PodForAllNamespaces": POD_LIST,
     "readCoreV1NamespacedEvent": EVENT, "readEventsV1NamespacedEvent": EVENT,
     "listCoreV1NamespacedEvent": EVENT_LIST, "listCoreV1EventForAllNamespaces": EVENT_LIST,

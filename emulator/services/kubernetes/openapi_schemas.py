@@ -99,7 +99,7 @@ GROUP_VERSIONS = (
     GroupVersion("", "v1", (
         Resource("namespaces", "Namespace", schema.NAMESPACE, schema.NAMESPACE_LIST, False,
                  EVERY_VERB - {"deletecollection"}),
-        Resource("pods", "Pod", schema.POD, schema.POD_LIST, True, EVERY_VERB),
+        Resource("pods", "Pod", schema.POD, schema.POD_LIST, True, EVERY_VERB, True),
         Resource("events", "Event", schema.EVENT, schema.EVENT_LIST, True, EVENT_VERBS))),
     GroupVersion("events.k8s.io", "v1", (
         Resource("events", "Event", schema.EVENTS_V1_EVENT, schema.EVENTS_V1_EVENT_LIST, True, EVENT_VERBS),)),

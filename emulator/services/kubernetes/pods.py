@@ -31,6 +31,7 @@ MAX_PODS = 100_000  # Pods stored at most; one more is refused with 403 "exceede
 QUOTA = "emulator-pods"  # the name the refusal gives the quota
 DISRUPTION_TARGET = "DisruptionTarget"
 GATED_MESSAGE = "Scheduling is blocked due to non-empty scheduling gates"
+CONDITION_FIELDS = ("type", "status", "observedGeneration", "lastProbeTime", "lastTransitionTime", "reason", "message")
 POD_RESTART_POLICIES = ["Always", "OnFailure", "Never"]
 CONTROLLER = "kube-controller-manager"  # the field manager of the Job controller's and garbage collector's writes
 UPDATABLE = ("pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,"
@@ -49,6 +50,7 @@ POD_WRITE = schema.Struct("v1.Pod", {
     "spec": dataclasses.replace(schema.POD_SPEC, fields={**schema.POD_SPEC.fields,
                                                          "tolerations": schema.List(TOLERATION)}),
     "status": schema.ANY})
+POD_STATUS_WRITE = dataclasses.replace(POD_WRITE, fields={**POD_WRITE.fields, "status": schema.POD_STATUS})  # /status
 
 
 def owner_uid(pod: dict) -> str | None:
@@ -223,45 +225,55 @@ class Pods:
 
     # --- a client's PATCH ----------------------------------------------------------------------
 
-    def _decode(self, body: dict, options: WriteOptions) -> dict:
+    def _decode(self, body: dict, options: WriteOptions, status_only: bool = False) -> dict:
         """The body as decoding it into a Pod leaves it (unknown fields dropped), or a 400."""
+        kind = POD_STATUS_WRITE if status_only else POD_WRITE
         try:
-            unknown = schema.check_object(body, POD_WRITE)
+            unknown = schema.check_object(body, kind)
         except schema.DecodeError as error:
             raise cannot_handle("Pod")(str(error)) from None
         options.unknown_fields(unknown, cannot_handle("Pod"))
-        return schema.prune(body, POD_WRITE) if unknown else body
+        return schema.prune(body, kind) if unknown else body
 
-    def replace(self, namespace: str, name: str, body: dict, options: WriteOptions) -> dict:
-        """PUT: as a patch that gives the whole pod; a uid that is not the stored one fails its precondition."""
-        body = self._decode(body, options)
+    def replace(self, namespace: str, name: str, body: dict, options: WriteOptions, status_only: bool = False) -> dict:
+        """PUT (of the pod, or of its /status): as a patch that gives the whole pod; a uid that is not the stored one
+        fails its precondition."""
+        body = self._decode(body, options, status_only)
         old = self.get(namespace, name)
         uid = (body.get("metadata") or {}).get("uid")
         if uid and uid != old["metadata"]["uid"]:
             raise errors.uid_changed(f"/registry/pods/{namespace}/{name}", uid, old, "pods", "pods", "")
-        return self._update(old, body, options)
+        return self._update(old, body, options, status_only=status_only)
 
-    def patch(self, namespace: str, name: str, patch_type: str, document: Any, options: WriteOptions) -> dict:
+    def patch(self, namespace: str, name: str, patch_type: str, document: Any, options: WriteOptions,
+              status_only: bool = False) -> dict:
         """PATCH with a json, merge or strategic patch: labels, annotations, owners, finalizers and the few spec
-        fields a pod update may change (images, activeDeadlineSeconds, added tolerations)."""
+        fields a pod update may change (images, activeDeadlineSeconds, added tolerations); on /status, the status."""
         old = self.get(namespace, name)
-        patched = patch.patched_object(pod_body(old), patch_type, document, POD_WRITE, options)
-        return self._update(old, patched, options)
+        patched = patch.patched_object(pod_body(old), patch_type, document,
+                                       POD_STATUS_WRITE if status_only else POD_WRITE, options)
+        return self._update(old, patched, options, status_only=status_only)
 
     def apply(self, namespace: str, name: str, document: Any, force: bool, options: WriteOptions,
-              namespace_exists: bool) -> tuple[dict, bool]:
-        """Server-side apply by `options.manager`: the pod, and whether the apply created it."""
+              namespace_exists: bool, status_only: bool = False) -> tuple[dict, bool]:
+        """Server-side apply by `options.manager` (of the pod, or of its /status, which never creates): the pod, and
+        whether the apply created it."""
         apply.check_applied(document, "v1", "Pod", name, namespace)
-        document = self._decode(document, options)
+        document = self._decode(document, options, status_only)
         old, now = self.items.get(namespace, name), self.core.clock.stamp()
+        if old is None and status_only:
+            raise errors.not_found(name, "pods", "")
         if old is None:
             merged, managed = self.fields.apply(None, document, options.manager, "", force, now)
             return self.post(namespace, merged, options.dry_run, namespace_exists, managed=managed), True
-        merged, managed = self.fields.apply(pod_body(old), document, options.manager, "", force, now)
-        return self._update(old, merged, options, managed), False
+        merged, managed = self.fields.apply(pod_body(old), document, options.manager, "status" if status_only else "",
+                                            force, now)
+        return self._update(old, merged, options, managed, status_only), False
 
-    def _update(self, old: dict, body: dict, options: WriteOptions, managed: Any = False) -> dict:
-        """The pod strategy's update: metadata and the updatable spec fields from the body, status kept."""
+    def _update(self, old: dict, body: dict, options: WriteOptions, managed: Any = False,
+                status_only: bool = False) -> dict:
+        """The pod strategy's update: metadata and the updatable spec fields from the body, status kept; on /status
+        (the pod status strategy) metadata and status from the body, spec and owner references kept."""
         meta, name = body.get("metadata") or {}, old["metadata"]["name"]
         if meta.get("namespace") and meta["namespace"] != old["metadata"]["namespace"]:
             raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
@@ -280,15 +292,22 @@ class Pods:
                 raise errors.bad_request(f'invalid resourceVersion "{version}": must be a decimal number')
             raise errors.stale(name, "pods", "pods", "")
         meta = {**strategy.updated_meta(meta, old["metadata"]), "namespace": old["metadata"]["namespace"]}
-        spec = copy.deepcopy(body["spec"]) if isinstance(body.get("spec"), dict) else {}
-        strategy.default_pod_spec(spec)
-        if spec == old["spec"]:
-            spec = old["spec"]
-        else:  # a pod's spec change counts a generation, as the apiserver's pod strategy does
-            meta["generation"] = old["metadata"].get("generation", 1) + 1
-        new = {"metadata": meta, "spec": spec, "status": old["status"]}
+        if status_only:
+            meta.pop("ownerReferences", None)
+            if "ownerReferences" in old["metadata"]:
+                meta["ownerReferences"] = old["metadata"]["ownerReferences"]
+            new = {"metadata": meta, "spec": old["spec"], "status": _written_status(body.get("status"), old["status"])}
+        else:
+            spec = copy.deepcopy(body["spec"]) if isinstance(body.get("spec"), dict) else {}
+            strategy.default_pod_spec(spec)
+            if spec == old["spec"]:
+                spec = old["spec"]
+            else:  # a pod's spec change counts a generation, as the apiserver's pod strategy does
+                meta["generation"] = old["metadata"].get("generation", 1) + 1
+            new = {"metadata": meta, "spec": spec, "status": old["status"]}
         if managed is False:
-            managed = self.fields.update(old, new, options.manager, "", self.core.clock.stamp())
+            managed = self.fields.update(old, new, options.manager, "status" if status_only else "",
+                                         self.core.clock.stamp())
         _set_managed(new, managed)
         if new == old:
             return old
@@ -298,7 +317,8 @@ class Pods:
         if old["metadata"].get("deletionTimestamp") and added:
             problems.append(FieldError.forbidden("metadata.finalizers",
                                                  "no new finalizers can be added if the object is being deleted"))
-        problems += pod_spec_update_errors(spec, old["spec"])
+        problems += pod_status_update_errors(new, old) if status_only else pod_spec_update_errors(new["spec"],
+                                                                                                  old["spec"])
         if problems:
             raise errors.invalid(name, problems, kind="Pod", group="")
         return new if options.dry_run else self._commit(new, old, "updated")
@@ -495,6 +515,39 @@ def pod_spec_update_errors(new: dict, old: dict) -> list[FieldError]:
     masked = {k: v for k, v in masked.items() if v is not None}
     if masked != {k: v for k, v in old.items() if v is not None}:
         problems.append(FieldError.forbidden("spec", UPDATABLE))
+    return problems
+
+
+def _written_status(given: Any, old: dict) -> dict:
+    """A /status write's status, as the pod status strategy keeps it and Go writes it out: nulls left out, an emptied
+    qosClass back filled from the stored one, each condition with both its times (null when not given); in
+    PodStatus's field order."""
+    status = {key: value for key, value in (given or {}).items() if value is not None}
+    if not status.get("qosClass") and old.get("qosClass"):
+        status["qosClass"] = old["qosClass"]
+    if "conditions" in status:
+        status["conditions"] = [{key: condition.get(key) for key in CONDITION_FIELDS
+                                 if key in condition or key in ("lastProbeTime", "lastTransitionTime")}
+                                for condition in status["conditions"]]
+    return {key: status[key] for key in schema.POD_STATUS.fields if key in status}
+
+
+def pod_status_update_errors(new: dict, old: dict) -> list[FieldError]:
+    """ValidatePodStatusUpdate's container rule: unless the pod restarts its containers (restartPolicy Always, or
+    OnFailure after a failure), a terminated container may not be written back to running or waiting."""
+    policy = old["spec"].get("restartPolicy", "Always")
+    if policy == "Always":
+        return []
+    problems = []
+    written = new["status"].get("containerStatuses") or []
+    for index, before in enumerate(old["status"].get("containerStatuses") or ()):
+        ended = (before.get("state") or {}).get("terminated")
+        if ended is None or (ended.get("exitCode") and policy == "OnFailure"):
+            continue
+        problems += [FieldError.forbidden(f"status.containerStatuses[{index}].state",
+                                          "may not be transitioned to non-terminated state")
+                     for now in written if now.get("name") == before.get("name")
+                     and not (now.get("state") or {}).get("terminated")]
     return problems
 
 
