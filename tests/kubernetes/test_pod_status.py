@@ -53,6 +53,35 @@ async def test_a_controller_sets_its_readiness_gate_condition_and_the_kubelet_ke
     assert [c for c in ended["status"]["conditions"] if c["type"] == GATE] == [condition]
 
 
+def condition(pod: dict, kind: str) -> dict:
+    [found] = [c for c in pod["status"]["conditions"] if c["type"] == kind]
+    return found
+
+
+async def test_ready_waits_for_the_readiness_gates_condition(client):
+    pod = await running_pod(client, job("gated"))
+    name = pod["metadata"]["name"]
+    assert condition(pod, "ContainersReady")["status"] == "True"
+    assert {k: v for k, v in condition(pod, "Ready").items() if k != "lastTransitionTime"} == {
+        "type": "Ready", "status": "False", "lastProbeTime": None, "reason": "ReadinessGatesNotReady",
+        "message": f'corresponding condition of pod readiness gate "{GATE}" does not exist.'}
+    assert (await (await client.get(f"{JOBS}/gated/status")).json())["status"]["ready"] == 0
+    held = await patch_status(client, name, {"status": {"conditions": [{"type": GATE, "status": "False"}]}},
+                              headers={"Content-Type": "application/strategic-merge-patch+json"})
+    missing = f'corresponding condition of pod readiness gate "{GATE}" does not exist.'
+    assert condition(held, "Ready")["message"] == missing
+    found = await (await client.get(f"{PODS}/{name}")).json()  # the kubelet wrote Ready again after the patch
+    assert condition(found, "Ready")["message"] == f'the status of pod readiness gate "{GATE}" is not "True", but False'
+    await advance(client, 1)
+    await patch_status(client, name, {"status": {"conditions": [{"type": GATE, "status": "True"}]}},
+                       headers={"Content-Type": "application/strategic-merge-patch+json"})
+    found = await (await client.get(f"{PODS}/{name}")).json()
+    ready = condition(found, "Ready")
+    assert (ready["status"], "reason" in ready, ready["lastTransitionTime"]) == ("True", False, "2026-01-01T00:00:02Z")
+    await advance(client, 1)  # the Job controller's next sync
+    assert (await (await client.get(f"{JOBS}/gated/status")).json())["status"]["ready"] == 1
+
+
 async def test_a_status_write_keeps_the_spec_and_owners_and_back_fills_the_qos_class(client):
     pod = await running_pod(client, job("work"))
     name = pod["metadata"]["name"]

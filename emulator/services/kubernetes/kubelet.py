@@ -104,6 +104,21 @@ def _deadline(pod: dict | None) -> datetime | None:
     return parse_rfc3339(started) + timedelta(seconds=seconds)
 
 
+def _ready(pod: dict) -> tuple[str, str | None, str | None]:
+    """The Ready condition of a pod whose containers are ready: True unless a readiness gate's condition is missing
+    or not True (the kubelet's GeneratePodReadyCondition)."""
+    conditions = {c["type"]: c for c in pod["status"].get("conditions") or ()}
+    held = []
+    for gate in pod["spec"].get("readinessGates") or ():
+        kind = gate.get("conditionType")
+        found = conditions.get(kind)
+        if found is None:
+            held.append(f'corresponding condition of pod readiness gate "{kind}" does not exist.')
+        elif found.get("status") != "True":
+            held.append(f'the status of pod readiness gate "{kind}" is not "True", but {found.get("status")}')
+    return ("False", "ReadinessGatesNotReady", ", ".join(held)) if held else ("True", None, None)
+
+
 def _condition(kind: str, status: str, stamp: str, reason: str | None = None, message: str | None = None) -> dict:
     condition: dict[str, Any] = {"type": kind, "status": status, "lastProbeTime": None, "lastTransitionTime": stamp}
     if reason:
@@ -173,28 +188,50 @@ class Kubelet:
             self.clock.cancel(self._pending.pop(key, None))
             self.plans.delete(*key)
             self._wake(key)
-        elif how == "updated" and pod["metadata"].get("deletionTimestamp") and not terminal(pod):
-            plan = self.plans.get(*key)
-            if plan is not None and (plan.get("next") or {}).get("step") != "kill":
+        elif how == "updated":
+            self._updated(key, pod)
+
+    def _updated(self, key: tuple[str, str], pod: dict) -> None:
+        """What a write of the pod (the node's own, a controller's or a client's) changes for the node."""
+        plan = self.plans.get(*key)
+        if plan is None:
+            return
+        upcoming = plan.get("next")
+        if terminal(pod):  # ended: by the node, or by a client's write of pods/status, after which nothing more runs
+            if upcoming and upcoming["step"] != "kill":
+                self.clock.cancel(self._pending.pop(key, None))
+                self.plans.put(*key, {**plan, "next": None})
+                self._wake(key)
+        elif pod["metadata"].get("deletionTimestamp"):
+            if (upcoming or {}).get("step") != "kill":
                 grace = pod["metadata"].get("deletionGracePeriodSeconds", 0)
                 for container in pod["spec"]["containers"] if pod["spec"].get("nodeName") else ():
                     self._event(pod, "Normal", "Killing", f"Stopping container {container['name']}",
                                 container["name"])
                 self._schedule_at(key, self.clock.later(min(grace, KILL_SECONDS)), "kill")
-        elif how == "updated" and terminal(pod):  # ended, by the kubelet or by a client's write of pods/status
-            plan = self.plans.get(*key)
-            if plan is not None and plan.get("next") and plan["next"]["step"] != "kill":  # a client's write:
-                self.clock.cancel(self._pending.pop(key, None))  # nothing more runs
-                self.plans.put(*key, {**plan, "next": None})
-                self._wake(key)
-        elif how == "updated" and not pod["spec"].get("nodeName") and not pod["spec"].get("schedulingGates"):
-            plan = self.plans.get(*key)  # its last scheduling gate removed: the scheduler binds it now
-            if plan is not None and plan.get("next") is None:
+        elif not pod["spec"].get("nodeName"):
+            if upcoming is None and not pod["spec"].get("schedulingGates"):  # its last gate removed: bind it now
                 self._schedule_at(key, self.clock.now(), "bind")
-        elif how == "updated" and pod["spec"].get("activeDeadlineSeconds") is not None:
-            upcoming = (self.plans.get(*key) or {}).get("next")  # a lowered deadline may now come first
-            if upcoming and upcoming["step"] in ACTIVE_STEPS:
-                self._schedule_at(key, parse_rfc3339(upcoming["at"]), upcoming["step"])
+        else:
+            if pod["spec"].get("activeDeadlineSeconds") is not None and upcoming and upcoming["step"] in ACTIVE_STEPS:
+                self._schedule_at(key, parse_rfc3339(upcoming["at"]), upcoming["step"])  # a lowered deadline
+            if pod["spec"].get("readinessGates") and pod["status"].get("phase") == "Running":
+                self._ready_again(pod)
+
+    def _ready_again(self, pod: dict) -> None:
+        """A readiness gate's condition was written: Ready follows it while the containers are ready."""
+        conditions = {c["type"]: c for c in pod["status"].get("conditions") or ()}
+        if (conditions.get("ContainersReady") or {}).get("status") != "True":
+            return
+        ready = conditions.get("Ready") or {}
+        status, reason, message = _ready(pod)
+        if (ready.get("status"), ready.get("reason"), ready.get("message")) != (status, reason, message):
+            values = {kind: (c["status"], c.get("reason"), c.get("message")) for kind, c in conditions.items()
+                      if kind in KUBELET_CONDITIONS}
+            values["Ready"] = (status, reason, message)
+            stamp = self.clock.stamp()
+            self.pods.write({**pod, "status": {**pod["status"], "conditions": _conditions(pod, values, stamp)}}, pod,
+                            *STATUS_WRITER)
 
     def start_posted(self, pod: dict) -> None:
         """A pod a client created runs as its own annotations say (duration-seconds, exit-code, logs); it ends
@@ -275,7 +312,8 @@ class Kubelet:
         true = ("True", None, None)
         status = {**pod["status"], "phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}],
                   "conditions": _conditions(pod, {"PodReadyToStartContainers": true, "Initialized": true,
-                                                  "Ready": true, "ContainersReady": true, "PodScheduled": true}, stamp),
+                                                  "Ready": _ready(pod), "ContainersReady": true,
+                                                  "PodScheduled": true}, stamp),
                   "containerStatuses": statuses}
         self.pods.write({**pod, "status": status}, pod, *STATUS_WRITER)
         self._schedule_at(key, self.clock.later(plan["duration"]), "end")
