@@ -37,7 +37,7 @@ async def test_a_pod_active_past_its_deadline_is_killed_and_failed(client):
     found = await read(client, "slow")
     status = found["status"]
     assert (status["phase"], status["reason"], status["message"]) == ("Failed", REASON, MESSAGE)
-    assert list(status)[:4] == ["phase", "conditions", "message", "reason"]  # PodStatus's order
+    assert list(status)[:5] == ["observedGeneration", "phase", "conditions", "message", "reason"]  # PodStatus's
     [container] = status["containerStatuses"]
     terminated = container["state"]["terminated"]
     assert (terminated["exitCode"], terminated["reason"]) == (137, "Error")

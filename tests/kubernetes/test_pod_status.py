@@ -63,7 +63,8 @@ async def test_ready_waits_for_the_readiness_gates_condition(client):
     name = pod["metadata"]["name"]
     assert condition(pod, "ContainersReady")["status"] == "True"
     assert {k: v for k, v in condition(pod, "Ready").items() if k != "lastTransitionTime"} == {
-        "type": "Ready", "status": "False", "lastProbeTime": None, "reason": "ReadinessGatesNotReady",
+        "type": "Ready", "observedGeneration": 1, "status": "False", "lastProbeTime": None,
+        "reason": "ReadinessGatesNotReady",
         "message": f'corresponding condition of pod readiness gate "{GATE}" does not exist.'}
     assert (await (await client.get(f"{JOBS}/gated/status")).json())["status"]["ready"] == 0
     held = await patch_status(client, name, {"status": {"conditions": [{"type": GATE, "status": "False"}]}},
@@ -98,8 +99,8 @@ async def test_a_status_write_keeps_the_spec_and_owners_and_back_fills_the_qos_c
     assert written["metadata"]["ownerReferences"] == pod["metadata"]["ownerReferences"]
     assert written["metadata"]["labels"]["seen"] == "yes"
     assert written["status"]["qosClass"] == "BestEffort" and written["status"]["message"] == "noted"
-    assert list(written["status"]) == ["phase", "conditions", "message", "hostIP", "hostIPs", "podIP", "podIPs",
-                                       "startTime", "containerStatuses", "qosClass"]  # PodStatus's order
+    assert list(written["status"]) == ["observedGeneration", "phase", "conditions", "message", "hostIP", "hostIPs",
+                                       "podIP", "podIPs", "startTime", "containerStatuses", "qosClass"]  # its order
 
 
 async def test_a_finished_container_may_not_be_written_back_to_running(client):
@@ -155,3 +156,32 @@ async def test_a_client_that_fails_a_jobs_pod_through_its_status_is_believed(cli
     assert found["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 3
     status = (await (await client.get(f"{JOBS}/judged/status")).json())["status"]
     assert (status["failed"], status["succeeded"]) == (1, 1)  # its replacement ran to the end
+
+
+async def test_from_1_34_the_kubelet_names_the_generation_it_saw(client):
+    pod = await running_pod(client, job("seen"))
+    name = pod["metadata"]["name"]
+    assert list(pod["status"])[0] == "observedGeneration" and pod["status"]["observedGeneration"] == 1
+    assert [(c["type"], c["observedGeneration"]) for c in pod["status"]["conditions"]] == [
+        (kind, 1) for kind in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")]
+    assert list(pod["status"]["conditions"][0])[:3] == ["type", "observedGeneration", "status"]  # PodCondition's order
+    await advance(client, 1)
+    response = await client.patch(f"{PODS}/{name}", json={"spec": {"activeDeadlineSeconds": 600}}, headers=MERGE)
+    assert (await response.json())["metadata"]["generation"] == 2
+    found = await (await client.get(f"{PODS}/{name}")).json()  # the kubelet's sync after the spec change
+    assert found["status"]["observedGeneration"] == 2
+    assert {c["observedGeneration"] for c in found["status"]["conditions"]} == {2}
+    assert [c["lastTransitionTime"] for c in found["status"]["conditions"]] == [
+        c["lastTransitionTime"] for c in pod["status"]["conditions"]]
+    cleared = {**found["status"], "observedGeneration": None,
+               "conditions": [{k: v for k, v in c.items() if k != "observedGeneration"}
+                              for c in found["status"]["conditions"]]}
+    written = await patch_status(client, name, {"status": cleared})  # a client that drops it keeps it
+    assert written["status"] == found["status"]
+
+
+async def test_before_1_34_no_generation_is_observed(aiohttp_client, make_app):
+    client = await aiohttp_client(make_app(kubernetes_version="1.33.0"))
+    pod = await running_pod(client, job("unseen"))
+    assert "observedGeneration" not in pod["status"]
+    assert not [c for c in pod["status"]["conditions"] if "observedGeneration" in c]

@@ -1,13 +1,13 @@
 """The virtual node: the scheduler's binding and the kubelet's status writes for each pod, on the emulator's clock.
 
 A pod is bound at once (PodScheduled, ContainerCreating), or once its last scheduling gate is removed; its
-containers run `START_SECONDS` later (Running, Ready) for the pod's planned duration, then terminate with the
-planned exit code (Succeeded or Failed). A deleted running pod is killed after at most `KILL_SECONDS` (exit 143); a pod still
-running when its own `spec.activeDeadlineSeconds` since its startTime runs out is killed then (exit 137) and
-Failed with reason DeadlineExceeded, as the kubelet's active-deadline handler does.
-Log lines are released over the run, each with its own timestamp; followers of a pod's log are
-woken as lines appear and when the container stops. What each pod will do (its plan) is stored,
-so a restored emulator goes on where it stopped.
+containers run `START_SECONDS` later (Running, Ready, or not Ready while a readiness gate's condition is not True)
+for the pod's planned duration, then terminate with the planned exit code (Succeeded or Failed). A deleted running
+pod is killed after at most `KILL_SECONDS` (exit 143); a pod still running when its own `spec.activeDeadlineSeconds`
+since its startTime runs out is killed then (exit 137) and Failed with reason DeadlineExceeded, as the kubelet's
+active-deadline handler does. From 1.34 the status names the pod generation it saw. Log lines are released over the
+run, each with its own timestamp; followers of a pod's log are woken as lines appear and when the container stops.
+What each pod will do (its plan) is stored, so a restored emulator goes on where it stopped.
 """
 from __future__ import annotations
 
@@ -119,8 +119,14 @@ def _ready(pod: dict) -> tuple[str, str | None, str | None]:
     return ("False", "ReadinessGatesNotReady", ", ".join(held)) if held else ("True", None, None)
 
 
-def _condition(kind: str, status: str, stamp: str, reason: str | None = None, message: str | None = None) -> dict:
-    condition: dict[str, Any] = {"type": kind, "status": status, "lastProbeTime": None, "lastTransitionTime": stamp}
+def _condition(kind: str, status: str, stamp: str, reason: str | None = None, message: str | None = None,
+               generation: int | None = None) -> dict:
+    condition: dict[str, Any]
+    if generation is None:
+        condition = {"type": kind, "status": status, "lastProbeTime": None, "lastTransitionTime": stamp}
+    else:  # PodObservedGenerationTracking: the pod generation the kubelet saw
+        condition = {"type": kind, "observedGeneration": generation, "status": status, "lastProbeTime": None,
+                     "lastTransitionTime": stamp}
     if reason:
         condition["reason"] = reason
     if message:
@@ -128,7 +134,8 @@ def _condition(kind: str, status: str, stamp: str, reason: str | None = None, me
     return condition
 
 
-def _conditions(pod: dict, values: dict[str, tuple[str, str | None, str | None]], stamp: str) -> list[dict]:
+def _conditions(pod: dict, values: dict[str, tuple[str, str | None, str | None]], stamp: str,
+                generation: int | None = None) -> list[dict]:
     """The kubelet's condition list, in its order, after the conditions others own (its status manager keeps
     those); a condition's transition time moves only when its status does."""
     old = {c["type"]: c for c in pod["status"].get("conditions") or []}
@@ -137,7 +144,7 @@ def _conditions(pod: dict, values: dict[str, tuple[str, str | None, str | None]]
         status, reason, message = values[kind]
         before = old.get(kind)
         since = before["lastTransitionTime"] if before and before["status"] == status else stamp
-        result.append(_condition(kind, status, since, reason, message))
+        result.append(_condition(kind, status, since, reason, message, generation))
     return result
 
 
@@ -196,7 +203,7 @@ class Kubelet:
         plan = self.plans.get(*key)
         if plan is None:
             return
-        upcoming = plan.get("next")
+        upcoming = plan["next"]
         if terminal(pod):  # ended: by the node, or by a client's write of pods/status, after which nothing more runs
             if upcoming and upcoming["step"] != "kill":
                 self.clock.cancel(self._pending.pop(key, None))
@@ -215,23 +222,40 @@ class Kubelet:
         else:
             if pod["spec"].get("activeDeadlineSeconds") is not None and upcoming and upcoming["step"] in ACTIVE_STEPS:
                 self._schedule_at(key, parse_rfc3339(upcoming["at"]), upcoming["step"])  # a lowered deadline
-            if pod["spec"].get("readinessGates") and pod["status"].get("phase") == "Running":
-                self._ready_again(pod)
+            seen = pod["status"].get("observedGeneration")
+            if (pod["spec"].get("readinessGates") and pod["status"].get("phase") == "Running") or \
+                    (seen is not None and seen != pod["metadata"].get("generation", 1)):
+                self._resync(pod)
 
-    def _ready_again(self, pod: dict) -> None:
-        """A readiness gate's condition was written: Ready follows it while the containers are ready."""
+    def _resync(self, pod: dict) -> None:
+        """The kubelet's sync after a write of the pod by others: Ready follows a readiness gate's condition while
+        the containers are ready, and the status names the pod's new generation (1.34+)."""
         conditions = {c["type"]: c for c in pod["status"].get("conditions") or ()}
-        if (conditions.get("ContainersReady") or {}).get("status") != "True":
-            return
-        ready = conditions.get("Ready") or {}
-        status, reason, message = _ready(pod)
-        if (ready.get("status"), ready.get("reason"), ready.get("message")) != (status, reason, message):
-            values = {kind: (c["status"], c.get("reason"), c.get("message")) for kind, c in conditions.items()
-                      if kind in KUBELET_CONDITIONS}
-            values["Ready"] = (status, reason, message)
-            stamp = self.clock.stamp()
-            self.pods.write({**pod, "status": {**pod["status"], "conditions": _conditions(pod, values, stamp)}}, pod,
-                            *STATUS_WRITER)
+        values = {kind: (c["status"], c.get("reason"), c.get("message")) for kind, c in conditions.items()
+                  if kind in KUBELET_CONDITIONS}
+        if len(values) < len(KUBELET_CONDITIONS):
+            return  # not written by the kubelet yet
+        if pod["status"].get("phase") == "Running" and values["ContainersReady"][0] == "True":
+            values["Ready"] = _ready(pod)
+        self._write(pod, {**pod["status"], "conditions": self._conditions(pod, values, self.clock.stamp())})
+
+    def _generation(self, pod: dict) -> int | None:
+        """The generation the kubelet's status names (PodObservedGenerationTracking, on from 1.34), or None."""
+        return pod["metadata"].get("generation", 1) if self.minor >= 34 else None
+
+    def _conditions(self, pod: dict, values: dict[str, tuple[str, str | None, str | None]], stamp: str) -> list[dict]:
+        return _conditions(pod, values, stamp, self._generation(pod))
+
+    def _write(self, pod: dict, status: dict, spec: dict | None = None) -> dict:
+        """A status write of the kubelet's (with the binding's spec.nodeName); from 1.34 the status names the
+        generation it saw, first."""
+        generation = self._generation(pod)
+        if generation is not None and next(iter(status), None) == "observedGeneration":
+            status["observedGeneration"] = generation  # a status of the kubelet's own making, already in order
+        elif generation is not None:
+            status.pop("observedGeneration", None)
+            status = {"observedGeneration": generation, **status}
+        return self.pods.write({**pod, "spec": spec or pod["spec"], "status": status}, pod, *STATUS_WRITER)
 
     def start_posted(self, pod: dict) -> None:
         """A pod a client created runs as its own annotations say (duration-seconds, exit-code, logs); it ends
@@ -281,16 +305,16 @@ class Kubelet:
         unready = ("False", "ContainersNotReady", f"containers with unready status: [{names}]")
         status = {**pod["status"], "phase": "Pending", "hostIP": HOST_IP, "hostIPs": [{"ip": HOST_IP}],
                   "startTime": stamp,
-                  "conditions": _conditions(pod, {"PodReadyToStartContainers": ("False", None, None),
-                                                  "Initialized": ("True", None, None), "Ready": unready,
-                                                  "ContainersReady": unready,
-                                                  "PodScheduled": ("True", None, None)}, stamp),
+                  "conditions": self._conditions(pod, {"PodReadyToStartContainers": ("False", None, None),
+                                                       "Initialized": ("True", None, None), "Ready": unready,
+                                                       "ContainersReady": unready,
+                                                       "PodScheduled": ("True", None, None)}, stamp),
                   "containerStatuses": [{"name": c["name"], "state": {"waiting": {"reason": "ContainerCreating"}},
                                          "lastState": {}, "ready": False, "restartCount": 0, "image": c["image"],
                                          "imageID": "", "started": False} for c in pod["spec"]["containers"]]}
         status = {k: status[k] for k in ("phase", "conditions", "hostIP", "hostIPs", "startTime",
                                          "containerStatuses", "qosClass") if k in status}
-        pod = self.pods.write({**pod, "spec": {**pod["spec"], "nodeName": NODE}, "status": status}, pod, *STATUS_WRITER)
+        pod = self._write(pod, status, {**pod["spec"], "nodeName": NODE})
         for container in pod["spec"]["containers"]:
             self._event(pod, "Normal", "Pulled", f'Container image "{container["image"]}" already present on machine',
                         container["name"])
@@ -311,11 +335,11 @@ class Kubelet:
             self._event(pod, "Normal", "Started", started, container["name"])
         true = ("True", None, None)
         status = {**pod["status"], "phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}],
-                  "conditions": _conditions(pod, {"PodReadyToStartContainers": true, "Initialized": true,
-                                                  "Ready": _ready(pod), "ContainersReady": true,
-                                                  "PodScheduled": true}, stamp),
+                  "conditions": self._conditions(pod, {"PodReadyToStartContainers": true, "Initialized": true,
+                                                       "Ready": _ready(pod), "ContainersReady": true,
+                                                       "PodScheduled": true}, stamp),
                   "containerStatuses": statuses}
-        self.pods.write({**pod, "status": status}, pod, *STATUS_WRITER)
+        self._write(pod, status)
         self._schedule_at(key, self.clock.later(plan["duration"]), "end")
         self._wake(key)  # followers waiting for the container to start
 
@@ -350,11 +374,11 @@ class Kubelet:
                   "Ready": ("False", done, None), "ContainersReady": ("False", done, None),
                   "PodScheduled": ("True", None, None)}
         status = {**pod["status"], "phase": "Succeeded" if code == 0 else "Failed",
-                  "conditions": _conditions(pod, values, stamp), "containerStatuses": statuses}
+                  "conditions": self._conditions(pod, values, stamp), "containerStatuses": statuses}
         if why is not None:  # the pod's reason and message, where PodStatus has them: after its conditions
             status = {"phase": status.pop("phase"), "conditions": status.pop("conditions"), "message": why[1],
                       "reason": why[0], **status}
-        pod = self.pods.write({**pod, "status": status}, pod, *STATUS_WRITER)
+        pod = self._write(pod, status)
         self._wake(key)
         if pod["metadata"].get("deletionTimestamp"):
             self.pods.finish_deletion(pod)
@@ -376,8 +400,8 @@ class Kubelet:
         true = ("True", None, None)
         values = {"PodReadyToStartContainers": true, "Initialized": true, "Ready": unready, "ContainersReady": unready,
                   "PodScheduled": true}
-        pod = self.pods.write({**pod, "status": {**pod["status"], "conditions": _conditions(pod, values, stamp),
-                                                 "containerStatuses": statuses}}, pod, *STATUS_WRITER)
+        pod = self._write(pod, {**pod["status"], "conditions": self._conditions(pod, values, stamp),
+                                "containerStatuses": statuses})
         self.plans.put(*key, {**plan, "runs": plan["runs"] + 1})
         self._wake(key)
         for state in statuses:

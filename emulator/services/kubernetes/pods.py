@@ -520,15 +520,25 @@ def pod_spec_update_errors(new: dict, old: dict) -> list[FieldError]:
 
 def _written_status(given: Any, old: dict) -> dict:
     """A /status write's status, as the pod status strategy keeps it and Go writes it out: nulls left out, an emptied
-    qosClass back filled from the stored one, each condition with both its times (null when not given); in
-    PodStatus's field order."""
+    qosClass and observedGeneration (of the status, and of each condition by type) back filled from the stored
+    ones, each condition with both its times (null when not given); in PodStatus's field order."""
     status = {key: value for key, value in (given or {}).items() if value is not None}
-    if not status.get("qosClass") and old.get("qosClass"):
-        status["qosClass"] = old["qosClass"]
+    for key in ("qosClass", "observedGeneration"):
+        if not status.get(key) and old.get(key):
+            status[key] = old[key]
     if "conditions" in status:
-        status["conditions"] = [{key: condition.get(key) for key in CONDITION_FIELDS
-                                 if key in condition or key in ("lastProbeTime", "lastTransitionTime")}
-                                for condition in status["conditions"]]
+        seen = {}
+        for condition in old.get("conditions") or ():
+            seen.setdefault(condition["type"], []).append(condition.get("observedGeneration"))
+        shaped = []
+        for condition in status["conditions"]:
+            before = seen.get(condition.get("type")) or []
+            kept = before.pop(0) if before else None  # the old ones of a type in turn, as preserveOldObservedGeneration
+            generation = condition.get("observedGeneration") or kept
+            condition = {**condition, "observedGeneration": generation} if generation else condition
+            shaped.append({key: condition.get(key) for key in CONDITION_FIELDS
+                           if key in condition or key in ("lastProbeTime", "lastTransitionTime")})
+        status["conditions"] = shaped
     return {key: status[key] for key in schema.POD_STATUS.fields if key in status}
 
 
