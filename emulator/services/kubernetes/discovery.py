@@ -1,7 +1,9 @@
-"""Discovery documents, enough for kubectl and client-go to find batch/v1 Jobs (spec §14); OpenAPI: `openapi_schemas`."""
+"""Discovery documents for kubectl and client-go (spec §14), from the resources `openapi_schemas` describes."""
 from __future__ import annotations
 
 from typing import Any
+
+from emulator.services.kubernetes.openapi_schemas import GROUP_VERSIONS, GroupVersion, Resource
 
 BATCH_V1 = {"groupVersion": "batch/v1", "version": "v1"}
 
@@ -13,40 +15,39 @@ EVENTS_API_GROUP = {"kind": "APIGroup", "apiVersion": "v1", "name": "events.k8s.
 API_GROUP_LIST = {"kind": "APIGroupList", "apiVersion": "v1",
                   "groups": [{k: v for k, v in group.items() if k not in ("kind", "apiVersion")}
                              for group in (API_GROUP, EVENTS_API_GROUP)]}
-EVENTS_V1_RESOURCES = {
-    "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "events.k8s.io/v1",
-    "resources": [{"name": "events", "singularName": "event", "namespaced": True, "kind": "Event",
-                   "verbs": ["deletecollection", "get", "list", "watch"], "shortNames": ["ev"]}],
-}
-BATCH_V1_RESOURCES = {
-    "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "batch/v1",
-    "resources": [
-        {"name": "jobs", "singularName": "job", "namespaced": True, "kind": "Job",
-         "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
-         "categories": ["all"]},
-        {"name": "jobs/status", "singularName": "", "namespaced": True, "kind": "Job",
-         "verbs": ["get", "patch", "update"]},
-    ],
-}
-CORE_V1_RESOURCES = {
-    "kind": "APIResourceList", "groupVersion": "v1",
-    "resources": [
-        {"name": "events", "singularName": "event", "namespaced": True, "kind": "Event",
-         "verbs": ["deletecollection", "get", "list", "watch"], "shortNames": ["ev"]},
-        {"name": "namespaces", "singularName": "namespace", "namespaced": False, "kind": "Namespace",
-         "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"], "shortNames": ["ns"]},
-        {"name": "pods", "singularName": "pod", "namespaced": True, "kind": "Pod",
-         "verbs": ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
-         "shortNames": ["po"],
-         "categories": ["all"]},
-        {"name": "pods/log", "singularName": "", "namespaced": True, "kind": "Pod", "verbs": ["get"]},
-        {"name": "pods/status", "singularName": "", "namespaced": True, "kind": "Pod",
-         "verbs": ["get", "patch", "update"]},
-        # (#15) pods are created by clients too, and evicted through policy/v1 Evictions
-        {"name": "pods/eviction", "singularName": "", "namespaced": True, "group": "policy", "version": "v1",
-         "kind": "Eviction", "verbs": ["create"]},
-    ],
-}
+SHORT_NAMES = {"events": ["ev"], "namespaces": ["ns"], "pods": ["po"]}
+CATEGORIES = {"jobs": ["all"], "pods": ["all"]}
+SUBRESOURCES = {"v1": [  # besides the /status ones: pods are created by clients too, and evicted through Evictions
+    {"name": "pods/log", "singularName": "", "namespaced": True, "kind": "Pod", "verbs": ["get"]},
+    {"name": "pods/eviction", "singularName": "", "namespaced": True, "group": "policy", "version": "v1",
+     "kind": "Eviction", "verbs": ["create"]}]}
+
+
+def _entries(resource: Resource) -> list[dict[str, Any]]:
+    """A resource as discovery lists it, with its /status subresource; its verbs are the ones its routes serve."""
+    entry: dict[str, Any] = {"name": resource.plural, "singularName": resource.kind.lower(),
+                             "namespaced": resource.namespaced, "kind": resource.kind,
+                             "verbs": sorted(resource.verbs | ({"watch"} if resource.watch else set()))}
+    if resource.plural in SHORT_NAMES:
+        entry["shortNames"] = SHORT_NAMES[resource.plural]
+    if resource.plural in CATEGORIES:
+        entry["categories"] = CATEGORIES[resource.plural]
+    status = {"name": f"{resource.plural}/status", "singularName": "", "namespaced": resource.namespaced,
+              "kind": resource.kind, "verbs": ["get", "patch", "update"]}
+    return [entry, status] if resource.status else [entry]
+
+
+def _resource_list(group_version: GroupVersion, key: str) -> dict[str, Any]:
+    """The APIResourceList of a group-version, by name as kube-apiserver sorts it (the core one has no apiVersion)."""
+    entries = [entry for resource in group_version.resources for entry in _entries(resource)]
+    return {"kind": "APIResourceList", **({"apiVersion": "v1"} if group_version.group else {}), "groupVersion": key,
+            "resources": sorted(entries + SUBRESOURCES.get(key, []), key=lambda entry: entry["name"])}
+
+
+RESOURCE_LISTS = {key: _resource_list(gv, key) for gv in GROUP_VERSIONS
+                  for key in [f"{gv.group}/{gv.version}" if gv.group else gv.version]}
+BATCH_V1_RESOURCES, CORE_V1_RESOURCES = RESOURCE_LISTS["batch/v1"], RESOURCE_LISTS["v1"]
+EVENTS_V1_RESOURCES = RESOURCE_LISTS["events.k8s.io/v1"]
 
 
 def api_versions(server_address: str) -> dict[str, Any]:
