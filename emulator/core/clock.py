@@ -3,7 +3,8 @@
 A live clock follows the system clock from wherever it was set; a frozen clock moves only when a
 test advances it. Either way, callbacks scheduled with `call_at` run in time order once the clock
 reaches them: at once inside `advance`/`set` for a frozen clock, from `run_due` (called by a
-background ticker) for a live one. Nothing changes state because it was read.
+background ticker, woken early for a callback due already) for a live one. Nothing changes state because it
+was read.
 """
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ class Clock:
         self._cancelled = 0
         self._sequence = itertools.count()
         self._stamp: tuple[float, str] = (float("nan"), "")  # stamp(): the second it was made for, and its text
+        self.wake: Callable[[], None] | None = None  # a live clock's ticker, told when a callback is due already
         self._place(start or datetime.now(UTC), frozen)
 
     def _place(self, moment: datetime, frozen: bool) -> None:
@@ -99,6 +101,8 @@ class Clock:
         """Run `callback` once the clock reaches `when`; the handle cancels it."""
         entry = [when, next(self._sequence), callback]
         heapq.heappush(self._due, entry)
+        if self.wake is not None and not self.frozen and when <= self.now():
+            self.wake()  # due now: run it as soon as the event loop is free, not at the ticker's next beat
         return entry
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> Scheduled:

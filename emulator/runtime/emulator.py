@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -205,14 +206,19 @@ def tick(clock: Clock) -> None:
 async def clock_ticker(app: web.Application) -> AsyncIterator[None]:
     """A cleanup context: run the clock's due callbacks while it is live (advance() moves a frozen one)."""
     clock = app[EMULATOR].core.clock
+    woken = asyncio.Event()  # a callback is due already (a Job just created): run it before the next request
 
     async def ticker() -> None:
         while True:
-            await asyncio.sleep(TICK_SECONDS)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(woken.wait(), TICK_SECONDS)
+            woken.clear()
             tick(clock)
 
+    clock.wake = woken.set
     task = asyncio.create_task(ticker())
     yield
+    clock.wake = None
     task.cancel()
 
 

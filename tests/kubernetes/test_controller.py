@@ -273,3 +273,13 @@ async def test_jobs_deleted_or_taken_over_leave_no_step_on_a_frozen_clock(client
         response = await client.delete(kube.url("default", f"run-{n}"), params={"propagationPolicy": "Background"})
         assert response.status == 200
     assert clock.pending() == before
+
+
+async def test_on_a_live_clock_a_jobs_first_pod_is_there_when_the_create_returns(aiohttp_client, make_app):
+    """Airflow lists the pods ~100 ms after creating the Job and retries without waiting: the Job controller's
+    first sync is due at once, so it runs as soon as the POST is answered, not at the ticker's next beat."""
+    client = await aiohttp_client(make_app(clock_frozen=False))
+    for n in range(5):
+        await create(client, job(f"live-{n}"))
+        response = await client.get("/api/v1/namespaces/default/pods", params={"labelSelector": f"job-name=live-{n}"})
+        assert len((await response.json())["items"]) == 1, n
