@@ -89,6 +89,31 @@ async def test_a_failing_pod_has_the_scripted_exit_code(client):
     assert status["failed"] == 1 and status["conditions"][-1]["reason"] == "BackoffLimitExceeded"
 
 
+async def test_an_out_of_memory_outcome_is_exit_137_oomkilled(client):
+    await create(client, job("oom", {"cloud-job-emulator/outcome": "OOMKilled",
+                                     "cloud-job-emulator/duration-seconds": "2"}, backoffLimit=0))
+    await advance(client, 3)
+    [pod] = await pods(client, labelSelector="job-name=oom")
+    terminated = pod["status"]["containerStatuses"][0]["state"]["terminated"]
+    assert pod["status"]["phase"] == "Failed" and (terminated["exitCode"], terminated["reason"]) == (137, "OOMKilled")
+    assert (await job_status(client, "oom"))["failed"] == 1
+    restarting = job("oomloop", {"cloud-job-emulator/outcome": "OOMKilled", "cloud-job-emulator/duration-seconds": "2"})
+    restarting["spec"]["template"]["spec"]["restartPolicy"] = "OnFailure"
+    await create(client, restarting)
+    await advance(client, 0)
+    await advance(client, 3)
+    [pod] = await pods(client, labelSelector="job-name=oomloop")
+    [container] = pod["status"]["containerStatuses"]
+    assert container["lastState"]["terminated"]["reason"] == "OOMKilled" and container["restartCount"] == 1
+    bare = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "bare", "annotations": {
+        "cloud-job-emulator/outcome": "OOMKilled", "cloud-job-emulator/duration-seconds": "1"}},
+        "spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}
+    assert (await client.post(PODS, json=bare)).status == 201
+    await advance(client, 3)
+    ended = (await (await client.get(f"{PODS}/bare")).json())["status"]["containerStatuses"][0]["state"]
+    assert (ended["terminated"]["exitCode"], ended["terminated"]["reason"]) == (137, "OOMKilled")
+
+
 async def test_parallel_jobs_run_parallelism_pods_until_completions(client):
     await create(client, job("par", {"cloud-job-emulator/duration-seconds": "2"}, completions=5, parallelism=2))
     await advance(client, 0)
@@ -150,6 +175,35 @@ async def test_a_deleted_running_pod_is_replaced_and_counted_failed(client):
     assert len(listed) == 1 and listed[0]["metadata"]["name"] != pod["metadata"]["name"]
     missing = await client.get(f"{PODS}/nope")
     assert missing.status == 404 and (await missing.json())["message"] == 'pods "nope" not found'
+
+
+async def test_a_negative_grace_period_is_one_second(client):
+    await create(client, job("neg"))
+    await advance(client, 2)
+    [pod] = await pods(client, labelSelector="job-name=neg")
+    response = await client.delete(f"{PODS}/{pod['metadata']['name']}", params={"gracePeriodSeconds": "-1"})
+    deleted = await response.json()
+    assert deleted["metadata"]["deletionGracePeriodSeconds"] == 1
+    assert deleted["metadata"]["deletionTimestamp"] == "2026-01-01T00:00:03Z"
+
+
+async def test_a_pods_requests_default_to_its_limits_but_a_jobs_template_keeps_none(client):
+    limits = {"memory": "1Gi", "cpu": "500m"}
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sized"}, "spec": {"containers": [
+        {"name": "main", "image": "busybox", "resources": {"limits": limits, "requests": {"cpu": "100m"}}}]}}
+    response = await client.post(PODS, json=body)
+    assert response.status == 201, await response.text()
+    created = await response.json()
+    assert created["spec"]["containers"][0]["resources"] == {"limits": limits,
+                                                             "requests": {"cpu": "100m", "memory": "1Gi"}}
+    assert created["status"]["qosClass"] == "Burstable"
+    made = await create(client, job("sized", containers=[{"name": "main", "image": "busybox",
+                                                          "resources": {"limits": limits}}]))
+    assert made["spec"]["template"]["spec"]["containers"][0]["resources"] == {"limits": limits}
+    await advance(client, 0)
+    [pod] = await pods(client, labelSelector="job-name=sized")
+    assert pod["spec"]["containers"][0]["resources"] == {"limits": limits, "requests": {"cpu": "500m", "memory": "1Gi"}}
+    assert pod["status"]["qosClass"] == "Guaranteed"
 
 
 async def test_indexed_pods_are_named_and_labelled_by_index(client):

@@ -7,7 +7,8 @@ pods (active, ready, terminating, succeeded, failed), removes the tracking final
 ones, applies the rules (backoffLimit with the pod-failure back-off, podFailurePolicy,
 activeDeadlineSeconds, suspend, completions, Indexed completion, successPolicy), creates or
 deletes pods, writes status and records Events. Per job, annotations script what its pods do:
-`cloud-job-emulator/duration-seconds`, `/outcome` (`Failed`: every pod fails), `/exit-code`,
+`cloud-job-emulator/duration-seconds`, `/outcome` (`Failed`: every pod fails; `OOMKilled`: with exit code 137,
+reason OOMKilled), `/exit-code`,
 `/fail-attempts` (the first N pods, or attempts per index, fail), `/failed-indexes`, `/logs` and
 `/logs.<container>`. Jobs another controller manages, fixture jobs and jobs whose status a client
 wrote are left alone.
@@ -28,8 +29,9 @@ from emulator.services.kubernetes.events import Events, involved
 from emulator.services.kubernetes.pods import TRACKING_FINALIZER, Pods, defaulted_pod_spec, owner_uid, terminal
 
 from emulator.services.kubernetes.kubelet import (EXIT_CODE_ANNOTATION, FAIL_ATTEMPTS_ANNOTATION,
-                                                  FAILED_INDEXES_ANNOTATION, LOGS_ANNOTATION, OUTCOME_ANNOTATION,
-                                                  DURATION_ANNOTATION, Kubelet, annotated_int, default_log, run_time)
+                                                  FAILED_INDEXES_ANNOTATION, LOGS_ANNOTATION, OOM_EXIT_CODE,
+                                                  OUTCOME_ANNOTATION, DURATION_ANNOTATION, Kubelet, annotated_int,
+                                                  default_log, run_time)
 
 if TYPE_CHECKING:
     from emulator.services.kubernetes.registry import Jobs
@@ -317,10 +319,13 @@ class JobController:
     def _script(self, job: dict) -> dict[str, Any]:
         meta = job["metadata"]
         annotations = meta.get("annotations") or {}
+        outcome = annotations.get(OUTCOME_ANNOTATION)
         return {"duration": run_time(annotations.get(DURATION_ANNOTATION), self.default_duration,
                                      f"job {meta['namespace']}/{meta['name']}"),
-                "always_fail": annotations.get(OUTCOME_ANNOTATION) == "Failed",
-                "exit_code": annotated_int(annotations.get(EXIT_CODE_ANNOTATION), 1) or 1,
+                "always_fail": outcome in ("Failed", "OOMKilled"),
+                "exit_code": OOM_EXIT_CODE if outcome == "OOMKilled" else
+                annotated_int(annotations.get(EXIT_CODE_ANNOTATION), 1) or 1,
+                "failure": "OOMKilled" if outcome == "OOMKilled" else "Error",
                 "fail_attempts": max(0, annotated_int(annotations.get(FAIL_ATTEMPTS_ANNOTATION), 0)),
                 "failed_indexes": parse_indexes(annotations.get(FAILED_INDEXES_ANNOTATION))}
 
@@ -718,7 +723,7 @@ class JobController:
                 [code] * max(0, script["fail_attempts"] - attempt) + [0]
         else:
             codes = [code if fails else 0]
-        self.kubelet.start(pod, script["duration"], codes, logs)
+        self.kubelet.start(pod, script["duration"], codes, logs, script["failure"] if fails else "Error")
         run["created"] += 1
         self._record(job, "Normal", "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}")
         return pod

@@ -28,9 +28,11 @@ NODE = "emulator-node"
 HOST_IP = "10.0.0.10"
 START_SECONDS = 1.0  # bound -> running (ContainerCreating)
 KILL_SECONDS = 1.0  # a deleted running pod's containers stop this long after the DELETE (or its grace, if shorter)
-Plan = dict[str, Any]  # duration, exit_codes (one per run, the last repeats), runs, logs: {container: [line]}, next
+Plan = dict[str, Any]  # duration, exit_codes (one per run, the last repeats), runs, logs: {container: [line]}, next;
+# failure (the reason of a failed run) when it is OOMKilled
 KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
 RESTART_BACKOFF, RESTART_BACKOFF_CAP = 10.0, 300.0  # the kubelet's crash-loop back-off
+OOM_EXIT_CODE = 137  # a container the kernel killed for its memory: reason OOMKilled
 DEADLINE_EXCEEDED = ("DeadlineExceeded", "Pod was active on the node longer than the specified deadline")
 ACTIVE_STEPS = ("run", "end", "restart", "deadline")  # the next steps of a bound pod: its own deadline may come first
 
@@ -179,11 +181,14 @@ class Kubelet:
 
     # --- what it is told -------------------------------------------------------------------------
 
-    def start(self, pod: dict, duration: float, exit_codes: list[int], logs: dict[str, list[str]]) -> None:
+    def start(self, pod: dict, duration: float, exit_codes: list[int], logs: dict[str, list[str]],
+              failure: str = "Error") -> None:
         """Run a new pod: bound now, then running, then ending with the first exit code (with restartPolicy
-        OnFailure a failed container restarts in place and its next run ends with the next code)."""
+        OnFailure a failed container restarts in place and its next run ends with the next code); a failed run's
+        reason is `failure` (Error, or OOMKilled)."""
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
-        self.plans.put(*key, {"duration": duration, "exit_codes": exit_codes, "runs": 0, "logs": logs, "next": None})
+        plan = {"duration": duration, "exit_codes": exit_codes, "runs": 0, "logs": logs, "next": None}
+        self.plans.put(*key, plan if failure == "Error" else {**plan, "failure": failure})
         if not pod["spec"].get("schedulingGates"):  # a gated pod waits, unbound, until its last gate is removed
             self._schedule_at(key, self.clock.now(), "bind")
 
@@ -263,13 +268,16 @@ class Kubelet:
         meta = pod["metadata"]
         annotations = meta.get("annotations") or {}
         code = annotated_int(annotations.get(EXIT_CODE_ANNOTATION), 0)
+        failure = "OOMKilled" if annotations.get(OUTCOME_ANNOTATION) == "OOMKilled" else "Error"
+        if failure == "OOMKilled":
+            code = OOM_EXIT_CODE
         logs = {}
         for container in pod["spec"]["containers"]:
             text = annotations.get(f"{LOGS_ANNOTATION}.{container['name']}", annotations.get(LOGS_ANNOTATION))
             logs[container["name"]] = default_log(container, code) if text is None else str(text).splitlines()
         duration = run_time(annotations.get(DURATION_ANNOTATION), self.default_duration,
                             f"pod {meta['namespace']}/{meta['name']}")
-        self.start(pod, duration, [code], logs)
+        self.start(pod, duration, [code], logs, failure)
 
     # --- scheduling --------------------------------------------------------------------------------
 
@@ -353,7 +361,7 @@ class Kubelet:
         stamp = self.clock.stamp()
         codes = plan["exit_codes"]
         code = codes[min(plan["runs"], len(codes) - 1)] if exit_code is None else exit_code
-        reason = "Completed" if code == 0 else "Error"
+        reason = "Completed" if code == 0 else plan.get("failure", "Error") if exit_code is None else "Error"
         if code and exit_code is None and pod["spec"].get("restartPolicy") == "OnFailure" \
                 and not pod["metadata"].get("deletionTimestamp"):
             self._crash(key, pod, plan, code, stamp)
@@ -388,7 +396,8 @@ class Kubelet:
         statuses = []
         for old in pod["status"].get("containerStatuses") or []:
             started = (old["state"].get("running") or {}).get("startedAt")
-            terminated = {"containerID": old.get("containerID", ""), "exitCode": code, "reason": "Error",
+            terminated = {"containerID": old.get("containerID", ""), "exitCode": code,
+                          "reason": plan.get("failure", "Error"),
                           "startedAt": started, "finishedAt": stamp}
             statuses.append({**old, "state": {"waiting": {"reason": "CrashLoopBackOff", "message": (
                 f"back-off {int(self._restart_delay(old['restartCount'] + 1))}s restarting failed "

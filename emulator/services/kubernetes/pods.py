@@ -346,7 +346,8 @@ class Pods:
             grace = old["spec"].get("terminationGracePeriodSeconds", 30)
         if not old["spec"].get("nodeName") or terminal(old):
             grace = 0
-        grace = max(grace, 0)
+        if grace < 0:  # CheckGracefulDelete: a negative period is one second
+            grace = 1
         meta = dict(old["metadata"])
         if meta.get("deletionTimestamp") and meta.get("deletionGracePeriodSeconds", 0) <= grace:
             return old  # already going, no sooner
@@ -578,11 +579,17 @@ def created_status(spec: dict, stamp: str) -> dict:
 
 
 def api_defaulted_pod_spec(template_spec: dict) -> dict:
-    """A pod spec with the API's defaults only: what a created Pod's writer owns."""
+    """A pod spec with the API's defaults only: what a created Pod's writer owns. SetDefaults_Pod copies each
+    container's limits to the requests it leaves out (for a Pod, not for a template)."""
     spec = copy.deepcopy(template_spec)
     spec.setdefault("restartPolicy", "Always")
     strategy.default_pod_spec(spec)
     spec.setdefault("enableServiceLinks", True)
+    for container in [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]:
+        resources = container.get("resources") if isinstance(container, dict) else None
+        limits = resources.get("limits") if isinstance(resources, dict) else None
+        if isinstance(limits, dict) and limits:
+            resources["requests"] = dict(sorted({**limits, **(resources.get("requests") or {})}.items()))
     return spec
 
 

@@ -106,6 +106,8 @@ def _pod_run(scope: str, name: str, plan: dict) -> str | None:
     codes = plan.get("exit_codes")
     if not isinstance(codes, list) or not codes or not all(type(code) is int for code in codes):
         return '"exit_codes" must list exit codes'
+    if plan.get("failure", "Error") not in ("Error", "OOMKilled"):
+        return '"failure" must be Error or OOMKilled'
     logs = plan.get("logs")
     if not isinstance(logs, dict) or not all(
             isinstance(lines, list) and all(isinstance(line, str) for line in lines) for lines in logs.values()):
