@@ -97,11 +97,11 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
     log_request = access_log.request if access_log is not None else None
 
     def wrap(name: str | None, handler: Handler) -> Handler:
-        if checking is not None:
-            handler = functools.partial(checking, handler=handler)
         named, _, operation = (name or "").partition(".")
         operation = operation.partition(":")[0]  # `service.operation:variant`: another path form of the operation
         named_service = services.get(named)
+        if checking is not None:  # the route's own service checks it, whatever its path looks like
+            handler = functools.partial(checking, handler=handler, service=named_service)
         own_id = named_service.request_id_header if named_service is not None else None
         label = name if named_service is not None else "-"  # the access log's service.operation
 
@@ -162,11 +162,11 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
             return None
         if (request.content_length or 0) <= body_limit:
             return await _default_expect(request)
-        service = None if admin else emulator.service_for(request.path)
+        name, _, operation = (request.match_info.route.name or "").partition(".")
+        service = None if admin else services.get(name) or emulator.service_for(request.path)
         response = render_error(service, request, BodyTooLarge(body_limit))
         response.force_close()
         if not admin:
-            name, _, operation = (request.match_info.route.name or "").partition(".")
             journal.record((clock.now(), name or (service.name if service else ""), operation, request.method,
                     bounded(request.rel_url, request.raw_path), 413, 0.0, "%012d" % next(counter), None, None))
         if log_request is not None:

@@ -17,7 +17,7 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
 from kubernetes import client as k8s
 from kubernetes.client.rest import ApiException
-from qcloud_cos import CosConfig
+from qcloud_cos import CosConfig, CosS3Client
 from qcloud_cos.cos_auth import CosS3Auth
 from saharaclient import client as sahara_client
 from saharaclient.api.base import APIException
@@ -365,3 +365,23 @@ def test_the_live_admin_api_and_log_keep_secrets(strict_server, strict_url):
     text = log.read_text()
     assert "strict authentication for" in text  # logged at start-up
     assert not [secret for secret in SECRETS if secret in text or secret in journal]
+
+
+def test_cos_keys_and_buckets_named_like_another_services_paths_are_checked_by_cos(strict_url):
+    """The service whose route takes a request checks it: COS objects `api/...`, `v2/...`, `version` and a
+    path-style bucket `api-<APPID>` are COS's, not Kubernetes' or MRS's (whose tokens they do not carry)."""
+    port = int(strict_url.rsplit(":", 1)[1])
+    cos = CosS3Client(CosConfig(Region="ap-guangzhou", SecretId=FIXTURE_SECRET_ID, SecretKey=FIXTURE_SECRET_KEY,
+                                Scheme="http", IP="127.0.0.1", Port=port))
+    cos.create_bucket(Bucket="api-1250000000")
+    for key in ("api/v1/pods", "apis/batch", "version", "openapi/v3", "v2/p/clusters", "v1.1/p/jobs"):
+        cos.put_object(Bucket="api-1250000000", Key=key, Body=key.encode())
+        assert cos.get_object(Bucket="api-1250000000", Key=key)["Body"].get_raw_stream().read() == key.encode()
+    config = CosConfig(Region="ap-guangzhou", SecretId=FIXTURE_SECRET_ID, SecretKey=FIXTURE_SECRET_KEY)
+    path_style = requests.get(f"{strict_url}/api-1250000000/version", timeout=10,
+                              headers={"Host": "cos.ap-guangzhou.myqcloud.com"},
+                              auth=CosS3Auth(config, key="/api-1250000000/version"))
+    assert (path_style.status_code, path_style.content) == (200, b"version")
+    unsigned = requests.get(f"{strict_url}/api-1250000000/version", timeout=10,
+                            headers={"Host": "cos.ap-guangzhou.myqcloud.com"})
+    assert unsigned.status_code == 403 and b"<Code>AccessDenied</Code>" in unsigned.content  # COS's refusal
