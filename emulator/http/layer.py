@@ -102,7 +102,6 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
         named_service = services.get(named)
         if checking is not None:  # the route's own service checks it, whatever its path looks like
             handler = functools.partial(checking, handler=handler, service=named_service)
-        own_id = named_service.request_id_header if named_service is not None else None
         label = name if named_service is not None else "-"  # the access log's service.operation
 
         async def handle(request: web.Request) -> web.StreamResponse:
@@ -130,7 +129,8 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
             fault = None if rule is None else rule.id
             if admin:
                 request_id = "-"
-            else:
+            else:  # a service that numbers its own answers (a routing miss's too) keeps its id
+                own_id = service.request_id_header if service is not None else None
                 request_id = response.headers.get(own_id) if own_id else None
                 if request_id is None:
                     request_id = "%012d" % next(counter)

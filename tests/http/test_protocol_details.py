@@ -85,3 +85,13 @@ async def test_expect_100_continue_within_the_limit_still_gets_100_continue(aioh
     answer = await expect_continue(client.server.port, "/apis/batch/v1/namespaces/default/jobs", 100,
                                    "application/json")
     assert answer.startswith(b"HTTP/1.1 100 Continue")
+
+
+@pytest.mark.parametrize("path", ["/v2/5a3314075bfa49b9ae360f4ecd333695/no-such-api",
+                                  "/v2/5a3314075bfa49b9ae360f4ecd333695/clusters/c/job-executions/x/y"])
+async def test_an_mrs_routing_miss_keeps_the_request_id_its_body_names(client, path):
+    """The SDK reports the X-Request-Id header as the error's request id: it must be the body's."""
+    response = await client.get(path, headers=HEADERS)
+    body = await response.json()
+    assert response.status == 404 and len(body["request_id"]) == 32
+    assert response.headers["X-Request-Id"] == body["request_id"]
