@@ -330,3 +330,21 @@ def test_the_kubernetes_client_lists_and_deletes_pods_and_events(core_api, live_
     answer = events.delete_collection_namespaced_event("default", _preload_content=False)
     assert json.loads(answer.data)["kind"] == "EventList"
     assert core.list_namespaced_event("default").items == []
+
+
+@pytest.mark.parametrize(("version", "pulled", "created", "started"), [
+    ("1.32.0", 'Container image "busybox" already present on machine', "Created container c", "Started container c"),
+    ("1.34.0", 'Container image "busybox" already present on machine', "Created container: c", "Started container c"),
+    ("1.35.0", 'Container image "busybox" already present on machine and can be accessed by the pod',
+     "Container created", "Container started")])
+async def test_the_kubelets_event_texts_follow_the_reported_version(aiohttp_client, make_app, version, pulled, created,
+                                                                    started):
+    client = await aiohttp_client(make_app(kubernetes_version=version))
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "texts"},
+            "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+    assert (await client.post("/api/v1/namespaces/default/pods", json=body)).status == 201
+    await advance(client, 2)
+    response = await client.get("/api/v1/namespaces/default/events",
+                                params={"fieldSelector": "involvedObject.name=texts"})
+    messages = {e["reason"]: e["message"] for e in (await response.json())["items"]}
+    assert (messages["Pulled"], messages["Created"], messages["Started"]) == (pulled, created, started)

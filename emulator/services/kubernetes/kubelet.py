@@ -324,7 +324,8 @@ class Kubelet:
                                          "containerStatuses", "qosClass") if k in status}
         pod = self._write(pod, status, {**pod["spec"], "nodeName": NODE})
         for container in pod["spec"]["containers"]:
-            self._event(pod, "Normal", "Pulled", f'Container image "{container["image"]}" already present on machine',
+            self._event(pod, "Normal", "Pulled", f'Container image "{container["image"]}" already present on machine'
+                        + (" and can be accessed by the pod" if self.minor >= 35 else ""),
                         container["name"])
         self._schedule_at(key, self.clock.later(START_SECONDS), "run")
 
@@ -337,8 +338,10 @@ class Kubelet:
             statuses.append({**old, "state": {"running": {"startedAt": stamp}}, "ready": True, "started": True,
                              "image": image, "imageID": image.split(":")[0] + "@sha256:" + _hex(image),
                              "containerID": "containerd://" + _hex(pod["metadata"]["uid"] + container["name"])})
-            created = f"Created container: {container['name']}" if self.minor < 35 else "Container created"
-            started = f"Started container {container['name']}" if self.minor < 35 else "Container started"
+            name = container["name"]  # the kubelet's texts changed in 1.33 and 1.35
+            created = f"Created container {name}" if self.minor < 33 else f"Created container: {name}" \
+                if self.minor < 35 else "Container created"
+            started = f"Started container {name}" if self.minor < 35 else "Container started"
             self._event(pod, "Normal", "Created", created, container["name"])
             self._event(pod, "Normal", "Started", started, container["name"])
         true = ("True", None, None)
