@@ -116,3 +116,19 @@ async def test_logs_of_a_pod_not_yet_scheduled_are_204(client):
     kubernetes.pods.write(unbound, pod)
     response = await client.get(f"{PODS}/{pod['metadata']['name']}/log")
     assert response.status == 204 and await response.read() == b""
+
+
+async def test_a_container_that_ended_before_it_was_made_has_no_log_to_read(client):
+    """Deleted while ContainerCreating (a finalizer keeps the pod): the kubelet's 400 'is terminated', not an
+    empty log."""
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "brief", "finalizers": ["example.com/keep"]},
+            "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+    assert (await client.post(PODS, json=body)).status == 201
+    await advance(client, 0)  # bound: ContainerCreating
+    assert (await client.delete(f"{PODS}/brief", params={"gracePeriodSeconds": "0"})).status == 200
+    await advance(client, 0)
+    pod = await (await client.get(f"{PODS}/brief")).json()
+    assert "containerID" not in pod["status"]["containerStatuses"][0]["state"]["terminated"]
+    response = await client.get(f"{PODS}/brief/log")
+    assert response.status == 400
+    assert (await response.json())["message"] == 'container "c" in pod "brief" is terminated'

@@ -707,6 +707,8 @@ class PodHandlers:
         if "waiting" in state["state"]:
             raise errors.bad_request(f'container "{container}" in pod "{name}" is waiting to start: '
                                      f'{state["state"]["waiting"].get("reason", "")}')
+        if "containerID" not in state["state"].get("terminated", {"containerID": ""}):  # ended before it was made
+            raise errors.bad_request(f'container "{container}" in pod "{name}" is terminated')
         lines, running = self.kubelet.log_lines(pod, container)
         if options.since is None and options.tail_lines is None:  # every line: the body follows the lines kept
             data = self.log_bodies.get((info["namespace"], name, container, options.timestamps), lines,
