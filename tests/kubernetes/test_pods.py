@@ -157,6 +157,20 @@ async def test_a_pod_watch_sees_each_phase(client):
                                        ("MODIFIED", "Succeeded"), ("MODIFIED", "Succeeded")]
 
 
+async def test_init_containers_get_the_container_defaults_and_the_completion_index(client):
+    made = job("inited", completionMode="Indexed", completions=1)
+    made["spec"]["template"]["spec"]["initContainers"] = [{"name": "fetch", "image": "busybox"}]
+    created = await create(client, made)
+    init = created["spec"]["template"]["spec"]["initContainers"][0]
+    assert (init["terminationMessagePath"], init["terminationMessagePolicy"], init["imagePullPolicy"],
+            init["resources"]) == ("/dev/termination-log", "File", "Always", {})
+    await advance(client, 0)
+    [pod] = await pods(client, labelSelector="job-name=inited")
+    [init] = pod["spec"]["initContainers"]
+    assert init["env"] == [{"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {
+        "apiVersion": "v1", "fieldPath": "metadata.labels['batch.kubernetes.io/job-completion-index']"}}}]
+
+
 async def test_a_deleted_running_pod_is_replaced_and_counted_failed(client):
     await create(client, job("del"))
     await advance(client, 2)

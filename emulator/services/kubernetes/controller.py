@@ -794,7 +794,7 @@ def new_pod(job: dict, index: int | None, failures: int = 0, ignored: int = 0) -
     pod_spec = copy.deepcopy(template.get("spec") or {})
     if index is not None:
         pod_spec.setdefault("hostname", f"{name}-{index}")
-        for container in pod_spec.get("containers") or []:
+        for container in [*(pod_spec.get("initContainers") or []), *(pod_spec.get("containers") or [])]:
             env = container.setdefault("env", [])
             if not any(e.get("name") == "JOB_COMPLETION_INDEX" for e in env):
                 env.append({"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {

@@ -42,7 +42,7 @@ def default_pod_spec(pod: dict[str, Any]) -> None:
     for field in OMITTED_WHEN_EMPTY:
         if field in pod and pod[field] in (None, [], {}):
             del pod[field]
-    for container in pod.get("containers") or []:
+    for container in [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]:
         if not isinstance(container, dict):
             continue
         container.setdefault("resources", {})
