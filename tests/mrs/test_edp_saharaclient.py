@@ -198,3 +198,17 @@ def test_data_source_credentials_are_kept_but_never_shown(sahara, emulator):
     assert source.id in state
     assert "very-secret-password" not in state and "another-secret" not in state
     assert "credentials" not in sahara.data_sources.get(source.id).to_dict()
+
+
+def test_credential_configs_read_back_empty_and_are_not_kept(sahara, emulator):
+    source_in, source_out = sources(sahara)
+    secrets = {"fs.s3a.access.key": "AK-7f3e", "fs.s3a.secret.key": "SK-9c1d",
+               "fs.swift.service.sahara.username": "u-4b", "fs.swift.service.sahara.password": "p-2a"}
+    created = sahara.job_executions.create(JOB_ID, CLUSTER, source_in, source_out,
+                                           configs={"configs": {**secrets, "mapreduce.job.maps": "2"}})
+    shown = {"configs": {**dict.fromkeys(secrets, ""), "mapreduce.job.maps": "2"}, "job_execution_info": {}}
+    assert created.job_configs == shown
+    assert sahara.job_executions.get(created.id).job_configs == shown
+    assert [item.job_configs for item in sahara.job_executions.list()] == [shown]
+    state = json.dumps(emulator.state())
+    assert created.id in state and not [value for value in secrets.values() if value in state]

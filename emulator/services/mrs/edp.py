@@ -31,6 +31,10 @@ TERMINAL = ("SUCCEEDED", "FAILED", "KILLED", "DONEWITHERROR")
 START_DELAY_MS = 1000
 KILL_DELAY_MS = 1000
 MAX_EXECUTIONS_PER_PROJECT = 10000  # one more is refused with 400 INVALID_DATA
+# Configs that carry credentials (Swift's user and password, S3's keys): Sahara shows them as "". Nothing runs
+# here, so their values are not kept either, and the state never holds them.
+CREDENTIAL_CONFIGS = ("fs.swift.service.sahara.username", "fs.swift.service.sahara.password", "fs.s3a.access.key",
+                      "fs.s3a.secret.key")
 # Job-object types and the cluster component they run on.
 ENGINE_OF = {"Spark": "Spark", "SparkScript": "Spark", "SparkSql": "Spark", "Hive": "Hive", "hql": "Hive"}
 LISTING = listing.Listing(sort_fields=("id", "job_template", "cluster", "status"), regex_filters=(),
@@ -155,6 +159,8 @@ class EdpRegistry(Timeline):
             raise errors.invalid_data("Provided input and output DataSources reference the same location: "
                                       f"{sources[0]['url']}")
         duration, outcome = self._scripted(configs)
+        if any(key in configs for key in CREDENTIAL_CONFIGS):
+            job_configs["configs"] = {key: "" if key in CREDENTIAL_CONFIGS else value for key, value in configs.items()}
         job_configs["job_execution_info"] = {}
         return self._create(project, {
             "job_id": job_id, "cluster_id": cluster_id, "input_id": input_id, "output_id": output_id,
