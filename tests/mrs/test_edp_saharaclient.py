@@ -212,3 +212,34 @@ def test_credential_configs_read_back_empty_and_are_not_kept(sahara, emulator):
     assert [item.job_configs for item in sahara.job_executions.list()] == [shown]
     state = json.dumps(emulator.state())
     assert created.id in state and not [value for value in secrets.values() if value in state]
+
+
+def test_a_protected_data_source_takes_only_an_is_public_change_until_unprotected(sahara):
+    source = sahara.data_sources.create("guarded", None, "hdfs", "/user/guarded", is_protected=True)
+    protected = f"DataSource with id '{source.id}' could not be %s because it's marked as protected"
+    assert refused(sahara.data_sources.update, source.id, {"url": "/user/elsewhere"}) == (
+        400, "UPDATE_FAILED", protected % "updated")
+    assert refused(sahara.data_sources.update, source.id, {"is_public": True, "name": "renamed"}) == (
+        400, "UPDATE_FAILED", protected % "updated")
+    assert refused(sahara.data_sources.delete, source.id) == (400, "DELETION_FAILED", protected % "deleted")
+    sahara.data_sources.update(source.id, {"is_public": True, "name": "guarded"})  # nothing else changes
+    assert (sahara.data_sources.get(source.id).is_public, sahara.data_sources.get(source.id).url) == (
+        True, "/user/guarded")
+    sahara.data_sources.update(source.id, {"is_protected": None, "url": "/user/elsewhere"})  # null unprotects
+    assert sahara.data_sources.get(source.id).to_dict()["is_protected"] is False
+    sahara.data_sources.delete(source.id)
+    assert refused(sahara.data_sources.get, source.id)[:2] == (404, "NOT_FOUND")
+
+
+def test_a_protected_execution_takes_an_is_public_only_change(sahara):
+    source_in, source_out = sources(sahara)
+    execution = sahara.job_executions.create(JOB_ID, CLUSTER, source_in, source_out, is_protected=True)
+    sahara.job_executions.update(execution.id, is_public=True)
+    shown = sahara.job_executions.get(execution.id)
+    assert (shown.is_public, shown.is_protected) == (True, True)
+    sahara.job_executions.update(execution.id, is_public=False, is_protected=True)  # is_protected unchanged
+    assert refused(sahara.job_executions.update, execution.id, is_protected=True) == (
+        400, "UPDATE_FAILED", f"JobExecution with id '{execution.id}' could not be updated because it's marked as "
+                              "protected")
+    sahara.job_executions.update(execution.id, is_protected=False)
+    assert sahara.job_executions.get(execution.id).to_dict()["is_protected"] is False

@@ -15,7 +15,7 @@ from typing import Any
 
 from emulator.core.errors import ApiError
 from emulator.services.protocol import Core
-from emulator.services.mrs import errors, job_exes, listing, validation
+from emulator.services.mrs import acl, errors, job_exes, listing, validation
 from emulator.services.mrs.clusters import ClusterRegistry
 from emulator.services.mrs.datasources import DataSourceRegistry
 from emulator.services.mrs.timeline import Timeline
@@ -267,7 +267,8 @@ class EdpRegistry(Timeline):
         return record
 
     def update(self, project: str, execution_id: str, body: Any) -> Execution:
-        """PATCH: is_public / is_protected; `info.status` cancel is accepted and ignored, suspend is refused."""
+        """PATCH: is_public / is_protected (a protected execution takes only an unprotecting or an is_public-only
+        change); `info.status` cancel is accepted and ignored, suspend is refused."""
         record = self.get(project, execution_id)
         validation.check(PATCH, body)
         if "info" in body:
@@ -280,19 +281,14 @@ class EdpRegistry(Timeline):
             if body["info"].get("status") == "suspend":
                 raise errors.sahara("INVALID_REFERENCE", "Engine doesn't support suspending job feature")
             return record
-        if record["is_protected"] and body.get("is_protected", True) is not False:
-            raise errors.sahara("UPDATE_FAILED", f"JobExecution with id '{execution_id}' could not be updated "
-                                                 "because it's marked as protected")
+        acl.check_update("JobExecution", record, body)
         changes = {key: bool(body[key]) for key in ("is_public", "is_protected") if key in body}
         updated = {**record, **changes, "updated_at": timestamp(self.clock.now()), "updated_ms": self.now_ms()}
         self._write(project, updated)
         return updated
 
     def delete(self, project: str, execution_id: str) -> None:
-        record = self.get(project, execution_id)
-        if record["is_protected"]:
-            raise errors.deletion_failed(f"JobExecution with id '{execution_id}' could not be deleted because "
-                                         "it's marked as protected")
+        acl.check_delete("JobExecution", self.get(project, execution_id))
         self._remove(project, execution_id)
 
     def uses_source(self, project: str, source_id: str, pending_only: bool) -> bool:
