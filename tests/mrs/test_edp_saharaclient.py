@@ -6,7 +6,7 @@ import json
 import pytest
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
-from mrs_support import JOB_ID, PROJECT, TOKEN
+from mrs_support import BINARY_ID, JOB_ID, PROJECT, TOKEN
 from saharaclient import client as sahara_client
 from saharaclient.api.base import APIException
 
@@ -243,3 +243,13 @@ def test_a_protected_execution_takes_an_is_public_only_change(sahara):
                               "protected")
     sahara.job_executions.update(execution.id, is_protected=False)
     assert sahara.job_executions.get(execution.id).to_dict()["is_protected"] is False
+
+
+def test_a_binary_cannot_be_updated_while_a_pending_execution_uses_it(sahara, emulator):
+    source_in, source_out = sources(sahara)
+    sahara.job_executions.create(JOB_ID, CLUSTER, source_in, source_out)  # seed 002's job: BINARY_ID in its libs
+    assert refused(sahara.job_binaries.update, BINARY_ID, {"description": "new"}) == (
+        400, "UPDATE_FAILED", f"JobBinary Id '{BINARY_ID}' is used in a PENDING job and can not be updated.")
+    assert sahara.job_binaries.get(BINARY_ID).description != "new"
+    emulator.advance(1)  # RUNNING: no longer pending
+    assert sahara.job_binaries.update(BINARY_ID, {"description": "new"}).description == "new"

@@ -296,6 +296,14 @@ class EdpRegistry(Timeline):
                    and (not pending_only or record["status"] == "PENDING")
                    for _, record in self.collection.scan(project))
 
+    def pending_uses_binary(self, project: str, binary_id: str) -> bool:
+        """Whether the job of a PENDING execution names the binary in its mains or libs."""
+        for _, record in self.collection.scan(project):
+            job = self.jobs.find(project, record["job_id"]) if record["status"] == "PENDING" else None
+            if job is not None and binary_id in job["mains"] + job["libs"]:
+                return True
+        return False
+
     def uses_job(self, project: str, job_id: str) -> bool:
         return any(record["job_id"] == job_id for _, record in self.collection.scan(project))
 
