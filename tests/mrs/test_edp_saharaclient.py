@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from keystoneauth1 import session as ks_session
@@ -253,3 +254,22 @@ def test_a_binary_cannot_be_updated_while_a_pending_execution_uses_it(sahara, em
     assert sahara.job_binaries.get(BINARY_ID).description != "new"
     emulator.advance(1)  # RUNNING: no longer pending
     assert sahara.job_binaries.update(BINARY_ID, {"description": "new"}).description == "new"
+
+
+def test_url_placeholders_are_checked_and_resolved_when_the_run_starts(sahara, emulator):
+    for url, message in [("obs://b/out/%RANDSTR(0)%", "Requested RANDSTR length must be positive."),
+                         ("obs://b/%RANDSTR(-3)%", "Requested RANDSTR length must be positive."),
+                         ("obs://b/%RANDSTR(1000)%/%RANDSTR(25)%",
+                          "Requested RANDSTR length is too long, please choose a value less than 1024.")]:
+        assert refused(sahara.data_sources.create, "placeholders", None, "obs", url) == (400, "INVALID_DATA", message)
+    source_in = sahara.data_sources.create("in", None, "hdfs", "/user/input").id
+    url = "obs://b/out/%JOB_EXEC_ID%/%RANDSTR(4)%-%RANDSTR(1000)%"
+    source_out = sahara.data_sources.create("out", None, "obs", url).id
+    assert refused(sahara.data_sources.update, source_out, {"url": "obs://b/%RANDSTR(0)%"}) == (
+        400, "INVALID_DATA", "Requested RANDSTR length must be positive.")
+    execution = sahara.job_executions.create(JOB_ID, CLUSTER, source_in, source_out)
+    emulator.advance(1)
+    urls = sahara.job_executions.get(execution.id).data_source_urls
+    assert urls[source_in] == "/user/input"
+    assert re.fullmatch(rf"obs://b/out/{execution.id}/[a-z]{{4}}-[a-z]{{1000}}", urls[source_out]), urls
+    assert sahara.data_sources.get(source_out).url == url  # the data source keeps its placeholders

@@ -26,6 +26,12 @@ def render(source: DataSource) -> dict[str, Any]:
     return {field: source[field] for field in FIELDS}
 
 
+def resolved_url(url: str, execution_id: str, letters: Callable[[int], str]) -> str:
+    """The url as an execution runs with it: %JOB_EXEC_ID% is its id, each %RANDSTR(n)% `letters(n)`."""
+    url = url.replace("%JOB_EXEC_ID%", execution_id)
+    return validation.RANDSTR.sub(lambda found: letters(int(found.group(1))), url)
+
+
 class DataSourceRegistry(Registry):
     """Input and output locations of job executions; their `credentials` are kept apart and never shown."""
 

@@ -8,6 +8,8 @@ Times are Sahara's `YYYY-MM-DDTHH:MM:SS` (UTC).
 """
 from __future__ import annotations
 
+import random
+import string
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -15,7 +17,7 @@ from typing import Any
 
 from emulator.core.errors import ApiError
 from emulator.services.protocol import Core
-from emulator.services.mrs import acl, errors, job_exes, listing, validation
+from emulator.services.mrs import acl, datasources, errors, job_exes, listing, validation
 from emulator.services.mrs.clusters import ClusterRegistry
 from emulator.services.mrs.datasources import DataSourceRegistry
 from emulator.services.mrs.timeline import Timeline
@@ -109,7 +111,8 @@ class EdpRegistry(Timeline):
                         f"-oozie-omm-W"
             used = (self.sources.find(record["tenant_id"], source_id or "")
                     for source_id in (record["input_id"], record["output_id"]))
-            urls = {source["id"]: source["url"] for source in used if source is not None}
+            urls = {source["id"]: datasources.resolved_url(source["url"], record["id"], self._random_letters)
+                    for source in used if source is not None}
             moved.update(start_time=_sahara_time(now_ms), start_ms=now_ms, engine_job_id=engine_id,
                          oozie_job_id=engine_id,
                          data_source_urls=urls if record["info"] is not None else None,
@@ -121,6 +124,11 @@ class EdpRegistry(Timeline):
             if moved["start_time"] is None:
                 moved.update(start_time=moved["end_time"], start_ms=now_ms)
         return moved
+
+    def _random_letters(self, length: int) -> str:
+        """`length` random lower-case letters (a url's %RANDSTR%), drawn from the emulator's seedable ids."""
+        chooser = random.Random(self._core.ids.uuid4())
+        return "".join(chooser.choice(string.ascii_lowercase) for _ in range(length))
 
     def step(self, record: Execution) -> Execution:
         status = record["status"]
