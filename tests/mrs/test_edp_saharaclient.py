@@ -273,3 +273,24 @@ def test_url_placeholders_are_checked_and_resolved_when_the_run_starts(sahara, e
     assert urls[source_in] == "/user/input"
     assert re.fullmatch(rf"obs://b/out/{execution.id}/[a-z]{{4}}-[a-z]{{1000}}", urls[source_out]), urls
     assert sahara.data_sources.get(source_out).url == url  # the data source keeps its placeholders
+
+
+def test_executions_filter_by_job_and_cluster_name_and_by_a_flag(sahara, emulator):
+    source_in, source_out = sources(sahara)
+    shell = sahara.jobs.create("shell-job", "MapReduce", libs=[BINARY_ID])
+    seed_run = sahara.job_executions.create(JOB_ID, CLUSTER, source_in, source_out, is_public=True)
+    shell_run = sahara.job_executions.create(shell.id, CLUSTER, source_in, source_out)
+
+    def listed(**search) -> list[str]:
+        return sorted(item.id for item in sahara.job_executions.list(search_opts=search))
+
+    assert listed(**{"job.name": "^my-mapreduce"}) == [seed_run.id]
+    assert listed(**{"job.name": "job$"}) == sorted([seed_run.id, shell_run.id])
+    assert listed(**{"cluster.name": "emulator-cluster"}) == sorted([seed_run.id, shell_run.id])
+    assert listed(**{"cluster.name": "elsewhere"}) == []
+    assert listed(is_public="false") == [shell_run.id] and listed(is_public="true") == [seed_run.id]
+    assert listed(is_protected="false", **{"job.name": "shell"}) == [shell_run.id]
+    with pytest.raises(APIException) as raised:
+        sahara.job_executions.list(search_opts={"is_public": "maybe"})
+    assert (raised.value.error_code, raised.value.error_message.split("\nError ID:")[0]) == (
+        400, "Invalid value for filtering is_public: maybe")

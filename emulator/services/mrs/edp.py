@@ -39,8 +39,10 @@ CREDENTIAL_CONFIGS = ("fs.swift.service.sahara.username", "fs.swift.service.saha
                       "fs.s3a.secret.key")
 # Job-object types and the cluster component they run on.
 ENGINE_OF = {"Spark": "Spark", "SparkScript": "Spark", "SparkSql": "Spark", "Hive": "Hive", "hql": "Hive"}
-LISTING = listing.Listing(sort_fields=("id", "job_template", "cluster", "status"), regex_filters=(),
-                          equal_filters=("id", "status", "cluster_id", "job_id", "input_id", "output_id"))
+LISTING = listing.Listing(sort_fields=("id", "job_template", "cluster", "status"),
+                          regex_filters=("job.name", "cluster.name"),  # joined: the job's and the cluster's name
+                          equal_filters=("id", "status", "cluster_id", "job_id", "input_id", "output_id"),
+                          boolean_filters=("is_public", "is_protected"))
 
 _FLAG = {"type": ["boolean", "null"]}
 _UUID = {"type": "string", "format": "uuid"}
@@ -253,10 +255,13 @@ class EdpRegistry(Timeline):
         return found
 
     def list(self, project: str, args: Mapping[str, str]) -> tuple[list[Execution], listing.Markers | None]:
-        """Sahara's list: `sort_by` id, job_template (the job's name), cluster, status; `status` any case."""
+        """Sahara's list: `sort_by` id, job_template (the job's name), cluster, status; `status` any case;
+        `job.name` and `cluster.name` match the names of the execution's job and cluster (none: no match)."""
         def row(record: Execution) -> dict[str, Any]:
             job = self.jobs.find(project, record["job_id"]) if record["job_id"] else None
-            return {**record, "job_template": job["name"] if job else "", "cluster": record["cluster_id"]}
+            cluster = self.clusters.collection.get(project, record["cluster_id"])
+            return {**record, "job_template": job["name"] if job else "", "cluster": record["cluster_id"],
+                    "job.name": job and job["name"], "cluster.name": cluster and cluster["clusterName"]}
 
         if "status" in args:
             args = {**args, "status": args["status"].upper()}
