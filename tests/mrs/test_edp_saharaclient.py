@@ -61,8 +61,9 @@ def test_data_sources_create_get_list_update_delete(sahara):
         400, "NAME_ALREADY_EXISTS", "Data source with name 'renamed' already exists")
     assert refused(sahara.data_sources.create, "bad", None, "hdfs", "s3a://bucket/x") == (
         400, "INVALID_DATA", "URL scheme must be 'hdfs'")
-    assert refused(sahara.data_sources.create, "bad", None, "swift", "swift://c.sahara/o")[:2] == (
-        400, "VALIDATION_ERROR")
+    assert refused(sahara.data_sources.create, "bad", None, "swift", "swift://c.sahara/o") == (
+        400, "INVALID_DATA", "Invalid data source")  # Sahara's type, which MRS does not support
+    assert refused(sahara.data_sources.create, "bad", None, "s3", "s3://b/o")[:2] == (400, "VALIDATION_ERROR")
     sahara.data_sources.delete(created.id)
     assert refused(sahara.data_sources.get, created.id)[:2] == (404, "NOT_FOUND")
 

@@ -104,21 +104,15 @@ class EdpRegistry(Timeline):
         return record["id"], record["status"]
 
     def _enter(self, record: Execution, status: str, now_ms: int) -> Execution:
-        moved = {**record, "status": status, "next_at": None}
-        if record["info"] is not None:
+        """The record moved to `status` at `now_ms` (job-exes' update_at is that time)."""
+        moved = {**record, "status": status, "next_at": None, "updated_ms": now_ms}
+        sahara = record["info"] is not None  # a submit-job record shows no engine id, urls or info (Huawei's view)
+        if sahara:
             moved["info"] = {**record["info"], "status": status}
         if status == "RUNNING":
-            number = self.clusters.next_application(record["tenant_id"], record["cluster_id"])
-            engine_id = f"{number:07d}-{_sahara_time(now_ms).replace('-', '').replace(':', '').replace('T', '')}" \
-                        f"-oozie-omm-W"
-            used = (self.sources.find(record["tenant_id"], source_id or "")
-                    for source_id in (record["input_id"], record["output_id"]))
-            urls = {source["id"]: datasources.resolved_url(source["url"], record["id"], self._random_letters)
-                    for source in used if source is not None}
-            moved.update(start_time=_sahara_time(now_ms), start_ms=now_ms, engine_job_id=engine_id,
-                         oozie_job_id=engine_id,
-                         data_source_urls=urls if record["info"] is not None else None,
-                         next_at=now_ms + record["duration_ms"])
+            moved.update(start_time=_sahara_time(now_ms), start_ms=now_ms, next_at=now_ms + record["duration_ms"])
+            if sahara:
+                moved.update(self._engine_run(record, now_ms))
         elif status == "TOBEKILLED":
             moved["next_at"] = now_ms + KILL_DELAY_MS
         elif status in TERMINAL:
@@ -126,6 +120,17 @@ class EdpRegistry(Timeline):
             if moved["start_time"] is None:
                 moved.update(start_time=moved["end_time"], start_ms=now_ms)
         return moved
+
+    def _engine_run(self, record: Execution, now_ms: int) -> dict[str, Any]:
+        """What a Sahara execution shows once its engine runs it: an Oozie-style id, the urls it runs with."""
+        number = self.clusters.next_application(record["tenant_id"], record["cluster_id"])
+        engine_id = f"{number:07d}-{_sahara_time(now_ms).replace('-', '').replace(':', '').replace('T', '')}" \
+                    f"-oozie-omm-W"
+        used = (self.sources.find(record["tenant_id"], source_id or "")
+                for source_id in (record["input_id"], record["output_id"]))
+        urls = {source["id"]: datasources.resolved_url(source["url"], record["id"], self._random_letters)
+                for source in used if source is not None}
+        return {"engine_job_id": engine_id, "oozie_job_id": engine_id, "data_source_urls": urls}
 
     def _random_letters(self, length: int) -> str:
         """`length` random lower-case letters (a url's %RANDSTR%), drawn from the emulator's seedable ids."""
@@ -204,7 +209,7 @@ class EdpRegistry(Timeline):
         if self.collection.count(project) >= MAX_EXECUTIONS_PER_PROJECT:
             raise errors.native(("12000060", f"The number of jobs per project cannot exceed "
                                              f"{MAX_EXECUTIONS_PER_PROJECT} in the emulator."))
-        record = self._create(project, {"cluster_id": values["cluster_id"], "native": values},
+        record = self._create(project, {"cluster_id": values["cluster_id"], "native": values, "is_public": None},
                               self.default_duration, "SUCCEEDED")
         running = self._enter(record, "RUNNING", record["created_ms"])
         self._write(project, running)
