@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
-from mrs_support import JOB_ID, PROJECT, TOKEN
+from mrs_support import BINARY_ID, JOB_ID, PROJECT, TOKEN
 from saharaclient import client as sahara_client
 from saharaclient.api.base import APIException
 
@@ -60,8 +61,9 @@ def test_data_sources_create_get_list_update_delete(sahara):
         400, "NAME_ALREADY_EXISTS", "Data source with name 'renamed' already exists")
     assert refused(sahara.data_sources.create, "bad", None, "hdfs", "s3a://bucket/x") == (
         400, "INVALID_DATA", "URL scheme must be 'hdfs'")
-    assert refused(sahara.data_sources.create, "bad", None, "swift", "swift://c.sahara/o")[:2] == (
-        400, "VALIDATION_ERROR")
+    assert refused(sahara.data_sources.create, "bad", None, "swift", "swift://c.sahara/o") == (
+        400, "INVALID_DATA", "Invalid data source")  # Sahara's type, which MRS does not support
+    assert refused(sahara.data_sources.create, "bad", None, "s3", "s3://b/o")[:2] == (400, "VALIDATION_ERROR")
     sahara.data_sources.delete(created.id)
     assert refused(sahara.data_sources.get, created.id)[:2] == (404, "NOT_FOUND")
 
@@ -198,3 +200,98 @@ def test_data_source_credentials_are_kept_but_never_shown(sahara, emulator):
     assert source.id in state
     assert "very-secret-password" not in state and "another-secret" not in state
     assert "credentials" not in sahara.data_sources.get(source.id).to_dict()
+
+
+def test_credential_configs_read_back_empty_and_are_not_kept(sahara, emulator):
+    source_in, source_out = sources(sahara)
+    secrets = {"fs.s3a.access.key": "AK-7f3e", "fs.s3a.secret.key": "SK-9c1d",
+               "fs.swift.service.sahara.username": "u-4b", "fs.swift.service.sahara.password": "p-2a"}
+    created = sahara.job_executions.create(JOB_ID, CLUSTER, source_in, source_out,
+                                           configs={"configs": {**secrets, "mapreduce.job.maps": "2"}})
+    shown = {"configs": {**dict.fromkeys(secrets, ""), "mapreduce.job.maps": "2"}, "job_execution_info": {}}
+    assert created.job_configs == shown
+    assert sahara.job_executions.get(created.id).job_configs == shown
+    assert [item.job_configs for item in sahara.job_executions.list()] == [shown]
+    state = json.dumps(emulator.state())
+    assert created.id in state and not [value for value in secrets.values() if value in state]
+
+
+def test_a_protected_data_source_takes_only_an_is_public_change_until_unprotected(sahara):
+    source = sahara.data_sources.create("guarded", None, "hdfs", "/user/guarded", is_protected=True)
+    protected = f"DataSource with id '{source.id}' could not be %s because it's marked as protected"
+    assert refused(sahara.data_sources.update, source.id, {"url": "/user/elsewhere"}) == (
+        400, "UPDATE_FAILED", protected % "updated")
+    assert refused(sahara.data_sources.update, source.id, {"is_public": True, "name": "renamed"}) == (
+        400, "UPDATE_FAILED", protected % "updated")
+    assert refused(sahara.data_sources.delete, source.id) == (400, "DELETION_FAILED", protected % "deleted")
+    sahara.data_sources.update(source.id, {"is_public": True, "name": "guarded"})  # nothing else changes
+    assert (sahara.data_sources.get(source.id).is_public, sahara.data_sources.get(source.id).url) == (
+        True, "/user/guarded")
+    sahara.data_sources.update(source.id, {"is_protected": None, "url": "/user/elsewhere"})  # null unprotects
+    assert sahara.data_sources.get(source.id).to_dict()["is_protected"] is False
+    sahara.data_sources.delete(source.id)
+    assert refused(sahara.data_sources.get, source.id)[:2] == (404, "NOT_FOUND")
+
+
+def test_a_protected_execution_takes_an_is_public_only_change(sahara):
+    source_in, source_out = sources(sahara)
+    execution = sahara.job_executions.create(JOB_ID, CLUSTER, source_in, source_out, is_protected=True)
+    sahara.job_executions.update(execution.id, is_public=True)
+    shown = sahara.job_executions.get(execution.id)
+    assert (shown.is_public, shown.is_protected) == (True, True)
+    sahara.job_executions.update(execution.id, is_public=False, is_protected=True)  # is_protected unchanged
+    assert refused(sahara.job_executions.update, execution.id, is_protected=True) == (
+        400, "UPDATE_FAILED", f"JobExecution with id '{execution.id}' could not be updated because it's marked as "
+                              "protected")
+    sahara.job_executions.update(execution.id, is_protected=False)
+    assert sahara.job_executions.get(execution.id).to_dict()["is_protected"] is False
+
+
+def test_a_binary_cannot_be_updated_while_a_pending_execution_uses_it(sahara, emulator):
+    source_in, source_out = sources(sahara)
+    sahara.job_executions.create(JOB_ID, CLUSTER, source_in, source_out)  # seed 002's job: BINARY_ID in its libs
+    assert refused(sahara.job_binaries.update, BINARY_ID, {"description": "new"}) == (
+        400, "UPDATE_FAILED", f"JobBinary Id '{BINARY_ID}' is used in a PENDING job and can not be updated.")
+    assert sahara.job_binaries.get(BINARY_ID).description != "new"
+    emulator.advance(1)  # RUNNING: no longer pending
+    assert sahara.job_binaries.update(BINARY_ID, {"description": "new"}).description == "new"
+
+
+def test_url_placeholders_are_checked_and_resolved_when_the_run_starts(sahara, emulator):
+    for url, message in [("obs://b/out/%RANDSTR(0)%", "Requested RANDSTR length must be positive."),
+                         ("obs://b/%RANDSTR(-3)%", "Requested RANDSTR length must be positive."),
+                         ("obs://b/%RANDSTR(1000)%/%RANDSTR(25)%",
+                          "Requested RANDSTR length is too long, please choose a value less than 1024.")]:
+        assert refused(sahara.data_sources.create, "placeholders", None, "obs", url) == (400, "INVALID_DATA", message)
+    source_in = sahara.data_sources.create("in", None, "hdfs", "/user/input").id
+    url = "obs://b/out/%JOB_EXEC_ID%/%RANDSTR(4)%-%RANDSTR(1000)%"
+    source_out = sahara.data_sources.create("out", None, "obs", url).id
+    assert refused(sahara.data_sources.update, source_out, {"url": "obs://b/%RANDSTR(0)%"}) == (
+        400, "INVALID_DATA", "Requested RANDSTR length must be positive.")
+    execution = sahara.job_executions.create(JOB_ID, CLUSTER, source_in, source_out)
+    emulator.advance(1)
+    urls = sahara.job_executions.get(execution.id).data_source_urls
+    assert urls[source_in] == "/user/input"
+    assert re.fullmatch(rf"obs://b/out/{execution.id}/[a-z]{{4}}-[a-z]{{1000}}", urls[source_out]), urls
+    assert sahara.data_sources.get(source_out).url == url  # the data source keeps its placeholders
+
+
+def test_executions_filter_by_job_and_cluster_name_and_by_a_flag(sahara, emulator):
+    source_in, source_out = sources(sahara)
+    shell = sahara.jobs.create("shell-job", "MapReduce", libs=[BINARY_ID])
+    seed_run = sahara.job_executions.create(JOB_ID, CLUSTER, source_in, source_out, is_public=True)
+    shell_run = sahara.job_executions.create(shell.id, CLUSTER, source_in, source_out)
+
+    def listed(**search) -> list[str]:
+        return sorted(item.id for item in sahara.job_executions.list(search_opts=search))
+
+    assert listed(**{"job.name": "^my-mapreduce"}) == [seed_run.id]
+    assert listed(**{"job.name": "job$"}) == sorted([seed_run.id, shell_run.id])
+    assert listed(**{"cluster.name": "emulator-cluster"}) == sorted([seed_run.id, shell_run.id])
+    assert listed(**{"cluster.name": "elsewhere"}) == []
+    assert listed(is_public="false") == [shell_run.id] and listed(is_public="true") == [seed_run.id]
+    assert listed(is_protected="false", **{"job.name": "shell"}) == [shell_run.id]
+    with pytest.raises(APIException) as raised:
+        sahara.job_executions.list(search_opts={"is_public": "maybe"})
+    assert (raised.value.error_code, raised.value.error_message.split("\nError ID:")[0]) == (
+        400, "Invalid value for filtering is_public: maybe")

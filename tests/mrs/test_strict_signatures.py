@@ -98,6 +98,20 @@ def test_a_token_still_works_and_no_credentials_get_each_apis_401(strict_url):
         401, "APIGW.0301", "Incorrect IAM authentication information: x-auth-token not found")
 
 
+@pytest.mark.parametrize("path", [JOBS, f"{JOBS}/x", f"/v1.1/{PROJECT}/job-exes", f"/v1.1/{PROJECT}/cluster_infos/{CLUSTER}"])
+async def test_a_bad_token_on_mrss_own_apis_gets_the_gateways_decrypt_token_fail(aiohttp_client, make_app, path):
+    http = await aiohttp_client(make_app(auth=frozenset({"mrs"}), tokens=("free", f"bound@{OTHER_PROJECT}")))
+    assert (await http.get(path, headers={"X-Auth-Token": "free"})).status in (200, 202, 400)
+    for token in ("unlisted", "bound"):  # unknown, and bound to another project
+        async with http.get(path, headers={"X-Auth-Token": token}) as response:
+            answer = await response.json()
+            assert (response.status, answer) == (401, {
+                "error_code": "APIGW.0301", "request_id": response.headers["X-Request-Id"],
+                "error_msg": "Incorrect IAM authentication information: decrypt token fail"}), token
+    sahara = await http.get(f"/v1.1/{PROJECT}/data-sources", headers={"X-Auth-Token": "unlisted"})
+    assert (sahara.status, (await sahara.json())["error"]["code"]) == (401, 401)  # Sahara's paths: Keystone's 401
+
+
 def signed_headers(body: bytes, sk: str = "test-sk", date: str = "20260101T000000Z") -> dict[str, str]:
     """What huaweicloudsdkcore's Signer puts on a POST to JOBS, made in-process at the frozen clock's time."""
     request = SdkRequest(method="POST", schema="http", host="127.0.0.1", resource_path=JOBS, query_params=[],

@@ -59,8 +59,8 @@ def test_submit_job_runs_at_once_and_completes_on_the_clock(mrs, emulator):
         "spend_time": 0.0, "step_seq": 0, "progress": "0%"}
     emulator.advance(10)  # --mrs-job-duration
     done = mrs.show_job_exes(ShowJobExesRequest(job_exe_id=submitted.id)).job_execution
-    assert (done.job_state, done.job_final_status, done.end_time, done.spend_time, done.progress) == (
-        3, 2, T0_MS + 10000, 10.0, "100%")
+    assert (done.job_state, done.job_final_status, done.end_time, done.update_at, done.spend_time, done.progress) == (
+        3, 2, T0_MS + 10000, T0_MS + 10000, 10.0, "100%")
 
 
 def test_job_exes_pages_and_filters_newest_first(mrs, emulator):
@@ -91,6 +91,9 @@ def test_delete_job_execution_and_the_sahara_view_of_the_same_store(mrs, emulato
     seen = sahara.job_executions.get(submitted.id)
     assert (seen.job_id, seen.info, seen.cluster_id, seen.input_id, seen.start_time) == (
         "", None, CLUSTER, None, "2026-01-01T00:00:00")
+    shown = seen.to_dict()  # as Huawei's example shows such a record
+    blank = ("engine_job_id", "oozie_job_id", "is_public", "job_configs", "data_source_urls")
+    assert {key: shown[key] for key in blank} == dict.fromkeys(blank)
     source_in = sahara.data_sources.create("in", None, "hdfs", "/user/in").id
     source_out = sahara.data_sources.create("out", None, "hdfs", "/user/out").id
     executed = sahara.job_executions.create(JOB_ID, CLUSTER, source_in, source_out)

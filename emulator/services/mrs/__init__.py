@@ -21,7 +21,7 @@ without a project, public objects shared across projects, policy (403), token va
 Keystone, job interface arguments (Huawei does not support them: a non-empty list is refused on
 create and ignored on PATCH), suspending executions, and the protection flags of jobs and binaries:
 `is_public`/`is_protected` are stored and shown but nothing is refused because of them, and PATCH
-leaves them as they are, as seed 002 says (an execution's `is_protected` is enforced).
+leaves them as they are, as seed 002 says (an execution's and a data source's `is_protected` are enforced).
 """
 from emulator.services.mrs.service import MrsService
 

@@ -96,24 +96,33 @@ async def verify_signature(request: web.Request, keys: Keys, now: datetime) -> N
 
 
 def check_token(request: web.Request, tokens: Mapping[str, str | None]) -> None:
-    """A listed token passes for its own project (an unbound one for any); 401 otherwise, as upstream answers.
+    """A listed token passes for its own project (an unbound one for any); 401 otherwise.
 
-    The order is upstream's: keystonemiddleware refuses a missing or unknown token, then Sahara's
-    auth_valid refuses a token whose project is not the path's ("Token tenant != requested tenant").
+    On Sahara's paths the order is upstream's: keystonemiddleware refuses a missing or unknown token,
+    then Sahara's auth_valid refuses a token whose project is not the path's ("Token tenant !=
+    requested tenant"). MRS's own APIs sit behind Huawei's API gateway, which refuses both with its
+    401 APIGW.0301 "decrypt token fail".
     """
     given = request.headers.get("X-Auth-Token", "").strip()
     for token, project in tokens.items():
         if given and same_secret(given, token):
             requested = routed_project(request) or path_project(request.path)  # the project the route reads
             if project is not None and requested not in (None, project):
-                raise errors.tenant_mismatch()
+                raise _refused(request, errors.tenant_mismatch())
             return
-    raise errors.unauthorized()
+    raise _refused(request, errors.unauthorized())
+
+
+def _refused(request: web.Request, sahara_answer: Exception) -> Exception:
+    """A refused token: Sahara's answer on its paths, the gateway's "decrypt token fail" on MRS's own."""
+    if errors.is_native_path(request.path):
+        return errors.gateway_unauthorized(errors.GATEWAY_BAD_TOKEN)
+    return sahara_answer
 
 
 async def authenticate(request: web.Request, tokens: Mapping[str, str | None], keys: Keys, now: datetime) -> None:
-    """A token is checked as Keystone would; otherwise an Authorization header as the API gateway would;
-    neither is Keystone's 401 on Sahara's paths and the gateway's on MRS's own."""
+    """A token is checked as Keystone would (on MRS's own APIs as the gateway would); otherwise an Authorization
+    header as the API gateway would; neither is Keystone's 401 on Sahara's paths and the gateway's on MRS's own."""
     if errors.has_token(request):
         check_token(request, tokens)
     elif request.headers.get("Authorization", "").startswith(HUAWEI_SIGNATURES):

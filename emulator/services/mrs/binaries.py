@@ -49,10 +49,14 @@ class BinaryRegistry(Registry):
         self.collection.put(project, binary_id, binary)
         return binary
 
-    def update(self, project: str, binary_id: str, body: Any) -> Binary:
-        """PUT: the given fields replace the stored ones."""
+    def update(self, project: str, binary_id: str, body: Any, pending: Callable[[str, str], bool]) -> Binary:
+        """PUT: the given fields replace the stored ones, unless a PENDING execution's job uses the binary
+        (`pending` says whether one does), as Sahara refuses it."""
         binary = self.get(project, binary_id)
         values = validation.check(validation.BINARY_UPDATE, body)
+        if pending(project, binary_id):
+            raise errors.sahara("UPDATE_FAILED", f"JobBinary Id '{binary_id}' is used in a PENDING job and can not "
+                                                 "be updated.")
         if "name" in values:
             self._require_unique_name(project, values["name"], binary_id)
         updated = {**binary, **values, "updated_at": timestamp(self._core.clock.now())}

@@ -8,6 +8,8 @@ Times are Sahara's `YYYY-MM-DDTHH:MM:SS` (UTC).
 """
 from __future__ import annotations
 
+import random
+import string
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -15,7 +17,7 @@ from typing import Any
 
 from emulator.core.errors import ApiError
 from emulator.services.protocol import Core
-from emulator.services.mrs import errors, job_exes, listing, validation
+from emulator.services.mrs import acl, datasources, errors, job_exes, listing, validation
 from emulator.services.mrs.clusters import ClusterRegistry
 from emulator.services.mrs.datasources import DataSourceRegistry
 from emulator.services.mrs.timeline import Timeline
@@ -31,10 +33,16 @@ TERMINAL = ("SUCCEEDED", "FAILED", "KILLED", "DONEWITHERROR")
 START_DELAY_MS = 1000
 KILL_DELAY_MS = 1000
 MAX_EXECUTIONS_PER_PROJECT = 10000  # one more is refused with 400 INVALID_DATA
+# Configs that carry credentials (Swift's user and password, S3's keys): Sahara shows them as "". Nothing runs
+# here, so their values are not kept either, and the state never holds them.
+CREDENTIAL_CONFIGS = ("fs.swift.service.sahara.username", "fs.swift.service.sahara.password", "fs.s3a.access.key",
+                      "fs.s3a.secret.key")
 # Job-object types and the cluster component they run on.
 ENGINE_OF = {"Spark": "Spark", "SparkScript": "Spark", "SparkSql": "Spark", "Hive": "Hive", "hql": "Hive"}
-LISTING = listing.Listing(sort_fields=("id", "job_template", "cluster", "status"), regex_filters=(),
-                          equal_filters=("id", "status", "cluster_id", "job_id", "input_id", "output_id"))
+LISTING = listing.Listing(sort_fields=("id", "job_template", "cluster", "status"),
+                          regex_filters=("job.name", "cluster.name"),  # joined: the job's and the cluster's name
+                          equal_filters=("id", "status", "cluster_id", "job_id", "input_id", "output_id"),
+                          boolean_filters=("is_public", "is_protected"))
 
 _FLAG = {"type": ["boolean", "null"]}
 _UUID = {"type": "string", "format": "uuid"}
@@ -96,20 +104,15 @@ class EdpRegistry(Timeline):
         return record["id"], record["status"]
 
     def _enter(self, record: Execution, status: str, now_ms: int) -> Execution:
-        moved = {**record, "status": status, "next_at": None}
-        if record["info"] is not None:
+        """The record moved to `status` at `now_ms` (job-exes' update_at is that time)."""
+        moved = {**record, "status": status, "next_at": None, "updated_ms": now_ms}
+        sahara = record["info"] is not None  # a submit-job record shows no engine id, urls or info (Huawei's view)
+        if sahara:
             moved["info"] = {**record["info"], "status": status}
         if status == "RUNNING":
-            number = self.clusters.next_application(record["tenant_id"], record["cluster_id"])
-            engine_id = f"{number:07d}-{_sahara_time(now_ms).replace('-', '').replace(':', '').replace('T', '')}" \
-                        f"-oozie-omm-W"
-            used = (self.sources.find(record["tenant_id"], source_id or "")
-                    for source_id in (record["input_id"], record["output_id"]))
-            urls = {source["id"]: source["url"] for source in used if source is not None}
-            moved.update(start_time=_sahara_time(now_ms), start_ms=now_ms, engine_job_id=engine_id,
-                         oozie_job_id=engine_id,
-                         data_source_urls=urls if record["info"] is not None else None,
-                         next_at=now_ms + record["duration_ms"])
+            moved.update(start_time=_sahara_time(now_ms), start_ms=now_ms, next_at=now_ms + record["duration_ms"])
+            if sahara:
+                moved.update(self._engine_run(record, now_ms))
         elif status == "TOBEKILLED":
             moved["next_at"] = now_ms + KILL_DELAY_MS
         elif status in TERMINAL:
@@ -117,6 +120,22 @@ class EdpRegistry(Timeline):
             if moved["start_time"] is None:
                 moved.update(start_time=moved["end_time"], start_ms=now_ms)
         return moved
+
+    def _engine_run(self, record: Execution, now_ms: int) -> dict[str, Any]:
+        """What a Sahara execution shows once its engine runs it: an Oozie-style id, the urls it runs with."""
+        number = self.clusters.next_application(record["tenant_id"], record["cluster_id"])
+        engine_id = f"{number:07d}-{_sahara_time(now_ms).replace('-', '').replace(':', '').replace('T', '')}" \
+                    f"-oozie-omm-W"
+        used = (self.sources.find(record["tenant_id"], source_id or "")
+                for source_id in (record["input_id"], record["output_id"]))
+        urls = {source["id"]: datasources.resolved_url(source["url"], record["id"], self._random_letters)
+                for source in used if source is not None}
+        return {"engine_job_id": engine_id, "oozie_job_id": engine_id, "data_source_urls": urls}
+
+    def _random_letters(self, length: int) -> str:
+        """`length` random lower-case letters (a url's %RANDSTR%), drawn from the emulator's seedable ids."""
+        chooser = random.Random(self._core.ids.uuid4())
+        return "".join(chooser.choice(string.ascii_lowercase) for _ in range(length))
 
     def step(self, record: Execution) -> Execution:
         status = record["status"]
@@ -155,6 +174,8 @@ class EdpRegistry(Timeline):
             raise errors.invalid_data("Provided input and output DataSources reference the same location: "
                                       f"{sources[0]['url']}")
         duration, outcome = self._scripted(configs)
+        if any(key in configs for key in CREDENTIAL_CONFIGS):
+            job_configs["configs"] = {key: "" if key in CREDENTIAL_CONFIGS else value for key, value in configs.items()}
         job_configs["job_execution_info"] = {}
         return self._create(project, {
             "job_id": job_id, "cluster_id": cluster_id, "input_id": input_id, "output_id": output_id,
@@ -188,7 +209,7 @@ class EdpRegistry(Timeline):
         if self.collection.count(project) >= MAX_EXECUTIONS_PER_PROJECT:
             raise errors.native(("12000060", f"The number of jobs per project cannot exceed "
                                              f"{MAX_EXECUTIONS_PER_PROJECT} in the emulator."))
-        record = self._create(project, {"cluster_id": values["cluster_id"], "native": values},
+        record = self._create(project, {"cluster_id": values["cluster_id"], "native": values, "is_public": None},
                               self.default_duration, "SUCCEEDED")
         running = self._enter(record, "RUNNING", record["created_ms"])
         self._write(project, running)
@@ -239,10 +260,13 @@ class EdpRegistry(Timeline):
         return found
 
     def list(self, project: str, args: Mapping[str, str]) -> tuple[list[Execution], listing.Markers | None]:
-        """Sahara's list: `sort_by` id, job_template (the job's name), cluster, status; `status` any case."""
+        """Sahara's list: `sort_by` id, job_template (the job's name), cluster, status; `status` any case;
+        `job.name` and `cluster.name` match the names of the execution's job and cluster (none: no match)."""
         def row(record: Execution) -> dict[str, Any]:
             job = self.jobs.find(project, record["job_id"]) if record["job_id"] else None
-            return {**record, "job_template": job["name"] if job else "", "cluster": record["cluster_id"]}
+            cluster = self.clusters.collection.get(project, record["cluster_id"])
+            return {**record, "job_template": job["name"] if job else "", "cluster": record["cluster_id"],
+                    "job.name": job and job["name"], "cluster.name": cluster and cluster["clusterName"]}
 
         if "status" in args:
             args = {**args, "status": args["status"].upper()}
@@ -261,7 +285,8 @@ class EdpRegistry(Timeline):
         return record
 
     def update(self, project: str, execution_id: str, body: Any) -> Execution:
-        """PATCH: is_public / is_protected; `info.status` cancel is accepted and ignored, suspend is refused."""
+        """PATCH: is_public / is_protected (a protected execution takes only an unprotecting or an is_public-only
+        change); `info.status` cancel is accepted and ignored, suspend is refused."""
         record = self.get(project, execution_id)
         validation.check(PATCH, body)
         if "info" in body:
@@ -274,25 +299,28 @@ class EdpRegistry(Timeline):
             if body["info"].get("status") == "suspend":
                 raise errors.sahara("INVALID_REFERENCE", "Engine doesn't support suspending job feature")
             return record
-        if record["is_protected"] and body.get("is_protected", True) is not False:
-            raise errors.sahara("UPDATE_FAILED", f"JobExecution with id '{execution_id}' could not be updated "
-                                                 "because it's marked as protected")
+        acl.check_update("JobExecution", record, body)
         changes = {key: bool(body[key]) for key in ("is_public", "is_protected") if key in body}
         updated = {**record, **changes, "updated_at": timestamp(self.clock.now()), "updated_ms": self.now_ms()}
         self._write(project, updated)
         return updated
 
     def delete(self, project: str, execution_id: str) -> None:
-        record = self.get(project, execution_id)
-        if record["is_protected"]:
-            raise errors.deletion_failed(f"JobExecution with id '{execution_id}' could not be deleted because "
-                                         "it's marked as protected")
+        acl.check_delete("JobExecution", self.get(project, execution_id))
         self._remove(project, execution_id)
 
     def uses_source(self, project: str, source_id: str, pending_only: bool) -> bool:
         return any(source_id in (record["input_id"], record["output_id"])
                    and (not pending_only or record["status"] == "PENDING")
                    for _, record in self.collection.scan(project))
+
+    def pending_uses_binary(self, project: str, binary_id: str) -> bool:
+        """Whether the job of a PENDING execution names the binary in its mains or libs."""
+        for _, record in self.collection.scan(project):
+            job = self.jobs.find(project, record["job_id"]) if record["status"] == "PENDING" else None
+            if job is not None and binary_id in job["mains"] + job["libs"]:
+                return True
+        return False
 
     def uses_job(self, project: str, job_id: str) -> bool:
         return any(record["job_id"] == job_id for _, record in self.collection.scan(project))

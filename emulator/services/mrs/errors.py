@@ -106,6 +106,7 @@ SQL_RUNNING = ("0183", "The job is running.")
 SQL_EMPTY = ("0181", "The SQL job result collection is empty.")
 TOO_MANY_JOBS = ("0177", "The number of jobs in each cluster cannot exceed {limit} in the emulator.")
 GATEWAY_NO_AUTH = "Incorrect IAM authentication information: x-auth-token not found"
+GATEWAY_BAD_TOKEN = "Incorrect IAM authentication information: decrypt token fail"
 GATEWAY_NO_ROUTE = "The API does not exist or has not been published in the environment."
 
 

@@ -17,10 +17,12 @@ from emulator.services.mrs.wire import answer, answer_bytes, json_body, listed, 
 class MrsApi:
     """The v1.1 job-object and job-binary operations of one emulator."""
 
-    def __init__(self, jobs: JobRegistry, binaries: BinaryRegistry, job_used: Callable[[str, str], bool]) -> None:
+    def __init__(self, jobs: JobRegistry, binaries: BinaryRegistry, job_used: Callable[[str, str], bool],
+                 binary_pending: Callable[[str, str], bool]) -> None:
         self.jobs = jobs
         self.binaries = binaries
         self.job_used = job_used  # whether a job has executions, which keep it from being deleted
+        self.binary_pending = binary_pending  # whether a PENDING execution's job uses a binary: no PUT then
         self.rendered = Rendered()  # GET bodies, made once per stored version of a job (and of its binaries)
 
     def _render_job(self, job: dict[str, Any]) -> dict[str, Any]:
@@ -67,7 +69,7 @@ class MrsApi:
     async def update_job_binary(self, request: web.Request) -> web.Response:
         project = project_of(request)
         body = await json_body(request)
-        binary = self.binaries.update(project, request.match_info["job_binary_id"], body)
+        binary = self.binaries.update(project, request.match_info["job_binary_id"], body, self.binary_pending)
         return answer(202, {"job_binary": render_binary(binary)})
 
     async def delete_job_binary(self, request: web.Request) -> web.Response:

@@ -2,9 +2,11 @@
 
 Checks run in Sahara's order: the marker must name an object of the project (404), then `limit`
 must be a positive integer and `sort_by` a sortable field (400 with the integer error name).
-`name`, `description` (and a binary's `url`) filter by regular-expression search, as Sahara does
-on PostgreSQL; the other filterable columns by equality. Sorting is ascending by the field, ties
-by id, and descending is that order reversed; the default is `id`.
+`name`, `description` (and a binary's `url`, an execution's `job.name` and `cluster.name`) filter
+by regular-expression search, as Sahara does on PostgreSQL; the other filterable columns by
+equality, boolean ones (`is_public`, `is_protected`) as PostgreSQL reads `true` / `false`.
+Sorting is ascending by the field, ties by id, and descending is that order reversed; the default
+is `id`.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from typing import Any
 from emulator.services.mrs import errors
 
 Row = dict[str, Any]
+TRUE = ("true", "t", "yes", "y", "on", "1")
+FALSE = ("false", "f", "no", "n", "off", "0")
 Markers = dict[str, "str | None"]
 
 
@@ -26,6 +30,7 @@ class Listing:
     sort_fields: tuple[str, ...]
     regex_filters: tuple[str, ...]
     equal_filters: tuple[str, ...]
+    boolean_filters: tuple[str, ...] = ()  # `true` / `false` (or PostgreSQL's other spellings of them)
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,20 @@ def parse_query(args: Mapping[str, str], listing: Listing, find: Callable[[str],
             filters.append((key, _regex(key, value)))
         elif key in listing.equal_filters:
             filters.append((key, value.__eq__))
+        elif key in listing.boolean_filters:
+            filters.append((key, _boolean(key, value)))
         else:
             raise errors.bad_query(f"Unknown field for filtering {key}")
     return Query(marker, "marker" in args, limit, field, sort_by.startswith("-"), tuple(filters))
+
+
+def _boolean(key: str, text: str) -> Callable[[Any], bool]:
+    """A test of a boolean column against `text` as PostgreSQL reads a boolean; null never matches."""
+    spelled = text.strip().lower()
+    if spelled not in TRUE + FALSE:
+        raise errors.bad_query(f"Invalid value for filtering {key}: {text}")
+    wanted = spelled in TRUE
+    return lambda value: value is wanted
 
 
 def _regex(key: str, pattern: str) -> Callable[[Any], bool]:

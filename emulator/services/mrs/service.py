@@ -39,7 +39,7 @@ class MrsService(ServiceDefaults):
         self.sources = DataSourceRegistry(core)
         duration = core.settings.mrs_job_duration
         self.edp = EdpRegistry(core, self.jobs, self.sources, self.clusters, duration)
-        self.api = MrsApi(self.jobs, self.binaries, self.edp.uses_job)
+        self.api = MrsApi(self.jobs, self.binaries, self.edp.uses_job, self.edp.pending_uses_binary)
         self.edp_api = EdpApi(self.edp, self.sources)
         self.executions = ExecutionRegistry(core, self.clusters, duration)
         self.native = MrsNativeApi(self.executions, self.clusters, self.edp)

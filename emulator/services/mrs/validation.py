@@ -196,7 +196,12 @@ def check_job_id_list(body: Any) -> list[str]:
 
 
 # Sahara EDP data sources, as MRS accepts them: hdfs (a path or hdfs://host/...) and obs (s3a:// or obs://).
-DATA_SOURCE_TYPES = ["hdfs", "obs"]
+# swift passes the schema (Sahara's type) but MRS does not support it: INVALID_DATA, as Sahara answers a type its
+# deployment does not load.
+DATA_SOURCE_TYPES = ["hdfs", "obs", "swift"]
+# A url's placeholders, resolved when an execution starts: %JOB_EXEC_ID% and %RANDSTR(<length>)%.
+RANDSTR = re.compile(r"%RANDSTR\((-?\d+)\)%")
+MAX_RANDSTR = 1024  # the most random letters one url may ask for
 
 
 def _data_source_schema(required: list[str]) -> Schema:
@@ -221,7 +226,16 @@ DATA_SOURCE_UPDATE = Validator(_data_source_schema([]), FORMATS)
 
 
 def check_data_source_url(source_type: str, url: str) -> None:
-    """Sahara's per-type url rules, with MRS's types: hdfs paths or hdfs://host, obs as s3a:// or obs://."""
+    """Sahara's url rules: its %RANDSTR(n)% placeholders, then per type, with MRS's types: hdfs paths or
+    hdfs://host, obs as s3a:// or obs://."""
+    lengths = [int(length) for length in RANDSTR.findall(url)]
+    if any(length <= 0 for length in lengths):
+        raise errors.invalid_data("Requested RANDSTR length must be positive.")
+    if sum(lengths) > MAX_RANDSTR:
+        raise errors.invalid_data(f"Requested RANDSTR length is too long, please choose a value less than "
+                                  f"{MAX_RANDSTR}.")
+    if source_type == "swift":
+        raise errors.invalid_data("Invalid data source")
     if source_type == "hdfs":
         if url.startswith("/"):
             return
