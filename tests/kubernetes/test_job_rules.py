@@ -312,7 +312,10 @@ async def test_on_failure_with_fail_attempts_succeeds_in_the_same_pod(client):
                              restart="OnFailure"))
     await advance(client, 30)
     [pod] = await pods_of(client, "flaky2")
-    assert pod["status"]["phase"] == "Succeeded" and pod["status"]["containerStatuses"][0]["restartCount"] == 1
+    [container] = pod["status"]["containerStatuses"]
+    assert pod["status"]["phase"] == "Succeeded" and container["restartCount"] == 1
+    first, second = container["lastState"]["terminated"]["containerID"], container["state"]["terminated"]["containerID"]
+    assert first.startswith("containerd://") and second.startswith("containerd://") and first != second  # new run
     assert last(await status_of(client, "flaky2")) == ("Complete", "CompletionsReached")
 
 

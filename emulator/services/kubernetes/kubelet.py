@@ -335,9 +335,10 @@ class Kubelet:
         statuses = []
         for container, old in zip(pod["spec"]["containers"], pod["status"]["containerStatuses"]):
             image = normalized_image(container["image"])
+            run = f'{pod["metadata"]["uid"]}{container["name"]}{old["restartCount"] or ""}'  # each run a new id
             statuses.append({**old, "state": {"running": {"startedAt": stamp}}, "ready": True, "started": True,
                              "image": image, "imageID": image.split(":")[0] + "@sha256:" + _hex(image),
-                             "containerID": "containerd://" + _hex(pod["metadata"]["uid"] + container["name"])})
+                             "containerID": "containerd://" + _hex(run)})
             name = container["name"]  # the kubelet's texts changed in 1.33 and 1.35
             created = f"Created container {name}" if self.minor < 33 else f"Created container: {name}" \
                 if self.minor < 35 else "Container created"
