@@ -132,3 +132,17 @@ async def test_a_container_that_ended_before_it_was_made_has_no_log_to_read(clie
     response = await client.get(f"{PODS}/brief/log")
     assert response.status == 400
     assert (await response.json())["message"] == 'container "c" in pod "brief" is terminated'
+
+
+async def test_init_containers_are_named_in_the_log_errors(client):
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "inits"}, "spec": {
+        "initContainers": [{"name": "fetch", "image": "busybox"}],
+        "containers": [{"name": "a", "image": "busybox"}, {"name": "b", "image": "busybox"}]}}
+    assert (await client.post(PODS, json=body)).status == 201
+    await advance(client, 2)
+    response = await client.get(f"{PODS}/inits/log")
+    assert (await response.json())["message"] == ("a container name must be specified for pod inits, choose one of: "
+                                                  "[fetch a b]")
+    response = await client.get(f"{PODS}/inits/log", params={"container": "fetch"})  # a valid name, no status here
+    assert (response.status, (await response.json())["message"]) == (
+        400, 'container "fetch" in pod "inits" is not available')

@@ -682,13 +682,15 @@ class PodHandlers:
         name = pod["metadata"]["name"]
         options = logs.parse_options(request.query, name, self.kubelet.clock.now()) \
             if request.rel_url.raw_query_string else logs.NONE_GIVEN
-        names = [c["name"] for c in pod["spec"].get("containers") or ()]
+        spec = pod["spec"]
+        containers = [c["name"] for c in spec.get("containers") or ()]
+        names = [c["name"] for c in [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]]
         container = options.container
         if container is None:
-            if len(names) != 1:
+            if len(containers) != 1:  # listing every container, init containers first
                 raise errors.bad_request(f"a container name must be specified for pod {name}, "
                                          f"choose one of: [{' '.join(names)}]")
-            container = names[0]
+            container = containers[0]
         elif container not in names:
             raise errors.bad_request(f"container {container} is not valid for pod {name}")
         if not pod["spec"].get("nodeName"):
