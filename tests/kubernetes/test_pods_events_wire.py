@@ -348,3 +348,32 @@ async def test_the_kubelets_event_texts_follow_the_reported_version(aiohttp_clie
                                 params={"fieldSelector": "involvedObject.name=texts"})
     messages = {e["reason"]: e["message"] for e in (await response.json())["items"]}
     assert (messages["Pulled"], messages["Created"], messages["Started"]) == (pulled, created, started)
+
+
+async def test_the_schedulers_event_is_written_through_events_k8s_io(aiohttp_client, make_app, tmp_path):
+    state = tmp_path / "state.json"
+    client = await aiohttp_client(make_app(state_file=state))
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "placed"},
+            "spec": {"containers": [{"name": "c", "image": "busybox"}]}}
+    assert (await client.post("/api/v1/namespaces/default/pods", json=body)).status == 201
+    await advance(client, 0.25)
+    query = {"fieldSelector": "involvedObject.name=placed,reason=Scheduled"}
+    [event] = (await (await client.get("/api/v1/namespaces/default/events", params=query)).json())["items"]
+    assert {k: event[k] for k in ("source", "firstTimestamp", "lastTimestamp", "eventTime", "action",
+                                  "reportingComponent", "reportingInstance")} == {
+        "source": {}, "firstTimestamp": None, "lastTimestamp": None, "eventTime": "2026-01-01T00:00:00.000000Z",
+        "action": "Binding", "reportingComponent": "default-scheduler",
+        "reportingInstance": "default-scheduler-emulator-control-plane"}
+    assert "count" not in event and event["message"] == "Successfully assigned default/placed to emulator-node"
+    [managed] = event["metadata"]["managedFields"]
+    assert managed["manager"] == "kube-scheduler"
+    v1_url = f"/apis/events.k8s.io/v1/namespaces/default/events/{event['metadata']['name']}"
+    v1 = await (await client.get(v1_url)).json()
+    assert (v1["eventTime"], v1["action"], v1["reportingController"], "deprecatedCount" in v1) == (
+        "2026-01-01T00:00:00.000000Z", "Binding", "default-scheduler", False)
+    await client.server.close()  # the state file keeps it, and a restart takes it back
+    again = await aiohttp_client(make_app(state_file=state))
+    [kept] = (await (await again.get("/api/v1/namespaces/default/events", params=query)).json())["items"]
+    assert kept == event
+    await advance(again, 3601)  # an hour after its eventTime it expires, as the others do
+    assert (await (await again.get("/api/v1/namespaces/default/events", params=query)).json())["items"] == []

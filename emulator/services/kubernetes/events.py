@@ -9,7 +9,9 @@ each source may write 25 events about one object in a burst, then one more every
 is not written, though it is counted (the next one written carries the count). Events expire one hour after their
 last write (kube-apiserver's `--event-ttl`) on the emulator's clock; past `limit` stored events the
 oldest is dropped. Either way watchers see DELETED. Each write is recorded in managedFields for the
-process that writes it (the kubelet, kube-scheduler, kube-controller-manager).
+process that writes it (the kubelet, kube-scheduler, kube-controller-manager). kube-scheduler writes through
+events.k8s.io/v1 (`emit`): its events have an eventTime and an action, and no source, count or first and last
+timestamps in the core/v1 view.
 """
 from __future__ import annotations
 
@@ -77,7 +79,7 @@ class Events:
         """The events by identity and in write order, from the store (after a restore or a rollback)."""
         self._by_identity.clear()
         self._order.clear()
-        for key, event in sorted(self.items.scan(), key=lambda pair: pair[1]["lastTimestamp"] or ""):
+        for key, event in sorted(self.items.scan(), key=lambda pair: _last_seen(pair[1])):
             self._by_identity[_identity(event)] = key
             self._order[key] = None
         self._arm()
@@ -147,7 +149,27 @@ class Events:
             key = (namespace, name)
             self._by_identity[identity] = key
             self._order[key] = None
-        manager = WRITERS.get(component, "kube-controller-manager")
+        return self._write(key, event, old, WRITERS.get(component, "kube-controller-manager"), stamp)
+
+    def emit(self, regarding: dict, event_type: str, reason: str, note: str, controller: str, instance: str,
+             action: str) -> dict:
+        """Write a new event through events.k8s.io/v1, as kube-scheduler does (no correlation: one per call)."""
+        stamp, now = self.clock.stamp(), self.clock.now()
+        namespace = regarding.get("namespace") or "default"
+        name = f"{regarding['name']}.{int(now.timestamp() * 1e9) + self.core.store.revision:x}"
+        event = {"metadata": {"name": name, "namespace": namespace, "uid": self.core.ids.uuid4(),
+                              "resourceVersion": "", "creationTimestamp": stamp},
+                 "involvedObject": regarding, "reason": reason, "message": note, "source": {},
+                 "firstTimestamp": None, "lastTimestamp": None, "type": event_type,
+                 "eventTime": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "action": action,
+                 "reportingComponent": controller, "reportingInstance": instance}
+        key = (namespace, name)
+        self._order[key] = None
+        return self._write(key, event, None, WRITERS.get(controller, "kube-controller-manager"), stamp)
+
+    def _write(self, key: tuple[str, str], event: dict, old: dict | None, manager: str, stamp: str) -> dict:
+        """Store an event with its writer's managedFields and a new resourceVersion; tell the watchers; keep the
+        bound and the expiry."""
         event["metadata"].pop("managedFields", None)
         managed = self.fields.update(old, event, manager, "", stamp)
         if managed:
@@ -212,7 +234,7 @@ class Events:
         self._sweep = None
         if self._order:
             oldest = self.items.get(*next(iter(self._order)))
-            when = parse_rfc3339(oldest["lastTimestamp"]).timestamp() + EVENT_TTL_SECONDS
+            when = parse_rfc3339(_last_seen(oldest)).timestamp() + EVENT_TTL_SECONDS
             self._sweep = self.clock.call_later(max(0.0, when - self.clock.now().timestamp()), self._expire)
 
     def _expire(self) -> None:
@@ -221,7 +243,7 @@ class Events:
         while self._order:
             key = next(iter(self._order))
             event = self.items.get(*key)
-            if event is not None and parse_rfc3339(event["lastTimestamp"]).timestamp() + EVENT_TTL_SECONDS > now:
+            if event is not None and parse_rfc3339(_last_seen(event)).timestamp() + EVENT_TTL_SECONDS > now:
                 break
             self._remove(key)
         self._arm()
@@ -240,6 +262,11 @@ class Events:
     def delete_namespace_contents(self, namespace: str) -> None:
         for key, _ in list(self.items.scan(namespace)):
             self._remove(key)
+
+
+def _last_seen(event: dict) -> str:
+    """When the event was last written: its lastTimestamp, or an events.k8s.io event's eventTime."""
+    return event.get("lastTimestamp") or event.get("eventTime") or event["metadata"]["creationTimestamp"]
 
 
 def _identity(event: dict) -> tuple:

@@ -25,6 +25,7 @@ from emulator.services.kubernetes.events import Events, involved
 from emulator.services.kubernetes.pods import Pods, terminal
 
 NODE = "emulator-node"
+SCHEDULER_INSTANCE = "default-scheduler-emulator-control-plane"  # kube-scheduler's, on the control plane's host
 HOST_IP = "10.0.0.10"
 START_SECONDS = 1.0  # bound -> running (ContainerCreating)
 KILL_SECONDS = 1.0  # a deleted running pod's containers stop this long after the DELETE (or its grace, if shorter)
@@ -307,8 +308,9 @@ class Kubelet:
     def _bind(self, key: tuple[str, str], pod: dict, plan: Plan) -> None:
         stamp = self.clock.stamp()
         meta = pod["metadata"]
-        self.events.record(involved(pod, "Pod", "v1"), "Normal", "Scheduled",
-                           f"Successfully assigned {meta['namespace']}/{meta['name']} to {NODE}", "default-scheduler")
+        self.events.emit(involved(pod, "Pod", "v1"), "Normal", "Scheduled",
+                         f"Successfully assigned {meta['namespace']}/{meta['name']} to {NODE}", "default-scheduler",
+                         SCHEDULER_INSTANCE, "Binding")
         names = " ".join(c["name"] for c in pod["spec"]["containers"])
         unready = ("False", "ContainersNotReady", f"containers with unready status: [{names}]")
         status = {**pod["status"], "phase": "Pending", "hostIP": HOST_IP, "hostIPs": [{"ip": HOST_IP}],

@@ -81,8 +81,9 @@ def _event(scope: str, name: str, event: dict) -> str | None:
         return "involvedObject (and source) must be objects"
     if not all(isinstance(event.get(field), str) for field in ("type", "reason", "message")):
         return "type, reason and message must be strings"
-    if not _time(event.get("lastTimestamp")) or not _time(event.get("firstTimestamp"), nullable=True):
-        return "lastTimestamp (and firstTimestamp) must be times"
+    if not _time(event.get("lastTimestamp"), nullable=bool(event.get("eventTime"))) \
+            or not _time(event.get("firstTimestamp"), nullable=True):
+        return "lastTimestamp (and firstTimestamp) must be times; lastTimestamp may be null beside an eventTime"
     if not _count(event.get("count", 0)) or not isinstance(event.get("series") or {}, dict):
         return "count must be a count, and series an object"
     return None
