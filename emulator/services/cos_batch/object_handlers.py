@@ -72,7 +72,7 @@ class CosObjectApi:
         if length is not None and length > self.store.max_object_bytes:  # refused before anything is read
             raise errors.object_error("EntityTooLarge")
         self._authorise(request, bucket, paths)
-        object_validation.not_emulated(request.query)
+        object_validation.emulated(request.query, "object" if with_key else "bucket", request.method)
         return bucket, object_validation.key(key) if with_key else key
 
     async def _body(self, request: web.Request) -> bytes:
@@ -214,8 +214,7 @@ class CosObjectApi:
         if status is not None:
             return self.wire.object_response(status=status, headers={"ETag": headers["ETag"]})
         body = found.body  # type: ignore[attr-defined]
-        for name in ("content-type", "content-language", "expires", "cache-control", "content-disposition",
-                     "content-encoding"):
+        for name in object_validation.RESPONSE_OVERRIDES:
             override = request.query.get(f"response-{name}")
             if override is not None:
                 headers["-".join(part.capitalize() for part in name.split("-"))] = override
@@ -243,6 +242,9 @@ class CosObjectApi:
         return self.wire.object_response(status=status, headers={"Content-Length": "0"})
 
     async def not_allowed(self, request: web.Request) -> web.Response:
+        """Another method: POST on a bucket (form upload, ?delete, ...) and any sub-resource are 501, the rest 405."""
+        if request.method == "POST" or request.query:
+            raise errors.object_error("NotImplemented", reason=f"{request.method} {request.path_qs} is not emulated")
         raise ApiError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 
 

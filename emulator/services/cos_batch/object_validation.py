@@ -24,8 +24,19 @@ GRANT_HEADERS = {"x-cos-grant-read": "READ", "x-cos-grant-write": "WRITE", "x-co
 _META_NAME = re.compile(r"[a-z0-9-]+")
 _GRANTEE = re.compile(r'\s*id="([^"]+)"\s*')
 _TAG_TEXT = re.compile(r"[\w +\-=.:/@]*")
-_NOT_EMULATED = ("acl", "uploads", "uploadId", "append", "select", "cors", "policy", "lifecycle", "versioning",
-                 "partNumber", "inventory", "replication", "website", "domain", "logging")
+LIST_QUERY = ("prefix", "delimiter", "marker", "max-keys", "encoding-type")
+RESPONSE_OVERRIDES = ("content-type", "content-language", "expires", "cache-control", "content-disposition",
+                      "content-encoding")  # GET Object's response-<header> parameters
+# The query names each object-API call serves, by (bucket or object, method). Any other name is a sub-resource the
+# emulator does not serve (?acl, ?tagging on a bucket, ?versions, ?delete, ?symlink, ...): 501, never a silent success.
+EMULATED_QUERY: dict[tuple[str, str], frozenset[str]] = {
+    ("bucket", "GET"): frozenset(LIST_QUERY),
+    ("object", "GET"): frozenset({"tagging", "versionId", *(f"response-{name}" for name in RESPONSE_OVERRIDES)}),
+    ("object", "HEAD"): frozenset({"versionId"}),
+    ("object", "PUT"): frozenset({"tagging", "versionId"}),
+    ("object", "DELETE"): frozenset({"tagging", "versionId"}),
+    ("object", "POST"): frozenset({"restore", "versionId"}),
+}
 
 
 def key(text: str) -> str:
@@ -36,11 +47,12 @@ def key(text: str) -> str:
     return text
 
 
-def not_emulated(query: Mapping[str, str]) -> None:
-    """Sub-resources the emulator does not serve are 501 NotImplemented, never a silent success."""
-    for name in _NOT_EMULATED:
-        if name in query:
-            raise errors.object_error("NotImplemented", reason=f"?{name} is not emulated")
+def emulated(query: Mapping[str, str], scope: str, method: str) -> None:
+    """501 NotImplemented for a query name the call (`scope` "bucket" or "object", `method`) does not serve."""
+    served = EMULATED_QUERY.get((scope, method), frozenset())
+    for name in query:
+        if name not in served:
+            raise errors.object_error("NotImplemented", reason=f"{method} ?{name} is not emulated")
 
 
 def storage_class(headers: Mapping[str, str], default: str = "STANDARD") -> str:
