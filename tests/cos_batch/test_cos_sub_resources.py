@@ -1,4 +1,5 @@
-"""Sub-resources the object API does not serve answer 501 NotImplemented and change nothing (cos-python-sdk-v5 calls)."""
+"""The object API's query names, through cos-python-sdk-v5: a sub-resource it does not serve answers 501
+NotImplemented, a versionId other than `null` 404 NoSuchVersion (no versioning); neither changes anything."""
 from __future__ import annotations
 
 import pytest
@@ -86,3 +87,35 @@ def test_a_call_with_a_query_name_it_does_not_serve_is_not_implemented(emulator,
     if method != "HEAD":
         assert b"<Code>NotImplemented</Code>" in answer.content
     assert unchanged(cos) == before
+
+
+VERSIONED_CALLS = [
+    ("get_object", {"Key": "k"}),
+    ("delete_object", {"Key": "k"}),
+    ("get_object_tagging", {"Key": "k"}),
+    ("put_object_tagging", {"Key": "k", "Tagging": {"TagSet": {"Tag": [{"Key": "b", "Value": "2"}]}}}),
+    ("delete_object_tagging", {"Key": "k"}),
+    ("restore_object", {"Key": "k", "RestoreRequest": {"Days": 1, "CASJobParameters": {"Tier": "Bulk"}}}),
+    ("copy_object", {"Key": "copy", "CopySource": {"Bucket": SRC, "Key": "k", "Region": "ap-guangzhou",
+                                                   "VersionId": "abc"}}),
+]
+
+
+@pytest.mark.parametrize(("method", "kwargs"), VERSIONED_CALLS, ids=[call for call, _ in VERSIONED_CALLS])
+def test_a_version_other_than_null_is_no_such_version_and_changes_nothing(cos, method, kwargs):
+    before = unchanged(cos)
+    version = {} if method == "copy_object" else {"VersionId": "abc"}
+    assert refused(getattr(cos, method), **kwargs, **version) == (404, "NoSuchVersion")
+    assert unchanged(cos) == before
+
+
+def test_head_of_another_version_is_404_and_version_null_is_the_object(cos):
+    assert refused(cos.head_object, Key="k", VersionId="abc")[0] == 404  # HEAD: no body, the SDK names no code
+    assert cos.head_object(Bucket=SRC, Key="k", VersionId="null")["ETag"] == '"9dd4e461268c8034f5c8564e155c67a6"'
+    assert cos.get_object(Bucket=SRC, Key="k", VersionId="null")["Body"].get_raw_stream().read() == b"x"
+    source = {"Bucket": SRC, "Key": "k", "Region": "ap-guangzhou", "VersionId": "null"}
+    assert cos.copy_object(Bucket=SRC, Key="copy", CopySource=source)["ETag"] == '"9dd4e461268c8034f5c8564e155c67a6"'
+    assert refused(cos.get_object, Key="k", VersionId="abc") == (404, "NoSuchVersion")
+    with pytest.raises(CosServiceError) as raised:
+        cos.get_object(Bucket="nobucket-1250000000", Key="k", VersionId="abc")
+    assert raised.value.get_error_code() == "NoSuchBucket"

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from emulator.core.errors import ApiError
 from emulator.services.cos_batch import authn, errors, object_shapes, object_validation, validation, xmlio
-from emulator.services.cos_batch.objects import ObjectStore, owner
+from emulator.services.cos_batch.objects import ObjectStore, current_version, owner
 from emulator.services.cos_batch.wire import Wire
 
 DEFAULT_REGION = "ap-guangzhou"  # the region of buckets addressed without one (path style, plain hosts)
@@ -73,6 +73,10 @@ class CosObjectApi:
             raise errors.object_error("EntityTooLarge")
         self._authorise(request, bucket, paths)
         object_validation.emulated(request.query, "object" if with_key else "bucket", request.method)
+        version = request.query.get("versionId")
+        if version is not None:  # only object calls take one
+            self.store.bucket(bucket)  # NoSuchBucket first
+            current_version(version)
         return bucket, object_validation.key(key) if with_key else key
 
     async def _body(self, request: web.Request) -> bytes:
@@ -142,7 +146,7 @@ class CosObjectApi:
 
     def _copy(self, request: web.Request, bucket: str, key: str, source_header: str) -> web.Response:
         headers = request.headers
-        source_bucket, source_key = object_validation.copy_source(source_header)
+        source_bucket, source_key, version = object_validation.copy_source(source_header)
         metadata = object_validation.directive(headers, "x-cos-metadata-directive")
         tagging = object_validation.directive(headers, "x-cos-tagging-directive")
         self.store.bucket(bucket)
@@ -150,6 +154,7 @@ class CosObjectApi:
             source = self.store.get(source_bucket, source_key)
         except ApiError:
             raise errors.object_error("NoSuchCopySource") from None
+        current_version(version)
         if owner(source_bucket) != owner(bucket):
             raise errors.object_error("AccessDenied")
         now = self.store.clock.now()

@@ -157,9 +157,10 @@ def restore_body(body: bytes) -> tuple[int, str]:
     return days, tier
 
 
-def copy_source(value: str) -> tuple[str, str]:
-    """(bucket, key) of x-cos-copy-source: `<bucket>.cos.<region>.myqcloud.com/<encoded key>` or `/<bucket>/<key>`."""
-    text = value.partition("?")[0]
+def copy_source(value: str) -> tuple[str, str, str | None]:
+    """(bucket, key, versionId or None) of x-cos-copy-source: `<bucket>.cos.<region>.myqcloud.com/<encoded key>` or
+    `/<bucket>/<key>`, either optionally followed by `?versionId=<id>`."""
+    text, _, query = value.partition("?")
     if text.startswith("/"):
         bucket, _, encoded = text[1:].partition("/")
     else:
@@ -168,7 +169,7 @@ def copy_source(value: str) -> tuple[str, str]:
     source_key = unquote(encoded)
     if not BUCKET.fullmatch(bucket) or not source_key:
         raise errors.object_error("InvalidCopySource")
-    return bucket, source_key
+    return bucket, source_key, dict(parse_qsl(query)).get("versionId")
 
 
 def directive(headers: Mapping[str, str], name: str) -> str:

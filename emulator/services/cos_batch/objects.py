@@ -83,6 +83,12 @@ def owner(bucket: str) -> str:
     return bucket.rpartition("-")[2]
 
 
+def current_version(version: str | None) -> None:
+    """No versioning: an object's only version is `null`; any other version id is 404 NoSuchVersion."""
+    if version and version != "null":
+        raise errors.object_error("NoSuchVersion")
+
+
 def expiry_after(done: datetime, days: int) -> datetime:
     """Completion + days, rounded up to the next 16:00:00 GMT (midnight in UTC+8), as COS's sample shows."""
     moment = done + timedelta(days=days)

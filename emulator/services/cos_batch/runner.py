@@ -16,7 +16,7 @@ from emulator.core.store import Collection
 from emulator.services.cos_batch import errors, reports
 from emulator.services.cos_batch.manifests import InvalidManifest, Task, arn_resource, csv_tasks, decoded_key, \
     inventory_tasks
-from emulator.services.cos_batch.objects import BUCKET, CosObject, ObjectStore, owner
+from emulator.services.cos_batch.objects import BUCKET, CosObject, ObjectStore, current_version, owner
 from emulator.services.cos_batch.validation import since_time
 
 log = logging.getLogger("emulator.cos_batch")
@@ -211,8 +211,7 @@ class Runner:
         try:
             if key is None:
                 raise errors.object_error("InvalidObjectName")
-            if version and version != "null":
-                raise errors.object_error("NoSuchVersion")
+            current_version(version)
             if owner(bucket) != appid:
                 raise errors.object_error("AccessDenied")
             perform(bucket, key, operation, appid)
