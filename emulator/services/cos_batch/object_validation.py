@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 from xml.parsers.expat import ExpatError
@@ -69,15 +69,18 @@ def stored_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def meta(headers: Mapping[str, str]) -> dict[str, str]:
-    """The x-cos-meta-* headers by lower-case suffix; each value at most 2 KB, all at most 4 KB."""
+    """The x-cos-meta-* headers by lower-case suffix (`user_meta`)."""
+    return user_meta((name, value) for name, value in headers.items() if name.lower().startswith("x-cos-meta-"))
+
+
+def user_meta(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """User metadata by lower-case suffix of its name (`x-cos-meta-` optional): a-z 0-9 -; each value at most
+    2 KB, all at most 4 KB."""
     found: dict[str, str] = {}
-    for name, value in headers.items():
-        lowered = name.lower()
-        if not lowered.startswith("x-cos-meta-"):
-            continue
-        suffix = lowered[len("x-cos-meta-"):]
+    for name, value in pairs:
+        suffix = name.lower().removeprefix("x-cos-meta-")
         if not _META_NAME.fullmatch(suffix) or len(value.encode("utf-8")) > MAX_META_VALUE:
-            raise errors.object_error("InvalidArgument", reason=f"{name} is not a valid user metadata header")
+            raise errors.object_error("InvalidArgument", reason=f"{name} is not a valid user metadata name")
         found[suffix] = value
     if sum(len(k) + len(v.encode("utf-8")) for k, v in found.items()) > MAX_META_TOTAL:
         raise errors.object_error("InvalidArgument", reason="user metadata exceeds 4 KB")

@@ -17,7 +17,7 @@ from emulator.services.cos_batch import errors, reports
 from emulator.services.cos_batch.manifests import InvalidManifest, Task, arn_resource, csv_tasks, decoded_key, \
     inventory_tasks
 from emulator.services.cos_batch.objects import BUCKET, CosObject, ObjectStore, current_version, owner
-from emulator.services.cos_batch.validation import since_time
+from emulator.services.cos_batch.validation import new_metadata, new_tags, since_time
 
 log = logging.getLogger("emulator.cos_batch")
 Job = dict[str, Any]
@@ -28,11 +28,6 @@ SUCCEEDED: Result = (200, "", "Successful")
 def failure(code: str, reason: str) -> dict[str, str]:
     """One JobFailure: FailureCode up to 64 bytes, FailureReason up to 256."""
     return {"FailureCode": code[:64], "FailureReason": reason.encode("utf-8")[:256].decode("utf-8", "ignore")}
-
-
-_METADATA = {"CacheControl": "Cache-Control", "ContentDisposition": "Content-Disposition",
-             "ContentEncoding": "Content-Encoding", "ContentType": "Content-Type", "HttpExpiresDate": "Expires",
-             "SSEAlgorithm": "x-cos-server-side-encryption"}
 
 
 def _members(tree: Any, outer: str, inner: str) -> list[dict]:
@@ -54,13 +49,8 @@ def copy_changes(source: CosObject, operation: dict) -> dict[str, Any]:
     """The destination's storage class, ACL, headers, metadata and tags under the operation's directives:
     Copy (the default) keeps the source's, Replaced takes only the operation's, Add lays the operation's over the
     source's."""
-    new = operation.get("NewObjectMetadata") or {}
-    new = new if isinstance(new, dict) else {}
-    headers = {header: new[name] for name, header in _METADATA.items() if isinstance(new.get(name), str)}
-    meta = {str(item.get("Key", "")).lower().removeprefix("x-cos-meta-"): str(item.get("Value") or "")
-            for item in _members(new, "UserMetadata", "member")}
-    tags = {str(item.get("Key", "")): str(item.get("Value") or "")
-            for item in _members(operation, "NewObjectTagging", "COSTag")}
+    headers, meta = new_metadata(operation)  # CreateJob checked them
+    tags = new_tags(operation)
     changes: dict[str, Any] = {"storage_class": operation.get("StorageClass") or "STANDARD"}
     acl = operation.get("AccessControlDirective", "Copy")
     if acl != "Copy":
