@@ -149,6 +149,15 @@ def test_an_error_names_its_resource_as_cos_does(emulator, cos):
         assert answer.status_code == 404 and f"<Resource>{resource}</Resource>".encode() in answer.content
 
 
+def test_only_errors_carry_a_trace_id(emulator, cos):
+    put = cos.put_object(Bucket=SRC, Key="k", Body=b"x")
+    assert "x-cos-request-id" in put and "x-cos-trace-id" not in put
+    assert "x-cos-trace-id" not in cos.head_object(Bucket=SRC, Key="k")
+    missing = requests.get(f"{emulator.url}/{SRC}/nope", timeout=10)
+    trace = missing.headers["x-cos-trace-id"]
+    assert missing.status_code == 404 and f"<TraceId>{trace}</TraceId>".encode() in missing.content
+
+
 def test_a_wrong_signature_is_refused_as_the_batch_api_refuses_it(emulator, cos):
     wrong = emulator.client(secret_key="not-the-key")
     assert error_code(wrong.put_object, Bucket=SRC, Key="k", Body=b"x") == (403, "SignatureDoesNotMatch")
