@@ -158,6 +158,20 @@ def test_only_errors_carry_a_trace_id(emulator, cos):
     assert missing.status_code == 404 and f"<TraceId>{trace}</TraceId>".encode() in missing.content
 
 
+def test_a_path_style_error_names_the_bucket_host_too(emulator, cos):
+    """Path style on 127.0.0.1: `<bucket>.cos.<region>.myqcloud.com[/<key>]`, the region the bucket's (or the
+    Host's `cos.<region>` labels, else the default, for a bucket that does not exist)."""
+    requests.put(f"{emulator.url}/cd-1250000000", headers={"Host": "cos.ap-chengdu.myqcloud.com"}, timeout=10)
+    for path, host, resource in (
+            ("/nob-1250000000", None, "nob-1250000000.cos.ap-guangzhou.myqcloud.com"),
+            ("/nob-1250000000/", None, "nob-1250000000.cos.ap-guangzhou.myqcloud.com"),
+            (f"/{SRC}/dir/k%20x", None, f"{SRC}.cos.ap-guangzhou.myqcloud.com/dir/k%20x"),
+            ("/cd-1250000000/nope", None, "cd-1250000000.cos.ap-chengdu.myqcloud.com/nope"),
+            ("/nob-1250000000/k", "cos.ap-beijing.myqcloud.com", "nob-1250000000.cos.ap-beijing.myqcloud.com/k")):
+        answer = requests.get(f"{emulator.url}{path}", headers={"Host": host} if host else {}, timeout=10)
+        assert answer.status_code == 404 and f"<Resource>{resource}</Resource>".encode() in answer.content, path
+
+
 def test_a_wrong_signature_is_refused_as_the_batch_api_refuses_it(emulator, cos):
     wrong = emulator.client(secret_key="not-the-key")
     assert error_code(wrong.put_object, Bucket=SRC, Key="k", Body=b"x") == (403, "SignatureDoesNotMatch")

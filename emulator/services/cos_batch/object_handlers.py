@@ -16,10 +16,12 @@ HOST_MARK = "host"  # match_info key set when the bucket came from the Host head
 
 
 def region_of(host: str) -> str:
-    """`<bucket>.cos.<region>.myqcloud.com` -> region; anything else -> DEFAULT_REGION."""
+    """`<bucket>.cos.<region>.myqcloud.com` or (path style) `cos.<region>.myqcloud.com` -> region; anything else ->
+    DEFAULT_REGION."""
     labels = host.partition(":")[0].lower().split(".")
-    if len(labels) > 2 and labels[1] in ("cos", "cos-internal"):
-        return labels[2]
+    for at in (1, 0):
+        if len(labels) > at + 1 and labels[at] in ("cos", "cos-internal"):
+            return labels[at + 1]
     return DEFAULT_REGION
 
 
@@ -42,6 +44,21 @@ class CosObjectApi:
         self.secret_key = secret_key
         self.secret_appid = secret_appid  # the APPID a known SecretId belongs to, when a fixture said so
         self.strict_now = strict_now  # under strict authentication: the emulator clock's Unix time
+
+    def error_resource(self, request: web.Request) -> str | None:
+        """The `Resource` of an object-API error, None for other requests: `<bucket host>/<key>` (the host alone for
+        a bucket call), the bucket host being `<bucket>.cos.<region>.myqcloud.com` for a path-style request too."""
+        bucket = request.match_info.get("bucket")
+        if bucket is None:
+            return None
+        path = request.rel_url.raw_path
+        if request.match_info.get(HOST_MARK) is not None:
+            host = request.host
+        else:  # path style: /<bucket>[/<key>]
+            path = path[len(bucket) + 1:]
+            found = self.store.buckets.get("", bucket)
+            host = f"{bucket}.cos.{found.region if found else region_of(request.host)}.myqcloud.com"
+        return host + ("" if path in ("", "/") else path)
 
     # --- the checks every call starts with -----------------------------------------------------
 

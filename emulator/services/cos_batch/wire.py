@@ -82,17 +82,19 @@ class Wire:
             common.update(headers)
         return web.Response(status=status, body=body, headers=common)
 
-    def error(self, request: web.Request, error: ApiError) -> web.Response:
-        """The COS `<Error>` document for `error`, with its status; Resource is the host and raw path (the host alone
-        for a virtual-host bucket call, whose path is `/`)."""
+    def error(self, request: web.Request, error: ApiError, resource: str | None = None) -> web.Response:
+        """The COS `<Error>` document for `error`, with its status; Resource is `resource` when given, else the host
+        and raw path (the host alone when the path is `/`)."""
         error = errors.in_cos_terms(error)
         reason = error.details.get("reason")
         if reason:  # COS's messages are terse ("Invalid parameter"); say which element, in the log only
             log.info("%s %s: %s %s: %s", request.method, request.path, error.code, error.message, reason)
         headers = self._headers(error=True)
         ids = (headers["x-cos-request-id"], headers["x-cos-trace-id"])
-        path = request.rel_url.raw_path
-        body = self._error_body(error, request.host + ("" if path == "/" else path), ids)
+        if resource is None:
+            path = request.rel_url.raw_path
+            resource = request.host + ("" if path == "/" else path)
+        body = self._error_body(error, resource, ids)
         extra = error.details.get("headers")
         if extra:  # e.g. x-cos-storage-class on InvalidObjectState
             headers.update(extra)
