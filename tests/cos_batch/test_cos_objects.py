@@ -85,6 +85,17 @@ def test_copy_keeps_the_etag_and_copies_or_replaces_metadata(cos):
         400, "InvalidRequest")
 
 
+def test_a_copy_is_encrypted_only_when_the_request_asks(cos):
+    cos.put_object(Bucket=SRC, Key="secret", Body=b"s", ServerSideEncryption="AES256")
+    assert cos.head_object(Bucket=SRC, Key="secret")["x-cos-server-side-encryption"] == "AES256"
+    source = {"Bucket": SRC, "Key": "secret", "Region": "ap-guangzhou"}
+    for key, extra in (("plain", {}), ("replaced", {"CopyStatus": "Replaced"}),
+                       ("asked", {"ServerSideEncryption": "AES256"})):
+        cos.copy_object(Bucket=SRC, Key=key, CopySource=source, **extra)
+    assert [cos.head_object(Bucket=SRC, Key=key).get("x-cos-server-side-encryption")
+            for key in ("plain", "replaced", "asked")] == [None, None, "AES256"]
+
+
 def test_tags_on_put_and_through_the_tagging_calls(cos):
     cos.put_object(Bucket=SRC, Key="t.txt", Body=b"x", Tagging="team=data&tier=hot")
     assert cos.get_object_tagging(Bucket=SRC, Key="t.txt")["TagSet"]["Tag"] == [

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from emulator.core.errors import ApiError
 from emulator.services.cos_batch import authn, errors, object_shapes, object_validation, validation, xmlio
-from emulator.services.cos_batch.objects import ObjectStore, current_version, owner
+from emulator.services.cos_batch.objects import ENCRYPTION, ObjectStore, current_version, owner
 from emulator.services.cos_batch.wire import Wire
 
 DEFAULT_REGION = "ap-guangzhou"  # the region of buckets addressed without one (path style, plain hosts)
@@ -179,7 +179,8 @@ class CosObjectApi:
             raise errors.object_error("InvalidObjectState", headers={"x-cos-storage-class": source.storage_class})
         self._source_conditions(headers, source)
         klass = object_validation.storage_class(headers)
-        changes = {"storage_class": klass, "acl": headers.get("x-cos-acl"), "grants": object_validation.grants(headers)}
+        changes = {"storage_class": klass, "acl": headers.get("x-cos-acl"), "grants": object_validation.grants(headers),
+                   "encryption": headers.get(ENCRYPTION)}
         if metadata == "Replaced":
             changes.update(headers=object_validation.stored_headers(headers), meta=object_validation.meta(headers))
         if tagging == "Replaced":

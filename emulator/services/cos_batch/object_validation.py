@@ -8,15 +8,14 @@ from urllib.parse import parse_qsl, unquote
 from xml.parsers.expat import ExpatError
 
 from emulator.services.cos_batch import errors, xmlio
-from emulator.services.cos_batch.objects import BUCKET, STORAGE_CLASSES
+from emulator.services.cos_batch.objects import BUCKET, ENCRYPTION, STORAGE_CLASSES
 
 MAX_KEY_BYTES = 850
 MAX_TAGS = 10
 MAX_META_VALUE = 2048
 MAX_META_TOTAL = 4096
 MAX_LIST_KEYS = 1000
-STORED_HEADERS = ("Content-Type", "Cache-Control", "Content-Disposition", "Content-Encoding", "Expires",
-                  "x-cos-server-side-encryption")
+STORED_HEADERS = ("Content-Type", "Cache-Control", "Content-Disposition", "Content-Encoding", "Expires", ENCRYPTION)
 DIRECTIVES = ("Copy", "Replaced")
 TIERS = ("Expedited", "Standard", "Bulk")
 GRANT_HEADERS = {"x-cos-grant-read": "READ", "x-cos-grant-write": "WRITE", "x-cos-grant-read-acp": "READ_ACP",

@@ -16,7 +16,7 @@ from emulator.core.store import Collection
 from emulator.services.cos_batch import errors, reports
 from emulator.services.cos_batch.manifests import InvalidManifest, Task, arn_resource, csv_tasks, decoded_key, \
     inventory_tasks
-from emulator.services.cos_batch.objects import BUCKET, CosObject, ObjectStore, current_version, owner
+from emulator.services.cos_batch.objects import BUCKET, ENCRYPTION, CosObject, ObjectStore, current_version, owner
 from emulator.services.cos_batch.validation import new_metadata, new_tags, since_time
 
 log = logging.getLogger("emulator.cos_batch")
@@ -48,7 +48,7 @@ def batch_grants(operation: dict) -> dict[str, list[str]]:
 def copy_changes(source: CosObject, operation: dict) -> dict[str, Any]:
     """The destination's storage class, ACL, headers, metadata and tags under the operation's directives:
     Copy (the default) keeps the source's, Replaced takes only the operation's, Add lays the operation's over the
-    source's."""
+    source's. Encryption is never the source's: only NewObjectMetadata/SSEAlgorithm (Replaced, Add) asks for it."""
     headers, meta = new_metadata(operation)  # CreateJob checked them
     tags = new_tags(operation)
     changes: dict[str, Any] = {"storage_class": operation.get("StorageClass") or "STANDARD"}
@@ -65,9 +65,10 @@ def copy_changes(source: CosObject, operation: dict) -> dict[str, Any]:
             changes.update(acl=canned or source.acl, grants=merged)
     directive = operation.get("MetadataDirective", "Copy")
     if directive == "Replaced":
-        changes.update(headers=headers, meta=meta)
+        changes.update(headers=headers, meta=meta, encryption=headers.get(ENCRYPTION))
     elif directive == "Add":
-        changes.update(headers={**source.headers, **headers}, meta={**source.meta, **meta})
+        changes.update(headers={**source.headers, **headers}, meta={**source.meta, **meta},
+                       encryption=headers.get(ENCRYPTION))
     tagging = operation.get("TaggingDirective", "Copy")
     if tagging == "Replaced":
         changes["tags"] = tags

@@ -15,6 +15,7 @@ from typing import Any
 
 from emulator.core.errors import ApiError
 from emulator.services.cos_batch import errors, lifecycle, object_validation
+from emulator.services.cos_batch.objects import ENCRYPTION
 from emulator.services.cos_batch.xmlio import xml_safe
 
 MAX_PRIORITY = 2147483647
@@ -38,7 +39,7 @@ SSE_ALGORITHMS = ("AES256",)
 # NewObjectMetadata's elements and the object headers they set
 NEW_METADATA = {"CacheControl": "Cache-Control", "ContentDisposition": "Content-Disposition",
                 "ContentEncoding": "Content-Encoding", "ContentType": "Content-Type", "HttpExpiresDate": "Expires",
-                "SSEAlgorithm": "x-cos-server-side-encryption"}
+                "SSEAlgorithm": ENCRYPTION}
 OPERATIONS = ("COSInitiateRestoreObject", "COSPutObjectCopy")
 
 
