@@ -106,6 +106,22 @@ def test_tags_on_put_and_through_the_tagging_calls(cos):
     assert cos.get_object_tagging(Bucket=SRC, Key="t.txt").get("TagSet") in (None, {})
 
 
+@pytest.mark.parametrize(("key", "value"), [("owner", "a@b"), ("标签", "v"), ("k", "café")])
+def test_tags_take_only_ascii_letters_digits_space_and_a_few_marks(cos, key, value):
+    cos.put_object(Bucket=SRC, Key="t.txt", Body=b"x", Tagging="a=1")
+    tagging = {"TagSet": {"Tag": [{"Key": key, "Value": value}]}}
+    assert error_code(cos.put_object_tagging, Bucket=SRC, Key="t.txt", Tagging=tagging) == (400, "InvalidTag")
+    assert cos.get_object_tagging(Bucket=SRC, Key="t.txt")["TagSet"]["Tag"] == [{"Key": "a", "Value": "1"}]
+    cos.put_object_tagging(Bucket=SRC, Key="t.txt", Tagging={"TagSet": {"Tag": [{"Key": "a_b", "Value": "x+-=.:/ y"}]}})
+
+
+def test_a_listing_of_max_keys_0_is_empty_and_not_truncated(cos):
+    cos.put_object(Bucket=SRC, Key="a", Body=b"x")
+    listed = cos.list_objects(Bucket=SRC, MaxKeys=0)
+    assert (listed["IsTruncated"], listed["MaxKeys"], "Contents" in listed, "NextMarker" in listed) == (
+        "false", "0", False, False)
+
+
 def test_archived_objects_are_restored_on_the_clock(emulator, cos):
     cos.put_object(Bucket=SRC, Key="cold.txt", Body=b"cold", StorageClass="ARCHIVE")
     assert error_code(cos.get_object, Bucket=SRC, Key="cold.txt") == (403, "InvalidObjectState")
@@ -275,6 +291,13 @@ def test_a_bucket_keeps_the_region_of_the_host_it_was_created_by(emulator, cos):
     ("PUT", "/" + "k" * 851, {}, b"x", 400, "KeyTooLong"),
     ("POST", "/k?restore", {}, b"<RestoreRequest><Days>x</Days></RestoreRequest>", 400, "InvalidArgument"),
     ("POST", "/k?restore", {}, b"<nope", 400, "MalformedXML"),
+    ("POST", "/k?restore", {}, b"<RestoreRequest><Days>1</Days></RestoreRequest>", 400, "MalformedXML"),
+    ("POST", "/k?restore", {}, b"<RestoreRequest><Days>1</Days><CASJobParameters/></RestoreRequest>", 400,
+     "MalformedXML"),
+    ("POST", "/k?restore", {}, b"<RestoreRequest><Days>1</Days><GlacierJobParameters><Tier>Bulk</Tier>"
+                               b"</GlacierJobParameters></RestoreRequest>", 400, "MalformedXML"),
+    ("POST", "/k?restore", {}, b"<RestoreRequest><CASJobParameters><Tier>Bulk</Tier></CASJobParameters>"
+                               b"</RestoreRequest>", 400, "MalformedXML"),
     ("POST", "/k", {}, b"", 501, "NotImplemented"),
     ("PUT", "/k?tagging", {}, b"<Tagging><TagSet><Tag><Key>a b</Key></Tag></TagSet></Tagging>", 200, None),
     ("GET", "/?max-keys=-1", {}, None, 400, "InvalidArgument"),

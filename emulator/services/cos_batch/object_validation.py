@@ -22,7 +22,7 @@ GRANT_HEADERS = {"x-cos-grant-read": "READ", "x-cos-grant-write": "WRITE", "x-co
                  "x-cos-grant-write-acp": "WRITE_ACP", "x-cos-grant-full-control": "FULL_CONTROL"}
 _META_NAME = re.compile(r"[a-z0-9-]+")
 _GRANTEE = re.compile(r'\s*id="([^"]+)"\s*')
-_TAG_TEXT = re.compile(r"[\w +\-=.:/@]*")
+_TAG_TEXT = re.compile(r"[A-Za-z0-9 +\-_=.:/]*")
 LIST_QUERY = ("prefix", "delimiter", "marker", "max-keys", "encoding-type")
 RESPONSE_OVERRIDES = ("content-type", "content-language", "expires", "cache-control", "content-disposition",
                       "content-encoding")  # GET Object's response-<header> parameters
@@ -101,7 +101,7 @@ def grants(headers: Mapping[str, str]) -> dict[str, list[str]]:
 
 
 def tags(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    """At most 10 tags; keys up to 128, values up to 256 characters of letters, digits, space and + - = . : /"""
+    """At most 10 tags; keys up to 128, values up to 256 characters of ASCII letters, digits, space and + - _ = . : /"""
     if len(pairs) > MAX_TAGS:
         raise errors.object_error("InvalidTag", reason="more than 10 tags")
     found: dict[str, str] = {}
@@ -146,17 +146,22 @@ def tagging_body(body: bytes) -> dict[str, str]:
 
 
 def restore_body(body: bytes) -> tuple[int, str]:
-    """POST Object restore: (Days 1-365, Tier), Tier defaulting to Standard."""
+    """POST Object restore: RestoreRequest/{Days 1-365, CASJobParameters/Tier}, both required; a missing or unknown
+    element is MalformedXML, a bad value InvalidArgument."""
     tree = _xml(body, "RestoreRequest")
-    days_text = tree.get("Days")
+    parameters = tree.get("CASJobParameters")
+    if not set(tree) <= {"Days", "CASJobParameters"} or "Days" not in tree \
+            or parameters is not None and (not isinstance(parameters, dict) or not set(parameters) <= {"Tier"}):
+        raise errors.object_error("MalformedXML", reason="RestoreRequest holds Days and CASJobParameters/Tier")
+    days_text = tree["Days"]
     days = int(days_text) if isinstance(days_text, str) and days_text.isdigit() else None
     if days is None or not 1 <= days <= 365:
         raise errors.object_error("InvalidArgument", reason="Days must be an integer between 1 and 365")
-    parameters = tree.get("CASJobParameters") or {}
-    tier = parameters.get("Tier", "Standard") if isinstance(parameters, dict) else None
-    if tier not in TIERS:
+    if not parameters or "Tier" not in parameters:
+        raise errors.object_error("MalformedXML", reason="CASJobParameters/Tier is required")
+    if parameters["Tier"] not in TIERS:
         raise errors.object_error("InvalidArgument", reason="Tier must be Expedited, Standard or Bulk")
-    return days, tier
+    return days, parameters["Tier"]
 
 
 def copy_source(value: str) -> tuple[str, str, str | None]:

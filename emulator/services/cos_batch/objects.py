@@ -225,6 +225,8 @@ class ObjectStore:
         self.bucket(bucket)
         contents: list[tuple[str, CosObject]] = []
         prefixes: list[str] = []
+        if max_keys == 0:  # nothing asked for: nothing to continue from either
+            return contents, prefixes, False, None
         last: str | None = None
         start = max(marker, prefix[:-1] if prefix else "")  # scanning from a key just before the prefix
         for (_, key), found in self.objects.scan(bucket, (bucket, start) if start else None):
