@@ -79,6 +79,18 @@ def test_the_metadata_directive(emulator, cos, elements, headers, meta):
     assert {name: value for name, value in head.items() if name.startswith("x-cos-meta-")} == meta
 
 
+@pytest.mark.parametrize(("elements", "encryption"), [
+    ({}, None),
+    ({"MetadataDirective": "Add", "NewObjectMetadata": {"CacheControl": "no-cache"}}, None),
+    ({"MetadataDirective": "Add", "NewObjectMetadata": {"SSEAlgorithm": "AES256"}}, "AES256"),
+], ids=["copy", "add", "add-asked"])
+def test_encryption_is_not_copied_from_the_source(emulator, cos, elements, encryption):
+    cos.put_object(Bucket=SRC, Key="m", Body=b"secret", ServerSideEncryption="AES256")
+    create_job(emulator, upload_manifest(cos, [f"{SRC},m"]), copy(**elements), confirm=False)
+    run_to_the_end(emulator)
+    assert cos.head_object(Bucket=DST, Key="m").get("x-cos-server-side-encryption") == encryption
+
+
 @pytest.mark.parametrize(("directive", "tags"), [
     ("Copy", [{"Key": "a", "Value": "1"}]),
     ("Replaced", [{"Key": "b", "Value": "2"}]),

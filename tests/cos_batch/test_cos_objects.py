@@ -85,6 +85,17 @@ def test_copy_keeps_the_etag_and_copies_or_replaces_metadata(cos):
         400, "InvalidRequest")
 
 
+def test_a_copy_is_encrypted_only_when_the_request_asks(cos):
+    cos.put_object(Bucket=SRC, Key="secret", Body=b"s", ServerSideEncryption="AES256")
+    assert cos.head_object(Bucket=SRC, Key="secret")["x-cos-server-side-encryption"] == "AES256"
+    source = {"Bucket": SRC, "Key": "secret", "Region": "ap-guangzhou"}
+    for key, extra in (("plain", {}), ("replaced", {"CopyStatus": "Replaced"}),
+                       ("asked", {"ServerSideEncryption": "AES256"})):
+        cos.copy_object(Bucket=SRC, Key=key, CopySource=source, **extra)
+    assert [cos.head_object(Bucket=SRC, Key=key).get("x-cos-server-side-encryption")
+            for key in ("plain", "replaced", "asked")] == [None, None, "AES256"]
+
+
 def test_tags_on_put_and_through_the_tagging_calls(cos):
     cos.put_object(Bucket=SRC, Key="t.txt", Body=b"x", Tagging="team=data&tier=hot")
     assert cos.get_object_tagging(Bucket=SRC, Key="t.txt")["TagSet"]["Tag"] == [
@@ -93,6 +104,22 @@ def test_tags_on_put_and_through_the_tagging_calls(cos):
     assert cos.get_object_tagging(Bucket=SRC, Key="t.txt")["TagSet"]["Tag"] == [{"Key": "k", "Value": "v"}]
     cos.delete_object_tagging(Bucket=SRC, Key="t.txt")
     assert cos.get_object_tagging(Bucket=SRC, Key="t.txt").get("TagSet") in (None, {})
+
+
+@pytest.mark.parametrize(("key", "value"), [("owner", "a@b"), ("标签", "v"), ("k", "café")])
+def test_tags_take_only_ascii_letters_digits_space_and_a_few_marks(cos, key, value):
+    cos.put_object(Bucket=SRC, Key="t.txt", Body=b"x", Tagging="a=1")
+    tagging = {"TagSet": {"Tag": [{"Key": key, "Value": value}]}}
+    assert error_code(cos.put_object_tagging, Bucket=SRC, Key="t.txt", Tagging=tagging) == (400, "InvalidTag")
+    assert cos.get_object_tagging(Bucket=SRC, Key="t.txt")["TagSet"]["Tag"] == [{"Key": "a", "Value": "1"}]
+    cos.put_object_tagging(Bucket=SRC, Key="t.txt", Tagging={"TagSet": {"Tag": [{"Key": "a_b", "Value": "x+-=.:/ y"}]}})
+
+
+def test_a_listing_of_max_keys_0_is_empty_and_not_truncated(cos):
+    cos.put_object(Bucket=SRC, Key="a", Body=b"x")
+    listed = cos.list_objects(Bucket=SRC, MaxKeys=0)
+    assert (listed["IsTruncated"], listed["MaxKeys"], "Contents" in listed, "NextMarker" in listed) == (
+        "false", "0", False, False)
 
 
 def test_archived_objects_are_restored_on_the_clock(emulator, cos):
@@ -147,6 +174,29 @@ def test_an_error_names_its_resource_as_cos_does(emulator, cos):
     for path, resource in (("/", host), ("/dir/k%20x", f"{host}/dir/k%20x")):
         answer = requests.get(f"{emulator.url}{path}", headers={"Host": host}, timeout=10)
         assert answer.status_code == 404 and f"<Resource>{resource}</Resource>".encode() in answer.content
+
+
+def test_only_errors_carry_a_trace_id(emulator, cos):
+    put = cos.put_object(Bucket=SRC, Key="k", Body=b"x")
+    assert "x-cos-request-id" in put and "x-cos-trace-id" not in put
+    assert "x-cos-trace-id" not in cos.head_object(Bucket=SRC, Key="k")
+    missing = requests.get(f"{emulator.url}/{SRC}/nope", timeout=10)
+    trace = missing.headers["x-cos-trace-id"]
+    assert missing.status_code == 404 and f"<TraceId>{trace}</TraceId>".encode() in missing.content
+
+
+def test_a_path_style_error_names_the_bucket_host_too(emulator, cos):
+    """Path style on 127.0.0.1: `<bucket>.cos.<region>.myqcloud.com[/<key>]`, the region the bucket's (or the
+    Host's `cos.<region>` labels, else the default, for a bucket that does not exist)."""
+    requests.put(f"{emulator.url}/cd-1250000000", headers={"Host": "cos.ap-chengdu.myqcloud.com"}, timeout=10)
+    for path, host, resource in (
+            ("/nob-1250000000", None, "nob-1250000000.cos.ap-guangzhou.myqcloud.com"),
+            ("/nob-1250000000/", None, "nob-1250000000.cos.ap-guangzhou.myqcloud.com"),
+            (f"/{SRC}/dir/k%20x", None, f"{SRC}.cos.ap-guangzhou.myqcloud.com/dir/k%20x"),
+            ("/cd-1250000000/nope", None, "cd-1250000000.cos.ap-chengdu.myqcloud.com/nope"),
+            ("/nob-1250000000/k", "cos.ap-beijing.myqcloud.com", "nob-1250000000.cos.ap-beijing.myqcloud.com/k")):
+        answer = requests.get(f"{emulator.url}{path}", headers={"Host": host} if host else {}, timeout=10)
+        assert answer.status_code == 404 and f"<Resource>{resource}</Resource>".encode() in answer.content, path
 
 
 def test_a_wrong_signature_is_refused_as_the_batch_api_refuses_it(emulator, cos):
@@ -241,6 +291,13 @@ def test_a_bucket_keeps_the_region_of_the_host_it_was_created_by(emulator, cos):
     ("PUT", "/" + "k" * 851, {}, b"x", 400, "KeyTooLong"),
     ("POST", "/k?restore", {}, b"<RestoreRequest><Days>x</Days></RestoreRequest>", 400, "InvalidArgument"),
     ("POST", "/k?restore", {}, b"<nope", 400, "MalformedXML"),
+    ("POST", "/k?restore", {}, b"<RestoreRequest><Days>1</Days></RestoreRequest>", 400, "MalformedXML"),
+    ("POST", "/k?restore", {}, b"<RestoreRequest><Days>1</Days><CASJobParameters/></RestoreRequest>", 400,
+     "MalformedXML"),
+    ("POST", "/k?restore", {}, b"<RestoreRequest><Days>1</Days><GlacierJobParameters><Tier>Bulk</Tier>"
+                               b"</GlacierJobParameters></RestoreRequest>", 400, "MalformedXML"),
+    ("POST", "/k?restore", {}, b"<RestoreRequest><CASJobParameters><Tier>Bulk</Tier></CASJobParameters>"
+                               b"</RestoreRequest>", 400, "MalformedXML"),
     ("POST", "/k", {}, b"", 501, "NotImplemented"),
     ("PUT", "/k?tagging", {}, b"<Tagging><TagSet><Tag><Key>a b</Key></Tag></TagSet></Tagging>", 200, None),
     ("GET", "/?max-keys=-1", {}, None, 400, "InvalidArgument"),

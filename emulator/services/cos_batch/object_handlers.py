@@ -8,7 +8,7 @@ from aiohttp import web
 
 from emulator.core.errors import ApiError
 from emulator.services.cos_batch import authn, errors, object_shapes, object_validation, validation, xmlio
-from emulator.services.cos_batch.objects import ObjectStore, owner
+from emulator.services.cos_batch.objects import ENCRYPTION, ObjectStore, current_version, owner
 from emulator.services.cos_batch.wire import Wire
 
 DEFAULT_REGION = "ap-guangzhou"  # the region of buckets addressed without one (path style, plain hosts)
@@ -16,10 +16,12 @@ HOST_MARK = "host"  # match_info key set when the bucket came from the Host head
 
 
 def region_of(host: str) -> str:
-    """`<bucket>.cos.<region>.myqcloud.com` -> region; anything else -> DEFAULT_REGION."""
+    """`<bucket>.cos.<region>.myqcloud.com` or (path style) `cos.<region>.myqcloud.com` -> region; anything else ->
+    DEFAULT_REGION."""
     labels = host.partition(":")[0].lower().split(".")
-    if len(labels) > 2 and labels[1] in ("cos", "cos-internal"):
-        return labels[2]
+    for at in (1, 0):
+        if len(labels) > at + 1 and labels[at] in ("cos", "cos-internal"):
+            return labels[at + 1]
     return DEFAULT_REGION
 
 
@@ -42,6 +44,21 @@ class CosObjectApi:
         self.secret_key = secret_key
         self.secret_appid = secret_appid  # the APPID a known SecretId belongs to, when a fixture said so
         self.strict_now = strict_now  # under strict authentication: the emulator clock's Unix time
+
+    def error_resource(self, request: web.Request) -> str | None:
+        """The `Resource` of an object-API error, None for other requests: `<bucket host>/<key>` (the host alone for
+        a bucket call), the bucket host being `<bucket>.cos.<region>.myqcloud.com` for a path-style request too."""
+        bucket = request.match_info.get("bucket")
+        if bucket is None:
+            return None
+        path = request.rel_url.raw_path
+        if request.match_info.get(HOST_MARK) is not None:
+            host = request.host
+        else:  # path style: /<bucket>[/<key>]
+            path = path[len(bucket) + 1:]
+            found = self.store.buckets.get("", bucket)
+            host = f"{bucket}.cos.{found.region if found else region_of(request.host)}.myqcloud.com"
+        return host + ("" if path in ("", "/") else path)
 
     # --- the checks every call starts with -----------------------------------------------------
 
@@ -72,7 +89,11 @@ class CosObjectApi:
         if length is not None and length > self.store.max_object_bytes:  # refused before anything is read
             raise errors.object_error("EntityTooLarge")
         self._authorise(request, bucket, paths)
-        object_validation.not_emulated(request.query)
+        object_validation.emulated(request.query, "object" if with_key else "bucket", request.method)
+        version = request.query.get("versionId")
+        if version is not None:  # only object calls take one
+            self.store.bucket(bucket)  # NoSuchBucket first
+            current_version(version)
         return bucket, object_validation.key(key) if with_key else key
 
     async def _body(self, request: web.Request) -> bytes:
@@ -142,7 +163,7 @@ class CosObjectApi:
 
     def _copy(self, request: web.Request, bucket: str, key: str, source_header: str) -> web.Response:
         headers = request.headers
-        source_bucket, source_key = object_validation.copy_source(source_header)
+        source_bucket, source_key, version = object_validation.copy_source(source_header)
         metadata = object_validation.directive(headers, "x-cos-metadata-directive")
         tagging = object_validation.directive(headers, "x-cos-tagging-directive")
         self.store.bucket(bucket)
@@ -150,6 +171,7 @@ class CosObjectApi:
             source = self.store.get(source_bucket, source_key)
         except ApiError:
             raise errors.object_error("NoSuchCopySource") from None
+        current_version(version)
         if owner(source_bucket) != owner(bucket):
             raise errors.object_error("AccessDenied")
         now = self.store.clock.now()
@@ -157,7 +179,8 @@ class CosObjectApi:
             raise errors.object_error("InvalidObjectState", headers={"x-cos-storage-class": source.storage_class})
         self._source_conditions(headers, source)
         klass = object_validation.storage_class(headers)
-        changes = {"storage_class": klass, "acl": headers.get("x-cos-acl"), "grants": object_validation.grants(headers)}
+        changes = {"storage_class": klass, "acl": headers.get("x-cos-acl"), "grants": object_validation.grants(headers),
+                   "encryption": headers.get(ENCRYPTION)}
         if metadata == "Replaced":
             changes.update(headers=object_validation.stored_headers(headers), meta=object_validation.meta(headers))
         if tagging == "Replaced":
@@ -214,8 +237,7 @@ class CosObjectApi:
         if status is not None:
             return self.wire.object_response(status=status, headers={"ETag": headers["ETag"]})
         body = found.body  # type: ignore[attr-defined]
-        for name in ("content-type", "content-language", "expires", "cache-control", "content-disposition",
-                     "content-encoding"):
+        for name in object_validation.RESPONSE_OVERRIDES:
             override = request.query.get(f"response-{name}")
             if override is not None:
                 headers["-".join(part.capitalize() for part in name.split("-"))] = override
@@ -243,6 +265,9 @@ class CosObjectApi:
         return self.wire.object_response(status=status, headers={"Content-Length": "0"})
 
     async def not_allowed(self, request: web.Request) -> web.Response:
+        """Another method: POST on a bucket (form upload, ?delete, ...) and any sub-resource are 501, the rest 405."""
+        if request.method == "POST" or request.query:
+            raise errors.object_error("NotImplemented", reason=f"{request.method} {request.path_qs} is not emulated")
         raise ApiError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 
 

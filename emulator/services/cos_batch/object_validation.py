@@ -2,30 +2,40 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 from xml.parsers.expat import ExpatError
 
 from emulator.services.cos_batch import errors, xmlio
-from emulator.services.cos_batch.objects import BUCKET, STORAGE_CLASSES
+from emulator.services.cos_batch.objects import BUCKET, ENCRYPTION, STORAGE_CLASSES
 
 MAX_KEY_BYTES = 850
 MAX_TAGS = 10
 MAX_META_VALUE = 2048
 MAX_META_TOTAL = 4096
 MAX_LIST_KEYS = 1000
-STORED_HEADERS = ("Content-Type", "Cache-Control", "Content-Disposition", "Content-Encoding", "Expires",
-                  "x-cos-server-side-encryption")
+STORED_HEADERS = ("Content-Type", "Cache-Control", "Content-Disposition", "Content-Encoding", "Expires", ENCRYPTION)
 DIRECTIVES = ("Copy", "Replaced")
 TIERS = ("Expedited", "Standard", "Bulk")
 GRANT_HEADERS = {"x-cos-grant-read": "READ", "x-cos-grant-write": "WRITE", "x-cos-grant-read-acp": "READ_ACP",
                  "x-cos-grant-write-acp": "WRITE_ACP", "x-cos-grant-full-control": "FULL_CONTROL"}
 _META_NAME = re.compile(r"[a-z0-9-]+")
 _GRANTEE = re.compile(r'\s*id="([^"]+)"\s*')
-_TAG_TEXT = re.compile(r"[\w +\-=.:/@]*")
-_NOT_EMULATED = ("acl", "uploads", "uploadId", "append", "select", "cors", "policy", "lifecycle", "versioning",
-                 "partNumber", "inventory", "replication", "website", "domain", "logging")
+_TAG_TEXT = re.compile(r"[A-Za-z0-9 +\-_=.:/]*")
+LIST_QUERY = ("prefix", "delimiter", "marker", "max-keys", "encoding-type")
+RESPONSE_OVERRIDES = ("content-type", "content-language", "expires", "cache-control", "content-disposition",
+                      "content-encoding")  # GET Object's response-<header> parameters
+# The query names each object-API call serves, by (bucket or object, method). Any other name is a sub-resource the
+# emulator does not serve (?acl, ?tagging on a bucket, ?versions, ?delete, ?symlink, ...): 501, never a silent success.
+EMULATED_QUERY: dict[tuple[str, str], frozenset[str]] = {
+    ("bucket", "GET"): frozenset(LIST_QUERY),
+    ("object", "GET"): frozenset({"tagging", "versionId", *(f"response-{name}" for name in RESPONSE_OVERRIDES)}),
+    ("object", "HEAD"): frozenset({"versionId"}),
+    ("object", "PUT"): frozenset({"tagging", "versionId"}),
+    ("object", "DELETE"): frozenset({"tagging", "versionId"}),
+    ("object", "POST"): frozenset({"restore", "versionId"}),
+}
 
 
 def key(text: str) -> str:
@@ -36,11 +46,12 @@ def key(text: str) -> str:
     return text
 
 
-def not_emulated(query: Mapping[str, str]) -> None:
-    """Sub-resources the emulator does not serve are 501 NotImplemented, never a silent success."""
-    for name in _NOT_EMULATED:
-        if name in query:
-            raise errors.object_error("NotImplemented", reason=f"?{name} is not emulated")
+def emulated(query: Mapping[str, str], scope: str, method: str) -> None:
+    """501 NotImplemented for a query name the call (`scope` "bucket" or "object", `method`) does not serve."""
+    served = EMULATED_QUERY.get((scope, method), frozenset())
+    for name in query:
+        if name not in served:
+            raise errors.object_error("NotImplemented", reason=f"{method} ?{name} is not emulated")
 
 
 def storage_class(headers: Mapping[str, str], default: str = "STANDARD") -> str:
@@ -57,15 +68,18 @@ def stored_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def meta(headers: Mapping[str, str]) -> dict[str, str]:
-    """The x-cos-meta-* headers by lower-case suffix; each value at most 2 KB, all at most 4 KB."""
+    """The x-cos-meta-* headers by lower-case suffix (`user_meta`)."""
+    return user_meta((name, value) for name, value in headers.items() if name.lower().startswith("x-cos-meta-"))
+
+
+def user_meta(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """User metadata by lower-case suffix of its name (`x-cos-meta-` optional): a-z 0-9 -; each value at most
+    2 KB, all at most 4 KB."""
     found: dict[str, str] = {}
-    for name, value in headers.items():
-        lowered = name.lower()
-        if not lowered.startswith("x-cos-meta-"):
-            continue
-        suffix = lowered[len("x-cos-meta-"):]
+    for name, value in pairs:
+        suffix = name.lower().removeprefix("x-cos-meta-")
         if not _META_NAME.fullmatch(suffix) or len(value.encode("utf-8")) > MAX_META_VALUE:
-            raise errors.object_error("InvalidArgument", reason=f"{name} is not a valid user metadata header")
+            raise errors.object_error("InvalidArgument", reason=f"{name} is not a valid user metadata name")
         found[suffix] = value
     if sum(len(k) + len(v.encode("utf-8")) for k, v in found.items()) > MAX_META_TOTAL:
         raise errors.object_error("InvalidArgument", reason="user metadata exceeds 4 KB")
@@ -87,7 +101,7 @@ def grants(headers: Mapping[str, str]) -> dict[str, list[str]]:
 
 
 def tags(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    """At most 10 tags; keys up to 128, values up to 256 characters of letters, digits, space and + - = . : /"""
+    """At most 10 tags; keys up to 128, values up to 256 characters of ASCII letters, digits, space and + - _ = . : /"""
     if len(pairs) > MAX_TAGS:
         raise errors.object_error("InvalidTag", reason="more than 10 tags")
     found: dict[str, str] = {}
@@ -132,22 +146,28 @@ def tagging_body(body: bytes) -> dict[str, str]:
 
 
 def restore_body(body: bytes) -> tuple[int, str]:
-    """POST Object restore: (Days 1-365, Tier), Tier defaulting to Standard."""
+    """POST Object restore: RestoreRequest/{Days 1-365, CASJobParameters/Tier}, both required; a missing or unknown
+    element is MalformedXML, a bad value InvalidArgument."""
     tree = _xml(body, "RestoreRequest")
-    days_text = tree.get("Days")
+    parameters = tree.get("CASJobParameters")
+    if not set(tree) <= {"Days", "CASJobParameters"} or "Days" not in tree \
+            or parameters is not None and (not isinstance(parameters, dict) or not set(parameters) <= {"Tier"}):
+        raise errors.object_error("MalformedXML", reason="RestoreRequest holds Days and CASJobParameters/Tier")
+    days_text = tree["Days"]
     days = int(days_text) if isinstance(days_text, str) and days_text.isdigit() else None
     if days is None or not 1 <= days <= 365:
         raise errors.object_error("InvalidArgument", reason="Days must be an integer between 1 and 365")
-    parameters = tree.get("CASJobParameters") or {}
-    tier = parameters.get("Tier", "Standard") if isinstance(parameters, dict) else None
-    if tier not in TIERS:
+    if not parameters or "Tier" not in parameters:
+        raise errors.object_error("MalformedXML", reason="CASJobParameters/Tier is required")
+    if parameters["Tier"] not in TIERS:
         raise errors.object_error("InvalidArgument", reason="Tier must be Expedited, Standard or Bulk")
-    return days, tier
+    return days, parameters["Tier"]
 
 
-def copy_source(value: str) -> tuple[str, str]:
-    """(bucket, key) of x-cos-copy-source: `<bucket>.cos.<region>.myqcloud.com/<encoded key>` or `/<bucket>/<key>`."""
-    text = value.partition("?")[0]
+def copy_source(value: str) -> tuple[str, str, str | None]:
+    """(bucket, key, versionId or None) of x-cos-copy-source: `<bucket>.cos.<region>.myqcloud.com/<encoded key>` or
+    `/<bucket>/<key>`, either optionally followed by `?versionId=<id>`."""
+    text, _, query = value.partition("?")
     if text.startswith("/"):
         bucket, _, encoded = text[1:].partition("/")
     else:
@@ -156,7 +176,7 @@ def copy_source(value: str) -> tuple[str, str]:
     source_key = unquote(encoded)
     if not BUCKET.fullmatch(bucket) or not source_key:
         raise errors.object_error("InvalidCopySource")
-    return bucket, source_key
+    return bucket, source_key, dict(parse_qsl(query)).get("versionId")
 
 
 def directive(headers: Mapping[str, str], name: str) -> str:

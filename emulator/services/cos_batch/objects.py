@@ -26,6 +26,7 @@ MAX_BUCKET_NAME = 60 - len(".cos.ap-beijing.myqcloud.com")  # the whole domain i
 STORAGE_CLASSES = ("STANDARD", "STANDARD_IA", "INTELLIGENT_TIERING", "ARCHIVE", "DEEP_ARCHIVE",
                    "MAZ_STANDARD", "MAZ_STANDARD_IA", "MAZ_INTELLIGENT_TIERING")
 ARCHIVED = frozenset({"ARCHIVE", "DEEP_ARCHIVE"})
+ENCRYPTION = "x-cos-server-side-encryption"  # the stored header of an encrypted object (AES256)
 # Restore durations on the emulator clock, the lower end of COS's ranges (seconds), by (class, tier).
 RESTORE_SECONDS = {("ARCHIVE", "Expedited"): 60, ("ARCHIVE", "Standard"): 3 * 3600, ("ARCHIVE", "Bulk"): 5 * 3600,
                    ("DEEP_ARCHIVE", "Standard"): 12 * 3600, ("DEEP_ARCHIVE", "Bulk"): 24 * 3600}
@@ -81,6 +82,12 @@ class Bucket:
 def owner(bucket: str) -> str:
     """The APPID a bucket name ends in."""
     return bucket.rpartition("-")[2]
+
+
+def current_version(version: str | None) -> None:
+    """No versioning: an object's only version is `null`; any other version id is 404 NoSuchVersion."""
+    if version and version != "null":
+        raise errors.object_error("NoSuchVersion")
 
 
 def expiry_after(done: datetime, days: int) -> datetime:
@@ -175,12 +182,17 @@ class ObjectStore:
                          crc64(body), self.clock.now(), **attributes)
         return self._store(bucket, key, made)
 
-    def copy(self, bucket: str, key: str, source: CosObject, **changes: Any) -> CosObject:
-        """A copy of `source` (same body, ETag and CRC64), modified now, with `changes`; no restore state."""
+    def copy(self, bucket: str, key: str, source: CosObject, encryption: str | None = None, **changes: Any
+             ) -> CosObject:
+        """A copy of `source` (same body, ETag and CRC64), modified now, with `changes`; no restore state. Encryption
+        is not copied: the copy is encrypted only as the request asks (`encryption`)."""
         self.bucket(bucket)
         previous = self.objects.get(bucket, key)
         self.check_size(source.size, previous.size if previous else 0)
-        made = replace(source, modified=self.clock.now(), restore=None, **changes)
+        headers = {name: value for name, value in changes.pop("headers", source.headers).items() if name != ENCRYPTION}
+        if encryption:
+            headers[ENCRYPTION] = encryption
+        made = replace(source, modified=self.clock.now(), restore=None, headers=headers, **changes)
         return self._store(bucket, key, made)
 
     def _store(self, bucket: str, key: str, made: CosObject) -> CosObject:
@@ -213,6 +225,8 @@ class ObjectStore:
         self.bucket(bucket)
         contents: list[tuple[str, CosObject]] = []
         prefixes: list[str] = []
+        if max_keys == 0:  # nothing asked for: nothing to continue from either
+            return contents, prefixes, False, None
         last: str | None = None
         start = max(marker, prefix[:-1] if prefix else "")  # scanning from a key just before the prefix
         for (_, key), found in self.objects.scan(bucket, (bucket, start) if start else None):

@@ -5,10 +5,11 @@ from typing import Any
 
 from emulator.core.openapi import TEXT, operation, parameter, response, strict_object
 from emulator.services.cos_batch.lifecycle import REQUESTABLE, STATUSES
+from emulator.services.cos_batch.object_validation import LIST_QUERY
 from emulator.services.cos_batch.objects import BUCKET
 
 XML = {"type": "string"}
-OBJECT_QUERY = {"GetBucket": ["prefix", "delimiter", "marker", "max-keys", "encoding-type"]}
+OBJECT_QUERY = {"GetBucket": LIST_QUERY}
 OBJECT_OPERATIONS = ("PutBucket", "GetBucket", "HeadBucket", "DeleteBucket", "PutObject", "GetObject", "HeadObject",
                      "DeleteObject", "PostObjectRestore")
 QUERY = {"ListJobs": ["jobStatuses", "maxResults", "nextToken"], "UpdateJobPriority": ["priority"],

@@ -16,8 +16,8 @@ from emulator.core.store import Collection
 from emulator.services.cos_batch import errors, reports
 from emulator.services.cos_batch.manifests import InvalidManifest, Task, arn_resource, csv_tasks, decoded_key, \
     inventory_tasks
-from emulator.services.cos_batch.objects import BUCKET, CosObject, ObjectStore, owner
-from emulator.services.cos_batch.validation import since_time
+from emulator.services.cos_batch.objects import BUCKET, ENCRYPTION, CosObject, ObjectStore, current_version, owner
+from emulator.services.cos_batch.validation import new_metadata, new_tags, since_time
 
 log = logging.getLogger("emulator.cos_batch")
 Job = dict[str, Any]
@@ -28,11 +28,6 @@ SUCCEEDED: Result = (200, "", "Successful")
 def failure(code: str, reason: str) -> dict[str, str]:
     """One JobFailure: FailureCode up to 64 bytes, FailureReason up to 256."""
     return {"FailureCode": code[:64], "FailureReason": reason.encode("utf-8")[:256].decode("utf-8", "ignore")}
-
-
-_METADATA = {"CacheControl": "Cache-Control", "ContentDisposition": "Content-Disposition",
-             "ContentEncoding": "Content-Encoding", "ContentType": "Content-Type", "HttpExpiresDate": "Expires",
-             "SSEAlgorithm": "x-cos-server-side-encryption"}
 
 
 def _members(tree: Any, outer: str, inner: str) -> list[dict]:
@@ -53,14 +48,9 @@ def batch_grants(operation: dict) -> dict[str, list[str]]:
 def copy_changes(source: CosObject, operation: dict) -> dict[str, Any]:
     """The destination's storage class, ACL, headers, metadata and tags under the operation's directives:
     Copy (the default) keeps the source's, Replaced takes only the operation's, Add lays the operation's over the
-    source's."""
-    new = operation.get("NewObjectMetadata") or {}
-    new = new if isinstance(new, dict) else {}
-    headers = {header: new[name] for name, header in _METADATA.items() if isinstance(new.get(name), str)}
-    meta = {str(item.get("Key", "")).lower().removeprefix("x-cos-meta-"): str(item.get("Value") or "")
-            for item in _members(new, "UserMetadata", "member")}
-    tags = {str(item.get("Key", "")): str(item.get("Value") or "")
-            for item in _members(operation, "NewObjectTagging", "COSTag")}
+    source's. Encryption is never the source's: only NewObjectMetadata/SSEAlgorithm (Replaced, Add) asks for it."""
+    headers, meta = new_metadata(operation)  # CreateJob checked them
+    tags = new_tags(operation)
     changes: dict[str, Any] = {"storage_class": operation.get("StorageClass") or "STANDARD"}
     acl = operation.get("AccessControlDirective", "Copy")
     if acl != "Copy":
@@ -75,9 +65,10 @@ def copy_changes(source: CosObject, operation: dict) -> dict[str, Any]:
             changes.update(acl=canned or source.acl, grants=merged)
     directive = operation.get("MetadataDirective", "Copy")
     if directive == "Replaced":
-        changes.update(headers=headers, meta=meta)
+        changes.update(headers=headers, meta=meta, encryption=headers.get(ENCRYPTION))
     elif directive == "Add":
-        changes.update(headers={**source.headers, **headers}, meta={**source.meta, **meta})
+        changes.update(headers={**source.headers, **headers}, meta={**source.meta, **meta},
+                       encryption=headers.get(ENCRYPTION))
     tagging = operation.get("TaggingDirective", "Copy")
     if tagging == "Replaced":
         changes["tags"] = tags
@@ -211,8 +202,7 @@ class Runner:
         try:
             if key is None:
                 raise errors.object_error("InvalidObjectName")
-            if version and version != "null":
-                raise errors.object_error("NoSuchVersion")
+            current_version(version)
             if owner(bucket) != appid:
                 raise errors.object_error("AccessDenied")
             perform(bucket, key, operation, appid)

@@ -76,7 +76,7 @@ class CosBatchService(ServiceDefaults):
         self.route_by_host = routes.host_router(*routes.add_object_routes(router, self.object_api))
 
     def render_error(self, request: web.Request, error: ApiError) -> web.Response:
-        return self.wire.error(request, error)
+        return self.wire.error(request, error, self.object_api.error_resource(request))
 
     def load_fixture(self, document: dict[str, Any]) -> None:
         """Jobs go in one by one through the create path; the keys are taken only once every job is in."""

@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from emulator.services.cos_batch import errors, lifecycle
+from emulator.core.errors import ApiError
+from emulator.services.cos_batch import errors, lifecycle, object_validation
+from emulator.services.cos_batch.objects import ENCRYPTION
 from emulator.services.cos_batch.xmlio import xml_safe
 
 MAX_PRIORITY = 2147483647
@@ -32,6 +34,12 @@ CANNED_ACLS = ("private", "public-read")
 GRANTEE_TYPES = ("ID",)
 GRANT_PERMISSIONS = ("READ", "WRITE", "FULL_CONTROL")
 JOB_TIERS = ("Bulk", "Standard")
+COPY_STORAGE_CLASSES = ("STANDARD", "STANDARD_IA", "ARCHIVE")  # the docs' two, and the console's ARCHIVE
+SSE_ALGORITHMS = ("AES256",)
+# NewObjectMetadata's elements and the object headers they set
+NEW_METADATA = {"CacheControl": "Cache-Control", "ContentDisposition": "Content-Disposition",
+                "ContentEncoding": "Content-Encoding", "ContentType": "Content-Type", "HttpExpiresDate": "Expires",
+                "SSEAlgorithm": ENCRYPTION}
 OPERATIONS = ("COSInitiateRestoreObject", "COSPutObjectCopy")
 
 
@@ -241,6 +249,45 @@ def _copy(operation: dict) -> None:
     _boolean(operation, "PrefixReplace")
     _leaf(operation, "ResourcesPrefix")
     _leaf(operation, "TargetKeyPrefix")
+    _leaf(operation, "StorageClass", choices=COPY_STORAGE_CLASSES)
+    new = operation.get("NewObjectMetadata")
+    if new and not isinstance(new, dict):
+        raise errors.invalid_argument(reason="NewObjectMetadata holds CacheControl, ..., UserMetadata")
+    for name in NEW_METADATA:
+        _leaf(new or {}, name, choices=SSE_ALGORITHMS if name == "SSEAlgorithm" else None)
+    try:  # the object API's rules; CreateJob words a violation as its other invalid values
+        new_metadata(operation)
+        new_tags(operation)
+    except ApiError as error:
+        raise errors.invalid_argument(reason=f"NewObjectMetadata/UserMetadata or NewObjectTagging: {error.message}") \
+            from None
+
+
+def _pairs(tree: Any, outer: str, inner: str) -> list[tuple[str, str]]:
+    """The (Key, Value) texts of `<outer><inner><Key/><Value/></inner>...</outer>`; an empty Value is ""."""
+    found = tree.get(outer) if isinstance(tree, dict) else None
+    if not found:  # absent or empty
+        return []
+    items = found.get(inner) if isinstance(found, dict) else None
+    pairs = []
+    for item in items if isinstance(items, list) else [items]:
+        key, value = (item.get("Key"), item.get("Value")) if isinstance(item, dict) else (None, None)
+        if not isinstance(key, str) or not (value is None or isinstance(value, str)):
+            raise errors.invalid_argument(reason=f"{outer} holds {inner} elements with a Key and a Value")
+        pairs.append((key, value or ""))
+    return pairs
+
+
+def new_metadata(operation: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """COSPutObjectCopy's NewObjectMetadata as (object headers, x-cos-meta-* by suffix)."""
+    new = operation.get("NewObjectMetadata") or {}
+    headers = {header: new[name] for name, header in NEW_METADATA.items() if isinstance(new.get(name), str)}
+    return headers, object_validation.user_meta(_pairs(new, "UserMetadata", "member"))
+
+
+def new_tags(operation: dict) -> dict[str, str]:
+    """COSPutObjectCopy's NewObjectTagging/COSTag as tags, under the object API's tag rules."""
+    return object_validation.tags(_pairs(operation, "NewObjectTagging", "COSTag"))
 
 
 def _grants(operation: dict) -> None:

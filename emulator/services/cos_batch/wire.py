@@ -42,21 +42,24 @@ class Wire:
             self._date = (second, format_datetime(now, usegmt=True))
         return int(stamp), self._date[1]
 
-    def _headers(self) -> dict[str, str]:
-        """The common response headers, with this answer's request id and trace id.
+    def _headers(self, error: bool = False) -> dict[str, str]:
+        """The common response headers, with this answer's request id, and for an error its trace id (COS sends
+        x-cos-trace-id on errors only).
 
         The request id has the form of real ones: base64 of `<unix seconds hex>_<8 hex>_<4 hex>_<hex>`;
         the trace id is a longer opaque base64 string, as COS's are.
         """
         seconds, date = self._now()
         serial = next(self._counter)
-        return {
+        headers = {
             "Content-Type": "application/xml",
             "Server": "tencent-cos",
             "Date": date,
             "x-cos-request-id": _base64(b"%08x_%08x_%04x_%x" % (seconds, serial, serial & 0xFFFF, serial)),
-            "x-cos-trace-id": _base64(b"%016x%032x%016x" % (seconds, serial, seconds ^ serial)),
         }
+        if error:
+            headers["x-cos-trace-id"] = _base64(b"%016x%032x%016x" % (seconds, serial, seconds ^ serial))
+        return headers
 
     def ok(self, root: str, content: Any) -> web.Response:
         return self.ok_bytes(self.documents.dumps(root, content))
@@ -79,17 +82,19 @@ class Wire:
             common.update(headers)
         return web.Response(status=status, body=body, headers=common)
 
-    def error(self, request: web.Request, error: ApiError) -> web.Response:
-        """The COS `<Error>` document for `error`, with its status; Resource is the host and raw path (the host alone
-        for a virtual-host bucket call, whose path is `/`)."""
+    def error(self, request: web.Request, error: ApiError, resource: str | None = None) -> web.Response:
+        """The COS `<Error>` document for `error`, with its status; Resource is `resource` when given, else the host
+        and raw path (the host alone when the path is `/`)."""
         error = errors.in_cos_terms(error)
         reason = error.details.get("reason")
         if reason:  # COS's messages are terse ("Invalid parameter"); say which element, in the log only
             log.info("%s %s: %s %s: %s", request.method, request.path, error.code, error.message, reason)
-        headers = self._headers()
+        headers = self._headers(error=True)
         ids = (headers["x-cos-request-id"], headers["x-cos-trace-id"])
-        path = request.rel_url.raw_path
-        body = self._error_body(error, request.host + ("" if path == "/" else path), ids)
+        if resource is None:
+            path = request.rel_url.raw_path
+            resource = request.host + ("" if path == "/" else path)
+        body = self._error_body(error, resource, ids)
         extra = error.details.get("headers")
         if extra:  # e.g. x-cos-storage-class on InvalidObjectState
             headers.update(extra)
