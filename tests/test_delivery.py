@@ -125,8 +125,10 @@ def test_compose_runs_the_example_tests_once_the_emulator_is_healthy():
 
 @pytest.mark.slow
 def test_the_compose_example_tests_pass_against_a_running_emulator(live_server):
+    own = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_XDIST_")}  # one process,
+    # as a user runs it, even when this suite runs under -n (the plugin refuses a shared emulator for workers)
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "examples/compose"],
-                            cwd=ROOT, env={**os.environ, "EMULATOR_URL": live_server},
+                            cwd=ROOT, env={**own, "EMULATOR_URL": live_server},
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
