@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -206,16 +205,26 @@ def tick(clock: Clock) -> None:
 async def clock_ticker(app: web.Application) -> AsyncIterator[None]:
     """A cleanup context: run the clock's due callbacks while it is live (advance() moves a frozen one)."""
     clock = app[EMULATOR].core.clock
-    woken = asyncio.Event()  # a callback is due already (a Job just created): run it before the next request
+    loop = asyncio.get_running_loop()
+    woken = False
+
+    def wake() -> None:  # a callback is due already (a Job just created): run it on the loop's next turn
+        nonlocal woken
+        if not woken:
+            woken = True
+            loop.call_soon(run_woken)
+
+    def run_woken() -> None:
+        nonlocal woken
+        woken = False
+        tick(clock)
 
     async def ticker() -> None:
         while True:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(woken.wait(), TICK_SECONDS)
-            woken.clear()
+            await asyncio.sleep(TICK_SECONDS)
             tick(clock)
 
-    clock.wake = woken.set
+    clock.wake = wake
     task = asyncio.create_task(ticker())
     yield
     clock.wake = None

@@ -209,7 +209,7 @@ class Kubelet:
         plan = self.plans.get(*key)
         if plan is None:
             return
-        upcoming = plan["next"]
+        upcoming = plan.get("next")
         if terminal(pod):  # ended: by the node, or by a client's write of pods/status, after which nothing more runs
             if upcoming and upcoming["step"] != "kill":
                 self.clock.cancel(self._pending.pop(key, None))
