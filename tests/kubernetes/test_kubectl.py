@@ -562,3 +562,36 @@ def test_kubectl_patches_a_pods_status_subresource(kubectl, live_url):
     found = kubectl("get", "pod", "plain", "--subresource=status", "-o",
                     "jsonpath={.status.conditions[?(@.type=='example.com/checked')].status}").stdout
     assert found == "True"
+
+
+INIT_MANIFEST = RUN_MANIFEST.replace("name: runner", "name: prepared").replace("""      containers:
+""", """      initContainers:
+      - name: proxy
+        image: busybox:1.36
+        restartPolicy: Always
+      - name: fetch
+        image: busybox:1.36
+      containers:
+""")
+
+
+def test_kubectl_shows_init_containers_then_the_sidecar_beside_main(kubectl, live_url):
+    kubectl("create", "-f", "-", stdin=INIT_MANIFEST)
+    advance(live_url, 1)
+    pod = kubectl("get", "pods", "-l", "job-name=prepared", "-o", "name").stdout.strip().removeprefix("pod/")
+    _, [row] = _table_rows(kubectl("get", "pod", pod).stdout)
+    assert row[:4] == [pod, "1/2", "Init:1/2", "0"]  # the sidecar started and is ready; fetch runs
+    waiting = kubectl("logs", pod, "-c", "main", check=False)
+    assert waiting.returncode != 0
+    assert f'container "main" in pod "{pod}" is waiting to start: PodInitializing' in waiting.stderr
+    advance(live_url, 1)
+    assert kubectl("logs", pod, "-c", "fetch").stdout == (
+        "container fetch (image busybox:1.36) started\ncontainer fetch completed\n")
+    _, [row] = _table_rows(kubectl("get", "pod", pod).stdout)
+    assert row[:4] == [pod, "2/2", "Running", "0"]
+    described = kubectl("describe", "pod", pod).stdout
+    assert "Init Containers:" in described and "Reason:       Completed" in described
+    advance(live_url, 3)
+    _, [row] = _table_rows(kubectl("get", "pod", pod).stdout)
+    assert row[:4] == [pod, "0/2", "Completed", "0"]
+    assert kubectl("wait", "--for=condition=complete", "job/prepared", "--timeout=10s").returncode == 0

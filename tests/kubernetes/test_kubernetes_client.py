@@ -358,3 +358,31 @@ def test_a_controller_reads_and_patches_a_pods_status(core, live_url):
     assert gate.status == "True" and gate.last_transition_time is None
     assert core.read_namespaced_pod("gated-ready", "default").spec.readiness_gates[0].condition_type == \
         "example.com/ready"
+
+
+def test_a_job_with_an_init_container_and_a_sidecar_as_the_client_reads_it(batch, core, live_url):
+    """What code waiting on a pod sees of its init containers: V1ContainerStatus for each, the one running, then
+    the sidecar beside the main container, and the init container's own log."""
+    job = new_job("initialized")
+    job.spec.template.spec.init_containers = [
+        client.V1Container(name="proxy", image="envoyproxy/envoy:v1.31", restart_policy="Always"),
+        client.V1Container(name="migrate", image="busybox:1.36", command=["true"])]
+    batch.create_namespaced_job("default", job)
+    advance_clock(live_url, 1)
+    [pod] = core.list_namespaced_pod("default", label_selector="job-name=initialized").items
+    proxy, migrate = pod.status.init_container_statuses
+    assert pod.status.phase == "Pending" and proxy.state.running and proxy.started and proxy.ready
+    assert migrate.state.running and migrate.started and not migrate.ready
+    assert pod.status.container_statuses[0].state.waiting.reason == "PodInitializing"
+    initialized = next(c for c in pod.status.conditions if c.type == "Initialized")
+    assert (initialized.status, initialized.reason) == ("False", "ContainersNotInitialized")
+    advance_clock(live_url, 1)
+    assert core.read_namespaced_pod_log(pod.metadata.name, "default", container="migrate") == (
+        "container migrate (image busybox:1.36) started\ncontainer migrate completed\n")
+    pod = core.read_namespaced_pod(pod.metadata.name, "default")
+    assert pod.status.phase == "Running" and pod.status.init_container_statuses[1].state.terminated.exit_code == 0
+    advance_clock(live_url, 20)
+    pod = core.read_namespaced_pod(pod.metadata.name, "default")
+    assert pod.status.phase == "Succeeded"
+    assert pod.status.init_container_statuses[0].state.terminated.reason == "Completed"
+    assert batch.read_namespaced_job_status("initialized", "default").status.succeeded == 1

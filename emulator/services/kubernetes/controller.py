@@ -29,9 +29,9 @@ from emulator.services.kubernetes.events import Events, involved
 from emulator.services.kubernetes.pods import TRACKING_FINALIZER, Pods, defaulted_pod_spec, owner_uid, terminal
 
 from emulator.services.kubernetes.kubelet import (EXIT_CODE_ANNOTATION, FAIL_ATTEMPTS_ANNOTATION,
-                                                  FAILED_INDEXES_ANNOTATION, LOGS_ANNOTATION, OOM_EXIT_CODE,
-                                                  OUTCOME_ANNOTATION, DURATION_ANNOTATION, Kubelet, annotated_int,
-                                                  default_log, run_time)
+                                                  FAILED_INDEXES_ANNOTATION, OOM_EXIT_CODE, OUTCOME_ANNOTATION,
+                                                  DURATION_ANNOTATION, Kubelet, annotated_int, run_time,
+                                                  scripted_logs)
 
 if TYPE_CHECKING:
     from emulator.services.kubernetes.registry import Jobs
@@ -711,12 +711,7 @@ class JobController:
         pod = new_pod(job, index, attempts.get(f"failures-{index}", 0), attempts.get(f"ignored-{index}", 0))
         pod = self.pods.create(pod)  # 403 past the pod bound
         attempts[str(index) if index is not None else "all"] = attempt + 1
-        annotations = job["metadata"].get("annotations") or {}
-        logs = {}
-        for container in pod["spec"]["containers"]:
-            text = annotations.get(f"{LOGS_ANNOTATION}.{container['name']}", annotations.get(LOGS_ANNOTATION))
-            logs[container["name"]] = default_log(container, script["exit_code"] if fails else 0) if text is None \
-                else str(text).splitlines()
+        logs = scripted_logs(job["metadata"].get("annotations") or {}, pod["spec"], script["exit_code"] if fails else 0)
         code = script["exit_code"]
         if job["spec"]["template"].get("spec", {}).get("restartPolicy") == "OnFailure":  # restarts in place
             codes = [code] if script["always_fail"] or index in script["failed_indexes"] else \

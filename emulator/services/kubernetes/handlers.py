@@ -25,7 +25,7 @@ from emulator.services.kubernetes.events import Events
 from emulator.services.kubernetes.filters import EVENT_FIELDS, EVENTS_V1_FIELDS, NAMESPACE_FIELDS, POD_FIELDS, both, \
     field_selector, label_selector
 from emulator.services.kubernetes.kubelet import Kubelet
-from emulator.services.kubernetes.pods import Pods
+from emulator.services.kubernetes.pods import Pods, container_status
 from emulator.services.kubernetes.namespaces import Namespaces
 from emulator.services.kubernetes.openapi_schemas import Published
 from emulator.services.kubernetes.options import WriteOptions
@@ -695,7 +695,7 @@ class PodHandlers:
             raise errors.bad_request(f"container {container} is not valid for pod {name}")
         if not pod["spec"].get("nodeName"):
             return web.Response(status=204)
-        state = next((s for s in pod["status"].get("containerStatuses") or () if s["name"] == container), None)
+        state = container_status(pod, container)
         previous = ((state or {}).get("lastState") or {}).get("terminated")
         if options.previous or (previous and "waiting" in (state or {}).get("state", {})):  # CrashLoopBackOff too
             if not previous:

@@ -2,11 +2,14 @@
 
 A pod is bound at once (PodScheduled, ContainerCreating), or once its last scheduling gate is removed; its
 containers run `START_SECONDS` later (Running, Ready, or not Ready while a readiness gate's condition is not True)
-for the pod's planned duration, then terminate with the planned exit code (Succeeded or Failed). A deleted running
-pod is killed after at most `KILL_SECONDS` (exit 143); a pod still running when its own `spec.activeDeadlineSeconds`
-since its startTime runs out is killed then (exit 137) and Failed with reason DeadlineExceeded, as the kubelet's
-active-deadline handler does. From 1.34 the status names the pod generation it saw. Log lines are released over the
-run, each with its own timestamp; followers of a pod's log are woken as lines appear and when the container stops.
+for the pod's planned duration, then terminate with the planned exit code (Succeeded or Failed). Init containers go
+first, in order, from `START_SECONDS` after binding: a regular one runs `INIT_SECONDS` and completes (exit 0), a
+sidecar (restartPolicy Always) starts and runs beside the rest until the containers end; then the containers run.
+A deleted running pod is killed after at most `KILL_SECONDS` (exit 143); a pod still running when its own
+`spec.activeDeadlineSeconds` since its startTime runs out is killed then (exit 137) and Failed with reason
+DeadlineExceeded, as the kubelet's active-deadline handler does. From 1.34 the status names the pod generation it
+saw. Log lines are released over the run, each with its own timestamp; followers of a pod's log are woken as lines
+appear and when the container stops.
 What each pod will do (its plan) is stored, so a restored emulator goes on where it stopped.
 """
 from __future__ import annotations
@@ -22,12 +25,13 @@ from emulator.core.clock import Clock, Scheduled, parse_rfc3339
 from emulator.core.rendered import Rendered
 from emulator.core.store import Store
 from emulator.services.kubernetes.events import Events, involved
-from emulator.services.kubernetes.pods import Pods, terminal
+from emulator.services.kubernetes.pods import Pods, container_status, terminal
 
 NODE = "emulator-node"
 SCHEDULER_INSTANCE = "default-scheduler-emulator-control-plane"  # kube-scheduler's, on the control plane's host
 HOST_IP = "10.0.0.10"
 START_SECONDS = 1.0  # bound -> running (ContainerCreating)
+INIT_SECONDS = 1.0  # a regular init container runs this long, then completes with exit code 0
 KILL_SECONDS = 1.0  # a deleted running pod's containers stop this long after the DELETE (or its grace, if shorter)
 Plan = dict[str, Any]  # duration, exit_codes (one per run, the last repeats), runs, logs: {container: [line]}, next;
 # failure (the reason of a failed run) when it is OOMKilled
@@ -35,7 +39,7 @@ KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "Cont
 RESTART_BACKOFF, RESTART_BACKOFF_CAP = 10.0, 300.0  # the kubelet's crash-loop back-off
 OOM_EXIT_CODE = 137  # a container the kernel killed for its memory: reason OOMKilled
 DEADLINE_EXCEEDED = ("DeadlineExceeded", "Pod was active on the node longer than the specified deadline")
-ACTIVE_STEPS = ("run", "end", "restart", "deadline")  # the next steps of a bound pod: its own deadline may come first
+ACTIVE_STEPS = ("init", "run", "end", "restart", "deadline")  # a bound pod's next steps: its deadline may come first
 
 PREFIX = "cloud-job-emulator/"
 DURATION_ANNOTATION = PREFIX + "duration-seconds"
@@ -46,6 +50,8 @@ FAILED_INDEXES_ANNOTATION = PREFIX + "failed-indexes"
 LOGS_ANNOTATION = PREFIX + "logs"
 MAX_DURATION = 366 * 24 * 3600.0  # a year: longer annotated run times are taken for the default
 log = logging.getLogger("emulator.kubernetes")
+STATUS_ORDER = ("observedGeneration", "phase", "conditions", "message", "reason", "hostIP", "hostIPs", "podIP",
+                "podIPs", "startTime", "initContainerStatuses", "containerStatuses", "qosClass")  # PodStatus's order
 STATUS_WRITER = ("kubelet", "status")  # how the kubelet's status writes are recorded in managedFields
 
 
@@ -77,6 +83,32 @@ def default_log(container: dict, code: int) -> list[str]:
     name = container['name']
     return [f"container {name} (image {container['image']}) started",
             f"container {name} exiting with code {code}" if code else f"container {name} completed"]
+
+
+def scripted_logs(annotations: dict, spec: dict, code: int) -> dict[str, list[str]]:
+    """What each container writes: its own `logs.<name>` annotation, else (not for init containers) the `logs`
+    annotation, else its default lines (init containers complete; the others end with `code`)."""
+    logs = {}
+    for container in spec.get("initContainers") or ():
+        text = annotations.get(f"{LOGS_ANNOTATION}.{container['name']}")
+        logs[container["name"]] = default_log(container, 0) if text is None else str(text).splitlines()
+    for container in spec["containers"]:
+        text = annotations.get(f"{LOGS_ANNOTATION}.{container['name']}", annotations.get(LOGS_ANNOTATION))
+        logs[container["name"]] = default_log(container, code) if text is None else str(text).splitlines()
+    return logs
+
+
+def _spread(pod: dict, plan: Plan, container: str) -> float:
+    """How long the container's lines take to appear: a regular init container's run, else the pod's."""
+    inits = pod["spec"].get("initContainers")
+    if inits and any(c["name"] == container and not sidecar(c) for c in inits):
+        return INIT_SECONDS
+    return plan["duration"]
+
+
+def _in_order(status: dict) -> dict:
+    """The status with PodStatus's fields in their order, any others after them."""
+    return {**{key: status[key] for key in STATUS_ORDER if key in status}, **status}
 
 
 def _hex(text: str, length: int = 64) -> str:
@@ -149,6 +181,46 @@ def _conditions(pod: dict, values: dict[str, tuple[str, str | None, str | None]]
         since = before["lastTransitionTime"] if before and before["status"] == status else stamp
         result.append(_condition(kind, status, since, reason, message, generation))
     return result
+
+
+def sidecar(container: dict) -> bool:
+    """A restartable init container (restartPolicy Always): started in turn, then running beside the others."""
+    return container.get("restartPolicy") == "Always"
+
+
+def _waiting(container: dict, reason: str) -> dict:
+    return {"name": container["name"], "state": {"waiting": {"reason": reason}}, "lastState": {}, "ready": False,
+            "restartCount": 0, "image": container["image"], "imageID": "", "started": False}
+
+
+def _initialized(pod: dict, inits: list[dict], statuses: list[dict], phase: str) -> tuple[str, str | None, str | None]:
+    """The Initialized condition (GeneratePodInitializedCondition): True once a regular init container is ready (it
+    completed) and a sidecar started, or once any of the pod's own containers started; PodCompleted on success."""
+    if phase == "Succeeded":
+        return "True", "PodCompleted", None
+    if any("waiting" not in s["state"] for s in statuses):
+        return "True", None, None
+    incomplete = [c["name"] for c, s in zip(pod["spec"].get("initContainers") or (), inits)
+                  if not (s["started"] if sidecar(c) else s["ready"])]
+    if incomplete:
+        return "False", "ContainersNotInitialized", f"containers with incomplete status: [{' '.join(incomplete)}]"
+    return "True", None, None
+
+
+def _unready(pod: dict, inits: list[dict], statuses: list[dict]) -> tuple[str, str | None, str | None]:
+    """ContainersReady while the pod runs: the sidecars not ready, then its containers not ready."""
+    names = [c["name"] for c, s in zip(pod["spec"].get("initContainers") or (), inits) if sidecar(c) and not s["ready"]]
+    names += [s["name"] for s in statuses if not s["ready"]]
+    return ("False", "ContainersNotReady", f"containers with unready status: [{' '.join(names)}]") if names \
+        else ("True", None, None)
+
+
+def _terminated(old: dict, code: int, reason: str, stamp: str) -> dict:
+    """A running container's status once it ended."""
+    started = old["state"]["running"]["startedAt"]
+    return {**old, "state": {"terminated": {"containerID": old["containerID"], "exitCode": code, "reason": reason,
+                                            "startedAt": started, "finishedAt": stamp}},
+            "ready": False, "started": False}
 
 
 class Kubelet:
@@ -272,10 +344,7 @@ class Kubelet:
         failure = "OOMKilled" if annotations.get(OUTCOME_ANNOTATION) == "OOMKilled" else "Error"
         if failure == "OOMKilled":
             code = OOM_EXIT_CODE
-        logs = {}
-        for container in pod["spec"]["containers"]:
-            text = annotations.get(f"{LOGS_ANNOTATION}.{container['name']}", annotations.get(LOGS_ANNOTATION))
-            logs[container["name"]] = default_log(container, code) if text is None else str(text).splitlines()
+        logs = scripted_logs(annotations, pod["spec"], code)
         duration = run_time(annotations.get(DURATION_ANNOTATION), self.default_duration,
                             f"pod {meta['namespace']}/{meta['name']}")
         self.start(pod, duration, [code], logs, failure)
@@ -300,60 +369,104 @@ class Kubelet:
         if pod is None or plan is None:
             return
         self.plans.put(*key, {**plan, "next": None})
-        {"bind": self._bind, "run": self._run, "end": self._end, "kill": self._kill, "restart": self._run,
-         "deadline": self._past_deadline}[step](key, pod, plan)
+        {"bind": self._bind, "init": self._init, "run": self._run, "end": self._end, "kill": self._kill,
+         "restart": self._run, "deadline": self._past_deadline}[step](key, pod, plan)
 
     # --- the steps ---------------------------------------------------------------------------------
 
     def _bind(self, key: tuple[str, str], pod: dict, plan: Plan) -> None:
         stamp = self.clock.stamp()
-        meta = pod["metadata"]
+        meta, spec = pod["metadata"], pod["spec"]
         self.events.emit(involved(pod, "Pod", "v1"), "Normal", "Scheduled",
                          f"Successfully assigned {meta['namespace']}/{meta['name']} to {NODE}", "default-scheduler",
                          SCHEDULER_INSTANCE, "Binding")
-        names = " ".join(c["name"] for c in pod["spec"]["containers"])
-        unready = ("False", "ContainersNotReady", f"containers with unready status: [{names}]")
+        first = spec.get("initContainers") or []
+        waiting = "PodInitializing" if first else "ContainerCreating"
+        inits, statuses = [_waiting(c, waiting) for c in first], [_waiting(c, waiting) for c in spec["containers"]]
+        unready = _unready(pod, inits, statuses)
         status = {**pod["status"], "phase": "Pending", "hostIP": HOST_IP, "hostIPs": [{"ip": HOST_IP}],
                   "startTime": stamp,
                   "conditions": self._conditions(pod, {"PodReadyToStartContainers": ("False", None, None),
-                                                       "Initialized": ("True", None, None), "Ready": unready,
-                                                       "ContainersReady": unready,
+                                                       "Initialized": _initialized(pod, inits, statuses, "Pending"),
+                                                       "Ready": unready, "ContainersReady": unready,
                                                        "PodScheduled": ("True", None, None)}, stamp),
-                  "containerStatuses": [{"name": c["name"], "state": {"waiting": {"reason": "ContainerCreating"}},
-                                         "lastState": {}, "ready": False, "restartCount": 0, "image": c["image"],
-                                         "imageID": "", "started": False} for c in pod["spec"]["containers"]]}
-        status = {k: status[k] for k in ("phase", "conditions", "hostIP", "hostIPs", "startTime",
-                                         "containerStatuses", "qosClass") if k in status}
-        pod = self._write(pod, status, {**pod["spec"], "nodeName": NODE})
-        for container in pod["spec"]["containers"]:
-            self._event(pod, "Normal", "Pulled", f'Container image "{container["image"]}" already present on machine'
-                        + (" and can be accessed by the pod" if self.minor >= 35 else ""),
-                        container["name"])
-        self._schedule_at(key, self.clock.later(START_SECONDS), "run")
+                  "initContainerStatuses": inits, "containerStatuses": statuses}
+        status = {field: status[field] for field in STATUS_ORDER
+                  if field in status and (inits or field != "initContainerStatuses")}
+        pod = self._write(pod, status, {**spec, "nodeName": NODE})
+        for container in () if first else spec["containers"]:  # the first containers to start: their images
+            self._pulled(pod, container)
+        self._schedule_at(key, self.clock.later(START_SECONDS), "init" if first else "run")
 
-    def _run(self, key: tuple[str, str], pod: dict, plan: Plan) -> None:
+    def _init(self, key: tuple[str, str], pod: dict, plan: Plan) -> None:
+        """The init containers' turn: the regular one that ran completes, then the next ones start in order, each
+        sidecar left running, up to a regular one (which runs INIT_SECONDS); with none left the containers run."""
         stamp = self.clock.stamp()
-        ip = "10.244.%d.%d" % (int(_hex(pod["metadata"]["uid"], 2), 16), int(_hex(pod["metadata"]["uid"], 4)[2:], 16))
+        inits = list(pod["status"]["initContainerStatuses"])
+        for position, container in enumerate(pod["spec"]["initContainers"]):
+            old = inits[position]
+            if "running" in old["state"] and not sidecar(container):
+                inits[position] = {**_terminated(old, 0, "Completed", stamp), "ready": True}
+            elif "waiting" in old["state"]:
+                self._pulled(pod, container, "initContainers")
+                inits[position] = self._started(pod, container, old, stamp, sidecar(container), "initContainers")
+                if not sidecar(container):
+                    break
+        else:
+            self._run(key, pod, plan, inits)
+            return
+        statuses = pod["status"]["containerStatuses"]
+        unready, true = _unready(pod, inits, statuses), ("True", None, None)
+        values = {"PodReadyToStartContainers": true, "Initialized": _initialized(pod, inits, statuses, "Pending"),
+                  "Ready": unready, "ContainersReady": unready, "PodScheduled": true}
+        ip = self._ip(pod)
+        status = {**pod["status"], "podIP": ip, "podIPs": [{"ip": ip}], "initContainerStatuses": inits}
+        self._write(pod, _in_order({**status, "conditions": self._conditions(pod, values, stamp)}))
+        self._schedule_at(key, self.clock.later(INIT_SECONDS), "init")
+        self._wake(key)  # followers waiting for the init container to start
+
+    @staticmethod
+    def _ip(pod: dict) -> str:
+        uid = pod["metadata"]["uid"]
+        return "10.244.%d.%d" % (int(_hex(uid, 2), 16), int(_hex(uid, 4)[2:], 16))
+
+    def _pulled(self, pod: dict, container: dict, field: str = "containers") -> None:
+        self._event(pod, "Normal", "Pulled", f'Container image "{container["image"]}" already present on machine'
+                    + (" and can be accessed by the pod" if self.minor >= 35 else ""), container["name"], field)
+
+    def _started(self, pod: dict, container: dict, old: dict, stamp: str, ready: bool,
+                 field: str = "containers") -> dict:
+        """A container's status once it runs (each run a new containerID), after its Created and Started events."""
+        image = normalized_image(container["image"])
+        name = container["name"]  # the kubelet's texts changed in 1.33 and 1.35
+        created = f"Created container {name}" if self.minor < 33 else f"Created container: {name}" \
+            if self.minor < 35 else "Container created"
+        self._event(pod, "Normal", "Created", created, name, field)
+        self._event(pod, "Normal", "Started", f"Started container {name}" if self.minor < 35 else "Container started",
+                    name, field)
+        run = f'{pod["metadata"]["uid"]}{name}{old["restartCount"] or ""}'
+        return {**old, "state": {"running": {"startedAt": stamp}}, "ready": ready, "started": True, "image": image,
+                "imageID": image.split(":")[0] + "@sha256:" + _hex(image), "containerID": "containerd://" + _hex(run)}
+
+    def _run(self, key: tuple[str, str], pod: dict, plan: Plan, inits: list[dict] | None = None) -> None:
+        """The pod's containers start (after its init containers, whose statuses come with it, or again after a
+        crash): Running."""
+        stamp = self.clock.stamp()
         statuses = []
         for container, old in zip(pod["spec"]["containers"], pod["status"]["containerStatuses"]):
-            image = normalized_image(container["image"])
-            run = f'{pod["metadata"]["uid"]}{container["name"]}{old["restartCount"] or ""}'  # each run a new id
-            statuses.append({**old, "state": {"running": {"startedAt": stamp}}, "ready": True, "started": True,
-                             "image": image, "imageID": image.split(":")[0] + "@sha256:" + _hex(image),
-                             "containerID": "containerd://" + _hex(run)})
-            name = container["name"]  # the kubelet's texts changed in 1.33 and 1.35
-            created = f"Created container {name}" if self.minor < 33 else f"Created container: {name}" \
-                if self.minor < 35 else "Container created"
-            started = f"Started container {name}" if self.minor < 35 else "Container started"
-            self._event(pod, "Normal", "Created", created, container["name"])
-            self._event(pod, "Normal", "Started", started, container["name"])
+            if inits is not None:
+                self._pulled(pod, container)
+            statuses.append(self._started(pod, container, old, stamp, True))
         true = ("True", None, None)
+        ip = self._ip(pod)
         status = {**pod["status"], "phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}],
                   "conditions": self._conditions(pod, {"PodReadyToStartContainers": true, "Initialized": true,
                                                        "Ready": _ready(pod), "ContainersReady": true,
                                                        "PodScheduled": true}, stamp),
                   "containerStatuses": statuses}
-        self._write(pod, status)
+        if inits is not None:
+            status["initContainerStatuses"] = inits
+        self._write(pod, status if "podIP" in pod["status"] else _in_order(status))
         self._schedule_at(key, self.clock.later(plan["duration"]), "end")
         self._wake(key)  # followers waiting for the container to start
 
@@ -374,24 +487,26 @@ class Kubelet:
             return
         statuses = []
         for old in pod["status"].get("containerStatuses") or []:
-            started = (old["state"].get("running") or {}).get("startedAt")
-            terminated = {"exitCode": code, "reason": reason, "startedAt": started, "finishedAt": stamp}
-            if "containerID" in old:
-                terminated = {"containerID": old["containerID"], **terminated}
-            if started is None:  # never ran
-                terminated = {"exitCode": 137 if code else 0, "reason": "ContainerStatusUnknown" if code else reason,
-                              "startedAt": None, "finishedAt": stamp}
-            statuses.append({**old, "state": {"terminated": terminated}, "ready": False, "started": False})
-        done = "PodCompleted" if code == 0 else "PodFailed"
+            if "running" in old["state"]:
+                statuses.append(_terminated(old, code, reason, stamp))
+            else:  # never ran
+                statuses.append({**old, "state": {"terminated": {
+                    "exitCode": 137 if code else 0, "reason": "ContainerStatusUnknown" if code else reason,
+                    "startedAt": None, "finishedAt": stamp}}, "ready": False, "started": False})
+        stopped = exit_code or 0  # sidecars stop once the containers ended (or with them, when killed)
+        inits = [_terminated(old, stopped, "Error" if stopped else "Completed", stamp) if "running" in old["state"]
+                 else old for old in pod["status"].get("initContainerStatuses") or ()]
+        phase, done = ("Succeeded", "PodCompleted") if code == 0 else ("Failed", "PodFailed")
         values = {"PodReadyToStartContainers": ("False", None, None),
-                  "Initialized": ("True", "PodCompleted" if code == 0 else None, None),
+                  "Initialized": _initialized(pod, inits, pod["status"].get("containerStatuses") or [], phase),
                   "Ready": ("False", done, None), "ContainersReady": ("False", done, None),
                   "PodScheduled": ("True", None, None)}
-        status = {**pod["status"], "phase": "Succeeded" if code == 0 else "Failed",
-                  "conditions": self._conditions(pod, values, stamp), "containerStatuses": statuses}
-        if why is not None:  # the pod's reason and message, where PodStatus has them: after its conditions
-            status = {"phase": status.pop("phase"), "conditions": status.pop("conditions"), "message": why[1],
-                      "reason": why[0], **status}
+        status = {**pod["status"], "phase": phase, "conditions": self._conditions(pod, values, stamp),
+                  "containerStatuses": statuses}
+        if inits:
+            status["initContainerStatuses"] = inits
+        if why is not None:  # the pod's reason and message
+            status = _in_order({**status, "message": why[1], "reason": why[0]})
         pod = self._write(pod, status)
         self._wake(key)
         if pod["metadata"].get("deletionTimestamp"):
@@ -410,9 +525,7 @@ class Kubelet:
                 f"container={old['name']} pod={pod['metadata']['name']}_{pod['metadata']['namespace']}"
                 f"({pod['metadata']['uid']})")}}, "lastState": {"terminated": terminated}, "ready": False,
                 "started": False, "restartCount": old["restartCount"] + 1})
-        unready = ("False", "ContainersNotReady",
-                   f"containers with unready status: [{' '.join(c['name'] for c in pod['spec']['containers'])}]")
-        true = ("True", None, None)
+        unready, true = _unready(pod, pod["status"].get("initContainerStatuses") or [], statuses), ("True", None, None)
         values = {"PodReadyToStartContainers": true, "Initialized": true, "Ready": unready, "ContainersReady": unready,
                   "PodScheduled": true}
         pod = self._write(pod, {**pod["status"], "conditions": self._conditions(pod, values, stamp),
@@ -436,8 +549,9 @@ class Kubelet:
         else:
             self._end(key, pod, plan, 143)
 
-    def _event(self, pod: dict, kind: str, reason: str, message: str, container: str) -> None:
-        self.events.record(involved(pod, "Pod", "v1", f"spec.containers{{{container}}}"), kind, reason, message,
+    def _event(self, pod: dict, kind: str, reason: str, message: str, container: str,
+               field: str = "containers") -> None:
+        self.events.record(involved(pod, "Pod", "v1", f"spec.{field}{{{container}}}"), kind, reason, message,
                            "kubelet", NODE)
 
     # --- logs --------------------------------------------------------------------------------------
@@ -446,7 +560,7 @@ class Kubelet:
         """The (timestamp, line) pairs the container has written by now, and whether it still runs."""
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
         plan = self.plans.get(*key)
-        state = next((s["state"] for s in pod["status"].get("containerStatuses") or () if s["name"] == container), {})
+        state = (container_status(pod, container) or {}).get("state") or {}
         started = (state.get("running") or state.get("terminated") or {}).get("startedAt")
         if plan is None or started is None:
             return [], "running" in state
@@ -460,6 +574,7 @@ class Kubelet:
         if plan is None:
             return []
         now = self.clock.now()
+        spread = _spread(pod, plan, container)
 
         def written() -> list[tuple[str, str]]:
             end = min(parse_rfc3339(finished), now) if finished else now
@@ -467,7 +582,7 @@ class Kubelet:
             lines = plan["logs"].get(container) or []
             out = []
             for index, line in enumerate(lines):
-                moment = start + timedelta(seconds=plan["duration"] * index / max(len(lines), 1))
+                moment = start + timedelta(seconds=spread * index / max(len(lines), 1))
                 if moment > end:
                     break
                 out.append((moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond * 1000:09d}Z", line))
@@ -481,14 +596,14 @@ class Kubelet:
     def next_line_at(self, pod: dict, container: str, released: int) -> datetime | None:
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
         plan = self.plans.get(*key)
-        state = next((s["state"] for s in pod["status"].get("containerStatuses") or () if s["name"] == container), {})
+        state = (container_status(pod, container) or {}).get("state") or {}
         if plan is None or "running" not in state:
             return None
         lines = plan["logs"].get(container) or []
         if released >= len(lines):
             return None
         start = parse_rfc3339(state["running"]["startedAt"])
-        return start + timedelta(seconds=plan["duration"] * released / len(lines))
+        return start + timedelta(seconds=_spread(pod, plan, container) * released / len(lines))
 
     def follow(self, pod: dict, when: datetime | None) -> asyncio.Future:
         """A future done when the clock reaches `when` (the next line) or the pod's containers stop."""

@@ -61,6 +61,16 @@ def owner_uid(pod: dict) -> str | None:
     return None
 
 
+def container_status(pod: dict, name: str) -> dict | None:
+    """The named container's status, an init container's included (None before the kubelet wrote one)."""
+    status = pod["status"]
+    for statuses in (status.get("containerStatuses"), status.get("initContainerStatuses")):
+        for state in statuses or ():
+            if state["name"] == name:
+                return state
+    return None
+
+
 def terminal(pod: dict) -> bool:
     return pod["status"].get("phase") in ("Succeeded", "Failed")
 
