@@ -99,6 +99,9 @@ def _past_index_backoff(indexes: list[int], attempts: dict, now: datetime) -> tu
 
 
 def _condition(kind: str, status: str, reason: str, message: str, now: str) -> dict:
+    """A job condition; an empty reason and message are left out (before 1.31 Complete had neither)."""
+    if not reason:
+        return {"type": kind, "status": status, "lastProbeTime": now, "lastTransitionTime": now}
     return {"type": kind, "status": status, "lastProbeTime": now, "lastTransitionTime": now,
             "reason": reason, "message": message}
 
@@ -195,6 +198,10 @@ class JobController:
         self._pending: dict[Key, Scheduled] = {}  # the clock handle of each run's next sync
         self._keys: dict[str, Key] = {}  # job uid -> key, for the pods' owner references
         self.on_finished: list[Callable[[dict], None]] = []  # told of each job it finished (the TTL controller)
+        # From 1.31 a job's end is an interim condition (SuccessCriteriaMet, FailureTarget) first, and the terminal
+        # one once none of its pods is terminating; before, the terminal condition at once (Complete with no
+        # reason), FailureTarget only for a podFailurePolicy FailJob rule, and pods deleted at a failure count failed.
+        self.interim = kubelet.minor >= 31
 
     def reset(self) -> None:
         self._pending.clear()
@@ -273,14 +280,15 @@ class JobController:
         conditions = list(status.get("conditions", []))
         if outcome == "Complete":
             status["succeeded"] = max(status.get("succeeded", 0), job["spec"].get("completions") or 1)
-            reason, message = "CompletionsReached", "Reached expected number of succeeded pods"
+            reason, message = ("CompletionsReached", "Reached expected number of succeeded pods") if self.interim \
+                else ("", "")
             first, last = "SuccessCriteriaMet", "Complete"
             status["completionTime"] = stamp
         else:
             status["failed"] = max(status.get("failed", 0), job["spec"].get("backoffLimit", 6) + 1)
             reason, message = "BackoffLimitExceeded", "Job has reached the specified backoff limit"
             first, last = "FailureTarget", "Failed"
-        if not _has(conditions, first):
+        if self.interim and not _has(conditions, first):
             conditions.append(_condition(first, "True", reason, message, stamp))
         status["conditions"] = conditions + [_condition(last, "True", reason, message, stamp)]
         for pod in self.pods.owned_by(job["metadata"]["uid"]):
@@ -455,7 +463,7 @@ class JobController:
                 reason, message = "FailedIndexes", "Job has failed indexes"
             elif deadline is not None:
                 self._queue(key, started + timedelta(seconds=deadline))
-            if reason is not None:
+            if reason is not None and (self.interim or fail_job is not None):
                 conditions.append(_condition("FailureTarget", "True", reason, message, stamp))
         else:
             reason, message = failure["reason"], failure["message"]
@@ -463,10 +471,13 @@ class JobController:
             failed = self._count_held(spec, pods, held, tally, status, failed)
             run.pop("held", None)
             for pod in active:
-                self._delete_pod(job, pod)  # its finalizer stays: it counts as failed once it stops
+                self._delete_pod(job, pod)  # its finalizer stays: it counts as failed once it stops (1.31+)
+            if not self.interim:  # before 1.31: at once
+                tally.failed += [pod["metadata"]["uid"] for pod in active]
+                failed = status["failed"] = failed + len(active)
             terminating += active
             active = []
-            if not terminating:
+            if not terminating or not self.interim:
                 conditions.append(_condition("Failed", "True", reason, message, stamp))
                 self._record(job, "Warning", reason, message)
             self._write(key, job, status, conditions, active, terminating, run, attempts, tally)
@@ -482,7 +493,7 @@ class JobController:
                     succeeded >= completions if completions is not None else succeeded > 0 and not active)):
                 met = _condition("SuccessCriteriaMet", "True", "CompletionsReached",
                                  "Reached expected number of succeeded pods", stamp)
-            if met is not None:
+            if met is not None and self.interim:
                 conditions.append(met)
         if met is not None:
             failed = self._count_held(spec, pods, held, tally, status, failed)
@@ -491,8 +502,9 @@ class JobController:
                 self._delete_pod(job, self.pods.remove_finalizer(pod))
             terminating += active
             active = []
-            if not terminating:
-                conditions.append(_condition("Complete", "True", met["reason"], met["message"], stamp))
+            if not terminating or not self.interim:
+                reason, message = (met["reason"], met["message"]) if self.interim else ("", "")
+                conditions.append(_condition("Complete", "True", reason, message, stamp))
                 status["completionTime"] = stamp
                 if completions is not None and succeeded > completions:
                     self._record(job, "Warning", "TooManySucceededPods",
@@ -673,8 +685,8 @@ class JobController:
             split = False
         for pod in tally.finalized:
             self.pods.remove_finalizer(pod)
-        if split and conditions and conditions[-1]["type"] == "Complete" and job["status"].get("conditions") != \
-                conditions[:-1]:  # SuccessCriteriaMet first, then Complete (two writes, as since 1.31)
+        if split and self.interim and conditions and conditions[-1]["type"] == "Complete" \
+                and job["status"].get("conditions") != conditions[:-1]:  # SuccessCriteriaMet, then Complete (1.31+)
             self._write_status(*key, {k: v for k, v in status.items() if k != "completionTime"}
                                    | {"conditions": conditions[:-1]})
         run = {**run, "attempts": attempts}
