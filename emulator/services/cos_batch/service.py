@@ -51,7 +51,7 @@ class CosBatchService(ServiceDefaults):
         strict = "cos_batch" in settings.strict
         self.api = CosBatchApi(self.jobs, self.wire, self.secret_key, strict=strict)
         self.object_api = CosObjectApi(self.objects, self.wire, self.secret_key, self.secret_appid,
-                                       (lambda: core.clock.now().timestamp()) if strict else None)
+                                       core.clock.seconds if strict else None)
         self.route_by_host = None
 
     def secret_key(self, secret_id: str) -> str | None:
@@ -69,7 +69,7 @@ class CosBatchService(ServiceDefaults):
 
     def authenticate(self, request: web.Request) -> None:
         """Strict authentication, before routing: a known key's signature, within its window on the emulator clock."""
-        authn.verify(request, self.secret_key, self.core.clock.now().timestamp())
+        authn.verify(request, self.secret_key, self.core.clock.seconds())
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
         routes.add_routes(router, self.api)

@@ -5,6 +5,7 @@ import itertools
 import logging
 import math
 from binascii import b2a_base64
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
@@ -35,12 +36,10 @@ class Wire:
 
     def _now(self) -> tuple[int, str]:
         """(unix seconds, HTTP date) of the clock's now; the date is formatted once per second."""
-        now = self.clock.now()
-        stamp = now.timestamp()
-        second = math.floor(stamp)
+        second = math.floor(self.clock.seconds())
         if second != self._date[0]:
-            self._date = (second, format_datetime(now, usegmt=True))
-        return int(stamp), self._date[1]
+            self._date = (second, format_datetime(datetime.fromtimestamp(second, UTC), usegmt=True))
+        return second, self._date[1]
 
     def _headers(self, error: bool = False) -> dict[str, str]:
         """The common response headers, with this answer's request id, and for an error its trace id (COS sends

@@ -139,7 +139,7 @@ class Events:
             self._order.move_to_end(key)
         else:
             namespace = regarding.get("namespace") or "default"
-            nanos = int(self.clock.now().timestamp() * 1e9) + self.core.store.revision  # unique per write
+            nanos = int(self.clock.seconds() * 1e9) + self.core.store.revision  # unique per write
             name = f"{regarding['name']}.{nanos:x}"
             event = {"metadata": {"name": name, "namespace": namespace, "uid": self.core.ids.uuid4(),
                                   "resourceVersion": "", "creationTimestamp": stamp},
@@ -188,7 +188,7 @@ class Events:
         """The spam filter: one token from the bucket of this source and object (25, refilled one per 300 s)."""
         key = (component, host, regarding.get("kind"), regarding.get("namespace"), regarding.get("name"),
                regarding.get("uid"), regarding.get("apiVersion"))
-        now = self.clock.now().timestamp()
+        now = self.clock.seconds()
         tokens, then = self._buckets.pop(key, (float(SPAM_BURST), now))
         tokens = min(float(SPAM_BURST), tokens + (now - then) * SPAM_QPS)
         allowed = tokens >= 1.0
@@ -203,7 +203,7 @@ class Events:
         10 minutes of each other (the oldest message is then forgotten, so a group stays at 9)."""
         group = (component, host, regarding.get("kind"), regarding.get("namespace"), regarding.get("name"),
                  regarding.get("uid"), regarding.get("apiVersion"), event_type, reason)
-        now = self.clock.now().timestamp()
+        now = self.clock.seconds()
         messages, last = self._similar.pop(group, ([], now))
         if now - last > AGGREGATE_INTERVAL:
             messages = []
@@ -235,11 +235,11 @@ class Events:
         if self._order:
             oldest = self.items.get(*next(iter(self._order)))
             when = parse_rfc3339(_last_seen(oldest)).timestamp() + EVENT_TTL_SECONDS
-            self._sweep = self.clock.call_later(max(0.0, when - self.clock.now().timestamp()), self._expire)
+            self._sweep = self.clock.call_later(max(0.0, when - self.clock.seconds()), self._expire)
 
     def _expire(self) -> None:
         self._sweep = None
-        now = self.clock.now().timestamp()
+        now = self.clock.seconds()
         while self._order:
             key = next(iter(self._order))
             event = self.items.get(*key)
