@@ -6,6 +6,8 @@ import random
 _NOT_VERSION_BITS = ~(0xC000 << 48 | 0xF000 << 64)  # RFC 4122: the variant and version fields cleared ...
 _VERSION_4_BITS = 0x8000 << 48 | 4 << 76  # ... and set to the RFC variant, version 4, as uuid.UUID(version=4) does
 
+NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # Kubernetes' generated names: no vowels, no look-alikes
+
 
 class Ids:
     """A per-emulator generator of UUIDs and short random suffixes."""
@@ -28,4 +30,4 @@ class Ids:
 
     def suffix(self, length: int = 5) -> str:
         """Kubernetes' generateName alphabet: no vowels, no look-alike characters."""
-        return "".join(self._random.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(length))
+        return "".join(self._random.choice(NAME_ALPHABET) for _ in range(length))

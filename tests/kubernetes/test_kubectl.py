@@ -306,7 +306,9 @@ def test_kubectl_labels_annotates_and_patches_a_running_pod(kubectl, live_url):
     assert kubectl("get", "pods", "-l", "tier=gold", "-o", "name").stdout == ""
     described = kubectl("describe", "pod", name).stdout
     for line in ("Controlled By:  Job/runner", "Status:           Running", "Image:          busybox:1.37",
-                 "note: seen", "QoS Class:                    BestEffort"):
+                 "note: seen", "QoS Class:                   BestEffort",  # aligned with the token volume's keys
+                 "/var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-", "TokenExpirationSeconds:  3607",
+                 "ConfigMapName:           kube-root-ca.crt"):
         assert line in described, line
     assert [reason for reason in ("Scheduled", "Pulled", "Created", "Started") if reason in described.split(
         "Events:")[1]] == ["Scheduled", "Pulled", "Created", "Started"]

@@ -374,6 +374,9 @@ def test_a_job_with_an_init_container_and_a_sidecar_as_the_client_reads_it(batch
     assert pod.status.phase == "Pending" and proxy.state.running and proxy.started and proxy.ready
     assert migrate.state.running and migrate.started and not migrate.ready
     assert pod.status.container_statuses[0].state.waiting.reason == "PodInitializing"
+    [token] = pod.spec.volumes  # the service account's, mounted in each container
+    assert token.projected.sources[0].service_account_token.expiration_seconds == 3607
+    assert {c.volume_mounts[0].name for c in [*pod.spec.init_containers, *pod.spec.containers]} == {token.name}
     initialized = next(c for c in pod.status.conditions if c.type == "Initialized")
     assert (initialized.status, initialized.reason) == ("False", "ContainersNotInitialized")
     advance_clock(live_url, 1)

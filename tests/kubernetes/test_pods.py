@@ -289,3 +289,49 @@ async def test_a_plain_fixture_job_keeps_the_server_fields_it_carries_and_its_se
     assert stored["status"] == document["status"]
     await advance(client, 60)  # a fixture job is left alone: no pods
     assert await pods(client, labelSelector="job-name=kept") == []
+
+
+async def test_service_account_admission_mounts_the_token_volume_in_every_container(client):
+    manifest = job("mounted", containers=[
+        {"name": "main", "image": "busybox"},
+        {"name": "own", "image": "busybox", "volumeMounts": [  # mounts something of its own at the path
+            {"name": "mine", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]}])
+    manifest["spec"]["template"]["spec"]["volumes"] = [{"name": "mine", "emptyDir": {}}]
+    await create(client, manifest)
+    await advance(client, 0)
+    [pod] = await pods(client, labelSelector="job-name=mounted")
+    mine, volume = pod["spec"]["volumes"]
+    assert mine == {"name": "mine", "emptyDir": {}}
+    assert re.fullmatch(r"kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}", volume["name"])
+    assert volume["projected"] == {"sources": [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+        {"downwardAPI": {"items": [{"path": "namespace",
+                                    "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}],
+        "defaultMode": 420}
+    main, own = pod["spec"]["containers"]
+    assert main["volumeMounts"] == [{"name": volume["name"], "readOnly": True,
+                                     "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]
+    assert own["volumeMounts"] == [{"name": "mine", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}]
+    [entry] = pod["metadata"]["managedFields"][:1]  # taken before admission: its additions are nobody's
+    owned = entry["fieldsV1"]["f:spec"]
+    assert entry["manager"] == "kube-controller-manager" and "f:containers" in owned and "f:volumes" in owned
+    assert list(owned["f:volumes"]) == ['k:{"name":"mine"}']
+    assert not {"f:serviceAccountName", "f:priority", "f:tolerations"} & set(owned)
+    assert 'k:{"mountPath":"/var/run/secrets/kubernetes.io/serviceaccount"}' in \
+        owned["f:containers"]['k:{"name":"own"}']["f:volumeMounts"]  # its own mount, not the token's
+    assert "f:volumeMounts" not in owned["f:containers"]['k:{"name":"main"}']
+
+    bare = {"metadata": {"name": "tokenless"}, "spec": {"automountServiceAccountToken": False,
+                                                        "containers": [{"name": "app", "image": "busybox"}]}}
+    created = await (await client.post(PODS, json=bare)).json()
+    assert "volumes" not in created["spec"] and "volumeMounts" not in created["spec"]["containers"][0]
+    again = {"metadata": {"name": "kept"}, "spec": {
+        "volumes": [{"name": "kube-api-access-mine", "emptyDir": {}}],
+        "initContainers": [{"name": "init", "image": "busybox"}], "containers": [{"name": "app", "image": "busybox"}]}}
+    created = await (await client.post(PODS, json=again)).json()
+    assert created["spec"]["volumes"] == [{"name": "kube-api-access-mine", "emptyDir": {}}]  # its own name is used
+    assert [c["volumeMounts"][0]["name"] for c in (*created["spec"]["initContainers"], *created["spec"]["containers"])] \
+        == ["kube-api-access-mine", "kube-api-access-mine"]
+    replaced = await client.put(f"{PODS}/kept", json=created)  # the pod as read is a valid update
+    assert replaced.status == 200, await replaced.text()

@@ -26,7 +26,7 @@ from emulator.core.errors import ApiError
 from emulator.core import transitions
 from emulator.core.store import Store
 from emulator.services.kubernetes.events import Events, involved
-from emulator.services.kubernetes.pods import TRACKING_FINALIZER, Pods, defaulted_pod_spec, owner_uid, terminal
+from emulator.services.kubernetes.pods import TRACKING_FINALIZER, Pods, api_defaulted_pod_spec, owner_uid, terminal
 
 from emulator.services.kubernetes.kubelet import (EXIT_CODE_ANNOTATION, FAIL_ATTEMPTS_ANNOTATION,
                                                   FAILED_INDEXES_ANNOTATION, OOM_EXIT_CODE, OUTCOME_ANNOTATION,
@@ -806,6 +806,6 @@ def new_pod(job: dict, index: int | None, failures: int = 0, ignored: int = 0) -
             if not any(e.get("name") == "JOB_COMPLETION_INDEX" for e in env):
                 env.append({"name": "JOB_COMPLETION_INDEX", "valueFrom": {"fieldRef": {
                     "apiVersion": "v1", "fieldPath": f"metadata.labels['{INDEX_KEY}']"}}})
-    pod_spec = defaulted_pod_spec(pod_spec)
+    pod_spec = api_defaulted_pod_spec(pod_spec)  # admission adds the rest when the pod is created
     return {"metadata": pod_meta, "spec": pod_spec}
 

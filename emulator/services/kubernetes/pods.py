@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
 from emulator.core.clock import rfc3339
+from emulator.core.ids import NAME_ALPHABET
 
 from emulator.services.protocol import Core
 from emulator.services.kubernetes import apply, errors, patch, schema, strategy, validation
@@ -31,6 +33,8 @@ MAX_PODS = 100_000  # Pods stored at most; one more is refused with 403 "exceede
 QUOTA = "emulator-pods"  # the name the refusal gives the quota
 DISRUPTION_TARGET = "DisruptionTarget"
 GATED_MESSAGE = "Scheduling is blocked due to non-empty scheduling gates"
+TOKEN_VOLUME = "kube-api-access-"  # the ServiceAccount admission plugin's volume, and where it mounts it
+TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 CONDITION_FIELDS = ("type", "status", "observedGeneration", "lastProbeTime", "lastTransitionTime", "reason", "message")
 POD_RESTART_POLICIES = ["Always", "OnFailure", "Never"]
 CONTROLLER = "kube-controller-manager"  # the field manager of the Job controller's and garbage collector's writes
@@ -148,6 +152,7 @@ class Pods:
             raise errors.invalid(pod["metadata"]["name"], problems, kind="Pod", group="")
         pod["status"] = created_status(pod["spec"], self.core.clock.stamp())
         _set_managed(pod, self.fields.update(None, pod, CONTROLLER, "", self.core.clock.stamp()))
+        admit(pod["spec"], pod["metadata"]["uid"])
         return self._commit(pod, None)
 
     def _check_room(self, name: str) -> None:
@@ -199,12 +204,12 @@ class Pods:
         if meta.get("name") and self.items.get(namespace, meta["name"]) is not None:
             raise errors.already_exists(meta["name"], "pods", "")
         self._check_room(shown)
-        pod = {"metadata": self._system_meta(meta), "spec": defaulted_pod_spec(spec),
+        pod = {"metadata": self._system_meta(meta), "spec": api_defaulted_pod_spec(spec),
                "status": created_status(spec, self.core.clock.stamp())}
         if managed is False:
-            managed = self.fields.update(None, {**pod, "spec": api_defaulted_pod_spec(spec)}, manager, "",
-                                        self.core.clock.stamp())
+            managed = self.fields.update(None, pod, manager, "", self.core.clock.stamp())
         _set_managed(pod, managed)
+        admit(pod["spec"], pod["metadata"]["uid"])
         if dry_run:
             return pod
         return self._commit(pod, None, "posted")
@@ -589,8 +594,9 @@ def created_status(spec: dict, stamp: str) -> dict:
 
 
 def api_defaulted_pod_spec(template_spec: dict) -> dict:
-    """A pod spec with the API's defaults only: what a created Pod's writer owns. SetDefaults_Pod copies each
-    container's limits to the requests it leaves out (for a Pod, not for a template)."""
+    """A pod spec with the API's defaults (a copy): what a created Pod's writer owns, before admission adds its
+    fields. SetDefaults_Pod copies each container's limits to the requests it leaves out (for a Pod, not for a
+    template)."""
     spec = copy.deepcopy(template_spec)
     spec.setdefault("restartPolicy", "Always")
     strategy.default_pod_spec(spec)
@@ -603,10 +609,9 @@ def api_defaulted_pod_spec(template_spec: dict) -> dict:
     return spec
 
 
-def defaulted_pod_spec(template_spec: dict) -> dict:
-    """A pod spec with the apiserver's defaults and the admission plugins' (service account, tolerations,
-    priority), as a created Pod stores it."""
-    spec = api_defaulted_pod_spec(template_spec)
+def admit(spec: dict, uid: str) -> None:
+    """What the admission plugins add to a new pod's spec (service account and its token volume, priority, the
+    default tolerations). The apiserver takes the writer's managedFields before admission, so these are nobody's."""
     spec.setdefault("serviceAccountName", "default")
     spec.setdefault("serviceAccount", spec["serviceAccountName"])
     spec.setdefault("priority", 0)
@@ -614,7 +619,33 @@ def defaulted_pod_spec(template_spec: dict) -> dict:
     spec.setdefault("tolerations", [
         {"key": f"node.kubernetes.io/{taint}", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
         for taint in ("not-ready", "unreachable")])
-    return spec
+    mount_service_account_token(spec, uid)
+
+
+def mount_service_account_token(spec: dict, uid: str) -> None:
+    """The ServiceAccount admission plugin's token volume (a projected token, the cluster's CA and the namespace),
+    mounted read-only in every container that mounts nothing at its path, unless automountServiceAccountToken is
+    false. The volume's random suffix is made from the pod's uid here, so it takes nothing from the ids."""
+    if spec.get("automountServiceAccountToken") is False:
+        return
+    volumes = spec.get("volumes") or []
+    name = next((v.get("name") for v in volumes if str(v.get("name", "")).startswith(TOKEN_VOLUME)), None)
+    needed = False
+    mount = {"name": name or TOKEN_VOLUME + "".join(NAME_ALPHABET[b % len(NAME_ALPHABET)]
+                                                    for b in hashlib.sha256(uid.encode()).digest()[:5]),
+             "readOnly": True, "mountPath": TOKEN_PATH}
+    for container in [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]:
+        mounts = container.get("volumeMounts") or []
+        if not any(m.get("mountPath") == TOKEN_PATH for m in mounts):
+            container["volumeMounts"] = [*mounts, dict(mount)]
+            needed = True
+    if needed and name is None:
+        spec["volumes"] = [*volumes, {"name": mount["name"], "projected": {"sources": [
+            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1",
+                                                                          "fieldPath": "metadata.namespace"}}]}}],
+            "defaultMode": 420}}]
 
 
 def qos_class(spec: dict) -> str:
