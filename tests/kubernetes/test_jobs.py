@@ -875,3 +875,28 @@ async def test_default_delete_is_seen_by_a_watch_as_modified_then_deleted(client
     assert summary(events) == [("MODIFIED", "orphaned"), ("DELETED", "orphaned")]
     assert events[0]["object"]["metadata"]["finalizers"] == ["orphan"]
     assert "finalizers" not in events[1]["object"]["metadata"]
+
+
+async def test_create_with_mounts_of_volumes_the_pod_lacks_is_422_as_validate_pod_spec_orders_it(client, kube):
+    body = kube.manifest("mounts")
+    spec = body["spec"]["template"]["spec"]
+    spec["volumes"] = [{"name": "data", "emptyDir": {}}, {"name": "data", "emptyDir": {}}, {"name": "bare"}]
+    spec["containers"][0]["volumeMounts"] = [{"name": "data", "mountPath": "/data"},
+                                             {"name": "dta", "mountPath": "/data"}]
+    spec["initContainers"] = [{"name": "init", "image": "busybox",
+                               "volumeMounts": [{"name": "bare", "mountPath": "/c"}]}]  # an invalid volume: unknown
+    response = await client.post(kube.url("default"), json=body)
+    prefix = "spec.template.spec"
+    result = await kube.expect(response, 422, "Invalid", (
+        f'Job.batch "mounts" is invalid: [{prefix}.volumes[1].name: Duplicate value: "data", '
+        f'{prefix}.volumes[2]: Required value: must specify a volume type, '
+        f'{prefix}.containers[0].volumeMounts[1].name: Not found: "dta", '
+        f'{prefix}.containers[0].volumeMounts[1].mountPath: Invalid value: "/data": must be unique, '
+        f'{prefix}.initContainers[0].volumeMounts[0].name: Not found: "bare"]'))
+    assert [c["reason"] for c in result["details"]["causes"]] == [
+        "FieldValueDuplicate", "FieldValueRequired", "FieldValueNotFound", "FieldValueInvalid", "FieldValueNotFound"]
+    pod = {"metadata": {"name": "typo"}, "spec": {"volumes": [{"name": "data", "emptyDir": {}}], "containers": [
+        {"name": "app", "image": "busybox", "volumeMounts": [{"name": "dat", "mountPath": "/d"}]}]}}
+    response = await client.post("/api/v1/namespaces/default/pods", json=pod)
+    await kube.expect(response, 422, "Invalid",
+                      'Pod "typo" is invalid: spec.containers[0].volumeMounts[0].name: Not found: "dat"')

@@ -62,6 +62,10 @@ class FieldError:
         return cls("FieldValueDuplicate", field, f"Duplicate value: {_render_value(value)}")
 
     @classmethod
+    def not_found(cls, field: str, value: Any) -> FieldError:
+        return cls("FieldValueNotFound", field, f"Not found: {_render_value(value)}")
+
+    @classmethod
     def forbidden(cls, field: str, detail: str) -> FieldError:
         return cls("FieldValueForbidden", field, f"Forbidden: {detail}")
 

@@ -458,26 +458,10 @@ def _decoded(body: dict, kind: schema.Struct, name: str) -> None:
 
 
 def pod_spec_errors(spec: dict) -> list[FieldError]:
-    """The checks of a posted Pod's spec that clients meet first: containers with a unique name and an image,
-    a known restartPolicy, scheduling gates with valid distinct names and no nodeName beside them."""
-    problems: list[FieldError] = []
-    containers = spec.get("containers") if isinstance(spec.get("containers"), list) else []
-    if not containers:
-        problems.append(FieldError.required("spec.containers"))
-    seen: set[str] = set()
-    for index, container in enumerate(containers):
-        field = f"spec.containers[{index}]"
-        container = container if isinstance(container, dict) else {}
-        name = container.get("name") or ""
-        if not name:
-            problems.append(FieldError.required(f"{field}.name"))
-        else:
-            problems += validation.dns_label_errors(f"{field}.name", name)
-            if name in seen:
-                problems.append(FieldError.duplicate(f"{field}.name", name))
-            seen.add(name)
-        if not container.get("image"):
-            problems.append(FieldError.required(f"{field}.image"))
+    """The checks of a posted Pod's spec that clients meet first: volumes, containers with a unique name, an image
+    and mounts of those volumes, a known restartPolicy, scheduling gates with valid distinct names and no nodeName
+    beside them."""
+    problems = validation.containers_errors("spec", spec)
     policy = spec.get("restartPolicy")
     if policy is not None and policy not in POD_RESTART_POLICIES:
         problems.append(FieldError.not_supported("spec.restartPolicy", policy, POD_RESTART_POLICIES))

@@ -241,15 +241,62 @@ def _pfp_rule_errors(path: str, rule: dict, per_index: object, names: set) -> li
     return errors
 
 
-def pod_spec_errors(pod: dict) -> list[FieldError]:
+def _objects(value: object) -> list[tuple[int, dict]]:
+    """(index, item) of a list of objects, an item that is none read as {} (the schema check reports it)."""
+    return [(index, item if isinstance(item, dict) else {}) for index, item in
+            enumerate(value if isinstance(value, list) else ())]
+
+
+def volume_errors(prefix: str, spec: dict) -> tuple[list[FieldError], set[str]]:
+    """ValidateVolumes in short: each volume of some type, named once with a DNS label. The errors, and the names
+    of the valid volumes, the ones the containers' mounts may use."""
     errors: list[FieldError] = []
-    containers = pod.get("containers") or []
+    names: set[str] = set()
+    for index, volume in _objects(spec.get("volumes")):
+        field = f"{prefix}.volumes[{index}]"
+        name = volume.get("name") or ""
+        typed = any(key != "name" for key in volume)
+        found = [] if typed else [FieldError.required(field, "must specify a volume type")]
+        found += dns_label_errors(f"{field}.name", name) if name else [FieldError.required(f"{field}.name")]
+        if name in names:
+            found.append(FieldError.duplicate(f"{field}.name", name))
+        if found:
+            errors += found
+        else:  # only a valid volume may be mounted
+            names.add(name)
+    return errors, names
+
+
+def mount_errors(field: str, container: dict, volumes: set[str]) -> list[FieldError]:
+    """ValidateVolumeMounts: each of the container's mounts names one of the pod's volumes, at a path of its own."""
+    errors: list[FieldError] = []
+    paths: set[str] = set()
+    for index, mount in _objects(container.get("volumeMounts")):
+        at = f"{field}.volumeMounts[{index}]"
+        name, path = mount.get("name") or "", mount.get("mountPath") or ""
+        if not name:
+            errors.append(FieldError.required(f"{at}.name"))
+        if name not in volumes:
+            errors.append(FieldError.not_found(f"{at}.name", name))
+        if not path:
+            errors.append(FieldError.required(f"{at}.mountPath"))
+        if path in paths:
+            errors.append(FieldError.invalid(f"{at}.mountPath", path, "must be unique"))
+        paths.add(path)
+    return errors
+
+
+def containers_errors(prefix: str, spec: dict) -> list[FieldError]:
+    """The pod spec's checks clients meet first (ValidatePodSpec's order): its volumes, then each container with a
+    unique DNS-label name, an image and mounts of those volumes, then the init containers' mounts."""
+    errors, volumes = volume_errors(prefix, spec)
+    containers = _objects(spec.get("containers"))
     if not containers:
-        errors.append(FieldError.required("spec.template.spec.containers"))
+        errors.append(FieldError.required(f"{prefix}.containers"))
     seen: set[str] = set()
-    for index, container in enumerate(containers):
-        field = f"spec.template.spec.containers[{index}]"
-        name = (container or {}).get("name") or ""
+    for index, container in containers:
+        field = f"{prefix}.containers[{index}]"
+        name = container.get("name") or ""
         if not name:
             errors.append(FieldError.required(f"{field}.name"))
         else:
@@ -257,8 +304,16 @@ def pod_spec_errors(pod: dict) -> list[FieldError]:
             if name in seen:
                 errors.append(FieldError.duplicate(f"{field}.name", name))
             seen.add(name)
-        if not (container or {}).get("image"):
+        if not container.get("image"):
             errors.append(FieldError.required(f"{field}.image"))
+        errors += mount_errors(field, container, volumes)
+    for index, container in _objects(spec.get("initContainers")):
+        errors += mount_errors(f"{prefix}.initContainers[{index}]", container, volumes)
+    return errors
+
+
+def pod_spec_errors(pod: dict) -> list[FieldError]:
+    errors = containers_errors("spec.template.spec", pod)
     policy = pod.get("restartPolicy") or ""
     if policy in ("", "Always"):
         errors.append(FieldError.required("spec.template.spec.restartPolicy", 'valid values: "OnFailure", "Never"'))
