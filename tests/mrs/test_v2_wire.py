@@ -118,3 +118,18 @@ async def test_what_clients_can_make_grow_is_bounded(client, monkeypatch):
                                  {"cluster_id": CLUSTER, "input_id": source_ids[0], "output_id": source_ids[1]})
     assert (status, body["error_name"], body["error_msg"]) == (
         400, "INVALID_DATA", "A project keeps at most 1 job executions in the emulator; delete some first")
+
+
+async def test_native_answers_carry_the_gateways_32_hex_request_id_and_sahara_ones_the_layers(client):
+    import re
+    _, body, submitted = await call(client, "POST", JOBS, {"job_type": "DistCp", "job_name": "copy",
+                                                            "arguments": ["obs://a/in", "/user/out"]})
+    job_id = body["job_submit_result"]["job_id"]
+    _, _, listed = await call(client, "GET", JOBS)
+    _, _, killed = await call(client, "POST", f"{JOBS}/{job_id}/kill")
+    ids = [headers["X-Request-Id"] for headers in (submitted, listed, killed)]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", value) for value in ids) and len(set(ids)) == 3
+    journal = await (await client.get("/_emulator/requests", params={"service": "mrs"})).json()
+    assert ids[0] in json.dumps(journal)  # the journal names the answer by the id its client saw
+    async with client.get(f"/v1.1/{PROJECT}/jobs", headers={"X-Auth-Token": "t"}) as response:
+        assert response.status == 200 and re.fullmatch(r"\d{12}", response.headers["X-Request-Id"])

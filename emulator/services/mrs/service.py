@@ -29,7 +29,7 @@ class MrsService(ServiceDefaults):
     prefixes = ("/v1.1/", "/v2/")
     can_transition = True
     transition_schema = openapi.TRANSITION
-    request_id_header = "X-Request-Id"  # native errors carry a 32-hex id (as the gateway's); others get the layer's
+    request_id_header = "X-Request-Id"  # native answers carry a 32-hex id (as the gateway's); others get the layer's
 
     def __init__(self, core: Core) -> None:
         self.core = core
@@ -42,10 +42,12 @@ class MrsService(ServiceDefaults):
         self.api = MrsApi(self.jobs, self.binaries, self.edp.uses_job, self.edp.pending_uses_binary)
         self.edp_api = EdpApi(self.edp, self.sources)
         self.executions = ExecutionRegistry(core, self.clusters, duration)
-        self.native = MrsNativeApi(self.executions, self.clusters, self.edp)
         seed = core.settings.id_seed
-        # Sahara's "Error ID" uuids: a source of their own, so errors never shift the ids of objects.
+        # Sahara's "Error ID" uuids and the native answers' request ids: sources of their own, so neither shifts
+        # the ids of objects (nor the one the other)
         self._error_ids = Ids(None if seed is None else seed + 1)
+        self._request_ids = Ids(None if seed is None else seed + 2)
+        self.native = MrsNativeApi(self.executions, self.clusters, self.edp, self._request_ids)
         self.tokens = token_projects(core.settings.tokens)
         self.keys = {access_key: (secret_key, project) for access_key, secret_key, project in core.settings.huawei_keys}
         self.native_routes: frozenset[str] = frozenset()  # route names of MRS's own APIs (see add_routes)
@@ -69,6 +71,7 @@ class MrsService(ServiceDefaults):
 
     def reset(self) -> None:
         self._error_ids.reset()
+        self._request_ids.reset()
         self.executions.reset()
         self.edp.reset()
 
