@@ -203,6 +203,12 @@ class JobController:
         # reason), FailureTarget only for a podFailurePolicy FailJob rule, and pods deleted at a failure count failed.
         self.interim = kubelet.minor >= 31
 
+    def _terminal(self, kind: str, reason: str, message: str, stamp: str) -> dict:
+        """A job's Complete or Failed condition; before 1.31 Complete carried no reason or message."""
+        if kind == "Complete" and not self.interim:
+            reason = message = ""
+        return _condition(kind, "True", reason, message, stamp)
+
     def reset(self) -> None:
         self._pending.clear()
         self._keys.clear()
@@ -280,8 +286,7 @@ class JobController:
         conditions = list(status.get("conditions", []))
         if outcome == "Complete":
             status["succeeded"] = max(status.get("succeeded", 0), job["spec"].get("completions") or 1)
-            reason, message = ("CompletionsReached", "Reached expected number of succeeded pods") if self.interim \
-                else ("", "")
+            reason, message = "CompletionsReached", "Reached expected number of succeeded pods"
             first, last = "SuccessCriteriaMet", "Complete"
             status["completionTime"] = stamp
         else:
@@ -290,7 +295,7 @@ class JobController:
             first, last = "FailureTarget", "Failed"
         if self.interim and not _has(conditions, first):
             conditions.append(_condition(first, "True", reason, message, stamp))
-        status["conditions"] = conditions + [_condition(last, "True", reason, message, stamp)]
+        status["conditions"] = conditions + [self._terminal(last, reason, message, stamp)]
         for pod in self.pods.owned_by(job["metadata"]["uid"]):
             if not terminal(pod) and not pod["metadata"].get("deletionTimestamp"):
                 self._delete_pod(job, self.pods.remove_finalizer(pod))
@@ -478,7 +483,7 @@ class JobController:
             terminating += active
             active = []
             if not terminating or not self.interim:
-                conditions.append(_condition("Failed", "True", reason, message, stamp))
+                conditions.append(self._terminal("Failed", reason, message, stamp))
                 self._record(job, "Warning", reason, message)
             self._write(key, job, status, conditions, active, terminating, run, attempts, tally)
             return
@@ -503,8 +508,7 @@ class JobController:
             terminating += active
             active = []
             if not terminating or not self.interim:
-                reason, message = (met["reason"], met["message"]) if self.interim else ("", "")
-                conditions.append(_condition("Complete", "True", reason, message, stamp))
+                conditions.append(self._terminal("Complete", met["reason"], met["message"], stamp))
                 status["completionTime"] = stamp
                 if completions is not None and succeeded > completions:
                     self._record(job, "Warning", "TooManySucceededPods",

@@ -390,9 +390,8 @@ class Kubelet:
                                                        "Initialized": _initialized(pod, inits, statuses, "Pending"),
                                                        "Ready": unready, "ContainersReady": unready,
                                                        "PodScheduled": ("True", None, None)}, stamp),
-                  "initContainerStatuses": inits, "containerStatuses": statuses}
-        status = {field: status[field] for field in STATUS_ORDER
-                  if field in status and (inits or field != "initContainerStatuses")}
+                  **({"initContainerStatuses": inits} if inits else {}), "containerStatuses": statuses}
+        status = {field: status[field] for field in STATUS_ORDER if field in status}
         pod = self._write(pod, status, {**spec, "nodeName": NODE})
         for container in () if first else spec["containers"]:  # the first containers to start: their images
             self._pulled(pod, container)
@@ -466,7 +465,7 @@ class Kubelet:
                   "containerStatuses": statuses}
         if inits is not None:
             status["initContainerStatuses"] = inits
-        self._write(pod, status if "podIP" in pod["status"] else _in_order(status))
+        self._write(pod, _in_order(status))
         self._schedule_at(key, self.clock.later(plan["duration"]), "end")
         self._wake(key)  # followers waiting for the container to start
 
