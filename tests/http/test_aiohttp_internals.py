@@ -57,6 +57,23 @@ def test_the_router_reads_resources_as_aiohttp_3_describes_them():
     web.UrlMappingMatchInfo({"name": "x"}, next(iter(dynamic[0])))  # the constructor the walk answers with
 
 
+def test_a_dynamic_resource_keeps_its_parse_in_three_attributes():
+    """http/router.py's `_Dynamic` takes `_orig_path`, `_pattern` and `_formatter` from the DynamicResource aiohttp
+    made first for the path: a copy must match, format and describe itself as aiohttp's own does."""
+    from emulator.http.router import _Dynamic
+
+    path = "/apis/batch/v1/namespaces/{namespace}/jobs/{name}/status"
+    made, copied = web.DynamicResource(path, name="a"), _Dynamic(path, name="b")
+    assert set(vars(made)) == set(vars(copied)) >= {"_orig_path", "_pattern", "_formatter"}
+    assert copied.get_info() == made.get_info() and copied.canonical == made.canonical
+    assert copied._match("/apis/batch/v1/namespaces/n/jobs/j/status") == {"namespace": "n", "name": "j"}
+    assert str(copied.url_for(namespace="n", name="j")) == "/apis/batch/v1/namespaces/n/jobs/j/status"
+    copied.add_prefix("/p")  # a sub-application's routes get their prefix: the kept parse is not changed
+    assert copied.canonical == "/p" + made.canonical and _Dynamic(path).canonical == made.canonical
+    with pytest.raises(ValueError):
+        _Dynamic("/jobs/{name:[}")  # a bad pattern fails as aiohttp's does
+
+
 async def test_the_served_site_reports_its_bound_port():
     """cli.serve reads the real port of `--port 0` from `site._server.sockets`."""
     runner = web.AppRunner(create_app(Settings(clock_frozen=True)), access_log=None, handler_cancellation=True)
