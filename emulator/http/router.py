@@ -117,7 +117,8 @@ class _Dynamic(web.DynamicResource):
 
     An app factory registers the same ~130 `{name}` paths per app, and aiohttp parses each into a
     regular expression and a URL formatter again (44 % of registering the routes). The parsed pair
-    depends on the path alone, so it is kept per path (measured: the app factory, 32.7 -> 23.0 M instructions per app; 5.2-5.4 -> 3.9-4.2 ms).
+    depends on the path alone, so it is kept per path (measured: the app factory, 32.7 -> 23.0 M
+    instructions per app; 5.2-5.4 -> 3.9-4.2 ms).
     tests/http/test_aiohttp_internals.py checks the three attributes aiohttp's class keeps it in.
     """
 
