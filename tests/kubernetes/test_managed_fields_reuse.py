@@ -67,6 +67,28 @@ def test_the_memo_keeps_at_most_its_bound():
         assert 1 <= len(trees) <= Trees.KEPT
 
 
+def test_a_tree_written_here_is_read_back_without_a_walk_after_the_memo_let_it_go(monkeypatch):
+    """Thousands of Pods written at the same moment outrun the memo: a tree still carries its paths (shared tuples,
+    bounded), serializes as the plain tree, and a copy of it that came back from the wire is walked."""
+    from emulator.services.kubernetes import apply
+
+    trees = Trees()
+    paths = {("f:status", "f:podIPs", 'k:{"ip":"10.0.0.7"}'), ("f:status", "f:podIPs", 'k:{"ip":"10.0.0.7"}', "f:ip")}
+    tree = trees.tree(paths)
+    for number in range(Trees.KEPT + 1):  # the memo starts over
+        trees.tree({("f:metadata", "f:labels", f"f:label-{number}")})
+    monkeypatch.setattr(apply, "from_fields_v1", None)  # a walk would fail here
+    assert trees.paths(tree) == paths and json.dumps(tree) == json.dumps(to_fields_v1(paths))
+    again = trees.tree(set(paths))
+    assert again is not tree and all(a is b for a, b in zip(sorted(again.paths), sorted(tree.paths)))
+    monkeypatch.undo()
+    assert trees.paths(json.loads(json.dumps(tree))) == paths
+    monkeypatch.setattr(Trees, "KEPT_PATHS", 3)
+    for number in range(10):
+        trees.tree({("f:a", f"f:{number}"), ("f:b", f"f:{number}")})
+        assert len(trees._paths) <= 3 + 2
+
+
 def test_trees_are_in_fields_v1_order_with_a_dot_on_every_set_path_that_has_children():
     """structured-merge-diff's order: `.` first, then field names, keys, values and indexes, each kind by text."""
     rank = {".": 0, "f": 1, "k": 2, "v": 3, "i": 4}
