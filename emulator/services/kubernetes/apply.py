@@ -98,12 +98,21 @@ def changed_paths(old: Any, new: Any, kind: Any) -> tuple[set[Path], set[Path]]:
     return added, removed
 
 
+_ABSENT = object()
+
+
 def _changes(old: Any, new: Any, kind: Any, prefix: Path, added: set[Path], removed: set[Path]) -> None:
     """changed_paths's walk of two unequal values, into the caller's two sets (one set each, not one per level)."""
     if isinstance(new, dict) and isinstance(old, dict) and not _atomic(kind):
+        fields = kind.fields if isinstance(kind, Struct) else None  # _field's lookup, once per map here
+        each = kind.value if isinstance(kind, Map) else ANY
         for name, value in new.items():
-            if name not in old:  # a new map is a node of its own; a struct is always there in Go (zero value)
-                path, sub = prefix + (f"f:{name}",), _field(kind, name)
+            before = old.get(name, _ABSENT)
+            if before is value:  # (writes copy only what they change: most of an object is the same objects)
+                continue
+            sub = each if fields is None else fields.get(name, ANY)
+            if before is _ABSENT:  # a new map is a node of its own; a struct is always there in Go (zero value)
+                path = prefix + (f"f:{name}",)
                 if isinstance(value, dict) and value and not _atomic(sub):
                     if not isinstance(sub, Struct):
                         added.add(path)
@@ -112,8 +121,8 @@ def _changes(old: Any, new: Any, kind: Any, prefix: Path, added: set[Path], remo
                     _changes([], value, sub, path, added, removed)
                 else:
                     added.add(path)
-            elif old[name] != value:
-                _changes(old[name], value, _field(kind, name), prefix + (f"f:{name}",), added, removed)
+            elif before != value:
+                _changes(before, value, sub, prefix + (f"f:{name}",), added, removed)
         for name, value in old.items():
             if name not in new:
                 path = prefix + (f"f:{name}",)
