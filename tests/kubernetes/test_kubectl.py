@@ -597,3 +597,24 @@ def test_kubectl_shows_init_containers_then_the_sidecar_beside_main(kubectl, liv
     _, [row] = _table_rows(kubectl("get", "pod", pod).stdout)
     assert row[:4] == [pod, "0/2", "Completed", "0"]
     assert kubectl("wait", "--for=condition=complete", "job/prepared", "--timeout=10s").returncode == 0
+
+
+def test_kubectl_sees_resources_in_canonical_form_and_the_apiservers_quantity_error(kubectl, live_url):
+    """A manifest's `cpu: 0.5` and `memory: 1024Mi` come back as `500m` and `1Gi` (what `kubectl get -o yaml` and
+    a diff against the cluster show); a Pod made from the Job has them, and `describe` its QoS class; a
+    misspelt unit is the apiserver's decode error."""
+    sized = RUN_MANIFEST.replace("image: busybox:1.36", "image: busybox:1.36\n        resources:\n"
+                                 "          limits: {cpu: 0.5, memory: 1024Mi}")
+    kubectl("create", "-f", "-", stdin=sized)
+    resources = kubectl("get", "job", "runner", "-o", "jsonpath={.spec.template.spec.containers[0].resources}")
+    assert json.loads(resources.stdout) == {"limits": {"cpu": "500m", "memory": "1Gi"}}
+    advance(live_url, 1)
+    pod = json.loads(kubectl("get", "pods", "-l", "job-name=runner", "-o", "json").stdout)["items"][0]
+    assert pod["spec"]["containers"][0]["resources"]["requests"] == {"cpu": "500m", "memory": "1Gi"}
+    described = kubectl("describe", "pod", pod["metadata"]["name"]).stdout
+    assert "QoS Class:                   Guaranteed" in described and "cpu:     500m" in described
+    bad = RUN_MANIFEST.replace("name: runner", "name: misspelt").replace(
+        "image: busybox:1.36", "image: busybox:1.36\n        resources: {limits: {memory: 1gb}}")
+    result = kubectl("create", "-f", "-", stdin=bad, check=False)
+    assert result.returncode != 0 and "quantities must match the regular expression" in result.stderr
+    assert kubectl("get", "job", "misspelt", check=False).returncode != 0

@@ -389,3 +389,22 @@ def test_a_job_with_an_init_container_and_a_sidecar_as_the_client_reads_it(batch
     assert pod.status.phase == "Succeeded"
     assert pod.status.init_container_statuses[0].state.terminated.reason == "Completed"
     assert batch.read_namespaced_job_status("initialized", "default").status.succeeded == 1
+
+
+def test_resources_read_back_canonical_and_the_pods_qos_class(batch, core, live_url):
+    """The client sends V1ResourceRequirements as given; what it reads back is the apiserver's canonical form, on
+    the Job and on the Pod its controller makes (requests defaulted from limits: Guaranteed)."""
+    job = new_job("sized")
+    job.spec.template.spec.containers[0].resources = client.V1ResourceRequirements(
+        limits={"cpu": "1000m", "memory": "0.5Gi"})
+    created = batch.create_namespaced_job("default", job)
+    assert created.spec.template.spec.containers[0].resources.limits == {"cpu": "1", "memory": "512Mi"}
+    advance_clock(live_url, 1)
+    [pod] = core.list_namespaced_pod("default", label_selector="job-name=sized").items
+    assert pod.spec.containers[0].resources.requests == {"cpu": "1", "memory": "512Mi"}
+    assert pod.status.qos_class == "Guaranteed"
+    with pytest.raises(ApiException) as refused:
+        job = new_job("misspelt")
+        job.spec.template.spec.containers[0].resources = client.V1ResourceRequirements(limits={"memory": "1 Gi"})
+        batch.create_namespaced_job("default", job)
+    assert refused.value.status == 400 and "quantities must match" in json.loads(refused.value.body)["message"]

@@ -16,7 +16,7 @@ from typing import Any
 
 from emulator.core import jsonio
 from emulator.services.kubernetes import schema
-from emulator.services.kubernetes.schema import ANY, TIME, List, Map, Struct
+from emulator.services.kubernetes.schema import ANY, QUANTITY, TIME, List, Map, Struct
 
 REF = "#/components/schemas/"
 META = schema.META
@@ -34,7 +34,8 @@ QUERY_TYPES = {"limit": "integer", "timeoutSeconds": "integer", "gracePeriodSeco
                "ignoreStoreReadErrorWithClusterBreakingPotential": "boolean"}
 SCALARS = {"string": {"type": "string"}, "bool": {"type": "boolean"},
            "int32": {"type": "integer", "format": "int32"}, "int64": {"type": "integer", "format": "int64"},
-           TIME: {"type": "string", "format": "date-time"}}
+           TIME: {"type": "string", "format": "date-time"},
+           QUANTITY: {"oneOf": [{"type": "string"}, {"type": "number"}]}}
 STATUS = {"description": "Status is a return value for calls that don't return other objects.", "type": "object",
           "properties": {"apiVersion": {"type": "string"}, "code": {"type": "integer", "format": "int32"},
                          "details": {"type": "object"}, "kind": {"type": "string"},

@@ -19,7 +19,7 @@ from emulator.core.clock import rfc3339
 from emulator.core.ids import NAME_ALPHABET
 
 from emulator.services.protocol import Core
-from emulator.services.kubernetes import apply, errors, patch, schema, strategy, validation
+from emulator.services.kubernetes import apply, errors, patch, quantity, schema, strategy, validation
 from emulator.services.kubernetes.errors import FieldError
 from emulator.services.kubernetes.filters import Predicate
 from emulator.services.kubernetes.options import WriteOptions, cannot_handle
@@ -633,18 +633,39 @@ def mount_service_account_token(spec: dict, uid: str) -> None:
 
 
 def qos_class(spec: dict) -> str:
-    """BestEffort without requests or limits; Guaranteed when every container's cpu and memory requests equal
-    its limits; Burstable otherwise."""
-    containers = spec.get("containers") or []
-    resources = [c.get("resources") or {} for c in containers]
-    if not any(r.get("requests") or r.get("limits") for r in resources):
+    """GetPodQOS: the positive cpu and memory requests and limits of every container, init containers too, summed
+    by resource. BestEffort with none; Guaranteed when each container limits both and the sums of requests equal
+    the sums of limits; Burstable otherwise."""
+    requests: dict[str, int] = {}
+    limits: dict[str, int] = {}
+    guaranteed = True
+    for container in [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]:
+        resources = container.get("resources") if isinstance(container, dict) else None
+        resources = resources if isinstance(resources, dict) else {}
+        limited = _nanos(resources.get("limits"))
+        asked = {**limited, **_nanos(resources.get("requests"))}  # a request left out defaults to its limit
+        for values, sums in ((asked, requests), (limited, limits)):
+            for name, nanos in values.items():
+                if name in ("cpu", "memory") and nanos > 0:
+                    sums[name] = sums.get(name, 0) + nanos
+        if not all(limited.get(name, 0) > 0 for name in ("cpu", "memory")):
+            guaranteed = False
+    if not requests and not limits:
         return "BestEffort"
-    for r in resources:
-        limits = r.get("limits") or {}
-        requests = {**limits, **(r.get("requests") or {})}  # a request left out defaults to its limit
-        if not all(limits.get(k) and requests.get(k) == limits.get(k) for k in ("cpu", "memory")):
-            return "Burstable"
-    return "Guaranteed"
+    if guaranteed and len(requests) == len(limits) and all(limits.get(k) == v for k, v in requests.items()):
+        return "Guaranteed"
+    return "Burstable"
+
+
+def _nanos(values: Any) -> dict[str, int]:
+    """A ResourceList's values in nanos (what does not parse counts as none)."""
+    found = {}
+    for name, value in values.items() if isinstance(values, dict) else ():
+        try:
+            found[name] = quantity.parse(quantity.json_text(value) or "0").nanos()
+        except ValueError:
+            continue
+    return found
 
 
 def _set_managed(pod: dict, managed: list[dict] | None) -> None:

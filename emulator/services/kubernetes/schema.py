@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Union
 
+from emulator.services.kubernetes import quantity
 from emulator.services.kubernetes.wire import json_type
 
 INT32_RANGE = (-(2**31), 2**31 - 1)
@@ -35,10 +36,11 @@ class Struct:
 @dataclass(frozen=True)
 class Map:
     value: Any
+    name: str = ""  # a named map type's Go name (v1.ResourceList)
 
     @property
     def go_type(self) -> str:
-        return f"map[string]{go_type(self.value)}"
+        return self.name or f"map[string]{go_type(self.value)}"
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ def go_type(kind: Type) -> str:
 
 
 TIME = "time"  # metav1.Time: an RFC 3339 string (any value is let through, as before)
+QUANTITY = "quantity"  # resource.Quantity: a string or a number that parses as one (see quantity.py)
 META = "io.k8s.apimachinery.pkg.apis.meta.v1"
 BATCH = "io.k8s.api.batch.v1"
 NAME_KEYED = {"list_type": "map", "keys": ("name",), "patch_strategy": "merge", "merge_key": "name"}
@@ -100,11 +103,15 @@ VOLUME_MOUNT = Struct("v1.VolumeMount", {
 VOLUME = Struct("v1.Volume", {"name": "string"}, closed=False, required=("name",),
                 description="Volume represents a named volume in a pod that may be accessed by any container in "
                             "the pod.")
+RESOURCE_LIST = Map(QUANTITY, "v1.ResourceList")
+RESOURCE_REQUIREMENTS = Struct("v1.ResourceRequirements", {
+    "limits": RESOURCE_LIST, "requests": RESOURCE_LIST, "claims": ANY},
+    description="ResourceRequirements describes the compute resource requirements.")
 CONTAINER = Struct("v1.Container", {
     "name": "string", "image": "string", "command": List("string"), "args": List("string"),
     "workingDir": "string",
     "ports": List(CONTAINER_PORT, "map", ("containerPort", "protocol"), "merge", "containerPort"),
-    "envFrom": ANY, "env": List(ENV_VAR, **NAME_KEYED), "resources": ANY, "resizePolicy": ANY,
+    "envFrom": ANY, "env": List(ENV_VAR, **NAME_KEYED), "resources": RESOURCE_REQUIREMENTS, "resizePolicy": ANY,
     "restartPolicy": "string", "volumeMounts": List(VOLUME_MOUNT, "map", ("mountPath",), "merge", "mountPath"),
     "volumeDevices": ANY, "livenessProbe": ANY,
     "readinessProbe": ANY, "startupProbe": ANY, "lifecycle": ANY, "terminationMessagePath": "string",
@@ -126,7 +133,8 @@ POD_SPEC = Struct("v1.PodSpec", {
     "priorityClassName": "string", "priority": "int32", "dnsConfig": ANY, "readinessGates": ANY,
     "runtimeClassName": "string", "enableServiceLinks": "bool", "preemptionPolicy": "string",
     "overhead": ANY, "topologySpreadConstraints": ANY, "setHostnameAsFQDN": "bool", "os": ANY,
-    "hostUsers": "bool", "schedulingGates": List(SCHEDULING_GATE, **NAME_KEYED), "resourceClaims": ANY, "resources": ANY,
+    "hostUsers": "bool", "schedulingGates": List(SCHEDULING_GATE, **NAME_KEYED), "resourceClaims": ANY,
+    "resources": RESOURCE_REQUIREMENTS,
 }, required=("containers",), description="PodSpec is a description of a pod.")
 POD_TEMPLATE_SPEC = Struct("v1.PodTemplateSpec", {"metadata": OBJECT_META, "spec": POD_SPEC},
                            description="PodTemplateSpec describes the data a pod should have when created from a "
@@ -266,6 +274,15 @@ def _fits(value: Any, kind: str) -> bool:
     return True
 
 
+def _quantity(value: Any) -> None:
+    """Quantity.UnmarshalJSON: any JSON value's text (a string's without its quotes) must parse; its error is
+    the decode's, as Go's JSON decoder returns an Unmarshaler's error unwrapped."""
+    try:
+        quantity.parse(quantity.json_text(value))  # type: ignore[arg-type]  # (check() passes null by)
+    except ValueError as error:
+        raise DecodeError(str(error)) from None
+
+
 def _mismatch(value: Any, kind: Type, struct: str, path: str) -> DecodeError:
     described = json_type(value)
     if described == "number" and isinstance(kind, str) and kind.startswith("int"):
@@ -284,7 +301,9 @@ def check(value: Any, kind: Type, struct: str = "", path: str = "", field: str =
     if value is None or kind == ANY:
         return
     if isinstance(kind, str):
-        if not _fits(value, kind):
+        if kind == QUANTITY:
+            _quantity(value)
+        elif not _fits(value, kind):
             raise _mismatch(value, kind, struct, path)
         return
     if isinstance(kind, List):

@@ -8,6 +8,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from emulator.services.kubernetes import quantity
+
 MAX_INT32 = 2**31 - 1
 ZERO_OMITTED_STATUS = ("active", "succeeded", "failed")  # non-pointer int32 with omitempty
 OMITTED_WHEN_EMPTY = ("volumes", "initContainers", "ephemeralContainers", "nodeSelector", "imagePullSecrets",
@@ -45,15 +47,40 @@ def default_pod_spec(pod: dict[str, Any]) -> None:
     for container in [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]:
         if not isinstance(container, dict):
             continue
-        container.setdefault("resources", {})
+        container["resources"] = canonical_resources(container.get("resources"))
         container.setdefault("terminationMessagePath", "/dev/termination-log")
         container.setdefault("terminationMessagePolicy", "File")
         if "imagePullPolicy" not in container and isinstance(container.get("image"), str):
             container["imagePullPolicy"] = _image_pull_policy(container["image"])
+    if isinstance(pod.get("resources"), dict):
+        pod["resources"] = canonical_resources(pod["resources"])
     pod.setdefault("terminationGracePeriodSeconds", 30)
     pod.setdefault("dnsPolicy", "ClusterFirst")
     pod.setdefault("securityContext", {})
     pod.setdefault("schedulerName", "default-scheduler")
+
+
+def canonical_resources(resources: Any) -> Any:
+    """ResourceRequirements as the apiserver writes them back: each quantity in its canonical form (`0.5` ->
+    `500m`, `1024Mi` -> `1Gi`, null -> `0`), `{}` when there are none. Decoding has checked each one parses."""
+    if resources is None:
+        return {}
+    if not isinstance(resources, dict):
+        return resources
+    written = dict(resources)
+    for kind in ("limits", "requests"):
+        values = resources.get(kind)
+        if isinstance(values, dict):
+            written[kind] = {name: _canonical(values[name]) for name in sorted(values)}  # Go writes a map sorted
+    return written
+
+
+def _canonical(value: Any) -> Any:
+    text = quantity.json_text(value)
+    try:
+        return "0" if text is None else quantity.canonical(quantity.parse(text))
+    except ValueError:
+        return value  # (not decoded: left as it is)
 
 
 def default_job_spec(spec: dict[str, Any]) -> None:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from emulator.services.kubernetes import quantity
 from emulator.services.kubernetes.errors import FieldError
 
 DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
@@ -306,10 +308,81 @@ def containers_errors(prefix: str, spec: dict) -> list[FieldError]:
             seen.add(name)
         if not container.get("image"):
             errors.append(FieldError.required(f"{field}.image"))
-        errors += mount_errors(field, container, volumes)
+        errors += mount_errors(field, container, volumes) + resource_errors(field, container)
     for index, container in _objects(spec.get("initContainers")):
-        errors += mount_errors(f"{prefix}.initContainers[{index}]", container, volumes)
+        field = f"{prefix}.initContainers[{index}]"
+        errors += mount_errors(field, container, volumes) + resource_errors(field, container)
     return errors
+
+
+STANDARD_RESOURCES = frozenset((  # helper.IsStandardResourceName's set (quota names too), hugepages aside
+    "cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory", "requests.ephemeral-storage",
+    "limits.cpu", "limits.memory", "limits.ephemeral-storage", "pods", "resourcequotas", "services",
+    "replicationcontrollers", "secrets", "persistentvolumeclaims", "configmaps", "services.nodeports",
+    "services.loadbalancers", "requests.storage"))
+CONTAINER_RESOURCES = frozenset(("cpu", "memory", "ephemeral-storage"))
+HUGE_PAGES = "hugepages-"
+
+
+def resource_errors(container_field: str, container: dict) -> list[FieldError]:
+    """ValidateResourceRequirements for a container: each limit's and request's name and sign, then each request
+    against its limit (a request of a resource that cannot be overcommitted must equal it). Names in sorted order
+    (Go's map order is random). Hugepage sizes and extended resources' whole numbers are not checked."""
+    resources, field = container.get("resources"), f"{container_field}.resources"
+    if not isinstance(resources, dict):
+        return []
+    limits, requests = _quantities(resources.get("limits")), _quantities(resources.get("requests"))
+    errors: list[FieldError] = []
+    for name, value in limits.items():
+        errors += _resource_value_errors(f"{field}.limits[{name}]", name, value)
+    for name, value in requests.items():
+        errors += _resource_value_errors(f"{field}.requests[{name}]", name, value)
+        limit = limits.get(name)
+        shown = quantity.canonical(value)
+        if limit is not None:
+            if value.nanos() != limit.nanos() and not _overcommit_allowed(name):
+                errors.append(FieldError.invalid(f"{field}.requests", shown,
+                                                 f"must be equal to {name} limit of {quantity.canonical(limit)}"))
+            elif value.nanos() > limit.nanos():
+                errors.append(FieldError.invalid(f"{field}.requests", shown, f"must be less than or equal to "
+                                                 f"{name} limit of {quantity.canonical(limit)}"))
+        elif not _overcommit_allowed(name):
+            errors.append(FieldError.required(f"{field}.limits", "Limit must be set for non overcommitable resources"))
+    return errors
+
+
+def _quantities(values: Any) -> dict[str, quantity.Quantity]:
+    """A ResourceList's parsed values by name, sorted (decoding has checked that each parses)."""
+    found = {}
+    for name in sorted(values) if isinstance(values, dict) else ():
+        text = quantity.json_text(values[name])
+        try:
+            found[name] = quantity.parse("0" if text is None else text)
+        except ValueError:
+            continue
+    return found
+
+
+def _resource_value_errors(field: str, name: str, value: quantity.Quantity) -> list[FieldError]:
+    """validateContainerResourceName, then ValidateNonnegativeQuantity."""
+    errors = qualified_name_errors(field, name)
+    if not errors and "/" not in name and name not in STANDARD_RESOURCES and not name.startswith(
+            (HUGE_PAGES, "requests." + HUGE_PAGES)):
+        errors.append(FieldError.invalid(field, name, "must be a standard resource type or fully qualified"))
+    if "/" not in name:
+        if name not in CONTAINER_RESOURCES and not name.startswith(HUGE_PAGES):
+            errors.append(FieldError.invalid(field, name, "must be a standard resource for containers"))
+    elif "kubernetes.io/" not in name and (name.startswith("requests.")
+                                            or qualified_name_errors(field, "requests." + name)):
+        errors.append(FieldError.invalid(field, name, "doesn't follow extended resource name standard"))
+    if value.amount < 0:
+        errors.append(FieldError.invalid(field, quantity.canonical(value), "must be greater than or equal to 0"))
+    return errors
+
+
+def _overcommit_allowed(name: str) -> bool:
+    """IsOvercommitAllowed: a native resource (no domain, or a kubernetes.io one) that is not a hugepage size."""
+    return ("/" not in name or "kubernetes.io/" in name) and not name.startswith(HUGE_PAGES)
 
 
 def pod_spec_errors(pod: dict) -> list[FieldError]:
