@@ -393,12 +393,15 @@ def test_a_job_with_an_init_container_and_a_sidecar_as_the_client_reads_it(batch
 
 def test_resources_read_back_canonical_and_the_pods_qos_class(batch, core, live_url):
     """The client sends V1ResourceRequirements as given; what it reads back is the apiserver's canonical form, on
-    the Job and on the Pod its controller makes (requests defaulted from limits: Guaranteed)."""
+    the Job and on the Pod its controller makes (requests defaulted from limits: Guaranteed), and a port's
+    protocol defaulted."""
     job = new_job("sized")
     job.spec.template.spec.containers[0].resources = client.V1ResourceRequirements(
         limits={"cpu": "1000m", "memory": "0.5Gi"})
+    job.spec.template.spec.containers[0].ports = [client.V1ContainerPort(container_port=8080)]
     created = batch.create_namespaced_job("default", job)
     assert created.spec.template.spec.containers[0].resources.limits == {"cpu": "1", "memory": "512Mi"}
+    assert created.spec.template.spec.containers[0].ports[0].protocol == "TCP"  # SetDefaults_ContainerPort
     advance_clock(live_url, 1)
     [pod] = core.list_namespaced_pod("default", label_selector="job-name=sized").items
     assert pod.spec.containers[0].resources.requests == {"cpu": "1", "memory": "512Mi"}

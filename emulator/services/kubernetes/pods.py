@@ -194,7 +194,7 @@ class Pods:
         if not namespace_exists:
             raise errors.not_found(namespace, "namespaces", "")
         meta["namespace"] = namespace
-        spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+        spec = api_defaulted_pod_spec(body["spec"] if isinstance(body.get("spec"), dict) else {})  # as decoded
         shown = meta.get("name") or meta.get("generateName") or ""
         problems = validation.object_meta_errors(
             {**meta, "name": meta.get("name") or (meta.get("generateName") or "") + "x"}, namespaced=True)
@@ -204,8 +204,7 @@ class Pods:
         if meta.get("name") and self.items.get(namespace, meta["name"]) is not None:
             raise errors.already_exists(meta["name"], "pods", "")
         self._check_room(shown)
-        pod = {"metadata": self._system_meta(meta), "spec": api_defaulted_pod_spec(spec),
-               "status": created_status(spec, self.core.clock.stamp())}
+        pod = {"metadata": self._system_meta(meta), "spec": spec, "status": created_status(spec, self.core.clock.stamp())}
         if managed is False:
             managed = self.fields.update(None, pod, manager, "", self.core.clock.stamp())
         _set_managed(pod, managed)

@@ -48,6 +48,10 @@ def default_pod_spec(pod: dict[str, Any]) -> None:
         if not isinstance(container, dict):
             continue
         container["resources"] = canonical_resources(container.get("resources"))
+        ports = container.get("ports")
+        if isinstance(ports, list) and any(isinstance(port, dict) and not port.get("protocol") for port in ports):
+            container["ports"] = [{**port, "protocol": "TCP"} if isinstance(port, dict) and not port.get("protocol")
+                                  else port for port in ports]  # SetDefaults_ContainerPort
         container.setdefault("terminationMessagePath", "/dev/termination-log")
         container.setdefault("terminationMessagePolicy", "File")
         if "imagePullPolicy" not in container and isinstance(container.get("image"), str):

@@ -269,6 +269,55 @@ def volume_errors(prefix: str, spec: dict) -> tuple[list[FieldError], set[str]]:
     return errors, names
 
 
+PORT_PROTOCOLS = ["SCTP", "TCP", "UDP"]
+PORT_NAME = re.compile(r"[-a-z0-9]+\Z")
+PORT_RANGE = "must be between 1 and 65535, inclusive"
+
+
+def port_errors(field: str, container: dict) -> list[FieldError]:
+    """validateContainerPorts: each port's name (IsValidPortName, unique in the container), its containerPort and
+    hostPort numbers, its protocol (defaulted to TCP before this runs)."""
+    errors: list[FieldError] = []
+    names: set[str] = set()
+    for index, port in _objects(container.get("ports")):
+        at = f"{field}.ports[{index}]"
+        name = port.get("name") or ""
+        if name:
+            problems = _port_name_problems(name)
+            errors += [FieldError.invalid(f"{at}.name", name, problem) for problem in problems]
+            if not problems and name in names:
+                errors.append(FieldError.duplicate(f"{at}.name", name))
+            names.add(name)
+        number = port.get("containerPort") or 0
+        if not number:
+            errors.append(FieldError.required(f"{at}.containerPort"))
+        elif not 1 <= number <= 65535:
+            errors.append(FieldError.invalid(f"{at}.containerPort", number, PORT_RANGE))
+        host = port.get("hostPort") or 0
+        if host and not 1 <= host <= 65535:
+            errors.append(FieldError.invalid(f"{at}.hostPort", host, PORT_RANGE))
+        protocol = port.get("protocol") or ""
+        if not protocol:
+            errors.append(FieldError.required(f"{at}.protocol"))
+        elif protocol not in PORT_PROTOCOLS:
+            errors.append(FieldError.not_supported(f"{at}.protocol", protocol, PORT_PROTOCOLS))
+    return errors
+
+
+def _port_name_problems(name: str) -> list[str]:
+    """IsValidPortName's messages, in its order."""
+    problems = ["must be no more than 15 characters"] if len(name) > 15 else []
+    if not PORT_NAME.match(name):
+        problems.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
+    if not re.search("[a-z]", name):
+        problems.append("must contain at least one letter (a-z)")
+    if "--" in name:
+        problems.append("must not contain consecutive hyphens")
+    if name.startswith("-") or name.endswith("-"):
+        problems.append("must not begin or end with a hyphen")
+    return problems
+
+
 def mount_errors(field: str, container: dict, volumes: set[str]) -> list[FieldError]:
     """ValidateVolumeMounts: each of the container's mounts names one of the pod's volumes, at a path of its own."""
     errors: list[FieldError] = []
@@ -290,7 +339,8 @@ def mount_errors(field: str, container: dict, volumes: set[str]) -> list[FieldEr
 
 def containers_errors(prefix: str, spec: dict) -> list[FieldError]:
     """The pod spec's checks clients meet first (ValidatePodSpec's order): its volumes, then each container with a
-    unique DNS-label name, an image and mounts of those volumes, then the init containers' mounts."""
+    unique DNS-label name, an image, its ports, mounts of those volumes and its resources, then the init
+    containers' ports, mounts and resources."""
     errors, volumes = volume_errors(prefix, spec)
     containers = _objects(spec.get("containers"))
     if not containers:
@@ -308,10 +358,12 @@ def containers_errors(prefix: str, spec: dict) -> list[FieldError]:
             seen.add(name)
         if not container.get("image"):
             errors.append(FieldError.required(f"{field}.image"))
-        errors += mount_errors(field, container, volumes) + resource_errors(field, container)
+        errors += port_errors(field, container) + mount_errors(field, container, volumes)
+        errors += resource_errors(field, container)
     for index, container in _objects(spec.get("initContainers")):
         field = f"{prefix}.initContainers[{index}]"
-        errors += mount_errors(field, container, volumes) + resource_errors(field, container)
+        errors += port_errors(field, container) + mount_errors(field, container, volumes)
+        errors += resource_errors(field, container)
     return errors
 
 

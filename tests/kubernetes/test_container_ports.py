@@ -1,0 +1,44 @@
+"""Container ports as the apiserver takes them: protocol defaulted to TCP, then validateContainerPorts' checks."""
+from __future__ import annotations
+
+
+async def test_a_port_without_a_protocol_comes_back_tcp_on_the_job_and_its_pods(client, kube):
+    body = kube.manifest("served")
+    body["spec"]["template"]["spec"]["containers"][0]["ports"] = [
+        {"name": "http", "containerPort": 8080}, {"containerPort": 53, "protocol": "UDP"}]
+    response = await client.post(kube.url("default"), json=body)
+    assert response.status == 201, await response.text()
+    ports = (await response.json())["spec"]["template"]["spec"]["containers"][0]["ports"]
+    assert ports == [{"name": "http", "containerPort": 8080, "protocol": "TCP"},
+                     {"containerPort": 53, "protocol": "UDP"}]
+    pod = {"metadata": {"name": "web"}, "spec": {"containers": [
+        {"name": "app", "image": "nginx", "ports": [{"containerPort": 80}]}]}}
+    response = await client.post("/api/v1/namespaces/default/pods", json=pod)
+    assert (await response.json())["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+
+
+async def test_bad_ports_are_422_in_validate_container_ports_order(client, kube):
+    body = kube.manifest("ports")
+    spec = body["spec"]["template"]["spec"]
+    spec["containers"][0]["ports"] = [
+        {"name": "HTTP--", "containerPort": 0}, {"name": "web", "containerPort": 70000, "hostPort": -1},
+        {"name": "web", "containerPort": 81, "protocol": "ICMP"}, {"name": "1234567890123456", "containerPort": 82}]
+    spec["initContainers"] = [{"name": "init", "image": "busybox", "ports": [{"containerPort": 1, "protocol": "tcp"}]}]
+    response = await client.post(kube.url("default"), json=body)
+    at, init = "spec.template.spec.containers[0].ports", "spec.template.spec.initContainers[0].ports"
+    result = await kube.expect(response, 422, "Invalid", (
+        f'Job.batch "ports" is invalid: ['
+        f'{at}[0].name: Invalid value: "HTTP--": must contain only alpha-numeric characters (a-z, 0-9), and '
+        f'hyphens (-), {at}[0].name: Invalid value: "HTTP--": must contain at least one letter (a-z), '
+        f'{at}[0].name: Invalid value: "HTTP--": must not contain consecutive hyphens, '
+        f'{at}[0].name: Invalid value: "HTTP--": must not begin or end with a hyphen, '
+        f"{at}[0].containerPort: Required value, "
+        f"{at}[1].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive, "
+        f"{at}[1].hostPort: Invalid value: -1: must be between 1 and 65535, inclusive, "
+        f'{at}[2].name: Duplicate value: "web", '
+        f'{at}[2].protocol: Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP", '
+        f'{at}[3].name: Invalid value: "1234567890123456": must be no more than 15 characters, '
+        f'{at}[3].name: Invalid value: "1234567890123456": must contain at least one letter (a-z), '
+        f'{init}[0].protocol: Unsupported value: "tcp": supported values: "SCTP", "TCP", "UDP"]'))
+    assert result["details"]["causes"][4] == {"reason": "FieldValueRequired", "message": "Required value",
+                                              "field": f"{at}[0].containerPort"}
