@@ -204,7 +204,8 @@ class Pods:
         if meta.get("name") and self.items.get(namespace, meta["name"]) is not None:
             raise errors.already_exists(meta["name"], "pods", "")
         self._check_room(shown)
-        pod = {"metadata": self._system_meta(meta), "spec": spec, "status": created_status(spec, self.core.clock.stamp())}
+        pod = {"metadata": self._system_meta(meta), "spec": spec,
+               "status": created_status(spec, self.core.clock.stamp())}
         if managed is False:
             managed = self.fields.update(None, pod, manager, "", self.core.clock.stamp())
         _set_managed(pod, managed)
