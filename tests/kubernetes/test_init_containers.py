@@ -171,3 +171,61 @@ async def test_a_bare_pod_with_an_init_container_and_its_own_log_script(client):
     assert await (await client.get(f"{PODS}/scripted/log", params={"container": "wait"})).text() == (
         "waiting for db\ndb up\n")
     assert await (await client.get(f"{PODS}/scripted/log")).text() == "serving\n"  # one container: app
+
+
+async def test_a_failing_init_container_fails_a_never_pod_and_its_job_makes_another(client):
+    """`exit-code.<init container>`: the init container exits with it; restartPolicy Never fails the pod there
+    (Init:Error), its sidecar stops, its containers never start; the Job counts the failure and retries."""
+    body = job("migrate", [container("proxy", restartPolicy="Always"), container("schema"), container("later")])
+    body["metadata"]["annotations"]["cloud-job-emulator/exit-code.schema"] = "3"
+    body["spec"]["backoffLimit"] = 0
+    await create(client, body)
+    pod = await the_pod(client, "migrate")
+    name = pod["metadata"]["name"]
+    await advance(client, 1)  # the sidecar started, and the init container after it running
+    assert await kubectl_status(client, name) == [name, "1/2", "Init:1/3", "0"]  # the sidecar is ready
+    await advance(client, 1)  # it ends with its code
+    pod = await (await client.get(f"{PODS}/{name}")).json()
+    assert pod["status"]["phase"] == "Failed"
+    assert states(pod) == [("proxy", "terminated", "Completed", False, False),
+                           ("schema", "terminated", "Error", False, False),
+                           ("later", "waiting", "PodInitializing", False, False)]
+    assert pod["status"]["initContainerStatuses"][1]["state"]["terminated"]["exitCode"] == 3
+    assert states(pod, "containerStatuses") == [("main", "waiting", "PodInitializing", False, False)]
+    assert conditions(pod)["Initialized"] == ("False", "ContainersNotInitialized",  # the stopped sidecar too
+                                              "containers with incomplete status: [proxy schema later]")
+    assert conditions(pod)["Ready"] == ("False", "PodFailed", None)
+    assert await kubectl_status(client, name) == [name, "0/2", "Init:Error", "0"]
+    log = await client.get(f"{PODS}/{name}/log", params={"container": "schema"})
+    assert (await log.text()).splitlines()[-1] == "container schema exiting with code 3"
+    await advance(client, 1)
+    finished = await (await client.get(f"{JOBS}/migrate")).json()
+    assert finished["status"]["failed"] == 1
+    assert [c["reason"] for c in finished["status"]["conditions"] if c["type"] == "Failed"] == ["BackoffLimitExceeded"]
+
+
+async def test_a_failing_init_container_of_an_on_failure_pod_backs_off_and_counts_toward_backoff_limit(client):
+    """restartPolicy OnFailure: the init container waits in CrashLoopBackOff (10 s, then 20 s) and runs again, the
+    pod Pending; its restarts count toward the Job's backoffLimit, as pastBackoffLimitOnFailure counts them."""
+    body = job("retrying", [container("schema")], restartPolicy="OnFailure")
+    body["metadata"]["annotations"]["cloud-job-emulator/exit-code.schema"] = "1"
+    body["spec"]["backoffLimit"] = 2
+    await create(client, body)
+    name = (await the_pod(client, "retrying"))["metadata"]["name"]
+    await advance(client, 2)  # bound, started, failed
+    pod = await (await client.get(f"{PODS}/{name}")).json()
+    [status] = pod["status"]["initContainerStatuses"]
+    assert pod["status"]["phase"] == "Pending" and status["restartCount"] == 1
+    assert status["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert status["state"]["waiting"]["message"].startswith("back-off 10s restarting failed container=schema pod=")
+    assert status["lastState"]["terminated"]["exitCode"] == 1
+    assert await kubectl_status(client, name) == [name, "0/1", "Init:CrashLoopBackOff", "1 (0s ago)"]
+    events = await (await client.get("/api/v1/namespaces/default/events", params={
+        "fieldSelector": f"involvedObject.name={name},reason=BackOff"})).json()
+    assert [e["involvedObject"]["fieldPath"] for e in events["items"]] == ["spec.initContainers{schema}"]
+    await advance(client, 10)  # the back-off: running again, then failing again
+    pod = await (await client.get(f"{PODS}/{name}")).json()
+    assert pod["status"]["initContainerStatuses"][0]["state"]["running"]
+    await advance(client, 2)  # failed at 13 s: two restarts, backoffLimit 2 reached (the controller's sync after)
+    job_now = await (await client.get(f"{JOBS}/retrying")).json()
+    assert [c["reason"] for c in job_now["status"]["conditions"] if c["type"] == "Failed"] == ["BackoffLimitExceeded"]

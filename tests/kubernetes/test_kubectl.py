@@ -618,3 +618,18 @@ def test_kubectl_sees_resources_in_canonical_form_and_the_apiservers_quantity_er
     result = kubectl("create", "-f", "-", stdin=bad, check=False)
     assert result.returncode != 0 and "quantities must match the regular expression" in result.stderr
     assert kubectl("get", "job", "misspelt", check=False).returncode != 0
+
+
+def test_kubectl_shows_a_failing_init_container_as_init_error_and_its_log(kubectl, live_url):
+    """A Job whose init container is scripted to exit 2: `kubectl get pods` prints Init:Error for its pod, and
+    `kubectl logs -c` the init container's last line."""
+    failing = RUN_MANIFEST.replace("name: runner", "name: migrator").replace("backoffLimit: 1", "backoffLimit: 0") \
+        .replace("    cloud-job-emulator/duration-seconds", "    cloud-job-emulator/exit-code.schema: \"2\"\n"
+                 "    cloud-job-emulator/duration-seconds").replace(
+        "      containers:", "      initContainers:\n      - name: schema\n        image: busybox:1.36\n      containers:")
+    kubectl("create", "-f", "-", stdin=failing)
+    advance(live_url, 2)
+    header, rows = _table_rows(kubectl("get", "pods", "-l", "job-name=migrator").stdout)
+    assert [row[header.index("STATUS")] for row in rows] == ["Init:Error"]
+    log = kubectl("logs", rows[0][0], "-c", "schema").stdout
+    assert log.splitlines()[-1] == "container schema exiting with code 2"

@@ -31,7 +31,7 @@ from emulator.services.kubernetes.pods import TRACKING_FINALIZER, Pods, api_defa
 from emulator.services.kubernetes.kubelet import (EXIT_CODE_ANNOTATION, FAIL_ATTEMPTS_ANNOTATION,
                                                   FAILED_INDEXES_ANNOTATION, OOM_EXIT_CODE, OUTCOME_ANNOTATION,
                                                   DURATION_ANNOTATION, Kubelet, annotated_int, run_time,
-                                                  scripted_logs)
+                                                  scripted_init_codes, scripted_logs)
 
 if TYPE_CHECKING:
     from emulator.services.kubernetes.registry import Jobs
@@ -643,11 +643,13 @@ class JobController:
 
     @staticmethod
     def _restarts_exceed(spec: dict, pods: list[dict]) -> bool:
-        """restartPolicy OnFailure: the restarts of the running and pending pods reach backoffLimit."""
+        """restartPolicy OnFailure: the restarts of the running and pending pods' containers, init containers
+        included (pastBackoffLimitOnFailure), reach backoffLimit."""
         if (spec.get("template") or {}).get("spec", {}).get("restartPolicy") != "OnFailure":
             return False
         restarts = sum(s.get("restartCount", 0) for p in pods if not terminal(p)
-                       for s in p["status"].get("containerStatuses") or ())
+                       for s in [*(p["status"].get("initContainerStatuses") or ()),
+                                 *(p["status"].get("containerStatuses") or ())])
         limit = spec.get("backoffLimit", 6)
         return restarts > 0 if limit == 0 else restarts >= limit
 
@@ -734,7 +736,8 @@ class JobController:
                 [code] * max(0, script["fail_attempts"] - attempt) + [0]
         else:
             codes = [code if fails else 0]
-        self.kubelet.start(pod, script["duration"], codes, logs, script["failure"] if fails else "Error")
+        self.kubelet.start(pod, script["duration"], codes, logs, script["failure"] if fails else "Error",
+                           scripted_init_codes(job["metadata"].get("annotations") or {}, pod["spec"]))
         run["created"] += 1
         self._record(job, "Normal", "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}")
         return pod

@@ -85,13 +85,25 @@ def default_log(container: dict, code: int) -> list[str]:
             f"container {name} exiting with code {code}" if code else f"container {name} completed"]
 
 
+def scripted_init_codes(annotations: dict, spec: dict) -> dict[str, int]:
+    """The regular init containers told to fail: `exit-code.<name>` with a non-zero code (each run of it fails)."""
+    codes = {}
+    for container in spec.get("initContainers") or ():
+        code = annotated_int(annotations.get(f"{EXIT_CODE_ANNOTATION}.{container['name']}"), 0)
+        if code and not sidecar(container):
+            codes[container["name"]] = code
+    return codes
+
+
 def scripted_logs(annotations: dict, spec: dict, code: int) -> dict[str, list[str]]:
     """What each container writes: its own `logs.<name>` annotation, else (not for init containers) the `logs`
-    annotation, else its default lines (init containers complete; the others end with `code`)."""
-    logs = {}
+    annotation, else its default lines (init containers end with their `exit-code.<name>`, else complete; the
+    others end with `code`)."""
+    logs, init_codes = {}, scripted_init_codes(annotations, spec)
     for container in spec.get("initContainers") or ():
         text = annotations.get(f"{LOGS_ANNOTATION}.{container['name']}")
-        logs[container["name"]] = default_log(container, 0) if text is None else str(text).splitlines()
+        logs[container["name"]] = default_log(container, init_codes.get(container["name"], 0)) if text is None \
+            else str(text).splitlines()
     for container in spec["containers"]:
         text = annotations.get(f"{LOGS_ANNOTATION}.{container['name']}", annotations.get(LOGS_ANNOTATION))
         logs[container["name"]] = default_log(container, code) if text is None else str(text).splitlines()
@@ -255,13 +267,14 @@ class Kubelet:
     # --- what it is told -------------------------------------------------------------------------
 
     def start(self, pod: dict, duration: float, exit_codes: list[int], logs: dict[str, list[str]],
-              failure: str = "Error") -> None:
+              failure: str = "Error", init_codes: dict[str, int] | None = None) -> None:
         """Run a new pod: bound now, then running, then ending with the first exit code (with restartPolicy
         OnFailure a failed container restarts in place and its next run ends with the next code); a failed run's
-        reason is `failure` (Error, or OOMKilled)."""
+        reason is `failure` (Error, or OOMKilled). An init container in `init_codes` fails each run with its code."""
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
         plan = {"duration": duration, "exit_codes": exit_codes, "runs": 0, "logs": logs, "next": None}
-        self.plans.put(*key, plan if failure == "Error" else {**plan, "failure": failure})
+        plan = plan if failure == "Error" else {**plan, "failure": failure}
+        self.plans.put(*key, {**plan, "init_codes": init_codes} if init_codes else plan)
         if not pod["spec"].get("schedulingGates"):  # a gated pod waits, unbound, until its last gate is removed
             self._schedule_at(key, self.clock.now(), "bind")
 
@@ -347,7 +360,7 @@ class Kubelet:
         logs = scripted_logs(annotations, pod["spec"], code)
         duration = run_time(annotations.get(DURATION_ANNOTATION), self.default_duration,
                             f"pod {meta['namespace']}/{meta['name']}")
-        self.start(pod, duration, [code], logs, failure)
+        self.start(pod, duration, [code], logs, failure, scripted_init_codes(annotations, pod["spec"]))
 
     # --- scheduling --------------------------------------------------------------------------------
 
@@ -405,6 +418,10 @@ class Kubelet:
         for position, container in enumerate(pod["spec"]["initContainers"]):
             old = inits[position]
             if "running" in old["state"] and not sidecar(container):
+                code = (plan.get("init_codes") or {}).get(container["name"], 0)
+                if code:
+                    self._init_failed(key, pod, plan, inits, position, code, stamp)
+                    return
                 inits[position] = {**_terminated(old, 0, "Completed", stamp), "ready": True}
             elif "waiting" in old["state"]:
                 self._pulled(pod, container, "initContainers")
@@ -423,6 +440,41 @@ class Kubelet:
         self._write(pod, _in_order({**status, "conditions": self._conditions(pod, values, stamp)}))
         self._schedule_at(key, self.clock.later(INIT_SECONDS), "init")
         self._wake(key)  # followers waiting for the init container to start
+
+    def _init_failed(self, key: tuple[str, str], pod: dict, plan: Plan, inits: list[dict], position: int, code: int,
+                     stamp: str) -> None:
+        """A regular init container exited non-zero: with restartPolicy Never the pod fails there (its sidecars
+        stop; its containers never leave PodInitializing); otherwise the init container waits in CrashLoopBackOff
+        and runs again after the kubelet's back-off, the pod still Pending."""
+        old, name, meta = inits[position], pod["spec"]["initContainers"][position]["name"], pod["metadata"]
+        statuses = pod["status"]["containerStatuses"]
+        if pod["spec"].get("restartPolicy") == "Never":
+            inits = [_terminated(state, code, "Error", stamp) if index == position else
+                     _terminated(state, 0, "Completed", stamp) if "running" in state["state"] else state
+                     for index, state in enumerate(inits)]
+            values = {"PodReadyToStartContainers": ("False", None, None),
+                      "Initialized": _initialized(pod, inits, statuses, "Failed"),
+                      "Ready": ("False", "PodFailed", None), "ContainersReady": ("False", "PodFailed", None),
+                      "PodScheduled": ("True", None, None)}
+            self._write(pod, {**pod["status"], "phase": "Failed", "conditions": self._conditions(pod, values, stamp),
+                              "initContainerStatuses": inits})
+            self._wake(key)
+            return
+        restarts = old["restartCount"] + 1
+        inits[position] = {**old, "state": {"waiting": {"reason": "CrashLoopBackOff", "message": (
+            f"back-off {int(self._restart_delay(restarts))}s restarting failed container={name} "
+            f"pod={meta['name']}_{meta['namespace']}({meta['uid']})")}},
+            "lastState": {"terminated": _terminated(old, code, "Error", stamp)["state"]["terminated"]},
+            "ready": False, "started": False, "restartCount": restarts}
+        unready, true = _unready(pod, inits, statuses), ("True", None, None)
+        values = {"PodReadyToStartContainers": true, "Initialized": _initialized(pod, inits, statuses, "Pending"),
+                  "Ready": unready, "ContainersReady": unready, "PodScheduled": true}
+        self._write(pod, {**pod["status"], "conditions": self._conditions(pod, values, stamp),
+                          "initContainerStatuses": inits})
+        self._event(pod, "Warning", "BackOff", f"Back-off restarting failed container {name} in pod "
+                    f"{meta['name']}_{meta['namespace']}({meta['uid']})", name, "initContainers")
+        self._wake(key)
+        self._schedule_at(key, self.clock.later(self._restart_delay(restarts)), "init")
 
     @staticmethod
     def _ip(pod: dict) -> str:

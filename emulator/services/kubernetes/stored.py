@@ -109,6 +109,9 @@ def _pod_run(scope: str, name: str, plan: dict) -> str | None:
         return '"exit_codes" must list exit codes'
     if plan.get("failure", "Error") not in ("Error", "OOMKilled"):
         return '"failure" must be Error or OOMKilled'
+    init_codes = plan.get("init_codes", {})
+    if not isinstance(init_codes, dict) or not all(type(code) is int for code in init_codes.values()):
+        return '"init_codes" must map init container names to exit codes'
     logs = plan.get("logs")
     if not isinstance(logs, dict) or not all(
             isinstance(lines, list) and all(isinstance(line, str) for line in lines) for lines in logs.values()):
