@@ -19,6 +19,6 @@ Buckets, objects and runs live in store collections, so the state file keeps the
 saved rows checked at start and made live again).
 
 Not emulated: pre-emption by priority (Pausing and Paused come only from fixtures and the admin
-API), the 90-day retention of finished jobs, CAM permissions, presigned (query-string)
-signatures, multipart uploads, versioning, TooManyJobs and ServiceUnavailable.
+API), the 90-day retention of finished jobs, CAM permissions, multipart uploads, versioning,
+TooManyJobs and ServiceUnavailable.
 """

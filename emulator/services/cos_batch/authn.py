@@ -1,5 +1,8 @@
 """The COS request signature (q-sign-algorithm=sha1): recomputed from the request and compared.
 
+The signature comes in the Authorization header, or for a presigned URL in the query string (the same
+fields as query parameters, which the signature does not cover).
+
 Without strict authentication only keys the emulator knows (fixture `credentials`, `--cos-key`)
 are checked, and a signature by an unknown SecretId is accepted unchecked: the time window is not
 checked then, since the emulator's clock is often frozen far from the client's wall clock. Strict
@@ -20,6 +23,7 @@ from emulator.services.cos_batch import errors
 
 _FIELDS = ("q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time", "q-header-list", "q-url-param-list",
            "q-signature")
+SIGNATURE_QUERY = _FIELDS  # a presigned URL's query names for them (its signed parameters are listed apart)
 _KEY_TIME = re.compile(r"([0-9]{1,12});([0-9]{1,12})")
 
 
@@ -97,6 +101,8 @@ def verify(request: web.Request, secret_key_of: Callable[[str], str | None], now
     """
     required = now is not None
     value = request.headers.get("Authorization", "")
+    if not value and "q-signature" in request.query:  # a presigned URL: the same fields, in the query string
+        value = "&".join(f"{name}={request.query[name]}" for name in SIGNATURE_QUERY if name in request.query)
     if not value:
         if required:
             raise errors.access_denied()
