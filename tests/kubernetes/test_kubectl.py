@@ -633,3 +633,19 @@ def test_kubectl_shows_a_failing_init_container_as_init_error_and_its_log(kubect
     assert [row[header.index("STATUS")] for row in rows] == ["Init:Error"]
     log = kubectl("logs", rows[0][0], "-c", "schema").stdout
     assert log.splitlines()[-1] == "container schema exiting with code 2"
+
+
+def test_kubectl_set_image_on_a_running_pod_restarts_its_container(kubectl, live_url):
+    """`kubectl set image` on a running pod: the kubelet restarts the container with the new image (RESTARTS 1,
+    `describe` shows the Killing event and the last state)."""
+    kubectl("create", "-f", "-", stdin=POD_MANIFEST)
+    advance(live_url, 2)
+    assert kubectl("set", "image", "pod/web", "main=busybox:1.37").stdout.strip() == "pod/web image updated"
+    advance(live_url, 1)
+    header, [row] = _table_rows(kubectl("get", "pod", "web").stdout)
+    assert (row[header.index("STATUS")], row[header.index("RESTARTS")].split()[0]) == ("Running", "1")
+    described = kubectl("describe", "pod", "web").stdout
+    assert "Container main definition changed, will be restarted" in described
+    assert "Last State:     Terminated" in described and "Exit Code:    143" in described
+    image = kubectl("get", "pod", "web", "-o", "jsonpath={.status.containerStatuses[0].image}").stdout
+    assert image == "docker.io/library/busybox:1.37"

@@ -194,3 +194,33 @@ async def test_a_put_of_a_body_that_is_no_pod_is_a_400(client):
     assert response.status == 400
     assert (await response.json())["message"].startswith('Pod in version "v1" cannot be handled as a Pod: json: '
                                                          "cannot unmarshal string into Go struct field Pod.spec")
+
+
+async def test_a_changed_image_restarts_its_running_container_with_it(client):
+    """As the kubelet does when a container's definition changes: a Killing event at once, the container stopped
+    (exit 143) and started again with the new image, a restart of it; the run starts over, so the Job's pod
+    finishes a full run after the change."""
+    pod = await running_pod(client, job("work", seconds=10))  # running since 1 s
+    name, first = pod["metadata"]["name"], pod["status"]["containerStatuses"][0]
+    await advance(client, 3)
+    await patch(client, name, {"spec": {"containers": [{"name": "main", "image": "busybox:1.37"}]}}, "strategic")
+    events = await (await client.get("/api/v1/namespaces/default/events", params={
+        "fieldSelector": f"involvedObject.name={name},reason=Killing"})).json()
+    assert [(e["message"], e["involvedObject"]["fieldPath"]) for e in events["items"]] == [
+        ("Container main definition changed, will be restarted", "spec.containers{main}")]
+    await advance(client, 1)  # stopped and started again
+    pod = await (await client.get(f"{PODS}/{name}")).json()
+    [status] = pod["status"]["containerStatuses"]
+    assert status["image"] == "docker.io/library/busybox:1.37" and status["restartCount"] == 1
+    assert status["state"]["running"]["startedAt"] != first["state"]["running"]["startedAt"]
+    assert status["containerID"] != first["containerID"]
+    assert status["lastState"]["terminated"]["exitCode"] == 143 and status["lastState"]["terminated"]["reason"] == \
+        "Error" and status["lastState"]["terminated"]["containerID"] == first["containerID"]
+    assert pod["status"]["phase"] == "Running"
+    started = await (await client.get("/api/v1/namespaces/default/events", params={
+        "fieldSelector": f"involvedObject.name={name},reason=Started"})).json()
+    assert sum(e.get("count", 1) for e in started["items"]) == 2
+    await advance(client, 9)  # 14.5 s: the first run would have ended at 11.5 s, the new one ends at 15.5 s
+    assert (await (await client.get(f"{PODS}/{name}")).json())["status"]["phase"] == "Running"
+    await advance(client, 1)
+    assert (await (await client.get(f"{PODS}/{name}")).json())["status"]["phase"] == "Succeeded"

@@ -439,3 +439,32 @@ def test_what_fixtures_store_as_given_restarts(tmp_path):
     assert restarted.collection("cos_batch_secrets").get("", "AKIDNOAPPID")["Appid"] is None
     assert restarted.collection("pods").get("default", "given") and restarted.collection("events").get(
         "default", "given.1")
+
+
+def test_a_state_saved_mid_init_or_mid_image_restart_resumes_there(tmp_path):
+    """Every step the kubelet may have next is one a state file may hold: saved while a pod's init container runs
+    ("init", refused at start before) and while a container waits to restart with a new image ("replace")."""
+    from emulator.services.kubernetes.options import WriteOptions
+
+    emulator = Emulator(Settings(clock_start=START, clock_frozen=True, load_fixtures=False))
+    kubernetes = emulator.services["kubernetes"]
+    spec = {"restartPolicy": "Never", "initContainers": [{"name": "prep", "image": "busybox"}],
+            "containers": [{"name": "main", "image": "busybox"}]}
+    kubernetes.pods.post("default", {"metadata": {"name": "initing"}, "spec": spec}, False, True)
+    kubernetes.pods.post("default", {"metadata": {"name": "swapping"}, "spec": {
+        "containers": [{"name": "main", "image": "busybox"}]}}, False, True)
+    emulator.core.clock.advance(1.5)  # initing's init container runs; swapping's container runs
+    swapping = kubernetes.pods.items.get("default", "swapping")
+    kubernetes.pods.patch("default", "swapping", "application/strategic-merge-patch+json",
+                          {"spec": {"containers": [{"name": "main", "image": "busybox:1.37"}]}}, WriteOptions())
+    plans = dict(((scope, name), plan["next"]["step"]) for scope, name, plan in
+                 state_file.capture(emulator.core)["store"]["collections"]["kubernetes_pod_runs"])
+    assert plans == {("default", "initing"): "init", ("default", "swapping"): "replace"}
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state_file.capture(emulator.core)))
+    resumed = Emulator(Settings(state_file=path, clock_frozen=True))
+    resumed.core.clock.advance(1)
+    pods = resumed.services["kubernetes"].pods.items
+    assert pods.get("default", "initing")["status"]["containerStatuses"][0]["state"].get("running")
+    assert pods.get("default", "swapping")["status"]["containerStatuses"][0]["restartCount"] == 1
+    assert swapping["status"]["containerStatuses"][0]["restartCount"] == 0

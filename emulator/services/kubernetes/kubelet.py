@@ -33,13 +33,15 @@ HOST_IP = "10.0.0.10"
 START_SECONDS = 1.0  # bound -> running (ContainerCreating)
 INIT_SECONDS = 1.0  # a regular init container runs this long, then completes with exit code 0
 KILL_SECONDS = 1.0  # a deleted running pod's containers stop this long after the DELETE (or its grace, if shorter)
+KILLED_EXIT_CODE = 143  # a container stopped by the kubelet (SIGTERM): a deleted pod's, one whose image changed
 Plan = dict[str, Any]  # duration, exit_codes (one per run, the last repeats), runs, logs: {container: [line]}, next;
 # failure (the reason of a failed run) when it is OOMKilled
 KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
 RESTART_BACKOFF, RESTART_BACKOFF_CAP = 10.0, 300.0  # the kubelet's crash-loop back-off
 OOM_EXIT_CODE = 137  # a container the kernel killed for its memory: reason OOMKilled
 DEADLINE_EXCEEDED = ("DeadlineExceeded", "Pod was active on the node longer than the specified deadline")
-ACTIVE_STEPS = ("init", "run", "end", "restart", "deadline")  # a bound pod's next steps: its deadline may come first
+STEPS = ("bind", "init", "run", "end", "kill", "restart", "replace", "deadline")  # what a pod's plan may do next
+ACTIVE_STEPS = ("init", "run", "end", "restart", "replace", "deadline")  # a bound pod's: its deadline may come first
 
 PREFIX = "cloud-job-emulator/"
 DURATION_ANNOTATION = PREFIX + "duration-seconds"
@@ -227,6 +229,13 @@ def _unready(pod: dict, inits: list[dict], statuses: list[dict]) -> tuple[str, s
         else ("True", None, None)
 
 
+def _changed_images(pod: dict) -> list[tuple[dict, dict]]:
+    """(container, status) of each running container whose spec names another image than it runs."""
+    return [(container, status) for container, status in zip(pod["spec"]["containers"],
+                                                               pod["status"].get("containerStatuses") or ())
+            if "running" in status["state"] and status.get("image") != normalized_image(container["image"])]
+
+
 def _terminated(old: dict, code: int, reason: str, stamp: str) -> dict:
     """A running container's status once it ended."""
     started = old["state"]["running"]["startedAt"]
@@ -317,6 +326,13 @@ class Kubelet:
             if (pod["spec"].get("readinessGates") and pod["status"].get("phase") == "Running") or \
                     (seen is not None and seen != pod["metadata"].get("generation", 1)):
                 self._resync(pod)
+            changed = _changed_images(pod) if pod["metadata"].get("generation", 1) > 1 else ()  # (a spec update's)
+            if changed and (upcoming or {}).get("step") != "replace":
+                for container, _ in changed:
+                    self._event(pod, "Normal", "Killing", f"Container {container['name']} definition changed, "
+                                "will be restarted", container["name"])
+                grace = pod["spec"].get("terminationGracePeriodSeconds", 30)
+                self._schedule_at(key, self.clock.later(min(grace, KILL_SECONDS)), "replace")
 
     def _resync(self, pod: dict) -> None:
         """The kubelet's sync after a write of the pod by others: Ready follows a readiness gate's condition while
@@ -383,7 +399,7 @@ class Kubelet:
             return
         self.plans.put(*key, {**plan, "next": None})
         {"bind": self._bind, "init": self._init, "run": self._run, "end": self._end, "kill": self._kill,
-         "restart": self._run, "deadline": self._past_deadline}[step](key, pod, plan)
+         "restart": self._run, "replace": self._replace, "deadline": self._past_deadline}[step](key, pod, plan)
 
     # --- the steps ---------------------------------------------------------------------------------
 
@@ -590,6 +606,22 @@ class Kubelet:
         delay = self._restart_delay(statuses[0]["restartCount"] if statuses else 1)
         self._schedule_at(key, self.clock.later(delay), "restart")
 
+    def _replace(self, key: tuple[str, str], pod: dict, plan: Plan) -> None:
+        """A running container whose image was changed: stopped (exit 143, as a deleted pod's are) and started
+        again at once with the new image, a restart of it; its run starts over."""
+        stamp, changed = self.clock.stamp(), {container["name"] for container, _ in _changed_images(pod)}
+        statuses = []
+        for container, old in zip(pod["spec"]["containers"], pod["status"]["containerStatuses"]):
+            if container["name"] in changed:
+                stopped = _terminated(old, KILLED_EXIT_CODE, "Error", stamp)["state"]
+                self._pulled(pod, container)
+                old = self._started(pod, container, {**old, "lastState": stopped, "restartCount":
+                                                      old["restartCount"] + 1}, stamp, True)
+            statuses.append(old)
+        self._write(pod, {**pod["status"], "containerStatuses": statuses})
+        self._schedule_at(key, self.clock.later(plan["duration"]), "end")
+        self._wake(key)
+
     @staticmethod
     def _restart_delay(restarts: int) -> float:
         return min(RESTART_BACKOFF * 2 ** min(restarts - 1, 30), RESTART_BACKOFF_CAP)
@@ -598,7 +630,7 @@ class Kubelet:
         if terminal(pod):
             self.pods.finish_deletion(pod)
         else:
-            self._end(key, pod, plan, 143)
+            self._end(key, pod, plan, KILLED_EXIT_CODE)
 
     def _event(self, pod: dict, kind: str, reason: str, message: str, container: str,
                field: str = "containers") -> None:

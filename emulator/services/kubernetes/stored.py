@@ -6,9 +6,10 @@ from typing import Any
 
 from emulator.core.clock import parse_rfc3339
 from emulator.services.kubernetes import validation
+from emulator.services.kubernetes.kubelet import STEPS as KUBELET_STEPS
 
 PHASES = ("Pending", "Running", "Succeeded", "Failed", "Unknown")
-KUBELET_STEPS = ("bind", "run", "end", "kill", "restart", "deadline")
+
 
 
 def _time(value: Any, nullable: bool = False) -> bool:
