@@ -81,11 +81,13 @@ def test_execute_runs_pending_running_succeeded_on_the_clock(sahara, emulator):
     emulator.advance(1)
     running = sahara.job_executions.get(execution.id)
     assert (running.info, running.start_time, running.end_time) == ({"status": "RUNNING"}, at(1), None)
+    assert running.updated_at == at(1)  # each status change updates the row (oslo.db's onupdate)
     assert running.engine_job_id == running.oozie_job_id and running.engine_job_id.endswith("-oozie-omm-W")
     assert running.data_source_urls == {source_in: "/user/input", source_out: "s3a://bucket/output"}
     emulator.advance(10)
     done = sahara.job_executions.get(execution.id)
-    assert (done.info, done.start_time, done.end_time) == ({"status": "SUCCEEDED"}, at(1), at(11))
+    assert (done.info, done.start_time, done.end_time, done.updated_at) == ({"status": "SUCCEEDED"}, at(1), at(11),
+                                                                          at(11))
 
 
 @pytest.mark.parametrize("outcome", ["FAILED", "KILLED"])

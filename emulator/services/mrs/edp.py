@@ -104,8 +104,9 @@ class EdpRegistry(Timeline):
         return record["id"], record["status"]
 
     def _enter(self, record: Execution, status: str, now_ms: int) -> Execution:
-        """The record moved to `status` at `now_ms` (job-exes' update_at is that time)."""
-        moved = {**record, "status": status, "next_at": None, "updated_ms": now_ms}
+        """The record moved to `status` at `now_ms`: Sahara's row update sets `updated_at` (oslo.db's onupdate), and
+        job-exes' update_at is that time."""
+        moved = {**record, "status": status, "next_at": None, "updated_at": _sahara_time(now_ms), "updated_ms": now_ms}
         sahara = record["info"] is not None  # a submit-job record shows no engine id, urls or info (Huawei's view)
         if sahara:
             moved["info"] = {**record["info"], "status": status}
