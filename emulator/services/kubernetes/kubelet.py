@@ -35,7 +35,7 @@ INIT_SECONDS = 1.0  # a regular init container runs this long, then completes wi
 KILL_SECONDS = 1.0  # a deleted running pod's containers stop this long after the DELETE (or its grace, if shorter)
 KILLED_EXIT_CODE = 143  # a container stopped by the kubelet (SIGTERM): a deleted pod's, one whose image changed
 Plan = dict[str, Any]  # duration, exit_codes (one per run, the last repeats), runs, logs: {container: [line]}, next;
-# failure (the reason of a failed run) when it is OOMKilled
+# failure (the reason of a failed run) when it is OOMKilled; init_codes {init container: exit code} when any fails
 KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
 RESTART_BACKOFF, RESTART_BACKOFF_CAP = 10.0, 300.0  # the kubelet's crash-loop back-off
 OOM_EXIT_CODE = 137  # a container the kernel killed for its memory: reason OOMKilled
@@ -436,7 +436,7 @@ class Kubelet:
             if "running" in old["state"] and not sidecar(container):
                 code = (plan.get("init_codes") or {}).get(container["name"], 0)
                 if code:
-                    self._init_failed(key, pod, plan, inits, position, code, stamp)
+                    self._init_failed(key, pod, inits, position, code, stamp)
                     return
                 inits[position] = {**_terminated(old, 0, "Completed", stamp), "ready": True}
             elif "waiting" in old["state"]:
@@ -457,13 +457,12 @@ class Kubelet:
         self._schedule_at(key, self.clock.later(INIT_SECONDS), "init")
         self._wake(key)  # followers waiting for the init container to start
 
-    def _init_failed(self, key: tuple[str, str], pod: dict, plan: Plan, inits: list[dict], position: int, code: int,
+    def _init_failed(self, key: tuple[str, str], pod: dict, inits: list[dict], position: int, code: int,
                      stamp: str) -> None:
         """A regular init container exited non-zero: with restartPolicy Never the pod fails there (its sidecars
         stop; its containers never leave PodInitializing); otherwise the init container waits in CrashLoopBackOff
         and runs again after the kubelet's back-off, the pod still Pending."""
-        old, name, meta = inits[position], pod["spec"]["initContainers"][position]["name"], pod["metadata"]
-        statuses = pod["status"]["containerStatuses"]
+        old, statuses = inits[position], pod["status"]["containerStatuses"]
         if pod["spec"].get("restartPolicy") == "Never":
             inits = [_terminated(state, code, "Error", stamp) if index == position else
                      _terminated(state, 0, "Completed", stamp) if "running" in state["state"] else state
@@ -476,21 +475,15 @@ class Kubelet:
                               "initContainerStatuses": inits})
             self._wake(key)
             return
-        restarts = old["restartCount"] + 1
-        inits[position] = {**old, "state": {"waiting": {"reason": "CrashLoopBackOff", "message": (
-            f"back-off {int(self._restart_delay(restarts))}s restarting failed container={name} "
-            f"pod={meta['name']}_{meta['namespace']}({meta['uid']})")}},
-            "lastState": {"terminated": _terminated(old, code, "Error", stamp)["state"]["terminated"]},
-            "ready": False, "started": False, "restartCount": restarts}
+        inits[position] = self._crash_looping(pod, old, code, "Error", stamp)
         unready, true = _unready(pod, inits, statuses), ("True", None, None)
         values = {"PodReadyToStartContainers": true, "Initialized": _initialized(pod, inits, statuses, "Pending"),
                   "Ready": unready, "ContainersReady": unready, "PodScheduled": true}
         self._write(pod, {**pod["status"], "conditions": self._conditions(pod, values, stamp),
                           "initContainerStatuses": inits})
-        self._event(pod, "Warning", "BackOff", f"Back-off restarting failed container {name} in pod "
-                    f"{meta['name']}_{meta['namespace']}({meta['uid']})", name, "initContainers")
+        self._backed_off(pod, old["name"], "initContainers")
         self._wake(key)
-        self._schedule_at(key, self.clock.later(self._restart_delay(restarts)), "init")
+        self._schedule_at(key, self.clock.later(self._restart_delay(inits[position]["restartCount"])), "init")
 
     @staticmethod
     def _ip(pod: dict) -> str:
@@ -581,17 +574,8 @@ class Kubelet:
 
     def _crash(self, key: tuple[str, str], pod: dict, plan: Plan, code: int, stamp: str) -> None:
         """restartPolicy OnFailure: the container restarts in the same pod after the kubelet's back-off."""
-        statuses = []
-        for old in pod["status"].get("containerStatuses") or []:
-            started = (old["state"].get("running") or {}).get("startedAt")
-            terminated = {"containerID": old.get("containerID", ""), "exitCode": code,
-                          "reason": plan.get("failure", "Error"),
-                          "startedAt": started, "finishedAt": stamp}
-            statuses.append({**old, "state": {"waiting": {"reason": "CrashLoopBackOff", "message": (
-                f"back-off {int(self._restart_delay(old['restartCount'] + 1))}s restarting failed "
-                f"container={old['name']} pod={pod['metadata']['name']}_{pod['metadata']['namespace']}"
-                f"({pod['metadata']['uid']})")}}, "lastState": {"terminated": terminated}, "ready": False,
-                "started": False, "restartCount": old["restartCount"] + 1})
+        statuses = [self._crash_looping(pod, old, code, plan.get("failure", "Error"), stamp)
+                    for old in pod["status"].get("containerStatuses") or []]
         unready, true = _unready(pod, pod["status"].get("initContainerStatuses") or [], statuses), ("True", None, None)
         values = {"PodReadyToStartContainers": true, "Initialized": true, "Ready": unready, "ContainersReady": unready,
                   "PodScheduled": true}
@@ -600,11 +584,24 @@ class Kubelet:
         self.plans.put(*key, {**plan, "runs": plan["runs"] + 1})
         self._wake(key)
         for state in statuses:
-            meta = pod["metadata"]
-            self._event(pod, "Warning", "BackOff", f"Back-off restarting failed container {state['name']} in pod "
-                        f"{meta['name']}_{meta['namespace']}({meta['uid']})", state["name"])
+            self._backed_off(pod, state["name"])
         delay = self._restart_delay(statuses[0]["restartCount"] if statuses else 1)
         self._schedule_at(key, self.clock.later(delay), "restart")
+
+    def _crash_looping(self, pod: dict, old: dict, code: int, reason: str, stamp: str) -> dict:
+        """A container that ended with `code`: waiting in CrashLoopBackOff for its next run, the run in lastState."""
+        meta, restarts = pod["metadata"], old["restartCount"] + 1
+        terminated = {"containerID": old.get("containerID", ""), "exitCode": code, "reason": reason,
+                      "startedAt": (old["state"].get("running") or {}).get("startedAt"), "finishedAt": stamp}
+        return {**old, "state": {"waiting": {"reason": "CrashLoopBackOff", "message": (
+            f"back-off {int(self._restart_delay(restarts))}s restarting failed container={old['name']} "
+            f"pod={meta['name']}_{meta['namespace']}({meta['uid']})")}}, "lastState": {"terminated": terminated},
+            "ready": False, "started": False, "restartCount": restarts}
+
+    def _backed_off(self, pod: dict, name: str, field: str = "containers") -> None:
+        meta = pod["metadata"]
+        self._event(pod, "Warning", "BackOff", f"Back-off restarting failed container {name} in pod "
+                    f"{meta['name']}_{meta['namespace']}({meta['uid']})", name, field)
 
     def _replace(self, key: tuple[str, str], pod: dict, plan: Plan) -> None:
         """A running container whose image was changed: stopped (exit 143, as a deleted pod's are) and started
