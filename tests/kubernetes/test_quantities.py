@@ -49,14 +49,17 @@ def job(kube, name: str, resources: dict, init: dict | None = None) -> dict:
 
 
 async def test_a_jobs_resources_come_back_canonical_sorted_and_reach_its_pods(client, kube):
-    resources = {"requests": {"memory": "0.5Gi", "cpu": 0.25}, "limits": {"memory": "1024Mi", "cpu": "1000m",
-                                                                          "ephemeral-storage": None}}
+    resources = {"requests": {"memory": "0.5Gi", "cpu": 0.25, "kubernetes.io/a": "1.2345", "kubernetes.io/b": "100u"},
+                 "limits": {"memory": "1024Mi", "cpu": "1000m", "ephemeral-storage": None, "kubernetes.io/a": "2",
+                            "kubernetes.io/b": "0.9n"}}
     response = await client.post(kube.url("default"), json=job(kube, "sized", resources))
     assert response.status == 201, await response.text()
     written = (await response.json())["spec"]["template"]["spec"]["containers"][0]["resources"]
-    assert written == {"limits": {"cpu": "1", "ephemeral-storage": "0", "memory": "1Gi"},
-                       "requests": {"cpu": "250m", "memory": "512Mi"}}
-    assert list(written["limits"]) == ["cpu", "ephemeral-storage", "memory"]  # Go writes a map's keys sorted
+    assert written == {  # rounded up to a thousandth first, as SetDefaults_ResourceList does
+        "limits": {"cpu": "1", "ephemeral-storage": "0", "kubernetes.io/a": "2", "kubernetes.io/b": "1m",
+                   "memory": "1Gi"},
+        "requests": {"cpu": "250m", "kubernetes.io/a": "1235m", "kubernetes.io/b": "1m", "memory": "512Mi"}}
+    assert list(written["limits"]) == ["cpu", "ephemeral-storage", "kubernetes.io/a", "kubernetes.io/b", "memory"]
     stored = await client.get(kube.url("default", "sized"))
     assert (await stored.json())["spec"]["template"]["spec"]["containers"][0]["resources"] == written
 

@@ -75,6 +75,17 @@ def parse(text: str) -> Quantity:
     return Quantity(-amount if negative else amount, scale, form, kept)
 
 
+def rounded_up_to_milli(quantity: Quantity) -> Quantity:
+    """RoundUp(-3), which SetDefaults_ResourceList applies to every resource list: a value finer than a thousandth
+    rounded away from zero to one (`1.2345` -> `1235m`, `100u` -> `1m`), then written anew; coarser ones as they
+    are, their kept string too."""
+    if quantity.scale >= -3:
+        return quantity
+    step = 10 ** (-3 - quantity.scale)
+    amount = -(-abs(quantity.amount) // step)
+    return Quantity(amount if quantity.amount > 0 else -amount, -3, quantity.format)
+
+
 def _split(text: str) -> tuple[bool, str, str, str]:
     """parseQuantityString: (negative, whole digits without leading zeros or "0", fraction digits, suffix)."""
     position, end = 0, len(text)

@@ -65,8 +65,9 @@ def default_pod_spec(pod: dict[str, Any]) -> None:
 
 
 def canonical_resources(resources: Any) -> Any:
-    """ResourceRequirements as the apiserver writes them back: each quantity in its canonical form (`0.5` ->
-    `500m`, `1024Mi` -> `1Gi`, null -> `0`), `{}` when there are none. Decoding has checked each one parses."""
+    """ResourceRequirements as the apiserver writes them back: each quantity rounded up to a thousandth
+    (SetDefaults_ResourceList) and in its canonical form (`0.5` -> `500m`, `1024Mi` -> `1Gi`, `100u` -> `1m`,
+    null -> `0`), `{}` when there are none. Decoding has checked each one parses."""
     if resources is None:
         return {}
     if not isinstance(resources, dict):
@@ -82,7 +83,7 @@ def canonical_resources(resources: Any) -> Any:
 def _canonical(value: Any) -> Any:
     text = quantity.json_text(value)
     try:
-        return "0" if text is None else quantity.canonical(quantity.parse(text))
+        return "0" if text is None else quantity.canonical(quantity.rounded_up_to_milli(quantity.parse(text)))
     except ValueError:
         return value  # (not decoded: left as it is)
 
