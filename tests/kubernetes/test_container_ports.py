@@ -1,4 +1,5 @@
-"""Container ports as the apiserver takes them: protocol defaulted to TCP, then validateContainerPorts' checks."""
+"""Container ports, volumes and env as the apiserver takes them: defaulted (protocol TCP, a sourceless volume
+an emptyDir, modes, fieldRef apiVersions), then validated."""
 from __future__ import annotations
 
 
@@ -42,3 +43,32 @@ async def test_bad_ports_are_422_in_validate_container_ports_order(client, kube)
         f'{init}[0].protocol: Unsupported value: "tcp": supported values: "SCTP", "TCP", "UDP"]'))
     assert result["details"]["causes"][4] == {"reason": "FieldValueRequired", "message": "Required value",
                                               "field": f"{at}[0].containerPort"}
+
+
+async def test_volumes_and_env_get_the_apiservers_defaults(client, kube):
+    """SetDefaults_Volume (a volume naming no source, or only null ones, is an emptyDir, so it may be mounted), the
+    sources' defaultMode 420 and hostPath type "", and a fieldRef's apiVersion v1 (env and downward API items)."""
+    body = kube.manifest("scratch")
+    spec = body["spec"]["template"]["spec"]
+    spec["volumes"] = [
+        {"name": "scratch"}, {"name": "cache", "secret": None}, {"name": "conf", "configMap": {"name": "app"}},
+        {"name": "key", "secret": {"secretName": "k", "defaultMode": 256}},
+        {"name": "host", "hostPath": {"path": "/x"}},
+        {"name": "info", "downwardAPI": {"items": [{"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]}}]
+    container = spec["containers"][0]
+    container["volumeMounts"] = [{"name": "scratch", "mountPath": "/tmp/work"}]
+    container["env"] = [{"name": "POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+                        {"name": "PLAIN", "value": "x"}]
+    response = await client.post(kube.url("default"), json=body)
+    assert response.status == 201, await response.text()
+    written = (await response.json())["spec"]["template"]["spec"]
+    assert written["volumes"] == [
+        {"name": "scratch", "emptyDir": {}}, {"name": "cache", "emptyDir": {}},
+        {"name": "conf", "configMap": {"name": "app", "defaultMode": 420}},
+        {"name": "key", "secret": {"secretName": "k", "defaultMode": 256}},
+        {"name": "host", "hostPath": {"path": "/x", "type": ""}},
+        {"name": "info", "downwardAPI": {"items": [{"path": "labels", "fieldRef": {
+            "apiVersion": "v1", "fieldPath": "metadata.labels"}}], "defaultMode": 420}}]
+    assert written["containers"][0]["env"] == [
+        {"name": "POD", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
+        {"name": "PLAIN", "value": "x"}]

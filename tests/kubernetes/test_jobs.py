@@ -880,21 +880,24 @@ async def test_default_delete_is_seen_by_a_watch_as_modified_then_deleted(client
 async def test_create_with_mounts_of_volumes_the_pod_lacks_is_422_as_validate_pod_spec_orders_it(client, kube):
     body = kube.manifest("mounts")
     spec = body["spec"]["template"]["spec"]
-    spec["volumes"] = [{"name": "data", "emptyDir": {}}, {"name": "data", "emptyDir": {}}, {"name": "bare"}]
+    spec["volumes"] = [{"name": "data", "emptyDir": {}}, {"name": "data", "emptyDir": {}},
+                       {"name": "Bad", "emptyDir": {}}]
     spec["containers"][0]["volumeMounts"] = [{"name": "data", "mountPath": "/data"},
                                              {"name": "dta", "mountPath": "/data"}]
     spec["initContainers"] = [{"name": "init", "image": "busybox",
-                               "volumeMounts": [{"name": "bare", "mountPath": "/c"}]}]  # an invalid volume: unknown
+                               "volumeMounts": [{"name": "Bad", "mountPath": "/c"}]}]  # an invalid volume: unknown
     response = await client.post(kube.url("default"), json=body)
     prefix = "spec.template.spec"
     result = await kube.expect(response, 422, "Invalid", (
         f'Job.batch "mounts" is invalid: [{prefix}.volumes[1].name: Duplicate value: "data", '
-        f'{prefix}.volumes[2]: Required value: must specify a volume type, '
+        f'{prefix}.volumes[2].name: Invalid value: "Bad": a lowercase RFC 1123 label must consist of lower case '
+        "alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  "
+        "or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?'), "
         f'{prefix}.containers[0].volumeMounts[1].name: Not found: "dta", '
         f'{prefix}.containers[0].volumeMounts[1].mountPath: Invalid value: "/data": must be unique, '
-        f'{prefix}.initContainers[0].volumeMounts[0].name: Not found: "bare"]'))
+        f'{prefix}.initContainers[0].volumeMounts[0].name: Not found: "Bad"]'))
     assert [c["reason"] for c in result["details"]["causes"]] == [
-        "FieldValueDuplicate", "FieldValueRequired", "FieldValueNotFound", "FieldValueInvalid", "FieldValueNotFound"]
+        "FieldValueDuplicate", "FieldValueInvalid", "FieldValueNotFound", "FieldValueInvalid", "FieldValueNotFound"]
     pod = {"metadata": {"name": "typo"}, "spec": {"volumes": [{"name": "data", "emptyDir": {}}], "containers": [
         {"name": "app", "image": "busybox", "volumeMounts": [{"name": "dat", "mountPath": "/d"}]}]}}
     response = await client.post("/api/v1/namespaces/default/pods", json=pod)

@@ -44,6 +44,8 @@ def default_pod_spec(pod: dict[str, Any]) -> None:
     for field in OMITTED_WHEN_EMPTY:
         if field in pod and pod[field] in (None, [], {}):
             del pod[field]
+    if isinstance(pod.get("volumes"), list):
+        pod["volumes"] = [_default_volume(volume) for volume in pod["volumes"]]
     for container in [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]:
         if not isinstance(container, dict):
             continue
@@ -52,6 +54,8 @@ def default_pod_spec(pod: dict[str, Any]) -> None:
         if isinstance(ports, list) and any(isinstance(port, dict) and not port.get("protocol") for port in ports):
             container["ports"] = [{**port, "protocol": "TCP"} if isinstance(port, dict) and not port.get("protocol")
                                   else port for port in ports]  # SetDefaults_ContainerPort
+        if isinstance(container.get("env"), list):
+            container["env"] = [_default_env(variable) for variable in container["env"]]
         container.setdefault("terminationMessagePath", "/dev/termination-log")
         container.setdefault("terminationMessagePolicy", "File")
         if "imagePullPolicy" not in container and isinstance(container.get("image"), str):
@@ -62,6 +66,45 @@ def default_pod_spec(pod: dict[str, Any]) -> None:
     pod.setdefault("dnsPolicy", "ClusterFirst")
     pod.setdefault("securityContext", {})
     pod.setdefault("schedulerName", "default-scheduler")
+
+
+MODED_SOURCES = ("secret", "configMap", "downwardAPI", "projected")  # each with defaultMode 0644 (420) by default
+
+
+def _default_volume(volume: Any) -> Any:
+    """SetDefaults_Volume (a volume naming no source, only null ones, is an emptyDir) and its source's defaults:
+    defaultMode 420, hostPath's type "", a downward API item's fieldRef apiVersion v1."""
+    if not isinstance(volume, dict):
+        return volume
+    if all(value is None for key, value in volume.items() if key != "name"):
+        return {**{key: value for key, value in volume.items() if value is not None}, "emptyDir": {}}
+    volume = dict(volume)
+    for source in MODED_SOURCES:
+        if isinstance(volume.get(source), dict) and volume[source].get("defaultMode") is None:
+            volume[source] = {**volume[source], "defaultMode": 420}
+    if isinstance(volume.get("hostPath"), dict) and volume["hostPath"].get("type") is None:
+        volume["hostPath"] = {**volume["hostPath"], "type": ""}
+    if isinstance(volume.get("downwardAPI"), dict) and isinstance(volume["downwardAPI"].get("items"), list):
+        volume["downwardAPI"] = {**volume["downwardAPI"], "items": [
+            _default_field_ref(item) for item in volume["downwardAPI"]["items"]]}
+    return volume
+
+
+def _default_env(variable: Any) -> Any:
+    """An env variable's valueFrom.fieldRef with its apiVersion (SetDefaults_ObjectFieldSelector)."""
+    source = variable.get("valueFrom") if isinstance(variable, dict) else None
+    if not isinstance(source, dict) or not isinstance(source.get("fieldRef"), dict) \
+            or source["fieldRef"].get("apiVersion"):
+        return variable
+    return {**variable, "valueFrom": _default_field_ref(source)}
+
+
+def _default_field_ref(holder: Any) -> Any:
+    """A dict holding a fieldRef, the fieldRef's apiVersion v1 when it names none."""
+    ref = holder.get("fieldRef") if isinstance(holder, dict) else None
+    if not isinstance(ref, dict) or ref.get("apiVersion"):
+        return holder
+    return {**holder, "fieldRef": {"apiVersion": "v1", **ref}}
 
 
 def canonical_resources(resources: Any) -> Any:
