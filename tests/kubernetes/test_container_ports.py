@@ -72,3 +72,36 @@ async def test_volumes_and_env_get_the_apiservers_defaults(client, kube):
     assert written["containers"][0]["env"] == [
         {"name": "POD", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
         {"name": "PLAIN", "value": "x"}]
+
+
+async def test_probes_get_their_defaults_and_validate_probe_checks(client, kube):
+    """SetDefaults_Probe and SetDefaults_HTTPGetAction fill a probe in; then each probe needs one handler with its
+    command or port, counts not negative, liveness and startup a successThreshold of 1, no probe on a regular init
+    container."""
+    body = kube.manifest("probed")
+    container = body["spec"]["template"]["spec"]["containers"][0]
+    container["readinessProbe"] = {"httpGet": {"port": 8080}}
+    container["lifecycle"] = {"preStop": {"httpGet": {"port": "http", "path": "/stop"}}}
+    response = await client.post(kube.url("default"), json=body)
+    assert response.status == 201, await response.text()
+    written = (await response.json())["spec"]["template"]["spec"]["containers"][0]
+    assert written["readinessProbe"] == {"httpGet": {"port": 8080, "path": "/", "scheme": "HTTP"}, "timeoutSeconds": 1,
+                                         "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}
+    assert written["lifecycle"]["preStop"] == {"httpGet": {"port": "http", "path": "/stop", "scheme": "HTTP"}}
+    container["livenessProbe"] = {"exec": {}, "tcpSocket": {"port": 70000}, "successThreshold": 2, "periodSeconds": -1}
+    container["readinessProbe"] = {"periodSeconds": 5}
+    container["startupProbe"] = {"tcpSocket": {"port": "HTTP"}, "httpGet": {"port": 1, "scheme": "ftp"}}
+    body["spec"]["template"]["spec"]["initContainers"] = [{"name": "init", "image": "busybox",
+                                                           "livenessProbe": {"exec": {"command": ["true"]}}}]
+    response = await client.post(kube.url("default"), json=body)
+    at = "spec.template.spec.containers[0]"
+    await kube.expect(response, 422, "Invalid", (
+        f'Job.batch "probed" is invalid: [{at}.livenessProbe.exec.command: Required value, '
+        f"{at}.livenessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type, "
+        f"{at}.livenessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0, "
+        f"{at}.livenessProbe.successThreshold: Invalid value: 2: must be 1, "
+        f"{at}.readinessProbe: Required value: must specify a handler type, "
+        f'{at}.startupProbe.httpGet.scheme: Unsupported value: "ftp": supported values: "HTTP", "HTTPS", '
+        f"{at}.startupProbe.tcpSocket: Forbidden: may not specify more than 1 handler type, "
+        "spec.template.spec.initContainers[0].livenessProbe: Forbidden: may not be set for init containers "
+        "without restartPolicy=Always]"))

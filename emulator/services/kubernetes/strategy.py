@@ -56,6 +56,12 @@ def default_pod_spec(pod: dict[str, Any]) -> None:
                                   else port for port in ports]  # SetDefaults_ContainerPort
         if isinstance(container.get("env"), list):
             container["env"] = [_default_env(variable) for variable in container["env"]]
+        for probe in PROBES:
+            if isinstance(container.get(probe), dict):
+                container[probe] = _default_probe(container[probe])
+        if isinstance(container.get("lifecycle"), dict):
+            container["lifecycle"] = {hook: _default_http_get(handler) for hook, handler in
+                                      container["lifecycle"].items()}
         container.setdefault("terminationMessagePath", "/dev/termination-log")
         container.setdefault("terminationMessagePolicy", "File")
         if "imagePullPolicy" not in container and isinstance(container.get("image"), str):
@@ -66,6 +72,25 @@ def default_pod_spec(pod: dict[str, Any]) -> None:
     pod.setdefault("dnsPolicy", "ClusterFirst")
     pod.setdefault("securityContext", {})
     pod.setdefault("schedulerName", "default-scheduler")
+
+
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+PROBE_DEFAULTS = {"timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}
+
+
+def _default_probe(probe: dict) -> dict:
+    """SetDefaults_Probe (its zero counts: timeout 1 s, period 10 s, thresholds 1 and 3) and its httpGet's."""
+    probe = _default_http_get(probe)
+    return {**probe, **{key: value for key, value in PROBE_DEFAULTS.items() if not probe.get(key)}}
+
+
+def _default_http_get(handler: Any) -> Any:
+    """SetDefaults_HTTPGetAction: path "/" and scheme HTTP when left out (probes and lifecycle hooks)."""
+    action = handler.get("httpGet") if isinstance(handler, dict) else None
+    if not isinstance(action, dict) or (action.get("path") and action.get("scheme")):
+        return handler
+    return {**handler, "httpGet": {**action, "path": action.get("path") or "/",
+                                   "scheme": action.get("scheme") or "HTTP"}}
 
 
 MODED_SOURCES = ("secret", "configMap", "downwardAPI", "projected")  # each with defaultMode 0644 (420) by default

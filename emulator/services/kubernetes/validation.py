@@ -359,12 +359,79 @@ def containers_errors(prefix: str, spec: dict) -> list[FieldError]:
         if not container.get("image"):
             errors.append(FieldError.required(f"{field}.image"))
         errors += port_errors(field, container) + mount_errors(field, container, volumes)
-        errors += resource_errors(field, container)
+        errors += resource_errors(field, container) + probe_errors(field, container, init=False)
     for index, container in _objects(spec.get("initContainers")):
         field = f"{prefix}.initContainers[{index}]"
         errors += port_errors(field, container) + mount_errors(field, container, volumes)
-        errors += resource_errors(field, container)
+        errors += resource_errors(field, container) + probe_errors(field, container, init=True)
     return errors
+
+
+PROBE_COUNTS = ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold")
+HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+HTTP_SCHEMES = ["HTTP", "HTTPS"]
+
+
+def probe_errors(field: str, container: dict, init: bool) -> list[FieldError]:
+    """The container's liveness, readiness and startup probes (after their defaults): none on a regular init
+    container; validateProbe (one handler, its command or port; counts not negative), then liveness and startup
+    succeed once and a readiness probe has no grace period of its own."""
+    errors: list[FieldError] = []
+    for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
+        probe = container.get(kind)
+        if not isinstance(probe, dict):
+            continue
+        at = f"{field}.{kind}"
+        if init and container.get("restartPolicy") != "Always":
+            errors.append(FieldError.forbidden(at, "may not be set for init containers without restartPolicy=Always"))
+            continue
+        errors += _handler_errors(at, probe)  # validateProbe, then the kind's own rule
+        for count in PROBE_COUNTS:
+            if type(probe.get(count)) is int and probe[count] < 0:
+                errors.append(FieldError.invalid(f"{at}.{count}", probe[count], NON_NEGATIVE))
+        grace = probe.get("terminationGracePeriodSeconds")
+        if type(grace) is int and grace <= 0:
+            errors.append(FieldError.invalid(f"{at}.terminationGracePeriodSeconds", grace, "must be greater than 0"))
+        if kind != "readinessProbe" and probe.get("successThreshold") != 1:
+            errors.append(FieldError.invalid(f"{at}.successThreshold", probe.get("successThreshold"), "must be 1"))
+        if kind == "readinessProbe" and grace is not None:
+            errors.append(FieldError.invalid(f"{at}.terminationGracePeriodSeconds", grace,
+                                             "must not be set for readinessProbes"))
+    return errors
+
+
+def _handler_errors(field: str, probe: dict) -> list[FieldError]:
+    """validateHandler: exactly one handler, checked (an exec command, an httpGet or tcpSocket port and scheme)."""
+    errors: list[FieldError] = []
+    handled = False
+    for kind in HANDLERS:
+        action = probe.get(kind)
+        if action is None:
+            continue
+        if handled:
+            errors.append(FieldError.forbidden(f"{field}.{kind}", "may not specify more than 1 handler type"))
+            continue
+        handled, at, action = True, f"{field}.{kind}", action if isinstance(action, dict) else {}
+        if kind == "exec" and not action.get("command"):
+            errors.append(FieldError.required(f"{at}.command"))
+        if kind in ("httpGet", "tcpSocket"):
+            errors += _port_number_or_name_errors(f"{at}.port", action.get("port"))
+        if kind == "httpGet" and action.get("scheme") not in HTTP_SCHEMES:
+            errors.append(FieldError.not_supported(f"{at}.scheme", action.get("scheme"), HTTP_SCHEMES))
+        if kind == "grpc":
+            errors += _port_number_or_name_errors(f"{at}.port", action.get("port") if type(action.get("port")) is int
+                                                  else 0)
+    if not handled:
+        errors.append(FieldError.required(field, "must specify a handler type"))
+    return errors
+
+
+def _port_number_or_name_errors(field: str, port: Any) -> list[FieldError]:
+    """ValidatePortNumOrName: a number in range, or a valid port name."""
+    if isinstance(port, str):
+        return [FieldError.invalid(field, port, problem) for problem in _port_name_problems(port)]
+    number = port if type(port) is int else 0
+    return [] if 1 <= number <= 65535 else [FieldError.invalid(field, number, PORT_RANGE)]
 
 
 STANDARD_RESOURCES = frozenset((  # helper.IsStandardResourceName's set (quota names too), hugepages aside
