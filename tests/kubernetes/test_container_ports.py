@@ -16,6 +16,18 @@ async def test_a_port_without_a_protocol_comes_back_tcp_on_the_job_and_its_pods(
         {"name": "app", "image": "nginx", "ports": [{"containerPort": 80}]}]}}
     response = await client.post("/api/v1/namespaces/default/pods", json=pod)
     assert (await response.json())["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "protocol": "TCP"}]
+    pod = {"metadata": {"name": "host"}, "spec": {"hostNetwork": True, "containers": [
+        {"name": "app", "image": "nginx", "ports": [{"containerPort": 80}, {"containerPort": 81, "hostPort": 9081}]}]}}
+    response = await client.post("/api/v1/namespaces/default/pods", json=pod)  # on the host's network: hostPort too
+    assert (await response.json())["spec"]["containers"][0]["ports"] == [
+        {"containerPort": 80, "protocol": "TCP", "hostPort": 80},
+        {"containerPort": 81, "hostPort": 9081, "protocol": "TCP"}]
+    body = kube.manifest("hosted")  # a template keeps its hostPort unset (1.28+)
+    body["spec"]["template"]["spec"].update(hostNetwork=True)
+    body["spec"]["template"]["spec"]["containers"][0]["ports"] = [{"containerPort": 80}]
+    response = await client.post(kube.url("default"), json=body)
+    assert (await response.json())["spec"]["template"]["spec"]["containers"][0]["ports"] == [
+        {"containerPort": 80, "protocol": "TCP"}]
 
 
 async def test_bad_ports_are_422_in_validate_container_ports_order(client, kube):

@@ -579,8 +579,8 @@ def created_status(spec: dict, stamp: str) -> dict:
 
 def api_defaulted_pod_spec(template_spec: dict) -> dict:
     """A pod spec with the API's defaults (a copy): what a created Pod's writer owns, before admission adds its
-    fields. SetDefaults_Pod copies each container's limits to the requests it leaves out (for a Pod, not for a
-    template)."""
+    fields. SetDefaults_Pod copies each container's limits to the requests it leaves out and, on the host's
+    network, each port's containerPort to the hostPort it leaves out (for a Pod, not for a template, since 1.28)."""
     spec = copy.deepcopy(template_spec)
     spec.setdefault("restartPolicy", "Always")
     strategy.default_pod_spec(spec)
@@ -590,6 +590,9 @@ def api_defaulted_pod_spec(template_spec: dict) -> dict:
         limits = resources.get("limits") if isinstance(resources, dict) else None
         if isinstance(limits, dict) and limits:
             resources["requests"] = dict(sorted({**limits, **(resources.get("requests") or {})}.items()))
+        if spec.get("hostNetwork") is True and isinstance(container, dict) and isinstance(container.get("ports"), list):
+            container["ports"] = [{**port, "hostPort": port.get("containerPort")} if isinstance(port, dict)
+                                  and not port.get("hostPort") else port for port in container["ports"]]
     return spec
 
 
