@@ -649,3 +649,16 @@ def test_kubectl_set_image_on_a_running_pod_restarts_its_container(kubectl, live
     assert "Last State:     Terminated" in described and "Exit Code:    143" in described
     image = kubectl("get", "pod", "web", "-o", "jsonpath={.status.containerStatuses[0].image}").stdout
     assert image == "docker.io/library/busybox:1.37"
+
+
+def test_kubectl_describe_prints_a_probe_with_the_apiservers_defaults(kubectl):
+    """A probe sent with only its handler: `kubectl describe` prints the timeout, period and thresholds the
+    apiserver defaulted (it prints nothing for zero values)."""
+    probed = POD_MANIFEST.replace("image: busybox:1.36", "image: busybox:1.36\n    readinessProbe:\n"
+                                  "      httpGet: {port: 8080}\n    ports: [{containerPort: 8080}]")
+    kubectl("create", "-f", "-", stdin=probed)
+    described = kubectl("describe", "pod", "web").stdout
+    import re  # kubectl 1.30 prints #success=1 #failure=3, later ones successThreshold=1 failureThreshold=3
+    assert re.search(r"Readiness:\s+http-get http://:8080/ delay=0s timeout=1s period=10s "
+                     r"(#success|successThreshold)=1 (#failure|failureThreshold)=3\n", described), described
+    assert re.search(r"Port:\s+8080/TCP\n", described)
