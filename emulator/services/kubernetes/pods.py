@@ -645,8 +645,9 @@ def qos_class(spec: dict) -> str:
     for container in [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]:
         resources = container.get("resources") if isinstance(container, dict) else None
         resources = resources if isinstance(resources, dict) else {}
-        limited = _nanos(resources.get("limits"))
-        asked = {**limited, **_nanos(resources.get("requests"))}  # a request left out defaults to its limit
+        limited, asked = ({name: value.nanos() for name, value in quantity.resource_list(resources.get(kind)).items()}
+                          for kind in ("limits", "requests"))
+        asked = {**limited, **asked}  # a request left out defaults to its limit
         for values, sums in ((asked, requests), (limited, limits)):
             for name, nanos in values.items():
                 if name in ("cpu", "memory") and nanos > 0:
@@ -658,17 +659,6 @@ def qos_class(spec: dict) -> str:
     if guaranteed and len(requests) == len(limits) and all(limits.get(k) == v for k, v in requests.items()):
         return "Guaranteed"
     return "Burstable"
-
-
-def _nanos(values: Any) -> dict[str, int]:
-    """A ResourceList's values in nanos (what does not parse counts as none)."""
-    found = {}
-    for name, value in values.items() if isinstance(values, dict) else ():
-        try:
-            found[name] = quantity.parse(quantity.json_text(value) or "0").nanos()
-        except ValueError:
-            continue
-    return found
 
 
 def _set_managed(pod: dict, managed: list[dict] | None) -> None:

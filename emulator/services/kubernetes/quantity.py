@@ -168,6 +168,24 @@ def _remove_factors(value: int, base: int) -> tuple[int, int]:
     return value, times
 
 
+def from_json(value: Any) -> Quantity:
+    """A decoded JSON value as Quantity.UnmarshalJSON reads it (null is zero); ValueError as parse raises it."""
+    text = json_text(value)
+    return parse("0" if text is None else text)
+
+
+def resource_list(values: Any) -> dict[str, Quantity]:
+    """A ResourceList's quantities by name, names sorted (Go's map order is random); one that does not parse is
+    left out (decoding has refused it already)."""
+    found = {}
+    for name in sorted(values) if isinstance(values, dict) else ():
+        try:
+            found[name] = from_json(values[name])
+        except ValueError:
+            continue
+    return found
+
+
 def json_text(value: Any) -> str | None:
     """The text Quantity.UnmarshalJSON parses for a decoded JSON value (the quotes off a string); None for null."""
     if value is None:

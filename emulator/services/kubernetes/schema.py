@@ -278,7 +278,7 @@ def _quantity(value: Any) -> None:
     """Quantity.UnmarshalJSON: any JSON value's text (a string's without its quotes) must parse; its error is
     the decode's, as Go's JSON decoder returns an Unmarshaler's error unwrapped."""
     try:
-        quantity.parse(quantity.json_text(value))  # type: ignore[arg-type]  # (check() passes null by)
+        quantity.from_json(value)  # (check() passes null by)
     except ValueError as error:
         raise DecodeError(str(error)) from None
 

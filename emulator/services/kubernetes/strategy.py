@@ -149,9 +149,8 @@ def canonical_resources(resources: Any) -> Any:
 
 
 def _canonical(value: Any) -> Any:
-    text = quantity.json_text(value)
     try:
-        return "0" if text is None else quantity.canonical(quantity.rounded_up_to_milli(quantity.parse(text)))
+        return quantity.canonical(quantity.rounded_up_to_milli(quantity.from_json(value)))
     except ValueError:
         return value  # (not decoded: left as it is)
 

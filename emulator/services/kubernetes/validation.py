@@ -450,7 +450,7 @@ def resource_errors(container_field: str, container: dict) -> list[FieldError]:
     resources, field = container.get("resources"), f"{container_field}.resources"
     if not isinstance(resources, dict):
         return []
-    limits, requests = _quantities(resources.get("limits")), _quantities(resources.get("requests"))
+    limits, requests = (quantity.resource_list(resources.get(kind)) for kind in ("limits", "requests"))
     errors: list[FieldError] = []
     for name, value in limits.items():
         errors += _resource_value_errors(f"{field}.limits[{name}]", name, value)
@@ -468,18 +468,6 @@ def resource_errors(container_field: str, container: dict) -> list[FieldError]:
         elif not _overcommit_allowed(name):
             errors.append(FieldError.required(f"{field}.limits", "Limit must be set for non overcommitable resources"))
     return errors
-
-
-def _quantities(values: Any) -> dict[str, quantity.Quantity]:
-    """A ResourceList's parsed values by name, sorted (decoding has checked that each parses)."""
-    found = {}
-    for name in sorted(values) if isinstance(values, dict) else ():
-        text = quantity.json_text(values[name])
-        try:
-            found[name] = quantity.parse("0" if text is None else text)
-        except ValueError:
-            continue
-    return found
 
 
 def _resource_value_errors(field: str, name: str, value: quantity.Quantity) -> list[FieldError]:
