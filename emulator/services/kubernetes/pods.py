@@ -645,6 +645,9 @@ def qos_class(spec: dict) -> str:
     for container in [*(spec.get("initContainers") or ()), *(spec.get("containers") or ())]:
         resources = container.get("resources") if isinstance(container, dict) else None
         resources = resources if isinstance(resources, dict) else {}
+        if not resources.get("limits") and not resources.get("requests"):  # (most pods: nothing to add up)
+            guaranteed = False
+            continue
         limited, asked = ({name: value.nanos() for name, value in quantity.resource_list(resources.get(kind)).items()}
                           for kind in ("limits", "requests"))
         asked = {**limited, **asked}  # a request left out defaults to its limit
