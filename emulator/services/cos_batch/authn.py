@@ -21,9 +21,8 @@ from aiohttp import web
 
 from emulator.services.cos_batch import errors
 
-_FIELDS = ("q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time", "q-header-list", "q-url-param-list",
-           "q-signature")
-SIGNATURE_QUERY = _FIELDS  # a presigned URL's query names for them (its signed parameters are listed apart)
+SIGNATURE_FIELDS = ("q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time", "q-header-list", "q-url-param-list",
+                    "q-signature")  # an Authorization value's, or a presigned URL's query names
 _KEY_TIME = re.compile(r"([0-9]{1,12});([0-9]{1,12})")
 
 
@@ -50,7 +49,7 @@ def parse_authorization(value: str) -> dict[str, str]:
     for part in value.split("&"):
         name, _, field = part.partition("=")
         fields[name.strip()] = field.strip()
-    if any(name not in fields for name in _FIELDS) or fields["q-sign-algorithm"] != "sha1":
+    if any(name not in fields for name in SIGNATURE_FIELDS) or fields["q-sign-algorithm"] != "sha1":
         raise errors.access_denied()
     key_time = _KEY_TIME.fullmatch(fields["q-key-time"])
     if key_time is None or int(key_time[1]) > int(key_time[2]) or not fields["q-ak"]:
@@ -102,7 +101,7 @@ def verify(request: web.Request, secret_key_of: Callable[[str], str | None], now
     required = now is not None
     value = request.headers.get("Authorization", "")
     if not value and "q-signature" in request.query:  # a presigned URL: the same fields, in the query string
-        value = "&".join(f"{name}={request.query[name]}" for name in SIGNATURE_QUERY if name in request.query)
+        value = "&".join(f"{name}={request.query[name]}" for name in SIGNATURE_FIELDS if name in request.query)
     if not value:
         if required:
             raise errors.access_denied()

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, unquote
 from xml.parsers.expat import ExpatError
 
 from emulator.services.cos_batch import errors, xmlio
-from emulator.services.cos_batch.authn import SIGNATURE_QUERY
+from emulator.services.cos_batch.authn import SIGNATURE_FIELDS
 from emulator.services.cos_batch.objects import BUCKET, ENCRYPTION, STORAGE_CLASSES
 
 MAX_KEY_BYTES = 850
@@ -27,7 +27,7 @@ _TAG_TEXT = re.compile(r"[A-Za-z0-9 +\-_=.:/]*")
 LIST_QUERY = ("prefix", "delimiter", "marker", "max-keys", "encoding-type")
 RESPONSE_OVERRIDES = ("content-type", "content-language", "expires", "cache-control", "content-disposition",
                       "content-encoding")  # GET Object's response-<header> parameters
-PRESIGNED_QUERY = frozenset((*SIGNATURE_QUERY, "x-cos-security-token"))  # a presigned URL's signature, every call
+PRESIGNED_QUERY = frozenset((*SIGNATURE_FIELDS, "x-cos-security-token"))  # a presigned URL's signature, every call
 # The query names each object-API call serves, by (bucket or object, method). Any other name is a sub-resource the
 # emulator does not serve (?acl, ?tagging on a bucket, ?versions, ?delete, ?symlink, ...): 501, never a silent success.
 EMULATED_QUERY: dict[tuple[str, str], frozenset[str]] = {
