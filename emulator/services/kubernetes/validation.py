@@ -6,6 +6,7 @@ from typing import Any
 
 from emulator.services.kubernetes import quantity
 from emulator.services.kubernetes.errors import FieldError
+from emulator.services.kubernetes.strategy import PROBES
 
 DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
@@ -377,7 +378,7 @@ def probe_errors(field: str, container: dict, init: bool) -> list[FieldError]:
     container; validateProbe (one handler, its command or port; counts not negative), then liveness and startup
     succeed once and a readiness probe has no grace period of its own."""
     errors: list[FieldError] = []
-    for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
+    for kind in PROBES:
         probe = container.get(kind)
         if not isinstance(probe, dict):
             continue
