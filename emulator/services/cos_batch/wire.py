@@ -32,7 +32,7 @@ class Wire:
         self._counter = itertools.count(1)
         self.documents = xmlio.FlatDocuments()  # success bodies
         self._date: tuple[int, str] = (-1, "")  # the Date header of the last second one was made in
-        self._error_templates: dict[tuple[str, str, str], tuple[str, ...]] = {}  # `<Error>` by code, message, resource
+        self._error_templates: dict[tuple[str, str, str], str] = {}  # `<Error>` by code, message, resource
 
     def _now(self) -> tuple[int, str]:
         """(unix seconds, HTTP date) of the clock's now; the date is formatted once per second."""
@@ -85,31 +85,31 @@ class Wire:
         """The COS `<Error>` document for `error`, with its status; Resource is `resource` when given, else the host
         and raw path (the host alone when the path is `/`)."""
         error = errors.in_cos_terms(error)
-        reason = error.details.get("reason")
-        if reason:  # COS's messages are terse ("Invalid parameter"); say which element, in the log only
-            log.info("%s %s: %s %s: %s", request.method, request.path, error.code, error.message, reason)
+        details = error.details
+        if details.get("reason"):  # COS's messages are terse ("Invalid parameter"); say which element, in the log only
+            log.info("%s %s: %s %s: %s", request.method, request.path, error.code, error.message, details["reason"])
         headers = self._headers(error=True)
-        ids = (headers["x-cos-request-id"], headers["x-cos-trace-id"])
         if resource is None:
             path = request.rel_url.raw_path
             resource = request.host + ("" if path == "/" else path)
-        body = self._error_body(error, resource, ids)
-        extra = error.details.get("headers")
-        if extra:  # e.g. x-cos-storage-class on InvalidObjectState
-            headers.update(extra)
+        body = self._error_body(error, resource, headers)
+        if details.get("headers"):  # e.g. x-cos-storage-class on InvalidObjectState
+            headers.update(details["headers"])
         return web.Response(body=body, status=error.status, headers=headers)
 
-    def _error_body(self, error: ApiError, resource: str, ids: tuple[str, str]) -> bytes:
-        """`<Error>` filled in from a template kept per (code, message, resource); a text holding
-        xmlio.SLOT (only a fault rule's can) is written whole."""
+    def _error_body(self, error: ApiError, resource: str, headers: dict[str, str]) -> bytes:
+        """`<Error>` filled in with the answer's ids from a template kept per (code, message, resource); a text
+        holding xmlio.SLOT (only a fault rule's can) is written whole."""
         key = (error.code, error.message, resource)
         template = self._error_templates.get(key)
         if template is None:
             resource = xmlio.percent_unsafe(resource)
             if xmlio.SLOT in error.code + error.message:
-                return xmlio.dumps("Error", errors.error_content(error, resource, *ids), declaration=True)
+                return xmlio.dumps("Error", errors.error_content(error, resource, headers["x-cos-request-id"],
+                                                                 headers["x-cos-trace-id"]), declaration=True)
             if len(self._error_templates) >= _ERROR_TEMPLATES_KEPT:
                 self._error_templates.clear()
             content = errors.error_content(error, resource, xmlio.SLOT, xmlio.SLOT)
-            template = self._error_templates[key] = xmlio.template("Error", content, declaration=True)
-        return xmlio.fill(template, ids, plain=True)  # both ids are base64
+            parts = xmlio.template("Error", content, declaration=True)
+            template = self._error_templates[key] = "%s".join(part.replace("%", "%%") for part in parts)
+        return (template % (headers["x-cos-request-id"], headers["x-cos-trace-id"])).encode()  # both ids are base64

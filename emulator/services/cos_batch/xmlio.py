@@ -127,12 +127,11 @@ def template(root: str, content: dict[str, Any], declaration: bool = False) -> t
     return tuple(out.getvalue().split(SLOT))
 
 
-def fill(parts: tuple[str, ...], texts: tuple[str, ...], plain: bool = False) -> bytes:
-    """The document of `template`'s `parts` with its slots' (non-empty) `texts`, escaped as the writer does
-    (`plain`: texts with nothing to escape, such as base64, go in as they are)."""
+def fill(parts: tuple[str, ...], texts: tuple[str, ...]) -> bytes:
+    """The document of `template`'s `parts` with its slots' (non-empty) `texts`, escaped as the writer does."""
     out = [parts[0]]
     for text, part in zip(texts, parts[1:]):
-        out += (text if plain or not _ESCAPED.search(text) else escape(text, _QUOTE), part)
+        out += (text if not _ESCAPED.search(text) else escape(text, _QUOTE), part)
     return "".join(out).encode("utf-8")
 
 
