@@ -61,6 +61,19 @@ async def test_error_document(cos: Cos) -> None:
     assert (headers["Content-Type"], headers["Server"]) == ("application/xml", "tencent-cos")
 
 
+async def test_trace_ids_are_base64_and_differ_per_error(cos: Cos) -> None:
+    traces = set()
+    for _ in range(3):
+        _, _, headers = await cos.call("GET", "/jobs/unknown-job")
+        trace = headers["x-cos-trace-id"]
+        assert len(trace) > len(headers["x-cos-request-id"]) and base64.b64decode(trace, validate=True)
+        traces.add(trace)
+    await cos.advance(1)  # a new second: a new head, the ids still apart
+    _, _, headers = await cos.call("GET", "/jobs/unknown-job")
+    traces.add(headers["x-cos-trace-id"])
+    assert len(traces) == 4
+
+
 async def test_any_host_reaches_the_jobs(cos: Cos) -> None:
     status, body, _ = await cos.call("GET", f"/jobs/{ACTIVE_ID}", headers={"Host": CONTROL_HOST})
     assert status == 200 and xml(body)["DescribeJobResult"]["Job"]["JobId"] == ACTIVE_ID

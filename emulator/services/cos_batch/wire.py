@@ -31,33 +31,32 @@ class Wire:
         self.clock = clock
         self._counter = itertools.count(1)
         self.documents = xmlio.FlatDocuments()  # success bodies
-        self._date: tuple[int, str] = (-1, "")  # the Date header of the last second one was made in
+        self._date: tuple[int, str, str] = (-1, "", "")  # the second of the last answer and its Date, trace head
         self._error_templates: dict[tuple[str, str, str], str] = {}  # `<Error>` by code, message, resource
 
-    def _now(self) -> tuple[int, str]:
-        """(unix seconds, HTTP date) of the clock's now; the date is formatted once per second."""
+    def _now(self) -> tuple[int, str, str]:
+        """(unix seconds, HTTP date, trace id head) of the clock's now, made once per second."""
         second = math.floor(self.clock.seconds())
         if second != self._date[0]:
-            self._date = (second, format_datetime(datetime.fromtimestamp(second, UTC), usegmt=True))
-        return second, self._date[1]
+            self._date = (second, format_datetime(datetime.fromtimestamp(second, UTC), usegmt=True),
+                          _base64(b"%016x%032x" % (second, second)))
+        return self._date
 
     def _headers(self, error: bool = False) -> dict[str, str]:
         """The common response headers, with this answer's request id, and for an error its trace id (COS sends
         x-cos-trace-id on errors only).
 
         The request id has the form of real ones: base64 of `<unix seconds hex>_<8 hex>_<4 hex>_<hex>`;
-        the trace id is a longer opaque base64 string, as COS's are.
+        the trace id is a longer opaque base64 string, as COS's are: a head made once a second joined to the
+        request id (formatting bytes and base64 cost ~7k instructions an id, ~3 % of a COS 404).
         """
-        seconds, date = self._now()
+        seconds, date, trace_head = self._now()
         serial = next(self._counter)
-        headers = {
-            "Content-Type": "application/xml",
-            "Server": "tencent-cos",
-            "Date": date,
-            "x-cos-request-id": _base64(b"%08x_%08x_%04x_%x" % (seconds, serial, serial & 0xFFFF, serial)),
-        }
+        request_id = _base64(b"%08x_%08x_%04x_%x" % (seconds, serial, serial & 0xFFFF, serial))
+        headers = {"Content-Type": "application/xml", "Server": "tencent-cos", "Date": date,
+                   "x-cos-request-id": request_id}
         if error:
-            headers["x-cos-trace-id"] = _base64(b"%016x%032x%016x" % (seconds, serial, seconds ^ serial))
+            headers["x-cos-trace-id"] = trace_head + request_id
         return headers
 
     def ok(self, root: str, content: Any) -> web.Response:
