@@ -13,6 +13,7 @@ from aiohttp import web
 
 from emulator.core.clock import Clock
 from emulator.core.errors import ApiError
+from emulator.core.responses import bytes_response
 from emulator.services.cos_batch import errors, xmlio
 
 log = logging.getLogger("emulator.cos_batch")
@@ -63,7 +64,7 @@ class Wire:
         return self.ok_bytes(self.documents.dumps(root, content))
 
     def ok_bytes(self, body: bytes) -> web.Response:
-        return web.Response(body=body, headers=self._headers())
+        return bytes_response(body, 200, self._headers())
 
     def no_content(self) -> web.Response:
         headers = self._headers()
@@ -94,7 +95,7 @@ class Wire:
         body = self._error_body(error, resource, headers)
         if details.get("headers"):  # e.g. x-cos-storage-class on InvalidObjectState
             headers.update(details["headers"])
-        return web.Response(body=body, status=error.status, headers=headers)
+        return bytes_response(body, error.status, headers)
 
     def _error_body(self, error: ApiError, resource: str, headers: dict[str, str]) -> bytes:
         """`<Error>` filled in with the answer's ids from a template kept per (code, message, resource); a text

@@ -19,6 +19,7 @@ from multidict import CIMultiDict
 from emulator.core import jsonio
 from emulator.core.errors import ApiError
 from emulator.core.rendered import Rendered
+from emulator.core.responses import bytes_response
 from emulator.core.store import Store
 from emulator.services.kubernetes import discovery, errors, logs, protobuf, wire
 from emulator.services.kubernetes.events import Events
@@ -720,7 +721,7 @@ class PodHandlers:
         if options.limit_bytes is not None:
             data = data[:options.limit_bytes]
         if not (options.follow and running):
-            return web.Response(body=data, content_type="text/plain")
+            return bytes_response(data, content_type="text/plain")
         return await self._follow(request, pod, container, options, data, len(lines))
 
     async def _follow(self, request: web.Request, pod: dict, container: str, options: logs.LogOptions, first: bytes,

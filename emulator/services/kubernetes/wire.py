@@ -11,6 +11,7 @@ from aiohttp import web
 
 from emulator.core import jsonio
 from emulator.core.rendered import Rendered
+from emulator.core.responses import bytes_response
 from emulator.services.kubernetes import gojson, errors, protobuf
 
 _TRUE = frozenset(("1", "t", "T", "TRUE", "true", "True"))
@@ -76,7 +77,7 @@ def respond_stored(request: web.Request, target: Target, rendered: Rendered, key
 
 
 def reply(data: bytes, status_code: int = 200, headers: dict | None = None, content_type: str = JSON) -> web.Response:
-    return web.Response(body=data, status=status_code, content_type=content_type, headers=headers)
+    return bytes_response(data, status_code, headers, content_type)
 
 
 def media_type(request: web.Request) -> str:

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from emulator.core import jsonio
 from emulator.core.errors import ApiError, BodyTooLarge, BodyUnreadable, HeaderTooLarge, MethodNotAllowed, RouteNotFound
+from emulator.core.responses import bytes_response
 
 KEYSTONE_401 = jsonio.dumps({"error": {
     "code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication.",
@@ -229,4 +230,4 @@ def render(request: web.Request, error: ApiError, error_id: str) -> web.Response
         "error_name": name,
         "error_msg": message,
     }
-    return web.Response(body=jsonio.dumps(body), status=error.status, content_type="application/json")
+    return bytes_response(jsonio.dumps(body), error.status, content_type="application/json")

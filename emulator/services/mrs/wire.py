@@ -8,6 +8,7 @@ from aiohttp import web
 
 from emulator.core import jsonio
 from emulator.core.errors import RouteNotFound
+from emulator.core.responses import bytes_response
 from emulator.services.mrs import errors
 
 # Keystone project ids (32 lower-case hex on Huawei Cloud; Keystone's column holds 64): never '/', '.' or '%'
@@ -78,7 +79,7 @@ def answer(status: int, payload: dict[str, Any]) -> web.Response:
 
 def answer_bytes(status: int, body: bytes) -> web.Response:
     """An answer of JSON already encoded."""
-    return web.Response(body=body, status=status, content_type="application/json")
+    return bytes_response(body, status, content_type="application/json")
 
 
 def listed(key: str, items: list[dict[str, Any]], markers: dict | None) -> web.Response:
