@@ -12,7 +12,7 @@ _new = web.Response.__new__
 
 
 def bytes_response(body: bytes, status: int = 200, headers: Mapping[str, str] | None = None,
-           content_type: str | None = None) -> web.Response:
+                   content_type: str | None = None) -> web.Response:
     """`web.Response(body=body, status=status, headers=headers, content_type=content_type)`, the same object.
 
     aiohttp's constructor checks text, charset and body kinds and sets its attributes through

@@ -703,8 +703,8 @@ class PodHandlers:
                 raise errors.bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
             lines = self.kubelet.lines_between(pod, container, previous["startedAt"], previous["finishedAt"])
             data = logs.render(logs.select(lines, options), options)
-            return web.Response(body=data[:options.limit_bytes] if options.limit_bytes else data,
-                                content_type="text/plain")
+            return bytes_response(data[:options.limit_bytes] if options.limit_bytes else data,
+                                  content_type="text/plain")
         if state is None:
             raise errors.bad_request(f'container "{container}" in pod "{name}" is not available')
         if "waiting" in state["state"]:
