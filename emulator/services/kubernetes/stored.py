@@ -11,7 +11,6 @@ from emulator.services.kubernetes.kubelet import STEPS as KUBELET_STEPS
 PHASES = ("Pending", "Running", "Succeeded", "Failed", "Unknown")
 
 
-
 def _time(value: Any, nullable: bool = False) -> bool:
     if value is None:
         return nullable

@@ -118,14 +118,12 @@ def _default_volume(volume: Any) -> Any:
 def _default_env(variable: Any) -> Any:
     """An env variable's valueFrom.fieldRef with its apiVersion (SetDefaults_ObjectFieldSelector)."""
     source = variable.get("valueFrom") if isinstance(variable, dict) else None
-    if not isinstance(source, dict) or not isinstance(source.get("fieldRef"), dict) \
-            or source["fieldRef"].get("apiVersion"):
-        return variable
-    return {**variable, "valueFrom": _default_field_ref(source)}
+    defaulted = _default_field_ref(source)
+    return variable if defaulted is source else {**variable, "valueFrom": defaulted}
 
 
 def _default_field_ref(holder: Any) -> Any:
-    """A dict holding a fieldRef, the fieldRef's apiVersion v1 when it names none."""
+    """A dict holding a fieldRef, the fieldRef's apiVersion v1 when it names none (else `holder` itself)."""
     ref = holder.get("fieldRef") if isinstance(holder, dict) else None
     if not isinstance(ref, dict) or ref.get("apiVersion"):
         return holder
