@@ -22,7 +22,7 @@ from aiohttp.web_protocol import RequestPayloadError
 
 from emulator.core.errors import ApiError, BodyTooLarge, BodyUnreadable, MethodNotAllowed, RouteNotFound
 from emulator.http.access_log import AccessLog
-from emulator.http.direct import send_whole
+from emulator.http.direct import Outbox, send_whole
 from emulator.http.limits import check_header_sizes, forget_long_target
 from emulator.runtime.emulator import Emulator
 from emulator.runtime.faults import Fault, Faults
@@ -95,6 +95,7 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
     counter = itertools.count(1)
     perf_counter = time.perf_counter
     log_request = access_log.request if access_log is not None else None
+    outbox = Outbox()  # whole answers, written together at the end of each turn of the loop
 
     def wrap(name: str | None, handler: Handler) -> Handler:
         named, _, operation = (name or "").partition(".")
@@ -145,7 +146,7 @@ def handling(emulator: Emulator, checking: Callable | None = None, access_log: A
                             status, elapsed, request_id,
                             label if service_name == named else f"{service_name or '-'}.{operation or '-'}", fault)
             forget_long_target(raw_path)
-            await send_whole(request, response)
+            await send_whole(request, response, outbox)
             return response
 
         return handle

@@ -1,12 +1,16 @@
-"""http/direct.py: a whole answer written at once is the same bytes aiohttp writes, and it steps aside where it must."""
+"""http/direct.py: a whole answer written at once is the same bytes aiohttp writes, it steps aside where it must, and
+the answers of one turn of the loop go out together, in order."""
 from __future__ import annotations
 
+import asyncio
 import re
+from collections import deque
+from types import SimpleNamespace
 
 import pytest
 from aiohttp import web
 
-from emulator.http.direct import send_whole
+from emulator.http.direct import Outbox, send_whole
 from tests.raw_http import exchange
 
 BODY = b'{"kind":"Job"}\n'
@@ -37,12 +41,13 @@ def _answers() -> dict[str, web.StreamResponse | None]:
     }
 
 
-def _app(direct: bool, written: list[str], prepare_hook: bool = False) -> web.Application:
+def _app(direct: bool, written: list[str], prepare_hook: bool = False, outbox: Outbox | None = None
+         ) -> web.Application:
     async def answer(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
         response = _answers()[name]
         if direct:
-            await send_whole(request, response)
+            await send_whole(request, response, outbox)
             if response.prepared:
                 written.append(name)
         if name == "stream":
@@ -76,14 +81,16 @@ NAMES = list(_answers())
 DIRECT = {"plain", "typeless", "large", "text", "empty", "not-found", "length-given"}  # plain keep-alive 1.1 answers
 
 
+@pytest.mark.parametrize("outbox", [False, True], ids=["now", "outbox"])
 @pytest.mark.parametrize("method", ["GET", "POST", "HEAD"])
 @pytest.mark.parametrize("version,close", [("1.1", False), ("1.1", True), ("1.0", False)])
-async def test_a_whole_answer_is_the_bytes_aiohttp_writes(aiohttp_server, method, version, close):
+async def test_a_whole_answer_is_the_bytes_aiohttp_writes(aiohttp_server, method, version, close, outbox):
     """For every kind of response, method and connection, both servers answer byte for byte the same (but the
-    Date); only GET and POST of plain answers on a kept-alive HTTP/1.1 connection are written whole."""
+    Date), written now or through an outbox; only GET and POST of plain answers on a kept-alive HTTP/1.1
+    connection are written whole."""
     written: list[str] = []
     plain = await aiohttp_server(_app(False, written))
-    direct = await aiohttp_server(_app(True, written))
+    direct = await aiohttp_server(_app(True, written, outbox=Outbox() if outbox else None))
     for name in NAMES:
         request = _pipelined(method, name, version, close)
         _, expected = await exchange(plain.port, request)
@@ -119,3 +126,74 @@ async def test_it_steps_aside_for_a_closing_connection(aiohttp_server):
     server = await aiohttp_server(app)
     _, got = await exchange(server.port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     assert got == b"" and seen == [False]
+
+
+class _Transport:
+    """What Outbox asks of a transport, keeping what is written to it (one list for all, to see the order)."""
+
+    def __init__(self, name: str, log: list[tuple[str, bytes]], closing: bool = False) -> None:
+        self.name, self.log, self.closing = name, log, closing
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def write(self, data: bytes) -> None:
+        self.log.append((self.name, data))
+
+    def writelines(self, parts: tuple[bytes, ...]) -> None:
+        self.log.append((self.name, b"".join(parts)))
+
+
+def _request(queued: int = 0) -> SimpleNamespace:
+    """A request as Outbox sees it: its loop, and its connection's requests read but not yet handled."""
+    return SimpleNamespace(_loop=asyncio.get_running_loop(), protocol=SimpleNamespace(_messages=deque([None] * queued)))
+
+
+async def test_an_outbox_writes_a_turns_answers_together_at_its_end_in_order():
+    log: list[tuple[str, bytes]] = []
+    outbox = Outbox()
+    outbox.put(_request(), _Transport("a", log), b"1")
+    outbox.put(_request(), _Transport("b", log), (b"2-head", b"2-body"))
+    outbox.put(_request(), _Transport("gone", log, closing=True), b"3")  # the client left: dropped, no error
+    assert log == []  # nothing before the turn ends
+    await asyncio.sleep(0)  # one turn: the flush was queued before this task's resumption
+    assert log == [("a", b"1"), ("b", b"2-head2-body")]
+    outbox.put(_request(), _Transport("a", log), b"4")  # the next turn has its own flush
+    await asyncio.sleep(0)
+    assert log[2:] == [("a", b"4")]
+
+
+async def test_an_answer_with_a_request_queued_behind_it_goes_at_once_after_what_waits():
+    """Pipelining: the connection's next request is handled in this same turn, so its answer must not overtake."""
+    log: list[tuple[str, bytes]] = []
+    outbox = Outbox()
+    outbox.put(_request(), _Transport("b", log), b"waiting")
+    outbox.put(_request(queued=1), _Transport("a", log), b"first")
+    assert log == [("b", b"waiting"), ("a", b"first")]
+    await asyncio.sleep(0)
+    assert log == [("b", b"waiting"), ("a", b"first")]  # nothing written twice
+
+
+async def test_through_an_outbox_a_connection_gets_its_answers_in_order(aiohttp_server):
+    """Kept-alive requests one after another, then pipelined, mixing answers written whole with a streamed one:
+    each answer follows the one before it on the connection."""
+    server = await aiohttp_server(_app(True, [], outbox=Outbox()))
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    try:
+        for name in ("plain", "not-found", "plain"):  # one at a time: each read before the next is sent
+            writer.write(f"GET /{name} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+            assert head.startswith(b"HTTP/1.1 404" if name == "not-found" else b"HTTP/1.1 200"), head
+            assert await asyncio.wait_for(reader.readexactly(len(BODY)), 10) == BODY
+        for name in ("not-found", "stream"):  # sent apart without waiting: an answer waiting, then a stream's
+            writer.write(f"GET /{name} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            await writer.drain()
+        writer.write(b"".join(f"GET /{name} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()  # pipelined
+                              for name in ("plain", "stream", "not-found", "large"))
+                     + b"GET /plain HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        answer = await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()
+    statuses = re.findall(rb"HTTP/1\.1 (\d+) ", answer)
+    assert statuses == [b"404", b"200", b"200", b"200", b"404", b"200", b"200"]
+    assert answer.count(BODY) == 1 + 1 + 1 + 1 + 1 + 1000 + 1  # a stream's body is chunked: there whole too
