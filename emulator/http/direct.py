@@ -13,8 +13,8 @@ The answers of one turn of the event loop are written together at its end (`Outb
 client that is waiting wakes it, and on a virtual machine waking an idle CPU is dear, so answers
 written back to back wake it once where one at a time woke it each time. Measured A/B under wrk
 (32 connections), requests/s on a 2-vCPU Intel Xeon: K8s GET 27,250 -> 32,647 (+20 %), K8s PATCH
-status 11,304 -> 15,502 (+37 %), MRS 404 20,758 -> 26,947 (+30 %); the cost is one turn of the loop
-(~5 us) on a lone sequential request (174 -> 179 us per round trip).
+status 12,057 -> 16,355 (+36 %), MRS 404 20,758 -> 26,947 (+30 %), COS 404 22,264 -> 28,716 (+29 %); the
+cost is one turn of the loop (~5 us) on a lone sequential request (174 -> 179 us per round trip).
 """
 from __future__ import annotations
 
