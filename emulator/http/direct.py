@@ -63,10 +63,10 @@ def _write(transport: asyncio.Transport, data: bytes | tuple[bytes, bytes]) -> N
         transport.writelines(data)  # a large body is not copied
 
 
-async def send_whole(request: web.Request, response: web.StreamResponse, outbox: Outbox | None = None) -> None:
+async def send_whole(request: web.Request, response: web.StreamResponse, outbox: Outbox) -> None:
     """Write `response` when it is a plain keep-alive HTTP/1.1 answer with its body in bytes: the head aiohttp
     would write (its headers, then Content-Length, Date, Server) and the body, in one write to the connection,
-    at the end of the loop's turn when an `outbox` is given, else now.
+    through `outbox` (at the end of the loop's turn).
 
     aiohttp then finds it sent and leaves it. Anything else (HEAD, 1xx/204/304, cookies, compression,
     chunked or streamed bodies, HTTP/1.0, `Connection: close`, an application with on_response_prepare
@@ -98,11 +98,7 @@ async def send_whole(request: web.Request, response: web.StreamResponse, outbox:
         headers[hdrs.DATE] = rfc822_formatted_time()
     headers.setdefault(hdrs.SERVER, SERVER_SOFTWARE)
     head = _serialize_headers(f"HTTP/1.1 {status} {response._reason}", headers)
-    data = head + body if length < JOIN_BELOW else (head, body)
-    if outbox is None:
-        _write(transport, data)
-    else:
-        outbox.put(request, transport, data)
+    outbox.put(request, transport, head + body if length < JOIN_BELOW else (head, body))
     response._keep_alive = True
     response._eof_sent = True
     response._body_length = len(head) + length

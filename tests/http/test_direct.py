@@ -41,8 +41,9 @@ def _answers() -> dict[str, web.StreamResponse | None]:
     }
 
 
-def _app(direct: bool, written: list[str], prepare_hook: bool = False, outbox: Outbox | None = None
-         ) -> web.Application:
+def _app(direct: bool, written: list[str], prepare_hook: bool = False) -> web.Application:
+    outbox = Outbox()
+
     async def answer(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
         response = _answers()[name]
@@ -81,16 +82,14 @@ NAMES = list(_answers())
 DIRECT = {"plain", "typeless", "large", "text", "empty", "not-found", "length-given"}  # plain keep-alive 1.1 answers
 
 
-@pytest.mark.parametrize("outbox", [False, True], ids=["now", "outbox"])
 @pytest.mark.parametrize("method", ["GET", "POST", "HEAD"])
 @pytest.mark.parametrize("version,close", [("1.1", False), ("1.1", True), ("1.0", False)])
-async def test_a_whole_answer_is_the_bytes_aiohttp_writes(aiohttp_server, method, version, close, outbox):
+async def test_a_whole_answer_is_the_bytes_aiohttp_writes(aiohttp_server, method, version, close):
     """For every kind of response, method and connection, both servers answer byte for byte the same (but the
-    Date), written now or through an outbox; only GET and POST of plain answers on a kept-alive HTTP/1.1
-    connection are written whole."""
+    Date); only GET and POST of plain answers on a kept-alive HTTP/1.1 connection are written whole."""
     written: list[str] = []
     plain = await aiohttp_server(_app(False, written))
-    direct = await aiohttp_server(_app(True, written, outbox=Outbox() if outbox else None))
+    direct = await aiohttp_server(_app(True, written))
     for name in NAMES:
         request = _pipelined(method, name, version, close)
         _, expected = await exchange(plain.port, request)
@@ -117,7 +116,7 @@ async def test_it_steps_aside_for_a_closing_connection(aiohttp_server):
     async def answer(request: web.Request) -> web.StreamResponse:
         request.transport.close()
         response = web.Response(body=BODY)
-        await send_whole(request, response)
+        await send_whole(request, response, Outbox())
         seen.append(response.prepared)
         return response
 
@@ -177,7 +176,7 @@ async def test_an_answer_with_a_request_queued_behind_it_goes_at_once_after_what
 async def test_through_an_outbox_a_connection_gets_its_answers_in_order(aiohttp_server):
     """Kept-alive requests one after another, then pipelined, mixing answers written whole with a streamed one:
     each answer follows the one before it on the connection."""
-    server = await aiohttp_server(_app(True, [], outbox=Outbox()))
+    server = await aiohttp_server(_app(True, []))
     reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
     try:
         for name in ("plain", "not-found", "plain"):  # one at a time: each read before the next is sent
