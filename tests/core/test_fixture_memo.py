@@ -32,3 +32,20 @@ def test_loads_outside_a_reset_keep_nothing_and_the_bound_holds():
             memo.get("decoded", document, lambda d: d["n"])
     assert len(memo) == KEPT
     assert memo.get("decoded", documents[-1], lambda d: -1) == -1  # past the bound: worked on again
+
+
+def test_a_value_that_could_not_be_made_is_tried_again():
+    memo, calls = FixtureMemo(), []
+
+    def refuse(document: dict) -> None:
+        calls.append(document)
+        raise ValueError("a bad document")
+
+    document = {"kind": "Job"}
+    with memo.reloading():
+        for _ in range(2):
+            try:
+                memo.get("checked", document, refuse)
+            except ValueError:
+                pass
+    assert len(calls) == 2 and len(memo) == 0

@@ -54,6 +54,20 @@ async def test_fixture_job_defaults_follow_its_status(aiohttp_client, make_app, 
     assert body.count(b"<member>") == 1  # the one without a JobId got a generated one
 
 
+async def test_a_reset_at_another_time_dates_what_a_fixture_job_leaves_out_then(aiohttp_client, make_app,
+                                                                                  tmp_path) -> None:
+    cos = await emulator_with(aiohttp_client, make_app, tmp_path, document(
+        job(JobId="done", Status="Complete", CreateJobRequest=request_tree(ClientRequestToken="a")),
+        job(JobId="waiting", Status="Suspended", CreationTime="2025-05-05T05:05:05Z",
+            CreateJobRequest=request_tree(ClientRequestToken="b"))))
+    for clock in ("2030-01-01T00:00:00Z", "2031-06-01T12:00:00Z"):
+        assert (await cos.client.post("/_emulator/reset", json={"clock": clock})).status == 200
+        done, waiting = await cos.describe("done"), await cos.describe("waiting")
+        assert (done["CreationTime"], done["TerminationDate"]) == (clock, clock)
+        assert (waiting["CreationTime"], waiting["SuspendedDate"]) == ("2025-05-05T05:05:05Z", clock)
+        assert done["ProgressSummary"]["TotalNumberOfTasks"] == "10"
+
+
 async def test_unfinished_fixture_jobs_take_their_next_step_after_load(aiohttp_client, make_app, tmp_path) -> None:
     cos = await emulator_with(aiohttp_client, make_app, tmp_path, document(
         job(JobId="new", Status="New", CreateJobRequest=request_tree(ClientRequestToken="a")),

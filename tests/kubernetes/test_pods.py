@@ -291,6 +291,27 @@ async def test_a_plain_fixture_job_keeps_the_server_fields_it_carries_and_its_se
     assert await pods(client, labelSelector="job-name=kept") == []
 
 
+async def test_each_reset_gives_a_plain_fixture_job_a_new_uid_and_its_own_time(aiohttp_client, make_app, tmp_path):
+    # checked once per document, the job is still made afresh on each load: a new uid (ids unseeded) that its
+    # selector and template labels carry, and the clock's time of that reset
+    (tmp_path / "plain.json").write_text(json.dumps(
+        {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "plain", "namespace": "default"},
+         "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}))
+    client = await aiohttp_client(make_app(fixtures=tmp_path, id_seed=None))
+    seen = set()
+    for clock in ("2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z"):
+        assert (await client.post("/_emulator/reset", json={"clock": clock})).status == 200
+        stored = await (await client.get(f"{JOBS}/plain")).json()
+        uid = stored["metadata"]["uid"]
+        assert stored["metadata"]["creationTimestamp"] == clock
+        assert stored["spec"]["selector"] == {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+        labels = stored["spec"]["template"]["metadata"]["labels"]
+        assert labels["controller-uid"] == labels["batch.kubernetes.io/controller-uid"] == uid
+        assert stored["metadata"]["labels"]["batch.kubernetes.io/controller-uid"] == uid
+        seen.add(uid)
+    assert len(seen) == 2
+
+
 async def test_service_account_admission_mounts_the_token_volume_in_every_container(client):
     manifest = job("mounted", containers=[
         {"name": "main", "image": "busybox"},

@@ -34,6 +34,18 @@ async def test_a_fixture_job_defaults_updated_at_to_created_at(aiohttp_client, m
     assert job["updated_at"] == job["created_at"] == "2017-06-22T12:05:58"
 
 
+async def test_each_reset_brings_a_changed_fixture_job_and_binary_back(aiohttp_client, make_app, tmp_path):
+    mrs = Mrs(await aiohttp_client(app_with(make_app, tmp_path, BINARY_DOC, JOB_DOC)))
+    job, binary = (await mrs.get(f"jobs/{JOB_ID}")).body, (await mrs.get(f"job-binaries/{BINARY_ID}")).body
+    for round_ in range(2):  # the second reset takes what the first worked out from the documents
+        assert (await mrs.patch(f"jobs/{JOB_ID}", {"name": f"renamed-{round_}", "description": "d"})).status == 202
+        changed = {"name": f"jb-{round_}", "url": "/other.jar", "extra": {"user": "u", "password": "p"}}
+        assert (await mrs.put(f"job-binaries/{BINARY_ID}", changed)).status == 202
+        assert (await mrs.client.post("/_emulator/reset")).status == 200
+        assert (await mrs.get(f"jobs/{JOB_ID}")).body == job
+        assert (await mrs.get(f"job-binaries/{BINARY_ID}")).body == binary
+
+
 @pytest.mark.parametrize("documents, reason", [
     ([JOB_DOC], f"Job binary '{BINARY_ID}' does not exist"),
     ([BINARY_DOC, {**BINARY_DOC, "job_binary": {**BINARY_DOC["job_binary"], "name": "jb-2"}}],

@@ -42,6 +42,7 @@ _OBJECT_KEYS = {"key", "body", "file", "storage_class", "content_type"}
 _JOB_KEYS = {"JobId", "Status", "CreationTime", "CreateJobRequest", "ProgressSummary", "StatusUpdateReason",
              "SuspendedCause", "SuspendedDate", "TerminationDate", "FailureReasons", "next_step_seconds"}
 PROGRESS_KEYS = ("NumberOfTasksFailed", "NumberOfTasksSucceeded", "TotalNumberOfTasks")
+_TIMES = ("CreationTime", "SuspendedDate", "TerminationDate")  # an entry leaves one out: the load's time
 JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -70,11 +71,7 @@ def _time(value: Any, what: str) -> str:
         raise ValueError(f"{what} must be an RFC 3339 timestamp, not {value!r}") from None
 
 
-def _progress(value: Any, status: str, tasks: int) -> dict[str, int]:
-    if value is None:
-        total = 0 if status in ("New", "Preparing") else tasks
-        done = total if status in ("Completing", "Complete") else 0
-        return {"NumberOfTasksFailed": 0, "NumberOfTasksSucceeded": done, "TotalNumberOfTasks": total}
+def _progress(value: Any) -> dict[str, int]:
     _unknown(_mapping(value, "ProgressSummary"), set(PROGRESS_KEYS), "ProgressSummary")
     counts = {key: value.get(key, 0) for key in PROGRESS_KEYS}
     if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in counts.values()):
@@ -89,8 +86,9 @@ def _failures(value: Any) -> list[dict[str, str]]:
              "FailureReason": _text(item.get("FailureReason", ""), "FailureReason", 256)} for item in value]
 
 
-def job_state(entry: dict, now: str, tasks: int) -> tuple[dict[str, Any], float | None]:
-    """The state fields a fixture job starts with, and the delay before its next step (None: the default)."""
+def job_state(entry: dict) -> tuple[dict[str, Any], float | None]:
+    """The state fields a fixture job gives, checked, and the delay before its next step (None: the default).
+    A time or the counts it leaves out are None: `started` fills them in as of the load."""
     status = entry.get("Status", "New")
     if status not in lifecycle.STATUSES:
         raise ValueError(f"Status must be one of {', '.join(lifecycle.STATUSES)}, not {status!r}")
@@ -99,22 +97,36 @@ def job_state(entry: dict, now: str, tasks: int) -> tuple[dict[str, Any], float 
         if not isinstance(entry["JobId"], str) or not JOB_ID.fullmatch(entry["JobId"]):
             raise ValueError("JobId must be 1-64 letters, digits, '-' or '_'")
         state["JobId"] = entry["JobId"]
-    state["CreationTime"] = _time(entry["CreationTime"], "CreationTime") if "CreationTime" in entry else now
-    state["ProgressSummary"] = _progress(entry.get("ProgressSummary"), status, tasks)
+    state["CreationTime"] = _time(entry["CreationTime"], "CreationTime") if "CreationTime" in entry else None
+    progress = entry.get("ProgressSummary")
+    state["ProgressSummary"] = None if progress is None else _progress(progress)
     state["FailureReasons"] = _failures(entry.get("FailureReasons", []))
     reason = entry.get("StatusUpdateReason", lifecycle.COMPLETE_REASON if status == "Complete" else None)
     state["StatusUpdateReason"] = None if reason is None else _text(reason, "StatusUpdateReason", 256)
     suspended = status == "Suspended" or "SuspendedDate" in entry
     if suspended:
-        state["SuspendedDate"] = _time(entry.get("SuspendedDate", now), "SuspendedDate")
+        state["SuspendedDate"] = _time(entry["SuspendedDate"], "SuspendedDate") if "SuspendedDate" in entry else None
         state["SuspendedCause"] = _text(entry.get("SuspendedCause", lifecycle.SUSPENDED_CAUSE), "SuspendedCause",
                                         1024)
     if status in lifecycle.TERMINAL:
-        state["TerminationDate"] = _time(entry.get("TerminationDate", now), "TerminationDate")
+        state["TerminationDate"] = (_time(entry["TerminationDate"], "TerminationDate") if "TerminationDate" in entry
+                                    else None)
     delay = entry.get("next_step_seconds")
     if delay is not None and (isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0):
         raise ValueError("next_step_seconds must be a number of seconds, 0 or more")
     return state, delay
+
+
+def started(state: dict[str, Any], now: str, tasks: int) -> dict[str, Any]:
+    """`job_state`'s fields with what the entry left out: the time `now`, the counts of a job of `tasks` tasks
+    that has come as far as its status."""
+    filled = {key: now if value is None and key in _TIMES else value for key, value in state.items()}
+    if filled["ProgressSummary"] is None:
+        total = 0 if state["Status"] in ("New", "Preparing") else tasks
+        done = total if state["Status"] in ("Completing", "Complete") else 0
+        filled["ProgressSummary"] = {"NumberOfTasksFailed": 0, "NumberOfTasksSucceeded": done,
+                                     "TotalNumberOfTasks": total}
+    return filled
 
 
 def create_job_request(entry: dict) -> dict[str, Any]:

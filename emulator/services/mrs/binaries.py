@@ -14,6 +14,11 @@ LISTING = listing.Listing(sort_fields=("id", "name", "created_at", "updated_at")
 Binary = dict[str, Any]
 
 
+def checked(body: Any) -> dict[str, Any]:
+    """A create body's values, through the schema."""
+    return validation.check(validation.BINARY_CREATE, body)
+
+
 class BinaryRegistry(Registry):
     """The job binaries that jobs' `mains` and `libs` refer to, kept per project."""
 
@@ -31,7 +36,11 @@ class BinaryRegistry(Registry):
     def create(self, project: str, body: Any, *, binary_id: str | None = None,
                created_at: str | None = None, updated_at: str | None = None) -> Binary:
         """A new binary from a request body; a fixture also gives its id and times."""
-        values = validation.check(validation.BINARY_CREATE, body)
+        return self.add(project, checked(body), binary_id=binary_id, created_at=created_at, updated_at=updated_at)
+
+    def add(self, project: str, values: dict[str, Any], *, binary_id: str | None = None,
+            created_at: str | None = None, updated_at: str | None = None) -> Binary:
+        """A new binary from a body that passed `checked`: its name, then stored."""
         self._require_unique_name(project, values["name"], None)
         binary_id = self._new_id(project, binary_id)
         binary = {

@@ -19,19 +19,25 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from emulator.core.fixture_memo import FixtureMemo
 from emulator.services.mrs.binaries import BinaryRegistry
+from emulator.services.mrs.binaries import checked as checked_binary
 from emulator.services.mrs.clusters import ClusterRegistry
 from emulator.services.mrs.jobs import JobRegistry
+from emulator.services.mrs.jobs import checked as checked_job
 
 _KEYS = {"service", "project_id", "job", "job_binary", "cluster"}
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
-def load(document: dict[str, Any], jobs: JobRegistry, binaries: BinaryRegistry, clusters: ClusterRegistry) -> None:
-    """Store the document's object; ValueError (or the API's ApiError) says what is wrong."""
+def load(document: dict[str, Any], jobs: JobRegistry, binaries: BinaryRegistry, clusters: ClusterRegistry,
+         memo: FixtureMemo) -> None:
+    """Store the document's object; ValueError (or the API's ApiError) says what is wrong. What needs no stored
+    object (the id, the times, the body's checks: ~20 us an object) is worked out once per document a reset loads."""
     unknown = sorted(set(document) - _KEYS)
     if unknown:
         raise ValueError(f"unknown keys {unknown}; an mrs document has project_id and one of job, job_binary, cluster")
@@ -47,16 +53,24 @@ def load(document: dict[str, Any], jobs: JobRegistry, binaries: BinaryRegistry, 
     if kinds[0] == "cluster":
         clusters.add(project, body)
         return
-    body = dict(body)
+    if kinds[0] == "job":
+        object_id, created_at, updated_at, values = memo.get("mrs.job", document, lambda _: _read(body, checked_job))
+        jobs.add(project, values, job_id=object_id, created_at=created_at, updated_at=updated_at)
+    else:
+        object_id, created_at, updated_at, values = memo.get("mrs.job_binary", document,
+                                                             lambda _: _read(body, checked_binary))
+        binaries.add(project, values, binary_id=object_id, created_at=created_at, updated_at=updated_at)
+
+
+def _read(given: dict[str, Any], check: Callable[[Any], dict[str, Any]]) -> tuple[str, str, str | None, dict]:
+    """A job's or binary's id and times, and the rest, a POST body, through `check`."""
+    body = dict(given)
     object_id = _uuid(body.pop("id", None))
     created_at = _time("created_at", body.pop("created_at", None))
     updated_at = body.pop("updated_at", None)
     if updated_at is not None:
         updated_at = _time("updated_at", updated_at)
-    if kinds[0] == "job":
-        jobs.create(project, body, job_id=object_id, created_at=created_at, updated_at=updated_at)
-    else:
-        binaries.create(project, body, binary_id=object_id, created_at=created_at, updated_at=updated_at)
+    return object_id, created_at, updated_at, check(body)
 
 
 def _uuid(value: Any) -> str:

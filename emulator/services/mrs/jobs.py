@@ -24,6 +24,14 @@ UPDATABLE = ("name", "description", "type")
 Job = dict[str, Any]
 
 
+def checked(body: Any) -> dict[str, Any]:
+    """A create body's values, through the checks that need no stored object: the schema, the per-type rules."""
+    values = validation.check(validation.JOB_CREATE, body)
+    validation.check_job_content(values["type"], values.get("mains", []), values.get("libs", []),
+                                 values.get("interface"))
+    return values
+
+
 class JobRegistry(Registry):
     """Job objects, kept per project; `mains` and `libs` are stored as binary ids in request order."""
 
@@ -38,9 +46,12 @@ class JobRegistry(Registry):
     def create(self, project: str, body: Any, *, job_id: str | None = None,
                created_at: str | None = None, updated_at: str | None = None) -> Job:
         """A new job from a request body; a fixture also gives its id and times."""
-        values = validation.check(validation.JOB_CREATE, body)
+        return self.add(project, checked(body), job_id=job_id, created_at=created_at, updated_at=updated_at)
+
+    def add(self, project: str, values: dict[str, Any], *, job_id: str | None = None,
+            created_at: str | None = None, updated_at: str | None = None) -> Job:
+        """A new job from a body that passed `checked`: its binaries, its name, then stored."""
         mains, libs = values.get("mains", []), values.get("libs", [])
-        validation.check_job_content(values["type"], mains, libs, values.get("interface"))
         self._binaries.require(project, mains + libs)
         self._require_unique_name(project, values["name"], None)
         job_id = self._new_id(project, job_id)

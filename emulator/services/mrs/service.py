@@ -67,7 +67,7 @@ class MrsService(ServiceDefaults):
         return errors.render(request, error, self._error_ids.uuid4())
 
     def load_fixture(self, document: dict[str, Any]) -> None:
-        fixtures.load(document, self.jobs, self.binaries, self.clusters)
+        fixtures.load(document, self.jobs, self.binaries, self.clusters, self.core.fixtures)
 
     def reset(self) -> None:
         self._error_ids.reset()
