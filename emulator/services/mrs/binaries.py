@@ -33,16 +33,16 @@ class BinaryRegistry(Registry):
             if self.collection.get(project, binary_id) is None:
                 raise errors.binary_missing(binary_id)
 
-    def create(self, project: str, body: Any, *, binary_id: str | None = None,
-               created_at: str | None = None, updated_at: str | None = None) -> Binary:
-        """A new binary from a request body; a fixture also gives its id and times."""
-        return self.add(project, checked(body), binary_id=binary_id, created_at=created_at, updated_at=updated_at)
+    def create(self, project: str, body: Any) -> Binary:
+        """A new binary from a request body."""
+        return self.add(project, checked(body))
 
-    def add(self, project: str, values: dict[str, Any], *, binary_id: str | None = None,
+    def add(self, project: str, values: dict[str, Any], *, object_id: str | None = None,
             created_at: str | None = None, updated_at: str | None = None) -> Binary:
-        """A new binary from a body that passed `checked`: its name, then stored."""
+        """A new binary from a body that passed `checked`: its name, then stored; a fixture also gives its id and
+        times."""
         self._require_unique_name(project, values["name"], None)
-        binary_id = self._new_id(project, binary_id)
+        binary_id = self._new_id(project, object_id)
         binary = {
             "name": values["name"],
             "url": values["url"],

@@ -53,13 +53,9 @@ def load(document: dict[str, Any], jobs: JobRegistry, binaries: BinaryRegistry, 
     if kinds[0] == "cluster":
         clusters.add(project, body)
         return
-    if kinds[0] == "job":
-        object_id, created_at, updated_at, values = memo.get("mrs.job", document, lambda _: _read(body, checked_job))
-        jobs.add(project, values, job_id=object_id, created_at=created_at, updated_at=updated_at)
-    else:
-        object_id, created_at, updated_at, values = memo.get("mrs.job_binary", document,
-                                                             lambda _: _read(body, checked_binary))
-        binaries.add(project, values, binary_id=object_id, created_at=created_at, updated_at=updated_at)
+    registry, check = (jobs, checked_job) if kinds[0] == "job" else (binaries, checked_binary)
+    object_id, created_at, updated_at, values = memo.get(f"mrs.{kinds[0]}", document, lambda _: _read(body, check))
+    registry.add(project, values, object_id=object_id, created_at=created_at, updated_at=updated_at)
 
 
 def _read(given: dict[str, Any], check: Callable[[Any], dict[str, Any]]) -> tuple[str, str, str | None, dict]:

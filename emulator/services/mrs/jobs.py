@@ -43,18 +43,18 @@ class JobRegistry(Registry):
         super().__init__(core)
         self._binaries = binaries
 
-    def create(self, project: str, body: Any, *, job_id: str | None = None,
-               created_at: str | None = None, updated_at: str | None = None) -> Job:
-        """A new job from a request body; a fixture also gives its id and times."""
-        return self.add(project, checked(body), job_id=job_id, created_at=created_at, updated_at=updated_at)
+    def create(self, project: str, body: Any) -> Job:
+        """A new job from a request body."""
+        return self.add(project, checked(body))
 
-    def add(self, project: str, values: dict[str, Any], *, job_id: str | None = None,
+    def add(self, project: str, values: dict[str, Any], *, object_id: str | None = None,
             created_at: str | None = None, updated_at: str | None = None) -> Job:
-        """A new job from a body that passed `checked`: its binaries, its name, then stored."""
+        """A new job from a body that passed `checked`: its binaries, its name, then stored; a fixture also gives its
+        id and times."""
         mains, libs = values.get("mains", []), values.get("libs", [])
         self._binaries.require(project, mains + libs)
         self._require_unique_name(project, values["name"], None)
-        job_id = self._new_id(project, job_id)
+        job_id = self._new_id(project, object_id)
         created_at = created_at or timestamp(self._core.clock.now())
         job = {  # wire order (wire.JOB_FIELDS), so rendering is a copy
             "name": values["name"],
